@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
+/*
+ * virtio-ipsec: device ABI of the virtio IPsec lookaside accelerator.
+ *
+ * Shared by the guest driver and the device model (QEMU imports this file
+ * unchanged), so it includes only <linux/types.h> and <linux/virtio_types.h>.
+ * Every multi-byte field is little-endian. There are no bitfields, no enums
+ * in structs and no packed structs: every padding byte is an explicit
+ * reserved field that the writer zeroes and the reader ignores.
+ *
+ * docs/virtio-ipsec-device.md is the prose specification of this file.
+ */
+#ifndef _UAPI_LINUX_VIRTIO_IPSEC_H
+#define _UAPI_LINUX_VIRTIO_IPSEC_H
+
+#include <linux/types.h>
+#include <linux/virtio_types.h>
+
+/* Virtio device ID; not assigned by OASIS (see docs). PCI ID 0x1af4:0x1079. */
+#define VIRTIO_ID_IPSEC			57
+
+/* ABI version reported in config space; bumped on incompatible change. */
+#define VIRTIO_IPSEC_ABI_VERSION	0
+
+/*
+ * Feature bits. Every optional behaviour has one; a driver that does not
+ * acknowledge a bit must not send SA parameters that need it.
+ */
+#define VIRTIO_IPSEC_F_ESN		0	/* extended sequence numbers */
+#define VIRTIO_IPSEC_F_UDP_ENCAP	1	/* RFC 3948 UDP encapsulation */
+#define VIRTIO_IPSEC_F_IPV6		2	/* IPv6 outer and inner headers */
+#define VIRTIO_IPSEC_F_TRANSPORT	3	/* transport mode */
+#define VIRTIO_IPSEC_F_ANTI_REPLAY	4	/* anti-replay check in device */
+#define VIRTIO_IPSEC_F_EVENTQ		5	/* event queue present */
+#define VIRTIO_IPSEC_F_MQ		6	/* more than one data queue */
+#define VIRTIO_IPSEC_F_LIFETIME		7	/* byte/packet/second lifetimes */
+#define VIRTIO_IPSEC_F_SA_MOD		8	/* SA_MOD control operation */
+#define VIRTIO_IPSEC_F_SA_GET		9	/* SA_GET control operation */
+
+/* config.status */
+#define VIRTIO_IPSEC_S_HW_READY		(1 << 0)
+
+/*
+ * Device configuration layout. Read-only for the driver.
+ * The algorithm masks have bit N set when algorithm ID N is usable.
+ */
+struct virtio_ipsec_config {
+	__le32 status;			/* VIRTIO_IPSEC_S_* */
+	__le32 abi_version;		/* VIRTIO_IPSEC_ABI_VERSION */
+	__le32 max_data_queues;		/* number of data queues, >= 1 */
+	__le32 max_sas;			/* SA ids are 1 .. max_sas */
+	__le32 max_groups;		/* group ids are 1 .. max_groups */
+	__le32 max_packet_len;		/* largest input or output packet */
+	__le32 max_batch;		/* most packets in one data request */
+	__le32 max_replay_window;	/* largest replay window, packets */
+	__le64 cipher_algo_mask;	/* VIRTIO_IPSEC_CIPHER_* bits */
+	__le64 auth_algo_mask;		/* VIRTIO_IPSEC_AUTH_* bits */
+	__le32 max_cipher_key_len;	/* bytes */
+	__le32 max_auth_key_len;	/* bytes */
+	__le32 reserved[8];
+};
+
+/*
+ * Queues: data queues 0 .. max_data_queues-1, then the control queue,
+ * then the event queue when VIRTIO_IPSEC_F_EVENTQ is negotiated.
+ */
+
+/* Status codes: in the response footer and in every per-packet result. */
+#define VIRTIO_IPSEC_OK			0	/* success */
+#define VIRTIO_IPSEC_ERR		1	/* device-internal failure */
+#define VIRTIO_IPSEC_BADMSG		2	/* ICV mismatch (authentication failed) */
+#define VIRTIO_IPSEC_NOTSUPP		3	/* operation/algorithm not supported */
+#define VIRTIO_IPSEC_INVSA		4	/* unknown or stale SA id */
+#define VIRTIO_IPSEC_NOSPC		5	/* SA or group table full */
+#define VIRTIO_IPSEC_KEY_REJECT		6	/* key length/value refused */
+#define VIRTIO_IPSEC_SOFT_EXPIRY	7	/* success, soft lifetime reached */
+#define VIRTIO_IPSEC_REPLAY		8	/* duplicate sequence number */
+#define VIRTIO_IPSEC_HARD_EXPIRED	9	/* SA past its hard lifetime */
+#define VIRTIO_IPSEC_SEQ_OVERFLOW	10	/* outbound sequence space exhausted */
+#define VIRTIO_IPSEC_DST_TOO_SMALL	11	/* output too small; needed size in out_len */
+#define VIRTIO_IPSEC_BADPKT		12	/* truncated/malformed, bad padding or next header */
+#define VIRTIO_IPSEC_BADPROTO		13	/* not ESP, or SPI not matching the SA */
+#define VIRTIO_IPSEC_LATE		14	/* sequence number left of the replay window */
+#define VIRTIO_IPSEC_INVGROUP		15	/* unknown group id */
+#define VIRTIO_IPSEC_EXISTS		16	/* id or SPI already in use */
+#define VIRTIO_IPSEC_BUSY		17	/* group still has SAs */
+#define VIRTIO_IPSEC_INVAL		18	/* malformed request or parameter */
+#define VIRTIO_IPSEC_SELECTOR		19	/* inner packet outside the SA selector */
+
+/* Request opcodes. Control queue: */
+#define VIRTIO_IPSEC_OP_GROUP_CREATE	0x01
+#define VIRTIO_IPSEC_OP_GROUP_DESTROY	0x02
+#define VIRTIO_IPSEC_OP_SA_ADD		0x10
+#define VIRTIO_IPSEC_OP_SA_DEL		0x11
+#define VIRTIO_IPSEC_OP_SA_MOD		0x12	/* VIRTIO_IPSEC_F_SA_MOD */
+#define VIRTIO_IPSEC_OP_SA_GET		0x13	/* VIRTIO_IPSEC_F_SA_GET */
+#define VIRTIO_IPSEC_OP_SA_FLUSH	0x14
+/* Data queues: */
+#define VIRTIO_IPSEC_OP_ENCAP		0x80
+#define VIRTIO_IPSEC_OP_DECAP		0x81
+
+/*
+ * Every request is a device-readable part followed by a device-writable
+ * part. The last sizeof(struct virtio_ipsec_resp_footer) bytes of the
+ * writable part hold the footer; the body the operation defines starts at
+ * offset 0 of the writable part. The driver never infers lengths from
+ * used.len: out_len says how many body bytes are valid.
+ */
+struct virtio_ipsec_resp_footer {
+	__u8 status;		/* VIRTIO_IPSEC_OK or an error */
+	__u8 reserved[3];
+	__le32 out_len;		/* bytes of the response body written */
+};
+
+/* Device-readable header of every control request. */
+struct virtio_ipsec_ctrl_hdr {
+	__le16 opcode;		/* VIRTIO_IPSEC_OP_* (control) */
+	__le16 flags;		/* must be 0 */
+	__le32 group_id;	/* 0 = the default group, always present */
+	__le32 sa_id;		/* SA ops; 0 elsewhere */
+	__le32 reserved;
+};
+
+/* GROUP_CREATE body (device-readable); group id is ctrl_hdr.group_id. */
+#define VIRTIO_IPSEC_NAME_LEN		32
+struct virtio_ipsec_group_create {
+	__u8 name[VIRTIO_IPSEC_NAME_LEN];	/* NUL-padded, for diagnostics */
+};
+
+/* SA parameter values */
+#define VIRTIO_IPSEC_DIR_INBOUND	0
+#define VIRTIO_IPSEC_DIR_OUTBOUND	1
+
+#define VIRTIO_IPSEC_MODE_TUNNEL	0
+#define VIRTIO_IPSEC_MODE_TRANSPORT	1
+
+#define VIRTIO_IPSEC_PROTO_ESP		50
+
+/* Cipher (and combined-mode AEAD) algorithm IDs. */
+#define VIRTIO_IPSEC_CIPHER_NULL	1	/* RFC 2410 */
+#define VIRTIO_IPSEC_CIPHER_DES_CBC	2	/* RFC 2405, weak: opt-in only */
+#define VIRTIO_IPSEC_CIPHER_3DES_CBC	3	/* RFC 2451 */
+#define VIRTIO_IPSEC_CIPHER_AES_CBC	4	/* RFC 3602 */
+#define VIRTIO_IPSEC_CIPHER_AES_CTR	5	/* RFC 3686, 4-byte nonce */
+#define VIRTIO_IPSEC_CIPHER_AES_GCM	6	/* RFC 4106 AEAD, 4-byte salt */
+#define VIRTIO_IPSEC_CIPHER_AES_CCM	7	/* RFC 4309 AEAD, 3-byte salt */
+#define VIRTIO_IPSEC_CIPHER_AES_GMAC	8	/* RFC 4543 auth-only AEAD, 4-byte salt */
+
+/* Integrity algorithm IDs (ICV length in brackets). */
+#define VIRTIO_IPSEC_AUTH_NONE		1	/* with AEAD ciphers, or NULL-free use */
+#define VIRTIO_IPSEC_AUTH_HMAC_MD5_96	2	/* RFC 2403, weak: opt-in only */
+#define VIRTIO_IPSEC_AUTH_HMAC_SHA1_96	3	/* RFC 2404 */
+#define VIRTIO_IPSEC_AUTH_AES_XCBC_96	4	/* RFC 3566 */
+#define VIRTIO_IPSEC_AUTH_HMAC_SHA256	5	/* RFC 4868, 16-byte ICV */
+#define VIRTIO_IPSEC_AUTH_HMAC_SHA384	6	/* RFC 4868, 24-byte ICV */
+#define VIRTIO_IPSEC_AUTH_HMAC_SHA512	7	/* RFC 4868, 32-byte ICV */
+
+/* sa_params.options */
+#define VIRTIO_IPSEC_SA_OPT_ESN		(1 << 0)	/* 64-bit sequence numbers */
+#define VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY	(1 << 1)	/* inbound replay check */
+#define VIRTIO_IPSEC_SA_OPT_UDP_ENCAP	(1 << 2)	/* RFC 3948 */
+#define VIRTIO_IPSEC_SA_OPT_ECN		(1 << 3)	/* RFC 6040 on decap */
+#define VIRTIO_IPSEC_SA_OPT_TFC_PAD	(1 << 4)	/* pad to tfc_pad_to */
+#define VIRTIO_IPSEC_SA_OPT_SELECTOR	(1 << 5)	/* check inner src after decap */
+
+/* sa_params.ip_version (outer header for tunnel, packet for transport) */
+#define VIRTIO_IPSEC_IPV4		4
+#define VIRTIO_IPSEC_IPV6		6
+
+/* sa_params.dscp_mode / df_mode */
+#define VIRTIO_IPSEC_HDR_COPY		0	/* copy inner to outer */
+#define VIRTIO_IPSEC_HDR_CLEAR		1
+#define VIRTIO_IPSEC_HDR_SET		2
+
+#define VIRTIO_IPSEC_MAX_CIPHER_KEY	32
+#define VIRTIO_IPSEC_MAX_AUTH_KEY	64
+#define VIRTIO_IPSEC_MAX_SALT		4
+
+/*
+ * SA_ADD body (device-readable): the whole SA. The SA id is chosen by the
+ * driver (ctrl_hdr.sa_id, 1 .. max_sas) and is not reused while the SA
+ * lives; the device keys its table by (group_id, sa_id).
+ * Addresses are in network byte order; an IPv4 address fills the first 4
+ * bytes of its 16-byte field and the rest is zero.
+ */
+struct virtio_ipsec_sa_params {
+	__le32 spi;			/* host order value of the SPI */
+	__u8 direction;			/* VIRTIO_IPSEC_DIR_* */
+	__u8 mode;			/* VIRTIO_IPSEC_MODE_* */
+	__u8 protocol;			/* VIRTIO_IPSEC_PROTO_ESP */
+	__u8 ip_version;		/* VIRTIO_IPSEC_IPV4 / _IPV6 (outer) */
+	__le32 options;			/* VIRTIO_IPSEC_SA_OPT_* */
+	__le32 replay_window;		/* packets; 0 = no window */
+
+	__u8 cipher_alg;		/* VIRTIO_IPSEC_CIPHER_* */
+	__u8 auth_alg;			/* VIRTIO_IPSEC_AUTH_* */
+	__u8 icv_len;			/* bytes; AEAD: 8, 12 or 16 */
+	__u8 cipher_key_len;		/* bytes */
+	__u8 auth_key_len;		/* bytes */
+	__u8 salt_len;			/* bytes: GCM/GMAC/CTR 4, CCM 3 */
+	__u8 reserved0[2];
+	__u8 cipher_key[VIRTIO_IPSEC_MAX_CIPHER_KEY];
+	__u8 auth_key[VIRTIO_IPSEC_MAX_AUTH_KEY];
+	__u8 salt[VIRTIO_IPSEC_MAX_SALT];
+
+	__u8 tun_src[16];		/* tunnel: local end; transport: unused */
+	__u8 tun_dst[16];		/* tunnel: peer end */
+	__le16 udp_src_port;		/* UDP_ENCAP: host-order port numbers */
+	__le16 udp_dst_port;
+	__u8 nat_oa[16];		/* transport UDP_ENCAP: original address */
+
+	__u8 dscp_mode;			/* VIRTIO_IPSEC_HDR_* */
+	__u8 dscp;			/* value when dscp_mode == SET */
+	__u8 df_mode;			/* VIRTIO_IPSEC_HDR_* */
+	__u8 ttl;			/* outer TTL/hop limit; 0 = 64 */
+	__le32 flow_label;		/* IPv6 outer flow label when non-zero */
+	__le32 tfc_pad_to;		/* TFC_PAD: pad payload to this length */
+	__le32 seq_notify_interval;	/* event every N packets; 0 = never */
+
+	__le64 initial_seq;		/* outbound: last sequence number used */
+	__le64 soft_bytes;		/* lifetimes; 0 = unlimited */
+	__le64 hard_bytes;
+	__le64 soft_packets;
+	__le64 hard_packets;
+	__le64 soft_seconds;
+	__le64 hard_seconds;
+
+	__u8 sel_src[16];		/* SELECTOR: inner source prefix */
+	__u8 sel_prefix_len;		/* bits */
+	__u8 reserved1[7];
+	__le32 reserved2[8];
+};
+
+/*
+ * Data request, device-readable part:
+ *   struct virtio_ipsec_data_hdr
+ *   struct virtio_ipsec_pkt_req  pkt[num_pkts]
+ *   packet bytes: pkt[0].in_len bytes, then pkt[1].in_len bytes, ...
+ * Device-writable part:
+ *   struct virtio_ipsec_pkt_result res[num_pkts]
+ *   output area: pkt[0].out_cap bytes, then pkt[1].out_cap bytes, ...
+ *   struct virtio_ipsec_resp_footer
+ * The footer's status is OK when the request was well formed (each packet
+ * then has its own status) and an error when it was not, in which case no
+ * packet was processed. The footer's out_len counts the results and the
+ * whole output area. Encap takes an IP packet and yields an ESP packet
+ * (tunnel: a new outer header; transport: the header kept); decap the
+ * reverse.
+ */
+struct virtio_ipsec_data_hdr {
+	__le16 opcode;		/* VIRTIO_IPSEC_OP_ENCAP / _DECAP */
+	__le16 flags;		/* must be 0 */
+	__le32 num_pkts;	/* 1 .. max_batch */
+	__le32 reserved[2];
+};
+
+struct virtio_ipsec_pkt_req {
+	__le32 group_id;
+	__le32 sa_id;
+	__le32 in_len;		/* bytes of input, <= max_packet_len */
+	__le32 out_cap;		/* bytes reserved for output, <= max_packet_len */
+};
+
+/* virtio_ipsec_pkt_result.warnings */
+#define VIRTIO_IPSEC_WARN_SOFT_EXPIRY	(1 << 0)	/* soft lifetime reached */
+#define VIRTIO_IPSEC_WARN_SEQ_NOTIFY	(1 << 1)	/* periodic seq announce due */
+
+struct virtio_ipsec_pkt_result {
+	__u8 status;		/* VIRTIO_IPSEC_* */
+	__u8 reserved;
+	__le16 warnings;	/* VIRTIO_IPSEC_WARN_* */
+	__le32 out_len;		/* bytes of output; DST_TOO_SMALL: bytes needed */
+	__le32 seq_lo;		/* sequence number used (encap) or seen (decap) */
+	__le32 seq_hi;		/* high 32 bits with ESN, else 0 */
+};
+
+#endif /* _UAPI_LINUX_VIRTIO_IPSEC_H */

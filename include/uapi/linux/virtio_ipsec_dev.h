@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
+/*
+ * virtio-ipsec: character-device ABI between libg_ipsec_la and the guest
+ * driver (/dev/virtio-ipsec<N>).
+ *
+ * Every ioctl argument starts with __u32 size (the caller's sizeof) and
+ * __u32 flags. The driver refuses a size smaller than the v0 struct, any
+ * unknown flag and any non-zero reserved field with -EINVAL, so the
+ * structs can grow at their end without breaking old callers.
+ * Fields are native-endian; SA parameters travel in the device's wire
+ * format (struct virtio_ipsec_sa_params, little-endian) so the driver
+ * forwards them without translation.
+ */
+#ifndef _UAPI_LINUX_VIRTIO_IPSEC_DEV_H
+#define _UAPI_LINUX_VIRTIO_IPSEC_DEV_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/virtio_ipsec.h>
+
+#define VIPSEC_DEV_PREFIX	"virtio-ipsec"	/* /dev/virtio-ipsec<N> */
+#define VIPSEC_CLASS_NAME	"virtio_ipsec"	/* /sys/class/virtio_ipsec */
+
+/* VIPSEC_IOC_INFO: what the accelerator is and what it negotiated. */
+struct vipsec_info {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 id;			/* accelerator instance id (N) */
+	__u32 abi_version;		/* VIRTIO_IPSEC_ABI_VERSION */
+	char name[32];			/* "virtio-ipsec<N>", NUL-terminated */
+	__u64 features;			/* negotiated VIRTIO_IPSEC_F_* bits */
+	__u64 cipher_algo_mask;
+	__u64 auth_algo_mask;
+	__u32 max_sas;
+	__u32 max_groups;
+	__u32 max_packet_len;
+	__u32 max_batch;
+	__u32 max_replay_window;
+	__u32 max_cipher_key_len;
+	__u32 max_auth_key_len;
+	__u32 num_data_queues;
+	__u32 reserved[8];
+};
+
+/* VIPSEC_IOC_CLAIM: take the accelerator in exclusive or shared mode. */
+#define VIPSEC_MODE_EXCLUSIVE	1
+#define VIPSEC_MODE_SHARED	2
+struct vipsec_claim {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 mode;			/* VIPSEC_MODE_* */
+	__u32 reserved;
+	char app_identity[64];		/* NUL-terminated */
+};
+
+/* VIPSEC_IOC_GROUP_CREATE / VIPSEC_IOC_GROUP_DESTROY */
+struct vipsec_group {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 group_id;			/* out for create, in for destroy */
+	__u32 reserved;
+	char name[VIRTIO_IPSEC_NAME_LEN];	/* create: NUL-terminated */
+};
+
+/*
+ * VIPSEC_IOC_SA_ADD: add num_sas SAs to one group, all or nothing.
+ * params points to num_sas struct virtio_ipsec_sa_params; ids points to
+ * num_sas __u32 that receive the SA ids.
+ */
+#define VIPSEC_MAX_SA_BATCH	64
+struct vipsec_sa_add {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 group_id;			/* 0 = default group */
+	__u32 num_sas;			/* 1 .. VIPSEC_MAX_SA_BATCH */
+	__u64 params;			/* user pointer */
+	__u64 ids;			/* user pointer */
+	__u32 dev_status;		/* out: device status on failure */
+	__u32 failed_index;		/* out: which SA the device refused */
+};
+
+/* VIPSEC_IOC_SA_DEL */
+struct vipsec_sa_del {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 group_id;
+	__u32 sa_id;
+};
+
+/* One buffer segment of a packet. */
+struct vipsec_seg {
+	__u64 addr;			/* user pointer */
+	__u32 len;
+	__u32 reserved;
+};
+
+#define VIPSEC_MAX_SEGS		16
+
+/* One packet of a VIPSEC_IOC_XFORM batch. */
+struct vipsec_pkt {
+	__u32 group_id;
+	__u32 sa_id;
+	__u32 in_nsegs;			/* 1 .. VIPSEC_MAX_SEGS */
+	__u32 out_nsegs;		/* 1 .. VIPSEC_MAX_SEGS */
+	__u64 in_segs;			/* user pointer to struct vipsec_seg[] */
+	__u64 out_segs;			/* user pointer to struct vipsec_seg[] */
+	/* written by the driver: */
+	__u32 status;			/* VIRTIO_IPSEC_* status */
+	__u32 out_len;			/* bytes written; or needed if DST_TOO_SMALL */
+	__u32 seq_lo;
+	__u32 seq_hi;
+	__u32 warnings;			/* VIRTIO_IPSEC_WARN_* */
+	__u32 reserved;
+};
+
+/*
+ * VIPSEC_IOC_XFORM: encapsulate or decapsulate num_pkts packets in one
+ * device request. Returns 0 when the device processed the batch (each
+ * packet then has its own status) or a negative errno when the batch was
+ * refused as a whole.
+ */
+#define VIPSEC_OP_ENCAP		1
+#define VIPSEC_OP_DECAP		2
+#define VIPSEC_XFORM_F_ASYNC	(1 << 0)	/* complete into the event fd */
+#define VIPSEC_MAX_PKT_BATCH	256
+struct vipsec_xform {
+	__u32 size;
+	__u32 flags;			/* VIPSEC_XFORM_F_* */
+	__u32 op;			/* VIPSEC_OP_* */
+	__u32 num_pkts;			/* 1 .. min(VIPSEC_MAX_PKT_BATCH, max_batch) */
+	__u64 pkts;			/* user pointer to struct vipsec_pkt[] */
+	__u64 user_data;		/* ASYNC: echoed in the completion */
+};
+
+/* Records read() from the fd: asynchronous completions and events. */
+#define VIPSEC_EV_XFORM_DONE	1	/* an ASYNC xform completed */
+#define VIPSEC_EV_SOFT_EXPIRY	2	/* an SA reached a soft lifetime */
+#define VIPSEC_EV_HARD_EXPIRY	3
+#define VIPSEC_EV_SEQ_OVERFLOW	4
+#define VIPSEC_EV_SEQ_NOTIFY	5	/* periodic sequence announcement */
+#define VIPSEC_EV_DEVICE_LOST	6	/* accelerator removed */
+struct vipsec_event {
+	__u32 size;			/* sizeof(struct vipsec_event) */
+	__u16 type;			/* VIPSEC_EV_* */
+	__u16 flags;
+	__u64 user_data;		/* XFORM_DONE: from struct vipsec_xform */
+	__s32 result;			/* 0 or negative errno */
+	__u32 group_id;
+	__u32 sa_id;
+	__u32 reserved;
+	__u64 seq;			/* sequence number, where meaningful */
+	__u64 value;			/* bytes/packets, where meaningful */
+};
+
+#define VIPSEC_IOC_MAGIC	0xb7
+#define VIPSEC_IOC_INFO		_IOWR(VIPSEC_IOC_MAGIC, 0x00, struct vipsec_info)
+#define VIPSEC_IOC_CLAIM	_IOW(VIPSEC_IOC_MAGIC, 0x01, struct vipsec_claim)
+#define VIPSEC_IOC_GROUP_CREATE	_IOWR(VIPSEC_IOC_MAGIC, 0x02, struct vipsec_group)
+#define VIPSEC_IOC_GROUP_DESTROY _IOW(VIPSEC_IOC_MAGIC, 0x03, struct vipsec_group)
+#define VIPSEC_IOC_SA_ADD	_IOWR(VIPSEC_IOC_MAGIC, 0x10, struct vipsec_sa_add)
+#define VIPSEC_IOC_SA_DEL	_IOW(VIPSEC_IOC_MAGIC, 0x11, struct vipsec_sa_del)
+#define VIPSEC_IOC_XFORM	_IOWR(VIPSEC_IOC_MAGIC, 0x20, struct vipsec_xform)
+
+#endif /* _UAPI_LINUX_VIRTIO_IPSEC_DEV_H */

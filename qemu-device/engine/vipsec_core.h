@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_core: the device side of virtio-ipsec without QEMU.
+ *
+ * Decodes control and data requests laid out as in
+ * include/uapi/linux/virtio_ipsec.h, runs them against the SA database and
+ * the ESP engine, and writes the response. The QEMU device model only moves
+ * bytes between virtqueue elements and these calls, so everything that
+ * parses guest input lives here, where it is unit-tested and fuzzed on the
+ * host.
+ *
+ * Threading: a core is used by one thread at a time (QEMU's main loop);
+ * the caller serialises.
+ */
+#ifndef VIPSEC_CORE_H
+#define VIPSEC_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/virtio_ipsec.h>
+
+struct vipsec_core;
+
+struct vipsec_core_config {
+	uint32_t max_sas;		/* SA ids 1 .. max_sas */
+	uint32_t max_groups;		/* group ids 1 .. max_groups */
+	uint32_t max_packet_len;	/* bound on in_len and out_cap */
+	uint32_t max_batch;		/* bound on num_pkts */
+	uint32_t max_replay_window;	/* bound on replay_window */
+	const char *crypto_backend;	/* "ipsec-mb", "kernel" or "auto" */
+	bool allow_weak_algos;		/* permit DES-CBC and HMAC-MD5-96 */
+};
+
+/*
+ * Returns NULL and a message in err (never containing key material) when
+ * the configuration is invalid or the backend cannot be set up.
+ */
+struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
+				    char *err, size_t err_len);
+/* Zeroes all keys and frees everything. NULL is a no-op. */
+void vipsec_core_free(struct vipsec_core *core);
+
+/* Device feature bits (VIRTIO_IPSEC_F_*) this core offers. */
+uint64_t vipsec_core_features(const struct vipsec_core *core);
+
+/* Fills config space (all fields little-endian, reserved zero). */
+void vipsec_core_fill_config(const struct vipsec_core *core,
+			     struct virtio_ipsec_config *cfg);
+
+/* Device reset: forget every SA and group, zeroing keys. */
+void vipsec_core_reset(struct vipsec_core *core);
+
+/*
+ * Handle one request. req/req_len is the device-readable part, copied out
+ * of guest memory; resp/resp_cap the device-writable part, whose last
+ * sizeof(struct virtio_ipsec_resp_footer) bytes receive the footer.
+ *
+ * Returns the number of bytes of resp the device wrote (the used length),
+ * or -1 when resp_cap cannot even hold the footer: a protocol violation for
+ * which the caller puts the device in NEEDS_RESET. Everything else that is
+ * wrong with a request is answered with an error status in the footer.
+ */
+ssize_t vipsec_core_handle_ctrl(struct vipsec_core *core,
+				const uint8_t *req, size_t req_len,
+				uint8_t *resp, size_t resp_cap);
+ssize_t vipsec_core_handle_data(struct vipsec_core *core,
+				const uint8_t *req, size_t req_len,
+				uint8_t *resp, size_t resp_cap);
+
+#endif /* VIPSEC_CORE_H */
