@@ -1,0 +1,68 @@
+# virtio-ipsec top-level build. See README.md for the two commands a user
+# needs (make run, make test) and docs/layout.md for what lives where.
+#
+# Every target installs what it needs first (scripts/install-deps.sh is a
+# no-op once done), so a fresh Debian bookworm machine needs nothing else.
+
+top   := $(CURDIR)
+BUILD ?= $(top)/build
+JOBS  ?= 2
+VM_TIMEOUT ?= 600
+
+export BUILD
+
+.PHONY: all deps kernel engine qemu module lib guest-tests \
+	test test-unit test-vm run shell bench clean help
+
+all: qemu module lib guest-tests
+
+help:
+	@echo "make run    - build everything, boot a VM with the device, run the VNF demo"
+	@echo "make test   - build everything, run host unit tests and the in-guest tests"
+	@echo "make bench  - print engine throughput figures"
+	@echo "make shell  - boot the VM with the device and give a shell (interactive)"
+
+deps:
+	@scripts/install-deps.sh
+
+kernel: deps
+	@scripts/fetch-kernel.sh $(BUILD)
+
+engine: deps
+	$(MAKE) -C qemu-device/engine BUILD=$(BUILD) -j$(JOBS)
+
+qemu: engine
+	scripts/build-qemu.sh $(BUILD)
+
+module: kernel
+	scripts/build-module.sh $(BUILD)
+
+lib: deps
+	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) -j$(JOBS)
+
+guest-tests: lib
+	$(MAKE) -C tests/guest BUILD=$(BUILD) -j$(JOBS)
+
+# Host tests first (seconds), then the VM (minutes). run-tests.sh prints
+# every suite's Check summary and a final "N passed, N failed" line.
+test: all
+	scripts/run-tests.sh
+
+test-unit: engine lib
+	scripts/run-tests.sh --host-only
+
+test-vm: all
+	tests/vm/run.sh --mode test --timeout $(VM_TIMEOUT) --build $(BUILD)
+
+run: all
+	tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)
+
+shell: all
+	tests/vm/run.sh --mode shell --timeout 3600 --build $(BUILD)
+
+bench: engine
+	$(MAKE) -C qemu-device/engine BUILD=$(BUILD) bench
+
+clean:
+	rm -rf $(BUILD)/engine $(BUILD)/lib $(BUILD)/tests $(BUILD)/module $(BUILD)/vm
+	-$(MAKE) -C /usr/src/linux-headers-$$(cat $(BUILD)/kernel/release 2>/dev/null) M=$(top) clean >/dev/null 2>&1

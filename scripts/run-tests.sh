@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test suite, keeps each one's output in BUILD/test-logs/, and
+# adds up the results: Check's summary lines ("NN%: Checks: N, Failures: F,
+# Errors: E") and plain "N passed, N failed" lines. A suite that exits
+# non-zero without reporting a failure counts as one failure, so a crash,
+# a timeout or a kernel splat can never pass silently.
+# Usage: scripts/run-tests.sh [--host-only]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+logs=$build/test-logs
+mkdir -p "$logs"
+host_only=0
+[ "${1:-}" = "--host-only" ] && host_only=1
+
+total_pass=0
+total_fail=0
+summary=()
+
+# run_suite NAME COMMAND...
+run_suite() {
+	local name=$1; shift
+	local log=$logs/$name.log rc p=0 f=0 line
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	while IFS= read -r line; do
+		if [[ $line =~ ([0-9]+)%:\ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+			local n=${BASH_REMATCH[2]} fl=${BASH_REMATCH[3]} er=${BASH_REMATCH[4]}
+			p=$((p + n - fl - er))
+			f=$((f + fl + er))
+		elif [[ $line =~ ^([A-Za-z-]+:\ )?([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+			p=$((p + BASH_REMATCH[2]))
+			f=$((f + BASH_REMATCH[3]))
+		fi
+	done < <(tr -d '\r' <"$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "=== $name: exited $rc without a counted failure; counting it as one"
+		f=1
+	fi
+	if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		echo "=== $name: ran no test; counting it as a failure"
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("$(printf '%-14s %5d passed %5d failed  (exit %d, log %s)' "$name" "$p" "$f" "$rc" "$log")")
+}
+
+run_suite unit make -s -C "$top/tests/unit" BUILD="$build" check
+run_suite unit-asan make -s -C "$top/tests/unit" BUILD="$build" check-asan
+run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
+run_suite vm-selftest "$top/tests/vm/selftest.sh"
+if [ "$host_only" -eq 0 ]; then
+	run_suite vm-guest "$top/tests/vm/run.sh" --mode test --timeout "${VM_TIMEOUT:-600}" --build "$build"
+fi
+
+echo
+echo "=== Summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
