@@ -70,4 +70,13 @@ ssize_t vipsec_core_handle_data(struct vipsec_core *core,
 				const uint8_t *req, size_t req_len,
 				uint8_t *resp, size_t resp_cap);
 
+/*
+ * Engine internals behind a core, for unit tests and the benchmark
+ * (vipsec_sa.h, vipsec_esp.h). The device model does not need them.
+ */
+struct vipsec_sadb;
+struct vipsec_crypto;
+struct vipsec_sadb *vipsec_core_sadb(struct vipsec_core *core);
+struct vipsec_crypto *vipsec_core_crypto(struct vipsec_core *core);
+
 #endif /* VIPSEC_CORE_H */

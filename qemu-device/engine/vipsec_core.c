@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * vipsec_core: request decoder of the virtio-ipsec device (see
+ * vipsec_core.h). The guest is hostile: every count and length is checked
+ * against req_len, resp_cap and the configured bounds before anything is
+ * processed, fields are read byte-wise as little-endian, and every byte of
+ * the response the caller hands back is written (no stale host memory).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vipsec_core.h"
+#include "vipsec_esp.h"
+#include "vipsec_le.h"
+#include "vipsec_sa.h"
+
+#define FOOTER_LEN	sizeof(struct virtio_ipsec_resp_footer)
+#define CTRL_HLEN	sizeof(struct virtio_ipsec_ctrl_hdr)
+#define DATA_HLEN	sizeof(struct virtio_ipsec_data_hdr)
+#define PKT_REQ_LEN	sizeof(struct virtio_ipsec_pkt_req)
+#define PKT_RES_LEN	sizeof(struct virtio_ipsec_pkt_result)
+#define OFF(t, f)	VIPSEC_OFF(t, f)
+
+/* Bounds on the configuration, so sizes stay far from overflow. */
+#define CORE_MAX_SAS		(1u << 24)
+#define CORE_MAX_GROUPS		(1u << 16)
+#define CORE_MAX_BATCH		4096u
+#define CORE_MAX_PACKET		65535u
+#define CORE_MIN_PACKET		256u
+#define CORE_MAX_REPLAY		(1u << 20)
+
+/* Options the engine implements today. */
+#define CORE_SA_OPTIONS		VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY
+
+struct vipsec_core {
+	struct vipsec_core_config cfg;
+	struct vipsec_crypto *crypto;
+	struct vipsec_sadb db;
+	struct vipsec_sa_limits lim;
+};
+
+static void set_err(char *err, size_t len, const char *msg)
+{
+	if (err && len)
+		snprintf(err, len, "%s", msg);
+}
+
+struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
+				    char *err, size_t err_len)
+{
+	struct vipsec_core *core;
+
+	if (!cfg || cfg->max_sas < 1 || cfg->max_sas > CORE_MAX_SAS ||
+	    cfg->max_groups > CORE_MAX_GROUPS || cfg->max_batch < 1 ||
+	    cfg->max_batch > CORE_MAX_BATCH ||
+	    cfg->max_packet_len < CORE_MIN_PACKET ||
+	    cfg->max_packet_len > CORE_MAX_PACKET ||
+	    cfg->max_replay_window > CORE_MAX_REPLAY) {
+		set_err(err, err_len, "vipsec: configuration out of range");
+		return NULL;
+	}
+	core = calloc(1, sizeof(*core));
+	if (!core) {
+		set_err(err, err_len, "vipsec: out of memory");
+		return NULL;
+	}
+	core->cfg = *cfg;
+	core->cfg.crypto_backend = NULL;	/* not owned */
+	core->crypto = vipsec_crypto_new(cfg->crypto_backend, err, err_len);
+	if (!core->crypto) {
+		free(core);
+		return NULL;
+	}
+	if (vipsec_sadb_init(&core->db, cfg->max_sas, cfg->max_groups,
+			     core->crypto)) {
+		vipsec_crypto_free(core->crypto);
+		free(core);
+		set_err(err, err_len, "vipsec: out of memory");
+		return NULL;
+	}
+	core->lim.cipher_mask = core->crypto->ops->cipher_mask;
+	core->lim.auth_mask = core->crypto->ops->auth_mask;
+	core->lim.max_replay_window = cfg->max_replay_window;
+	core->lim.options_supported = cfg->max_replay_window ?
+				      CORE_SA_OPTIONS : 0;
+	core->lim.allow_weak_algos = cfg->allow_weak_algos;
+	return core;
+}
+
+void vipsec_core_free(struct vipsec_core *core)
+{
+	if (!core)
+		return;
+	vipsec_sadb_fini(&core->db);
+	vipsec_crypto_free(core->crypto);
+	free(core);
+}
+
+uint64_t vipsec_core_features(const struct vipsec_core *core)
+{
+	uint64_t f = 0;
+
+	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)
+		f |= 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY;
+	return f;
+}
+
+void vipsec_core_fill_config(const struct vipsec_core *core,
+			     struct virtio_ipsec_config *cfg)
+{
+	uint8_t *p = (uint8_t *)cfg;
+
+	memset(cfg, 0, sizeof(*cfg));
+	vipsec_st32(p + OFF(virtio_ipsec_config, status),
+		    VIRTIO_IPSEC_S_HW_READY);
+	vipsec_st32(p + OFF(virtio_ipsec_config, abi_version),
+		    VIRTIO_IPSEC_ABI_VERSION);
+	/* The device model owns the queues; it overwrites this field. */
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_data_queues), 1);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_sas), core->cfg.max_sas);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_groups),
+		    core->cfg.max_groups);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_packet_len),
+		    core->cfg.max_packet_len);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_batch),
+		    core->cfg.max_batch);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_replay_window),
+		    core->cfg.max_replay_window);
+	vipsec_st64(p + OFF(virtio_ipsec_config, cipher_algo_mask),
+		    core->lim.cipher_mask);
+	vipsec_st64(p + OFF(virtio_ipsec_config, auth_algo_mask),
+		    core->lim.auth_mask);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_cipher_key_len),
+		    VIRTIO_IPSEC_MAX_CIPHER_KEY);
+	/* No stand-alone integrity algorithm yet: no auth keys. */
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_auth_key_len), 0);
+}
+
+void vipsec_core_reset(struct vipsec_core *core)
+{
+	vipsec_sadb_clear(&core->db);
+}
+
+/* Zeroes the body and writes the footer; returns the used length. */
+static ssize_t finish(uint8_t *resp, size_t resp_cap, size_t body_written,
+		      uint8_t status, uint32_t out_len)
+{
+	uint8_t *f = resp + resp_cap - FOOTER_LEN;
+
+	memset(resp + body_written, 0, resp_cap - FOOTER_LEN - body_written);
+	f[0] = status;
+	f[1] = f[2] = f[3] = 0;
+	vipsec_st32(f + OFF(virtio_ipsec_resp_footer, out_len), out_len);
+	return (ssize_t)resp_cap;
+}
+
+static uint8_t ctrl_sa_add(struct vipsec_core *core, uint32_t gid,
+			   uint32_t id, const uint8_t *body, size_t len)
+{
+	struct vipsec_sa_cfg cfg;
+	uint8_t st;
+
+	if (len < sizeof(struct virtio_ipsec_sa_params))
+		return VIRTIO_IPSEC_INVAL;
+	if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
+		return VIRTIO_IPSEC_INVGROUP;
+	if (id == 0 || id > core->cfg.max_sas)
+		return VIRTIO_IPSEC_INVSA;
+	if (core->db.sas[id])
+		return VIRTIO_IPSEC_EXISTS;
+	st = vipsec_sa_cfg_decode(body, &core->lim, &cfg);
+	if (st == VIRTIO_IPSEC_OK)
+		st = vipsec_sa_add(&core->db, gid, id, &cfg);
+	explicit_bzero(&cfg, sizeof(cfg));
+	return st;
+}
+
+static uint8_t ctrl_dispatch(struct vipsec_core *core, const uint8_t *req,
+			     size_t req_len)
+{
+	uint16_t op = vipsec_ld16(req + OFF(virtio_ipsec_ctrl_hdr, opcode));
+	uint32_t gid = vipsec_ld32(req + OFF(virtio_ipsec_ctrl_hdr, group_id));
+	uint32_t id = vipsec_ld32(req + OFF(virtio_ipsec_ctrl_hdr, sa_id));
+	const uint8_t *body = req + CTRL_HLEN;
+	size_t body_len = req_len - CTRL_HLEN;
+
+	if (vipsec_ld16(req + OFF(virtio_ipsec_ctrl_hdr, flags)) ||
+	    vipsec_ld32(req + OFF(virtio_ipsec_ctrl_hdr, reserved)))
+		return VIRTIO_IPSEC_INVAL;
+	switch (op) {
+	case VIRTIO_IPSEC_OP_GROUP_CREATE:
+		if (id || body_len < sizeof(struct virtio_ipsec_group_create))
+			return VIRTIO_IPSEC_INVAL;
+		return vipsec_group_create(&core->db, gid, body);
+	case VIRTIO_IPSEC_OP_GROUP_DESTROY:
+		if (id)
+			return VIRTIO_IPSEC_INVAL;
+		return vipsec_group_destroy(&core->db, gid);
+	case VIRTIO_IPSEC_OP_SA_ADD:
+		return ctrl_sa_add(core, gid, id, body, body_len);
+	case VIRTIO_IPSEC_OP_SA_DEL:
+		return vipsec_sa_del(&core->db, gid, id);
+	case VIRTIO_IPSEC_OP_SA_FLUSH:
+		if (id)
+			return VIRTIO_IPSEC_INVAL;
+		return vipsec_sa_flush(&core->db, gid);
+	default:
+		return VIRTIO_IPSEC_NOTSUPP;	/* incl. SA_MOD, SA_GET */
+	}
+}
+
+ssize_t vipsec_core_handle_ctrl(struct vipsec_core *core,
+				const uint8_t *req, size_t req_len,
+				uint8_t *resp, size_t resp_cap)
+{
+	uint8_t st;
+
+	if (!resp || resp_cap < FOOTER_LEN)
+		return -1;
+	if (!req || req_len < CTRL_HLEN)
+		st = VIRTIO_IPSEC_INVAL;
+	else
+		st = ctrl_dispatch(core, req, req_len);
+	return finish(resp, resp_cap, 0, st, 0);
+}
+
+/* Checks the whole request before any packet is touched. */
+static uint8_t data_validate(const struct vipsec_core *core,
+			     const uint8_t *req, size_t req_len,
+			     size_t resp_cap, uint32_t *num_out,
+			     uint64_t *resp_body)
+{
+	uint64_t in_total = 0, out_total = 0;
+	const uint8_t *pr;
+	uint16_t op;
+	uint32_t n, i;
+
+	if (!req || req_len < DATA_HLEN)
+		return VIRTIO_IPSEC_INVAL;
+	op = vipsec_ld16(req + OFF(virtio_ipsec_data_hdr, opcode));
+	n = vipsec_ld32(req + OFF(virtio_ipsec_data_hdr, num_pkts));
+	if (vipsec_ld16(req + OFF(virtio_ipsec_data_hdr, flags)) ||
+	    !vipsec_all_zero(req + OFF(virtio_ipsec_data_hdr, reserved),
+			     sizeof(((struct virtio_ipsec_data_hdr *)0)->reserved)))
+		return VIRTIO_IPSEC_INVAL;
+	if (op != VIRTIO_IPSEC_OP_ENCAP && op != VIRTIO_IPSEC_OP_DECAP)
+		return VIRTIO_IPSEC_NOTSUPP;
+	if (n == 0 || n > core->cfg.max_batch)
+		return VIRTIO_IPSEC_INVAL;
+	if ((req_len - DATA_HLEN) / PKT_REQ_LEN < n)
+		return VIRTIO_IPSEC_INVAL;
+	pr = req + DATA_HLEN;
+	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
+		uint32_t in_len = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req,
+						       in_len));
+		uint32_t cap = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req,
+						    out_cap));
+
+		if (in_len > core->cfg.max_packet_len ||
+		    cap > core->cfg.max_packet_len)
+			return VIRTIO_IPSEC_INVAL;
+		in_total += in_len;
+		out_total += cap;
+	}
+	if (in_total > req_len - DATA_HLEN - (uint64_t)n * PKT_REQ_LEN)
+		return VIRTIO_IPSEC_INVAL;
+	*resp_body = (uint64_t)n * PKT_RES_LEN + out_total;
+	if (*resp_body > resp_cap - FOOTER_LEN)
+		return VIRTIO_IPSEC_INVAL;
+	*num_out = n;
+	return VIRTIO_IPSEC_OK;
+}
+
+static void data_one(struct vipsec_core *core, int encap, const uint8_t *pr,
+		     const uint8_t *in, uint8_t *out, uint8_t *res)
+{
+	uint32_t gid = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, group_id));
+	uint32_t id = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, sa_id));
+	uint32_t in_len = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
+	uint32_t cap = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
+	struct vipsec_esp_res r = { .status = VIRTIO_IPSEC_OK };
+	struct vipsec_sa *sa;
+	uint32_t written;
+
+	if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
+		r.status = VIRTIO_IPSEC_INVGROUP;
+	} else {
+		sa = vipsec_sa_lookup(&core->db, gid, id);
+		if (!sa)
+			r.status = VIRTIO_IPSEC_INVSA;
+		else if (encap)
+			vipsec_esp_encap(core->crypto, sa, in, in_len, out,
+					 cap, &r);
+		else
+			vipsec_esp_decap(core->crypto, sa, in, in_len, out,
+					 cap, &r);
+	}
+	written = r.status == VIRTIO_IPSEC_OK ? r.out_len : 0;
+	memset(out + written, 0, cap - written);
+	memset(res, 0, PKT_RES_LEN);
+	res[OFF(virtio_ipsec_pkt_result, status)] = r.status;
+	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, out_len), r.out_len);
+	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, seq_lo),
+		    (uint32_t)r.seq);
+	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, seq_hi),
+		    (uint32_t)(r.seq >> 32));
+}
+
+ssize_t vipsec_core_handle_data(struct vipsec_core *core,
+				const uint8_t *req, size_t req_len,
+				uint8_t *resp, size_t resp_cap)
+{
+	const uint8_t *pr, *in;
+	uint64_t body = 0;
+	uint8_t *out, st;
+	uint32_t n = 0, i;
+	int encap;
+
+	if (!resp || resp_cap < FOOTER_LEN)
+		return -1;
+	st = data_validate(core, req, req_len, resp_cap, &n, &body);
+	if (st != VIRTIO_IPSEC_OK)
+		return finish(resp, resp_cap, 0, st, 0);
+
+	encap = vipsec_ld16(req + OFF(virtio_ipsec_data_hdr, opcode)) ==
+		VIRTIO_IPSEC_OP_ENCAP;
+	pr = req + DATA_HLEN;
+	in = pr + (size_t)n * PKT_REQ_LEN;
+	out = resp + (size_t)n * PKT_RES_LEN;
+	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
+		data_one(core, encap, pr, in, out, resp + (size_t)i * PKT_RES_LEN);
+		in += vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
+		out += vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
+	}
+	return finish(resp, resp_cap, (size_t)body, VIRTIO_IPSEC_OK,
+		      (uint32_t)body);
+}
+
+/* For tests and the benchmark: the engine objects behind a core. */
+struct vipsec_sadb *vipsec_core_sadb(struct vipsec_core *core)
+{
+	return &core->db;
+}
+
+struct vipsec_crypto *vipsec_core_crypto(struct vipsec_core *core)
+{
+	return core->crypto;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_esp: RFC 4303 ESP in tunnel mode, IPv4 outer header, with
+ * AES-GCM (RFC 4106): 8-byte explicit IV, nonce = salt || IV,
+ * AAD = SPI || sequence number.
+ *
+ * Packet layout produced by encap (and expected by decap):
+ *   outer IPv4 (20) | SPI (4) | seq (4) | IV (8) |
+ *   E(inner packet | pad 1,2,.. | pad length | next header) | ICV
+ */
+#ifndef VIPSEC_ESP_H
+#define VIPSEC_ESP_H
+
+#include <stdint.h>
+
+#include "vipsec_crypto.h"
+#include "vipsec_sa.h"
+
+#define VIPSEC_ESP_HLEN		8	/* SPI + sequence number */
+#define VIPSEC_ESP_IVLEN	8
+#define VIPSEC_ESP_TUN4_OVERHEAD (VIPSEC_IPV4_HLEN + VIPSEC_ESP_HLEN + \
+				  VIPSEC_ESP_IVLEN)
+
+struct vipsec_esp_res {
+	uint8_t status;		/* VIRTIO_IPSEC_* */
+	uint32_t out_len;	/* bytes written; DST_TOO_SMALL: needed */
+	uint64_t seq;		/* sequence number used or seen */
+};
+
+/* Output size of encap for an inner packet of in_len bytes. */
+uint32_t vipsec_esp_encap_len(const struct vipsec_sa *sa, uint32_t in_len);
+
+/*
+ * Encapsulates one inner IPv4/IPv6 packet with an outbound SA. out must
+ * not overlap in.
+ */
+void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
+		      const uint8_t *in, uint32_t in_len,
+		      uint8_t *out, uint32_t out_cap,
+		      struct vipsec_esp_res *res);
+
+/*
+ * Decapsulates one ESP-in-IPv4 packet with an inbound SA, writing the
+ * inner packet to out. out must not overlap in.
+ */
+void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
+		      const uint8_t *in, uint32_t in_len,
+		      uint8_t *out, uint32_t out_cap,
+		      struct vipsec_esp_res *res);
+
+/*
+ * Lower-level pieces, exposed for published test vectors whose IVs are
+ * not derived from the sequence number.
+ *
+ * vipsec_esp_seal: writes SPI, seq, iv, then pt_len bytes of ciphertext
+ * of pt (payload, padding and trailer already in place), then the ICV, to
+ * esp (16 + pt_len + icv_len bytes). pt may be esp + 16.
+ */
+void vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
+		     uint64_t seq, const uint8_t iv[VIPSEC_ESP_IVLEN],
+		     const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
+
+/*
+ * vipsec_esp_open: verifies and decrypts an ESP packet (from the SPI on,
+ * esp_len bytes) into pt (esp_len - 16 - icv_len bytes: payload, padding
+ * and trailer). No SPI, replay or trailer checks. Returns VIRTIO_IPSEC_OK,
+ * BADPKT (too short) or BADMSG (ICV mismatch; pt is zeroed).
+ */
+uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
+			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
+			uint8_t *pt);
+
+/*
+ * Checks the padding (1, 2, 3, ...) and next header of a decrypted
+ * payload of len bytes. Returns the inner packet length, or -1.
+ */
+int32_t vipsec_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh);
+
+#endif /* VIPSEC_ESP_H */

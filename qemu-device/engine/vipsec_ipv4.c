@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "vipsec_ipv4.h"
+
+uint16_t vipsec_ip_csum(const uint8_t *p, unsigned int len)
+{
+	uint32_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+void vipsec_ipv4_tmpl_init(uint8_t tmpl[VIPSEC_IPV4_HLEN], uint8_t ttl,
+			   const uint8_t src[4], const uint8_t dst[4])
+{
+	memset(tmpl, 0, VIPSEC_IPV4_HLEN);
+	tmpl[0] = 0x45;
+	tmpl[8] = ttl ? ttl : 64;
+	tmpl[9] = VIPSEC_IPPROTO_ESP;
+	memcpy(tmpl + 12, src, 4);
+	memcpy(tmpl + 16, dst, 4);
+}
+
+void vipsec_ipv4_write_outer(uint8_t *hdr,
+			     const uint8_t tmpl[VIPSEC_IPV4_HLEN],
+			     uint8_t tos, uint16_t tot_len, uint16_t id,
+			     int df)
+{
+	memcpy(hdr, tmpl, VIPSEC_IPV4_HLEN);
+	hdr[1] = tos;
+	vipsec_put_be16(hdr + 2, tot_len);
+	vipsec_put_be16(hdr + 4, id);
+	vipsec_put_be16(hdr + 6, df ? VIPSEC_IP_DF : 0);
+	vipsec_put_be16(hdr + 10, vipsec_ip_csum(hdr, VIPSEC_IPV4_HLEN));
+}
+
+int vipsec_ipv4_inner_ok(const uint8_t *pkt, uint32_t len)
+{
+	uint32_t ihl;
+
+	if (len < VIPSEC_IPV4_HLEN || (pkt[0] >> 4) != 4)
+		return -1;
+	ihl = (pkt[0] & 0xf) * 4u;
+	if (ihl < VIPSEC_IPV4_HLEN || ihl > len)
+		return -1;
+	return vipsec_get_be16(pkt + 2) == len ? 0 : -1;
+}
+
+int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len)
+{
+	if (len < VIPSEC_IPV6_HLEN || (pkt[0] >> 4) != 6)
+		return -1;
+	return VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(pkt + 4) == len ?
+	       0 : -1;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_ipv4: IPv4 header helpers for the ESP engine. Headers are byte
+ * arrays in network order; nothing here assumes alignment.
+ */
+#ifndef VIPSEC_IPV4_H
+#define VIPSEC_IPV4_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define VIPSEC_IPV4_HLEN	20
+#define VIPSEC_IPV6_HLEN	40
+#define VIPSEC_IP_DF		0x4000
+#define VIPSEC_IP_MF		0x2000
+#define VIPSEC_IP_OFFMASK	0x1fff
+#define VIPSEC_IPPROTO_IPIP	4
+#define VIPSEC_IPPROTO_IPV6	41
+#define VIPSEC_IPPROTO_ESP	50
+
+static inline uint16_t vipsec_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t vipsec_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void vipsec_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static inline void vipsec_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+/* Internet checksum of len bytes (len even), as stored in the header. */
+uint16_t vipsec_ip_csum(const uint8_t *p, unsigned int len);
+
+/*
+ * Outer header template: everything but tos, total length, id, DF,
+ * checksum. Filled once at SA add.
+ */
+void vipsec_ipv4_tmpl_init(uint8_t tmpl[VIPSEC_IPV4_HLEN], uint8_t ttl,
+			   const uint8_t src[4], const uint8_t dst[4]);
+
+/*
+ * Writes the outer header: template plus the per-packet fields, then the
+ * checksum.
+ */
+void vipsec_ipv4_write_outer(uint8_t *hdr,
+			     const uint8_t tmpl[VIPSEC_IPV4_HLEN],
+			     uint8_t tos, uint16_t tot_len, uint16_t id,
+			     int df);
+
+/* Checks a full inner IPv4 packet: 0 when plausible, -1 otherwise. */
+int vipsec_ipv4_inner_ok(const uint8_t *pkt, uint32_t len);
+/* Same for an inner IPv6 packet. */
+int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len);
+
+#endif /* VIPSEC_IPV4_H */

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_sa: SA parameters (decoded and validated from the wire format)
+ * and the SA database: an array indexed by SA id (1 .. max_sas) for O(1)
+ * lookup, each SA tagged with its group; groups 1 .. max_groups plus the
+ * default group 0, which always exists.
+ */
+#ifndef VIPSEC_SA_H
+#define VIPSEC_SA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/virtio_ipsec.h>
+
+#include "vipsec_crypto.h"
+#include "vipsec_ipv4.h"
+#include "vipsec_replay.h"
+
+/* Host-order view of struct virtio_ipsec_sa_params, validated. */
+struct vipsec_sa_cfg {
+	uint32_t spi;
+	uint8_t direction, mode, ip_version;
+	uint8_t cipher_alg, auth_alg, icv_len, cipher_key_len, salt_len;
+	uint32_t options;
+	uint32_t replay_window;
+	uint8_t cipher_key[VIRTIO_IPSEC_MAX_CIPHER_KEY];
+	uint8_t salt[VIRTIO_IPSEC_MAX_SALT];
+	uint8_t tun_src[16], tun_dst[16];
+	uint8_t dscp_mode, dscp, df_mode, ttl;
+	uint64_t initial_seq;
+};
+
+/* What the device can do; SA parameters are checked against it. */
+struct vipsec_sa_limits {
+	uint64_t cipher_mask, auth_mask;
+	uint32_t max_replay_window;
+	uint32_t options_supported;	/* VIRTIO_IPSEC_SA_OPT_* */
+	bool allow_weak_algos;
+};
+
+/*
+ * Decodes and validates sizeof(struct virtio_ipsec_sa_params) bytes of
+ * wire data (little-endian, any alignment). Returns VIRTIO_IPSEC_OK or the
+ * status for the first problem found. cfg holds key material: the caller
+ * zeroes it after use.
+ */
+uint8_t vipsec_sa_cfg_decode(const uint8_t *wire,
+			     const struct vipsec_sa_limits *lim,
+			     struct vipsec_sa_cfg *cfg);
+
+struct vipsec_sa {
+	uint32_t id;
+	uint32_t group_id;
+	uint32_t spi;
+	uint8_t direction;
+	uint8_t icv_len;
+	uint8_t dscp_mode, dscp, df_mode;
+	bool stopped;			/* sequence space exhausted */
+	uint32_t options;
+	uint64_t seq;			/* outbound: last used */
+	uint64_t seq_max;		/* outbound: last usable */
+	uint16_t ip_id;			/* outbound: next outer IPv4 id */
+	uint8_t salt[4];
+	uint8_t tmpl[VIPSEC_IPV4_HLEN];	/* outbound outer header template */
+	uint8_t tun_src[16], tun_dst[16];
+	void *key;			/* backend key object */
+	struct vipsec_replay *replay;	/* inbound with anti-replay */
+	uint64_t packets, bytes;
+};
+
+struct vipsec_grp {
+	bool used;
+	uint32_t nsas;
+	uint8_t name[VIRTIO_IPSEC_NAME_LEN];
+};
+
+struct vipsec_sadb {
+	uint32_t max_sas, max_groups;
+	struct vipsec_sa **sas;		/* [max_sas + 1], slot 0 unused */
+	struct vipsec_grp *groups;	/* [max_groups + 1], 0 = default */
+	struct vipsec_crypto *crypto;
+};
+
+int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
+		     uint32_t max_groups, struct vipsec_crypto *crypto);
+/* Deletes every SA (zeroing keys) and every group but the default. */
+void vipsec_sadb_clear(struct vipsec_sadb *db);
+void vipsec_sadb_fini(struct vipsec_sadb *db);
+
+uint8_t vipsec_group_create(struct vipsec_sadb *db, uint32_t gid,
+			    const uint8_t name[VIRTIO_IPSEC_NAME_LEN]);
+uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid);
+/* OK, or INVGROUP for an id out of range or not created. */
+uint8_t vipsec_group_check(const struct vipsec_sadb *db, uint32_t gid);
+
+/* Checks ids and uniqueness, expands the key, builds templates. */
+uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
+		      const struct vipsec_sa_cfg *cfg);
+uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id);
+/* Deletes every SA of a group. */
+uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid);
+
+/* O(1); NULL for an id out of range, unused, or in another group. */
+static inline struct vipsec_sa *vipsec_sa_lookup(const struct vipsec_sadb *db,
+						 uint32_t gid, uint32_t id)
+{
+	struct vipsec_sa *sa;
+
+	if (id == 0 || id > db->max_sas)
+		return NULL;
+	sa = db->sas[id];
+	return sa && sa->group_id == gid ? sa : NULL;
+}
+
+#endif /* VIPSEC_SA_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* vipsec_sadb: SA and group tables. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vipsec_sa.h"
+
+int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
+		     uint32_t max_groups, struct vipsec_crypto *crypto)
+{
+	memset(db, 0, sizeof(*db));
+	db->sas = calloc((size_t)max_sas + 1, sizeof(*db->sas));
+	db->groups = calloc((size_t)max_groups + 1, sizeof(*db->groups));
+	if (!db->sas || !db->groups) {
+		free(db->sas);
+		free(db->groups);
+		return -ENOMEM;
+	}
+	db->max_sas = max_sas;
+	db->max_groups = max_groups;
+	db->crypto = crypto;
+	db->groups[0].used = true;
+	return 0;
+}
+
+static void sa_free(struct vipsec_sadb *db, struct vipsec_sa *sa)
+{
+	db->crypto->ops->key_free(db->crypto, sa->key);
+	vipsec_replay_free(sa->replay);
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+}
+
+static void sa_remove(struct vipsec_sadb *db, struct vipsec_sa *sa)
+{
+	db->sas[sa->id] = NULL;
+	db->groups[sa->group_id].nsas--;
+	sa_free(db, sa);
+}
+
+void vipsec_sadb_clear(struct vipsec_sadb *db)
+{
+	uint32_t i;
+
+	for (i = 1; i <= db->max_sas; i++)
+		if (db->sas[i])
+			sa_remove(db, db->sas[i]);
+	memset(db->groups, 0, ((size_t)db->max_groups + 1) *
+	       sizeof(*db->groups));
+	db->groups[0].used = true;
+}
+
+void vipsec_sadb_fini(struct vipsec_sadb *db)
+{
+	if (!db->sas)
+		return;
+	vipsec_sadb_clear(db);
+	free(db->sas);
+	free(db->groups);
+	db->sas = NULL;
+	db->groups = NULL;
+}
+
+uint8_t vipsec_group_check(const struct vipsec_sadb *db, uint32_t gid)
+{
+	if (gid > db->max_groups || !db->groups[gid].used)
+		return VIRTIO_IPSEC_INVGROUP;
+	return VIRTIO_IPSEC_OK;
+}
+
+uint8_t vipsec_group_create(struct vipsec_sadb *db, uint32_t gid,
+			    const uint8_t name[VIRTIO_IPSEC_NAME_LEN])
+{
+	if (gid == 0)
+		return VIRTIO_IPSEC_EXISTS;	/* the default group */
+	if (gid > db->max_groups)
+		return VIRTIO_IPSEC_INVGROUP;
+	if (db->groups[gid].used)
+		return VIRTIO_IPSEC_EXISTS;
+	db->groups[gid].used = true;
+	db->groups[gid].nsas = 0;
+	memcpy(db->groups[gid].name, name, VIRTIO_IPSEC_NAME_LEN);
+	return VIRTIO_IPSEC_OK;
+}
+
+uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid)
+{
+	if (gid == 0)
+		return VIRTIO_IPSEC_INVAL;	/* always present */
+	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+		return VIRTIO_IPSEC_INVGROUP;
+	if (db->groups[gid].nsas)
+		return VIRTIO_IPSEC_BUSY;
+	memset(&db->groups[gid], 0, sizeof(db->groups[gid]));
+	return VIRTIO_IPSEC_OK;
+}
+
+/* Inbound SAs are identified on the wire by SPI and destination. */
+static bool inbound_dup(const struct vipsec_sadb *db,
+			const struct vipsec_sa_cfg *cfg)
+{
+	uint32_t i;
+
+	for (i = 1; i <= db->max_sas; i++) {
+		const struct vipsec_sa *sa = db->sas[i];
+
+		if (sa && sa->direction == VIRTIO_IPSEC_DIR_INBOUND &&
+		    sa->spi == cfg->spi &&
+		    !memcmp(sa->tun_dst, cfg->tun_dst, sizeof(sa->tun_dst)))
+			return true;
+	}
+	return false;
+}
+
+uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
+		      const struct vipsec_sa_cfg *cfg)
+{
+	struct vipsec_crypto *c = db->crypto;
+	struct vipsec_sa *sa;
+
+	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+		return VIRTIO_IPSEC_INVGROUP;
+	if (id == 0 || id > db->max_sas)
+		return VIRTIO_IPSEC_INVSA;
+	if (db->sas[id])
+		return VIRTIO_IPSEC_EXISTS;
+	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND && inbound_dup(db, cfg))
+		return VIRTIO_IPSEC_EXISTS;
+	sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return VIRTIO_IPSEC_ERR;
+	if (c->ops->key_new(c, cfg->cipher_alg, cfg->cipher_key,
+			    cfg->cipher_key_len, &sa->key)) {
+		free(sa);
+		return VIRTIO_IPSEC_KEY_REJECT;
+	}
+	sa->id = id;
+	sa->group_id = gid;
+	sa->spi = cfg->spi;
+	sa->direction = cfg->direction;
+	sa->icv_len = cfg->icv_len;
+	sa->options = cfg->options;
+	sa->dscp_mode = cfg->dscp_mode;
+	sa->dscp = cfg->dscp;
+	sa->df_mode = cfg->df_mode;
+	sa->seq = cfg->initial_seq;
+	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ?
+		      UINT64_MAX : UINT32_MAX;
+	memcpy(sa->salt, cfg->salt, sizeof(sa->salt));
+	memcpy(sa->tun_src, cfg->tun_src, sizeof(sa->tun_src));
+	memcpy(sa->tun_dst, cfg->tun_dst, sizeof(sa->tun_dst));
+	vipsec_ipv4_tmpl_init(sa->tmpl, cfg->ttl, cfg->tun_src, cfg->tun_dst);
+	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
+	    (cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)) {
+		sa->replay = vipsec_replay_new(cfg->replay_window);
+		if (!sa->replay) {
+			sa_free(db, sa);
+			return VIRTIO_IPSEC_ERR;
+		}
+	}
+	db->sas[id] = sa;
+	db->groups[gid].nsas++;
+	return VIRTIO_IPSEC_OK;
+}
+
+uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id)
+{
+	struct vipsec_sa *sa;
+
+	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+		return VIRTIO_IPSEC_INVGROUP;
+	sa = vipsec_sa_lookup(db, gid, id);
+	if (!sa)
+		return VIRTIO_IPSEC_INVSA;
+	sa_remove(db, sa);
+	return VIRTIO_IPSEC_OK;
+}
+
+uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid)
+{
+	uint32_t i;
+
+	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+		return VIRTIO_IPSEC_INVGROUP;
+	for (i = 1; i <= db->max_sas && db->groups[gid].nsas; i++)
+		if (db->sas[i] && db->sas[i]->group_id == gid)
+			sa_remove(db, db->sas[i]);
+	return VIRTIO_IPSEC_OK;
+}
