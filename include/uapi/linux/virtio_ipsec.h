@@ -156,7 +156,9 @@ struct virtio_ipsec_group_create {
 #define VIRTIO_IPSEC_AUTH_HMAC_SHA512	7	/* RFC 4868, 32-byte ICV */
 
 /* sa_params.options */
-#define VIRTIO_IPSEC_SA_OPT_ESN		(1 << 0)	/* 64-bit sequence numbers */
+#define VIRTIO_IPSEC_SA_OPT_ESN		(1 << 0)	/* 64-bit sequence numbers;
+						 * AEAD AAD = SPI || seq_hi || seq_lo
+						 * (RFC 4106 section 5) */
 #define VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY	(1 << 1)	/* inbound replay check */
 #define VIRTIO_IPSEC_SA_OPT_UDP_ENCAP	(1 << 2)	/* RFC 3948 */
 #define VIRTIO_IPSEC_SA_OPT_ECN		(1 << 3)	/* RFC 6040 on decap */
@@ -269,7 +271,8 @@ struct virtio_ipsec_pkt_result {
 	__u8 status;		/* VIRTIO_IPSEC_* */
 	__u8 reserved;
 	__le16 warnings;	/* VIRTIO_IPSEC_WARN_* */
-	__le32 out_len;		/* bytes of output; DST_TOO_SMALL: bytes needed */
+	__le32 out_len;		/* bytes of output; DST_TOO_SMALL: bytes needed
+				 * (decap: an upper bound, the ciphertext length) */
 	__le32 seq_lo;		/* sequence number used (encap) or seen (decap) */
 	__le32 seq_hi;		/* high 32 bits with ESN, else 0 */
 };

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Builds the guest initramfs for the VM harness.
+# Usage: tests/vm/mkinitramfs.sh MODE OUT.cpio.gz
+# Inputs (environment, defaults under $BUILD):
+#   BUILD            build dir (default: <top>/build)
+#   VIPSEC_KROOT     extracted kernel package root (default: $BUILD/kernel/root)
+#   VIPSEC_KRELEASE  kernel release (default: contents of $BUILD/kernel/release)
+#   VIPSEC_MODULE    virtio_ipsec.ko (default: $BUILD/module/virtio_ipsec.ko)
+#   VIPSEC_TESTS     dir of static guest test programs (default: $BUILD/tests/guest)
+#   VIPSEC_DEMO      static demo binary (default: $BUILD/lib/vnf_demo)
+# Mode test packs the tests, demo packs the demo, shell packs both.
+# Missing module/tests/demo are not an error here: the guest reports them.
+# The build is skipped when a fingerprint of every input is unchanged.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+mode=${1:?usage: mkinitramfs.sh MODE OUT.cpio.gz}
+out=${2:?usage: mkinitramfs.sh MODE OUT.cpio.gz}
+BUILD=${BUILD:-$top/build}
+kroot=${VIPSEC_KROOT:-$BUILD/kernel/root}
+if [ -z "${VIPSEC_KRELEASE:-}" ] && [ ! -f "$BUILD/kernel/release" ]; then
+	echo "mkinitramfs: $BUILD/kernel/release missing: run scripts/fetch-kernel.sh $BUILD" >&2
+	exit 1
+fi
+krel=${VIPSEC_KRELEASE:-$(cat "$BUILD/kernel/release")}
+kmods=$kroot/lib/modules/$krel
+module=${VIPSEC_MODULE:-$BUILD/module/virtio_ipsec.ko}
+tests=${VIPSEC_TESTS:-$BUILD/tests/guest}
+demo=${VIPSEC_DEMO:-$BUILD/lib/vnf_demo}
+busybox=${VIPSEC_BUSYBOX:-/bin/busybox}
+iproute=$(command -v ip || true)
+case "$iproute" in /*) ;; *) iproute=/usr/bin/ip ;; esac
+
+# Kernel modules the guest loads (see init.sh) or may auto-load (the rest of
+# the algorithms the device offers); dependencies resolved below.
+want_mods=(virtio virtio_ring virtio_pci
+	gcm ghash-generic ctr authenc authencesn seqiv echainiv sha512_generic
+	af_alg algif_aead algif_skcipher algif_hash crypto_null drbg jitterentropy_rng
+	ccm des_generic des3_ede-x86_64 xcbc md5
+	aesni-intel ghash-clmulni-intel
+	xfrm_algo xfrm_user esp4 esp6 veth)
+
+for f in "$kmods/modules.order" "$busybox" "$iproute"; do
+	if [ ! -e "$f" ]; then
+		echo "mkinitramfs: missing $f" >&2
+		exit 1
+	fi
+done
+
+payload=()
+case "$mode" in
+test) [ -d "$tests" ] && payload+=("$tests") ;;
+demo) [ -e "$demo" ] && payload+=("$demo") ;;
+shell) [ -d "$tests" ] && payload+=("$tests"); [ -e "$demo" ] && payload+=("$demo") ;;
+*) echo "mkinitramfs: unknown mode $mode" >&2; exit 1 ;;
+esac
+
+# Fingerprint: paths, sizes and mtimes of every input plus this script's inputs.
+fingerprint() {
+	{
+		echo "$mode $krel ${want_mods[*]}"
+		find "$here/init.sh" "$here/mkinitramfs.sh" "$here/env-check.sh" "$here/splat.pat" "$here/splat-allow.pat" \
+			"$busybox" "$iproute" "$kmods/modules.order" \
+			"$module" "${payload[@]}" -printf '%p %s %T@\n' 2>/dev/null || true
+	} | sha1sum | cut -c1-40
+}
+fp=$(fingerprint)
+if [ -f "$out" ] && [ -f "$out.fp" ] && [ "$(cat "$out.fp")" = "$fp" ]; then
+	echo "mkinitramfs: $out up to date"
+	exit 0
+fi
+
+stage=$out.d
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc/vipsec,proc,sys,dev,run,tmp,root,tests,lib/modules}
+mkdir -p "$stage/var"
+ln -s ../run "$stage/var/run"
+
+# busybox and its applets (iproute2's ip replaces busybox ip: it has xfrm).
+cp "$busybox" "$stage/bin/busybox"
+while read -r applet; do
+	case "${applet##*/}" in busybox | ip) continue ;; esac
+	mkdir -p "$stage/$(dirname "$applet")"
+	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
+done < <("$busybox" --list-full)
+
+# iproute2 ip with its shared libraries and the dynamic loader.
+cp "$iproute" "$stage/sbin/ip"
+ln -sf /sbin/ip "$stage/bin/ip"
+ldd "$iproute" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+	while read -r lib; do
+		mkdir -p "$stage/$(dirname "$lib")"
+		cp -L "$lib" "$stage/$lib"
+	done
+
+# Kernel modules: the deb ships no modules.dep, so resolve with modinfo.
+declare -A path_of=()
+while read -r p; do
+	n=${p##*/}
+	n=${n%%.ko*}
+	path_of[${n//-/_}]=${p#"$kmods/"}
+done < <(find "$kmods/kernel" -name '*.ko*')
+declare -A builtin=()
+while read -r p; do
+	n=${p##*/}
+	n=${n%%.ko*}
+	builtin[${n//-/_}]=1
+done <"$kmods/modules.builtin"
+declare -A seen=()
+add_mod() {
+	local n=${1//-/_} p d
+	[ -n "${seen[$n]:-}" ] && return 0
+	seen[$n]=1
+	p=${path_of[$n]:-}
+	if [ -z "$p" ]; then
+		[ -n "${builtin[$n]:-}" ] && return 0
+		echo "mkinitramfs: module $1 neither in $kmods nor built in" >&2
+		exit 1
+	fi
+	mkdir -p "$stage/lib/modules/$krel/${p%/*}"
+	cp "$kmods/$p" "$stage/lib/modules/$krel/$p"
+	for d in $(modinfo -F depends "$kmods/$p" | tr ',' ' '); do
+		add_mod "$d"
+	done
+}
+for m in "${want_mods[@]}"; do add_mod "$m"; done
+if [ -f "$module" ]; then
+	cp "$module" "$stage/lib/modules/virtio_ipsec.ko"
+	for d in $(modinfo -F depends "$module" | tr ',' ' '); do add_mod "$d"; done
+fi
+cp "$kmods"/modules.order "$kmods"/modules.builtin* "$stage/lib/modules/$krel/"
+depmod -b "$stage" "$krel"
+
+# Our programs.
+cp "$here/init.sh" "$stage/init"
+chmod 755 "$stage/init"
+cp "$here/splat.pat" "$here/splat-allow.pat" "$stage/etc/vipsec/"
+cp "$here/env-check.sh" "$stage/bin/vipsec-env-check"
+for p in "${payload[@]}"; do
+	if [ -d "$p" ]; then
+		find "$p" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/tests/" \;
+	else
+		cp "$p" "$stage/bin/vnf_demo"
+	fi
+done
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+# For the interactive shell: make "ip" mean iproute2's ip (see init.sh).
+echo 'ip() { /sbin/ip "$@"; }' >"$stage/etc/profile"
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$stage/etc/hosts"
+mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+mknod -m 666 "$stage/dev/null" c 1 3 2>/dev/null || true
+
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
+	gzip -6 >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$fp" >"$out.fp"
+nmods=$(find "$stage/lib/modules" -name '*.ko*' | wc -l)
+rm -rf "$stage"
+echo "mkinitramfs: built $out ($(du -k "$out" | cut -f1) KiB, $nmods kernel modules)"

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Boots Debian's 6.1 kernel in our QEMU with a virtio-ipsec-pci device, loads
+# virtio_ipsec.ko and runs the in-guest tests, the VNF demo or a shell.
+# Usage: tests/vm/run.sh [--mode test|demo|shell] [--timeout SECONDS] [--build DIR]
+#                        [--qemu PATH] [--no-device]
+# Environment (all optional):
+#   VIPSEC_QEMU        QEMU binary (default BUILD/qemu/build/qemu-system-x86_64;
+#                      there is deliberately no fallback to another QEMU)
+#   VIPSEC_DEVICE      the -device argument (default virtio-ipsec-pci; add
+#                      properties like virtio-ipsec-pci,foo=bar; empty = none)
+#   VIPSEC_QEMU_ARGS   extra QEMU arguments (word-split), e.g. more -device
+#   VIPSEC_APPEND      extra kernel command line (vipsec.require_device=0 lets
+#                      the guest run its tests without the device: harness
+#                      development only)
+#   VIPSEC_TEST_TIMEOUT per-test-program timeout inside the guest (default 600)
+#   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_KROOT, VIPSEC_KRELEASE:
+#                      inputs of tests/vm/mkinitramfs.sh
+# Output: the serial console on stdout and in BUILD/vm/<mode>.log, then a
+# one-line verdict from tests/vm/judge.sh. Exit 0 only on PASS.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+mode="test"
+tmo=
+BUILD=${BUILD:-$top/build}
+qemu=${VIPSEC_QEMU:-}
+device=${VIPSEC_DEVICE-virtio-ipsec-pci}
+
+usage() {
+	sed -n '4,5s/^# //p' "$0" >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mode) mode=${2:?}; shift 2 ;;
+	--mode=*) mode=${1#*=}; shift ;;
+	--timeout) tmo=${2:?}; shift 2 ;;
+	--timeout=*) tmo=${1#*=}; shift ;;
+	--build) BUILD=${2:?}; shift 2 ;;
+	--build=*) BUILD=${1#*=}; shift ;;
+	--qemu) qemu=${2:?}; shift 2 ;;
+	--no-device) device=; shift ;;
+	-h | --help) usage ;;
+	*) echo "run.sh: unknown argument $1" >&2; usage ;;
+	esac
+done
+case "$mode" in
+test | demo) tmo=${tmo:-900} ;;
+shell) tmo=${tmo:-86400} ;;
+*) echo "run.sh: --mode must be test, demo or shell" >&2; exit 2 ;;
+esac
+BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
+export BUILD
+qemu=${qemu:-$BUILD/qemu/build/qemu-system-x86_64}
+if [ ! -x "$qemu" ]; then
+	echo "run.sh: QEMU not found at $qemu (build it: scripts/build-qemu.sh $BUILD; or set VIPSEC_QEMU)" >&2
+	echo "VIPSEC-VM: FAIL: no QEMU at $qemu" >&2
+	exit 1
+fi
+if [ ! -f "$BUILD/kernel/release" ] && [ -z "${VIPSEC_KRELEASE:-}" ]; then
+	"$top/scripts/fetch-kernel.sh" "$BUILD"
+fi
+krel=${VIPSEC_KRELEASE:-$(cat "$BUILD/kernel/release")}
+kernel=${VIPSEC_KERNEL:-${VIPSEC_KROOT:-$BUILD/kernel/root}/boot/vmlinuz-$krel}
+[ -r "$kernel" ] || { echo "run.sh: no kernel at $kernel" >&2; exit 1; }
+
+mkdir -p "$BUILD/vm"
+initrd=$BUILD/vm/initramfs-$mode.cpio.gz
+log=$BUILD/vm/$mode.log
+t0=$(date +%s.%N)
+"$here/mkinitramfs.sh" "$mode" "$initrd"
+t1=$(date +%s.%N)
+
+append="console=ttyS0 panic=-1 quiet log_buf_len=4M vipsec.mode=$mode"
+append+=" vipsec.test_timeout=${VIPSEC_TEST_TIMEOUT:-600} ${VIPSEC_APPEND:-}"
+args=(-accel tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot -nic none
+	-L /usr/share/seabios -L /usr/share/qemu
+	-kernel "$kernel" -initrd "$initrd" -append "$append")
+[ -z "$device" ] || args+=(-device "$device")
+# shellcheck disable=SC2206 # word splitting of the extra arguments is the point
+[ -z "${VIPSEC_QEMU_ARGS:-}" ] || args+=(${VIPSEC_QEMU_ARGS})
+
+echo "run.sh: $qemu ${args[*]}"
+echo "run.sh: mode $mode, timeout ${tmo}s, log $log"
+set +e
+if [ "$mode" = shell ]; then
+	timeout -k 10 "$tmo" "$qemu" "${args[@]}" 2>&1 | tee "$log"
+else
+	timeout -k 10 "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log"
+fi
+rc=${PIPESTATUS[0]}
+set -e
+t2=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v rc="$rc" \
+	'BEGIN {printf "run.sh: initramfs %.1fs, VM %.1fs, QEMU exit %s\n", b - a, c - b, rc}'
+exec "$here/judge.sh" --rc "$rc" --timeout "$tmo" "$log"

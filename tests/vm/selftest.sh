@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Tests the VM harness's judge (tests/vm/judge.sh) on crafted console logs,
+# without booting anything. Exit 0 if every verdict is the expected one.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# expect runs at the end of pipelines (subshells): results go to a file.
+results=$tmp/results
+: >"$results"
+
+# A plausible clean run: BIOS escapes, CR LF endings, init output, dmesg dump.
+good_body() {
+	printf '\033c\033[?7l\033[2JSeaBIOS (version 1.16.2)\r\n'
+	printf 'env-check: ok: modprobe esp4 esp6\r\n'
+	printf '=== RUN vipsec_guest_test\r\n100%%: Checks: 3, Failures: 0, Errors: 0\r\n'
+	printf -- '--- PASS vipsec_guest_test\r\n'
+	printf 'vipsec-init: rmmod virtio_ipsec: ok\r\n'
+	printf -- '----- VIPSEC-GUEST-DMESG BEGIN -----\r\n'
+	printf '[    0.523746] Spectre V1 : Mitigation: usercopy/swapgs barriers\r\n'
+	printf '[    0.600000] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!\r\n'
+	printf '[    3.449993] Initializing XFRM netlink socket\r\n'
+	printf '%s\r\n' "${1-}"
+	printf -- '----- VIPSEC-GUEST-DMESG END -----\r\n'
+}
+
+# expect NAME WANT(PASS|FAIL) REASON_REGEX [judge args...] < log
+expect() {
+	local name=$1 want=$2 why=$3 out rc
+	shift 3
+	cat >"$tmp/$name.log"
+	set +e
+	out=$("$here/judge.sh" "$@" "$tmp/$name.log" 2>&1)
+	rc=$?
+	set -e
+	local verdict
+	verdict=$(grep '^VIPSEC-VM: ' <<<"$out" || true)
+	if [ "$want" = PASS ] && [ "$rc" = 0 ] && [[ "$verdict" == "VIPSEC-VM: PASS"* ]]; then
+		echo "ok   $name" | tee -a "$results"
+	elif [ "$want" = FAIL ] && [ "$rc" = 1 ] && [[ "$verdict" == "VIPSEC-VM: FAIL"* ]] &&
+		grep -Eq -- "$why" <<<"$out"; then
+		echo "ok   $name" | tee -a "$results"
+	else
+		echo "FAIL $name: wanted $want matching /$why/, judge exit $rc said:"
+		awk '{print "       " $0}' <<<"$out"
+		echo "FAIL $name" >>"$results"
+	fi
+}
+
+{ good_body; printf 'VIPSEC-GUEST-RESULT: PASS\r\n[    4.1] reboot: Power down\r\n'; } |
+	expect pass PASS ''
+{ good_body; printf 'VIPSEC-GUEST-RESULT: PASS\n'; } |
+	expect pass-lf-only PASS ''
+good_body | expect missing-marker FAIL 'no VIPSEC-GUEST-RESULT marker'
+{ good_body; printf 'VIPSEC-GUEST-RESULT: PASSED\r\n'; } |
+	expect marker-not-exact FAIL 'no VIPSEC-GUEST-RESULT marker'
+{ printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; good_body; printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect two-markers FAIL '2 PASS markers'
+{ printf 'vipsec-init: FAIL: no /dev/virtio-ipsec0: no virtio device with id 57\r\n'
+  good_body; printf 'VIPSEC-GUEST-RESULT: FAIL\r\n'; } |
+	expect fail-marker FAIL 'reported VIPSEC-GUEST-RESULT: FAIL.*|guest: vipsec-init: FAIL: no /dev/virtio-ipsec0'
+{ good_body "[   12.345678] WARNING: CPU: 0 PID: 77 at drivers/virtio/virtio_ring.c:2000 vring_del_virtqueue+0x10/0x20 [virtio_ring]"
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect warning-splat FAIL 'kernel: WARNING: CPU: 0 PID: 77'
+{ good_body '[    9.1] BUG: KASAN: slab-use-after-free in vipsec_done+0x1/0x2 [virtio_ipsec]'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect kasan-splat FAIL 'kernel: BUG: KASAN'
+{ good_body '[    9.2] WARNING: possible circular locking dependency detected'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect lockdep-splat FAIL 'circular locking'
+{ good_body '[    9.3] refcount_t: underflow; use-after-free.'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect refcount-splat FAIL 'refcount_t: underflow'
+{ good_body '[   30.0] rcu: INFO: rcu_preempt self-detected stall on CPU'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect rcu-stall FAIL 'self-detected stall'
+# An oops on the console with no dmesg dump after it (the guest died).
+{ printf 'env-check: ok\r\n[    5.0] general protection fault, probably for non-canonical address 0xdead: 0000 [#1] PREEMPT SMP NOPTI\r\n'
+  printf '[    5.1] Kernel panic - not syncing: Fatal exception\r\n'; } |
+	expect gpf-no-dump FAIL 'general protection fault.*|no VIPSEC-GUEST-RESULT marker'
+# A test program printing "WARNING:" itself is not a kernel splat.
+{ good_body; printf 'WARNING: this is user output\r\nVIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect user-warning-ignored PASS ''
+{ printf 'SeaBIOS\r\n=== RUN vipsec_guest_test\r\n'; } |
+	expect timeout FAIL 'timeout: QEMU killed after 900s' --rc 124 --timeout 900
+{ good_body; printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect timeout-after-marker FAIL 'timeout' --rc 124 --timeout 60
+printf "qemu-system-x86_64: -device virtio-ipsec-pci: 'virtio-ipsec-pci' is not a valid device model name\n" |
+	expect qemu-error FAIL 'QEMU exited with status 1' --rc 1
+
+pass=$(grep -c '^ok' "$results" || true)
+fail=$(grep -c '^FAIL' "$results" || true)
+echo "selftest: $pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ]
