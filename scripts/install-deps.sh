@@ -33,7 +33,7 @@ PKGS=(
 	# guest boot: firmware, initramfs tools, guest userland
 	seabios qemu-system-data busybox-static cpio kmod iproute2
 	# kernel module build (headers are chosen by scripts/fetch-kernel.sh)
-	bc libelf-dev
+	bc libelf-dev sparse
 	# interop
 	python3-scapy
 )

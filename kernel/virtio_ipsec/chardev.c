@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ipsec guest driver: /dev/virtio-ipsec<N>.
+ *
+ * One char device per accelerator, N from an IDA, a dynamic major and the
+ * class "virtio_ipsec". open() finds the accelerator by minor and takes a
+ * reference on it, so a file outlives remove(); every ioctl then sees
+ * vd->gone and returns -ENODEV. close() deletes what the file owned and
+ * releases its claim.
+ */
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/virtio_ipsec_dev.h>
+
+#include "chardev.h"
+#include "main.h"
+#include "sa.h"
+#include "sysfs.h"
+#include "xform.h"
+
+#define VIPSEC_MAX_DEVS		64
+
+static dev_t vipsec_devt;
+static DEFINE_IDA(vipsec_minor_ida);
+static DEFINE_XARRAY(vipsec_devs);	/* minor -> vd; xa_lock for lookups */
+
+static char *vipsec_devnode(struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0600;	/* SA keys pass through: root only */
+	return NULL;		/* /dev/<device name> = VIPSEC_DEV_PREFIX<N> */
+}
+
+static struct class vipsec_class = {
+	.name = VIPSEC_CLASS_NAME,
+	.owner = THIS_MODULE,
+	.devnode = vipsec_devnode,
+};
+
+bool vipsec_mem_is_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/*
+ * Copies an ioctl argument that starts with __u32 size: sizes below the
+ * v0 struct are refused, larger ones are accepted when the unknown tail is
+ * zero (copy_struct_from_user).
+ */
+int vipsec_copy_arg(void *karg, size_t ksize, void __user *uarg)
+{
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ksize)
+		return -EINVAL;
+	err = copy_struct_from_user(karg, ksize, uarg, usize);
+	return err == -E2BIG ? -EINVAL : err;
+}
+
+int vipsec_copy_arg_out(void __user *uarg, const void *karg, size_t ksize)
+{
+	return copy_to_user(uarg, karg, ksize) ? -EFAULT : 0;
+}
+
+static long vipsec_ioctl_info(struct vipsec_file *f, void __user *uarg)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct vipsec_info info;
+	int err;
+
+	err = vipsec_copy_arg(&info, sizeof(info), uarg);
+	if (err)
+		return err;
+	if (info.flags || !vipsec_mem_is_zero(info.reserved,
+					      sizeof(info.reserved)))
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.id = vd->id;
+	info.abi_version = vd->lim.abi_version;
+	strscpy(info.name, vd->name, sizeof(info.name));
+	info.features = vd->features;
+	info.cipher_algo_mask = vd->lim.cipher_algo_mask;
+	info.auth_algo_mask = vd->lim.auth_algo_mask;
+	info.max_sas = vd->lim.max_sas;
+	info.max_groups = vd->lim.max_groups;
+	info.max_packet_len = vd->lim.max_packet_len;
+	info.max_batch = vd->lim.max_batch;
+	info.max_replay_window = vd->lim.max_replay_window;
+	info.max_cipher_key_len = vd->lim.max_cipher_key_len;
+	info.max_auth_key_len = vd->lim.max_auth_key_len;
+	info.num_data_queues = vd->lim.num_data_queues;
+	return vipsec_copy_arg_out(uarg, &info, sizeof(info));
+}
+
+/* Exclusive: no other holder. Shared: no exclusive holder. */
+static long vipsec_ioctl_claim(struct vipsec_file *f, void __user *uarg)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct vipsec_claim c;
+	int err;
+
+	err = vipsec_copy_arg(&c, sizeof(c), uarg);
+	if (err)
+		return err;
+	if (c.flags || c.reserved ||
+	    (c.mode != VIPSEC_MODE_EXCLUSIVE && c.mode != VIPSEC_MODE_SHARED) ||
+	    strnlen(c.app_identity, sizeof(c.app_identity)) ==
+		    sizeof(c.app_identity))
+		return -EINVAL;
+
+	mutex_lock(&vd->lock);
+	if (f->claim_mode)
+		err = -EALREADY;
+	else if (c.mode == VIPSEC_MODE_EXCLUSIVE && vd->nclaims)
+		err = -EBUSY;
+	else if (vd->claim_mode == VIPSEC_MODE_EXCLUSIVE)
+		err = -EBUSY;
+	if (!err) {
+		vd->claim_mode = c.mode;
+		vd->nclaims++;
+		f->claim_mode = c.mode;
+		strscpy(f->app_identity, c.app_identity,
+			sizeof(f->app_identity));
+	}
+	mutex_unlock(&vd->lock);
+	return err;
+}
+
+/* Drops @f's claim; the last holder resets the arbitration. */
+static void vipsec_release_claim(struct vipsec_file *f)
+{
+	struct vipsec_dev *vd = f->vd;
+
+	mutex_lock(&vd->lock);
+	if (f->claim_mode && !--vd->nclaims)
+		vd->claim_mode = 0;
+	f->claim_mode = 0;
+	list_del(&f->node);
+	mutex_unlock(&vd->lock);
+}
+
+static long vipsec_ioctl_claimed(struct vipsec_file *f, unsigned int cmd,
+				 void __user *uarg)
+{
+	if (!READ_ONCE(f->claim_mode))
+		return -EPERM;
+	switch (cmd) {
+	case VIPSEC_IOC_GROUP_CREATE:
+		return vipsec_ioctl_group_create(f, uarg);
+	case VIPSEC_IOC_GROUP_DESTROY:
+		return vipsec_ioctl_group_destroy(f, uarg);
+	case VIPSEC_IOC_SA_ADD:
+		return vipsec_ioctl_sa_add(f, uarg);
+	case VIPSEC_IOC_SA_DEL:
+		return vipsec_ioctl_sa_del(f, uarg);
+	case VIPSEC_IOC_XFORM:
+		return vipsec_ioctl_xform(f, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long vipsec_ioctl(struct file *filp, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vipsec_file *f = filp->private_data;
+	struct vipsec_dev *vd = f->vd;
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	down_read(&vd->remove_sem);
+	if (READ_ONCE(vd->gone))
+		ret = -ENODEV;
+	else if (cmd == VIPSEC_IOC_INFO)
+		ret = vipsec_ioctl_info(f, uarg);
+	else if (cmd == VIPSEC_IOC_CLAIM)
+		ret = vipsec_ioctl_claim(f, uarg);
+	else
+		ret = vipsec_ioctl_claimed(f, cmd, uarg);
+	up_read(&vd->remove_sem);
+	return ret;
+}
+
+static int vipsec_open(struct inode *inode, struct file *filp)
+{
+	struct vipsec_file *f;
+	struct vipsec_dev *vd;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+
+	xa_lock(&vipsec_devs);
+	vd = xa_load(&vipsec_devs, iminor(inode));
+	if (vd)
+		vipsec_dev_get(vd);	/* listed devices hold the probe ref */
+	xa_unlock(&vipsec_devs);
+	if (!vd) {
+		kfree(f);
+		return -ENODEV;
+	}
+
+	f->vd = vd;
+	mutex_init(&f->lock);
+	xa_init(&f->groups);
+	xa_init(&f->sas);
+	mutex_lock(&vd->lock);
+	list_add_tail(&f->node, &vd->files);
+	mutex_unlock(&vd->lock);
+	filp->private_data = f;
+	return nonseekable_open(inode, filp);
+}
+
+static int vipsec_release(struct inode *inode, struct file *filp)
+{
+	struct vipsec_file *f = filp->private_data;
+	struct vipsec_dev *vd = f->vd;
+
+	down_read(&vd->remove_sem);
+	vipsec_file_flush(f);
+	up_read(&vd->remove_sem);
+	vipsec_release_claim(f);
+	xa_destroy(&f->groups);
+	xa_destroy(&f->sas);
+	mutex_destroy(&f->lock);
+	kfree(f);
+	vipsec_dev_put(vd);
+	return 0;
+}
+
+static const struct file_operations vipsec_fops = {
+	.owner = THIS_MODULE,
+	.open = vipsec_open,
+	.release = vipsec_release,
+	.unlocked_ioctl = vipsec_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+/* Creates /dev/virtio-ipsec<N> for @vd and sets vd->id and vd->name. */
+int vipsec_chardev_add(struct vipsec_dev *vd)
+{
+	dev_t devt;
+	int err;
+
+	vd->id = ida_alloc_max(&vipsec_minor_ida, VIPSEC_MAX_DEVS - 1,
+			       GFP_KERNEL);
+	if (vd->id < 0)
+		return vd->id;
+	snprintf(vd->name, sizeof(vd->name), VIPSEC_DEV_PREFIX "%d", vd->id);
+	devt = MKDEV(MAJOR(vipsec_devt), vd->id);
+
+	err = -ENOMEM;
+	vd->cdev = cdev_alloc();
+	if (!vd->cdev)
+		goto err_ida;
+	vd->cdev->owner = THIS_MODULE;
+	vd->cdev->ops = &vipsec_fops;
+	err = xa_err(xa_store(&vipsec_devs, vd->id, vd, GFP_KERNEL));
+	if (err)
+		goto err_cdev;
+	err = cdev_add(vd->cdev, devt, 1);
+	if (err)
+		goto err_xa;
+	vd->class_dev = device_create(&vipsec_class, &vd->vdev->dev, devt, vd,
+				      "%s", vd->name);
+	if (IS_ERR(vd->class_dev)) {
+		err = PTR_ERR(vd->class_dev);
+		goto err_cdev_del;
+	}
+	return 0;
+
+err_cdev_del:
+	cdev_del(vd->cdev);
+	vd->cdev = NULL;
+err_xa:
+	xa_erase(&vipsec_devs, vd->id);
+err_cdev:
+	if (vd->cdev)
+		kobject_put(&vd->cdev->kobj);
+err_ida:
+	ida_free(&vipsec_minor_ida, vd->id);
+	return err;
+}
+
+/* No new opens after this; files already open keep their reference. */
+void vipsec_chardev_del(struct vipsec_dev *vd)
+{
+	device_destroy(&vipsec_class, MKDEV(MAJOR(vipsec_devt), vd->id));
+	cdev_del(vd->cdev);
+	xa_erase(&vipsec_devs, vd->id);
+	ida_free(&vipsec_minor_ida, vd->id);
+}
+
+int vipsec_chardev_init(void)
+{
+	int err;
+
+	err = alloc_chrdev_region(&vipsec_devt, 0, VIPSEC_MAX_DEVS,
+				  VIPSEC_CLASS_NAME);
+	if (err)
+		return err;
+	vipsec_class.dev_groups = vipsec_sysfs_groups();
+	err = class_register(&vipsec_class);
+	if (err)
+		unregister_chrdev_region(vipsec_devt, VIPSEC_MAX_DEVS);
+	return err;
+}
+
+void vipsec_chardev_exit(void)
+{
+	class_unregister(&vipsec_class);
+	unregister_chrdev_region(vipsec_devt, VIPSEC_MAX_DEVS);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ipsec guest driver: control queue requests.
+ *
+ * A control request is one buffer: ctrl_hdr + body (device-readable), then
+ * response body + footer, the footer in the last bytes of the writable
+ * area (device-writable). One request is in flight at a time
+ * (vd->ctrl_mutex); a request that times out is abandoned to vq.c, which
+ * frees it only when the device gives it back or at remove.
+ */
+
+#include <linux/string.h>
+#include <linux/virtio_config.h>
+
+#include "ctrl.h"
+#include "main.h"
+
+/*
+ * Device status -> errno, for the control path and for a data request
+ * refused as a whole (per-packet statuses go to user space unchanged):
+ *   OK, SOFT_EXPIRY        0
+ *   ERR                    -EIO
+ *   BADMSG                 -EBADMSG
+ *   NOTSUPP                -EOPNOTSUPP
+ *   INVSA, INVGROUP        -ENOENT
+ *   NOSPC                  -ENOSPC
+ *   KEY_REJECT             -EKEYREJECTED
+ *   REPLAY, LATE           -EALREADY
+ *   HARD_EXPIRED           -EKEYEXPIRED
+ *   SEQ_OVERFLOW           -EOVERFLOW
+ *   DST_TOO_SMALL          -ENOBUFS
+ *   BADPKT                 -EPROTO
+ *   BADPROTO               -EPROTONOSUPPORT
+ *   EXISTS                 -EEXIST
+ *   BUSY                   -EBUSY
+ *   INVAL                  -EINVAL
+ *   SELECTOR               -EACCES
+ */
+static const int vipsec_errno_map[] = {
+	[VIRTIO_IPSEC_OK] = 0,
+	[VIRTIO_IPSEC_ERR] = -EIO,
+	[VIRTIO_IPSEC_BADMSG] = -EBADMSG,
+	[VIRTIO_IPSEC_NOTSUPP] = -EOPNOTSUPP,
+	[VIRTIO_IPSEC_INVSA] = -ENOENT,
+	[VIRTIO_IPSEC_NOSPC] = -ENOSPC,
+	[VIRTIO_IPSEC_KEY_REJECT] = -EKEYREJECTED,
+	[VIRTIO_IPSEC_SOFT_EXPIRY] = 0,
+	[VIRTIO_IPSEC_REPLAY] = -EALREADY,
+	[VIRTIO_IPSEC_HARD_EXPIRED] = -EKEYEXPIRED,
+	[VIRTIO_IPSEC_SEQ_OVERFLOW] = -EOVERFLOW,
+	[VIRTIO_IPSEC_DST_TOO_SMALL] = -ENOBUFS,
+	[VIRTIO_IPSEC_BADPKT] = -EPROTO,
+	[VIRTIO_IPSEC_BADPROTO] = -EPROTONOSUPPORT,
+	[VIRTIO_IPSEC_LATE] = -EALREADY,
+	[VIRTIO_IPSEC_INVGROUP] = -ENOENT,
+	[VIRTIO_IPSEC_EXISTS] = -EEXIST,
+	[VIRTIO_IPSEC_BUSY] = -EBUSY,
+	[VIRTIO_IPSEC_INVAL] = -EINVAL,
+	[VIRTIO_IPSEC_SELECTOR] = -EACCES,
+};
+
+bool vipsec_status_valid(u8 status)
+{
+	return status < ARRAY_SIZE(vipsec_errno_map);
+}
+
+int vipsec_status_to_errno(u8 status)
+{
+	return vipsec_status_valid(status) ? vipsec_errno_map[status] : -EIO;
+}
+
+/*
+ * Checks the footer at the end of a writable area of @out_len bytes. An
+ * impossible response breaks the device. Must hold vd->remove_sem.
+ */
+int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
+			size_t out_len, u32 used_len, u8 *status)
+{
+	struct virtio_ipsec_resp_footer f;
+	size_t body = out_len - sizeof(f);
+
+	lockdep_assert_held(&vd->remove_sem);
+	memcpy(&f, (const u8 *)out + body, sizeof(f));
+	if (used_len > out_len || le32_to_cpu(f.out_len) > body ||
+	    !vipsec_status_valid(f.status)) {
+		dev_err_ratelimited(&vd->vdev->dev,
+				    "bad response (used %u, out_len %u, status %u), breaking device\n",
+				    used_len, le32_to_cpu(f.out_len), f.status);
+		virtio_break_device(vd->vdev);
+		return -EIO;
+	}
+	*status = f.status;
+	return 0;
+}
+
+/*
+ * Runs one control request with a @body_len body and no response body.
+ * Returns a negative errno, or the mapped device status with the raw one
+ * in *dev_status. Must hold vd->remove_sem (read).
+ */
+static int vipsec_ctrl_exec(struct vipsec_dev *vd, u16 opcode, u32 group_id,
+			    u32 sa_id, const void *body, size_t body_len,
+			    u8 *dev_status)
+{
+	struct virtio_ipsec_ctrl_hdr *hdr;
+	struct vipsec_req *req;
+	u32 used_len;
+	u8 status;
+	int err;
+
+	lockdep_assert_held(&vd->remove_sem);
+	*dev_status = VIRTIO_IPSEC_ERR;
+	if (READ_ONCE(vd->gone))
+		return -ENODEV;	/* close() after remove: no queues left */
+	req = vipsec_req_alloc(sizeof(*hdr) + body_len,
+			       sizeof(struct virtio_ipsec_resp_footer));
+	if (!req)
+		return -ENOMEM;
+	hdr = (void *)req->buf;		/* zeroed: reserved bytes are 0 */
+	hdr->opcode = cpu_to_le16(opcode);
+	hdr->group_id = cpu_to_le32(group_id);
+	hdr->sa_id = cpu_to_le32(sa_id);
+	if (body_len)
+		memcpy(req->buf + sizeof(*hdr), body, body_len);
+
+	if (mutex_lock_interruptible(&vd->ctrl_mutex)) {
+		vipsec_req_free(req);
+		return -EINTR;
+	}
+	err = vipsec_req_submit_wait(&vd->ctrlq, req, VIPSEC_CTRL_TIMEOUT_MS);
+	mutex_unlock(&vd->ctrl_mutex);
+	if (err)
+		return err;	/* the queue owns req now */
+
+	used_len = req->used_len;
+	err = vipsec_check_footer(vd, req->out, req->out_len, used_len,
+				  &status);
+	vipsec_req_free(req);
+	if (err)
+		return err;
+	*dev_status = status;
+	return vipsec_status_to_errno(status);
+}
+
+int vipsec_ctrl_group_create(struct vipsec_dev *vd, u32 group_id,
+			     const char *name, u8 *dev_status)
+{
+	struct virtio_ipsec_group_create body = {};
+
+	strscpy_pad((char *)body.name, name, sizeof(body.name));
+	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_GROUP_CREATE, group_id, 0,
+				&body, sizeof(body), dev_status);
+}
+
+int vipsec_ctrl_group_destroy(struct vipsec_dev *vd, u32 group_id,
+			      u8 *dev_status)
+{
+	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_GROUP_DESTROY, group_id, 0,
+				NULL, 0, dev_status);
+}
+
+int vipsec_ctrl_sa_add(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
+		       const struct virtio_ipsec_sa_params *params,
+		       u8 *dev_status)
+{
+	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_ADD, group_id, sa_id,
+				params, sizeof(*params), dev_status);
+}
+
+int vipsec_ctrl_sa_del(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
+		       u8 *dev_status)
+{
+	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_DEL, group_id, sa_id,
+				NULL, 0, dev_status);
+}

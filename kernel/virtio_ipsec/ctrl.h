@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* virtio-ipsec guest driver: control queue requests. */
+#ifndef VIPSEC_CTRL_H
+#define VIPSEC_CTRL_H
+
+#include <linux/types.h>
+#include <linux/virtio_ipsec.h>
+
+struct vipsec_dev;
+
+int vipsec_status_to_errno(u8 status);
+bool vipsec_status_valid(u8 status);
+int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
+			size_t out_len, u32 used_len, u8 *status);
+
+int vipsec_ctrl_group_create(struct vipsec_dev *vd, u32 group_id,
+			     const char *name, u8 *dev_status);
+int vipsec_ctrl_group_destroy(struct vipsec_dev *vd, u32 group_id,
+			      u8 *dev_status);
+int vipsec_ctrl_sa_add(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
+		       const struct virtio_ipsec_sa_params *params,
+		       u8 *dev_status);
+int vipsec_ctrl_sa_del(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
+		       u8 *dev_status);
+
+#endif /* VIPSEC_CTRL_H */

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ipsec guest driver: data queue requests.
+ *
+ * A whole batch of packets travels as one request (one kick). Requests
+ * are tracked per queue by vq.c: the request is the virtqueue token, the
+ * queue's tasklet collects completions, and a request whose waiter gave
+ * up is never freed while the device owns it.
+ */
+
+#include <linux/overflow.h>
+#include <linux/virtio_config.h>
+
+#include "ctrl.h"
+#include "data.h"
+#include "main.h"
+
+/*
+ * Largest request buffer. Bounds what one ioctl can make the kernel
+ * allocate; a vmalloc'ed buffer also needs one descriptor per page and the
+ * chain must fit the ring (vq.c refuses it with -E2BIG otherwise).
+ */
+#define VIPSEC_DATA_MAX_BYTES	(4U << 20)
+
+int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
+			size_t in_total, size_t out_total)
+{
+	struct virtio_ipsec_data_hdr *hdr;
+	size_t in_len, out_len;
+
+	if (check_add_overflow(sizeof(*hdr) + num * sizeof(*dr->pkt),
+			       in_total, &in_len) ||
+	    check_add_overflow(num * sizeof(*dr->res) +
+			       sizeof(struct virtio_ipsec_resp_footer),
+			       out_total, &out_len) ||
+	    in_len + out_len > VIPSEC_DATA_MAX_BYTES)
+		return -E2BIG;
+
+	dr->req = vipsec_req_alloc(in_len, out_len);
+	if (!dr->req)
+		return -ENOMEM;
+	dr->num = num;
+	hdr = (void *)dr->req->buf;	/* zeroed: reserved bytes are 0 */
+	hdr->opcode = cpu_to_le16(opcode);
+	hdr->num_pkts = cpu_to_le32(num);
+	dr->pkt = (void *)(hdr + 1);
+	dr->in_data = (u8 *)(dr->pkt + num);
+	dr->res = dr->req->out;
+	dr->out_data = (u8 *)(dr->res + num);
+	return 0;
+}
+
+void vipsec_data_free(struct vipsec_data_req *dr)
+{
+	vipsec_req_free(dr->req);
+	dr->req = NULL;
+}
+
+/* Per-packet results must be possible ones. Must hold vd->remove_sem. */
+static int vipsec_data_check_results(struct vipsec_dev *vd,
+				     struct vipsec_data_req *dr)
+{
+	u32 i;
+
+	lockdep_assert_held(&vd->remove_sem);
+	for (i = 0; i < dr->num; i++) {
+		const struct virtio_ipsec_pkt_result *r = &dr->res[i];
+		bool ok = r->status == VIRTIO_IPSEC_OK ||
+			  r->status == VIRTIO_IPSEC_SOFT_EXPIRY;
+
+		if (!vipsec_status_valid(r->status) ||
+		    (ok && le32_to_cpu(r->out_len) >
+				   le32_to_cpu(dr->pkt[i].out_cap))) {
+			dev_err_ratelimited(&vd->vdev->dev,
+					    "bad result %u (status %u, out_len %u), breaking device\n",
+					    i, r->status, le32_to_cpu(r->out_len));
+			virtio_break_device(vd->vdev);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Submits @dr on data queue @qidx and waits. Returns 0 when the device
+ * processed the batch (results valid), the mapped footer status when it
+ * refused it whole, or a transport errno. On error the request is gone
+ * (freed or abandoned to the queue). Must hold vd->remove_sem (read).
+ */
+int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr,
+		    unsigned int qidx)
+{
+	struct vipsec_req *req = dr->req;
+	u8 status;
+	int err;
+
+	lockdep_assert_held(&vd->remove_sem);
+	if (READ_ONCE(vd->gone) || qidx >= vd->lim.num_data_queues) {
+		vipsec_data_free(dr);
+		return -EINVAL;
+	}
+	err = vipsec_req_submit_wait(&vd->dataq[qidx], req,
+				     VIPSEC_DATA_TIMEOUT_MS);
+	if (err) {
+		dr->req = NULL;		/* owned by the queue now */
+		return err;
+	}
+	err = vipsec_check_footer(vd, req->out, req->out_len, req->used_len,
+				  &status);
+	if (!err && status != VIRTIO_IPSEC_OK)
+		err = vipsec_status_to_errno(status) ?: -EIO;
+	if (!err)
+		err = vipsec_data_check_results(vd, dr);
+	if (err)
+		vipsec_data_free(dr);
+	return err;
+}

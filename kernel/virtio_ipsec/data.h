@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* virtio-ipsec guest driver: data queue requests. */
+#ifndef VIPSEC_DATA_H
+#define VIPSEC_DATA_H
+
+#include <linux/types.h>
+#include <linux/virtio_ipsec.h>
+
+struct vipsec_dev;
+struct vipsec_req;
+
+/*
+ * One data request of @num packets, laid out as the device ABI says:
+ * readable: hdr, pkt[num], input bytes; writable: res[num], output area,
+ * footer. The caller fills pkt[] and in_data after vipsec_data_prepare()
+ * and reads res[] and out_data after vipsec_data_run() returned 0.
+ */
+struct vipsec_data_req {
+	struct vipsec_req *req;
+	u32 num;
+	struct virtio_ipsec_pkt_req *pkt;
+	u8 *in_data;
+	struct virtio_ipsec_pkt_result *res;
+	u8 *out_data;
+};
+
+int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
+			size_t in_total, size_t out_total);
+int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr,
+		    unsigned int qidx);
+void vipsec_data_free(struct vipsec_data_req *dr);
+
+#endif /* VIPSEC_DATA_H */

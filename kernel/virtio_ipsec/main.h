@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-ipsec guest driver: the accelerator object.
+ *
+ * Lifetime: struct vipsec_dev is refcounted. probe() holds one reference,
+ * every open file holds one; the last vipsec_dev_put() frees it. After
+ * remove() the object stays until the last file closes but ->gone is set,
+ * every virtqueue is deleted and every ioctl returns -ENODEV.
+ *
+ * Locking:
+ *  - remove_sem: every ioctl and close() holds it for read while it touches
+ *    the virtqueues; remove() sets ->gone, wakes every waiter and then takes
+ *    it for write, so no one is inside the device when it is reset.
+ *  - lock: claim arbitration (claim_mode, nclaims) and the list of files.
+ *  - ctrl.mutex: one control request in flight (see ctrl.c).
+ *  - vipsec_queue.lock: the queue's virtqueue and in-flight list (see vq.c).
+ */
+#ifndef VIPSEC_MAIN_H
+#define VIPSEC_MAIN_H
+
+#include <linux/cdev.h>
+#include <linux/idr.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/virtio.h>
+
+#include "vq.h"
+
+#define VIPSEC_CTRL_TIMEOUT_MS	5000
+#define VIPSEC_DATA_TIMEOUT_MS	5000
+
+/* Device limits, read once from config space at probe. */
+struct vipsec_limits {
+	u32 abi_version;
+	u32 num_data_queues;
+	u32 max_sas;
+	u32 max_groups;
+	u32 max_packet_len;
+	u32 max_batch;
+	u32 max_replay_window;
+	u64 cipher_algo_mask;
+	u64 auth_algo_mask;
+	u32 max_cipher_key_len;
+	u32 max_auth_key_len;
+};
+
+struct vipsec_dev {
+	struct kref ref;
+	struct virtio_device *vdev;	/* not dereferenced once gone */
+	int id;				/* N of /dev/virtio-ipsec<N> */
+	char name[32];
+	u64 features;			/* negotiated VIRTIO_IPSEC_F_* bits */
+	struct vipsec_limits lim;
+
+	struct rw_semaphore remove_sem;
+	bool gone;			/* write: remove_sem (write) + queue locks */
+
+	struct vipsec_queue ctrlq;
+	struct mutex ctrl_mutex;	/* one control request at a time */
+	struct vipsec_queue *dataq;	/* lim.num_data_queues entries */
+
+	/* Ids handed to files; ranges 1..max_sas and 1..max_groups. */
+	struct ida sa_ida;
+	struct ida group_ida;
+	atomic_t active_sas;
+
+	struct mutex lock;		/* claim arbitration and files */
+	u32 claim_mode;			/* 0 or VIPSEC_MODE_*; under lock */
+	unsigned int nclaims;		/* files holding a claim; under lock */
+	struct list_head files;		/* struct vipsec_file.node; under lock */
+
+	struct cdev *cdev;
+	struct device *class_dev;
+};
+
+void vipsec_dev_get(struct vipsec_dev *vd);
+void vipsec_dev_put(struct vipsec_dev *vd);
+
+#endif /* VIPSEC_MAIN_H */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ipsec guest driver: request tracking on one virtqueue.
+ *
+ * The virtqueue callback only schedules the queue's tasklet; the tasklet
+ * collects used buffers and completes their waiters (or frees abandoned
+ * requests). All state of a queue and of its in-flight requests is under
+ * vipsec_queue.lock.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "vq.h"
+
+struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len)
+{
+	struct vipsec_req *req;
+	size_t off = ALIGN(in_len, 8);
+
+	if (!in_len || !out_len || off + out_len < off)
+		return NULL;
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return NULL;
+	req->buf = kvzalloc(off + out_len, GFP_KERNEL);
+	if (!req->buf) {
+		kfree(req);
+		return NULL;
+	}
+	init_completion(&req->done);
+	INIT_LIST_HEAD(&req->node);
+	req->in_len = in_len;
+	req->out_len = out_len;
+	req->out = req->buf + off;
+	return req;
+}
+
+void vipsec_req_free(struct vipsec_req *req)
+{
+	if (!req)
+		return;
+	kvfree(req->buf);
+	kfree(req);
+}
+
+/* Number of scatterlist entries vipsec_sg_fill() needs for @len at @buf. */
+static unsigned int vipsec_sg_count(const void *buf, size_t len)
+{
+	if (!is_vmalloc_addr(buf))
+		return 1;
+	return DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+}
+
+static void vipsec_sg_fill(struct scatterlist *sg, unsigned int n,
+			   const u8 *buf, size_t len)
+{
+	unsigned int i;
+
+	sg_init_table(sg, n);
+	if (!is_vmalloc_addr(buf)) {
+		sg_set_buf(sg, buf, len);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		size_t off = offset_in_page(buf);
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - off);
+
+		sg_set_page(&sg[i], vmalloc_to_page(buf), chunk, off);
+		buf += chunk;
+		len -= chunk;
+	}
+}
+
+/* Hands @req to the device. Must hold q->lock. */
+static int vipsec_req_add(struct vipsec_queue *q, struct vipsec_req *req,
+			  struct scatterlist *sg, unsigned int nin,
+			  unsigned int nout)
+{
+	struct scatterlist *sgs[2] = { sg, sg + nin };
+	int err;
+
+	lockdep_assert_held(&q->lock);
+	if (q->dead)
+		return -ENODEV;
+	err = virtqueue_add_sgs(q->vq, sgs, 1, 1, req, GFP_ATOMIC);
+	if (err)
+		return err == -ENOSPC ? -EBUSY : err;
+	list_add_tail(&req->node, &q->inflight);
+	return 0;
+}
+
+/* Submits @req and waits for it; see vq.h for who frees it. */
+int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
+			   unsigned int timeout_ms)
+{
+	unsigned int nin = vipsec_sg_count(req->buf, req->in_len);
+	unsigned int nout = vipsec_sg_count(req->out, req->out_len);
+	struct scatterlist *sg;
+	bool kick = false;
+	long left;
+	int err;
+
+	if (nin + nout > virtqueue_get_vring_size(q->vq)) {
+		pr_debug_ratelimited("%s: request needs %u descriptors\n",
+				     q->name, nin + nout);
+		vipsec_req_free(req);
+		return -E2BIG;
+	}
+	sg = kmalloc_array(nin + nout, sizeof(*sg), GFP_KERNEL);
+	if (!sg) {
+		vipsec_req_free(req);
+		return -ENOMEM;
+	}
+	vipsec_sg_fill(sg, nin, req->buf, req->in_len);
+	vipsec_sg_fill(sg + nin, nout, req->out, req->out_len);
+
+	spin_lock_bh(&q->lock);
+	err = vipsec_req_add(q, req, sg, nin, nout);
+	if (!err)
+		kick = virtqueue_kick_prepare(q->vq);
+	spin_unlock_bh(&q->lock);
+	kfree(sg);	/* the ring holds the addresses, not the list */
+	if (err) {
+		vipsec_req_free(req);
+		return err;
+	}
+	if (kick)
+		virtqueue_notify(q->vq);
+
+	left = wait_for_completion_interruptible_timeout(&req->done,
+					msecs_to_jiffies(timeout_ms));
+	spin_lock_bh(&q->lock);
+	if (req->completed) {
+		err = 0;
+	} else {
+		req->abandoned = true;
+		err = q->dead ? -ENODEV : left < 0 ? -EINTR : -ETIMEDOUT;
+	}
+	spin_unlock_bh(&q->lock);
+	if (err == -ETIMEDOUT)
+		pr_debug_ratelimited("%s: request timed out, abandoned\n",
+				     q->name);
+	return err;
+}
+
+/* Collects used buffers. Must hold q->lock; abandoned ones go to @dead. */
+static void vipsec_queue_collect(struct vipsec_queue *q,
+				 struct list_head *dead)
+{
+	struct vipsec_req *req;
+	unsigned int len;
+
+	lockdep_assert_held(&q->lock);
+	while ((req = virtqueue_get_buf(q->vq, &len))) {
+		req->used_len = len;
+		if (req->abandoned) {
+			list_move(&req->node, dead);
+			continue;
+		}
+		list_del_init(&req->node);
+		req->completed = true;
+		complete(&req->done);
+	}
+}
+
+static void vipsec_queue_tasklet(struct tasklet_struct *t)
+{
+	struct vipsec_queue *q = from_tasklet(q, t, tasklet);
+	struct vipsec_req *req, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock(&q->lock);
+	if (!q->dead) {
+		do {
+			virtqueue_disable_cb(q->vq);
+			vipsec_queue_collect(q, &dead);
+		} while (!virtqueue_enable_cb(q->vq));
+	}
+	spin_unlock(&q->lock);
+
+	list_for_each_entry_safe(req, tmp, &dead, node)
+		vipsec_req_free(req);
+}
+
+void vipsec_queue_init(struct vipsec_queue *q, const char *fmt, int idx)
+{
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->inflight);
+	tasklet_setup(&q->tasklet, vipsec_queue_tasklet);
+	snprintf(q->name, sizeof(q->name), fmt, idx);
+}
+
+/* Virtqueue callback (hard IRQ): defer the work. */
+void vipsec_queue_callback(struct vipsec_queue *q)
+{
+	tasklet_schedule(&q->tasklet);
+}
+
+/* Remove, step 1: refuse new requests and wake every waiter. */
+void vipsec_queue_kill(struct vipsec_queue *q)
+{
+	struct vipsec_req *req;
+
+	spin_lock_bh(&q->lock);
+	q->dead = true;
+	list_for_each_entry(req, &q->inflight, node)
+		complete(&req->done);
+	spin_unlock_bh(&q->lock);
+}
+
+/*
+ * Remove, after virtio_reset_device(): the device owns nothing any more, so
+ * every request still listed (all abandoned by their waiters) is freed.
+ */
+void vipsec_queue_reclaim(struct vipsec_queue *q)
+{
+	struct vipsec_req *req, *tmp;
+	LIST_HEAD(dead);
+
+	tasklet_kill(&q->tasklet);
+	spin_lock_bh(&q->lock);
+	while (virtqueue_detach_unused_buf(q->vq))
+		;
+	list_for_each_entry_safe(req, tmp, &q->inflight, node) {
+		WARN_ON_ONCE(!req->abandoned);
+		list_move(&req->node, &dead);
+	}
+	spin_unlock_bh(&q->lock);
+
+	list_for_each_entry_safe(req, tmp, &dead, node)
+		vipsec_req_free(req);
+}

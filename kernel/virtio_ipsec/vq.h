@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-ipsec guest driver: request tracking on one virtqueue.
+ *
+ * A request is one buffer: the device-readable part at offset 0, the
+ * device-writable part at req->out (8-byte aligned). It is the virtqueue
+ * token and sits on its queue's in-flight list from submission until the
+ * device returns it.
+ *
+ * Ownership: vipsec_req_submit_wait() returns 0 when the device completed
+ * the request; the caller then reads the response and frees the request.
+ * On any error the request belongs to the queue: if the device still holds
+ * it, it is marked abandoned and freed when the device returns it or at
+ * remove, never before.
+ */
+#ifndef VIPSEC_VQ_H
+#define VIPSEC_VQ_H
+
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/virtio.h>
+
+struct vipsec_queue {
+	struct virtqueue *vq;
+	spinlock_t lock;		/* vq, inflight, dead, req state */
+	struct list_head inflight;	/* struct vipsec_req.node */
+	struct tasklet_struct tasklet;	/* collects completions */
+	bool dead;			/* remove started: refuse new work */
+	char name[16];
+};
+
+struct vipsec_req {
+	struct list_head node;		/* on vipsec_queue.inflight */
+	struct completion done;
+	bool completed;			/* under queue lock */
+	bool abandoned;			/* under queue lock */
+	u32 used_len;			/* from the used ring; for checks only */
+	size_t in_len;			/* device-readable bytes at buf */
+	size_t out_len;			/* device-writable bytes at out */
+	void *out;			/* buf + ALIGN(in_len, 8) */
+	u8 *buf;			/* kvzalloc'ed, zeroed */
+};
+
+struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len);
+void vipsec_req_free(struct vipsec_req *req);
+int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
+			   unsigned int timeout_ms);
+
+void vipsec_queue_init(struct vipsec_queue *q, const char *fmt, int idx);
+void vipsec_queue_callback(struct vipsec_queue *q);
+void vipsec_queue_kill(struct vipsec_queue *q);
+void vipsec_queue_reclaim(struct vipsec_queue *q);
+
+#endif /* VIPSEC_VQ_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* virtio-ipsec guest driver: VIPSEC_IOC_XFORM. */
+#ifndef VIPSEC_XFORM_H
+#define VIPSEC_XFORM_H
+
+#include <linux/compiler_types.h>
+
+struct vipsec_file;
+
+long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg);
+
+#endif /* VIPSEC_XFORM_H */
