@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * g_ipsec_la.h - the Virtio-IPsec g-API: IPsec lookaside acceleration for
+ * applications (VNFs) in a virtual machine.
+ *
+ * One umbrella header for libg_ipsec_la. Link with -lg_ipsec_la
+ * (pkg-config --cflags --libs g_ipsec_la). Works from C and C++.
+ *
+ * Conventions
+ * - Every function returns 0 on success or a negative errno value
+ *   (-EINVAL, -ENOENT, ...). Nothing sets errno for the caller.
+ * - Handles are opaque arrays of uint32_t. Copy them by value; do not
+ *   interpret their contents.
+ * - Control flags: only synchronous calls (flags == G_IPSEC_LA_CTRL_FLAG_SYNC,
+ *   i.e. 0) are implemented in this version. G_IPSEC_LA_CTRL_FLAG_ASYNC and
+ *   G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED make every call that takes flags
+ *   return -EOPNOTSUPP; unknown flag bits give -EINVAL.
+ *
+ * Thread safety
+ * - All functions may be called concurrently from several threads, also on
+ *   the same accelerator handle: the library keeps its table of open
+ *   accelerators under a mutex and the driver serialises control requests.
+ * - g_ipsec_la_close() must not run concurrently with another call that
+ *   uses the same accelerator handle (the handle dies with the close).
+ * - No callback is ever invoked from a hidden library thread.
+ *
+ * DEVIATIONS FROM THE g-API SEED DOCUMENT
+ * (the same table is in userspace/libg_ipsec_la/DEVIATIONS.md)
+ *
+ *  #  | seed                                   | this header
+ * ----+----------------------------------------+-----------------------------
+ *  1  | enum g_ipsec_la_control_flags values 0 | bit values: SYNC = 0,
+ *     | and 1; passed as enum, as a struct by  | ASYNC = 1 << 0, NO_RESP_
+ *     | value or as a typedef in different     | EXPECTED = 1 << 1; every
+ *     | prototypes                             | function takes uint32_t flags
+ *     |                                        | (an OR of the enum; C++ safe)
+ *  2  | resp args by value, type names         | const struct
+ *     | g_api_resp_args / g_ipsec_resp_args /  | g_ipsec_la_resp_args *resp,
+ *     | g_ipsec_la_resp_args; cbfn declared as | may be NULL for synchronous
+ *     | "struct g_ipsec_la_resp_cbfn"          | calls; cbfn is the typedef
+ *  3  | get_api_version(char *version), no     | buffer must hold at least
+ *     | buffer size                            | G_IPSEC_LA_API_VERSION_LEN
+ *  4  | open_outargs holds a                   | holds struct
+ *     | g_ipsec_la_handle *handle (who owns    | g_ipsec_la_handle handle by
+ *     | the memory is unsaid)                  | value
+ *  5  | open_inargs: unnamed callback member;  | member named cb_fn; strings
+ *     | char * strings                         | const char *; vendor/device
+ *     |                                        | ids 0 = any, else must be
+ *     |                                        | 0x1AF4 / 0x1079
+ *  6  | sa_add_outargs: result "non zero:      | result: 0 or negative errno
+ *     | success" and one accelerator handle    | (same as the return value);
+ *     |                                        | handles: caller's array of
+ *     |                                        | num_sas SA handles; failed_
+ *     |                                        | index: SA refused by device
+ *  7  | inb.anti_replay_window_size uint8_t    | uint32_t (device allows up to
+ *     | (max 255 packets)                      | max_replay_window, >= 4096)
+ *  8  | comb_key: "salt length followed by     | comb_key = key || salt as in
+ *     | the key"                               | RFC 4106/4309/4543 KEYMAT:
+ *     |                                        | GCM/GMAC 4-byte, CCM 3-byte
+ *     |                                        | salt after the key;
+ *     |                                        | comb_key_len_bits counts both
+ *  9  | AES-CTR nonce not mentioned            | cipher_key = key || 4-byte
+ *     |                                        | nonce (RFC 3686 KEYMAT)
+ * 10  | enum names g_ipsec_auth_alg vs         | enum g_ipsec_la_auth_alg,
+ *     | g_ipsec_la_auth_alg, g_ipsec_sa_flags  | g_ipsec_la_sa_flags,
+ *     | vs g_ipsec_la_sa_flags, dscp/df handle | g_ipsec_la_dscp_handle,
+ *     | names differ between enum and struct   | g_ipsec_la_df_handle;
+ *     |                                        | enumerator names as in seed
+ * 11  | flags members typed as enums           | uint32_t (OR of enum bits)
+ * 12  | cmn_flags has no ESN flag              | G_IPSEC_LA_SA_USE_ESN added
+ * 13  | BIT(n) macro undefined                 | values written as (1u << n),
+ *     |                                        | same numbers as the seed
+ * 14  | sa proto: uint8_t, no values           | enum g_ipsec_la_proto (IANA
+ *     |                                        | protocol numbers); only ESP
+ *     |                                        | is supported (-EOPNOTSUPP)
+ * 15  | struct g_ip_addr not defined           | defined: version 4/6 + bytes
+ *     |                                        | in network byte order
+ * 16  | g_ipsec_la_sa member types             | g_ipsec_la_nat_traversal_info
+ *     | g_api_ipsec_nat_info and               | nat_info, g_ipsec_la_tunnel_
+ *     | g_api_ipsec_tunnel_end_addr; unnamed   | end_addr te_addr, g_ipsec_la_
+ *     | ipcomp member; union unnamed           | ipcomp_info ipcomp; union u
+ * 17  | kilobyte lifetimes only                | also packet and second
+ *     |                                        | lifetimes (appended fields);
+ *     |                                        | kilobyte limits apply only
+ *     |                                        | with G_IPSEC_LA_SA_LIFETIME_
+ *     |                                        | IN_KB (else they must be 0)
+ * 18  | outb.iv / iv_len_bits (app-given IV)   | must be NULL / 0: the device
+ *     |                                        | generates IVs (RFC 4106 s.3
+ *     |                                        | forbids IV reuse)
+ * 19  | packet_encap/decap: one num_sg_elem    | both arrays have num_sg_elem
+ *     | for in_data[] and out_data[]; two      | entries; zero-length entries
+ *     | parameters named "handle"; no way to   | are skipped; on success
+ *     | return the output length               | out_data[].length = bytes
+ *     |                                        | written per segment; on
+ *     |                                        | -ENOSPC out_data[0].length =
+ *     |                                        | bytes needed, others 0
+ * 20  | decap/encap named g_ipsec_la_decap_    | g_ipsec_la_packet_encap /
+ *     | packet / g_ipsec_la_encap_packet in    | g_ipsec_la_packet_decap
+ *     | places                                 | (section titles)
+ * 21  | capabilities auth struct misspelt      | g_ipsec_la_auth_algo_cap;
+ *     | g_ipsec_la_autho_algo_cap; no limits   | limits (max SAs, packet len,
+ *     |                                        | replay window...) appended
+ * 22  | g_ipsec_la_get_capabilities (title) vs | g_ipsec_la_capabilities_get
+ *     | g_ipsec_la_capabilities_get            | (prototype name)
+ * 23  | delete_group and close take only the   | kept; the group to delete is
+ *     | handle                                 | handle->group_handle
+ * 24  | inbound flag NF_IPSEC_INB_SA_PROPOGATE | kept, plus the alias
+ *     | _ECN (wrong prefix, typo)              | G_IPSEC_LA_INB_SA_PROPAGATE_
+ *     |                                        | ECN
+ * 25  | sa_add_inargs.dir for all SAs, and a   | dir applies to all num_sas
+ *     | num_sas of uint8_t                     | SAs; 1..G_IPSEC_LA_MAX_SA_
+ *     |                                        | BATCH (64)
+ */
+#ifndef G_IPSEC_LA_H
+#define G_IPSEC_LA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Macros -------------------------------------------------------- */
+
+#define G_IPSEC_LA_HANDLE_SIZE		8
+#define G_IPSEC_LA_GROUP_HANDLE_SIZE	8
+#define G_IPSEC_LA_SA_HANDLE_SIZE	8
+
+/* Version of this API as returned by g_ipsec_la_get_api_version(). */
+#define G_IPSEC_LA_API_VERSION		"1.0.0"
+/* Minimum size of the buffer given to g_ipsec_la_get_api_version(). */
+#define G_IPSEC_LA_API_VERSION_LEN	32
+
+/* PCI identity of the virtio-ipsec device (open_inargs filters). */
+#define G_IPSEC_LA_PCI_VENDOR_ID	0x1AF4
+#define G_IPSEC_LA_PCI_DEVICE_ID	0x1079
+
+/* Longest group identity, including the terminating NUL. */
+#define G_IPSEC_LA_GROUP_NAME_LEN	32
+/* Longest application identity, including the terminating NUL. */
+#define G_IPSEC_LA_APP_IDENTITY_LEN	64
+/* Most SAs in one g_ipsec_la_sa_add() call. */
+#define G_IPSEC_LA_MAX_SA_BATCH		64
+/* Most scatter-gather segments per packet and direction. */
+#define G_IPSEC_LA_MAX_SG_ELEM		16
+
+/* ---- Enumerations ------------------------------------------------- */
+
+/* 11.1 */
+enum g_ipsec_la_mode {
+	G_IPSEC_LA_INSTANCE_EXCLUSIVE = 1,	/* Exclusive mode */
+	G_IPSEC_LA_INSTANCE_SHARED		/* Shared mode */
+};
+
+/* 11.2 - bit values (deviation 1) */
+enum g_ipsec_la_control_flags {
+	G_IPSEC_LA_CTRL_FLAG_SYNC = 0,			/* synchronous */
+	G_IPSEC_LA_CTRL_FLAG_ASYNC = 1u << 0,		/* not yet supported */
+	G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED = 1u << 1	/* not yet supported */
+};
+
+/* 11.3 - values equal the device's VIRTIO_IPSEC_AUTH_* ids */
+enum g_ipsec_la_auth_alg {
+	G_IPSEC_LA_AUTH_ALG_NONE = 1,		/* No authentication */
+	G_IPSEC_LA_AUTH_ALG_MD5_HMAC,		/* HMAC-MD5-96 (opt-in only) */
+	G_IPSEC_LA_AUTH_ALG_SHA1_HMAC,		/* HMAC-SHA1-96, 160-bit key */
+	G_IPSEC_LA_AUTH_AESXCBC,		/* AES-XCBC-MAC-96, 128-bit key */
+	G_IPSEC_LA_AUTH_ALG_SHA2_256_HMAC,	/* HMAC-SHA-256-128, 256-bit key */
+	G_IPSEC_LA_AUTH_ALG_SHA2_384_HMAC,	/* HMAC-SHA-384-192, 384-bit key */
+	G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC	/* HMAC-SHA-512-256, 512-bit key */
+};
+
+/* 11.4 - values equal the device's VIRTIO_IPSEC_CIPHER_* ids */
+enum g_ipsec_la_cipher_alg {
+	G_IPSEC_LA_CIPHER_ALGO_NULL = 1,	/* NULL encryption */
+	G_IPSEC_LA_ALG_DES_CBC,			/* DES-CBC (opt-in only) */
+	G_IPSEC_LA_ALG_3DES_CBC,		/* 3DES-CBC, 192-bit key */
+	G_IPSEC_LA_ALG_AES_CBC,			/* AES-CBC, 128/192/256-bit key */
+	G_IPSEC_LA_ALG_AES_CTR			/* AES-CTR, key || 32-bit nonce */
+};
+
+/* 11.5 - combined mode (AEAD) algorithms */
+enum g_ipsec_la_comb_alg {
+	G_IPSEC_LA_COMB_AES_CCM = 1,	/* key || 24-bit salt */
+	G_IPSEC_LA_COMB_AES_GCM,	/* key || 32-bit salt */
+	G_IPSEC_LA_COMB_AES_GMAC	/* key || 32-bit salt */
+};
+
+/* 11.6 - not supported in this version */
+enum g_ipsec_la_ipcomp_alg {
+	G_IPSEC_LA_IPCOMP_DEFLATE = 1,
+	G_IPSEC_LA_IPCOMP_LZS
+};
+
+/* 11.7 - 0 means COPY */
+enum g_ipsec_la_dscp_handle {
+	G_IPSEC_DSCP_COPY = 1,	/* copy from inner to outer header */
+	G_IPSEC_DSCP_CLEAR,	/* clear the DSCP value in the outer header */
+	G_IPSEC_DSCP_SET	/* set outer DSCP to outb.dscp */
+};
+
+/* 11.8 - 0 means COPY */
+enum g_ipsec_la_df_handle {
+	G_IPSEC_DF_COPY = 1,	/* copy DF from inner to outer */
+	G_IPSEC_DF_CLEAR,	/* clear DF in the outer header */
+	G_IPSEC_DF_SET		/* set DF in the outer header */
+};
+
+/* 11.9 */
+enum g_ipsec_la_sa_direction {
+	G_IPSEC_LA_IPSEC_INBOUND,
+	G_IPSEC_LA_IPSEC_OUTBOUND
+};
+
+/* 11.10 - bits of g_ipsec_la_sa.cmn_flags (deviations 12, 13) */
+enum g_ipsec_la_sa_flags {
+	G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL = 1u << 1,
+	G_IPSEC_LA_SA_USE_ECN = 1u << 2,		/* RFC 6040 on decap */
+	G_IPSEC_LA_SA_LIFETIME_IN_KB = 1u << 3,		/* kilobyte limits */
+	G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK = 1u << 4,	/* inbound only */
+	G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE = 1u << 5,	/* else tunnel */
+	G_IPSEC_LA_SA_USE_ESN = 1u << 6			/* 64-bit seq numbers */
+};
+
+/* 11.11 - bits of g_ipsec_la_sa.u.inb.flags */
+enum g_ipsec_la_inb_sa_flags {
+	NF_IPSEC_INB_SA_PROPOGATE_ECN = 1,
+	G_IPSEC_LA_INB_SA_PROPAGATE_ECN = NF_IPSEC_INB_SA_PROPOGATE_ECN
+};
+
+/* Values of g_ipsec_la_sa.proto (deviation 14) */
+enum g_ipsec_la_proto {
+	G_IPSEC_LA_PROTO_ESP = 50,
+	G_IPSEC_LA_PROTO_AH = 51,	/* not supported */
+	G_IPSEC_LA_PROTO_IPCOMP = 108	/* not supported */
+};
+
+/* ---- Handles -------------------------------------------------------- */
+
+/*
+ * 9.7 Accelerator handle. handle[] is filled by g_ipsec_la_open().
+ * group_handle[] selects the group for later calls: all zero means the
+ * default group; copy g_ipsec_la_create_group_outargs.group_handle here to
+ * work in a created group.
+ */
+struct g_ipsec_la_handle {
+	uint32_t handle[G_IPSEC_LA_HANDLE_SIZE];
+	uint32_t group_handle[G_IPSEC_LA_GROUP_HANDLE_SIZE];
+};
+
+/* 9.8 SA handle, filled by g_ipsec_la_sa_add(). */
+struct g_ipsec_la_sa_handle {
+	uint32_t ipsec_sa_handle[G_IPSEC_LA_SA_HANDLE_SIZE];
+};
+
+/* ---- Callbacks ------------------------------------------------------- */
+
+/* 9.3 Called when the accelerator behind handle is removed (later versions). */
+typedef void (*g_ipsec_la_instance_broken_cbk_fn)(
+	struct g_ipsec_la_handle *handle, void *cb_arg);
+
+/* 9.14 Response callback for ASYNC calls (later versions). */
+typedef void (*g_ipsec_la_resp_cbfn)(void *cb_arg, int32_t cb_arg_len,
+				     void *outargs);
+
+/* 9.6 (deviation 2) */
+struct g_ipsec_la_resp_args {
+	g_ipsec_la_resp_cbfn cbfn;	/* callback if ASYNC is chosen */
+	void *cb_arg;
+	int32_t cb_arg_len;		/* callback argument length */
+};
+
+/* ---- Open / groups ------------------------------------------------- */
+
+/* 9.4 (deviation 5) */
+struct g_ipsec_la_open_inargs {
+	uint16_t pci_vendor_id;		/* 0 or 0x1AF4 */
+	uint16_t device_id;		/* 0 or 0x1079 */
+	const char *accl_name;		/* optional: "virtio-ipsec<N>" */
+	const char *app_identity;	/* required, < 64 bytes */
+	g_ipsec_la_instance_broken_cbk_fn cb_fn;	/* optional */
+	void *cb_arg;			/* callback argument */
+	int32_t cb_arg_len;		/* callback argument length */
+};
+
+/* 9.5 (deviation 4) */
+struct g_ipsec_la_open_outargs {
+	struct g_ipsec_la_handle handle;
+};
+
+/* 9.1 */
+struct g_ipsec_la_create_group_inargs {
+	const char *group_identity;	/* required, < 32 bytes */
+};
+
+/* 9.2 */
+struct g_ipsec_la_create_group_outargs {
+	uint32_t group_handle[G_IPSEC_LA_GROUP_HANDLE_SIZE];
+};
+
+/* ---- Capabilities ------------------------------------------------- */
+
+/* 9.9 */
+struct g_ipsec_la_auth_algo_cap {
+	uint32_t md5 : 1, sha1 : 1, sha2 : 1, aes_xcbc : 1, none : 1, des : 1;
+};
+
+/* 9.10 (des_c = 3DES-CBC) */
+struct g_ipsec_la_cipher_algo_cap {
+	uint32_t des : 1, des_c : 1, aes : 1, aes_ctr : 1, null : 1;
+};
+
+/* 9.11 */
+struct g_ipsec_la_comb_algo_cap {
+	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1;
+};
+
+/* 9.12 (deviation 21: limits appended) */
+struct g_ipsec_la_capabilities {
+	uint32_t sg_features : 1,		/* scatter-gather I/O */
+		ah_protocol : 1,		/* AH */
+		esp_protocol : 1,		/* ESP */
+		wesp_protocol : 1,		/* WESP */
+		ipcomp_protocol : 1,		/* IP compression */
+		multi_sec_protocol : 1,		/* SA bundles */
+		udp_encap : 1,			/* UDP encapsulation */
+		esn : 1,			/* extended sequence numbers */
+		tfc : 1,			/* traffic flow confidentiality */
+		ecn : 1,			/* ECN handling */
+		df : 1,				/* DF bit handling */
+		anti_replay_check : 1,		/* anti-replay check */
+		ipv6_support : 1,		/* IPv6 */
+		soft_lifetime_bytes_notify : 1,	/* soft lifetime notify */
+		seqnum_overflow_notify : 1,	/* seq number overflow notify */
+		seqnum_periodic_notify : 1;	/* periodic seq announce */
+	uint8_t num_dscp_based_queues;
+	struct g_ipsec_la_auth_algo_cap auth_algo_caps;
+	struct g_ipsec_la_cipher_algo_cap cipher_algo_caps;
+	struct g_ipsec_la_comb_algo_cap comb_algo_caps;
+	/* appended: */
+	uint32_t max_sas;		/* SAs per accelerator */
+	uint32_t max_groups;
+	uint32_t max_packet_len;	/* bytes, input or output */
+	uint32_t max_batch;		/* packets per device request */
+	uint32_t max_replay_window;	/* packets */
+	uint32_t max_cipher_key_len;	/* bytes */
+	uint32_t max_auth_key_len;	/* bytes */
+	uint32_t num_data_queues;
+};
+
+/* 9.13 */
+struct g_ipsec_cap_get_outargs {
+	struct g_ipsec_la_capabilities caps;
+};
+
+/* ---- SA parameters ------------------------------------------------- */
+
+/* IP address (deviation 15). Bytes in network byte order. */
+struct g_ip_addr {
+	uint8_t version;	/* 4 or 6; 0 = unset */
+	uint8_t reserved[3];
+	union {
+		uint8_t ipv4[4];
+		uint8_t ipv6[16];
+	} addr;
+};
+
+/*
+ * 9.21 Crypto parameters. Either comb_algo (AEAD; cipher_algo 0 and
+ * auth_algo 0 or NONE) or cipher_algo + auth_algo. Key lengths in bits,
+ * multiples of 8 (deviations 8, 9).
+ */
+struct g_ipsec_la_sa_crypto_params {
+	enum g_ipsec_la_auth_alg auth_algo;	/* 0 = unused */
+	const uint8_t *auth_key;
+	uint32_t auth_key_len_bits;
+	enum g_ipsec_la_cipher_alg cipher_algo;	/* 0 = unused */
+	const uint8_t *cipher_key;
+	uint32_t cipher_key_len_bits;
+	enum g_ipsec_la_comb_alg comb_algo;	/* 0 = unused */
+	const uint8_t *comb_key;		/* key || salt */
+	uint32_t comb_key_len_bits;		/* key + salt */
+	uint8_t icv_len_bits;	/* AEAD: 64, 96 or 128; else 0 = default */
+};
+
+/* 9.22 - algo must be 0 in this version */
+struct g_ipsec_la_ipcomp_info {
+	enum g_ipsec_la_ipcomp_alg algo;
+	uint32_t cpi;
+};
+
+/* 9.23 - tunnel mode: outer source (local) and destination (peer) */
+struct g_ipsec_la_tunnel_end_addr {
+	struct g_ip_addr src_ip;
+	struct g_ip_addr dest_ip;
+};
+
+/* 9.24 - used with G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL */
+struct g_ipsec_la_nat_traversal_info {
+	uint16_t dest_port;	/* host byte order */
+	uint16_t src_port;	/* host byte order */
+	struct g_ip_addr nat_oa_peer_addr;	/* transport mode only */
+};
+
+/* 9.25 Security association (deviations 7, 11, 16, 17, 18) */
+struct g_ipsec_la_sa {
+	uint32_t spi;		/* host byte order, >= 256 */
+	uint8_t proto;		/* enum g_ipsec_la_proto: ESP */
+	uint32_t cmn_flags;	/* OR of enum g_ipsec_la_sa_flags */
+	union {
+		struct {	/* outbound SAs */
+			uint8_t dscp;	/* with G_IPSEC_DSCP_SET, 0..63 */
+			enum g_ipsec_la_df_handle df_bit_handle; /* 0 = copy */
+			enum g_ipsec_la_dscp_handle dscp_handle; /* 0 = copy */
+			const uint8_t *iv;	/* must be NULL */
+			uint8_t iv_len_bits;	/* must be 0 */
+		} outb;
+		struct {	/* inbound SAs */
+			uint32_t flags;	/* OR of enum g_ipsec_la_inb_sa_flags */
+			uint32_t anti_replay_window_size;	/* packets, 0 = 64 */
+		} inb;
+	} u;
+	struct g_ipsec_la_sa_crypto_params crypto_params;
+	struct g_ipsec_la_ipcomp_info ipcomp;
+	uint32_t soft_kilobytes_limit;	/* 0 = none */
+	uint32_t hard_kilobytes_limit;	/* 0 = none */
+	struct g_ipsec_la_nat_traversal_info nat_info;
+	struct g_ipsec_la_tunnel_end_addr te_addr;
+	/* appended: */
+	uint64_t soft_packets_limit;	/* 0 = none */
+	uint64_t hard_packets_limit;	/* 0 = none */
+	uint64_t soft_seconds_limit;	/* 0 = none */
+	uint64_t hard_seconds_limit;	/* 0 = none */
+};
+
+/* 9.26 (deviation 25) */
+struct g_ipsec_la_sa_add_inargs {
+	enum g_ipsec_la_sa_direction dir;	/* of all num_sas SAs */
+	uint8_t num_sas;			/* 1 .. G_IPSEC_LA_MAX_SA_BATCH */
+	const struct g_ipsec_la_sa *sa_params;	/* num_sas entries */
+};
+
+/* 9.27 (deviation 6) */
+struct g_ipsec_la_sa_add_outargs {
+	int32_t result;		/* 0 or negative errno */
+	uint32_t failed_index;	/* device refusal: index in sa_params */
+	struct g_ipsec_la_sa_handle *handles;	/* caller's, num_sas entries */
+};
+
+/* 9.31 */
+struct g_ipsec_la_sa_del_inargs {
+	enum g_ipsec_la_sa_direction dir;
+	const struct g_ipsec_la_sa_handle *handle;
+};
+
+/* 9.32 */
+struct g_ipsec_la_sa_del_outargs {
+	int32_t result;		/* 0 or negative errno */
+};
+
+/* ---- Data ---------------------------------------------------------- */
+
+/* 9.36 One buffer segment. */
+struct g_ipsec_la_data {
+	uint8_t *buffer;
+	uint32_t length;
+};
+
+/* ---- Functions ---------------------------------------------------- */
+
+/**
+ * g_ipsec_la_get_api_version() - the g-API version implemented.
+ * @version: [out] buffer of at least G_IPSEC_LA_API_VERSION_LEN bytes;
+ *           receives a NUL-terminated "major.minor.patch" string.
+ *
+ * Return: 0, or -EINVAL if @version is NULL.
+ */
+int32_t g_ipsec_la_get_api_version(char *version);
+
+/**
+ * g_ipsec_la_open() - open a virtual IPsec accelerator.
+ * @mode: [in] G_IPSEC_LA_INSTANCE_EXCLUSIVE or G_IPSEC_LA_INSTANCE_SHARED.
+ * @in:   [in] app identity (required), accelerator name (optional: else the
+ *        first accelerator that grants @mode), PCI ids (0 = any), callback.
+ * @out:  [out] the accelerator handle; its group part is the default group.
+ *
+ * Return: 0;
+ * -EINVAL bad @mode, NULL @in/@out/app_identity, identity too long;
+ * -ENODEV no accelerator (of that name / PCI identity) present;
+ * -EBUSY the accelerator(s) present are claimed incompatibly;
+ * -EMFILE the library's table of open accelerators is full;
+ * -EPROTO the driver's char-device ABI version is not supported;
+ * other negative errnos from open(2)/ioctl(2) (-EACCES, ...).
+ */
+int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
+			const struct g_ipsec_la_open_inargs *in,
+			struct g_ipsec_la_open_outargs *out);
+
+/**
+ * g_ipsec_la_create_group() - create an application group.
+ * @handle: [in] accelerator handle.
+ * @in:     [in] group identity, 1..31 characters.
+ * @flags:  [in] control flags (only SYNC).
+ * @out:    [out] group handle; copy into handle->group_handle to use it.
+ * @resp:   [in] NULL for synchronous calls.
+ *
+ * Return: 0; -EINVAL bad handle/arguments; -EOPNOTSUPP ASYNC/NO_RESP;
+ * -ENOSPC group table full; -ENODEV accelerator gone; -EIO device error.
+ */
+int32_t g_ipsec_la_create_group(struct g_ipsec_la_handle *handle,
+				const struct g_ipsec_la_create_group_inargs *in,
+				uint32_t flags,
+				struct g_ipsec_la_create_group_outargs *out,
+				const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_delete_group() - delete the group in handle->group_handle.
+ * @handle: [in] accelerator handle with a created group's handle.
+ *
+ * Return: 0; -EINVAL bad handle or the default group; -ENOENT unknown
+ * group; -EBUSY the group still has SAs; -ENODEV accelerator gone.
+ */
+int32_t g_ipsec_la_delete_group(struct g_ipsec_la_handle *handle);
+
+/**
+ * g_ipsec_la_close() - close the accelerator; the driver flushes the
+ * groups and SAs this handle still owns.
+ * @handle: [in] accelerator handle; invalid afterwards.
+ *
+ * Return: 0; -EINVAL NULL or unknown (already closed) handle.
+ */
+int32_t g_ipsec_la_close(struct g_ipsec_la_handle *handle);
+
+/**
+ * g_ipsec_la_capabilities_get() - what the accelerator supports.
+ * @handle: [in] accelerator handle.
+ * @flags:  [in] control flags (only SYNC).
+ * @out:    [out] capabilities.
+ * @resp:   [in] NULL for synchronous calls.
+ *
+ * Return: 0; -EINVAL bad handle/NULL @out; -EOPNOTSUPP ASYNC/NO_RESP;
+ * -ENODEV accelerator gone.
+ */
+int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
+				    uint32_t flags,
+				    struct g_ipsec_cap_get_outargs *out,
+				    const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_sa_add() - add in->num_sas SAs to the handle's group, all or
+ * nothing.
+ * @handle: [in] accelerator handle (group part selects the group).
+ * @in:     [in] direction, count and parameters.
+ * @flags:  [in] control flags (only SYNC).
+ * @out:    [out] result, failed_index and, in out->handles (num_sas
+ *          entries, caller's memory), the SA handles.
+ * @resp:   [in] NULL for synchronous calls.
+ *
+ * Every SA is validated before anything reaches the device: proto ESP;
+ * SPI >= 256; algorithm ids known; NULL encryption with NULL/no
+ * authentication refused; key lengths matching the algorithm; AEAD ICV
+ * 64/96/128 bits; anti-replay only inbound, with authentication, window
+ * 1..max_replay_window (0 = 64); tunnel addresses set and of one
+ * version; UDP ports non-zero with NAT-T; outb.iv NULL; ipcomp unused;
+ * lifetimes soft <= hard. SAs of several calls may share keys.
+ *
+ * Return: 0 (out->result 0);
+ * -EINVAL invalid arguments or SA parameters (nothing sent);
+ * -EOPNOTSUPP ASYNC/NO_RESP flags, AH/IPComp, or a feature/algorithm the
+ *  accelerator did not offer;
+ * -EKEYREJECTED the device refused a key; -EEXIST SPI already in use;
+ * -ENOSPC SA table full; -ENOENT unknown group; -ENODEV accelerator gone;
+ * -EIO device failure. On a device refusal out->failed_index names the SA.
+ */
+int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_add_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_add_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_sa_del() - delete one SA; its keys are wiped.
+ * @handle: [in] accelerator handle the SA was added with.
+ * @in:     [in] direction (must match the SA) and SA handle.
+ * @flags:  [in] control flags (only SYNC).
+ * @out:    [out] result (same as the return value); may be NULL.
+ * @resp:   [in] NULL for synchronous calls.
+ *
+ * Return: 0; -EINVAL bad arguments, direction mismatch, or an SA handle of
+ * another accelerator handle; -ENOENT unknown or already deleted SA;
+ * -EOPNOTSUPP ASYNC/NO_RESP; -ENODEV accelerator gone.
+ */
+int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_del_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_del_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_packet_encap() - ESP-encapsulate one packet (outbound SA).
+ * @handle:      [in] accelerator handle.
+ * @flags:       [in] control flags (only SYNC).
+ * @sa_handle:   [in] outbound SA.
+ * @num_sg_elem: [in] entries in @in_data and in @out_data, 1..16 each;
+ *               zero-length entries are skipped (deviation 19).
+ * @in_data:     [in] the inner IP packet (tunnel) or IP packet
+ *               (transport), gathered from the segments in order.
+ * @out_data:    [in,out] output segments; length in = capacity. On
+ *               success each length becomes the bytes written to that
+ *               segment (segments filled in order). On -ENOSPC
+ *               out_data[0].length becomes the total bytes needed and the
+ *               other lengths 0.
+ * @resp:        [in] NULL for synchronous calls.
+ *
+ * Return: 0 (also when a soft lifetime was reached);
+ * -EINVAL bad arguments, bad handle, inbound SA, too many segments;
+ * -EOPNOTSUPP ASYNC/NO_RESP flags;
+ * -ENOENT unknown or deleted SA; -ENOSPC output too small (see above);
+ * -EPROTO malformed input packet; -EKEYEXPIRED SA past a hard lifetime;
+ * -EOVERFLOW sequence numbers exhausted; -EMSGSIZE packet larger than the
+ * device's max_packet_len; -ENODEV accelerator gone; -EIO device error.
+ */
+int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
+				uint32_t flags,
+				const struct g_ipsec_la_sa_handle *sa_handle,
+				uint32_t num_sg_elem,
+				const struct g_ipsec_la_data in_data[],
+				struct g_ipsec_la_data out_data[],
+				const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_packet_decap() - verify, decrypt and decapsulate one ESP
+ * packet (inbound SA). Arguments as for g_ipsec_la_packet_encap(); the
+ * input is the outer IP packet carrying ESP, the output the inner packet.
+ *
+ * Return: 0 (also when a soft lifetime was reached);
+ * -EBADMSG ICV mismatch (authentication failed);
+ * -EALREADY replayed packet (sequence number already seen);
+ * -ERANGE late packet (sequence number left of the replay window);
+ * -ENOENT unknown or deleted SA;
+ * -ENOSPC output too small (needed size in out_data[0].length);
+ * -EPROTO malformed packet (truncated, bad padding or next header);
+ * -EPROTONOSUPPORT not ESP, or SPI not that of the SA;
+ * -EACCES inner packet outside the SA's selector;
+ * -EKEYEXPIRED SA past a hard lifetime;
+ * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
+ * -EOPNOTSUPP ASYNC/NO_RESP flags; -EMSGSIZE packet too large;
+ * -ENODEV accelerator gone; -EIO device error.
+ */
+int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
+				uint32_t flags,
+				const struct g_ipsec_la_sa_handle *sa_handle,
+				uint32_t num_sg_elem,
+				const struct g_ipsec_la_data in_data[],
+				struct g_ipsec_la_data out_data[],
+				const struct g_ipsec_la_resp_args *resp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* G_IPSEC_LA_H */

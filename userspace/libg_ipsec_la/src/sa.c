@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * SA control calls: g_ipsec_la_sa_add and g_ipsec_la_sa_del.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "internal.h"
+
+void gla_sa_handle_encode(struct g_ipsec_la_sa_handle *sh,
+			  const struct gla_ref *ref, uint32_t group_id,
+			  uint32_t sa_id, uint32_t dir, uint32_t spi)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->ipsec_sa_handle[GLA_H_MAGIC] = GLA_MAGIC_SA;
+	sh->ipsec_sa_handle[GLA_H_SLOT] = ref->slot;
+	sh->ipsec_sa_handle[GLA_H_GEN] = ref->gen;
+	sh->ipsec_sa_handle[GLA_H_GROUP_ID] = group_id;
+	sh->ipsec_sa_handle[GLA_H_SA_ID] = sa_id;
+	sh->ipsec_sa_handle[GLA_H_SA_DIR] = dir;
+	sh->ipsec_sa_handle[GLA_H_SA_SPI] = spi;
+}
+
+int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_add_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_add_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp)
+{
+	uint32_t ids[G_IPSEC_LA_MAX_SA_BATCH];
+	struct virtio_ipsec_sa_params *params;
+	struct vipsec_sa_add req;
+	struct gla_ref ref;
+	unsigned int i, n;
+	int ret;
+
+	(void)resp;
+	ret = gla_check_sync(flags);
+	if (ret)
+		return ret;
+	if (!in || !out || !in->sa_params || !out->handles)
+		return -EINVAL;
+	out->result = -EINVAL;
+	out->failed_index = 0;
+	n = in->num_sas;
+	if (!n || n > G_IPSEC_LA_MAX_SA_BATCH ||
+	    (in->dir != G_IPSEC_LA_IPSEC_INBOUND &&
+	     in->dir != G_IPSEC_LA_IPSEC_OUTBOUND))
+		return -EINVAL;
+	ret = gla_ref_get(handle, &ref);
+	if (ret)
+		return out->result = ret;
+
+	params = calloc(n, sizeof(*params));
+	if (!params)
+		return out->result = -ENOMEM;
+	for (i = 0; i < n && !ret; i++) {
+		ret = gla_sa_to_wire(&in->sa_params[i], in->dir, &ref.info, &params[i]);
+		if (ret)
+			out->failed_index = i;
+	}
+	if (!ret) {
+		memset(&req, 0, sizeof(req));
+		req.size = sizeof(req);
+		req.group_id = ref.group_id;
+		req.num_sas = n;
+		req.params = (uintptr_t)params;
+		req.ids = (uintptr_t)ids;
+		if (ioctl(ref.fd, VIPSEC_IOC_SA_ADD, &req) < 0) {
+			ret = -errno;
+			if (req.dev_status)
+				ret = gla_ctrl_status_to_errno(req.dev_status);
+			out->failed_index = req.failed_index;
+		}
+	}
+	memset(params, 0, n * sizeof(*params));	/* keys */
+	free(params);
+	if (!ret)
+		for (i = 0; i < n; i++)
+			gla_sa_handle_encode(&out->handles[i], &ref, ref.group_id,
+					     ids[i], in->dir, in->sa_params[i].spi);
+	return out->result = ret;
+}
+
+int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_del_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_del_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp)
+{
+	const uint32_t *sh;
+	struct vipsec_sa_del req;
+	struct gla_ref ref;
+	int ret;
+
+	(void)resp;
+	ret = gla_check_sync(flags);
+	if (!ret && (!in || !in->handle))
+		ret = -EINVAL;
+	if (!ret)
+		ret = gla_ref_get(handle, &ref);
+	if (!ret) {
+		sh = in->handle->ipsec_sa_handle;
+		if (sh[GLA_H_MAGIC] != GLA_MAGIC_SA || sh[GLA_H_SLOT] != ref.slot ||
+		    sh[GLA_H_GEN] != ref.gen || sh[GLA_H_SA_DIR] != (uint32_t)in->dir)
+			ret = -EINVAL;
+	}
+	if (!ret) {
+		memset(&req, 0, sizeof(req));
+		req.size = sizeof(req);
+		req.group_id = sh[GLA_H_GROUP_ID];
+		req.sa_id = sh[GLA_H_SA_ID];
+		if (ioctl(ref.fd, VIPSEC_IOC_SA_DEL, &req) < 0)
+			ret = -errno;
+	}
+	if (out)
+		out->result = ret;
+	return ret;
+}
