@@ -1,0 +1,448 @@
+/*
+ * Virtio IPsec lookaside accelerator device
+ *
+ * Data queues 0..N-1 carry ENCAP/DECAP batches, queue N is the control
+ * queue (groups and SAs). Every request is a device-readable part followed
+ * by a device-writable part whose last bytes hold the response footer
+ * (include/uapi/linux/virtio_ipsec.h). This file only moves bytes: the
+ * ESP engine (qemu-device/engine, struct vipsec_core) parses and answers
+ * every request, so all request decoding is unit-tested and fuzzed outside
+ * QEMU. Here we bound what we copy out of guest memory and turn a chain
+ * that cannot carry a response into virtio_error() (NEEDS_RESET).
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or
+ * (at your option) any later version.  See the COPYING file in the
+ * top-level directory.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/iov.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "hw/qdev-properties.h"
+#include "hw/virtio/virtio.h"
+#include "hw/virtio/virtio-ipsec.h"
+#include "migration/vmstate.h"
+#include "standard-headers/linux/virtio_ids.h"
+#include "trace.h"
+
+#include "vipsec_core.h"
+
+#define FOOTER_LEN sizeof(struct virtio_ipsec_resp_footer)
+
+/* Largest device-readable part of a data request */
+static uint64_t virtio_ipsec_data_req_bound(const VirtIOIPsecConf *c)
+{
+    return sizeof(struct virtio_ipsec_data_hdr) +
+           (uint64_t)c->max_batch *
+           (sizeof(struct virtio_ipsec_pkt_req) + c->max_packet_len);
+}
+
+/* Largest device-writable part of a data request */
+static uint64_t virtio_ipsec_data_resp_bound(const VirtIOIPsecConf *c)
+{
+    return (uint64_t)c->max_batch *
+           (sizeof(struct virtio_ipsec_pkt_result) + c->max_packet_len) +
+           FOOTER_LEN;
+}
+
+/*
+ * Make sure a bounce buffer holds @need bytes (@need is already bounded by
+ * the queue's limits). Grows geometrically so a queue settles on one
+ * allocation; the contents need not be kept.
+ */
+static uint8_t *virtio_ipsec_buf(uint8_t **buf, size_t *size, size_t need,
+                                 size_t limit)
+{
+    if (need > *size || !*buf) {
+        size_t n = MAX(MAX(need, 4 * KiB), MIN(*size * 2, limit));
+
+        g_free(*buf);
+        *buf = g_malloc(n);
+        *size = n;
+    }
+    return *buf;
+}
+
+/*
+ * Answer a request that exceeds the queue's bounds with an INVAL footer at
+ * the end of the writable part, without copying anything.
+ */
+static size_t virtio_ipsec_reject(VirtQueueElement *elem, size_t resp_cap)
+{
+    struct virtio_ipsec_resp_footer f = {
+        .status = VIRTIO_IPSEC_INVAL,
+    };
+
+    stl_le_p(&f.out_len, 0);
+    iov_from_buf(elem->in_sg, elem->in_num, resp_cap - FOOTER_LEN,
+                 &f, sizeof(f));
+    return resp_cap;
+}
+
+/*
+ * Handle one element. Returns false on a protocol violation, after
+ * virtio_error(); otherwise true with the used length in @used.
+ */
+static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
+                                     VirtQueueElement *elem, size_t *used)
+{
+    VirtIOIPsec *s = q->s;
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    int qidx = virtio_get_queue_index(q->vq);
+    size_t req_len, resp_cap, n;
+    uint8_t *req, *resp;
+    ssize_t ret;
+
+    if (elem->out_num < 1 || elem->in_num < 1) {
+        virtio_error(vdev, "virtio-ipsec: queue %d: request needs a readable "
+                     "and a writable part (got %u and %u descriptors)",
+                     qidx, elem->out_num, elem->in_num);
+        return false;
+    }
+
+    req_len = iov_size(elem->out_sg, elem->out_num);
+    resp_cap = iov_size(elem->in_sg, elem->in_num);
+    if (resp_cap < FOOTER_LEN) {
+        virtio_error(vdev, "virtio-ipsec: queue %d: writable part of %zu "
+                     "bytes cannot hold the response footer", qidx, resp_cap);
+        return false;
+    }
+    if (req_len > q->max_req || resp_cap > q->max_resp) {
+        trace_virtio_ipsec_oversized(s, qidx, req_len, resp_cap);
+        *used = virtio_ipsec_reject(elem, resp_cap);
+        return true;
+    }
+
+    trace_virtio_ipsec_request(s, qidx, req_len, resp_cap);
+    req = virtio_ipsec_buf(&q->req, &q->req_size, req_len, q->max_req);
+    resp = virtio_ipsec_buf(&q->resp, &q->resp_size, resp_cap, q->max_resp);
+
+    n = iov_to_buf(elem->out_sg, elem->out_num, 0, req, req_len);
+    if (n != req_len) {
+        virtio_error(vdev, "virtio-ipsec: queue %d: short read of request "
+                     "(%zu of %zu bytes)", qidx, n, req_len);
+        return false;
+    }
+
+    /* Nothing of an earlier request may reach the guest through resp */
+    memset(resp, 0, resp_cap);
+    if (q->ctrl) {
+        ret = vipsec_core_handle_ctrl(s->core, req, req_len, resp, resp_cap);
+    } else {
+        ret = vipsec_core_handle_data(s->core, req, req_len, resp, resp_cap);
+    }
+    if (ret < 0 || (size_t)ret > resp_cap) {
+        virtio_error(vdev, "virtio-ipsec: queue %d: malformed request chain",
+                     qidx);
+        return false;
+    }
+
+    /* The footer sits at the end of the writable part: copy all of it */
+    n = iov_from_buf(elem->in_sg, elem->in_num, 0, resp, resp_cap);
+    if (n != resp_cap) {
+        virtio_error(vdev, "virtio-ipsec: queue %d: short write of response "
+                     "(%zu of %zu bytes)", qidx, n, resp_cap);
+        return false;
+    }
+    *used = ret;
+    trace_virtio_ipsec_done(s, qidx, *used);
+    return true;
+}
+
+/*
+ * Handle up to VIRTIO_IPSEC_BUDGET requests, then notify once. A guest
+ * that keeps the queue full cannot hold the main loop: past the budget the
+ * rest is handled from a bottom half on the next main-loop turn.
+ */
+static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(q->s);
+    VirtQueueElement *elem;
+    unsigned int budget = VIRTIO_IPSEC_BUDGET;
+    bool notify = false;
+    size_t used;
+
+    while (budget) {
+        elem = virtqueue_pop(q->vq, sizeof(VirtQueueElement));
+        if (!elem) {
+            break;
+        }
+        if (!virtio_ipsec_handle_elem(q, elem, &used)) {
+            virtqueue_detach_element(q->vq, elem, 0);
+            g_free(elem);
+            break;
+        }
+        virtqueue_push(q->vq, elem, used);
+        g_free(elem);
+        notify = true;
+        budget--;
+    }
+    if (notify) {
+        virtio_notify(vdev, q->vq);
+    }
+    if (!budget && !vdev->broken) {
+        qemu_bh_schedule(q->bh);
+    }
+}
+
+static void virtio_ipsec_queue_bh(void *opaque)
+{
+    virtio_ipsec_handle_queue(opaque);
+}
+
+static void virtio_ipsec_handle_data(VirtIODevice *vdev, VirtQueue *vq)
+{
+    VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+    int idx = virtio_get_queue_index(vq);
+
+    if (idx < 0 || (uint32_t)idx >= s->conf.num_queues) {
+        return;
+    }
+    virtio_ipsec_handle_queue(&s->dataqs[idx]);
+}
+
+static void virtio_ipsec_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
+{
+    VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+
+    virtio_ipsec_handle_queue(&s->ctrlq);
+}
+
+static void virtio_ipsec_get_config(VirtIODevice *vdev, uint8_t *config)
+{
+    VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+    struct virtio_ipsec_config cfg;
+
+    memset(&cfg, 0, sizeof(cfg));
+    vipsec_core_fill_config(s->core, &cfg);
+    /*
+     * The engine does not know the queue count; the device is ready as
+     * soon as it is realized (the core exists).
+     */
+    stl_le_p(&cfg.max_data_queues, s->conf.num_queues);
+    stl_le_p(&cfg.status, ldl_le_p(&cfg.status) | VIRTIO_IPSEC_S_HW_READY);
+    memcpy(config, &cfg, sizeof(cfg));
+}
+
+static uint64_t virtio_ipsec_get_features(VirtIODevice *vdev,
+                                          uint64_t features, Error **errp)
+{
+    VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+    /* Device-specific feature bits are 0..23 */
+    uint64_t offered = vipsec_core_features(s->core) & MAKE_64BIT_MASK(0, 24);
+
+    /* No event queue yet: never offer it */
+    offered &= ~(1ULL << VIRTIO_IPSEC_F_EVENTQ);
+    offered &= ~(1ULL << VIRTIO_IPSEC_F_MQ);
+    if (s->conf.num_queues > 1) {
+        offered |= 1ULL << VIRTIO_IPSEC_F_MQ;
+    }
+    return features | offered;
+}
+
+static void virtio_ipsec_reset(VirtIODevice *vdev)
+{
+    VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+
+    trace_virtio_ipsec_reset(s);
+    vipsec_core_reset(s->core);
+}
+
+static bool virtio_ipsec_check_range(const char *name, uint32_t val,
+                                     uint32_t min, uint32_t max, Error **errp)
+{
+    if (val < min || val > max) {
+        error_setg(errp, "'%s' must be between %" PRIu32 " and %" PRIu32
+                   ", got %" PRIu32, name, min, max, val);
+        return false;
+    }
+    return true;
+}
+
+static bool virtio_ipsec_validate(VirtIOIPsecConf *c, Error **errp)
+{
+    const char *be = c->crypto_backend ? c->crypto_backend : "auto";
+
+    if (!virtio_ipsec_check_range("num-queues", c->num_queues, 1,
+                                  VIRTIO_QUEUE_MAX - 2, errp) ||
+        !virtio_ipsec_check_range("max-sas", c->max_sas, 1,
+                                  VIRTIO_IPSEC_LIMIT_SAS, errp) ||
+        !virtio_ipsec_check_range("max-groups", c->max_groups, 1,
+                                  VIRTIO_IPSEC_LIMIT_GROUPS, errp) ||
+        !virtio_ipsec_check_range("max-packet-len", c->max_packet_len,
+                                  VIRTIO_IPSEC_MIN_PACKET_LEN,
+                                  VIRTIO_IPSEC_LIMIT_PACKET_LEN, errp) ||
+        !virtio_ipsec_check_range("max-batch", c->max_batch, 1,
+                                  VIRTIO_IPSEC_LIMIT_BATCH, errp) ||
+        !virtio_ipsec_check_range("max-replay-window", c->max_replay_window,
+                                  32, VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW,
+                                  errp)) {
+        return false;
+    }
+    if (strcmp(be, "auto") && strcmp(be, "ipsec-mb") && strcmp(be, "kernel")) {
+        error_setg(errp, "'crypto-backend' must be 'auto', 'ipsec-mb' or "
+                   "'kernel', got '%s'", be);
+        return false;
+    }
+    if (virtio_ipsec_data_req_bound(c) > VIRTIO_IPSEC_LIMIT_DATA_REQ ||
+        virtio_ipsec_data_resp_bound(c) > VIRTIO_IPSEC_LIMIT_DATA_REQ) {
+        error_setg(errp, "'max-batch' * 'max-packet-len' too large: one "
+                   "request could exceed %d MiB",
+                   (int)(VIRTIO_IPSEC_LIMIT_DATA_REQ / MiB));
+        return false;
+    }
+    return true;
+}
+
+static void virtio_ipsec_init_queue(VirtIOIPsec *s, VirtIOIPsecQueue *q,
+                                    bool ctrl, size_t max_req, size_t max_resp,
+                                    VirtIOHandleOutput handler)
+{
+    q->s = s;
+    q->ctrl = ctrl;
+    q->max_req = max_req;
+    q->max_resp = max_resp;
+    q->vq = virtio_add_queue(VIRTIO_DEVICE(s), VIRTIO_IPSEC_QUEUE_SIZE,
+                             handler);
+    q->bh = virtio_bh_new_guarded(DEVICE(s), virtio_ipsec_queue_bh, q);
+}
+
+static void virtio_ipsec_fini_queue(VirtIOIPsecQueue *q)
+{
+    qemu_bh_delete(q->bh);
+    q->bh = NULL;
+    virtio_delete_queue(q->vq);
+    q->vq = NULL;
+    g_free(q->resp);
+    q->resp = NULL;
+    q->resp_size = 0;
+    g_free(q->req);
+    q->req = NULL;
+    q->req_size = 0;
+}
+
+static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtIOIPsec *s = VIRTIO_IPSEC(dev);
+    VirtIOIPsecConf *c = &s->conf;
+    struct vipsec_core_config cfg;
+    char err[256];
+    uint32_t i;
+
+    if (!virtio_ipsec_validate(c, errp)) {
+        return;
+    }
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.max_sas = c->max_sas;
+    cfg.max_groups = c->max_groups;
+    cfg.max_packet_len = c->max_packet_len;
+    cfg.max_batch = c->max_batch;
+    cfg.max_replay_window = c->max_replay_window;
+    cfg.crypto_backend = c->crypto_backend ? c->crypto_backend : "auto";
+    cfg.allow_weak_algos = c->allow_weak_algos;
+    err[0] = '\0';
+    s->core = vipsec_core_new(&cfg, err, sizeof(err));
+    if (!s->core) {
+        err[sizeof(err) - 1] = '\0';
+        error_setg(errp, "cannot set up the IPsec engine: %s",
+                   err[0] ? err : "unknown error");
+        return;
+    }
+
+    virtio_init(vdev, VIRTIO_ID_IPSEC, sizeof(struct virtio_ipsec_config));
+
+    s->dataqs = g_new0(VirtIOIPsecQueue, c->num_queues);
+    for (i = 0; i < c->num_queues; i++) {
+        virtio_ipsec_init_queue(s, &s->dataqs[i], false,
+                                virtio_ipsec_data_req_bound(c),
+                                virtio_ipsec_data_resp_bound(c),
+                                virtio_ipsec_handle_data);
+    }
+    virtio_ipsec_init_queue(s, &s->ctrlq, true, VIRTIO_IPSEC_LIMIT_CTRL_REQ,
+                            VIRTIO_IPSEC_LIMIT_CTRL_REQ,
+                            virtio_ipsec_handle_ctrl);
+
+    trace_virtio_ipsec_realize(s, c->num_queues, c->max_sas, c->max_batch,
+                               c->max_packet_len);
+}
+
+static void virtio_ipsec_device_unrealize(DeviceState *dev)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtIOIPsec *s = VIRTIO_IPSEC(dev);
+    uint32_t i;
+
+    virtio_ipsec_fini_queue(&s->ctrlq);
+    for (i = s->conf.num_queues; i > 0; i--) {
+        virtio_ipsec_fini_queue(&s->dataqs[i - 1]);
+    }
+    g_free(s->dataqs);
+    s->dataqs = NULL;
+    virtio_cleanup(vdev);
+    /* Zeroes every key */
+    vipsec_core_free(s->core);
+    s->core = NULL;
+}
+
+/*
+ * Not migratable: the SA database (keys, sequence numbers, replay windows,
+ * lifetimes) lives in the engine and is not in VMState yet. Migrating
+ * without it would silently lose every SA; block migration instead.
+ */
+static const VMStateDescription vmstate_virtio_ipsec = {
+    .name = "virtio-ipsec",
+    .unmigratable = 1,
+};
+
+static Property virtio_ipsec_properties[] = {
+    DEFINE_PROP_UINT32("num-queues", VirtIOIPsec, conf.num_queues, 1),
+    DEFINE_PROP_UINT32("max-sas", VirtIOIPsec, conf.max_sas,
+                       VIRTIO_IPSEC_DEFAULT_MAX_SAS),
+    DEFINE_PROP_UINT32("max-groups", VirtIOIPsec, conf.max_groups,
+                       VIRTIO_IPSEC_DEFAULT_MAX_GROUPS),
+    DEFINE_PROP_UINT32("max-packet-len", VirtIOIPsec, conf.max_packet_len,
+                       VIRTIO_IPSEC_DEFAULT_MAX_PACKET_LEN),
+    DEFINE_PROP_UINT32("max-batch", VirtIOIPsec, conf.max_batch,
+                       VIRTIO_IPSEC_DEFAULT_MAX_BATCH),
+    DEFINE_PROP_UINT32("max-replay-window", VirtIOIPsec,
+                       conf.max_replay_window,
+                       VIRTIO_IPSEC_DEFAULT_MAX_REPLAY_WINDOW),
+    DEFINE_PROP_STRING("crypto-backend", VirtIOIPsec, conf.crypto_backend),
+    DEFINE_PROP_BOOL("allow-weak-algos", VirtIOIPsec, conf.allow_weak_algos,
+                     false),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void virtio_ipsec_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, virtio_ipsec_properties);
+    dc->vmsd = &vmstate_virtio_ipsec;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    vdc->realize = virtio_ipsec_device_realize;
+    vdc->unrealize = virtio_ipsec_device_unrealize;
+    vdc->get_config = virtio_ipsec_get_config;
+    vdc->get_features = virtio_ipsec_get_features;
+    vdc->reset = virtio_ipsec_reset;
+}
+
+static const TypeInfo virtio_ipsec_info = {
+    .name = TYPE_VIRTIO_IPSEC,
+    .parent = TYPE_VIRTIO_DEVICE,
+    .instance_size = sizeof(VirtIOIPsec),
+    .class_init = virtio_ipsec_class_init,
+};
+
+static void virtio_register_types(void)
+{
+    type_register_static(&virtio_ipsec_info);
+}
+
+type_init(virtio_register_types)

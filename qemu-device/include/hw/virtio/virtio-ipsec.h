@@ -1,0 +1,80 @@
+/*
+ * Virtio IPsec lookaside accelerator device
+ *
+ * The device moves requests between its virtqueues and the ESP engine
+ * (qemu-device/engine, struct vipsec_core), which parses every request.
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or
+ * (at your option) any later version.  See the COPYING file in the
+ * top-level directory.
+ */
+
+#ifndef QEMU_VIRTIO_IPSEC_H
+#define QEMU_VIRTIO_IPSEC_H
+
+#include "qemu/units.h"
+#include "standard-headers/linux/virtio_ipsec.h"
+#include "hw/virtio/virtio.h"
+#include "qom/object.h"
+
+#define TYPE_VIRTIO_IPSEC "virtio-ipsec-device"
+OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
+
+/* Property defaults and limits */
+#define VIRTIO_IPSEC_DEFAULT_MAX_SAS            1024
+#define VIRTIO_IPSEC_DEFAULT_MAX_GROUPS         64
+#define VIRTIO_IPSEC_DEFAULT_MAX_PACKET_LEN     9216
+#define VIRTIO_IPSEC_DEFAULT_MAX_BATCH          64
+#define VIRTIO_IPSEC_DEFAULT_MAX_REPLAY_WINDOW  4096
+
+#define VIRTIO_IPSEC_LIMIT_SAS                  (1u << 20)
+#define VIRTIO_IPSEC_LIMIT_GROUPS               (1u << 16)
+#define VIRTIO_IPSEC_MIN_PACKET_LEN             64
+#define VIRTIO_IPSEC_LIMIT_PACKET_LEN           65535
+#define VIRTIO_IPSEC_LIMIT_BATCH                4096
+#define VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW        (1u << 16)
+/* Bound on either part of one data request, whatever the properties say */
+#define VIRTIO_IPSEC_LIMIT_DATA_REQ             (64 * MiB)
+/* Bound on either part of one control request */
+#define VIRTIO_IPSEC_LIMIT_CTRL_REQ             (64 * KiB)
+#define VIRTIO_IPSEC_QUEUE_SIZE                 256
+/* Requests handled per main-loop turn before yielding to a bottom half */
+#define VIRTIO_IPSEC_BUDGET                     VIRTIO_IPSEC_QUEUE_SIZE
+
+struct vipsec_core;
+
+typedef struct VirtIOIPsecConf {
+    uint32_t num_queues;        /* data queues */
+    uint32_t max_sas;
+    uint32_t max_groups;
+    uint32_t max_packet_len;
+    uint32_t max_batch;
+    uint32_t max_replay_window;
+    char *crypto_backend;       /* "auto", "ipsec-mb" or "kernel" */
+    bool allow_weak_algos;
+} VirtIOIPsecConf;
+
+/* Bounce buffers of one queue, grown on demand up to the queue's bounds */
+typedef struct VirtIOIPsecQueue {
+    struct VirtIOIPsec *s;
+    VirtQueue *vq;
+    QEMUBH *bh;                 /* continues a queue that hit its budget */
+    bool ctrl;
+    size_t max_req;             /* bound on the device-readable part */
+    size_t max_resp;            /* bound on the device-writable part */
+    uint8_t *req;
+    size_t req_size;
+    uint8_t *resp;
+    size_t resp_size;
+} VirtIOIPsecQueue;
+
+struct VirtIOIPsec {
+    VirtIODevice parent_obj;
+
+    VirtIOIPsecConf conf;
+    struct vipsec_core *core;
+    VirtIOIPsecQueue *dataqs;   /* conf.num_queues entries */
+    VirtIOIPsecQueue ctrlq;
+};
+
+#endif /* QEMU_VIRTIO_IPSEC_H */
