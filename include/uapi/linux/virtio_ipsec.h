@@ -63,6 +63,8 @@ struct virtio_ipsec_config {
 /*
  * Queues: data queues 0 .. max_data_queues-1, then the control queue,
  * then the event queue when VIRTIO_IPSEC_F_EVENTQ is negotiated.
+ * max_data_queues is valid whether or not VIRTIO_IPSEC_F_MQ is negotiated,
+ * so the control queue's index is always max_data_queues.
  */
 
 /* Status codes: in the response footer and in every per-packet result. */

@@ -10,6 +10,15 @@
  * Fields are native-endian; SA parameters travel in the device's wire
  * format (struct virtio_ipsec_sa_params, little-endian) so the driver
  * forwards them without translation.
+ *
+ * The ioctl command numbers encode the size of the v0 structs and never
+ * change: a caller with a larger (newer) struct uses the same command and
+ * says so in its size field.
+ *
+ * A file must VIPSEC_IOC_CLAIM the accelerator before any GROUP, SA or
+ * XFORM ioctl (-EPERM otherwise); a second CLAIM on one file is -EALREADY.
+ * Groups and SAs belong to the file that created them: other files get
+ * -ENOENT for their ids, and close() deletes them.
  */
 #ifndef _UAPI_LINUX_VIRTIO_IPSEC_DEV_H
 #define _UAPI_LINUX_VIRTIO_IPSEC_DEV_H
@@ -75,7 +84,8 @@ struct vipsec_sa_add {
 	__u32 num_sas;			/* 1 .. VIPSEC_MAX_SA_BATCH */
 	__u64 params;			/* user pointer */
 	__u64 ids;			/* user pointer */
-	__u32 dev_status;		/* out: device status on failure */
+	__u32 dev_status;		/* out: device status on failure; 0 when
+					 * the driver refused before the device */
 	__u32 failed_index;		/* out: which SA the device refused */
 };
 
