@@ -166,6 +166,7 @@ struct virtio_ipsec_group_create {
 #define VIRTIO_IPSEC_SA_OPT_ECN		(1 << 3)	/* RFC 6040 on decap */
 #define VIRTIO_IPSEC_SA_OPT_TFC_PAD	(1 << 4)	/* pad to tfc_pad_to */
 #define VIRTIO_IPSEC_SA_OPT_SELECTOR	(1 << 5)	/* check inner src after decap */
+#define VIRTIO_IPSEC_SA_OPT_DEC_TTL	(1 << 6)	/* tunnel decap: decrement inner TTL */
 
 /* sa_params.ip_version (outer header for tunnel, packet for transport) */
 #define VIRTIO_IPSEC_IPV4		4
@@ -277,6 +278,118 @@ struct virtio_ipsec_pkt_result {
 				 * (decap: an upper bound, the ciphertext length) */
 	__le32 seq_lo;		/* sequence number used (encap) or seen (decap) */
 	__le32 seq_hi;		/* high 32 bits with ESN, else 0 */
+};
+
+/*
+ * Per-SA statistics, kept by the device (SA_GET response). Every failure
+ * status a packet gets on this SA is counted in exactly one field.
+ */
+struct virtio_ipsec_sa_stats {
+	__le64 packets;			/* packets processed successfully */
+	__le64 bytes;			/* their input bytes */
+	__le64 invalid_pkt;		/* BADPKT: truncated or malformed */
+	__le64 invalid_pad;		/* BADPKT: bad padding or next header */
+	__le64 invalid_spi;		/* BADPROTO: not ESP or SPI mismatch */
+	__le64 invalid_seq;		/* sequence number 0 or outside ESN reach */
+	__le64 replay;			/* REPLAY */
+	__le64 late;			/* LATE */
+	__le64 invalid_icv;		/* BADMSG */
+	__le64 seq_overflow;		/* SEQ_OVERFLOW */
+	__le64 crypto_failed;		/* ERR from the crypto backend */
+	__le64 no_room;			/* DST_TOO_SMALL */
+	__le64 hard_expired;		/* HARD_EXPIRED */
+	__le64 selector;		/* SELECTOR */
+	__le64 reserved[2];
+};
+
+/*
+ * SA_GET body (device-readable, VIRTIO_IPSEC_F_SA_GET). Scope is the group
+ * in ctrl_hdr.group_id; ctrl_hdr.sa_id is the cursor for NEXT and the SA
+ * for EXACT. SAs are returned in increasing id order.
+ */
+#define VIRTIO_IPSEC_SA_GET_FIRST	0	/* lowest ids of the group */
+#define VIRTIO_IPSEC_SA_GET_NEXT	1	/* ids greater than ctrl_hdr.sa_id */
+#define VIRTIO_IPSEC_SA_GET_EXACT	2	/* ctrl_hdr.sa_id only */
+struct virtio_ipsec_sa_get {
+	__le32 op;			/* VIRTIO_IPSEC_SA_GET_* */
+	__le32 max_sas;			/* entries the response has room for, >= 1 */
+	__le32 reserved[2];
+};
+
+/* SA_GET response body: this header, then count entries. */
+struct virtio_ipsec_sa_get_resp {
+	__le32 count;
+	__le32 more;			/* 1 when SAs with higher ids remain */
+	__le32 reserved[2];
+};
+
+struct virtio_ipsec_sa_entry {
+	__le32 group_id;
+	__le32 sa_id;
+	__le64 seq;			/* outbound: last used; inbound: highest seen */
+	__le64 age_seconds;		/* since SA_ADD */
+	__le64 reserved;
+	/* As added (and modified), but cipher_key, auth_key and salt are
+	 * zero: the device never returns key material. */
+	struct virtio_ipsec_sa_params params;
+	struct virtio_ipsec_sa_stats stats;
+};
+
+/*
+ * SA_MOD body (device-readable, VIRTIO_IPSEC_F_SA_MOD). Changes only what
+ * flags name; keys, sequence numbers and the replay window are kept
+ * otherwise (the mobile IPv6 home agent moves a tunnel endpoint this way
+ * on every binding update). The address family cannot change.
+ */
+#define VIRTIO_IPSEC_SA_MOD_LOCAL	(1 << 0)	/* local address and UDP port */
+#define VIRTIO_IPSEC_SA_MOD_PEER	(1 << 1)	/* peer address and UDP port */
+#define VIRTIO_IPSEC_SA_MOD_SEQ		(1 << 2)	/* sequence number */
+#define VIRTIO_IPSEC_SA_MOD_WINDOW	(1 << 3)	/* replay window size and bitmap */
+#define VIRTIO_IPSEC_MAX_BITMAP_WORDS	64		/* 4096-packet window */
+struct virtio_ipsec_sa_mod {
+	__le32 flags;			/* VIRTIO_IPSEC_SA_MOD_* */
+	__le32 replay_window;		/* WINDOW: new size, packets */
+	__u8 local_addr[16];		/* LOCAL: tunnel source (tun_src) */
+	__u8 peer_addr[16];		/* PEER: tunnel destination (tun_dst) */
+	__le16 local_port;		/* LOCAL with UDP_ENCAP: udp_src_port */
+	__le16 peer_port;		/* PEER with UDP_ENCAP: udp_dst_port */
+	__le32 reserved0;
+	__le64 seq;			/* SEQ: outbound last used; inbound highest seen */
+	/* WINDOW: bit i of word i/64 set when sequence number (seq - i) was
+	 * received, for i < replay_window. */
+	__le64 bitmap[VIRTIO_IPSEC_MAX_BITMAP_WORDS];
+	__le32 reserved1[4];
+};
+
+/* SA_FLUSH: deletes every SA of ctrl_hdr.group_id; no body, no response. */
+
+/*
+ * Event queue (VIRTIO_IPSEC_F_EVENTQ): the driver keeps device-writable
+ * buffers of sizeof(struct virtio_ipsec_event) posted; the device fills
+ * one per event. Events raised while no buffer is posted wait in the
+ * device up to a bound; beyond it the oldest are dropped and the next
+ * delivered event is preceded by a LOST event counting them.
+ */
+#define VIRTIO_IPSEC_EVT_SOFT_EXPIRY	1	/* limit: which; once per SA */
+#define VIRTIO_IPSEC_EVT_HARD_EXPIRY	2	/* limit: which; SA now refuses packets */
+#define VIRTIO_IPSEC_EVT_SEQ_OVERFLOW	3	/* outbound SA stopped */
+#define VIRTIO_IPSEC_EVT_SEQ_NOTIFY	4	/* periodic: every seq_notify_interval */
+#define VIRTIO_IPSEC_EVT_SA_DELETE_REQ	5	/* device asks the driver to delete the SA */
+#define VIRTIO_IPSEC_EVT_LOST		6	/* packets: events dropped */
+
+#define VIRTIO_IPSEC_LIMIT_BYTES	1
+#define VIRTIO_IPSEC_LIMIT_PACKETS	2
+#define VIRTIO_IPSEC_LIMIT_SECONDS	3
+
+struct virtio_ipsec_event {
+	__le16 type;			/* VIRTIO_IPSEC_EVT_* */
+	__le16 limit;			/* VIRTIO_IPSEC_LIMIT_* for expiries */
+	__le32 group_id;
+	__le32 sa_id;
+	__le32 spi;
+	__le64 seq;			/* sequence number at the event */
+	__le64 bytes;			/* bytes processed by the SA so far */
+	__le64 packets;			/* packets processed so far (LOST: dropped) */
 };
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_H */

@@ -149,6 +149,8 @@ struct vipsec_xform {
 #define VIPSEC_EV_SEQ_OVERFLOW	4
 #define VIPSEC_EV_SEQ_NOTIFY	5	/* periodic sequence announcement */
 #define VIPSEC_EV_DEVICE_LOST	6	/* accelerator removed */
+#define VIPSEC_EV_SA_DELETE_REQ	7	/* device asks for the SA's deletion */
+#define VIPSEC_EV_LOST		8	/* value: records dropped (queue full) */
 struct vipsec_event {
 	__u32 size;			/* sizeof(struct vipsec_event) */
 	__u16 type;			/* VIPSEC_EV_* */
@@ -162,6 +164,55 @@ struct vipsec_event {
 	__u64 value;			/* bytes/packets, where meaningful */
 };
 
+/* VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod). */
+struct vipsec_sa_mod {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 group_id;
+	__u32 sa_id;
+	struct virtio_ipsec_sa_mod mod;	/* device wire format */
+};
+
+/*
+ * VIPSEC_IOC_SA_GET: read up to max_sas own SAs of a group, parameters
+ * (never keys) and statistics, into entries.
+ */
+#define VIPSEC_MAX_SA_GET	256
+struct vipsec_sa_get {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 group_id;
+	__u32 op;			/* VIRTIO_IPSEC_SA_GET_* */
+	__u32 sa_id;			/* NEXT: cursor; EXACT: the SA */
+	__u32 max_sas;			/* 1 .. VIPSEC_MAX_SA_GET */
+	__u64 entries;			/* user pointer to struct virtio_ipsec_sa_entry[] */
+	__u32 count;			/* out */
+	__u32 more;			/* out: 1 when more SAs follow */
+};
+
+/* VIPSEC_IOC_SA_FLUSH: delete every own SA of a group. */
+struct vipsec_sa_flush {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 group_id;
+	__u32 reserved;
+};
+
+/*
+ * Asynchronous XFORM (VIPSEC_XFORM_F_ASYNC): the ioctl returns once the
+ * batch is on the virtqueue. Its results (statuses, lengths, output bytes)
+ * are written into the caller's vipsec_pkt array and out segments when the
+ * VIPSEC_EV_XFORM_DONE record is read() - in the reading process, which
+ * must share the submitter's address space (else result is -EFAULT).
+ * With VIPSEC_XFORM_F_NO_COMPLETION as well, nothing is written back and
+ * no record is queued. At most VIPSEC_MAX_ASYNC batches per file are in
+ * flight; beyond that the ioctl fails with -EAGAIN.
+ * poll() reports POLLIN while records are queued and POLLHUP once the
+ * accelerator is gone (after a VIPSEC_EV_DEVICE_LOST record).
+ */
+#define VIPSEC_XFORM_F_NO_COMPLETION	(1 << 1)
+#define VIPSEC_MAX_ASYNC		64
+
 #define VIPSEC_IOC_MAGIC	0xb7
 #define VIPSEC_IOC_INFO		_IOWR(VIPSEC_IOC_MAGIC, 0x00, struct vipsec_info)
 #define VIPSEC_IOC_CLAIM	_IOW(VIPSEC_IOC_MAGIC, 0x01, struct vipsec_claim)
@@ -169,6 +220,9 @@ struct vipsec_event {
 #define VIPSEC_IOC_GROUP_DESTROY _IOW(VIPSEC_IOC_MAGIC, 0x03, struct vipsec_group)
 #define VIPSEC_IOC_SA_ADD	_IOWR(VIPSEC_IOC_MAGIC, 0x10, struct vipsec_sa_add)
 #define VIPSEC_IOC_SA_DEL	_IOW(VIPSEC_IOC_MAGIC, 0x11, struct vipsec_sa_del)
+#define VIPSEC_IOC_SA_MOD	_IOW(VIPSEC_IOC_MAGIC, 0x12, struct vipsec_sa_mod)
+#define VIPSEC_IOC_SA_GET	_IOWR(VIPSEC_IOC_MAGIC, 0x13, struct vipsec_sa_get)
+#define VIPSEC_IOC_SA_FLUSH	_IOW(VIPSEC_IOC_MAGIC, 0x14, struct vipsec_sa_flush)
 #define VIPSEC_IOC_XFORM	_IOWR(VIPSEC_IOC_MAGIC, 0x20, struct vipsec_xform)
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_DEV_H */
