@@ -35,3 +35,13 @@ int vipsec_memneq(const uint8_t *a, const uint8_t *b, size_t n)
 		acc |= a[i] ^ b[i];
 	return acc != 0;
 }
+
+void vipsec_iv_from_seq(uint64_t seq, uint8_t iv[8])
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		iv[i] = (uint8_t)seq;
+		seq >>= 8;
+	}
+}

@@ -2,34 +2,71 @@
 /*
  * vipsec_crypto: the crypto backend interface of the ESP engine.
  *
- * A backend expands keys once (at SA add) into an opaque per-SA key object
- * and runs AEAD operations in batches: the ESP code prepares an array of
- * operations and hands it over in one call, so a backend can feed a
- * multi-buffer job/burst interface or an asynchronous kernel API. The
- * intel-ipsec-mb backend (vipsec_ipsecmb.c) processes them in order.
+ * The interface is ESP-shaped rather than primitive-shaped: a backend gets
+ * one operation per packet and does all of that packet's cryptography -
+ * AEAD with the RFC 4106/4309 AAD, RFC 4543 GMAC, or cipher-then-MAC with
+ * the ICV over SPI || seq || IV || ciphertext (|| seq_hi with ESN, RFC 4303
+ * 2.2.1) - so the ESP framing code never knows which algorithm it runs, and
+ * a backend can hand the whole job to a multi-buffer engine (intel-ipsec-mb
+ * job API) or to a kernel template that does the same (AF_ALG
+ * "rfc4106(gcm(aes))", "authencesn(hmac(sha256),cbc(aes))").
+ *
+ * Keys are expanded once, at SA add, into an opaque per-SA key object.
+ * Operations come in batches so that a backend can pipeline them.
  *
  * A backend instance belongs to one core (one thread at a time).
  */
 #ifndef VIPSEC_CRYPTO_H
 #define VIPSEC_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct vipsec_crypto;
 
-/* One AEAD operation. src and dst may be equal (in place). */
-struct vipsec_aead_op {
-	const void *key;	/* from key_new() */
-	const uint8_t *iv;	/* 12-byte nonce: salt || explicit IV */
-	const uint8_t *aad;
-	uint32_t aad_len;
-	uint32_t len;		/* bytes of src/dst */
-	const uint8_t *src;
-	uint8_t *dst;
-	uint8_t *tag;		/* encrypt: out; decrypt: expected tag, in */
-	uint8_t tag_len;
-	int status;		/* out: 0, or -EBADMSG when the tag mismatches */
+/* Everything a backend needs to set up one SA's transform. */
+struct vipsec_xfrm_params {
+	uint8_t cipher_alg;		/* VIRTIO_IPSEC_CIPHER_* */
+	uint8_t auth_alg;		/* VIRTIO_IPSEC_AUTH_* */
+	uint8_t cipher_key_len;
+	uint8_t auth_key_len;
+	uint8_t salt_len;		/* GCM/GMAC/CTR 4, CCM 3, else 0 */
+	uint8_t icv_len;		/* bytes on the wire */
+	bool esn;			/* seq_hi is authenticated */
+	const uint8_t *cipher_key;
+	const uint8_t *auth_key;
+	const uint8_t *salt;
+};
+
+/* How the transform shapes an ESP packet; filled in by key_new. */
+struct vipsec_xfrm_shape {
+	uint8_t iv_len;			/* explicit IV bytes: 0, 8 or 16 */
+	uint8_t block_len;		/* payload+pad+2 is a multiple of this (>= 4) */
+	uint8_t icv_len;
+};
+
+/*
+ * One packet. The ESP header is SPI (4) | seq_lo (4) | IV (iv_len), then
+ * len bytes of payload (inner data, padding, pad length, next header),
+ * then icv_len bytes of ICV.
+ *
+ * encrypt: esp points at the header, already holding SPI, seq_lo and the
+ *   IV; the plaintext payload is at pt (which may be esp + 8 + iv_len, in
+ *   place). The backend writes the ciphertext after the IV and the ICV
+ *   after the ciphertext.
+ * decrypt: esp points at the received header (read-only); the backend
+ *   verifies the ICV and writes the plaintext payload to pt (len bytes,
+ *   not overlapping esp). On -EBADMSG pt may hold unauthenticated bytes:
+ *   the caller zeroes it (a backend may decrypt and verify in one pass).
+ */
+struct vipsec_esp_op {
+	const void *key;		/* from key_new() */
+	uint8_t *esp;
+	uint8_t *pt;
+	uint32_t len;			/* payload bytes, a multiple of block_len */
+	uint32_t seq_hi;		/* ESN: high half of the sequence number */
+	int status;			/* out: 0, -EBADMSG (ICV), -EINVAL, -EIO */
 };
 
 struct vipsec_crypto_ops {
@@ -37,16 +74,28 @@ struct vipsec_crypto_ops {
 	/* Bit N set when VIRTIO_IPSEC_CIPHER_N / _AUTH_N is usable. */
 	uint64_t cipher_mask;
 	uint64_t auth_mask;
-	/* Expands a key; returns 0 or -EINVAL (bad length) / -ENOMEM. */
-	int (*key_new)(struct vipsec_crypto *c, uint8_t cipher_alg,
-		       const uint8_t *key, size_t key_len, void **out);
+	/*
+	 * Sets up one SA's transform. The caller has checked the algorithm
+	 * masks, lengths and combinations; a backend still refuses what it
+	 * cannot do with -EINVAL or -EOPNOTSUPP (never crashes). -ENOMEM.
+	 */
+	int (*key_new)(struct vipsec_crypto *c,
+		       const struct vipsec_xfrm_params *p, void **key,
+		       struct vipsec_xfrm_shape *shape);
 	/* Zeroes and frees a key object. NULL is a no-op. */
 	void (*key_free)(struct vipsec_crypto *c, void *key);
-	/* Run n operations; each op gets its own status. */
-	void (*aead_encrypt)(struct vipsec_crypto *c,
-			     struct vipsec_aead_op *ops, unsigned int n);
-	void (*aead_decrypt)(struct vipsec_crypto *c,
-			     struct vipsec_aead_op *ops, unsigned int n);
+	/*
+	 * Writes the explicit IV for outbound sequence number seq: unique
+	 * per key for counter-based modes (GCM, CCM, GMAC, CTR: the sequence
+	 * number itself), unpredictable for CBC (RFC 3602).
+	 */
+	void (*iv_gen)(struct vipsec_crypto *c, const void *key, uint64_t seq,
+		       uint8_t *iv);
+	/* Runs n operations; each gets its own status. */
+	void (*encrypt)(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+			unsigned int n);
+	void (*decrypt)(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+			unsigned int n);
 	void (*destroy)(struct vipsec_crypto *c);
 };
 
@@ -56,8 +105,9 @@ struct vipsec_crypto {
 };
 
 /*
- * Creates a backend by name ("ipsec-mb", "auto" or NULL). Returns NULL
- * with a message in err when the name is unknown or setup fails.
+ * Creates a backend by name ("ipsec-mb", "kernel", "auto" or NULL).
+ * Returns NULL with a message in err when the name is unknown or setup
+ * fails.
  */
 struct vipsec_crypto *vipsec_crypto_new(const char *name, char *err,
 					size_t err_len);
@@ -67,5 +117,8 @@ struct vipsec_crypto *vipsec_crypto_ipsecmb_new(char *err, size_t err_len);
 
 /* Constant-time comparison: 0 when equal. */
 int vipsec_memneq(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* IV for counter-based modes: the 64-bit sequence number, big-endian. */
+void vipsec_iv_from_seq(uint64_t seq, uint8_t iv[8]);
 
 #endif /* VIPSEC_CRYPTO_H */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vipsec_esp: RFC 4303 ESP in tunnel mode, IPv4 outer header, with
- * AES-GCM (RFC 4106): 8-byte explicit IV, nonce = salt || IV,
- * AAD = SPI || sequence number.
+ * vipsec_esp: RFC 4303 ESP in tunnel mode, IPv4 outer header. The
+ * algorithm is the crypto backend's business (vipsec_crypto.h); the SA
+ * carries its shape: explicit IV length, payload alignment, ICV length.
  *
  * Packet layout produced by encap (and expected by decap):
- *   outer IPv4 (20) | SPI (4) | seq (4) | IV (8) |
+ *   outer IPv4 (20) | SPI (4) | seq (4) | IV (iv_len) |
  *   E(inner packet | pad 1,2,.. | pad length | next header) | ICV
  */
 #ifndef VIPSEC_ESP_H
@@ -17,9 +17,7 @@
 #include "vipsec_sa.h"
 
 #define VIPSEC_ESP_HLEN		8	/* SPI + sequence number */
-#define VIPSEC_ESP_IVLEN	8
-#define VIPSEC_ESP_TUN4_OVERHEAD (VIPSEC_IPV4_HLEN + VIPSEC_ESP_HLEN + \
-				  VIPSEC_ESP_IVLEN)
+#define VIPSEC_ESP_MAX_IVLEN	16
 
 struct vipsec_esp_res {
 	uint8_t status;		/* VIRTIO_IPSEC_* */
@@ -52,17 +50,18 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
  * Lower-level pieces, exposed for published test vectors whose IVs are
  * not derived from the sequence number.
  *
- * vipsec_esp_seal: writes SPI, seq, iv, then pt_len bytes of ciphertext
- * of pt (payload, padding and trailer already in place), then the ICV, to
- * esp (16 + pt_len + icv_len bytes). pt may be esp + 16.
+ * vipsec_esp_seal: writes SPI, seq, iv (sa->iv_len bytes), then pt_len
+ * bytes of ciphertext of pt (payload, padding and trailer already in
+ * place), then the ICV, to esp (8 + iv_len + pt_len + icv_len bytes).
+ * pt may be esp + 8 + iv_len.
  */
 void vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-		     uint64_t seq, const uint8_t iv[VIPSEC_ESP_IVLEN],
+		     uint64_t seq, const uint8_t *iv,
 		     const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
 
 /*
  * vipsec_esp_open: verifies and decrypts an ESP packet (from the SPI on,
- * esp_len bytes) into pt (esp_len - 16 - icv_len bytes: payload, padding
+ * esp_len bytes) into pt (esp_len - 8 - iv_len - icv_len bytes: payload, padding
  * and trailer). No SPI, replay or trailer checks. Returns VIRTIO_IPSEC_OK,
  * BADPKT (too short) or BADMSG (ICV mismatch; pt is zeroed).
  */

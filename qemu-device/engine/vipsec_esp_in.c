@@ -8,27 +8,23 @@ uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
 			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
 			uint8_t *pt)
 {
-	uint32_t min = VIPSEC_ESP_HLEN + VIPSEC_ESP_IVLEN + (uint32_t)sa->icv_len;
-	uint8_t nonce[12], aad[VIPSEC_ESP_HLEN];
-	struct vipsec_aead_op op;
+	uint32_t min = VIPSEC_ESP_HLEN + sa->iv_len + (uint32_t)sa->icv_len;
+	struct vipsec_esp_op op = {
+		.key = sa->key,
+		.esp = (uint8_t *)esp,	/* read-only when decrypting */
+		.pt = pt,
+		.seq_hi = (uint32_t)(seq >> 32),
+	};
 
 	if (esp_len < min)
 		return VIRTIO_IPSEC_BADPKT;
-	memcpy(nonce, sa->salt, 4);
-	memcpy(nonce + 4, esp + VIPSEC_ESP_HLEN, VIPSEC_ESP_IVLEN);
-	memcpy(aad, esp, 4);
-	vipsec_put_be32(aad + 4, (uint32_t)seq);
-
-	op.key = sa->key;
-	op.iv = nonce;
-	op.aad = aad;
-	op.aad_len = VIPSEC_ESP_HLEN;
-	op.src = esp + VIPSEC_ESP_HLEN + VIPSEC_ESP_IVLEN;
-	op.dst = pt;
+	/*
+	 * The backend authenticates the sequence number as it is on the
+	 * wire; the low half is in the header, the high half (ESN) is
+	 * passed alongside.
+	 */
 	op.len = esp_len - min;
-	op.tag = (uint8_t *)(op.src + op.len);	/* read only: expected ICV */
-	op.tag_len = sa->icv_len;
-	c->ops->aead_decrypt(c, &op, 1);
+	c->ops->decrypt(c, &op, 1);
 	if (op.status) {
 		memset(pt, 0, op.len);	/* never hand out unauthenticated data */
 		return VIRTIO_IPSEC_BADMSG;
@@ -105,7 +101,7 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	if (!esp)
 		return;
 	/* Minimum: header, IV, 4 bytes of padded payload, ICV. */
-	if (esp_len < VIPSEC_ESP_HLEN + VIPSEC_ESP_IVLEN + 4u + sa->icv_len) {
+	if (esp_len < VIPSEC_ESP_HLEN + sa->iv_len + 4u + sa->icv_len) {
 		res->status = VIRTIO_IPSEC_BADPKT;
 		return;
 	}
@@ -113,8 +109,8 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		res->status = VIRTIO_IPSEC_BADPROTO;
 		return;
 	}
-	ct_len = esp_len - VIPSEC_ESP_HLEN - VIPSEC_ESP_IVLEN - sa->icv_len;
-	if (ct_len & 3) {
+	ct_len = esp_len - VIPSEC_ESP_HLEN - sa->iv_len - sa->icv_len;
+	if (ct_len % sa->block_len) {
 		res->status = VIRTIO_IPSEC_BADPKT;
 		return;
 	}

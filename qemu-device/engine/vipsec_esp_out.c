@@ -4,41 +4,41 @@
 
 #include "vipsec_esp.h"
 
-static uint32_t pad_len(uint32_t in_len)
+/* payload + pad + 2 is a multiple of the transform's block (>= 4). */
+static uint32_t pad_len(const struct vipsec_sa *sa, uint32_t in_len)
 {
-	/* payload + pad + 2 is a multiple of 4 (GCM has no block size). */
-	return (4 - ((in_len + 2) & 3)) & 3;
+	uint32_t b = sa->block_len;
+
+	return (b - (in_len + 2) % b) % b;
+}
+
+/* Outer header, ESP header and explicit IV. */
+static uint32_t hdr_len(const struct vipsec_sa *sa)
+{
+	return VIPSEC_IPV4_HLEN + VIPSEC_ESP_HLEN + sa->iv_len;
 }
 
 uint32_t vipsec_esp_encap_len(const struct vipsec_sa *sa, uint32_t in_len)
 {
-	return VIPSEC_ESP_TUN4_OVERHEAD + in_len + pad_len(in_len) + 2 +
-	       sa->icv_len;
+	return hdr_len(sa) + in_len + pad_len(sa, in_len) + 2 + sa->icv_len;
 }
 
 void vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-		     uint64_t seq, const uint8_t iv[VIPSEC_ESP_IVLEN],
+		     uint64_t seq, const uint8_t *iv,
 		     const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
 {
-	uint8_t nonce[12];
-	struct vipsec_aead_op op;
+	struct vipsec_esp_op op = {
+		.key = sa->key,
+		.esp = esp,
+		.pt = (uint8_t *)pt,	/* read-only when encrypting */
+		.len = pt_len,
+		.seq_hi = (uint32_t)(seq >> 32),
+	};
 
 	vipsec_put_be32(esp, sa->spi);
 	vipsec_put_be32(esp + 4, (uint32_t)seq);
-	memcpy(esp + VIPSEC_ESP_HLEN, iv, VIPSEC_ESP_IVLEN);
-	memcpy(nonce, sa->salt, 4);
-	memcpy(nonce + 4, iv, VIPSEC_ESP_IVLEN);
-
-	op.key = sa->key;
-	op.iv = nonce;
-	op.aad = esp;			/* SPI || seq, already in place */
-	op.aad_len = VIPSEC_ESP_HLEN;
-	op.src = pt;
-	op.dst = esp + VIPSEC_ESP_HLEN + VIPSEC_ESP_IVLEN;
-	op.len = pt_len;
-	op.tag = op.dst + pt_len;
-	op.tag_len = sa->icv_len;
-	c->ops->aead_encrypt(c, &op, 1);
+	memmove(esp + VIPSEC_ESP_HLEN, iv, sa->iv_len);
+	c->ops->encrypt(c, &op, 1);
 }
 
 static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
@@ -71,8 +71,8 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		      uint8_t *out, uint32_t out_cap,
 		      struct vipsec_esp_res *res)
 {
-	uint32_t pad = pad_len(in_len), need, i, pt_len;
-	uint8_t iv[VIPSEC_ESP_IVLEN], *pt, tos;
+	uint32_t pad = pad_len(sa, in_len), need, i, pt_len;
+	uint8_t iv[VIPSEC_ESP_MAX_IVLEN], *pt, tos;
 	uint64_t seq;
 	int df;
 
@@ -111,7 +111,7 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 
 	/* Plaintext in place: inner packet, padding, trailer. */
 	pt_len = in_len + pad + 2;
-	pt = out + VIPSEC_ESP_TUN4_OVERHEAD;
+	pt = out + hdr_len(sa);
 	memcpy(pt, in, in_len);
 	for (i = 0; i < pad; i++)
 		pt[in_len + i] = (uint8_t)(i + 1);
@@ -119,9 +119,7 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	pt[in_len + pad + 1] = (in[0] >> 4) == 4 ? VIPSEC_IPPROTO_IPIP :
 						    VIPSEC_IPPROTO_IPV6;
 
-	/* Explicit IV = 64-bit sequence number: unique per key. */
-	vipsec_put_be32(iv, (uint32_t)(seq >> 32));
-	vipsec_put_be32(iv + 4, (uint32_t)seq);
+	c->ops->iv_gen(c, sa->key, seq, iv);
 	vipsec_esp_seal(c, sa, seq, iv, pt, pt_len, out + VIPSEC_IPV4_HLEN);
 
 	outer_tos_df(sa, in, &tos, &df);

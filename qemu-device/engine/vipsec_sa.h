@@ -26,6 +26,8 @@ struct vipsec_sa_cfg {
 	uint32_t options;
 	uint32_t replay_window;
 	uint8_t cipher_key[VIRTIO_IPSEC_MAX_CIPHER_KEY];
+	uint8_t auth_key[VIRTIO_IPSEC_MAX_AUTH_KEY];
+	uint8_t auth_key_len;
 	uint8_t salt[VIRTIO_IPSEC_MAX_SALT];
 	uint8_t tun_src[16], tun_dst[16];
 	uint8_t dscp_mode, dscp, df_mode, ttl;
@@ -62,7 +64,8 @@ struct vipsec_sa {
 	uint64_t seq;			/* outbound: last used */
 	uint64_t seq_max;		/* outbound: last usable */
 	uint16_t ip_id;			/* outbound: next outer IPv4 id */
-	uint8_t salt[4];
+	uint8_t iv_len;			/* explicit IV bytes (backend's shape) */
+	uint8_t block_len;		/* payload alignment (backend's shape) */
 	uint8_t tmpl[VIPSEC_IPV4_HLEN];	/* outbound outer header template */
 	uint8_t tun_src[16], tun_dst[16];
 	void *key;			/* backend key object */

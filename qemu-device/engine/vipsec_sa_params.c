@@ -126,6 +126,7 @@ static uint8_t check_algorithms(const uint8_t *wire,
 	cfg->icv_len = *P(icv_len);
 	cfg->cipher_key_len = *P(cipher_key_len);
 	cfg->salt_len = *P(salt_len);
+	cfg->auth_key_len = *P(auth_key_len);
 
 	if (c < VIRTIO_IPSEC_CIPHER_NULL || c > VIRTIO_IPSEC_CIPHER_AES_GMAC ||
 	    a < VIRTIO_IPSEC_AUTH_NONE || a > VIRTIO_IPSEC_AUTH_HMAC_SHA512)

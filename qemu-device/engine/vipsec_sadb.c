@@ -113,6 +113,33 @@ static bool inbound_dup(const struct vipsec_sadb *db,
 	return false;
 }
 
+/* Expands the keys once and learns how the transform shapes packets. */
+static int sa_key_new(struct vipsec_crypto *c, const struct vipsec_sa_cfg *cfg,
+		      struct vipsec_sa *sa)
+{
+	struct vipsec_xfrm_params p = {
+		.cipher_alg = cfg->cipher_alg,
+		.auth_alg = cfg->auth_alg,
+		.cipher_key_len = cfg->cipher_key_len,
+		.auth_key_len = cfg->auth_key_len,
+		.salt_len = cfg->salt_len,
+		.icv_len = cfg->icv_len,
+		.esn = !!(cfg->options & VIRTIO_IPSEC_SA_OPT_ESN),
+		.cipher_key = cfg->cipher_key,
+		.auth_key = cfg->auth_key,
+		.salt = cfg->salt,
+	};
+	struct vipsec_xfrm_shape shape;
+	int ret;
+
+	ret = c->ops->key_new(c, &p, &sa->key, &shape);
+	if (ret)
+		return ret;
+	sa->iv_len = shape.iv_len;
+	sa->block_len = shape.block_len;
+	return 0;
+}
+
 uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 		      const struct vipsec_sa_cfg *cfg)
 {
@@ -130,8 +157,7 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return VIRTIO_IPSEC_ERR;
-	if (c->ops->key_new(c, cfg->cipher_alg, cfg->cipher_key,
-			    cfg->cipher_key_len, &sa->key)) {
+	if (sa_key_new(c, cfg, sa)) {
 		free(sa);
 		return VIRTIO_IPSEC_KEY_REJECT;
 	}
@@ -147,7 +173,6 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	sa->seq = cfg->initial_seq;
 	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ?
 		      UINT64_MAX : UINT32_MAX;
-	memcpy(sa->salt, cfg->salt, sizeof(sa->salt));
 	memcpy(sa->tun_src, cfg->tun_src, sizeof(sa->tun_src));
 	memcpy(sa->tun_dst, cfg->tun_dst, sizeof(sa->tun_dst));
 	vipsec_ipv4_tmpl_init(sa->tmpl, cfg->ttl, cfg->tun_src, cfg->tun_dst);
