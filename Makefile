@@ -40,8 +40,15 @@ module: kernel
 lib: deps
 	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) -j$(JOBS)
 
-guest-tests: lib
-	$(MAKE) -C tests/guest BUILD=$(BUILD) -j$(JOBS)
+# Every program these build lands in $(BUILD)/tests/guest/, which the VM
+# harness runs one by one: the g-API suites, the driver's own suite, kernel
+# XFRM interop and the engine's unit suite on the kernel crypto backend.
+GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest)
+
+guest-tests: lib engine
+	for d in $(GUEST_TEST_DIRS); do \
+		$(MAKE) -C $$d BUILD=$(BUILD) -j$(JOBS) || exit 1; \
+	done
 
 # Host tests first (seconds), then the VM (minutes). run-tests.sh prints
 # every suite's Check summary and a final "N passed, N failed" line.

@@ -36,6 +36,8 @@ PKGS=(
 	bc libelf-dev sparse
 	# interop
 	python3-scapy
+	# fuzzing (libFuzzer runtime, sanitizers)
+	clang libclang-rt-14-dev
 )
 
 stamp=/var/lib/virtio-ipsec-deps.stamp

@@ -6,11 +6,21 @@
  * built as the guest driver builds them, so the request decoder is in the
  * path too.
  *
- *   esp_tool encap|decap --spi N --key HEX --salt HEX --src A.B.C.D --dst A.B.C.D
- *            [--window N] [--icv N]
+ *   esp_tool caps [--weak]
+ *       prints "features 0x.. cipher_mask 0x.. auth_mask 0x.."
+ *   esp_tool encap|decap [SA options]
+ *       reads one packet per line as hex on stdin; for each prints
+ *       "<status> <seq> <hex output>" (hex "-" when the status is not OK).
+ *       When SA_ADD is refused prints "sa-refused <status>" and exits 3.
  *
- * Reads one packet per line as hex on stdin. For each prints
- * "<status> <seq> <hex output>" (hex "-" when the status is not OK).
+ * SA options (defaults: tunnel, AES-GCM, no auth, ICV 16, IPv4):
+ *   --mode tunnel|transport   --ipv 4|6 (outer / packet family)
+ *   --spi N  --cipher NAME --key HEX --salt HEX  --auth NAME --akey HEX
+ *   --icv N  --src IP --dst IP  --window N  --esn  --seq N (initial_seq)
+ *   --udp SPORT:DPORT  --nat-oa IP  --dscp-mode copy|clear|set --dscp N
+ *   --df-mode copy|clear|set  --ttl N  --ecn  --weak
+ * Cipher names: null des 3des aes-cbc aes-ctr aes-gcm aes-ccm aes-gmac.
+ * Auth names: none md5 sha1 xcbc sha256 sha384 sha512.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -24,10 +34,55 @@
 #define SA_ID		1
 #define MAX_PKT		65535
 
-static void die(const char *msg)
+struct name_id {
+	const char *name;
+	uint8_t id;
+};
+
+static const struct name_id ciphers[] = {
+	{ "null", VIRTIO_IPSEC_CIPHER_NULL },
+	{ "des", VIRTIO_IPSEC_CIPHER_DES_CBC },
+	{ "3des", VIRTIO_IPSEC_CIPHER_3DES_CBC },
+	{ "aes-cbc", VIRTIO_IPSEC_CIPHER_AES_CBC },
+	{ "aes-ctr", VIRTIO_IPSEC_CIPHER_AES_CTR },
+	{ "aes-gcm", VIRTIO_IPSEC_CIPHER_AES_GCM },
+	{ "aes-ccm", VIRTIO_IPSEC_CIPHER_AES_CCM },
+	{ "aes-gmac", VIRTIO_IPSEC_CIPHER_AES_GMAC },
+	{ NULL, 0 }
+};
+
+static const struct name_id auths[] = {
+	{ "none", VIRTIO_IPSEC_AUTH_NONE },
+	{ "md5", VIRTIO_IPSEC_AUTH_HMAC_MD5_96 },
+	{ "sha1", VIRTIO_IPSEC_AUTH_HMAC_SHA1_96 },
+	{ "xcbc", VIRTIO_IPSEC_AUTH_AES_XCBC_96 },
+	{ "sha256", VIRTIO_IPSEC_AUTH_HMAC_SHA256 },
+	{ "sha384", VIRTIO_IPSEC_AUTH_HMAC_SHA384 },
+	{ "sha512", VIRTIO_IPSEC_AUTH_HMAC_SHA512 },
+	{ NULL, 0 }
+};
+
+static const struct name_id hdr_modes[] = {
+	{ "copy", VIRTIO_IPSEC_HDR_COPY },
+	{ "clear", VIRTIO_IPSEC_HDR_CLEAR },
+	{ "set", VIRTIO_IPSEC_HDR_SET },
+	{ NULL, 0 }
+};
+
+static void die(const char *msg, const char *arg)
 {
-	fprintf(stderr, "esp_tool: %s\n", msg);
+	fprintf(stderr, "esp_tool: %s%s%s\n", msg, arg ? ": " : "",
+		arg ? arg : "");
 	exit(2);
+}
+
+static uint8_t lookup(const struct name_id *t, const char *name)
+{
+	for (; t->name; t++)
+		if (!strcmp(t->name, name))
+			return t->id;
+	die("unknown name", name);
+	return 0;
 }
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -38,7 +93,7 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 		unsigned int b;
 
 		if (n == cap || sscanf(s, "%2x", &b) != 1)
-			die("bad hex input");
+			die("bad hex input", NULL);
 		out[n++] = b;
 		s += 2;
 	}
@@ -49,6 +104,14 @@ static void put_hex(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		printf("%02x", p[i]);
+}
+
+/* Either family; an IPv4 address fills the first 4 bytes (ABI rule). */
+static void parse_addr(const char *v, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, v, out) != 1 && inet_pton(AF_INET6, v, out) != 1)
+		die("bad address", v);
 }
 
 static uint8_t ctrl_sa_add(struct vipsec_core *core,
@@ -65,7 +128,7 @@ static uint8_t ctrl_sa_add(struct vipsec_core *core,
 	memcpy(req + sizeof(hdr), sa, sizeof(*sa));
 	if (vipsec_core_handle_ctrl(core, req, sizeof(req), resp,
 				    sizeof(resp)) != sizeof(resp))
-		die("SA_ADD: bad response length");
+		die("SA_ADD: bad response length", NULL);
 	return resp[0];
 }
 
@@ -96,7 +159,7 @@ static void xform(struct vipsec_core *core, uint16_t op, const uint8_t *in,
 	memcpy(req + sizeof(hdr) + sizeof(pkt), in, in_len);
 	used = vipsec_core_handle_data(core, req, req_len, resp, sizeof(resp));
 	if (used < 0)
-		die("data request refused as a protocol violation");
+		die("data request refused as a protocol violation", NULL);
 	memcpy(&ftr, resp + sizeof(resp) - sizeof(ftr), sizeof(ftr));
 	if (ftr.status != VIRTIO_IPSEC_OK) {
 		printf("request-error-%u 0 -\n", ftr.status);
@@ -112,6 +175,94 @@ static void xform(struct vipsec_core *core, uint16_t op, const uint8_t *in,
 	printf("\n");
 }
 
+static void parse_udp(const char *v, struct virtio_ipsec_sa_params *sa)
+{
+	unsigned int s, d;
+
+	if (sscanf(v, "%u:%u", &s, &d) != 2 || s > 65535 || d > 65535)
+		die("bad --udp, want SPORT:DPORT", v);
+	sa->udp_src_port = htole16(s);
+	sa->udp_dst_port = htole16(d);
+	sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_UDP_ENCAP);
+}
+
+/* Returns 1 when the option takes no value. */
+static int parse_opt(const char *k, const char *v,
+		     struct virtio_ipsec_sa_params *sa,
+		     struct vipsec_core_config *cfg)
+{
+	if (!strcmp(k, "--esn")) {
+		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_ESN);
+		return 1;
+	}
+	if (!strcmp(k, "--ecn")) {
+		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_ECN);
+		return 1;
+	}
+	if (!strcmp(k, "--weak")) {
+		cfg->allow_weak_algos = true;
+		return 1;
+	}
+	if (!v)
+		die("option needs a value", k);
+	if (!strcmp(k, "--mode"))
+		sa->mode = !strcmp(v, "transport") ? VIRTIO_IPSEC_MODE_TRANSPORT :
+			   !strcmp(v, "tunnel") ? VIRTIO_IPSEC_MODE_TUNNEL :
+			   (die("bad --mode", v), 0);
+	else if (!strcmp(k, "--ipv"))
+		sa->ip_version = strtoul(v, NULL, 0);
+	else if (!strcmp(k, "--spi"))
+		sa->spi = htole32(strtoul(v, NULL, 0));
+	else if (!strcmp(k, "--cipher"))
+		sa->cipher_alg = lookup(ciphers, v);
+	else if (!strcmp(k, "--auth"))
+		sa->auth_alg = lookup(auths, v);
+	else if (!strcmp(k, "--key"))
+		sa->cipher_key_len = unhex(v, sa->cipher_key, sizeof(sa->cipher_key));
+	else if (!strcmp(k, "--akey"))
+		sa->auth_key_len = unhex(v, sa->auth_key, sizeof(sa->auth_key));
+	else if (!strcmp(k, "--salt"))
+		sa->salt_len = unhex(v, sa->salt, sizeof(sa->salt));
+	else if (!strcmp(k, "--icv"))
+		sa->icv_len = strtoul(v, NULL, 0);
+	else if (!strcmp(k, "--src"))
+		parse_addr(v, sa->tun_src);
+	else if (!strcmp(k, "--dst"))
+		parse_addr(v, sa->tun_dst);
+	else if (!strcmp(k, "--nat-oa"))
+		parse_addr(v, sa->nat_oa);
+	else if (!strcmp(k, "--window")) {
+		sa->replay_window = htole32(strtoul(v, NULL, 0));
+		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY);
+	} else if (!strcmp(k, "--seq"))
+		sa->initial_seq = htole64(strtoull(v, NULL, 0));
+	else if (!strcmp(k, "--udp"))
+		parse_udp(v, sa);
+	else if (!strcmp(k, "--dscp-mode"))
+		sa->dscp_mode = lookup(hdr_modes, v);
+	else if (!strcmp(k, "--dscp"))
+		sa->dscp = strtoul(v, NULL, 0);
+	else if (!strcmp(k, "--df-mode"))
+		sa->df_mode = lookup(hdr_modes, v);
+	else if (!strcmp(k, "--ttl"))
+		sa->ttl = strtoul(v, NULL, 0);
+	else
+		die("unknown option", k);
+	return 0;
+}
+
+static int caps(struct vipsec_core *core)
+{
+	struct virtio_ipsec_config c;
+
+	vipsec_core_fill_config(core, &c);
+	printf("features 0x%llx cipher_mask 0x%llx auth_mask 0x%llx\n",
+	       (unsigned long long)vipsec_core_features(core),
+	       (unsigned long long)le64toh(c.cipher_algo_mask),
+	       (unsigned long long)le64toh(c.auth_algo_mask));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct virtio_ipsec_sa_params sa = { 0 };
@@ -123,15 +274,18 @@ int main(int argc, char **argv)
 	static uint8_t pkt[MAX_PKT];
 	static char line[2 * MAX_PKT + 4];
 	struct vipsec_core *core;
+	const char *be = getenv("VIPSEC_BACKEND");
 	char err[256];
 	uint8_t st;
-	int encap;
+	int encap, i;
 
 	if (argc < 2)
-		die("usage: esp_tool encap|decap --spi N --key HEX --salt HEX --src IP --dst IP [--window N] [--icv N]");
+		die("usage: esp_tool caps|encap|decap [options]; see the source", NULL);
 	encap = !strcmp(argv[1], "encap");
-	if (!encap && strcmp(argv[1], "decap"))
-		die("first argument must be encap or decap");
+	if (!encap && strcmp(argv[1], "decap") && strcmp(argv[1], "caps"))
+		die("first argument must be caps, encap or decap", argv[1]);
+	if (be && *be)
+		cfg.crypto_backend = be;
 
 	sa.direction = encap ? VIRTIO_IPSEC_DIR_OUTBOUND : VIRTIO_IPSEC_DIR_INBOUND;
 	sa.mode = VIRTIO_IPSEC_MODE_TUNNEL;
@@ -140,41 +294,26 @@ int main(int argc, char **argv)
 	sa.cipher_alg = VIRTIO_IPSEC_CIPHER_AES_GCM;
 	sa.auth_alg = VIRTIO_IPSEC_AUTH_NONE;
 	sa.icv_len = 16;
-	for (int i = 2; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(k, "--spi")) {
-			sa.spi = htole32(strtoul(v, NULL, 0));
-		} else if (!strcmp(k, "--key")) {
-			sa.cipher_key_len = unhex(v, sa.cipher_key, sizeof(sa.cipher_key));
-		} else if (!strcmp(k, "--salt")) {
-			sa.salt_len = unhex(v, sa.salt, sizeof(sa.salt));
-		} else if (!strcmp(k, "--src")) {
-			if (inet_pton(AF_INET, v, sa.tun_src) != 1)
-				die("bad --src");
-		} else if (!strcmp(k, "--dst")) {
-			if (inet_pton(AF_INET, v, sa.tun_dst) != 1)
-				die("bad --dst");
-		} else if (!strcmp(k, "--window")) {
-			sa.replay_window = htole32(strtoul(v, NULL, 0));
-			sa.options |= htole32(VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY);
-		} else if (!strcmp(k, "--icv")) {
-			sa.icv_len = strtoul(v, NULL, 0);
-		} else {
-			die("unknown option");
-		}
-	}
+	for (i = 2; i < argc; i++)
+		if (!parse_opt(argv[i], i + 1 < argc ? argv[i + 1] : NULL,
+			       &sa, &cfg))
+			i++;
 
 	core = vipsec_core_new(&cfg, err, sizeof(err));
 	if (!core) {
 		fprintf(stderr, "esp_tool: %s\n", err);
 		return 2;
 	}
+	if (!strcmp(argv[1], "caps")) {
+		caps(core);
+		vipsec_core_free(core);
+		return 0;
+	}
 	st = ctrl_sa_add(core, &sa);
 	if (st != VIRTIO_IPSEC_OK) {
-		fprintf(stderr, "esp_tool: SA_ADD refused with status %u\n", st);
+		printf("sa-refused %u\n", st);
 		vipsec_core_free(core);
-		return 2;
+		return 3;
 	}
 	while (fgets(line, sizeof(line), stdin)) {
 		size_t n = unhex(line, pkt, sizeof(pkt));
