@@ -37,7 +37,7 @@ qemu: engine
 module: kernel
 	scripts/build-module.sh $(BUILD)
 
-lib: deps
+lib: engine
 	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) -j$(JOBS)
 
 # Every program these build lands in $(BUILD)/tests/guest/, which the VM
@@ -59,7 +59,7 @@ test-unit: engine lib
 	scripts/run-tests.sh --host-only
 
 test-vm: all
-	tests/vm/run.sh --mode test --timeout $(VM_TIMEOUT) --build $(BUILD)
+	tests/vm/run.sh --mode test --qmp --timeout $(VM_TIMEOUT) --build $(BUILD)
 
 run: all
 	tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)

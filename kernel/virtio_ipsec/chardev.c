@@ -6,7 +6,8 @@
  * class "virtio_ipsec". open() finds the accelerator by minor and takes a
  * reference on it, so a file outlives remove(); every ioctl then sees
  * vd->gone and returns -ENODEV. close() deletes what the file owned and
- * releases its claim.
+ * releases its claim; the file's memory goes with its last reference
+ * (asynchronous batches in flight hold one each).
  */
 
 #include <linux/cdev.h>
@@ -17,6 +18,7 @@
 #include <linux/virtio_ipsec_dev.h>
 
 #include "chardev.h"
+#include "event.h"
 #include "main.h"
 #include "sa.h"
 #include "sysfs.h"
@@ -161,6 +163,12 @@ static long vipsec_ioctl_claimed(struct vipsec_file *f, unsigned int cmd,
 		return vipsec_ioctl_sa_add(f, uarg);
 	case VIPSEC_IOC_SA_DEL:
 		return vipsec_ioctl_sa_del(f, uarg);
+	case VIPSEC_IOC_SA_MOD:
+		return vipsec_ioctl_sa_mod(f, uarg);
+	case VIPSEC_IOC_SA_GET:
+		return vipsec_ioctl_sa_get(f, uarg);
+	case VIPSEC_IOC_SA_FLUSH:
+		return vipsec_ioctl_sa_flush(f, uarg);
 	case VIPSEC_IOC_XFORM:
 		return vipsec_ioctl_xform(f, uarg);
 	default:
@@ -179,6 +187,8 @@ static long vipsec_ioctl(struct file *filp, unsigned int cmd,
 	down_read(&vd->remove_sem);
 	if (READ_ONCE(vd->gone))
 		ret = -ENODEV;
+	else if (vd->frozen)
+		ret = -EAGAIN;	/* user space is frozen anyway */
 	else if (cmd == VIPSEC_IOC_INFO)
 		ret = vipsec_ioctl_info(f, uarg);
 	else if (cmd == VIPSEC_IOC_CLAIM)
@@ -208,7 +218,9 @@ static int vipsec_open(struct inode *inode, struct file *filp)
 		return -ENODEV;
 	}
 
+	kref_init(&f->ref);
 	f->vd = vd;
+	vipsec_file_ev_init(f);
 	mutex_init(&f->lock);
 	xa_init(&f->groups);
 	xa_init(&f->sas);
@@ -217,6 +229,23 @@ static int vipsec_open(struct inode *inode, struct file *filp)
 	mutex_unlock(&vd->lock);
 	filp->private_data = f;
 	return nonseekable_open(inode, filp);
+}
+
+static void vipsec_file_release(struct kref *ref)
+{
+	struct vipsec_file *f = container_of(ref, struct vipsec_file, ref);
+	struct vipsec_dev *vd = f->vd;
+
+	xa_destroy(&f->groups);
+	xa_destroy(&f->sas);
+	mutex_destroy(&f->lock);
+	kfree(f);
+	vipsec_dev_put(vd);
+}
+
+void vipsec_file_put(struct vipsec_file *f)
+{
+	kref_put(&f->ref, vipsec_file_release);
 }
 
 static int vipsec_release(struct inode *inode, struct file *filp)
@@ -228,11 +257,8 @@ static int vipsec_release(struct inode *inode, struct file *filp)
 	vipsec_file_flush(f);
 	up_read(&vd->remove_sem);
 	vipsec_release_claim(f);
-	xa_destroy(&f->groups);
-	xa_destroy(&f->sas);
-	mutex_destroy(&f->lock);
-	kfree(f);
-	vipsec_dev_put(vd);
+	vipsec_file_ev_close(f);
+	vipsec_file_put(f);
 	return 0;
 }
 
@@ -240,6 +266,8 @@ static const struct file_operations vipsec_fops = {
 	.owner = THIS_MODULE,
 	.open = vipsec_open,
 	.release = vipsec_release,
+	.read = vipsec_read,
+	.poll = vipsec_poll,
 	.unlocked_ioctl = vipsec_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,

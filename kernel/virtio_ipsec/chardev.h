@@ -3,9 +3,12 @@
 #ifndef VIPSEC_CHARDEV_H
 #define VIPSEC_CHARDEV_H
 
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 struct vipsec_dev;
@@ -13,8 +16,12 @@ struct vipsec_dev;
 /*
  * One open file. claim_mode, app_identity and node are under vd->lock;
  * groups and sas are changed under lock (reads may use xa_load alone).
+ * The file is refcounted: release() drops one reference, every
+ * asynchronous batch in flight holds one (its completion may run after
+ * close). The event list (event.c) is under ev_lock.
  */
 struct vipsec_file {
+	struct kref ref;
 	struct vipsec_dev *vd;		/* holds a reference */
 	struct list_head node;		/* on vd->files */
 	u32 claim_mode;			/* 0 or VIPSEC_MODE_* */
@@ -22,7 +29,18 @@ struct vipsec_file {
 	struct mutex lock;		/* serialises group/SA changes */
 	struct xarray groups;		/* group id -> xa_mk_value(0) */
 	struct xarray sas;		/* SA id -> xa_mk_value(group id) */
+
+	spinlock_t ev_lock;		/* events, nevents, lost, hup, closed */
+	struct list_head events;	/* struct vipsec_ev_item.node */
+	unsigned int nevents;		/* queued records other than XFORM_DONE */
+	u64 lost;			/* records dropped since the last LOST */
+	bool hup;			/* DEVICE_LOST queued: POLLHUP */
+	bool closed;			/* release() ran: queue nothing more */
+	wait_queue_head_t ev_wait;
+	atomic_t nasync;		/* async batches not yet delivered */
 };
+
+void vipsec_file_put(struct vipsec_file *f);
 
 int vipsec_chardev_init(void);
 void vipsec_chardev_exit(void);

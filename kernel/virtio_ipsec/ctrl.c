@@ -94,14 +94,18 @@ int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
 }
 
 /*
- * Runs one control request with a @body_len body and no response body.
- * Returns a negative errno, or the mapped device status with the raw one
- * in *dev_status. Must hold vd->remove_sem (read).
+ * Runs one control request with a @body_len body and room for a
+ * @resp_len response body, copied to @resp (*resp_out: bytes the device
+ * says it wrote, <= resp_len). Returns a negative errno, or the mapped
+ * device status with the raw one in *dev_status. Must hold
+ * vd->remove_sem (read).
  */
-static int vipsec_ctrl_exec(struct vipsec_dev *vd, u16 opcode, u32 group_id,
-			    u32 sa_id, const void *body, size_t body_len,
-			    u8 *dev_status)
+static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
+				 u32 group_id, u32 sa_id, const void *body,
+				 size_t body_len, void *resp, size_t resp_len,
+				 size_t *resp_out, u8 *dev_status)
 {
+	struct virtio_ipsec_resp_footer *ft;
 	struct virtio_ipsec_ctrl_hdr *hdr;
 	struct vipsec_req *req;
 	u32 used_len;
@@ -113,9 +117,10 @@ static int vipsec_ctrl_exec(struct vipsec_dev *vd, u16 opcode, u32 group_id,
 	if (READ_ONCE(vd->gone))
 		return -ENODEV;	/* close() after remove: no queues left */
 	req = vipsec_req_alloc(sizeof(*hdr) + body_len,
-			       sizeof(struct virtio_ipsec_resp_footer));
+			       resp_len + sizeof(struct virtio_ipsec_resp_footer));
 	if (!req)
 		return -ENOMEM;
+	req->sensitive = opcode == VIRTIO_IPSEC_OP_SA_ADD;	/* keys */
 	hdr = (void *)req->buf;		/* zeroed: reserved bytes are 0 */
 	hdr->opcode = cpu_to_le16(opcode);
 	hdr->group_id = cpu_to_le32(group_id);
@@ -135,11 +140,24 @@ static int vipsec_ctrl_exec(struct vipsec_dev *vd, u16 opcode, u32 group_id,
 	used_len = req->used_len;
 	err = vipsec_check_footer(vd, req->out, req->out_len, used_len,
 				  &status);
+	if (!err && resp_len) {
+		ft = req->out + resp_len;
+		*resp_out = le32_to_cpu(ft->out_len);	/* <= resp_len: checked */
+		memcpy(resp, req->out, resp_len);
+	}
 	vipsec_req_free(req);
 	if (err)
 		return err;
 	*dev_status = status;
 	return vipsec_status_to_errno(status);
+}
+
+static int vipsec_ctrl_exec(struct vipsec_dev *vd, u16 opcode, u32 group_id,
+			    u32 sa_id, const void *body, size_t body_len,
+			    u8 *dev_status)
+{
+	return vipsec_ctrl_exec_resp(vd, opcode, group_id, sa_id, body,
+				     body_len, NULL, 0, NULL, dev_status);
 }
 
 int vipsec_ctrl_group_create(struct vipsec_dev *vd, u32 group_id,
@@ -172,4 +190,54 @@ int vipsec_ctrl_sa_del(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
 {
 	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_DEL, group_id, sa_id,
 				NULL, 0, dev_status);
+}
+
+int vipsec_ctrl_sa_mod(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
+		       const struct virtio_ipsec_sa_mod *mod, u8 *dev_status)
+{
+	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_MOD, group_id, sa_id,
+				mod, sizeof(*mod), dev_status);
+}
+
+int vipsec_ctrl_sa_flush(struct vipsec_dev *vd, u32 group_id, u8 *dev_status)
+{
+	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_FLUSH, group_id, 0,
+				NULL, 0, dev_status);
+}
+
+/*
+ * SA_GET into @resp (a virtio_ipsec_sa_get_resp and room for @max
+ * entries). Returns the number of valid entries in *count after checking
+ * that the device's count fits what it wrote and what there was room for.
+ */
+int vipsec_ctrl_sa_get(struct vipsec_dev *vd, u32 group_id, u32 op,
+		       u32 cursor, u32 max, void *resp, u32 *count, bool *more,
+		       u8 *dev_status)
+{
+	struct virtio_ipsec_sa_get body = {
+		.op = cpu_to_le32(op),
+		.max_sas = cpu_to_le32(max),
+	};
+	struct virtio_ipsec_sa_get_resp *r = resp;
+	size_t len = sizeof(*r) + (size_t)max *
+		     sizeof(struct virtio_ipsec_sa_entry), out = 0;
+	u32 n;
+	int err;
+
+	err = vipsec_ctrl_exec_resp(vd, VIRTIO_IPSEC_OP_SA_GET, group_id,
+				    cursor, &body, sizeof(body), resp, len,
+				    &out, dev_status);
+	if (err)
+		return err;
+	n = out >= sizeof(*r) ? le32_to_cpu(r->count) : 0;
+	if (out < sizeof(*r) || n > max ||
+	    out < sizeof(*r) + (size_t)n * sizeof(struct virtio_ipsec_sa_entry)) {
+		dev_err_ratelimited(&vd->vdev->dev,
+				    "bad SA_GET response (%zu bytes, count %u)\n",
+				    out, n);
+		return -EIO;
+	}
+	*count = n;
+	*more = le32_to_cpu(r->more) != 0;
+	return 0;
 }

@@ -82,35 +82,61 @@ static int vipsec_data_check_results(struct vipsec_dev *vd,
 }
 
 /*
- * Submits @dr on data queue @qidx and waits. Returns 0 when the device
- * processed the batch (results valid), the mapped footer status when it
- * refused it whole, or a transport errno. On error the request is gone
- * (freed or abandoned to the queue). Must hold vd->remove_sem (read).
+ * Checks a request the device returned: footer, then each result.
+ * Returns 0 (results valid) or an errno; frees nothing.
+ * Must hold vd->remove_sem (read) and vd must not be gone.
  */
-int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr,
-		    unsigned int qidx)
+int vipsec_data_check(struct vipsec_dev *vd, struct vipsec_data_req *dr)
 {
 	struct vipsec_req *req = dr->req;
 	u8 status;
 	int err;
 
-	lockdep_assert_held(&vd->remove_sem);
-	if (READ_ONCE(vd->gone) || qidx >= vd->lim.num_data_queues) {
-		vipsec_data_free(dr);
-		return -EINVAL;
-	}
-	err = vipsec_req_submit_wait(&vd->dataq[qidx], req,
-				     VIPSEC_DATA_TIMEOUT_MS);
-	if (err) {
-		dr->req = NULL;		/* owned by the queue now */
-		return err;
-	}
 	err = vipsec_check_footer(vd, req->out, req->out_len, req->used_len,
 				  &status);
 	if (!err && status != VIRTIO_IPSEC_OK)
 		err = vipsec_status_to_errno(status) ?: -EIO;
 	if (!err)
 		err = vipsec_data_check_results(vd, dr);
+	return err;
+}
+
+/*
+ * The data queue for a request from this CPU: with VIRTIO_IPSEC_F_MQ the
+ * CPUs are spread over the queues (each has its own lock), without it
+ * only queue 0 is used.
+ */
+struct vipsec_queue *vipsec_data_queue(struct vipsec_dev *vd)
+{
+	u32 n = vd->lim.num_data_queues;
+
+	if (n < 2 || !(vd->features & BIT_ULL(VIRTIO_IPSEC_F_MQ)))
+		return &vd->dataq[0];
+	return &vd->dataq[raw_smp_processor_id() % n];
+}
+
+/*
+ * Submits @dr on a data queue and waits. Returns 0 when the device
+ * processed the batch (results valid), the mapped footer status when it
+ * refused it whole, or a transport errno. On error the request is gone
+ * (freed or abandoned to the queue). Must hold vd->remove_sem (read).
+ */
+int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr)
+{
+	int err;
+
+	lockdep_assert_held(&vd->remove_sem);
+	if (READ_ONCE(vd->gone)) {
+		vipsec_data_free(dr);
+		return -ENODEV;
+	}
+	err = vipsec_req_submit_wait(vipsec_data_queue(vd), dr->req,
+				     VIPSEC_DATA_TIMEOUT_MS);
+	if (err) {
+		dr->req = NULL;		/* owned by the queue now */
+		return err;
+	}
+	err = vipsec_data_check(vd, dr);
 	if (err)
 		vipsec_data_free(dr);
 	return err;

@@ -26,8 +26,9 @@ struct vipsec_data_req {
 
 int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
 			size_t in_total, size_t out_total);
-int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr,
-		    unsigned int qidx);
+int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr);
+int vipsec_data_check(struct vipsec_dev *vd, struct vipsec_data_req *dr);
+struct vipsec_queue *vipsec_data_queue(struct vipsec_dev *vd);
 void vipsec_data_free(struct vipsec_data_req *dr);
 
 #endif /* VIPSEC_DATA_H */

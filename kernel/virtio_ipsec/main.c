@@ -7,26 +7,44 @@
  * ready, then publish /dev/virtio-ipsec<N>. Remove undoes it in reverse:
  * unpublish, refuse new work and wake waiters, wait for ioctls to leave,
  * reset the device, reclaim buffers it held, delete the queues and drop
- * the probe reference (open files may still hold theirs).
+ * the probe reference (open files may still hold theirs). In between,
+ * asynchronous batches the device still held complete with -ENODEV and
+ * every open file gets VIPSEC_EV_DEVICE_LOST.
+ *
+ * Freeze resets the device after the data queues drained; restore sets the
+ * queues up again and replays every group and SA with its id from the
+ * driver's tables (sa.c).
  */
 
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ipsec.h>
 
 #include "chardev.h"
+#include "event.h"
+#include "evq.h"
+#include "genl.h"
 #include "main.h"
+#include "sa.h"
 
 #define VIPSEC_MAX_DATA_QUEUES	64
 #define VIPSEC_MAX_PACKET_LEN	(1U << 20)
+#define VIPSEC_FREEZE_DRAIN_MS	2000
+
+struct workqueue_struct *vipsec_wq;
 
 static void vipsec_dev_release(struct kref *ref)
 {
 	struct vipsec_dev *vd = container_of(ref, struct vipsec_dev, ref);
 
+	WARN_ON_ONCE(!xa_empty(&vd->sas) || !xa_empty(&vd->groups));
+	xa_destroy(&vd->sas);
+	xa_destroy(&vd->groups);
 	ida_destroy(&vd->sa_ida);
 	ida_destroy(&vd->group_ida);
+	mutex_destroy(&vd->tab_lock);
 	mutex_destroy(&vd->lock);
 	mutex_destroy(&vd->ctrl_mutex);
 	kfree(vd->dataq);
@@ -97,40 +115,102 @@ static void vipsec_vq_done(struct virtqueue *vq)
 		vipsec_queue_callback(&vd->ctrlq);
 }
 
-/* Data queues 0..N-1, then the control queue N. */
-static int vipsec_find_vqs(struct vipsec_dev *vd)
+static void vipsec_evq_done(struct virtqueue *vq)
+{
+	struct vipsec_dev *vd = vq->vdev->priv;
+
+	vipsec_evq_callback(vd);
+}
+
+static bool vipsec_has_evq(struct vipsec_dev *vd)
+{
+	return vd->features & BIT_ULL(VIRTIO_IPSEC_F_EVENTQ);
+}
+
+/* Once per probe: the queue structures. */
+static int vipsec_alloc_queues(struct vipsec_dev *vd)
 {
 	u32 i, n = vd->lim.num_data_queues;
+
+	vd->dataq = kcalloc(n, sizeof(*vd->dataq), GFP_KERNEL);
+	if (!vd->dataq)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		vipsec_queue_init(&vd->dataq[i], "data.%d", i);
+	vipsec_queue_init(&vd->ctrlq, "ctrl", 0);
+	return 0;
+}
+
+/*
+ * Probe and restore: data queues 0..N-1, the control queue N, the event
+ * queue N+1 when VIRTIO_IPSEC_F_EVENTQ was negotiated. All data queues
+ * exist whether or not VIRTIO_IPSEC_F_MQ was (the control queue's index
+ * depends on it); without MQ only queue 0 carries requests.
+ */
+static int vipsec_find_vqs(struct vipsec_dev *vd)
+{
+	u32 i, n = vd->lim.num_data_queues, nvqs = n + 1 + vipsec_has_evq(vd);
 	struct virtqueue **vqs;
 	vq_callback_t **cbs;
 	const char **names;
 	int err = -ENOMEM;
 
-	vd->dataq = kcalloc(n, sizeof(*vd->dataq), GFP_KERNEL);
-	vqs = kcalloc(n + 1, sizeof(*vqs), GFP_KERNEL);
-	cbs = kcalloc(n + 1, sizeof(*cbs), GFP_KERNEL);
-	names = kcalloc(n + 1, sizeof(*names), GFP_KERNEL);
-	if (!vd->dataq || !vqs || !cbs || !names)
+	vqs = kcalloc(nvqs, sizeof(*vqs), GFP_KERNEL);
+	cbs = kcalloc(nvqs, sizeof(*cbs), GFP_KERNEL);
+	names = kcalloc(nvqs, sizeof(*names), GFP_KERNEL);
+	if (!vqs || !cbs || !names)
 		goto out;
 
-	for (i = 0; i < n; i++)
-		vipsec_queue_init(&vd->dataq[i], "data.%d", i);
-	vipsec_queue_init(&vd->ctrlq, "ctrl", 0);
 	for (i = 0; i <= n; i++) {
 		cbs[i] = vipsec_vq_done;
 		names[i] = i < n ? vd->dataq[i].name : vd->ctrlq.name;
 	}
-	err = virtio_find_vqs(vd->vdev, n + 1, vqs, cbs, names, NULL);
+	if (vipsec_has_evq(vd)) {
+		cbs[n + 1] = vipsec_evq_done;
+		names[n + 1] = "event";
+	}
+	err = virtio_find_vqs(vd->vdev, nvqs, vqs, cbs, names, NULL);
 	if (err)
 		goto out;
 	for (i = 0; i < n; i++)
 		vd->dataq[i].vq = vqs[i];
 	vd->ctrlq.vq = vqs[n];
+	vd->evq.vq = vipsec_has_evq(vd) ? vqs[n + 1] : NULL;
 out:
 	kfree(names);
 	kfree(cbs);
 	kfree(vqs);
 	return err;
+}
+
+/*
+ * The device changed its config: only status can change. A device that
+ * drops HW_READY fails its requests itself; the driver says so once.
+ */
+static void vipsec_config_work(struct work_struct *work)
+{
+	struct vipsec_dev *vd = container_of(work, struct vipsec_dev,
+					     config_work);
+	u32 status;
+
+	down_read(&vd->remove_sem);
+	if (!READ_ONCE(vd->gone) && !vd->frozen) {
+		VIPSEC_CREAD(vd->vdev, status, &status);
+		if (!(status & VIRTIO_IPSEC_S_HW_READY))
+			dev_warn_ratelimited(&vd->vdev->dev,
+					     "device reports not ready (status 0x%x)\n",
+					     status);
+	}
+	up_read(&vd->remove_sem);
+}
+
+/* Config interrupt: defer to process context. */
+static void vipsec_config_changed(struct virtio_device *vdev)
+{
+	struct vipsec_dev *vd = vdev->priv;
+
+	if (vd)
+		queue_work(vipsec_wq, &vd->config_work);
 }
 
 static struct vipsec_dev *vipsec_dev_alloc(struct virtio_device *vdev)
@@ -144,6 +224,11 @@ static struct vipsec_dev *vipsec_dev_alloc(struct virtio_device *vdev)
 	init_rwsem(&vd->remove_sem);
 	mutex_init(&vd->ctrl_mutex);
 	mutex_init(&vd->lock);
+	mutex_init(&vd->tab_lock);
+	xa_init(&vd->sas);
+	xa_init(&vd->groups);
+	vipsec_evq_init(vd);
+	INIT_WORK(&vd->config_work, vipsec_config_work);
 	ida_init(&vd->sa_ida);
 	ida_init(&vd->group_ida);
 	INIT_LIST_HEAD(&vd->files);
@@ -163,15 +248,31 @@ static void vipsec_quiesce(struct vipsec_dev *vd)
 	up_write(&vd->remove_sem);
 }
 
-/* After virtio_reset_device(): the device holds no buffer any more. */
-static void vipsec_del_vqs(struct vipsec_dev *vd)
+/*
+ * After virtio_reset_device(): the device holds no buffer any more.
+ * Asynchronous batches complete with @err; their work is drained.
+ */
+static void vipsec_del_vqs(struct vipsec_dev *vd, int err)
 {
 	u32 i;
 
 	for (i = 0; i < vd->lim.num_data_queues; i++)
-		vipsec_queue_reclaim(&vd->dataq[i]);
-	vipsec_queue_reclaim(&vd->ctrlq);
+		vipsec_queue_reclaim(&vd->dataq[i], err);
+	vipsec_queue_reclaim(&vd->ctrlq, err);
+	vipsec_evq_stop(vd);
 	vd->vdev->config->del_vqs(vd->vdev);
+	flush_workqueue(vipsec_wq);
+}
+
+/* Device loss: every open file gets DEVICE_LOST, then POLLHUP. */
+static void vipsec_hangup_files(struct vipsec_dev *vd)
+{
+	struct vipsec_file *f;
+
+	mutex_lock(&vd->lock);
+	list_for_each_entry(f, &vd->files, node)
+		vipsec_file_hangup(f);
+	mutex_unlock(&vd->lock);
 }
 
 static int vipsec_probe(struct virtio_device *vdev)
@@ -195,13 +296,18 @@ static int vipsec_probe(struct virtio_device *vdev)
 	err = vipsec_read_config(vd);
 	if (err)
 		goto err_free;
+	err = vipsec_alloc_queues(vd);
+	if (err)
+		goto err_free;
 	err = vipsec_find_vqs(vd);
 	if (err)
 		goto err_free;
 	virtio_device_ready(vdev);
+	vipsec_evq_start(vd);
 	err = vipsec_chardev_add(vd);
 	if (err)
 		goto err_reset;
+	vipsec_genl_accel(vd, true);
 
 	dev_info(&vdev->dev,
 		 "%s: %u data queue(s), %u SAs, %u groups, features 0x%llx\n",
@@ -210,8 +316,9 @@ static int vipsec_probe(struct virtio_device *vdev)
 	return 0;
 
 err_reset:
+	cancel_work_sync(&vd->config_work);
 	virtio_reset_device(vdev);
-	vipsec_del_vqs(vd);
+	vipsec_del_vqs(vd, -ENODEV);
 err_free:
 	vdev->priv = NULL;
 	vipsec_dev_put(vd);
@@ -224,17 +331,88 @@ static void vipsec_remove(struct virtio_device *vdev)
 
 	vipsec_chardev_del(vd);
 	vipsec_quiesce(vd);
+	cancel_work_sync(&vd->config_work);
 	virtio_reset_device(vdev);
-	vipsec_del_vqs(vd);
+	vipsec_del_vqs(vd, -ENODEV);
+	vipsec_hangup_files(vd);
+	vipsec_genl_accel(vd, false);
 	vdev->priv = NULL;
 	dev_info(&vdev->dev, "%s removed\n", vd->name);
 	vipsec_dev_put(vd);
 }
 
+#ifdef CONFIG_PM_SLEEP
+/* True once the device returned every data request (or @ms passed). */
+static bool vipsec_data_drained(struct vipsec_dev *vd, unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	u32 i;
+
+	for (i = 0; i < vd->lim.num_data_queues; i++) {
+		while (!vipsec_queue_idle(&vd->dataq[i])) {
+			if (time_after(jiffies, end))
+				return false;
+			msleep(5);
+		}
+	}
+	return true;
+}
+
 /*
- * Optional features whose only driver-side duty is to forward SA
- * parameters and per-packet results (see vipsec_sa_params_check()).
- * EVENTQ, MQ, SA_MOD and SA_GET need driver code and are not offered.
+ * Keeps ioctls out (vd->frozen), lets asynchronous batches finish, then
+ * resets the device: it forgets every SA, which restore replays.
+ */
+static int vipsec_freeze(struct virtio_device *vdev)
+{
+	struct vipsec_dev *vd = vdev->priv;
+	u32 i;
+
+	down_write(&vd->remove_sem);
+	vd->frozen = true;
+	up_write(&vd->remove_sem);
+	if (!vipsec_data_drained(vd, VIPSEC_FREEZE_DRAIN_MS))
+		dev_warn(&vdev->dev, "freeze: data requests still in flight\n");
+	for (i = 0; i < vd->lim.num_data_queues; i++)
+		vipsec_queue_kill(&vd->dataq[i]);
+	vipsec_queue_kill(&vd->ctrlq);
+	cancel_work_sync(&vd->config_work);
+	virtio_reset_device(vdev);
+	vipsec_del_vqs(vd, -EIO);
+	dev_info(&vdev->dev, "%s frozen\n", vd->name);
+	return 0;
+}
+
+static int vipsec_restore(struct virtio_device *vdev)
+{
+	struct vipsec_dev *vd = vdev->priv;
+	u32 i;
+	int err;
+
+	err = vipsec_find_vqs(vd);
+	if (err)
+		return err;
+	for (i = 0; i < vd->lim.num_data_queues; i++)
+		vipsec_queue_revive(&vd->dataq[i]);
+	vipsec_queue_revive(&vd->ctrlq);
+	virtio_device_ready(vdev);
+	vipsec_evq_start(vd);
+
+	down_read(&vd->remove_sem);
+	err = vipsec_replay(vd);
+	up_read(&vd->remove_sem);
+	down_write(&vd->remove_sem);
+	vd->frozen = false;
+	up_write(&vd->remove_sem);
+	dev_info(&vdev->dev, "%s restored, %lu SA(s) replayed: %d\n",
+		 vd->name, (unsigned long)atomic_read(&vd->active_sas), err);
+	return 0;	/* an SA the device refused fails its packets, not resume */
+}
+#endif
+
+/*
+ * ESP..LIFETIME: the driver forwards SA parameters and per-packet results
+ * (see vipsec_sa_params_check()). EVENTQ: evq.c; MQ: data.c; SA_MOD and
+ * SA_GET: sa.c.
  */
 static const unsigned int vipsec_features[] = {
 	VIRTIO_IPSEC_F_ESN,
@@ -242,7 +420,11 @@ static const unsigned int vipsec_features[] = {
 	VIRTIO_IPSEC_F_IPV6,
 	VIRTIO_IPSEC_F_TRANSPORT,
 	VIRTIO_IPSEC_F_ANTI_REPLAY,
+	VIRTIO_IPSEC_F_EVENTQ,
+	VIRTIO_IPSEC_F_MQ,
 	VIRTIO_IPSEC_F_LIFETIME,
+	VIRTIO_IPSEC_F_SA_MOD,
+	VIRTIO_IPSEC_F_SA_GET,
 };
 
 static const struct virtio_device_id vipsec_id_table[] = {
@@ -259,18 +441,37 @@ static struct virtio_driver vipsec_driver = {
 	.id_table = vipsec_id_table,
 	.probe = vipsec_probe,
 	.remove = vipsec_remove,
+	.config_changed = vipsec_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = vipsec_freeze,
+	.restore = vipsec_restore,
+#endif
 };
 
 static int __init vipsec_init(void)
 {
 	int err;
 
+	vipsec_wq = alloc_workqueue("virtio_ipsec", WQ_UNBOUND, 0);
+	if (!vipsec_wq)
+		return -ENOMEM;
+	err = vipsec_genl_init();
+	if (err)
+		goto err_wq;
 	err = vipsec_chardev_init();
 	if (err)
-		return err;
+		goto err_genl;
 	err = register_virtio_driver(&vipsec_driver);
 	if (err)
-		vipsec_chardev_exit();
+		goto err_chardev;
+	return 0;
+
+err_chardev:
+	vipsec_chardev_exit();
+err_genl:
+	vipsec_genl_exit();
+err_wq:
+	destroy_workqueue(vipsec_wq);
 	return err;
 }
 
@@ -278,6 +479,8 @@ static void __exit vipsec_exit(void)
 {
 	unregister_virtio_driver(&vipsec_driver);
 	vipsec_chardev_exit();
+	vipsec_genl_exit();
+	destroy_workqueue(vipsec_wq);	/* drains the last completions */
 }
 
 module_init(vipsec_init);

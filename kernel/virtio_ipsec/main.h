@@ -14,6 +14,9 @@
  *  - lock: claim arbitration (claim_mode, nclaims) and the list of files.
  *  - ctrl.mutex: one control request in flight (see ctrl.c).
  *  - vipsec_queue.lock: the queue's virtqueue and in-flight list (see vq.c).
+ *  - tab_lock: the device-wide SA and group tables (sas, groups), which
+ *    keep each object's owner and parameters for event routing and for
+ *    the replay after restore. Taken inside vipsec_file.lock.
  */
 #ifndef VIPSEC_MAIN_H
 #define VIPSEC_MAIN_H
@@ -24,8 +27,49 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/virtio.h>
+#include <linux/virtio_ipsec.h>
+#include <linux/workqueue.h>
 
 #include "vq.h"
+
+/* Completion and event work (process context); drained at remove/exit. */
+extern struct workqueue_struct *vipsec_wq;
+
+struct vipsec_file;
+
+/* An SA as the driver keeps it: enough to route its events and replay it. */
+struct vipsec_sa {
+	u32 id;
+	u32 group_id;
+	struct vipsec_file *owner;	/* valid while the SA is listed */
+	struct virtio_ipsec_sa_params params;	/* keys: zeroed on delete */
+};
+
+struct vipsec_group_ent {
+	u32 id;
+	struct vipsec_file *owner;
+	char name[VIRTIO_IPSEC_NAME_LEN];
+};
+
+/* Driver-side counters of the active list (sysfs). */
+struct vipsec_stats {
+	atomic64_t bytes_in;		/* decapsulated: ESP input bytes */
+	atomic64_t bytes_out;		/* encapsulated: IP input bytes */
+	atomic64_t packets_in;
+	atomic64_t packets_out;
+	atomic64_t sas_created;
+	atomic64_t sas_deleted;
+	atomic64_t sas_modified;
+};
+
+/* Event queue (VIRTIO_IPSEC_F_EVENTQ): device-writable buffers kept posted. */
+#define VIPSEC_EVQ_BUFS		32
+struct vipsec_evq {
+	struct virtqueue *vq;
+	spinlock_t lock;		/* vq */
+	struct work_struct work;	/* collects, routes, reposts */
+	struct virtio_ipsec_event *bufs;	/* VIPSEC_EVQ_BUFS entries */
+};
 
 #define VIPSEC_CTRL_TIMEOUT_MS	5000
 #define VIPSEC_DATA_TIMEOUT_MS	5000
@@ -59,6 +103,14 @@ struct vipsec_dev {
 	struct vipsec_queue ctrlq;
 	struct mutex ctrl_mutex;	/* one control request at a time */
 	struct vipsec_queue *dataq;	/* lim.num_data_queues entries */
+	struct vipsec_evq evq;		/* vq NULL without F_EVENTQ */
+	bool frozen;			/* freeze..restore; under remove_sem */
+	struct work_struct config_work;	/* config_changed: status re-read */
+
+	struct mutex tab_lock;		/* sas, groups (device-wide) */
+	struct xarray sas;		/* SA id -> struct vipsec_sa */
+	struct xarray groups;		/* group id -> struct vipsec_group_ent */
+	struct vipsec_stats stats;
 
 	/* Ids handed to files; ranges 1..max_sas and 1..max_groups. */
 	struct ida sa_ida;

@@ -7,6 +7,12 @@
  * what it created in its xarrays; another file's ids are answered with
  * -ENOENT. Changes to a file's objects run under f->lock; every entry
  * point is called with vd->remove_sem held for read.
+ *
+ * The device-wide tables vd->sas and vd->groups (under vd->tab_lock) keep
+ * each object's owner, for routing device events, and its parameters, for
+ * the replay after restore; an SA's keys are zeroed when it is deleted.
+ * Group 0 (default) is shared by all files, so SA_GET and SA_FLUSH on it
+ * filter by owner instead of trusting the device's group scope.
  */
 
 #include <linux/slab.h>
@@ -20,6 +26,9 @@
 #include "main.h"
 #include "sa.h"
 
+/* SA_GET entries per device request: the response must fit 64 KiB. */
+#define VIPSEC_SA_GET_CHUNK	32
+
 static bool vipsec_file_owns_group(struct vipsec_file *f, u32 group_id)
 {
 	return !group_id || xa_load(&f->groups, group_id);
@@ -28,6 +37,72 @@ static bool vipsec_file_owns_group(struct vipsec_file *f, u32 group_id)
 bool vipsec_file_owns_sa(struct vipsec_file *f, u32 group_id, u32 sa_id)
 {
 	return sa_id && xa_load(&f->sas, sa_id) == xa_mk_value(group_id);
+}
+
+static int vipsec_tab_sa_add(struct vipsec_file *f, u32 group_id, u32 id,
+			     const struct virtio_ipsec_sa_params *p)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct vipsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	int err;
+
+	if (!sa)
+		return -ENOMEM;
+	sa->id = id;
+	sa->group_id = group_id;
+	sa->owner = f;
+	sa->params = *p;
+	mutex_lock(&vd->tab_lock);
+	err = xa_err(xa_store(&vd->sas, id, sa, GFP_KERNEL));
+	mutex_unlock(&vd->tab_lock);
+	if (err) {
+		memzero_explicit(sa, sizeof(*sa));
+		kfree(sa);
+	}
+	return err;
+}
+
+static void vipsec_tab_sa_del(struct vipsec_dev *vd, u32 id)
+{
+	struct vipsec_sa *sa;
+
+	mutex_lock(&vd->tab_lock);
+	sa = xa_erase(&vd->sas, id);
+	mutex_unlock(&vd->tab_lock);
+	if (sa) {
+		memzero_explicit(sa, sizeof(*sa));	/* keys */
+		kfree(sa);
+	}
+}
+
+static int vipsec_tab_group_add(struct vipsec_file *f, u32 id,
+				const char *name)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct vipsec_group_ent *g = kzalloc(sizeof(*g), GFP_KERNEL);
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	g->id = id;
+	g->owner = f;
+	strscpy_pad(g->name, name, sizeof(g->name));
+	mutex_lock(&vd->tab_lock);
+	err = xa_err(xa_store(&vd->groups, id, g, GFP_KERNEL));
+	mutex_unlock(&vd->tab_lock);
+	if (err)
+		kfree(g);
+	return err;
+}
+
+static void vipsec_tab_group_del(struct vipsec_dev *vd, u32 id)
+{
+	struct vipsec_group_ent *g;
+
+	mutex_lock(&vd->tab_lock);
+	g = xa_erase(&vd->groups, id);
+	mutex_unlock(&vd->tab_lock);
+	kfree(g);
 }
 
 long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
@@ -54,14 +129,19 @@ long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
 	err = vipsec_ctrl_group_create(vd, id, g.name, &st);
 	if (err)
 		goto err_ida;
-	err = xa_err(xa_store(&f->groups, id, xa_mk_value(0), GFP_KERNEL));
+	err = vipsec_tab_group_add(f, id, g.name);
 	if (err)
 		goto err_dev;
+	err = xa_err(xa_store(&f->groups, id, xa_mk_value(0), GFP_KERNEL));
+	if (err)
+		goto err_tab;
 	g.group_id = id;
 	err = vipsec_copy_arg_out(uarg, &g, sizeof(g));
 	if (!err)
 		goto out;
 	xa_erase(&f->groups, id);
+err_tab:
+	vipsec_tab_group_del(vd, id);
 err_dev:
 	vipsec_ctrl_group_destroy(vd, id, &st);
 err_ida:
@@ -88,6 +168,7 @@ static int vipsec_group_destroy(struct vipsec_file *f, u32 id, bool force)
 		pr_debug_ratelimited("%s: group %u left in device: %d\n",
 				     vd->name, id, err);
 	xa_erase(&f->groups, id);
+	vipsec_tab_group_del(vd, id);
 	ida_free(&vd->group_ida, id);
 	return err;
 }
@@ -143,6 +224,19 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 	return 0;
 }
 
+/* Drops the driver's state of an SA the device no longer has. */
+static void vipsec_sa_forget(struct vipsec_file *f, u32 id)
+{
+	struct vipsec_dev *vd = f->vd;
+
+	lockdep_assert_held(&f->lock);
+	xa_erase(&f->sas, id);
+	vipsec_tab_sa_del(vd, id);
+	ida_free(&vd->sa_ida, id);
+	atomic_dec(&vd->active_sas);
+	atomic64_inc(&vd->stats.sas_deleted);
+}
+
 /*
  * Deletes one SA from the device and frees its id; with @force the id is
  * freed even when the device refused (rollback, close). Must hold f->lock.
@@ -163,9 +257,7 @@ static int vipsec_sa_remove(struct vipsec_file *f, u32 group_id, u32 id,
 	if (err)
 		pr_debug_ratelimited("%s: SA %u left in device: %d\n",
 				     vd->name, id, err);
-	xa_erase(&f->sas, id);
-	ida_free(&vd->sa_ida, id);
-	atomic_dec(&vd->active_sas);
+	vipsec_sa_forget(f, id);
 	return err;
 }
 
@@ -187,11 +279,17 @@ static int vipsec_sa_add_one(struct vipsec_file *f, u32 group_id,
 		return err == -ENOMEM ? err : -ENOSPC;
 	*id = err;
 	err = vipsec_ctrl_sa_add(vd, group_id, *id, p, st);
+	if (!err) {
+		err = vipsec_tab_sa_add(f, group_id, *id, p);
+		if (err)
+			vipsec_ctrl_sa_del(vd, group_id, *id, st);
+	}
 	if (err) {
 		ida_free(&vd->sa_ida, *id);
 		return err;
 	}
 	atomic_inc(&vd->active_sas);
+	atomic64_inc(&vd->stats.sas_created);
 	return 0;
 }
 
@@ -266,6 +364,7 @@ long vipsec_ioctl_sa_add(struct vipsec_file *f, void __user *uarg)
 	if (vipsec_copy_arg_out(uarg, &a, sizeof(a)) && !err)
 		err = -EFAULT;	/* the SAs stay; close() deletes them */
 	kfree(ids);
+	memzero_explicit(params, a.num_sas * sizeof(*params));	/* keys */
 	kvfree(params);
 	return err;
 }
@@ -307,4 +406,280 @@ void vipsec_file_flush(struct vipsec_file *f)
 	xa_for_each(&f->groups, id, entry)
 		vipsec_group_destroy(f, id, true);
 	mutex_unlock(&f->lock);
+}
+
+/* The replay-relevant part of an SA_MOD, kept for restore. */
+static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
+			      const struct virtio_ipsec_sa_mod *m)
+{
+	u32 mf = le32_to_cpu(m->flags);
+	struct vipsec_sa *sa;
+
+	mutex_lock(&vd->tab_lock);
+	sa = xa_load(&vd->sas, id);
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_LOCAL) {
+		memcpy(sa->params.tun_src, m->local_addr, 16);
+		sa->params.udp_src_port = m->local_port;
+	}
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_PEER) {
+		memcpy(sa->params.tun_dst, m->peer_addr, 16);
+		sa->params.udp_dst_port = m->peer_port;
+	}
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_WINDOW)
+		sa->params.replay_window = m->replay_window;
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_SEQ &&
+	    sa->params.direction == VIRTIO_IPSEC_DIR_OUTBOUND)
+		sa->params.initial_seq = m->seq;
+	mutex_unlock(&vd->tab_lock);
+}
+
+#define VIPSEC_SA_MOD_ALL	(VIRTIO_IPSEC_SA_MOD_LOCAL | \
+				 VIRTIO_IPSEC_SA_MOD_PEER | \
+				 VIRTIO_IPSEC_SA_MOD_SEQ | \
+				 VIRTIO_IPSEC_SA_MOD_WINDOW)
+
+long vipsec_ioctl_sa_mod(struct vipsec_file *f, void __user *uarg)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct vipsec_sa_mod m;
+	u32 mf, win;
+	u8 st;
+	int err;
+
+	err = vipsec_copy_arg(&m, sizeof(m), uarg);
+	if (err)
+		return err;
+	if (m.flags)
+		return -EINVAL;
+	if (!(vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_MOD)))
+		return -EOPNOTSUPP;
+	mf = le32_to_cpu(m.mod.flags);
+	win = le32_to_cpu(m.mod.replay_window);
+	if (!mf || mf & ~VIPSEC_SA_MOD_ALL || m.mod.reserved0 ||
+	    !vipsec_mem_is_zero(m.mod.reserved1, sizeof(m.mod.reserved1)))
+		return -EINVAL;
+	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
+	    (win > vd->lim.max_replay_window ||
+	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
+		return -EINVAL;
+
+	mutex_lock(&f->lock);
+	if (!vipsec_file_owns_sa(f, m.group_id, m.sa_id)) {
+		err = -ENOENT;
+	} else {
+		err = vipsec_ctrl_sa_mod(vd, m.group_id, m.sa_id, &m.mod, &st);
+		if (!err) {
+			vipsec_tab_sa_mod(vd, m.sa_id, &m.mod);
+			atomic64_inc(&vd->stats.sas_modified);
+		}
+	}
+	mutex_unlock(&f->lock);
+	return err;
+}
+
+/* True when @f owns an SA of @group_id with an id above @after. */
+static bool vipsec_file_has_sa_after(struct vipsec_file *f, u32 group_id,
+				     u32 after)
+{
+	unsigned long id;
+	void *entry;
+
+	xa_for_each_start(&f->sas, id, entry, (unsigned long)after + 1)
+		if (entry == xa_mk_value(group_id))
+			return true;
+	return false;
+}
+
+/*
+ * Pages through the device (FIRST/NEXT, or EXACT) and keeps only @f's SAs
+ * of the group, at most g->max_sas of them, in @out. Must hold f->lock.
+ */
+static int vipsec_sa_get_collect(struct vipsec_file *f,
+				 struct vipsec_sa_get *g,
+				 struct virtio_ipsec_sa_entry *out)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct virtio_ipsec_sa_entry *e;
+	u32 op = g->op, cursor = g->op == VIRTIO_IPSEC_SA_GET_FIRST ? 0 :
+				 g->sa_id;
+	u32 i, n, id, last = cursor, max;
+	void *resp;
+	bool more;
+	u8 st;
+	int err = 0;
+
+	max = op == VIRTIO_IPSEC_SA_GET_EXACT ? 1 : VIPSEC_SA_GET_CHUNK;
+	resp = kvzalloc(sizeof(struct virtio_ipsec_sa_get_resp) +
+			max * sizeof(*e), GFP_KERNEL);
+	if (!resp)
+		return -ENOMEM;
+	g->count = 0;
+	for (;;) {
+		err = vipsec_ctrl_sa_get(vd, g->group_id, op, cursor, max, resp,
+					 &n, &more, &st);
+		if (err)
+			break;
+		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
+		for (i = 0; i < n && g->count < g->max_sas; i++, e++) {
+			id = le32_to_cpu(e->sa_id);
+			if (op != VIRTIO_IPSEC_SA_GET_EXACT && id <= cursor)
+				continue;	/* not in the asked range */
+			if (op == VIRTIO_IPSEC_SA_GET_EXACT && id != g->sa_id)
+				continue;
+			if (le32_to_cpu(e->group_id) != g->group_id ||
+			    !vipsec_file_owns_sa(f, g->group_id, id))
+				continue;	/* another file's SA */
+			/* never pass key material on, whatever the device did */
+			memzero_explicit(e->params.cipher_key,
+					 sizeof(e->params.cipher_key));
+			memzero_explicit(e->params.auth_key,
+					 sizeof(e->params.auth_key));
+			memzero_explicit(e->params.salt,
+					 sizeof(e->params.salt));
+			out[g->count++] = *e;
+			last = id;
+		}
+		if (op == VIRTIO_IPSEC_SA_GET_EXACT || !more || !n ||
+		    g->count >= g->max_sas)
+			break;
+		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
+		id = le32_to_cpu(e[n - 1].sa_id);
+		if (id <= cursor) {	/* no progress: a broken device */
+			err = -EIO;
+			break;
+		}
+		cursor = id;
+		op = VIRTIO_IPSEC_SA_GET_NEXT;
+	}
+	kvfree(resp);
+	/* more only when the page is full: a short page ends the walk even
+	 * if the device lost an SA the driver still lists */
+	if (!err && op != VIRTIO_IPSEC_SA_GET_EXACT &&
+	    g->count == g->max_sas)
+		g->more = vipsec_file_has_sa_after(f, g->group_id, last);
+	if (!err && g->op == VIRTIO_IPSEC_SA_GET_EXACT && !g->count)
+		err = -ENOENT;
+	return err;
+}
+
+long vipsec_ioctl_sa_get(struct vipsec_file *f, void __user *uarg)
+{
+	struct virtio_ipsec_sa_entry *out;
+	struct vipsec_sa_get g;
+	int err;
+
+	err = vipsec_copy_arg(&g, sizeof(g), uarg);
+	if (err)
+		return err;
+	if (g.flags || g.op > VIRTIO_IPSEC_SA_GET_EXACT || !g.max_sas ||
+	    g.max_sas > VIPSEC_MAX_SA_GET)
+		return -EINVAL;
+	if (!(f->vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_GET)))
+		return -EOPNOTSUPP;
+	out = kvcalloc(g.max_sas, sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+	g.count = 0;
+	g.more = 0;
+
+	mutex_lock(&f->lock);
+	if (!vipsec_file_owns_group(f, g.group_id))
+		err = -ENOENT;
+	else if (g.op == VIRTIO_IPSEC_SA_GET_EXACT &&
+		 !vipsec_file_owns_sa(f, g.group_id, g.sa_id))
+		err = -ENOENT;
+	else
+		err = vipsec_sa_get_collect(f, &g, out);
+	mutex_unlock(&f->lock);
+
+	if (!err && copy_to_user(u64_to_user_ptr(g.entries), out,
+				 g.count * sizeof(*out)))
+		err = -EFAULT;
+	if (!err)
+		err = vipsec_copy_arg_out(uarg, &g, sizeof(g));
+	memzero_explicit(out, g.max_sas * sizeof(*out));
+	kvfree(out);
+	return err;
+}
+
+/*
+ * An own non-default group goes to the device's SA_FLUSH in one request;
+ * the shared default group (or a device without SA_FLUSH) is emptied one
+ * own SA at a time. Must hold f->lock.
+ */
+static int vipsec_sa_flush_group(struct vipsec_file *f, u32 group_id)
+{
+	unsigned long id;
+	void *entry;
+	u8 st;
+	int err;
+
+	lockdep_assert_held(&f->lock);
+	if (group_id) {
+		err = vipsec_ctrl_sa_flush(f->vd, group_id, &st);
+		if (!err) {
+			xa_for_each(&f->sas, id, entry)
+				if (entry == xa_mk_value(group_id))
+					vipsec_sa_forget(f, id);
+			return 0;
+		}
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	xa_for_each(&f->sas, id, entry) {
+		if (entry != xa_mk_value(group_id))
+			continue;
+		err = vipsec_sa_remove(f, group_id, id, false);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+long vipsec_ioctl_sa_flush(struct vipsec_file *f, void __user *uarg)
+{
+	struct vipsec_sa_flush fl;
+	int err;
+
+	err = vipsec_copy_arg(&fl, sizeof(fl), uarg);
+	if (err)
+		return err;
+	if (fl.flags || fl.reserved)
+		return -EINVAL;
+
+	mutex_lock(&f->lock);
+	if (!vipsec_file_owns_group(f, fl.group_id))
+		err = -ENOENT;
+	else
+		err = vipsec_sa_flush_group(f, fl.group_id);
+	mutex_unlock(&f->lock);
+	return err;
+}
+
+/*
+ * Restore: re-create every group and re-add every SA with its id, in id
+ * order, from the driver's tables. Must hold vd->remove_sem (read).
+ */
+int vipsec_replay(struct vipsec_dev *vd)
+{
+	struct vipsec_group_ent *g;
+	struct vipsec_sa *sa;
+	unsigned long id;
+	int err = 0, e;
+	u8 st;
+
+	mutex_lock(&vd->tab_lock);
+	xa_for_each(&vd->groups, id, g) {
+		e = vipsec_ctrl_group_create(vd, g->id, g->name, &st);
+		if (e && !err)
+			err = e;
+	}
+	xa_for_each(&vd->sas, id, sa) {
+		e = vipsec_ctrl_sa_add(vd, sa->group_id, sa->id, &sa->params,
+				       &st);
+		if (e && !err)
+			err = e;
+	}
+	mutex_unlock(&vd->tab_lock);
+	return err;
 }

@@ -89,7 +89,68 @@ static ssize_t owners_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(owners);
 
+/* Driver counters (struct vipsec_stats), one decimal number each. */
+#define VIPSEC_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct vipsec_dev *vd = dev_get_drvdata(dev);			\
+									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  (long long)atomic64_read(&vd->stats.field));	\
+}									\
+static DEVICE_ATTR_RO(field)
+
+VIPSEC_STAT_ATTR(bytes_in);
+VIPSEC_STAT_ATTR(bytes_out);
+VIPSEC_STAT_ATTR(packets_in);
+VIPSEC_STAT_ATTR(packets_out);
+VIPSEC_STAT_ATTR(sas_created);
+VIPSEC_STAT_ATTR(sas_deleted);
+VIPSEC_STAT_ATTR(sas_modified);
+
+static ssize_t num_data_queues_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct vipsec_dev *vd = dev_get_drvdata(dev);
+	u32 n = vd->features & BIT_ULL(VIRTIO_IPSEC_F_MQ) ?
+		vd->lim.num_data_queues : 1;
+
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(num_data_queues);
+
+/* One line per group: "<id>\t<name>\t<owner's app identity>". */
+static ssize_t groups_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct vipsec_dev *vd = dev_get_drvdata(dev);
+	struct vipsec_group_ent *g;
+	unsigned long id;
+	ssize_t len = 0;
+
+	/* vd->lock keeps each owner alive; its identity is fixed. */
+	mutex_lock(&vd->lock);
+	mutex_lock(&vd->tab_lock);
+	xa_for_each(&vd->groups, id, g)
+		len += sysfs_emit_at(buf, len, "%u\t%s\t%s\n", g->id, g->name,
+				     g->owner->app_identity);
+	mutex_unlock(&vd->tab_lock);
+	mutex_unlock(&vd->lock);
+	return len;
+}
+static DEVICE_ATTR_RO(groups);
+
 static struct attribute *vipsec_dev_attrs[] = {
+	&dev_attr_bytes_in.attr,
+	&dev_attr_bytes_out.attr,
+	&dev_attr_packets_in.attr,
+	&dev_attr_packets_out.attr,
+	&dev_attr_sas_created.attr,
+	&dev_attr_sas_deleted.attr,
+	&dev_attr_sas_modified.attr,
+	&dev_attr_num_data_queues.attr,
+	&dev_attr_groups.attr,
 	&dev_attr_name.attr,
 	&dev_attr_id.attr,
 	&dev_attr_features.attr,

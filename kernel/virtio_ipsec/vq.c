@@ -43,6 +43,8 @@ void vipsec_req_free(struct vipsec_req *req)
 {
 	if (!req)
 		return;
+	if (req->sensitive)
+		memzero_explicit(req->buf, ALIGN(req->in_len, 8) + req->out_len);
 	kvfree(req->buf);
 	kfree(req);
 }
@@ -93,28 +95,26 @@ static int vipsec_req_add(struct vipsec_queue *q, struct vipsec_req *req,
 	return 0;
 }
 
-/* Submits @req and waits for it; see vq.h for who frees it. */
-int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
-			   unsigned int timeout_ms)
+/*
+ * Puts @req on the ring and kicks. On error @req is untouched (the caller
+ * still owns it); on success the queue tracks it.
+ */
+static int vipsec_req_post(struct vipsec_queue *q, struct vipsec_req *req)
 {
 	unsigned int nin = vipsec_sg_count(req->buf, req->in_len);
 	unsigned int nout = vipsec_sg_count(req->out, req->out_len);
 	struct scatterlist *sg;
 	bool kick = false;
-	long left;
 	int err;
 
 	if (nin + nout > virtqueue_get_vring_size(q->vq)) {
 		pr_debug_ratelimited("%s: request needs %u descriptors\n",
 				     q->name, nin + nout);
-		vipsec_req_free(req);
 		return -E2BIG;
 	}
 	sg = kmalloc_array(nin + nout, sizeof(*sg), GFP_KERNEL);
-	if (!sg) {
-		vipsec_req_free(req);
+	if (!sg)
 		return -ENOMEM;
-	}
 	vipsec_sg_fill(sg, nin, req->buf, req->in_len);
 	vipsec_sg_fill(sg + nin, nout, req->out, req->out_len);
 
@@ -124,12 +124,34 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 		kick = virtqueue_kick_prepare(q->vq);
 	spin_unlock_bh(&q->lock);
 	kfree(sg);	/* the ring holds the addresses, not the list */
+	if (!err && kick)
+		virtqueue_notify(q->vq);
+	return err;
+}
+
+/*
+ * Submits @req with req->done_fn set; returns 0 when it is on the ring
+ * (done_fn then runs exactly once) or an error (the caller keeps @req).
+ */
+int vipsec_req_submit_async(struct vipsec_queue *q, struct vipsec_req *req)
+{
+	if (WARN_ON_ONCE(!req->done_fn))
+		return -EINVAL;
+	return vipsec_req_post(q, req);
+}
+
+/* Submits @req and waits for it; see vq.h for who frees it. */
+int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
+			   unsigned int timeout_ms)
+{
+	long left;
+	int err;
+
+	err = vipsec_req_post(q, req);
 	if (err) {
 		vipsec_req_free(req);
 		return err;
 	}
-	if (kick)
-		virtqueue_notify(q->vq);
 
 	left = wait_for_completion_interruptible_timeout(&req->done,
 					msecs_to_jiffies(timeout_ms));
@@ -147,9 +169,13 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 	return err;
 }
 
-/* Collects used buffers. Must hold q->lock; abandoned ones go to @dead. */
+/*
+ * Collects used buffers. Must hold q->lock; abandoned ones go to @dead,
+ * asynchronous ones to @async.
+ */
 static void vipsec_queue_collect(struct vipsec_queue *q,
-				 struct list_head *dead)
+				 struct list_head *dead,
+				 struct list_head *async)
 {
 	struct vipsec_req *req;
 	unsigned int len;
@@ -159,6 +185,10 @@ static void vipsec_queue_collect(struct vipsec_queue *q,
 		req->used_len = len;
 		if (req->abandoned) {
 			list_move(&req->node, dead);
+			continue;
+		}
+		if (req->done_fn) {
+			list_move_tail(&req->node, async);
 			continue;
 		}
 		list_del_init(&req->node);
@@ -171,19 +201,35 @@ static void vipsec_queue_tasklet(struct tasklet_struct *t)
 {
 	struct vipsec_queue *q = from_tasklet(q, t, tasklet);
 	struct vipsec_req *req, *tmp;
+	LIST_HEAD(async);
 	LIST_HEAD(dead);
 
 	spin_lock(&q->lock);
 	if (!q->dead) {
 		do {
 			virtqueue_disable_cb(q->vq);
-			vipsec_queue_collect(q, &dead);
+			vipsec_queue_collect(q, &dead, &async);
 		} while (!virtqueue_enable_cb(q->vq));
 	}
 	spin_unlock(&q->lock);
 
 	list_for_each_entry_safe(req, tmp, &dead, node)
 		vipsec_req_free(req);
+	list_for_each_entry_safe(req, tmp, &async, node) {
+		list_del_init(&req->node);
+		req->done_fn(req, 0);
+	}
+}
+
+/* True when the device holds no request of @q (freeze waits for it). */
+bool vipsec_queue_idle(struct vipsec_queue *q)
+{
+	bool idle;
+
+	spin_lock_bh(&q->lock);
+	idle = list_empty(&q->inflight);
+	spin_unlock_bh(&q->lock);
+	return idle;
 }
 
 void vipsec_queue_init(struct vipsec_queue *q, const char *fmt, int idx)
@@ -213,19 +259,27 @@ void vipsec_queue_kill(struct vipsec_queue *q)
 }
 
 /*
- * Remove, after virtio_reset_device(): the device owns nothing any more, so
- * every request still listed (all abandoned by their waiters) is freed.
+ * Remove or freeze, after virtio_reset_device(): the device owns nothing
+ * any more. Abandoned requests are freed, asynchronous ones completed
+ * with @err; synchronous waiters were woken by vipsec_queue_kill() and
+ * abandoned theirs.
  */
-void vipsec_queue_reclaim(struct vipsec_queue *q)
+void vipsec_queue_reclaim(struct vipsec_queue *q, int err)
 {
 	struct vipsec_req *req, *tmp;
+	LIST_HEAD(async);
 	LIST_HEAD(dead);
 
 	tasklet_kill(&q->tasklet);
 	spin_lock_bh(&q->lock);
+	q->dead = true;
 	while (virtqueue_detach_unused_buf(q->vq))
 		;
 	list_for_each_entry_safe(req, tmp, &q->inflight, node) {
+		if (req->done_fn && !req->abandoned) {
+			list_move_tail(&req->node, &async);
+			continue;
+		}
 		WARN_ON_ONCE(!req->abandoned);
 		list_move(&req->node, &dead);
 	}
@@ -233,4 +287,16 @@ void vipsec_queue_reclaim(struct vipsec_queue *q)
 
 	list_for_each_entry_safe(req, tmp, &dead, node)
 		vipsec_req_free(req);
+	list_for_each_entry_safe(req, tmp, &async, node) {
+		list_del_init(&req->node);
+		req->done_fn(req, err);
+	}
+}
+
+/* Restore: the queue has a new virtqueue and takes requests again. */
+void vipsec_queue_revive(struct vipsec_queue *q)
+{
+	spin_lock_bh(&q->lock);
+	q->dead = false;
+	spin_unlock_bh(&q->lock);
 }

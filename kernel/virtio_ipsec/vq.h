@@ -31,11 +31,23 @@ struct vipsec_queue {
 	char name[16];
 };
 
+struct vipsec_req;
+/*
+ * Completion of an asynchronous request, called from the queue's tasklet
+ * (err 0: the device returned it) or at remove/freeze after the device
+ * reset (err -ENODEV/-EIO: the device will never return it). Must not
+ * sleep; the request belongs to the callee from then on.
+ */
+typedef void (*vipsec_req_done_t)(struct vipsec_req *req, int err);
+
 struct vipsec_req {
 	struct list_head node;		/* on vipsec_queue.inflight */
+	vipsec_req_done_t done_fn;	/* async requests only */
+	void *priv;			/* for done_fn */
 	struct completion done;
 	bool completed;			/* under queue lock */
 	bool abandoned;			/* under queue lock */
+	bool sensitive;			/* holds key material: zeroed on free */
 	u32 used_len;			/* from the used ring; for checks only */
 	size_t in_len;			/* device-readable bytes at buf */
 	size_t out_len;			/* device-writable bytes at out */
@@ -47,10 +59,13 @@ struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len);
 void vipsec_req_free(struct vipsec_req *req);
 int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 			   unsigned int timeout_ms);
+int vipsec_req_submit_async(struct vipsec_queue *q, struct vipsec_req *req);
+bool vipsec_queue_idle(struct vipsec_queue *q);
 
 void vipsec_queue_init(struct vipsec_queue *q, const char *fmt, int idx);
 void vipsec_queue_callback(struct vipsec_queue *q);
 void vipsec_queue_kill(struct vipsec_queue *q);
-void vipsec_queue_reclaim(struct vipsec_queue *q);
+void vipsec_queue_reclaim(struct vipsec_queue *q, int err);
+void vipsec_queue_revive(struct vipsec_queue *q);
 
 #endif /* VIPSEC_VQ_H */

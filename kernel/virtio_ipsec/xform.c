@@ -1,19 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-ipsec guest driver: VIPSEC_IOC_XFORM (synchronous).
+ * virtio-ipsec guest driver: VIPSEC_IOC_XFORM.
  *
  * The whole batch becomes one data request: every packet's input segments
- * are gathered into the request buffer, the request runs on data queue 0,
- * and each packet's output is scattered back into its output segments
- * together with its status, length, sequence number and warnings.
+ * are gathered into the request buffer, the request runs on a data queue
+ * (data.c picks it), and each packet's output is scattered back into its
+ * output segments together with its status, length, sequence number and
+ * warnings.
+ *
+ * Synchronous: the ioctl waits and scatters. Asynchronous
+ * (VIPSEC_XFORM_F_ASYNC): the ioctl returns once the request is on the
+ * ring; the queue's tasklet hands the returned request to a work item
+ * (vipsec_wq) that checks it and queues the XFORM_DONE record on the
+ * file; read() then scatters the results into the reader's memory, which
+ * must be the submitter's address space. The request buffer is freed only
+ * after the device gave it back or was reset.
  */
 
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio_ipsec_dev.h>
 
 #include "chardev.h"
 #include "data.h"
+#include "event.h"
 #include "main.h"
 #include "sa.h"
 #include "xform.h"
@@ -133,12 +144,63 @@ static int vipsec_xform_scatter(struct vipsec_data_req *dr,
 	return err;
 }
 
-/* Runs the checked batch. Must hold vd->remove_sem (read). */
-static int vipsec_xform_run(struct vipsec_file *f, u32 op,
-			    struct vipsec_pkt *pkts, struct vipsec_xpkt *x,
-			    u32 num)
+/*
+ * Keeps each outbound SA's last used sequence number in its saved
+ * parameters, so the replay after restore continues the sequence instead
+ * of reusing numbers (and, with AEAD, nonces) under the same key.
+ */
+static void vipsec_xform_track_seq(struct vipsec_dev *vd,
+				   const struct vipsec_data_req *dr)
 {
-	struct vipsec_data_req dr = {};
+	struct vipsec_sa *sa;
+	u64 seq;
+	u32 i;
+
+	mutex_lock(&vd->tab_lock);
+	for (i = 0; i < dr->num; i++) {
+		if (dr->res[i].status != VIRTIO_IPSEC_OK &&
+		    dr->res[i].status != VIRTIO_IPSEC_SOFT_EXPIRY)
+			continue;
+		sa = xa_load(&vd->sas, le32_to_cpu(dr->pkt[i].sa_id));
+		seq = (u64)le32_to_cpu(dr->res[i].seq_hi) << 32 |
+		      le32_to_cpu(dr->res[i].seq_lo);
+		if (sa && sa->params.direction == VIRTIO_IPSEC_DIR_OUTBOUND &&
+		    seq > le64_to_cpu(sa->params.initial_seq))
+			sa->params.initial_seq = cpu_to_le64(seq);
+	}
+	mutex_unlock(&vd->tab_lock);
+}
+
+/* Counts the packets the device processed successfully (sysfs). */
+static void vipsec_xform_account(struct vipsec_dev *vd, u32 op,
+				 const struct vipsec_data_req *dr,
+				 const struct vipsec_xpkt *x)
+{
+	u64 pkts = 0, bytes = 0;
+	u32 i;
+
+	for (i = 0; i < dr->num; i++) {
+		if (dr->res[i].status != VIRTIO_IPSEC_OK &&
+		    dr->res[i].status != VIRTIO_IPSEC_SOFT_EXPIRY)
+			continue;
+		pkts++;
+		bytes += x[i].in_len;
+	}
+	if (op == VIPSEC_OP_ENCAP) {
+		atomic64_add(pkts, &vd->stats.packets_out);
+		atomic64_add(bytes, &vd->stats.bytes_out);
+		vipsec_xform_track_seq(vd, dr);
+	} else {
+		atomic64_add(pkts, &vd->stats.packets_in);
+		atomic64_add(bytes, &vd->stats.bytes_in);
+	}
+}
+
+/* Checks the batch and builds its request. Must hold vd->remove_sem. */
+static int vipsec_xform_build(struct vipsec_file *f, u32 op,
+			      struct vipsec_pkt *pkts, struct vipsec_xpkt *x,
+			      u32 num, struct vipsec_data_req *dr)
+{
 	size_t in_total = 0, out_total = 0;
 	u16 opcode = op == VIPSEC_OP_ENCAP ? VIRTIO_IPSEC_OP_ENCAP :
 					     VIRTIO_IPSEC_OP_DECAP;
@@ -153,21 +215,175 @@ static int vipsec_xform_run(struct vipsec_file *f, u32 op,
 		in_total += x[i].in_len;
 		out_total += x[i].out_cap;
 	}
-	err = vipsec_data_prepare(&dr, opcode, num, in_total, out_total);
+	err = vipsec_data_prepare(dr, opcode, num, in_total, out_total);
 	if (err)
 		return err;
-	err = vipsec_xform_gather(&dr, pkts, x);
-	if (err) {
-		vipsec_data_free(&dr);
+	err = vipsec_xform_gather(dr, pkts, x);
+	if (err)
+		vipsec_data_free(dr);
+	return err;
+}
+
+/* Runs the checked batch and waits. Must hold vd->remove_sem (read). */
+static int vipsec_xform_run(struct vipsec_file *f, u32 op,
+			    struct vipsec_pkt *pkts, struct vipsec_xpkt *x,
+			    u32 num)
+{
+	struct vipsec_data_req dr = {};
+	int err;
+
+	err = vipsec_xform_build(f, op, pkts, x, num, &dr);
+	if (err)
 		return err;
-	}
-	err = vipsec_data_run(f->vd, &dr, 0);
+	err = vipsec_data_run(f->vd, &dr);
 	if (err)
 		return err;	/* dr already released */
+	vipsec_xform_account(f->vd, op, &dr, x);
 	err = vipsec_xform_scatter(&dr, pkts, x);
 	vipsec_data_free(&dr);
 	return err;
 }
+
+/* One asynchronous batch, from submission until its record is read. */
+struct vipsec_async {
+	struct vipsec_ev_item item;	/* the XFORM_DONE record */
+	struct work_struct work;
+	struct vipsec_file *f;		/* holds a reference */
+	struct mm_struct *mm;		/* the submitter's (mmgrab) */
+	struct vipsec_data_req dr;
+	struct vipsec_pkt *pkts;	/* kernel copy */
+	struct vipsec_xpkt *x;
+	void __user *upkts;		/* the submitter's array */
+	u32 op;
+	u32 flags;
+	int err;			/* the batch's result */
+};
+
+void vipsec_async_free(struct vipsec_async *a)
+{
+	struct vipsec_file *f = a->f;
+
+	vipsec_data_free(&a->dr);
+	kvfree(a->x);
+	kvfree(a->pkts);
+	if (a->mm)
+		mmdrop(a->mm);
+	kfree(a);
+	atomic_dec(&f->nasync);
+	vipsec_file_put(f);
+}
+
+/* Process context: check what the device returned, queue the record. */
+static void vipsec_async_work(struct work_struct *work)
+{
+	struct vipsec_async *a = container_of(work, struct vipsec_async, work);
+	struct vipsec_dev *vd = a->f->vd;
+
+	if (!a->err) {
+		down_read(&vd->remove_sem);
+		if (READ_ONCE(vd->gone))
+			a->err = -ENODEV;	/* vdev may be gone: no checks */
+		else
+			a->err = vipsec_data_check(vd, &a->dr);
+		if (!a->err)
+			vipsec_xform_account(vd, a->op, &a->dr, a->x);
+		up_read(&vd->remove_sem);
+	}
+	if (a->flags & VIPSEC_XFORM_F_NO_COMPLETION) {
+		vipsec_async_free(a);
+		return;
+	}
+	a->item.ev.result = a->err;
+	if (!vipsec_file_ev_post_item(a->f, &a->item))
+		vipsec_async_free(a);	/* the file was closed */
+}
+
+/* vq.c completion (tasklet, or remove/freeze after the reset). */
+static void vipsec_async_done(struct vipsec_req *req, int err)
+{
+	struct vipsec_async *a = req->priv;
+
+	a->err = err;
+	queue_work(vipsec_wq, &a->work);
+}
+
+/*
+ * read() of the XFORM_DONE record: write the results into the caller's
+ * arrays (only in the submitter's address space) and free the batch.
+ */
+void vipsec_async_deliver(struct vipsec_async *a, struct vipsec_event *ev)
+{
+	u32 num = a->dr.num;
+	int err = a->err;
+
+	if (!err && current->mm != a->mm)
+		err = -EFAULT;
+	if (!err)
+		err = vipsec_xform_scatter(&a->dr, a->pkts, a->x);
+	if (!err && copy_to_user(a->upkts, a->pkts, num * sizeof(*a->pkts)))
+		err = -EFAULT;
+	*ev = a->item.ev;
+	ev->result = err;
+	vipsec_async_free(a);
+}
+
+/*
+ * Submits the batch without waiting. Takes ownership of @pkts and @x on
+ * success. Must hold vd->remove_sem (read).
+ */
+static int vipsec_xform_submit(struct vipsec_file *f,
+			       const struct vipsec_xform *xf,
+			       struct vipsec_pkt *pkts, struct vipsec_xpkt *x)
+{
+	struct vipsec_dev *vd = f->vd;
+	struct vipsec_async *a;
+	int err;
+
+	if (atomic_inc_return(&f->nasync) > VIPSEC_MAX_ASYNC) {
+		atomic_dec(&f->nasync);
+		return -EAGAIN;
+	}
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a) {
+		atomic_dec(&f->nasync);
+		return -ENOMEM;
+	}
+	err = vipsec_xform_build(f, xf->op, pkts, x, xf->num_pkts, &a->dr);
+	if (err) {
+		kfree(a);
+		atomic_dec(&f->nasync);
+		return err;
+	}
+	INIT_WORK(&a->work, vipsec_async_work);
+	INIT_LIST_HEAD(&a->item.node);
+	a->item.async = a;
+	a->item.ev.size = sizeof(a->item.ev);
+	a->item.ev.type = VIPSEC_EV_XFORM_DONE;
+	a->item.ev.user_data = xf->user_data;
+	a->op = xf->op;
+	a->flags = xf->flags;
+	a->upkts = u64_to_user_ptr(xf->pkts);
+	a->pkts = pkts;
+	a->x = x;
+	a->mm = current->mm;
+	mmgrab(a->mm);
+	kref_get(&f->ref);
+	a->f = f;
+	a->dr.req->done_fn = vipsec_async_done;
+	a->dr.req->priv = a;
+
+	err = READ_ONCE(vd->gone) ? -ENODEV :
+	      vipsec_req_submit_async(vipsec_data_queue(vd), a->dr.req);
+	if (err) {
+		a->pkts = NULL;		/* still the caller's */
+		a->x = NULL;
+		vipsec_async_free(a);
+	}
+	return err;
+}
+
+#define VIPSEC_XFORM_FLAGS	(VIPSEC_XFORM_F_ASYNC | \
+				 VIPSEC_XFORM_F_NO_COMPLETION)
 
 long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg)
 {
@@ -181,9 +397,10 @@ long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg)
 	err = vipsec_copy_arg(&xf, sizeof(xf), uarg);
 	if (err)
 		return err;
-	if (xf.flags & VIPSEC_XFORM_F_ASYNC)
-		return -EOPNOTSUPP;
-	if (xf.flags || (xf.op != VIPSEC_OP_ENCAP && xf.op != VIPSEC_OP_DECAP) ||
+	if (xf.flags & ~VIPSEC_XFORM_FLAGS ||
+	    (xf.flags & VIPSEC_XFORM_F_NO_COMPLETION &&
+	     !(xf.flags & VIPSEC_XFORM_F_ASYNC)) ||
+	    (xf.op != VIPSEC_OP_ENCAP && xf.op != VIPSEC_OP_DECAP) ||
 	    !xf.num_pkts || xf.num_pkts > max_batch)
 		return -EINVAL;
 
@@ -196,9 +413,16 @@ long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg)
 		kvfree(pkts);
 		return -ENOMEM;
 	}
-	err = vipsec_xform_run(f, xf.op, pkts, x, xf.num_pkts);
-	if (!err && copy_to_user(upkts, pkts, xf.num_pkts * sizeof(*pkts)))
-		err = -EFAULT;
+	if (xf.flags & VIPSEC_XFORM_F_ASYNC) {
+		err = vipsec_xform_submit(f, &xf, pkts, x);
+		if (!err)
+			return 0;	/* pkts and x belong to the batch */
+	} else {
+		err = vipsec_xform_run(f, xf.op, pkts, x, xf.num_pkts);
+		if (!err && copy_to_user(upkts, pkts,
+					 xf.num_pkts * sizeof(*pkts)))
+			err = -EFAULT;
+	}
 	kvfree(x);
 	kvfree(pkts);
 	return err;

@@ -5,8 +5,12 @@
 
 #include <linux/compiler_types.h>
 
+struct vipsec_async;
+struct vipsec_event;
 struct vipsec_file;
 
 long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg);
+void vipsec_async_deliver(struct vipsec_async *a, struct vipsec_event *ev);
+void vipsec_async_free(struct vipsec_async *a);
 
 #endif /* VIPSEC_XFORM_H */

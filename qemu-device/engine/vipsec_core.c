@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vipsec_core.h"
-#include "vipsec_esp.h"
+#include "vipsec_core_priv.h"
 #include "vipsec_le.h"
-#include "vipsec_sa.h"
 
 #define FOOTER_LEN	sizeof(struct virtio_ipsec_resp_footer)
 #define CTRL_HLEN	sizeof(struct virtio_ipsec_ctrl_hdr)
@@ -30,15 +28,24 @@
 #define CORE_MIN_PACKET		256u
 #define CORE_MAX_REPLAY		(1u << 20)
 
-/* Options the engine implements today. */
-#define CORE_SA_OPTIONS		VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY
+/* Options the engine implements (anti-replay: when a window is allowed). */
+#define CORE_SA_OPTIONS		(VIRTIO_IPSEC_SA_OPT_ESN | \
+				 VIRTIO_IPSEC_SA_OPT_UDP_ENCAP | \
+				 VIRTIO_IPSEC_SA_OPT_ECN | \
+				 VIRTIO_IPSEC_SA_OPT_TFC_PAD | \
+				 VIRTIO_IPSEC_SA_OPT_SELECTOR | \
+				 VIRTIO_IPSEC_SA_OPT_DEC_TTL)
 
-struct vipsec_core {
-	struct vipsec_core_config cfg;
-	struct vipsec_crypto *crypto;
-	struct vipsec_sadb db;
-	struct vipsec_sa_limits lim;
-};
+#define CORE_MAX_EVENTS		(1u << 16)
+#define CORE_DEF_EVENTS		256u
+
+/* What the decoder implements around the ESP engine. */
+#define CORE_FEATURES	(1ULL << VIRTIO_IPSEC_F_IPV6 | \
+			 1ULL << VIRTIO_IPSEC_F_TRANSPORT | \
+			 1ULL << VIRTIO_IPSEC_F_EVENTQ | \
+			 1ULL << VIRTIO_IPSEC_F_LIFETIME | \
+			 1ULL << VIRTIO_IPSEC_F_SA_MOD | \
+			 1ULL << VIRTIO_IPSEC_F_SA_GET)
 
 static void set_err(char *err, size_t len, const char *msg)
 {
@@ -56,7 +63,8 @@ struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
 	    cfg->max_batch > CORE_MAX_BATCH ||
 	    cfg->max_packet_len < CORE_MIN_PACKET ||
 	    cfg->max_packet_len > CORE_MAX_PACKET ||
-	    cfg->max_replay_window > CORE_MAX_REPLAY) {
+	    cfg->max_replay_window > CORE_MAX_REPLAY ||
+	    cfg->max_events > CORE_MAX_EVENTS) {
 		set_err(err, err_len, "vipsec: configuration out of range");
 		return NULL;
 	}
@@ -72,8 +80,16 @@ struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
 		free(core);
 		return NULL;
 	}
+	if (vipsec_evq_init(&core->evq, cfg->max_events ? cfg->max_events :
+					CORE_DEF_EVENTS)) {
+		vipsec_crypto_free(core->crypto);
+		free(core);
+		set_err(err, err_len, "vipsec: out of memory");
+		return NULL;
+	}
 	if (vipsec_sadb_init(&core->db, cfg->max_sas, cfg->max_groups,
 			     core->crypto)) {
+		vipsec_evq_fini(&core->evq);
 		vipsec_crypto_free(core->crypto);
 		free(core);
 		set_err(err, err_len, "vipsec: out of memory");
@@ -82,9 +98,18 @@ struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
 	core->lim.cipher_mask = core->crypto->ops->cipher_mask;
 	core->lim.auth_mask = core->crypto->ops->auth_mask;
 	core->lim.max_replay_window = cfg->max_replay_window;
-	core->lim.options_supported = cfg->max_replay_window ?
-				      CORE_SA_OPTIONS : 0;
+	core->lim.options_supported = CORE_SA_OPTIONS;
+	if (cfg->max_replay_window)
+		core->lim.options_supported |= VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY;
 	core->lim.allow_weak_algos = cfg->allow_weak_algos;
+	core->offered = CORE_FEATURES;
+	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)
+		core->offered |= 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY;
+	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_ESN)
+		core->offered |= 1ULL << VIRTIO_IPSEC_F_ESN;
+	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
+		core->offered |= 1ULL << VIRTIO_IPSEC_F_UDP_ENCAP;
+	core->lim.features = core->offered;
 	return core;
 }
 
@@ -93,17 +118,21 @@ void vipsec_core_free(struct vipsec_core *core)
 	if (!core)
 		return;
 	vipsec_sadb_fini(&core->db);
+	vipsec_evq_fini(&core->evq);
 	vipsec_crypto_free(core->crypto);
 	free(core);
 }
 
 uint64_t vipsec_core_features(const struct vipsec_core *core)
 {
-	uint64_t f = 0;
+	return core->offered;
+}
 
-	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)
-		f |= 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY;
-	return f;
+void vipsec_core_set_features(struct vipsec_core *core, uint64_t features)
+{
+	core->lim.features = features & core->offered;
+	if (!vipsec_core_has(core, VIRTIO_IPSEC_F_EVENTQ))
+		vipsec_evq_clear(&core->evq);
 }
 
 void vipsec_core_fill_config(const struct vipsec_core *core,
@@ -133,13 +162,14 @@ void vipsec_core_fill_config(const struct vipsec_core *core,
 		    core->lim.auth_mask);
 	vipsec_st32(p + OFF(virtio_ipsec_config, max_cipher_key_len),
 		    VIRTIO_IPSEC_MAX_CIPHER_KEY);
-	/* No stand-alone integrity algorithm yet: no auth keys. */
-	vipsec_st32(p + OFF(virtio_ipsec_config, max_auth_key_len), 0);
+	vipsec_st32(p + OFF(virtio_ipsec_config, max_auth_key_len),
+		    VIRTIO_IPSEC_MAX_AUTH_KEY);	/* HMAC-SHA512: 64 bytes */
 }
 
 void vipsec_core_reset(struct vipsec_core *core)
 {
 	vipsec_sadb_clear(&core->db);
+	vipsec_evq_clear(&core->evq);
 }
 
 /* Zeroes the body and writes the footer; returns the used length. */
@@ -153,6 +183,24 @@ static ssize_t finish(uint8_t *resp, size_t resp_cap, size_t body_written,
 	f[1] = f[2] = f[3] = 0;
 	vipsec_st32(f + OFF(virtio_ipsec_resp_footer, out_len), out_len);
 	return (ssize_t)resp_cap;
+}
+
+/*
+ * SA_GET returns the parameters as added: keep them, but never the keys
+ * (the lengths and algorithms are not secret).
+ */
+static void sa_keep_params(struct vipsec_core *core, struct vipsec_sa *sa,
+			   const uint8_t *body)
+{
+	uint8_t *p = sa->st.params;
+
+	sa->st.added = core->now;
+	memcpy(p, body, sizeof(sa->st.params));
+	memset(p + OFF(virtio_ipsec_sa_params, cipher_key), 0,
+	       VIRTIO_IPSEC_MAX_CIPHER_KEY);
+	memset(p + OFF(virtio_ipsec_sa_params, auth_key), 0,
+	       VIRTIO_IPSEC_MAX_AUTH_KEY);
+	memset(p + OFF(virtio_ipsec_sa_params, salt), 0, VIRTIO_IPSEC_MAX_SALT);
 }
 
 static uint8_t ctrl_sa_add(struct vipsec_core *core, uint32_t gid,
@@ -173,17 +221,21 @@ static uint8_t ctrl_sa_add(struct vipsec_core *core, uint32_t gid,
 	if (st == VIRTIO_IPSEC_OK)
 		st = vipsec_sa_add(&core->db, gid, id, &cfg);
 	explicit_bzero(&cfg, sizeof(cfg));
+	if (st == VIRTIO_IPSEC_OK)
+		sa_keep_params(core, core->db.sas[id], body);
 	return st;
 }
 
 static uint8_t ctrl_dispatch(struct vipsec_core *core, const uint8_t *req,
-			     size_t req_len)
+			     size_t req_len, uint8_t *out, size_t out_cap,
+			     uint32_t *out_len)
 {
 	uint16_t op = vipsec_ld16(req + OFF(virtio_ipsec_ctrl_hdr, opcode));
 	uint32_t gid = vipsec_ld32(req + OFF(virtio_ipsec_ctrl_hdr, group_id));
 	uint32_t id = vipsec_ld32(req + OFF(virtio_ipsec_ctrl_hdr, sa_id));
 	const uint8_t *body = req + CTRL_HLEN;
 	size_t body_len = req_len - CTRL_HLEN;
+	uint8_t st;
 
 	if (vipsec_ld16(req + OFF(virtio_ipsec_ctrl_hdr, flags)) ||
 	    vipsec_ld32(req + OFF(virtio_ipsec_ctrl_hdr, reserved)))
@@ -200,13 +252,25 @@ static uint8_t ctrl_dispatch(struct vipsec_core *core, const uint8_t *req,
 	case VIRTIO_IPSEC_OP_SA_ADD:
 		return ctrl_sa_add(core, gid, id, body, body_len);
 	case VIRTIO_IPSEC_OP_SA_DEL:
-		return vipsec_sa_del(&core->db, gid, id);
+		st = vipsec_sa_del(&core->db, gid, id);
+		/* A later SA with the same id must not see these. */
+		if (st == VIRTIO_IPSEC_OK)
+			vipsec_evq_purge(&core->evq, gid, id);
+		return st;
 	case VIRTIO_IPSEC_OP_SA_FLUSH:
 		if (id)
 			return VIRTIO_IPSEC_INVAL;
-		return vipsec_sa_flush(&core->db, gid);
+		st = vipsec_sa_flush(&core->db, gid);
+		if (st == VIRTIO_IPSEC_OK)
+			vipsec_evq_purge(&core->evq, gid, 0);
+		return st;
+	case VIRTIO_IPSEC_OP_SA_MOD:
+		return vipsec_ctl_sa_mod(core, gid, id, body, body_len);
+	case VIRTIO_IPSEC_OP_SA_GET:
+		return vipsec_ctl_sa_get(core, gid, id, body, body_len, out,
+					 out_cap, out_len);
 	default:
-		return VIRTIO_IPSEC_NOTSUPP;	/* incl. SA_MOD, SA_GET */
+		return VIRTIO_IPSEC_NOTSUPP;
 	}
 }
 
@@ -214,6 +278,7 @@ ssize_t vipsec_core_handle_ctrl(struct vipsec_core *core,
 				const uint8_t *req, size_t req_len,
 				uint8_t *resp, size_t resp_cap)
 {
+	uint32_t out_len = 0;
 	uint8_t st;
 
 	if (!resp || resp_cap < FOOTER_LEN)
@@ -221,8 +286,11 @@ ssize_t vipsec_core_handle_ctrl(struct vipsec_core *core,
 	if (!req || req_len < CTRL_HLEN)
 		st = VIRTIO_IPSEC_INVAL;
 	else
-		st = ctrl_dispatch(core, req, req_len);
-	return finish(resp, resp_cap, 0, st, 0);
+		st = ctrl_dispatch(core, req, req_len, resp,
+				   resp_cap - FOOTER_LEN, &out_len);
+	if (st != VIRTIO_IPSEC_OK)
+		out_len = 0;
+	return finish(resp, resp_cap, out_len, st, out_len);
 }
 
 /* Checks the whole request before any packet is touched. */
@@ -280,7 +348,8 @@ static void data_one(struct vipsec_core *core, int encap, const uint8_t *pr,
 	uint32_t in_len = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
 	uint32_t cap = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
 	struct vipsec_esp_res r = { .status = VIRTIO_IPSEC_OK };
-	struct vipsec_sa *sa;
+	struct vipsec_sa *sa = NULL;
+	uint16_t warn = 0;
 	uint32_t written;
 
 	if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
@@ -289,17 +358,24 @@ static void data_one(struct vipsec_core *core, int encap, const uint8_t *pr,
 		sa = vipsec_sa_lookup(&core->db, gid, id);
 		if (!sa)
 			r.status = VIRTIO_IPSEC_INVSA;
-		else if (encap)
+	}
+	if (sa) {
+		/* Lifetimes and statistics wrap the ESP engine. */
+		r.status = vipsec_life_admit(core, sa);
+		if (r.status == VIRTIO_IPSEC_OK && encap)
 			vipsec_esp_encap(core->crypto, sa, in, in_len, out,
 					 cap, &r);
-		else
+		else if (r.status == VIRTIO_IPSEC_OK)
 			vipsec_esp_decap(core->crypto, sa, in, in_len, out,
 					 cap, &r);
+		warn = vipsec_life_account(core, sa, in_len, &r);
 	}
-	written = r.status == VIRTIO_IPSEC_OK ? r.out_len : 0;
+	written = (r.status == VIRTIO_IPSEC_OK ||
+		   r.status == VIRTIO_IPSEC_SOFT_EXPIRY) ? r.out_len : 0;
 	memset(out + written, 0, cap - written);
 	memset(res, 0, PKT_RES_LEN);
 	res[OFF(virtio_ipsec_pkt_result, status)] = r.status;
+	vipsec_st16(res + OFF(virtio_ipsec_pkt_result, warnings), warn);
 	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, out_len), r.out_len);
 	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, seq_lo),
 		    (uint32_t)r.seq);

@@ -32,6 +32,7 @@ struct vipsec_core_config {
 	uint32_t max_replay_window;	/* bound on replay_window */
 	const char *crypto_backend;	/* "ipsec-mb", "kernel" or "auto" */
 	bool allow_weak_algos;		/* permit DES-CBC and HMAC-MD5-96 */
+	uint32_t max_events;		/* event FIFO bound; 0 = 256 */
 };
 
 /*
@@ -46,11 +47,41 @@ void vipsec_core_free(struct vipsec_core *core);
 /* Device feature bits (VIRTIO_IPSEC_F_*) this core offers. */
 uint64_t vipsec_core_features(const struct vipsec_core *core);
 
+/*
+ * Features the driver acknowledged (the device model calls this when the
+ * driver sets FEATURES_OK, and with 0 on reset). SA parameters and
+ * operations that need a feature not negotiated get NOTSUPP, and events
+ * are only queued with VIRTIO_IPSEC_F_EVENTQ. A new core starts with every
+ * offered feature, for users without a negotiation (tests, the library's
+ * software accelerator).
+ */
+void vipsec_core_set_features(struct vipsec_core *core, uint64_t features);
+
+/*
+ * The device clock, in seconds from any fixed origin: lifetimes in seconds
+ * and SA ages count on it. Call it before control requests (SA_ADD stamps
+ * the SA with the last value) and about once a second; it raises the
+ * seconds expiries that are due. A value below the last one is ignored.
+ */
+void vipsec_core_tick(struct vipsec_core *core, uint64_t now_seconds);
+
+/*
+ * Event queue: true when an event waits. vipsec_core_next_event() takes
+ * the oldest into ev (wire format, little-endian) and returns false when
+ * there is none. When events were dropped because the bounded FIFO was
+ * full, the next one taken is a VIRTIO_IPSEC_EVT_LOST record counting
+ * them. Pending events are dropped by vipsec_core_reset() and when their
+ * SA is deleted.
+ */
+bool vipsec_core_event_pending(const struct vipsec_core *core);
+bool vipsec_core_next_event(struct vipsec_core *core,
+			    struct virtio_ipsec_event *ev);
+
 /* Fills config space (all fields little-endian, reserved zero). */
 void vipsec_core_fill_config(const struct vipsec_core *core,
 			     struct virtio_ipsec_config *cfg);
 
-/* Device reset: forget every SA and group, zeroing keys. */
+/* Device reset: forget every SA, group and event, zeroing keys. */
 void vipsec_core_reset(struct vipsec_core *core);
 
 /*

@@ -3,16 +3,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vipsec_afalg.h"
 #include "vipsec_crypto.h"
 
 struct vipsec_crypto *vipsec_crypto_new(const char *name, char *err,
 					size_t err_len)
 {
+	bool is_auto = !name || !strcmp(name, "auto");
+
 	/*
-	 * "auto" will prefer the kernel (AF_ALG) backend once it exists;
-	 * until then it means intel-ipsec-mb.
+	 * "auto" prefers the kernel backend where AF_ALG offers the ESP
+	 * templates (that is how a host's crypto drivers are reached), and
+	 * falls back to intel-ipsec-mb. The probe runs once per process.
 	 */
-	if (!name || !strcmp(name, "auto") || !strcmp(name, "ipsec-mb"))
+	if (!strcmp(name ? name : "", "kernel") ||
+	    (is_auto && vipsec_afalg_usable()))
+		return vipsec_crypto_kernel_new(err, err_len);
+	if (is_auto || !strcmp(name, "ipsec-mb"))
 		return vipsec_crypto_ipsecmb_new(err, err_len);
 	if (err && err_len)
 		snprintf(err, err_len, "crypto backend '%s' is not available",

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vipsec_esp: RFC 4303 ESP in tunnel mode, IPv4 outer header. The
- * algorithm is the crypto backend's business (vipsec_crypto.h); the SA
- * carries its shape: explicit IV length, payload alignment, ICV length.
+ * vipsec_esp: RFC 4303 ESP packet formats. The algorithm is the crypto
+ * backend's business (vipsec_crypto.h); the SA carries its shape:
+ * explicit IV length, payload alignment, ICV length.
  *
- * Packet layout produced by encap (and expected by decap):
- *   outer IPv4 (20) | SPI (4) | seq (4) | IV (iv_len) |
- *   E(inner packet | pad 1,2,.. | pad length | next header) | ICV
+ * Tunnel mode (outer IPv4 or IPv6 from the SA's template, any inner):
+ *   outer IP | [UDP] | SPI | seq | IV |
+ *   E(inner packet | [TFC zeros] | pad 1,2,.. | pad length | 4 or 41) | ICV
+ * Transport mode (the packet's own IPv4 header, or IPv6 header with the
+ * hop-by-hop, routing and leading destination options headers, kept):
+ *   IP hdr (next header 50, or 17) | [UDP] | SPI | seq | IV |
+ *   E(upper layer | pad | pad length | its protocol) | ICV
+ * [UDP] is the RFC 3948 header with the SA's ports (UDP_ENCAP).
  */
 #ifndef VIPSEC_ESP_H
 #define VIPSEC_ESP_H
@@ -25,7 +30,10 @@ struct vipsec_esp_res {
 	uint64_t seq;		/* sequence number used or seen */
 };
 
-/* Output size of encap for an inner packet of in_len bytes. */
+/*
+ * Output size of encap for an inner packet of in_len bytes (tunnel mode;
+ * transport mode: an upper bound, the IP header is not known here).
+ */
 uint32_t vipsec_esp_encap_len(const struct vipsec_sa *sa, uint32_t in_len);
 
 /*
@@ -38,8 +46,10 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		      struct vipsec_esp_res *res);
 
 /*
- * Decapsulates one ESP-in-IPv4 packet with an inbound SA, writing the
- * inner packet to out. out must not overlap in.
+ * Decapsulates one ESP packet (IPv4 or IPv6, optionally in UDP) with an
+ * inbound SA, writing the inner packet (tunnel) or the packet with its
+ * IP header restored (transport) to out. out must not overlap in and
+ * must hold the ciphertext (plus the IP header in transport mode).
  */
 void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		      const uint8_t *in, uint32_t in_len,
@@ -53,11 +63,12 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
  * vipsec_esp_seal: writes SPI, seq, iv (sa->iv_len bytes), then pt_len
  * bytes of ciphertext of pt (payload, padding and trailer already in
  * place), then the ICV, to esp (8 + iv_len + pt_len + icv_len bytes).
- * pt may be esp + 8 + iv_len.
+ * pt may be esp + 8 + iv_len. Returns 0, or the backend's negative errno
+ * (the ICV is then not valid and the packet must not be sent).
  */
-void vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-		     uint64_t seq, const uint8_t *iv,
-		     const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
+int vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
+		    uint64_t seq, const uint8_t *iv,
+		    const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
 
 /*
  * vipsec_esp_open: verifies and decrypts an ESP packet (from the SPI on,
@@ -74,5 +85,12 @@ uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
  * payload of len bytes. Returns the inner packet length, or -1.
  */
 int32_t vipsec_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh);
+
+/*
+ * Builds the outer header template from the SA's mode, IP version,
+ * endpoints, TTL (sa->st.ttl) and flow label. Called whenever one of them
+ * changes (SA_ADD, SA_MOD).
+ */
+void vipsec_esp_tmpl_init(struct vipsec_sa *sa);
 
 #endif /* VIPSEC_ESP_H */

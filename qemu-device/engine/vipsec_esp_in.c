@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* vipsec_esp_in: inbound ESP, tunnel mode, IPv4 outer header. */
+/*
+ * vipsec_esp_in: inbound ESP, tunnel and transport mode, IPv4 and IPv6,
+ * optionally in UDP; ESN inference, anti-replay, and the inner header
+ * rules (ECN, TTL, selector).
+ */
 #include <string.h>
 
 #include "vipsec_esp.h"
+#include "vipsec_inner.h"
+#include "vipsec_ipv6.h"
+#include "vipsec_udp_encap.h"
 
 uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
 			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
@@ -48,37 +55,125 @@ int32_t vipsec_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh)
 	return (int32_t)(len - 2 - pad);
 }
 
-/* Outer IPv4 header: returns the ESP part or NULL with a status. */
-static const uint8_t *outer_ipv4(const uint8_t *in, uint32_t in_len,
-				 uint32_t *esp_len, uint8_t *status)
-{
-	uint32_t ihl, tot;
+/* Where the parts of one received packet are. */
+struct in_layout {
+	uint32_t ip_hlen;	/* IP header + extension headers before ESP */
+	uint32_t nh_off;	/* the next-header byte naming UDP/ESP */
+	uint32_t esp_off, esp_len;
+	uint8_t ecn;		/* outer ECN field */
+};
 
-	*status = VIRTIO_IPSEC_BADPKT;
-	if (in_len < VIPSEC_IPV4_HLEN || (in[0] >> 4) != 4)
-		return NULL;
-	ihl = (in[0] & 0xf) * 4u;
-	tot = vipsec_get_be16(in + 2);
-	if (ihl < VIPSEC_IPV4_HLEN || tot < ihl || tot > in_len)
-		return NULL;
-	if (vipsec_get_be16(in + 6) & (VIPSEC_IP_MF | VIPSEC_IP_OFFMASK))
-		return NULL;		/* fragments are reassembled elsewhere */
-	if (in[9] != VIPSEC_IPPROTO_ESP) {
-		*status = VIRTIO_IPSEC_BADPROTO;
-		return NULL;
+/* IP header (version per SA) and UDP; BADPKT / BADPROTO / OK. */
+static uint8_t parse_outer(const struct vipsec_sa *sa, const uint8_t *in,
+			   uint32_t in_len, struct in_layout *l)
+{
+	uint8_t want = (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ?
+		       VIPSEC_IPPROTO_UDP : VIPSEC_IPPROTO_ESP, st;
+	uint32_t tot;
+	int32_t off;
+
+	if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
+		if (in_len < VIPSEC_IPV6_HLEN || (in[0] >> 4) != 6)
+			return VIRTIO_IPSEC_BADPKT;
+		tot = VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(in + 4);
+		if (tot > in_len)
+			return VIRTIO_IPSEC_BADPKT;
+		off = vipsec_ipv6_esp_offset(in, tot, 1, &l->nh_off);
+		if (off < 0)
+			return VIRTIO_IPSEC_BADPKT;	/* incl. fragments */
+		l->ip_hlen = (uint32_t)off;
+		l->ecn = vipsec_ipv6_tclass(in) & 3;
+	} else {
+		if (in_len < VIPSEC_IPV4_HLEN || (in[0] >> 4) != 4)
+			return VIRTIO_IPSEC_BADPKT;
+		l->ip_hlen = (in[0] & 0xf) * 4u;
+		tot = vipsec_get_be16(in + 2);
+		if (l->ip_hlen < VIPSEC_IPV4_HLEN || tot < l->ip_hlen ||
+		    tot > in_len)
+			return VIRTIO_IPSEC_BADPKT;
+		/* Fragments are reassembled before they get here. */
+		if (vipsec_get_be16(in + 6) &
+		    (VIPSEC_IP_MF | VIPSEC_IP_OFFMASK))
+			return VIRTIO_IPSEC_BADPKT;
+		l->nh_off = 9;
+		l->ecn = in[1] & 3;
 	}
-	*esp_len = tot - ihl;
-	*status = VIRTIO_IPSEC_OK;
-	return in + ihl;
+	if (in[l->nh_off] != want)
+		return VIRTIO_IPSEC_BADPROTO;
+	l->esp_off = l->ip_hlen;
+	l->esp_len = tot - l->ip_hlen;
+	if (want == VIPSEC_IPPROTO_UDP) {
+		st = vipsec_udp_encap_check(in + l->esp_off, l->esp_len);
+		if (st != VIRTIO_IPSEC_OK)
+			return st;
+		l->esp_off += VIPSEC_UDP_HLEN;
+		l->esp_len -= VIPSEC_UDP_HLEN;
+	}
+	return VIRTIO_IPSEC_OK;
 }
 
-static int inner_ok(const uint8_t *p, int32_t len, uint8_t nh)
+/*
+ * The full sequence number: with ESN the high half is inferred from the
+ * window (RFC 4303 A2.2) before the ICV, which covers it, is checked.
+ * Without a replay window the highest authenticated number stands in for
+ * the window's top and half the number space for its size.
+ */
+static uint64_t full_seq(const struct vipsec_sa *sa, uint32_t seq_lo)
 {
-	if (nh == VIPSEC_IPPROTO_IPIP)
-		return !vipsec_ipv4_inner_ok(p, (uint32_t)len);
-	if (nh == VIPSEC_IPPROTO_IPV6)
-		return !vipsec_ipv6_inner_ok(p, (uint32_t)len);
-	return 0;	/* incl. 59, dummy packets (TFC): dropped */
+	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_ESN))
+		return seq_lo;
+	if (sa->replay)
+		return vipsec_replay_esn_infer(sa->replay->top,
+					       sa->replay->window, seq_lo);
+	return vipsec_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
+}
+
+/* Tunnel mode: the inner packet, TFC padding stripped. */
+static uint8_t finish_tunnel(const struct vipsec_sa *sa, uint8_t *out,
+			     uint32_t len, uint8_t nh, uint8_t ecn,
+			     uint32_t *out_len)
+{
+	int32_t n = vipsec_ip_inner_len(out, len, nh);
+	uint8_t st;
+
+	if (n < 0)
+		return VIRTIO_IPSEC_BADPKT;
+	if (nh == VIPSEC_IPPROTO_IPIP ? vipsec_ipv4_inner_ok(out, (uint32_t)n) :
+					vipsec_ipv6_inner_ok(out, (uint32_t)n))
+		return VIRTIO_IPSEC_BADPKT;
+	st = vipsec_inner_decap(sa, out, ecn);
+	if (st != VIRTIO_IPSEC_OK)
+		return st;
+	memset(out + n, 0, len - (uint32_t)n);	/* TFC padding */
+	*out_len = (uint32_t)n;
+	return VIRTIO_IPSEC_OK;
+}
+
+/* Transport mode: the packet's IP header back in front of the payload. */
+static uint8_t finish_transport(const struct vipsec_sa *sa, const uint8_t *in,
+				const struct in_layout *l, uint8_t *out,
+				uint32_t len, uint8_t nh, uint32_t *out_len)
+{
+	uint32_t tot = l->ip_hlen + len;
+	int v6 = sa->ip_version == VIRTIO_IPSEC_IPV6;
+
+	if (nh == 59)		/* dummy packet (RFC 4303 2.6) */
+		return VIRTIO_IPSEC_BADPKT;
+	memcpy(out, in, l->ip_hlen);
+	out[l->nh_off] = nh;
+	if (v6) {
+		vipsec_put_be16(out + 4, (uint16_t)(tot - VIPSEC_IPV6_HLEN));
+	} else {
+		vipsec_put_be16(out + 2, (uint16_t)tot);
+		vipsec_put_be16(out + 10, 0);
+		vipsec_put_be16(out + 10, vipsec_ip_csum(out, l->ip_hlen));
+	}
+	if (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
+		vipsec_udp_encap_natoa_fixup(sa, nh, v6 ? in + 8 : in + 12,
+					     v6 ? 16 : 4, out + l->ip_hlen,
+					     len);
+	*out_len = tot;
+	return VIRTIO_IPSEC_OK;
 }
 
 void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
@@ -86,7 +181,9 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		      uint8_t *out, uint32_t out_cap,
 		      struct vipsec_esp_res *res)
 {
-	uint32_t esp_len, ct_len;
+	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
+	uint32_t ct_len, hdr;
+	struct in_layout l;
 	const uint8_t *esp;
 	int32_t inner;
 	uint8_t nh;
@@ -97,11 +194,12 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		res->status = VIRTIO_IPSEC_INVAL;
 		return;
 	}
-	esp = outer_ipv4(in, in_len, &esp_len, &res->status);
-	if (!esp)
+	res->status = parse_outer(sa, in, in_len, &l);
+	if (res->status != VIRTIO_IPSEC_OK)
 		return;
+	esp = in + l.esp_off;
 	/* Minimum: header, IV, 4 bytes of padded payload, ICV. */
-	if (esp_len < VIPSEC_ESP_HLEN + sa->iv_len + 4u + sa->icv_len) {
+	if (l.esp_len < VIPSEC_ESP_HLEN + sa->iv_len + 4u + sa->icv_len) {
 		res->status = VIRTIO_IPSEC_BADPKT;
 		return;
 	}
@@ -109,34 +207,53 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		res->status = VIRTIO_IPSEC_BADPROTO;
 		return;
 	}
-	ct_len = esp_len - VIPSEC_ESP_HLEN - sa->iv_len - sa->icv_len;
+	ct_len = l.esp_len - VIPSEC_ESP_HLEN - sa->iv_len - sa->icv_len;
 	if (ct_len % sa->block_len) {
 		res->status = VIRTIO_IPSEC_BADPKT;
 		return;
 	}
-	res->seq = vipsec_get_be32(esp + 4);
-	if (sa->replay) {
+	res->seq = full_seq(sa, vipsec_get_be32(esp + 4));
+	if (sa->replay)
 		res->status = vipsec_replay_check(sa->replay, res->seq);
-		if (res->status != VIRTIO_IPSEC_OK)
-			return;
-	}
-	if (ct_len > out_cap) {
+	else if (res->seq == 0)
+		res->status = VIRTIO_IPSEC_LATE;	/* never sent (2.2) */
+	if (res->status != VIRTIO_IPSEC_OK)
+		return;
+	hdr = transport ? l.ip_hlen : 0;
+	if (hdr + ct_len > out_cap) {
 		res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-		res->out_len = ct_len;
+		res->out_len = hdr + ct_len;
 		return;
 	}
-	res->status = vipsec_esp_open(c, sa, res->seq, esp, esp_len, out);
+	res->status = vipsec_esp_open(c, sa, res->seq, esp, l.esp_len,
+				      out + hdr);
 	if (res->status != VIRTIO_IPSEC_OK)
 		return;
 	/* Authenticated: only now may the window move (RFC 4303 3.4.3). */
 	if (sa->replay)
 		vipsec_replay_update(sa->replay, res->seq);
-	inner = vipsec_esp_trailer(out, ct_len, &nh);
-	if (inner < 0 || !inner_ok(out, inner, nh)) {
-		res->status = VIRTIO_IPSEC_BADPKT;
+	else if (res->seq > sa->esn_top)
+		sa->esn_top = res->seq;
+	inner = vipsec_esp_trailer(out + hdr, ct_len, &nh);
+	if (inner < 0) {
+		res->status = VIPSEC_STATUS_BADPAD;	/* wire BADPKT, invalid_pad */
+		return;
+	}
+	if (transport)
+		res->status = finish_transport(sa, in, &l, out,
+					       (uint32_t)inner, nh,
+					       &res->out_len);
+	else
+		res->status = finish_tunnel(sa, out, (uint32_t)inner, nh,
+					    l.ecn, &res->out_len);
+	if (res->status == VIRTIO_IPSEC_OK &&
+	    (sa->options & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
+	    !vipsec_selector_match(sa, out))
+		res->status = VIRTIO_IPSEC_SELECTOR;
+	if (res->status != VIRTIO_IPSEC_OK) {
+		res->out_len = 0;
 		return;
 	}
 	sa->packets++;
-	sa->bytes += (uint32_t)inner;
-	res->out_len = (uint32_t)inner;
+	sa->bytes += res->out_len;
 }

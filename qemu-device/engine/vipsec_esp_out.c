@@ -1,31 +1,90 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* vipsec_esp_out: outbound ESP, tunnel mode, IPv4 outer header. */
+/*
+ * vipsec_esp_out: outbound ESP, tunnel and transport mode, IPv4 and IPv6,
+ * optionally in UDP (RFC 3948) and with TFC padding.
+ */
 #include <string.h>
 
 #include "vipsec_esp.h"
+#include "vipsec_ipv6.h"
+#include "vipsec_udp_encap.h"
+
+/* Where the parts of one outbound packet go. */
+struct out_layout {
+	uint32_t ip_hlen;	/* outer header (tunnel) or kept header */
+	uint32_t nh_off;	/* transport: next-header byte naming ESP */
+	uint32_t udp_len;	/* 0 or 8 */
+	uint32_t data_off;	/* start of the protected data in the input */
+	uint32_t data_len;	/* protected data bytes */
+	uint32_t tfc;		/* TFC zero bytes after the data (tunnel) */
+	uint32_t pad;
+	uint8_t nh;		/* trailer next header */
+	uint32_t total;
+};
 
 /* payload + pad + 2 is a multiple of the transform's block (>= 4). */
-static uint32_t pad_len(const struct vipsec_sa *sa, uint32_t in_len)
+static uint32_t pad_len(const struct vipsec_sa *sa, uint32_t len)
 {
 	uint32_t b = sa->block_len;
 
-	return (b - (in_len + 2) % b) % b;
+	return (b - (len + 2) % b) % b;
 }
 
-/* Outer header, ESP header and explicit IV. */
-static uint32_t hdr_len(const struct vipsec_sa *sa)
+static int is_transport(const struct vipsec_sa *sa)
 {
-	return VIPSEC_IPV4_HLEN + VIPSEC_ESP_HLEN + sa->iv_len;
+	return sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
+}
+
+static uint32_t outer_hlen(const struct vipsec_sa *sa)
+{
+	return sa->ip_version == VIRTIO_IPSEC_IPV6 ? VIPSEC_IPV6_HLEN :
+						     VIPSEC_IPV4_HLEN;
+}
+
+static uint32_t udp_len(const struct vipsec_sa *sa)
+{
+	return (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ?
+	       VIPSEC_UDP_HLEN : 0;
+}
+
+static uint32_t tfc_len(const struct vipsec_sa *sa, uint32_t len)
+{
+	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_TFC_PAD) ||
+	    sa->tfc_pad_to <= len)
+		return 0;
+	return sa->tfc_pad_to - len;
+}
+
+static uint32_t tail_len(const struct vipsec_sa *sa, uint32_t data)
+{
+	return pad_len(sa, data) + 2 + sa->icv_len;
 }
 
 uint32_t vipsec_esp_encap_len(const struct vipsec_sa *sa, uint32_t in_len)
 {
-	return hdr_len(sa) + in_len + pad_len(sa, in_len) + 2 + sa->icv_len;
+	uint32_t data = in_len + tfc_len(sa, in_len);
+
+	/* Transport: the header size is unknown, assume the largest pad. */
+	if (is_transport(sa))
+		return in_len + udp_len(sa) + VIPSEC_ESP_HLEN + sa->iv_len +
+		       sa->block_len + 1 + sa->icv_len;
+	return outer_hlen(sa) + udp_len(sa) + VIPSEC_ESP_HLEN + sa->iv_len +
+	       data + tail_len(sa, data);
 }
 
-void vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-		     uint64_t seq, const uint8_t *iv,
-		     const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
+void vipsec_esp_tmpl_init(struct vipsec_sa *sa)
+{
+	if (sa->ip_version == VIRTIO_IPSEC_IPV6)
+		vipsec_ipv6_tmpl_init(sa->tmpl, sa->st.ttl, sa->flow_label,
+				      sa->tun_src, sa->tun_dst);
+	else
+		vipsec_ipv4_tmpl_init(sa->tmpl, sa->st.ttl, sa->tun_src,
+				      sa->tun_dst);
+}
+
+int vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
+		    uint64_t seq, const uint8_t *iv,
+		    const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
 {
 	struct vipsec_esp_op op = {
 		.key = sa->key,
@@ -39,8 +98,10 @@ void vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
 	vipsec_put_be32(esp + 4, (uint32_t)seq);
 	memmove(esp + VIPSEC_ESP_HLEN, iv, sa->iv_len);
 	c->ops->encrypt(c, &op, 1);
+	return op.status;
 }
 
+/* Tunnel mode: outer TOS / traffic class and DF from the inner header. */
 static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
 			 uint8_t *tos, int *df)
 {
@@ -51,7 +112,7 @@ static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
 		inner_tos = in[1];
 		inner_df = !!(vipsec_get_be16(in + 6) & VIPSEC_IP_DF);
 	} else {
-		inner_tos = (uint8_t)((in[0] & 0xf) << 4 | in[1] >> 4);
+		inner_tos = vipsec_ipv6_tclass(in);
 		inner_df = 1;	/* IPv6 is never fragmented on the path */
 	}
 	/* ECN: RFC 6040 normal mode, the outer header copies the inner. */
@@ -66,15 +127,93 @@ static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
 		*df = sa->df_mode == VIRTIO_IPSEC_HDR_SET;
 }
 
+/* Splits the input; VIRTIO_IPSEC_OK or BADPKT. */
+static uint8_t layout(const struct vipsec_sa *sa, const uint8_t *in,
+		      uint32_t in_len, struct out_layout *l)
+{
+	int v6 = in_len && (in[0] >> 4) == 6;
+	int32_t off;
+
+	if (v6 ? vipsec_ipv6_inner_ok(in, in_len) :
+		 vipsec_ipv4_inner_ok(in, in_len))
+		return VIRTIO_IPSEC_BADPKT;
+	l->udp_len = udp_len(sa);
+	if (!is_transport(sa)) {
+		l->ip_hlen = outer_hlen(sa);
+		l->data_off = 0;
+		l->data_len = in_len;
+		l->tfc = tfc_len(sa, in_len);
+		l->nh = v6 ? VIPSEC_IPPROTO_IPV6 : VIPSEC_IPPROTO_IPIP;
+	} else {
+		if (v6 != (sa->ip_version == VIRTIO_IPSEC_IPV6))
+			return VIRTIO_IPSEC_BADPKT;
+		if (v6) {
+			off = vipsec_ipv6_esp_offset(in, in_len, 0, &l->nh_off);
+			if (off < 0)
+				return VIRTIO_IPSEC_BADPKT;
+			l->ip_hlen = (uint32_t)off;
+		} else {
+			/* Transport mode protects whole datagrams only. */
+			if (vipsec_get_be16(in + 6) &
+			    (VIPSEC_IP_MF | VIPSEC_IP_OFFMASK))
+				return VIRTIO_IPSEC_BADPKT;
+			l->ip_hlen = (in[0] & 0xf) * 4u;
+			l->nh_off = 9;
+		}
+		l->nh = in[l->nh_off];
+		l->data_off = l->ip_hlen;
+		l->data_len = in_len - l->ip_hlen;
+		l->tfc = 0;
+	}
+	l->pad = pad_len(sa, l->data_len + l->tfc);
+	l->total = l->ip_hlen + l->udp_len + VIPSEC_ESP_HLEN + sa->iv_len +
+		   l->data_len + l->tfc + l->pad + 2 + sa->icv_len;
+	return l->total > 0xffff ? VIRTIO_IPSEC_BADPKT : VIRTIO_IPSEC_OK;
+}
+
+/* The IP header in front of UDP/ESP: new (tunnel) or the packet's own. */
+static void write_ip(struct vipsec_sa *sa, const uint8_t *in,
+		     const struct out_layout *l, uint8_t *out)
+{
+	uint8_t proto = l->udp_len ? VIPSEC_IPPROTO_UDP : VIPSEC_IPPROTO_ESP;
+	uint8_t tos;
+	int df;
+
+	if (!is_transport(sa)) {
+		outer_tos_df(sa, in, &tos, &df);
+		if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
+			vipsec_ipv6_write_outer(out, sa->tmpl, tos,
+						(uint16_t)(l->total -
+							   VIPSEC_IPV6_HLEN),
+						proto);
+		} else {
+			vipsec_ipv4_write_outer_proto(out, sa->tmpl, tos,
+						(uint16_t)l->total, sa->ip_id++,
+						df, proto);
+		}
+		return;
+	}
+	memcpy(out, in, l->ip_hlen);
+	out[l->nh_off] = proto;
+	if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
+		vipsec_put_be16(out + 4,
+				(uint16_t)(l->total - VIPSEC_IPV6_HLEN));
+	} else {
+		vipsec_put_be16(out + 2, (uint16_t)l->total);
+		vipsec_put_be16(out + 10, 0);
+		vipsec_put_be16(out + 10, vipsec_ip_csum(out, l->ip_hlen));
+	}
+}
+
 void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		      const uint8_t *in, uint32_t in_len,
 		      uint8_t *out, uint32_t out_cap,
 		      struct vipsec_esp_res *res)
 {
-	uint32_t pad = pad_len(sa, in_len), need, i, pt_len;
-	uint8_t iv[VIPSEC_ESP_MAX_IVLEN], *pt, tos;
+	uint8_t iv[VIPSEC_ESP_MAX_IVLEN], *pt, *esp;
+	struct out_layout l;
+	uint32_t i, pt_len;
 	uint64_t seq;
-	int df;
 
 	res->out_len = 0;
 	res->seq = 0;
@@ -86,48 +225,49 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
 		return;
 	}
-	if (vipsec_ipv4_inner_ok(in, in_len) &&
-	    vipsec_ipv6_inner_ok(in, in_len)) {
-		res->status = VIRTIO_IPSEC_BADPKT;
+	res->status = layout(sa, in, in_len, &l);
+	if (res->status != VIRTIO_IPSEC_OK)
 		return;
-	}
-	need = vipsec_esp_encap_len(sa, in_len);
-	if (need > 0xffff) {
-		res->status = VIRTIO_IPSEC_BADPKT;
-		return;
-	}
-	if (need > out_cap) {
+	if (l.total > out_cap) {
 		res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-		res->out_len = need;
+		res->out_len = l.total;
 		return;
 	}
 	if (sa->seq >= sa->seq_max) {
-		/* No wrap without ESN: the SA stops for good (RFC 4303 3.3.3). */
+		/* No wrap (RFC 4303 3.3.3): 2^32 - 1, or 2^64 - 1 with ESN. */
 		sa->stopped = true;
 		res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
 		return;
 	}
 	seq = ++sa->seq;
 
-	/* Plaintext in place: inner packet, padding, trailer. */
-	pt_len = in_len + pad + 2;
-	pt = out + hdr_len(sa);
-	memcpy(pt, in, in_len);
-	for (i = 0; i < pad; i++)
-		pt[in_len + i] = (uint8_t)(i + 1);
-	pt[in_len + pad] = (uint8_t)pad;
-	pt[in_len + pad + 1] = (in[0] >> 4) == 4 ? VIPSEC_IPPROTO_IPIP :
-						    VIPSEC_IPPROTO_IPV6;
+	/* Plaintext in place: data, TFC padding, padding, trailer. */
+	esp = out + l.ip_hlen + l.udp_len;
+	pt = esp + VIPSEC_ESP_HLEN + sa->iv_len;
+	pt_len = l.data_len + l.tfc + l.pad + 2;
+	memcpy(pt, in + l.data_off, l.data_len);
+	memset(pt + l.data_len, 0, l.tfc);
+	for (i = 0; i < l.pad; i++)
+		pt[l.data_len + l.tfc + i] = (uint8_t)(i + 1);
+	pt[pt_len - 2] = (uint8_t)l.pad;
+	pt[pt_len - 1] = l.nh;
 
 	c->ops->iv_gen(c, sa->key, seq, iv);
-	vipsec_esp_seal(c, sa, seq, iv, pt, pt_len, out + VIPSEC_IPV4_HLEN);
-
-	outer_tos_df(sa, in, &tos, &df);
-	vipsec_ipv4_write_outer(out, sa->tmpl, tos, (uint16_t)need,
-				sa->ip_id++, df);
+	if (vipsec_esp_seal(c, sa, seq, iv, pt, pt_len, esp)) {
+		/* Never let a packet with a wrong ICV out; its number is spent. */
+		memset(out, 0, l.total);
+		res->status = VIRTIO_IPSEC_ERR;
+		return;
+	}
+	write_ip(sa, in, &l, out);
+	if (l.udp_len)
+		vipsec_udp_encap_write(sa, out + l.ip_hlen,
+				       l.total - l.ip_hlen,
+				       sa->ip_version == VIRTIO_IPSEC_IPV6 ?
+				       out : NULL);
 	sa->packets++;
 	sa->bytes += in_len;
 	res->status = VIRTIO_IPSEC_OK;
-	res->out_len = need;
+	res->out_len = l.total;
 	res->seq = seq;
 }

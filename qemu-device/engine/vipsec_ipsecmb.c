@@ -1,72 +1,42 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * vipsec_ipsecmb: crypto backend on intel-ipsec-mb's direct AES-GCM API.
- * (GCM decrypts into pt before the tag is checked; vipsec_esp_open
- * zeroes pt on a mismatch so unauthenticated bytes never leave.)
+ * vipsec_ipsecmb: crypto backend on intel-ipsec-mb.
  *
  * One IMB_MGR per backend instance (one per core), initialised for the
- * best instruction set the CPU has. Keys are expanded once with
- * IMB_AESxxx_GCM_PRE. Batches are processed in order; a later version
- * feeds them to the job/burst API instead.
+ * best instruction set the CPU has. Keys are expanded once at key_new
+ * (vipsec_ipsecmb_keys.c). AES-GCM runs on the direct GCM API, one packet
+ * at a time (vipsec_ipsecmb_gcm.c); every other transform goes to the job
+ * API a batch at a time (vipsec_ipsecmb_jobs.c).
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <intel-ipsec-mb.h>
 #include <linux/virtio_ipsec.h>
 
-#include "vipsec_crypto.h"
+#include "vipsec_ipsecmb.h"
 
-struct ipsecmb {
-	struct vipsec_crypto base;
-	IMB_MGR *mgr;
-};
-
-struct ipsecmb_key {
-	struct gcm_key_data gcm;	/* first: 64-byte aligned allocation */
-	uint32_t key_len;
-	uint8_t salt[4];
-	uint8_t icv_len;
-	bool esn;
-};
-
-static struct ipsecmb *to_mb(struct vipsec_crypto *c)
-{
-	return (struct ipsecmb *)c;
-}
+#define BATCH 64
 
 static int mb_key_new(struct vipsec_crypto *c, const struct vipsec_xfrm_params *p,
 		      void **out, struct vipsec_xfrm_shape *shape)
 {
-	IMB_MGR *mgr = to_mb(c)->mgr;
-	struct ipsecmb_key *k;
+	struct mb_key *k;
+	int ret;
 
-	if (p->cipher_alg != VIRTIO_IPSEC_CIPHER_AES_GCM ||
-	    p->auth_alg != VIRTIO_IPSEC_AUTH_NONE)
-		return -EOPNOTSUPP;
-	if ((p->cipher_key_len != 16 && p->cipher_key_len != 24 &&
-	     p->cipher_key_len != 32) || p->salt_len != 4 ||
-	    (p->icv_len != 8 && p->icv_len != 12 && p->icv_len != 16))
-		return -EINVAL;
 	if (posix_memalign((void **)&k, 64, sizeof(*k)))
 		return -ENOMEM;
 	memset(k, 0, sizeof(*k));
-	k->key_len = p->cipher_key_len;
-	memcpy(k->salt, p->salt, 4);
-	k->icv_len = p->icv_len;
-	k->esn = p->esn;
-	if (k->key_len == 16)
-		IMB_AES128_GCM_PRE(mgr, p->cipher_key, &k->gcm);
-	else if (k->key_len == 24)
-		IMB_AES192_GCM_PRE(mgr, p->cipher_key, &k->gcm);
-	else
-		IMB_AES256_GCM_PRE(mgr, p->cipher_key, &k->gcm);
-	shape->iv_len = 8;
-	shape->block_len = 4;	/* GCM is a stream mode: ESP's 4-byte rule */
-	shape->icv_len = p->icv_len;
+	ret = mb_keys_setup(to_mb(c)->mgr, p, k);
+	if (ret) {
+		explicit_bzero(k, sizeof(*k));
+		free(k);
+		return ret;
+	}
+	shape->iv_len = k->iv_len;
+	shape->block_len = k->block_len;
+	shape->icv_len = k->icv_len;
 	*out = k;
 	return 0;
 }
@@ -76,116 +46,64 @@ static void mb_key_free(struct vipsec_crypto *c, void *key)
 	(void)c;
 	if (!key)
 		return;
-	explicit_bzero(key, sizeof(struct ipsecmb_key));
+	explicit_bzero(key, sizeof(struct mb_key));
 	free(key);
 }
 
 static void mb_iv_gen(struct vipsec_crypto *c, const void *key, uint64_t seq,
 		      uint8_t *iv)
 {
-	(void)c;
-	(void)key;
-	vipsec_iv_from_seq(seq, iv);	/* GCM: unique per key suffices */
-}
+	const struct mb_key *k = key;
+	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
 
-/*
- * RFC 4106: nonce = salt || explicit IV; AAD = SPI || seq, or with ESN
- * SPI || seq_hi || seq_lo (section 5).
- */
-static uint32_t gcm_nonce_aad(const struct ipsecmb_key *k,
-			      const struct vipsec_esp_op *op, uint8_t nonce[12],
-			      uint8_t aad[12])
-{
-	memcpy(nonce, k->salt, 4);
-	memcpy(nonce + 4, op->esp + 8, 8);
-	memcpy(aad, op->esp, 4);
-	if (!k->esn) {
-		memcpy(aad + 4, op->esp + 4, 4);
-		return 8;
+	if (!k->cbc_iv) {
+		if (k->iv_len)
+			vipsec_iv_from_seq(seq, iv);	/* unique per key */
+		return;
 	}
-	aad[4] = (uint8_t)(op->seq_hi >> 24);
-	aad[5] = (uint8_t)(op->seq_hi >> 16);
-	aad[6] = (uint8_t)(op->seq_hi >> 8);
-	aad[7] = (uint8_t)op->seq_hi;
-	memcpy(aad + 8, op->esp + 4, 4);
-	return 12;
+	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
+	vipsec_iv_from_seq(seq, in + 8);
+	IMB_AES128_CFB_ONE(to_mb(c)->mgr, out, zero, in, k->iv_key, 16);
+	memcpy(iv, out, k->iv_len);
 }
 
-static void gcm_enc(IMB_MGR *mgr, const struct ipsecmb_key *k,
-		    struct gcm_context_data *ctx, uint8_t *dst,
-		    const uint8_t *src, uint32_t len, const uint8_t *nonce,
-		    const uint8_t *aad, uint32_t aad_len, uint8_t *tag,
-		    uint32_t tag_len)
+static void mb_run(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+		   unsigned int n, bool encrypt)
 {
-	if (k->key_len == 16)
-		IMB_AES128_GCM_ENC(mgr, &k->gcm, ctx, dst, src, len, nonce,
-				   aad, aad_len, tag, tag_len);
-	else if (k->key_len == 24)
-		IMB_AES192_GCM_ENC(mgr, &k->gcm, ctx, dst, src, len, nonce,
-				   aad, aad_len, tag, tag_len);
-	else
-		IMB_AES256_GCM_ENC(mgr, &k->gcm, ctx, dst, src, len, nonce,
-				   aad, aad_len, tag, tag_len);
-}
+	struct ipsecmb *mb = to_mb(c);
+	struct vipsec_esp_op *batch[BATCH];
+	unsigned int i, m = 0;
 
-static void gcm_dec(IMB_MGR *mgr, const struct ipsecmb_key *k,
-		    struct gcm_context_data *ctx, uint8_t *dst,
-		    const uint8_t *src, uint32_t len, const uint8_t *nonce,
-		    const uint8_t *aad, uint32_t aad_len, uint8_t *tag,
-		    uint32_t tag_len)
-{
-	if (k->key_len == 16)
-		IMB_AES128_GCM_DEC(mgr, &k->gcm, ctx, dst, src, len, nonce,
-				   aad, aad_len, tag, tag_len);
-	else if (k->key_len == 24)
-		IMB_AES192_GCM_DEC(mgr, &k->gcm, ctx, dst, src, len, nonce,
-				   aad, aad_len, tag, tag_len);
-	else
-		IMB_AES256_GCM_DEC(mgr, &k->gcm, ctx, dst, src, len, nonce,
-				   aad, aad_len, tag, tag_len);
+	for (i = 0; i < n; i++) {
+		const struct mb_key *k = ops[i].key;
+
+		if (k->kind == MB_GCM) {
+			if (encrypt)
+				mb_gcm_encrypt(mb->mgr, &ops[i]);
+			else
+				mb_gcm_decrypt(mb->mgr, &ops[i]);
+			continue;
+		}
+		batch[m++] = &ops[i];
+		if (m == BATCH) {
+			mb_jobs_run(mb, batch, m, encrypt);
+			m = 0;
+		}
+	}
+	if (m)
+		mb_jobs_run(mb, batch, m, encrypt);
 }
 
 static void mb_encrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
 		       unsigned int n)
 {
-	IMB_MGR *mgr = to_mb(c)->mgr;
-	struct gcm_context_data ctx;
-	uint8_t nonce[12], aad[12];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct vipsec_esp_op *op = &ops[i];
-		const struct ipsecmb_key *k = op->key;
-		uint8_t *ct = op->esp + 16;
-		uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
-
-		gcm_enc(mgr, k, &ctx, ct, op->pt, op->len, nonce, aad, aad_len,
-			ct + op->len, k->icv_len);
-		op->status = 0;
-	}
-	explicit_bzero(&ctx, sizeof(ctx));
+	mb_run(c, ops, n, true);
 }
 
 static void mb_decrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
 		       unsigned int n)
 {
-	IMB_MGR *mgr = to_mb(c)->mgr;
-	struct gcm_context_data ctx;
-	uint8_t nonce[12], aad[12], tag[16];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct vipsec_esp_op *op = &ops[i];
-		const struct ipsecmb_key *k = op->key;
-		const uint8_t *ct = op->esp + 16;
-		uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
-
-		gcm_dec(mgr, k, &ctx, op->pt, ct, op->len, nonce, aad, aad_len,
-			tag, k->icv_len);
-		op->status = vipsec_memneq(tag, ct + op->len, k->icv_len) ?
-			     -EBADMSG : 0;
-	}
-	explicit_bzero(&ctx, sizeof(ctx));
+	mb_run(c, ops, n, false);
 }
 
 static void mb_destroy(struct vipsec_crypto *c)
@@ -193,13 +111,32 @@ static void mb_destroy(struct vipsec_crypto *c)
 	struct ipsecmb *mb = to_mb(c);
 
 	free_mb_mgr(mb->mgr);
+	if (mb->scratch) {
+		explicit_bzero(mb->scratch, mb->scratch_len);
+		free(mb->scratch);
+	}
 	free(mb);
 }
 
+#define BIT(n) (1ULL << (n))
+
 static const struct vipsec_crypto_ops ipsecmb_ops = {
 	.name = "ipsec-mb",
-	.cipher_mask = 1ULL << VIRTIO_IPSEC_CIPHER_AES_GCM,
-	.auth_mask = 1ULL << VIRTIO_IPSEC_AUTH_NONE,
+	.cipher_mask = BIT(VIRTIO_IPSEC_CIPHER_NULL) |
+		       BIT(VIRTIO_IPSEC_CIPHER_DES_CBC) |
+		       BIT(VIRTIO_IPSEC_CIPHER_3DES_CBC) |
+		       BIT(VIRTIO_IPSEC_CIPHER_AES_CBC) |
+		       BIT(VIRTIO_IPSEC_CIPHER_AES_CTR) |
+		       BIT(VIRTIO_IPSEC_CIPHER_AES_GCM) |
+		       BIT(VIRTIO_IPSEC_CIPHER_AES_CCM) |
+		       BIT(VIRTIO_IPSEC_CIPHER_AES_GMAC),
+	.auth_mask = BIT(VIRTIO_IPSEC_AUTH_NONE) |
+		     BIT(VIRTIO_IPSEC_AUTH_HMAC_MD5_96) |
+		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA1_96) |
+		     BIT(VIRTIO_IPSEC_AUTH_AES_XCBC_96) |
+		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA256) |
+		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA384) |
+		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA512),
 	.key_new = mb_key_new,
 	.key_free = mb_key_free,
 	.iv_gen = mb_iv_gen,

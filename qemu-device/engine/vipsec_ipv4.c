@@ -29,7 +29,17 @@ void vipsec_ipv4_write_outer(uint8_t *hdr,
 			     uint8_t tos, uint16_t tot_len, uint16_t id,
 			     int df)
 {
+	vipsec_ipv4_write_outer_proto(hdr, tmpl, tos, tot_len, id, df,
+				      VIPSEC_IPPROTO_ESP);
+}
+
+void vipsec_ipv4_write_outer_proto(uint8_t *hdr,
+				   const uint8_t tmpl[VIPSEC_IPV4_HLEN],
+				   uint8_t tos, uint16_t tot_len, uint16_t id,
+				   int df, uint8_t proto)
+{
 	memcpy(hdr, tmpl, VIPSEC_IPV4_HLEN);
+	hdr[9] = proto;
 	hdr[1] = tos;
 	vipsec_put_be16(hdr + 2, tot_len);
 	vipsec_put_be16(hdr + 4, id);
@@ -55,4 +65,30 @@ int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len)
 		return -1;
 	return VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(pkt + 4) == len ?
 	       0 : -1;
+}
+
+int32_t vipsec_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh)
+{
+	uint32_t n;
+
+	if (nh == VIPSEC_IPPROTO_IPIP) {
+		if (len < VIPSEC_IPV4_HLEN || (pkt[0] >> 4) != 4)
+			return -1;
+		n = vipsec_get_be16(pkt + 2);
+		if ((pkt[0] & 0xf) * 4u < VIPSEC_IPV4_HLEN ||
+		    n < (pkt[0] & 0xf) * 4u)
+			return -1;
+	} else if (nh == VIPSEC_IPPROTO_IPV6) {
+		if (len < VIPSEC_IPV6_HLEN || (pkt[0] >> 4) != 6)
+			return -1;
+		n = VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(pkt + 4);
+	} else {
+		return -1;	/* incl. 59, dummy packets (TFC): dropped */
+	}
+	return n <= len ? (int32_t)n : -1;
+}
+
+int vipsec_ipv4_addr_unicast(const uint8_t a[4])
+{
+	return a[0] != 0 && a[0] < 224;
 }

@@ -62,9 +62,26 @@ void vipsec_ipv4_write_outer(uint8_t *hdr,
 			     uint8_t tos, uint16_t tot_len, uint16_t id,
 			     int df);
 
+/* Same with the protocol field (ESP, or UDP for RFC 3948). */
+void vipsec_ipv4_write_outer_proto(uint8_t *hdr,
+				   const uint8_t tmpl[VIPSEC_IPV4_HLEN],
+				   uint8_t tos, uint16_t tot_len, uint16_t id,
+				   int df, uint8_t proto);
+
 /* Checks a full inner IPv4 packet: 0 when plausible, -1 otherwise. */
 int vipsec_ipv4_inner_ok(const uint8_t *pkt, uint32_t len);
 /* Same for an inner IPv6 packet. */
 int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len);
+
+/*
+ * Length of the IP packet at the start of len bytes of decrypted tunnel
+ * payload (version 4 or 6 as nh says), which may be followed by TFC
+ * padding (RFC 4303 2.4): the packet's own length, or -1 when the header
+ * is implausible or longer than len.
+ */
+int32_t vipsec_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh);
+
+/* 1 for a usable unicast IPv4 tunnel endpoint (not 0/8, 224/4, 240/4). */
+int vipsec_ipv4_addr_unicast(const uint8_t a[4]);
 
 #endif /* VIPSEC_IPV4_H */

@@ -61,3 +61,65 @@ void vipsec_replay_update(struct vipsec_replay *r, uint64_t seq)
 	}
 	r->bits[next & r->word_mask] |= 1ULL << (seq & (WORD_BITS - 1));
 }
+
+uint64_t vipsec_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)
+{
+	uint32_t tl = (uint32_t)top, th = (uint32_t)(top >> 32);
+	uint32_t bottom = tl - w + 1;	/* mod 2^32 */
+
+	if (tl >= w - 1) {
+		/* Case A: window within the block th. */
+		if (seq_lo >= bottom)
+			return (uint64_t)th << 32 | seq_lo;
+		/* No block after the last: the packet is left of the window. */
+		if (th == UINT32_MAX)
+			return (uint64_t)th << 32 | seq_lo;
+		return (uint64_t)(th + 1) << 32 | seq_lo;
+	}
+	/* Case B: the window reaches back into block th - 1. */
+	if (seq_lo >= bottom && th > 0)
+		return (uint64_t)(th - 1) << 32 | seq_lo;
+	return (uint64_t)th << 32 | seq_lo;
+}
+
+/* SA_MOD / SA_GET: the window as a bitmap relative to top. */
+void vipsec_replay_export(const struct vipsec_replay *r, uint64_t *bitmap,
+			  uint32_t words)
+{
+	uint64_t i, seq;
+
+	for (i = 0; i < words; i++)
+		bitmap[i] = 0;
+	for (i = 0; i < r->window && i < r->top && i < (uint64_t)words * 64;
+	     i++) {
+		seq = r->top - i;
+		if (r->bits[(seq >> WORD_SHIFT) & r->word_mask] &
+		    (1ULL << (seq & (WORD_BITS - 1))))
+			bitmap[i >> WORD_SHIFT] |= 1ULL << (i & (WORD_BITS - 1));
+	}
+}
+
+struct vipsec_replay *vipsec_replay_import(uint32_t window, uint64_t top,
+					   const uint64_t *bitmap,
+					   uint32_t words)
+{
+	struct vipsec_replay *r;
+	uint64_t i, seq;
+
+	for (i = 0; i < (uint64_t)words * 64; i++)
+		if ((bitmap[i >> WORD_SHIFT] >> (i & (WORD_BITS - 1)) & 1) &&
+		    (i >= window || i >= top))
+			return NULL;
+	r = vipsec_replay_new(window);
+	if (!r)
+		return NULL;
+	r->top = top;
+	for (i = 0; i < window && i < top && i < (uint64_t)words * 64; i++) {
+		if (!(bitmap[i >> WORD_SHIFT] >> (i & (WORD_BITS - 1)) & 1))
+			continue;
+		seq = top - i;
+		r->bits[(seq >> WORD_SHIFT) & r->word_mask] |=
+			1ULL << (seq & (WORD_BITS - 1));
+	}
+	return r;
+}

@@ -34,4 +34,32 @@ uint8_t vipsec_replay_check(const struct vipsec_replay *r, uint64_t seq);
 /* After the ICV check succeeded: records seq, advancing the window. */
 void vipsec_replay_update(struct vipsec_replay *r, uint64_t seq);
 
+/*
+ * ESN (RFC 4303 Appendix A2.2): the full sequence number of a packet
+ * carrying seq_lo, given the highest authenticated number top and the
+ * window size w (>= 1). When the window lies within one 2^32 block, a
+ * seq_lo below its bottom belongs to the next block; when it straddles a
+ * block boundary, a seq_lo at or above its bottom belongs to the previous
+ * block. The result is only a guess until the ICV, which covers the high
+ * half, has been verified.
+ */
+uint64_t vipsec_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo);
+
+/*
+ * Window state for SA_MOD and SA_GET, in the wire layout of struct
+ * virtio_ipsec_sa_mod: bit i of word i / 64 set when sequence number
+ * (top - i) was received, for i < window.
+ *
+ * vipsec_replay_export: writes words (host order) words, which must cover
+ * the window ((window + 63) / 64 at least); bits past the window are 0.
+ * vipsec_replay_import: a new window of the given size with this state;
+ * bits at or past the window, or naming sequence number 0 or below, must
+ * be clear. NULL on a bad size, stray bits, or no memory.
+ */
+void vipsec_replay_export(const struct vipsec_replay *r, uint64_t *bitmap,
+			  uint32_t words);
+struct vipsec_replay *vipsec_replay_import(uint32_t window, uint64_t top,
+					   const uint64_t *bitmap,
+					   uint32_t words);
+
 #endif /* VIPSEC_REPLAY_H */

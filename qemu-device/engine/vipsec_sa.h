@@ -17,6 +17,7 @@
 #include "vipsec_crypto.h"
 #include "vipsec_ipv4.h"
 #include "vipsec_replay.h"
+#include "vipsec_state.h"
 
 /* Host-order view of struct virtio_ipsec_sa_params, validated. */
 struct vipsec_sa_cfg {
@@ -32,6 +33,14 @@ struct vipsec_sa_cfg {
 	uint8_t tun_src[16], tun_dst[16];
 	uint8_t dscp_mode, dscp, df_mode, ttl;
 	uint64_t initial_seq;
+	/* Packet formats (vipsec_sa_params.c check_option_fields) */
+	uint16_t udp_sport, udp_dport;	/* UDP_ENCAP */
+	uint8_t nat_oa[16];		/* transport UDP_ENCAP: peer's original */
+	uint32_t flow_label;		/* IPv6 outer */
+	uint32_t tfc_pad_to;		/* TFC_PAD */
+	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
+	struct vipsec_life life;		/* F_LIFETIME */
+	uint32_t seq_notify_interval;	/* F_EVENTQ */
 };
 
 /* What the device can do; SA parameters are checked against it. */
@@ -40,6 +49,7 @@ struct vipsec_sa_limits {
 	uint32_t max_replay_window;
 	uint32_t options_supported;	/* VIRTIO_IPSEC_SA_OPT_* */
 	bool allow_weak_algos;
+	uint64_t features;		/* negotiated VIRTIO_IPSEC_F_* */
 };
 
 /*
@@ -66,11 +76,20 @@ struct vipsec_sa {
 	uint16_t ip_id;			/* outbound: next outer IPv4 id */
 	uint8_t iv_len;			/* explicit IV bytes (backend's shape) */
 	uint8_t block_len;		/* payload alignment (backend's shape) */
-	uint8_t tmpl[VIPSEC_IPV4_HLEN];	/* outbound outer header template */
+	uint8_t tmpl[VIPSEC_IPV6_HLEN];	/* outer header template (tunnel) */
 	uint8_t tun_src[16], tun_dst[16];
 	void *key;			/* backend key object */
 	struct vipsec_replay *replay;	/* inbound with anti-replay */
 	uint64_t packets, bytes;
+	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
+	uint8_t mode, ip_version;	/* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
+	uint16_t udp_sport, udp_dport;	/* UDP_ENCAP, host order */
+	uint32_t flow_label;		/* IPv6 outer flow label */
+	uint32_t tfc_pad_to;		/* TFC_PAD: inner packet padded to */
+	uint64_t esn_top;		/* ESN without a window: highest seen */
+	uint8_t nat_oa[16];		/* transport UDP_ENCAP fix-up */
+	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
+	struct vipsec_sa_state st;	/* stats, lifetimes (vipsec_state.h) */
 };
 
 struct vipsec_grp {
@@ -104,6 +123,14 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id);
 /* Deletes every SA of a group. */
 uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid);
+/*
+ * Moves the tunnel endpoints (16-byte addresses, host-order UDP ports,
+ * used with UDP_ENCAP) and rebuilds the outbound header template; keys,
+ * sequence numbers and the replay window are untouched (SA_MOD).
+ */
+void vipsec_sa_set_endpoints(struct vipsec_sa *sa, const uint8_t src[16],
+			     const uint8_t dst[16], uint16_t sport,
+			     uint16_t dport);
 
 /* O(1); NULL for an id out of range, unused, or in another group. */
 static inline struct vipsec_sa *vipsec_sa_lookup(const struct vipsec_sadb *db,

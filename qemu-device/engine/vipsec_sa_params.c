@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "vipsec_ipv6.h"
 #include "vipsec_le.h"
 #include "vipsec_sa.h"
 
@@ -19,6 +20,11 @@ static int is_aead(uint8_t alg)
 	return alg == VIRTIO_IPSEC_CIPHER_AES_GCM ||
 	       alg == VIRTIO_IPSEC_CIPHER_AES_CCM ||
 	       alg == VIRTIO_IPSEC_CIPHER_AES_GMAC;
+}
+
+static int has_feature(const struct vipsec_sa_limits *lim, unsigned int bit)
+{
+	return !!(lim->features & (1ULL << bit));
 }
 
 static uint8_t check_header_fields(const uint8_t *wire,
@@ -39,20 +45,124 @@ static uint8_t check_header_fields(const uint8_t *wire,
 	if (cfg->direction != VIRTIO_IPSEC_DIR_INBOUND &&
 	    cfg->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
 		return VIRTIO_IPSEC_INVAL;
-	if (cfg->mode == VIRTIO_IPSEC_MODE_TRANSPORT)
-		return VIRTIO_IPSEC_NOTSUPP;
-	if (cfg->mode != VIRTIO_IPSEC_MODE_TUNNEL)
+	if (cfg->mode != VIRTIO_IPSEC_MODE_TUNNEL &&
+	    cfg->mode != VIRTIO_IPSEC_MODE_TRANSPORT)
 		return VIRTIO_IPSEC_INVAL;
 	if (*P(protocol) == 51)		/* AH */
 		return VIRTIO_IPSEC_NOTSUPP;
 	if (*P(protocol) != VIRTIO_IPSEC_PROTO_ESP)
 		return VIRTIO_IPSEC_INVAL;
-	if (cfg->ip_version == VIRTIO_IPSEC_IPV6)
-		return VIRTIO_IPSEC_NOTSUPP;
-	if (cfg->ip_version != VIRTIO_IPSEC_IPV4)
+	if (cfg->ip_version != VIRTIO_IPSEC_IPV4 &&
+	    cfg->ip_version != VIRTIO_IPSEC_IPV6)
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->options & ~lim->options_supported)
 		return VIRTIO_IPSEC_NOTSUPP;
+	/* Defined values whose feature the driver did not negotiate. */
+	if ((cfg->mode == VIRTIO_IPSEC_MODE_TRANSPORT &&
+	     !has_feature(lim, VIRTIO_IPSEC_F_TRANSPORT)) ||
+	    (cfg->ip_version == VIRTIO_IPSEC_IPV6 &&
+	     !has_feature(lim, VIRTIO_IPSEC_F_IPV6)) ||
+	    ((cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) &&
+	     !has_feature(lim, VIRTIO_IPSEC_F_ESN)) ||
+	    ((cfg->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) &&
+	     !has_feature(lim, VIRTIO_IPSEC_F_UDP_ENCAP)))
+		return VIRTIO_IPSEC_NOTSUPP;
+	return VIRTIO_IPSEC_OK;
+}
+
+/*
+ * Lifetimes need F_LIFETIME, sequence announcements the event queue
+ * (they are events). A soft limit above its hard limit could never fire.
+ */
+static uint8_t decode_lifetimes(const uint8_t *wire,
+				const struct vipsec_sa_limits *lim,
+				struct vipsec_sa_cfg *cfg)
+{
+	struct vipsec_life *l = &cfg->life;
+
+	cfg->seq_notify_interval = vipsec_ld32(P(seq_notify_interval));
+	l->soft_bytes = vipsec_ld64(P(soft_bytes));
+	l->hard_bytes = vipsec_ld64(P(hard_bytes));
+	l->soft_packets = vipsec_ld64(P(soft_packets));
+	l->hard_packets = vipsec_ld64(P(hard_packets));
+	l->soft_seconds = vipsec_ld64(P(soft_seconds));
+	l->hard_seconds = vipsec_ld64(P(hard_seconds));
+	if (cfg->seq_notify_interval &&
+	    !(lim->features & (1ULL << VIRTIO_IPSEC_F_EVENTQ)))
+		return VIRTIO_IPSEC_NOTSUPP;
+	if (!vipsec_all_zero(P(soft_bytes), 6 * sizeof(uint64_t)) &&
+	    !(lim->features & (1ULL << VIRTIO_IPSEC_F_LIFETIME)))
+		return VIRTIO_IPSEC_NOTSUPP;
+	if ((l->hard_bytes && l->soft_bytes > l->hard_bytes) ||
+	    (l->hard_packets && l->soft_packets > l->hard_packets) ||
+	    (l->hard_seconds && l->soft_seconds > l->hard_seconds))
+		return VIRTIO_IPSEC_INVAL;
+	return VIRTIO_IPSEC_OK;
+}
+
+/* A prefix with no bits set past its length, in a 16-byte field. */
+static int prefix_clean(const uint8_t *a, unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = bits / 8; i < 16; i++) {
+		uint8_t m = i == bits / 8 ? (uint8_t)(0xff >> (bits % 8)) : 0xff;
+
+		if (a[i] & m)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The packet-format options: what each needs, and which SAs it makes
+ * sense on. ECN and DEC_TTL act on the inner header of tunnel decap,
+ * TFC padding needs the inner packet's own length (tunnel mode, RFC 4303
+ * 2.4), the selector checks inbound packets, NAT-OA serves the transport
+ * mode checksum fix-up.
+ */
+static uint8_t check_format_options(const uint8_t *wire,
+				    struct vipsec_sa_cfg *cfg)
+{
+	uint32_t o = cfg->options, alen;
+	int tunnel = cfg->mode == VIRTIO_IPSEC_MODE_TUNNEL;
+	int inbound = cfg->direction == VIRTIO_IPSEC_DIR_INBOUND;
+
+	cfg->udp_sport = vipsec_ld16(P(udp_src_port));
+	cfg->udp_dport = vipsec_ld16(P(udp_dst_port));
+	memcpy(cfg->nat_oa, P(nat_oa), sizeof(cfg->nat_oa));
+	cfg->flow_label = vipsec_ld32(P(flow_label));
+	cfg->tfc_pad_to = vipsec_ld32(P(tfc_pad_to));
+	memcpy(cfg->sel_src, P(sel_src), sizeof(cfg->sel_src));
+	cfg->sel_prefix_len = *P(sel_prefix_len);
+	alen = cfg->ip_version == VIRTIO_IPSEC_IPV6 ? 16 : 4;
+
+	if ((o & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) &&
+	    (!cfg->udp_sport || !cfg->udp_dport))
+		return VIRTIO_IPSEC_INVAL;
+	if (!vipsec_all_zero(cfg->nat_oa, 16) &&
+	    (tunnel || !vipsec_all_zero(cfg->nat_oa + alen, 16 - alen)))
+		return VIRTIO_IPSEC_INVAL;
+	if (cfg->flow_label & ~VIPSEC_IPV6_FLOW_MASK ||
+	    (cfg->flow_label && !tunnel))
+		return VIRTIO_IPSEC_INVAL;
+	/*
+	 * ECN propagation is an inbound rule; in transport mode there is no
+	 * outer header to take it from, so the option is a no-op there (the
+	 * g-API's inbound ECN flag is not mode specific).
+	 */
+	if ((o & VIRTIO_IPSEC_SA_OPT_ECN) && !inbound)
+		return VIRTIO_IPSEC_INVAL;
+	if ((o & VIRTIO_IPSEC_SA_OPT_DEC_TTL) && (!tunnel || !inbound))
+		return VIRTIO_IPSEC_INVAL;
+	if ((o & VIRTIO_IPSEC_SA_OPT_TFC_PAD) &&
+	    (!tunnel || cfg->tfc_pad_to == 0 || cfg->tfc_pad_to > 0xffff))
+		return VIRTIO_IPSEC_INVAL;
+	if (o & VIRTIO_IPSEC_SA_OPT_SELECTOR) {
+		if (!inbound || cfg->sel_prefix_len > alen * 8 ||
+		    !prefix_clean(cfg->sel_src, cfg->sel_prefix_len))
+			return VIRTIO_IPSEC_INVAL;
+	}
 	return VIRTIO_IPSEC_OK;
 }
 
@@ -62,6 +172,7 @@ static uint8_t check_option_fields(const uint8_t *wire,
 				   const struct vipsec_sa_limits *lim)
 {
 	uint32_t o = cfg->options;
+	uint8_t st;
 
 	if (!(o & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) &&
 	    (vipsec_ld16(P(udp_src_port)) || vipsec_ld16(P(udp_dst_port)) ||
@@ -75,10 +186,12 @@ static uint8_t check_option_fields(const uint8_t *wire,
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->ip_version == VIRTIO_IPSEC_IPV4 && vipsec_ld32(P(flow_label)))
 		return VIRTIO_IPSEC_INVAL;
-	/* Events and lifetimes need the event queue / F_LIFETIME. */
-	if (vipsec_ld32(P(seq_notify_interval)) ||
-	    !vipsec_all_zero(P(soft_bytes), 6 * sizeof(uint64_t)))
-		return VIRTIO_IPSEC_NOTSUPP;
+	st = check_format_options(wire, cfg);
+	if (st != VIRTIO_IPSEC_OK)
+		return st;
+	st = decode_lifetimes(wire, lim, cfg);
+	if (st != VIRTIO_IPSEC_OK)
+		return st;
 	if (o & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY) {
 		if (cfg->replay_window == 0 ||
 		    cfg->replay_window > lim->max_replay_window)
@@ -87,6 +200,17 @@ static uint8_t check_option_fields(const uint8_t *wire,
 		return VIRTIO_IPSEC_INVAL;
 	}
 	return VIRTIO_IPSEC_OK;
+}
+
+/*
+ * A tunnel endpoint: unicast of the SA's family (IPv4 in the first 4
+ * bytes, the rest zero; IPv6 not unspecified, multicast or v4-mapped).
+ */
+static int endpoint_ok(uint8_t ip_version, const uint8_t a[16])
+{
+	if (ip_version == VIRTIO_IPSEC_IPV6)
+		return vipsec_ipv6_addr_unicast(a);
+	return vipsec_all_zero(a + 4, 12) && vipsec_ipv4_addr_unicast(a);
 }
 
 static uint8_t check_tunnel_fields(const uint8_t *wire,
@@ -100,9 +224,14 @@ static uint8_t check_tunnel_fields(const uint8_t *wire,
 	cfg->ttl = *P(ttl);
 	cfg->initial_seq = vipsec_ld64(P(initial_seq));
 
-	if (!vipsec_all_zero(cfg->tun_src + 4, 12) ||
-	    !vipsec_all_zero(cfg->tun_dst + 4, 12))
-		return VIRTIO_IPSEC_INVAL;
+	/* Transport mode does not use them; if given, they must be sane. */
+	if (cfg->mode == VIRTIO_IPSEC_MODE_TUNNEL ||
+	    !vipsec_all_zero(cfg->tun_src, 16) ||
+	    !vipsec_all_zero(cfg->tun_dst, 16)) {
+		if (!endpoint_ok(cfg->ip_version, cfg->tun_src) ||
+		    !endpoint_ok(cfg->ip_version, cfg->tun_dst))
+			return VIRTIO_IPSEC_INVAL;
+	}
 	if (cfg->dscp_mode > VIRTIO_IPSEC_HDR_SET ||
 	    cfg->df_mode > VIRTIO_IPSEC_HDR_SET || cfg->dscp > 63)
 		return VIRTIO_IPSEC_INVAL;
@@ -118,6 +247,45 @@ static uint8_t check_algorithms(const uint8_t *wire,
 				const struct vipsec_sa_limits *lim,
 				struct vipsec_sa_cfg *cfg)
 {
+	/*
+	 * Per algorithm (index = VIRTIO_IPSEC_CIPHER_* / _AUTH_*): key bytes
+	 * (16 for AES means 16, 24 or 32), salt bytes, ICV bytes. RFC 2410,
+	 * 2405, 2451, 3602, 3686 (4-byte nonce as salt), 4106, 4309, 4543;
+	 * RFC 2403, 2404, 3566, 4868 (key = hash output, ICV = half).
+	 */
+	static const uint8_t cipher_key_len[] = {
+		[VIRTIO_IPSEC_CIPHER_NULL] = 0, [VIRTIO_IPSEC_CIPHER_DES_CBC] = 8,
+		[VIRTIO_IPSEC_CIPHER_3DES_CBC] = 24,
+		[VIRTIO_IPSEC_CIPHER_AES_CBC] = 16,
+		[VIRTIO_IPSEC_CIPHER_AES_CTR] = 16,
+		[VIRTIO_IPSEC_CIPHER_AES_GCM] = 16,
+		[VIRTIO_IPSEC_CIPHER_AES_CCM] = 16,
+		[VIRTIO_IPSEC_CIPHER_AES_GMAC] = 16,
+	};
+	static const uint8_t salt_len[] = {
+		[VIRTIO_IPSEC_CIPHER_AES_CTR] = 4,
+		[VIRTIO_IPSEC_CIPHER_AES_GCM] = 4,
+		[VIRTIO_IPSEC_CIPHER_AES_CCM] = 3,
+		[VIRTIO_IPSEC_CIPHER_AES_GMAC] = 4,
+	};
+	static const uint8_t auth_key_len[] = {
+		[VIRTIO_IPSEC_AUTH_NONE] = 0,
+		[VIRTIO_IPSEC_AUTH_HMAC_MD5_96] = 16,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA1_96] = 20,
+		[VIRTIO_IPSEC_AUTH_AES_XCBC_96] = 16,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA256] = 32,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA384] = 48,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA512] = 64,
+	};
+	static const uint8_t auth_icv_len[] = {
+		[VIRTIO_IPSEC_AUTH_NONE] = 0,
+		[VIRTIO_IPSEC_AUTH_HMAC_MD5_96] = 12,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA1_96] = 12,
+		[VIRTIO_IPSEC_AUTH_AES_XCBC_96] = 12,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA256] = 16,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA384] = 24,
+		[VIRTIO_IPSEC_AUTH_HMAC_SHA512] = 32,
+	};
 	uint8_t c = *P(cipher_alg), a = *P(auth_alg);
 	int integrity;
 
@@ -145,18 +313,29 @@ static uint8_t check_algorithms(const uint8_t *wire,
 	if (!(lim->cipher_mask & (1ULL << c)) ||
 	    !(lim->auth_mask & (1ULL << a)))
 		return VIRTIO_IPSEC_NOTSUPP;
-	/* Only AES-GCM gets here today. */
-	if (cfg->cipher_key_len != 16 && cfg->cipher_key_len != 24 &&
-	    cfg->cipher_key_len != 32)
+	/* Key lengths (KEY_REJECT), then salt and ICV lengths (INVAL). */
+	if (cfg->cipher_key_len != cipher_key_len[c] &&
+	    !(cipher_key_len[c] == 16 && (cfg->cipher_key_len == 24 ||
+					  cfg->cipher_key_len == 32)))
 		return VIRTIO_IPSEC_KEY_REJECT;
-	if (*P(auth_key_len))
+	if (cfg->auth_key_len != auth_key_len[a])
 		return VIRTIO_IPSEC_KEY_REJECT;
-	if (cfg->icv_len != 8 && cfg->icv_len != 12 && cfg->icv_len != 16)
+	if (cfg->salt_len != salt_len[c])
 		return VIRTIO_IPSEC_INVAL;
-	if (cfg->salt_len != 4)
+	if (c == VIRTIO_IPSEC_CIPHER_AES_GCM || c == VIRTIO_IPSEC_CIPHER_AES_CCM) {
+		/* RFC 4106 / RFC 4309: 8, 12 or 16. */
+		if (cfg->icv_len != 8 && cfg->icv_len != 12 &&
+		    cfg->icv_len != 16)
+			return VIRTIO_IPSEC_INVAL;
+	} else if (c == VIRTIO_IPSEC_CIPHER_AES_GMAC) {
+		if (cfg->icv_len != 16)		/* RFC 4543 */
+			return VIRTIO_IPSEC_INVAL;
+	} else if (cfg->icv_len != auth_icv_len[a]) {
 		return VIRTIO_IPSEC_INVAL;
+	}
 	memcpy(cfg->cipher_key, P(cipher_key), cfg->cipher_key_len);
-	memcpy(cfg->salt, P(salt), 4);
+	memcpy(cfg->auth_key, P(auth_key), cfg->auth_key_len);
+	memcpy(cfg->salt, P(salt), cfg->salt_len);
 	return VIRTIO_IPSEC_OK;
 }
 

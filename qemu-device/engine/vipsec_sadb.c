@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
 int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
@@ -173,9 +174,18 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	sa->seq = cfg->initial_seq;
 	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ?
 		      UINT64_MAX : UINT32_MAX;
-	memcpy(sa->tun_src, cfg->tun_src, sizeof(sa->tun_src));
-	memcpy(sa->tun_dst, cfg->tun_dst, sizeof(sa->tun_dst));
-	vipsec_ipv4_tmpl_init(sa->tmpl, cfg->ttl, cfg->tun_src, cfg->tun_dst);
+	sa->st.life = cfg->life;
+	sa->st.seq_notify_interval = cfg->seq_notify_interval;
+	sa->st.ttl = cfg->ttl;
+	sa->mode = cfg->mode;
+	sa->ip_version = cfg->ip_version;
+	sa->flow_label = cfg->flow_label;
+	sa->tfc_pad_to = cfg->tfc_pad_to;
+	memcpy(sa->nat_oa, cfg->nat_oa, sizeof(sa->nat_oa));
+	memcpy(sa->sel_src, cfg->sel_src, sizeof(sa->sel_src));
+	sa->sel_prefix_len = cfg->sel_prefix_len;
+	vipsec_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst,
+				cfg->udp_sport, cfg->udp_dport);
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 	    (cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)) {
 		sa->replay = vipsec_replay_new(cfg->replay_window);
@@ -187,6 +197,21 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	db->sas[id] = sa;
 	db->groups[gid].nsas++;
 	return VIRTIO_IPSEC_OK;
+}
+
+/*
+ * The one place the outer addresses enter an SA, at SA_ADD and SA_MOD:
+ * whatever depends on them (the outbound header template) is rebuilt here.
+ */
+void vipsec_sa_set_endpoints(struct vipsec_sa *sa, const uint8_t src[16],
+			     const uint8_t dst[16], uint16_t sport,
+			     uint16_t dport)
+{
+	memcpy(sa->tun_src, src, sizeof(sa->tun_src));
+	memcpy(sa->tun_dst, dst, sizeof(sa->tun_dst));
+	sa->udp_sport = sport;
+	sa->udp_dport = dport;
+	vipsec_esp_tmpl_init(sa);
 }
 
 uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id)

@@ -38,5 +38,7 @@ int gt_decap(const struct g_ipsec_la_sa_handle *sh, const uint8_t *in,
 Suite *suite_lifecycle(void);
 Suite *suite_packets(void);
 Suite *suite_ioctl(void);
+Suite *suite_proc(void);
+Suite *suite_unplug(void);
 
 #endif

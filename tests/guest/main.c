@@ -8,6 +8,10 @@
 #include <stdlib.h>
 
 #include "guest.h"
+#include "../lib/gapi.h"
+
+/* The conformance suites run over the first virtio-ipsec<N>. */
+const char *ga_accl;
 
 int main(void)
 {
@@ -23,6 +27,12 @@ int main(void)
 	sr = srunner_create(suite_lifecycle());
 	srunner_add_suite(sr, suite_packets());
 	srunner_add_suite(sr, suite_ioctl());
+	srunner_add_suite(sr, suite_gapi_mgmt());
+	srunner_add_suite(sr, suite_gapi_sa());
+	srunner_add_suite(sr, suite_gapi_data());
+	srunner_add_suite(sr, suite_gapi_async());
+	srunner_add_suite(sr, suite_proc());
+	srunner_add_suite(sr, suite_unplug());	/* last: removes the device */
 	if (!getenv("CK_FORK"))
 		srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_VERBOSE);	/* ends with "NN%: Checks: ..." */

@@ -3,6 +3,10 @@
 #include <stdlib.h>
 
 #include "tests.h"
+#include "gapi.h"
+
+/* The conformance suites run over the in-process software accelerator. */
+const char *ga_accl = G_IPSEC_LA_SOFTWARE_NAME;
 
 int main(void)
 {
@@ -11,6 +15,10 @@ int main(void)
 
 	srunner_add_suite(sr, suite_sa_wire());
 	srunner_add_suite(sr, suite_api());
+	srunner_add_suite(sr, suite_gapi_mgmt());
+	srunner_add_suite(sr, suite_gapi_sa());
+	srunner_add_suite(sr, suite_gapi_data());
+	srunner_add_suite(sr, suite_gapi_async());
 	srunner_run_all(sr, CK_NORMAL);	/* prints "NN%: Checks: ..." */
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -106,22 +106,33 @@ START_TEST(bad_handles_refused)
 }
 END_TEST
 
-START_TEST(async_not_supported)
+static void never_called(void *a, int32_t l, void *o)
+{
+	(void)a;
+	(void)l;
+	(void)o;
+	ck_abort_msg("a refused call must not call back");
+}
+
+START_TEST(async_flags_checked)
 {
 	struct g_ipsec_cap_get_outargs caps;
 	struct g_ipsec_la_sa_handle sh;
 	uint8_t buf[64];
 	struct g_ipsec_la_data d = { buf, sizeof(buf) }, o = { buf, sizeof(buf) };
+	char big[G_IPSEC_LA_MAX_CB_ARG_LEN + 1];
+	struct g_ipsec_la_resp_args ra = { NULL, big, sizeof(big) };
 
 	memset(&sh, 0, sizeof(sh));
 	ck_assert_msg(g_ipsec_la_capabilities_get(&bogus, G_IPSEC_LA_CTRL_FLAG_ASYNC,
-						  &caps, NULL) == -EOPNOTSUPP,
-		      "ASYNC must be refused with -EOPNOTSUPP in this version");
-	ck_assert_int_eq(g_ipsec_la_packet_encap(&bogus,
-			 G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED, &sh, 1, &d, &o, NULL),
-			 -EOPNOTSUPP);
+						  &caps, NULL) == -EINVAL,
+		      "ASYNC without a response callback must give -EINVAL");
 	ck_assert_int_eq(g_ipsec_la_sa_add(&bogus, NULL, G_IPSEC_LA_CTRL_FLAG_ASYNC,
-					   NULL, NULL), -EOPNOTSUPP);
+					   NULL, NULL), -EINVAL);
+	ra.cbfn = never_called;
+	ck_assert_msg(g_ipsec_la_packet_encap(&bogus, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+					      &sh, 1, &d, &o, &ra) == -EINVAL,
+		      "cb_arg longer than G_IPSEC_LA_MAX_CB_ARG_LEN");
 	ck_assert_msg(g_ipsec_la_capabilities_get(&bogus, 1u << 7, &caps, NULL) == -EINVAL,
 		      "unknown control flag bits must give -EINVAL");
 }
@@ -137,7 +148,7 @@ Suite *suite_api(void)
 	tcase_add_test(tc, open_without_accelerator);
 	tcase_add_test(tc, open_bad_arguments);
 	tcase_add_test(tc, bad_handles_refused);
-	tcase_add_test(tc, async_not_supported);
+	tcase_add_test(tc, async_flags_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

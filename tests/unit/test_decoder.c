@@ -255,7 +255,11 @@ START_TEST(test_ctrl_malformed)
 	ck_assert_msg(ctrl(c, 0x7f, 0, 0, NULL, 0) == VIRTIO_IPSEC_NOTSUPP,
 		      "unknown control opcode");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_MOD, 0, 1, NULL, 0) ==
-		      VIRTIO_IPSEC_NOTSUPP, "SA_MOD without F_SA_MOD");
+		      VIRTIO_IPSEC_INVAL, "SA_MOD without a body");
+	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_GET, 0, 1, NULL, 0) ==
+		      VIRTIO_IPSEC_INVAL, "SA_GET without a body");
+	ck_assert_msg(ctrl(c, 0x15, 0, 0, NULL, 0) == VIRTIO_IPSEC_NOTSUPP,
+		      "opcode after SA_FLUSH");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_ADD, 0, 1, key, 16) ==
 		      VIRTIO_IPSEC_INVAL, "truncated SA_ADD body");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 9, 1, NULL, 0) ==

@@ -18,6 +18,18 @@ Suite *vectors_suite(void);
 Suite *esp_suite(void);
 Suite *sa_suite(void);
 Suite *decoder_suite(void);
+Suite *backend_suite(void);
+Suite *state_suite(void);
+Suite *algos_suite(void);
+Suite *algos_vectors_suite(void);
+Suite *formats_suite(void);
+Suite *formats_seq_suite(void);
+
+/*
+ * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND
+ * ("ipsec-mb", "kernel", "auto"), default "ipsec-mb".
+ */
+const char *test_backend(void);
 
 /* Parses hex (whitespace ignored) into buf; returns the byte count. */
 size_t hex2bin(const char *hex, uint8_t *buf, size_t cap);

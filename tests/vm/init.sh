@@ -34,6 +34,8 @@ for arg in $cmdline; do
 	vipsec.mode=*) mode=${arg#vipsec.mode=} ;;
 	vipsec.test_timeout=*) test_timeout=${arg#vipsec.test_timeout=} ;;
 	vipsec.require_device=0) require_device=0 ;;
+	vipsec.qmp=1) export VIPSEC_QMP=1 ;; # host carries out device_del/add
+	vipsec.device=*) export VIPSEC_DEVICE_SPEC="${arg#vipsec.device=}" ;;
 	esac
 done
 

@@ -2,7 +2,7 @@
 # Boots Debian's 6.1 kernel in our QEMU with a virtio-ipsec-pci device, loads
 # virtio_ipsec.ko and runs the in-guest tests, the VNF demo or a shell.
 # Usage: tests/vm/run.sh [--mode test|demo|shell] [--timeout SECONDS] [--build DIR]
-#                        [--qemu PATH] [--no-device]
+#                        [--qemu PATH] [--no-device] [--qmp]
 # Environment (all optional):
 #   VIPSEC_QEMU        QEMU binary (default BUILD/qemu/build/qemu-system-x86_64;
 #                      there is deliberately no fallback to another QEMU)
@@ -13,6 +13,12 @@
 #                      the guest run its tests without the device: harness
 #                      development only)
 #   VIPSEC_TEST_TIMEOUT per-test-program timeout inside the guest (default 600)
+#   --qmp              gives the device id=vipsec0 (unless the -device string
+#                      names one), opens a QMP socket in BUILD/vm and runs
+#                      tests/vm/qmp-agent.py, which carries out the
+#                      "VIPSEC-HOST-REQUEST: device_del|device_add ..." lines
+#                      guest tests print (host-side hot-unplug); the guest
+#                      sees vipsec.qmp=1 on its command line
 #   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_KROOT, VIPSEC_KRELEASE:
 #                      inputs of tests/vm/mkinitramfs.sh
 # Output: the serial console on stdout and in BUILD/vm/<mode>.log, then a
@@ -26,6 +32,7 @@ tmo=
 BUILD=${BUILD:-$top/build}
 qemu=${VIPSEC_QEMU:-}
 device=${VIPSEC_DEVICE-virtio-ipsec-pci}
+use_qmp=0
 
 usage() {
 	sed -n '4,5s/^# //p' "$0" >&2
@@ -41,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--build=*) BUILD=${1#*=}; shift ;;
 	--qemu) qemu=${2:?}; shift 2 ;;
 	--no-device) device=; shift ;;
+	--qmp) use_qmp=1; shift ;;
 	-h | --help) usage ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -74,12 +82,25 @@ t1=$(date +%s.%N)
 
 append="console=ttyS0 panic=-1 quiet log_buf_len=4M vipsec.mode=$mode"
 append+=" vipsec.test_timeout=${VIPSEC_TEST_TIMEOUT:-600} ${VIPSEC_APPEND:-}"
+qmp_sock=$BUILD/vm/qmp-$mode.sock
+if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
+	case ",$device," in *,id=*) ;; *) device+=",id=vipsec0" ;; esac
+	append+=" vipsec.qmp=1 vipsec.device=$device"
+fi
 args=(-accel tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot -nic none
 	-L /usr/share/seabios -L /usr/share/qemu
 	-kernel "$kernel" -initrd "$initrd" -append "$append")
 [ -z "$device" ] || args+=(-device "$device")
 # shellcheck disable=SC2206 # word splitting of the extra arguments is the point
 [ -z "${VIPSEC_QEMU_ARGS:-}" ] || args+=(${VIPSEC_QEMU_ARGS})
+agent=
+if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
+	rm -f "$qmp_sock"
+	args+=(-qmp "unix:$qmp_sock,server=on,wait=off")
+	: >"$log"
+	/usr/bin/python3 "$here/qmp-agent.py" "$qmp_sock" "$log" &
+	agent=$!
+fi
 
 echo "run.sh: $qemu ${args[*]}"
 echo "run.sh: mode $mode, timeout ${tmo}s, log $log"
@@ -91,6 +112,11 @@ else
 fi
 rc=${PIPESTATUS[0]}
 set -e
+if [ -n "$agent" ]; then
+	kill "$agent" 2>/dev/null || true
+	wait "$agent" 2>/dev/null || true
+	rm -f "$qmp_sock"
+fi
 t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v rc="$rc" \
 	'BEGIN {printf "run.sh: initramfs %.1fs, VM %.1fs, QEMU exit %s\n", b - a, c - b, rc}'

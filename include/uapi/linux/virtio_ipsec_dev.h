@@ -151,17 +151,23 @@ struct vipsec_xform {
 #define VIPSEC_EV_DEVICE_LOST	6	/* accelerator removed */
 #define VIPSEC_EV_SA_DELETE_REQ	7	/* device asks for the SA's deletion */
 #define VIPSEC_EV_LOST		8	/* value: records dropped (queue full) */
+/*
+ * After VIPSEC_EV_DEVICE_LOST (result -ENODEV) has been read, read()
+ * returns 0 (end of file). An ASYNC submit may fail with -EBUSY when the
+ * virtqueue is full; try again after reading completions.
+ */
 struct vipsec_event {
 	__u32 size;			/* sizeof(struct vipsec_event) */
 	__u16 type;			/* VIPSEC_EV_* */
-	__u16 flags;
+	__u16 flags;			/* expiries: VIRTIO_IPSEC_LIMIT_* reached */
 	__u64 user_data;		/* XFORM_DONE: from struct vipsec_xform */
 	__s32 result;			/* 0 or negative errno */
 	__u32 group_id;
 	__u32 sa_id;
 	__u32 reserved;
 	__u64 seq;			/* sequence number, where meaningful */
-	__u64 value;			/* bytes/packets, where meaningful */
+	__u64 value;			/* expiries: packets for a packet limit,
+					 * else bytes; LOST: records dropped */
 };
 
 /* VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod). */

@@ -2,9 +2,11 @@
  * Virtio IPsec lookaside accelerator device
  *
  * Data queues 0..N-1 carry ENCAP/DECAP batches, queue N is the control
- * queue (groups and SAs). Every request is a device-readable part followed
- * by a device-writable part whose last bytes hold the response footer
- * (include/uapi/linux/virtio_ipsec.h). This file only moves bytes: the
+ * queue (groups and SAs), queue N+1 the event queue (VIRTIO_IPSEC_F_EVENTQ:
+ * lifetime expiries, sequence overflow and announcements, raised by the
+ * engine and delivered here into driver-posted buffers). Every request is
+ * a device-readable part followed by a device-writable part whose last
+ * bytes hold the response footer (include/uapi/linux/virtio_ipsec.h). This file only moves bytes: the
  * ESP engine (qemu-device/engine, struct vipsec_core) parses and answers
  * every request, so all request decoding is unit-tested and fuzzed outside
  * QEMU. Here we bound what we copy out of guest memory and turn a chain
@@ -19,6 +21,7 @@
 #include "qemu/iov.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/qdev-properties.h"
@@ -153,6 +156,79 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
 }
 
 /*
+ * Move events the engine has queued into buffers the driver posted on the
+ * event queue. Events wait in the engine (bounded, with a LOST record when
+ * it overflows) while no buffer is posted. A buffer the device cannot
+ * write a whole event into is a protocol violation.
+ */
+static void virtio_ipsec_deliver_events(VirtIOIPsec *s)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    struct virtio_ipsec_event ev;
+    VirtQueueElement *elem;
+    bool notify = false;
+    size_t n;
+
+    if (!virtio_vdev_has_feature(vdev, VIRTIO_IPSEC_F_EVENTQ) ||
+        !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) || vdev->broken) {
+        return;
+    }
+    while (vipsec_core_event_pending(s->core)) {
+        elem = virtqueue_pop(s->eventq, sizeof(VirtQueueElement));
+        if (!elem) {
+            break;
+        }
+        if (elem->out_num || iov_size(elem->in_sg, elem->in_num) <
+            sizeof(ev)) {
+            virtio_error(vdev, "virtio-ipsec: event buffer must be %zu "
+                         "device-writable bytes (got %u readable "
+                         "descriptors, %zu writable bytes)", sizeof(ev),
+                         elem->out_num, iov_size(elem->in_sg, elem->in_num));
+            virtqueue_detach_element(s->eventq, elem, 0);
+            g_free(elem);
+            break;
+        }
+        vipsec_core_next_event(s->core, &ev);
+        n = iov_from_buf(elem->in_sg, elem->in_num, 0, &ev, sizeof(ev));
+        trace_virtio_ipsec_event(s, lduw_le_p(&ev.type), ldl_le_p(&ev.sa_id));
+        virtqueue_push(s->eventq, elem, n);
+        g_free(elem);
+        notify = true;
+    }
+    if (notify) {
+        virtio_notify(vdev, s->eventq);
+    }
+}
+
+static void virtio_ipsec_handle_event(VirtIODevice *vdev, VirtQueue *vq)
+{
+    virtio_ipsec_deliver_events(VIRTIO_IPSEC(vdev));
+}
+
+/*
+ * The engine's clock for seconds lifetimes and SA ages. QEMU_CLOCK_VIRTUAL:
+ * it stops while the VM is stopped, so no timer writes guest memory (the
+ * event queue) then, and an SA does not age while its guest, which set the
+ * lifetimes against its own clocks, cannot use it. The peer's own lifetime
+ * still bounds a key's real-time use.
+ */
+static void virtio_ipsec_tick(VirtIOIPsec *s)
+{
+    vipsec_core_tick(s->core,
+                     qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) / 1000);
+}
+
+static void virtio_ipsec_clock(void *opaque)
+{
+    VirtIOIPsec *s = opaque;
+
+    virtio_ipsec_tick(s);
+    virtio_ipsec_deliver_events(s);
+    timer_mod(s->clock, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+              VIRTIO_IPSEC_CLOCK_PERIOD_MS);
+}
+
+/*
  * Handle up to VIRTIO_IPSEC_BUDGET requests, then notify once. A guest
  * that keeps the queue full cannot hold the main loop: past the budget the
  * rest is handled from a bottom half on the next main-loop turn.
@@ -165,6 +241,10 @@ static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
     bool notify = false;
     size_t used;
 
+    if (q->ctrl) {
+        /* SA_ADD stamps the SA's age with the engine clock */
+        virtio_ipsec_tick(q->s);
+    }
     while (budget) {
         elem = virtqueue_pop(q->vq, sizeof(VirtQueueElement));
         if (!elem) {
@@ -183,6 +263,8 @@ static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
     if (notify) {
         virtio_notify(vdev, q->vq);
     }
+    /* Packets just processed may have raised lifetime events */
+    virtio_ipsec_deliver_events(q->s);
     if (!budget && !vdev->broken) {
         qemu_bh_schedule(q->bh);
     }
@@ -234,8 +316,6 @@ static uint64_t virtio_ipsec_get_features(VirtIODevice *vdev,
     /* Device-specific feature bits are 0..23 */
     uint64_t offered = vipsec_core_features(s->core) & MAKE_64BIT_MASK(0, 24);
 
-    /* No event queue yet: never offer it */
-    offered &= ~(1ULL << VIRTIO_IPSEC_F_EVENTQ);
     offered &= ~(1ULL << VIRTIO_IPSEC_F_MQ);
     if (s->conf.num_queues > 1) {
         offered |= 1ULL << VIRTIO_IPSEC_F_MQ;
@@ -243,12 +323,25 @@ static uint64_t virtio_ipsec_get_features(VirtIODevice *vdev,
     return features | offered;
 }
 
+/*
+ * What the driver acknowledged gates SA parameters and operations in the
+ * engine (NOTSUPP otherwise), and whether it queues events at all.
+ */
+static void virtio_ipsec_set_features(VirtIODevice *vdev, uint64_t features)
+{
+    VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+
+    vipsec_core_set_features(s->core, features & MAKE_64BIT_MASK(0, 24));
+}
+
 static void virtio_ipsec_reset(VirtIODevice *vdev)
 {
     VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
 
     trace_virtio_ipsec_reset(s);
+    /* Drops every SA (zeroing keys) and every pending event */
     vipsec_core_reset(s->core);
+    vipsec_core_set_features(s->core, 0);
 }
 
 static bool virtio_ipsec_check_range(const char *name, uint32_t val,
@@ -366,6 +459,15 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
     virtio_ipsec_init_queue(s, &s->ctrlq, true, VIRTIO_IPSEC_LIMIT_CTRL_REQ,
                             VIRTIO_IPSEC_LIMIT_CTRL_REQ,
                             virtio_ipsec_handle_ctrl);
+    /*
+     * Always present at index num_queues + 1; a driver that does not
+     * negotiate VIRTIO_IPSEC_F_EVENTQ just leaves it unused.
+     */
+    s->eventq = virtio_add_queue(vdev, VIRTIO_IPSEC_EVENTQ_SIZE,
+                                 virtio_ipsec_handle_event);
+    s->clock = timer_new_ms(QEMU_CLOCK_VIRTUAL, virtio_ipsec_clock, s);
+    timer_mod(s->clock, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+              VIRTIO_IPSEC_CLOCK_PERIOD_MS);
 
     trace_virtio_ipsec_realize(s, c->num_queues, c->max_sas, c->max_batch,
                                c->max_packet_len);
@@ -377,6 +479,10 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
     VirtIOIPsec *s = VIRTIO_IPSEC(dev);
     uint32_t i;
 
+    timer_free(s->clock);
+    s->clock = NULL;
+    virtio_delete_queue(s->eventq);
+    s->eventq = NULL;
     virtio_ipsec_fini_queue(&s->ctrlq);
     for (i = s->conf.num_queues; i > 0; i--) {
         virtio_ipsec_fini_queue(&s->dataqs[i - 1]);
@@ -391,8 +497,10 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
 
 /*
  * Not migratable: the SA database (keys, sequence numbers, replay windows,
- * lifetimes) lives in the engine and is not in VMState yet. Migrating
- * without it would silently lose every SA; block migration instead.
+ * lifetimes, statistics) and the pending events live in the engine and are
+ * not in VMState yet. Migrating without them would silently lose every SA
+ * (and restart sequence numbers under the same keys on the destination if
+ * the driver re-added them); block migration instead.
  */
 static const VMStateDescription vmstate_virtio_ipsec = {
     .name = "virtio-ipsec",
@@ -430,6 +538,7 @@ static void virtio_ipsec_class_init(ObjectClass *klass, void *data)
     vdc->unrealize = virtio_ipsec_device_unrealize;
     vdc->get_config = virtio_ipsec_get_config;
     vdc->get_features = virtio_ipsec_get_features;
+    vdc->set_features = virtio_ipsec_set_features;
     vdc->reset = virtio_ipsec_reset;
 }
 

@@ -11,10 +11,20 @@
  *   (-EINVAL, -ENOENT, ...). Nothing sets errno for the caller.
  * - Handles are opaque arrays of uint32_t. Copy them by value; do not
  *   interpret their contents.
- * - Control flags: only synchronous calls (flags == G_IPSEC_LA_CTRL_FLAG_SYNC,
- *   i.e. 0) are implemented in this version. G_IPSEC_LA_CTRL_FLAG_ASYNC and
- *   G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED make every call that takes flags
- *   return -EOPNOTSUPP; unknown flag bits give -EINVAL.
+ * - Control flags (deviation 26): SYNC (0) completes before the call
+ *   returns. ASYNC needs resp->cbfn; the callback runs later, from
+ *   g_ipsec_la_poll() in the caller's thread, never from a hidden thread.
+ *   Data calls are truly asynchronous (the driver's async XFORM): the call
+ *   returns once the batch is queued, buffers must stay valid until the
+ *   callback. Control calls (group, SA, capabilities) perform the ioctl
+ *   before returning (the driver completes control requests synchronously)
+ *   and only the callback is deferred to g_ipsec_la_poll(), with a copy of
+ *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL; data
+ *   results are discarded. ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
+ *   cb_arg is copied (0..G_IPSEC_LA_MAX_CB_ARG_LEN bytes); the callback
+ *   gets the copy. Unknown flag bits give -EINVAL.
+ * - Software accelerator: g_ipsec_la_open() with accl_name "software"
+ *   runs the same ESP engine in-process (never chosen implicitly).
  *
  * Thread safety
  * - All functions may be called concurrently from several threads, also on
@@ -110,6 +120,38 @@
  * 25  | sa_add_inargs.dir for all SAs, and a   | dir applies to all num_sas
  *     | num_sas of uint8_t                     | SAs; 1..G_IPSEC_LA_MAX_SA_
  *     |                                        | BATCH (64)
+ * 26  | control flags: ASYNC semantics unsaid  | see "Control flags" above:
+ *     | for control calls                      | control ioctl synchronous,
+ *     |                                        | callback deferred to poll
+ * 27  | no way to run callbacks / wait for     | extensions g_ipsec_la_poll()
+ *     | completions                            | and g_ipsec_la_fd_get()
+ * 28  | available/active_list_get: fields      | prototypes and structs
+ *     | listed, no prototype                   | g_ipsec_la_accl_info /
+ *     |                                        | g_ipsec_la_active_accl_info
+ *     |                                        | (read from sysfs)
+ * 29  | hooks_register takes the handle by     | pointer; hooks apply to all
+ *     | value; hooks are pointers to function  | groups of the handle; members
+ *     | pointer typedefs; deregister named     | are the typedefs; both names
+ *     | notifications_hook_deregister          | of deregister exported
+ * 30  | seq notify interval not in the SA      | g_ipsec_la_sa.seq_notify_
+ *     |                                        | interval (appended)
+ * 31  | lifetime notification: kilobytes only  | appended limit kind, bytes,
+ *     |                                        | packets
+ * 32  | sa_modify_flags declared as a struct;  | enum; one kind per call
+ *     | replay info: uint8_t window, one       | (union); window uint32_t,
+ *     | uint32_t bitmap word; unnamed dir      | bitmap const uint64_t * of
+ *     | member and unnamed replay struct       | ceil(window/64) words; dir;
+ *     |                                        | members named replay_info
+ * 33  | sa_get_outargs: handle** "for Get      | handles: caller array of
+ *     | Next"; no count returned; flags values | num_sas; num_sas/more out;
+ *     | unsaid; G_IPSEC_LA_SET_GET_NEXT_N typo | flags PARAMS/STATS bits;
+ *     |                                        | alias G_IPSEC_LA_SA_GET_NEXT_N
+ * 34  | sa_stats counters uint32_t; no place   | kept (saturating); hard_
+ *     | for hard-expiry/selector drops         | expired, selector appended
+ * 35  | multi_packet: one SA handle; no        | results[] per packet
+ *     | per-packet result; "decap_packet" name | (extension); returns packets
+ *     | in 8.19 prototype                      | consumed (ODP) or -errno
+ * 36  | g_ipsec_la_packet.data unnamed member  | struct g_ipsec_la_data *data
  */
 #ifndef G_IPSEC_LA_H
 #define G_IPSEC_LA_H
@@ -144,6 +186,19 @@ extern "C" {
 #define G_IPSEC_LA_MAX_SA_BATCH		64
 /* Most scatter-gather segments per packet and direction. */
 #define G_IPSEC_LA_MAX_SG_ELEM		16
+/* Most packets one multi_packet call consumes (the device may allow less:
+ * capabilities max_batch). */
+#define G_IPSEC_LA_MAX_PKT_BATCH	256
+/* Longest cb_arg copied for an ASYNC call. */
+#define G_IPSEC_LA_MAX_CB_ARG_LEN	256
+/* Most SAs one g_ipsec_la_sa_get() call returns. */
+#define G_IPSEC_LA_MAX_SA_GET		256
+/* Name of the opt-in in-process software accelerator. */
+#define G_IPSEC_LA_SOFTWARE_NAME	"software"
+/* Longest accelerator name, including the terminating NUL. */
+#define G_IPSEC_LA_ACCL_NAME_LEN	32
+/* Most owners one active_list entry reports. */
+#define G_IPSEC_LA_MAX_OWNERS		16
 
 /* ---- Enumerations ------------------------------------------------- */
 
@@ -156,8 +211,8 @@ enum g_ipsec_la_mode {
 /* 11.2 - bit values (deviation 1) */
 enum g_ipsec_la_control_flags {
 	G_IPSEC_LA_CTRL_FLAG_SYNC = 0,			/* synchronous */
-	G_IPSEC_LA_CTRL_FLAG_ASYNC = 1u << 0,		/* not yet supported */
-	G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED = 1u << 1	/* not yet supported */
+	G_IPSEC_LA_CTRL_FLAG_ASYNC = 1u << 0,		/* callback via poll */
+	G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED = 1u << 1	/* no callback */
 };
 
 /* 11.3 - values equal the device's VIRTIO_IPSEC_AUTH_* ids */
@@ -256,11 +311,13 @@ struct g_ipsec_la_sa_handle {
 
 /* ---- Callbacks ------------------------------------------------------- */
 
-/* 9.3 Called when the accelerator behind handle is removed (later versions). */
+/* 9.3 Called from g_ipsec_la_poll() once the accelerator is removed. */
 typedef void (*g_ipsec_la_instance_broken_cbk_fn)(
 	struct g_ipsec_la_handle *handle, void *cb_arg);
 
-/* 9.14 Response callback for ASYNC calls (later versions). */
+/* 9.14 Response callback of ASYNC calls, run by g_ipsec_la_poll(); outargs
+ * points at a copy of the call's outargs (packet calls: struct
+ * g_ipsec_la_packet_outargs), valid during the callback. */
 typedef void (*g_ipsec_la_resp_cbfn)(void *cb_arg, int32_t cb_arg_len,
 				     void *outargs);
 
@@ -279,8 +336,11 @@ struct g_ipsec_la_open_inargs {
 	uint16_t device_id;		/* 0 or 0x1079 */
 	const char *accl_name;		/* optional: "virtio-ipsec<N>" */
 	const char *app_identity;	/* required, < 64 bytes */
-	g_ipsec_la_instance_broken_cbk_fn cb_fn;	/* optional */
-	void *cb_arg;			/* callback argument */
+	g_ipsec_la_instance_broken_cbk_fn cb_fn;	/* optional; run by
+							 * g_ipsec_la_poll() */
+	void *cb_arg;			/* copied when cb_arg_len is 1..
+					 * G_IPSEC_LA_MAX_CB_ARG_LEN, else
+					 * passed as is */
 	int32_t cb_arg_len;		/* callback argument length */
 };
 
@@ -432,6 +492,8 @@ struct g_ipsec_la_sa {
 	uint64_t hard_packets_limit;	/* 0 = none */
 	uint64_t soft_seconds_limit;	/* 0 = none */
 	uint64_t hard_seconds_limit;	/* 0 = none */
+	uint32_t seq_notify_interval;	/* announce every N packets; 0 = never
+					 * (needs seqnum_periodic_notify) */
 };
 
 /* 9.26 (deviation 25) */
@@ -501,11 +563,11 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
  * g_ipsec_la_create_group() - create an application group.
  * @handle: [in] accelerator handle.
  * @in:     [in] group identity, 1..31 characters.
- * @flags:  [in] control flags (only SYNC).
+ * @flags:  [in] control flags (see "Control flags").
  * @out:    [out] group handle; copy into handle->group_handle to use it.
- * @resp:   [in] NULL for synchronous calls.
+ * @resp:   [in] callback for ASYNC; may be NULL otherwise.
  *
- * Return: 0; -EINVAL bad handle/arguments; -EOPNOTSUPP ASYNC/NO_RESP;
+ * Return: 0; -EINVAL bad handle/arguments; -EINVAL ASYNC without resp->cbfn;
  * -ENOSPC group table full; -ENODEV accelerator gone; -EIO device error.
  */
 int32_t g_ipsec_la_create_group(struct g_ipsec_la_handle *handle,
@@ -535,11 +597,11 @@ int32_t g_ipsec_la_close(struct g_ipsec_la_handle *handle);
 /**
  * g_ipsec_la_capabilities_get() - what the accelerator supports.
  * @handle: [in] accelerator handle.
- * @flags:  [in] control flags (only SYNC).
+ * @flags:  [in] control flags (see "Control flags").
  * @out:    [out] capabilities.
- * @resp:   [in] NULL for synchronous calls.
+ * @resp:   [in] callback for ASYNC; may be NULL otherwise.
  *
- * Return: 0; -EINVAL bad handle/NULL @out; -EOPNOTSUPP ASYNC/NO_RESP;
+ * Return: 0; -EINVAL bad handle/NULL @out; -EINVAL ASYNC without resp->cbfn;
  * -ENODEV accelerator gone.
  */
 int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
@@ -552,10 +614,10 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  * nothing.
  * @handle: [in] accelerator handle (group part selects the group).
  * @in:     [in] direction, count and parameters.
- * @flags:  [in] control flags (only SYNC).
+ * @flags:  [in] control flags (see "Control flags").
  * @out:    [out] result, failed_index and, in out->handles (num_sas
  *          entries, caller's memory), the SA handles.
- * @resp:   [in] NULL for synchronous calls.
+ * @resp:   [in] callback for ASYNC; may be NULL otherwise.
  *
  * Every SA is validated before anything reaches the device: proto ESP;
  * SPI >= 256; algorithm ids known; NULL encryption with NULL/no
@@ -567,7 +629,7 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  *
  * Return: 0 (out->result 0);
  * -EINVAL invalid arguments or SA parameters (nothing sent);
- * -EOPNOTSUPP ASYNC/NO_RESP flags, AH/IPComp, or a feature/algorithm the
+ * -EOPNOTSUPP AH/IPComp, or a feature/algorithm the
  *  accelerator did not offer;
  * -EKEYREJECTED the device refused a key; -EEXIST SPI already in use;
  * -ENOSPC SA table full; -ENOENT unknown group; -ENODEV accelerator gone;
@@ -583,13 +645,13 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
  * g_ipsec_la_sa_del() - delete one SA; its keys are wiped.
  * @handle: [in] accelerator handle the SA was added with.
  * @in:     [in] direction (must match the SA) and SA handle.
- * @flags:  [in] control flags (only SYNC).
+ * @flags:  [in] control flags (see "Control flags").
  * @out:    [out] result (same as the return value); may be NULL.
- * @resp:   [in] NULL for synchronous calls.
+ * @resp:   [in] callback for ASYNC; may be NULL otherwise.
  *
  * Return: 0; -EINVAL bad arguments, direction mismatch, or an SA handle of
  * another accelerator handle; -ENOENT unknown or already deleted SA;
- * -EOPNOTSUPP ASYNC/NO_RESP; -ENODEV accelerator gone.
+ * -EINVAL ASYNC without resp->cbfn; -ENODEV accelerator gone.
  */
 int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_del_inargs *in,
@@ -600,7 +662,7 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 /**
  * g_ipsec_la_packet_encap() - ESP-encapsulate one packet (outbound SA).
  * @handle:      [in] accelerator handle.
- * @flags:       [in] control flags (only SYNC).
+ * @flags:       [in] control flags (see "Control flags").
  * @sa_handle:   [in] outbound SA.
  * @num_sg_elem: [in] entries in @in_data and in @out_data, 1..16 each;
  *               zero-length entries are skipped (deviation 19).
@@ -611,11 +673,11 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
  *               segment (segments filled in order). On -ENOSPC
  *               out_data[0].length becomes the total bytes needed and the
  *               other lengths 0.
- * @resp:        [in] NULL for synchronous calls.
+ * @resp:        [in] callback for ASYNC; may be NULL otherwise.
  *
  * Return: 0 (also when a soft lifetime was reached);
  * -EINVAL bad arguments, bad handle, inbound SA, too many segments;
- * -EOPNOTSUPP ASYNC/NO_RESP flags;
+ * -EAGAIN too many ASYNC batches in flight;
  * -ENOENT unknown or deleted SA; -ENOSPC output too small (see above);
  * -EPROTO malformed input packet; -EKEYEXPIRED SA past a hard lifetime;
  * -EOVERFLOW sequence numbers exhausted; -EMSGSIZE packet larger than the
@@ -645,7 +707,7 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * -EACCES inner packet outside the SA's selector;
  * -EKEYEXPIRED SA past a hard lifetime;
  * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
- * -EOPNOTSUPP ASYNC/NO_RESP flags; -EMSGSIZE packet too large;
+ * -EMSGSIZE packet too large;
  * -ENODEV accelerator gone; -EIO device error.
  */
 int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
@@ -655,6 +717,354 @@ int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
 				const struct g_ipsec_la_data in_data[],
 				struct g_ipsec_la_data out_data[],
 				const struct g_ipsec_la_resp_args *resp);
+
+/* ---- Packets of the multi-packet calls ------------------------------ */
+
+/* 9.37 One packet: num_sg segments (deviation 36). */
+struct g_ipsec_la_packet {
+	uint32_t num_sg;		/* 1..G_IPSEC_LA_MAX_SG_ELEM */
+	struct g_ipsec_la_data *data;	/* output: lengths updated */
+};
+
+/* Extension: result of one packet of a multi-packet call (deviation 35). */
+struct g_ipsec_la_pkt_result {
+	int32_t result;		/* 0 or negative errno as for packet_encap/
+				 * _decap (-ENOSPC: out_len = bytes needed) */
+	uint32_t out_len;	/* bytes written */
+	uint32_t seq_num;	/* sequence number used/seen, low 32 bits */
+	uint32_t hi_seq_num;	/* high 32 bits with ESN */
+	uint32_t warnings;	/* G_IPSEC_LA_WARN_* */
+};
+
+/* Extension: warning bits of g_ipsec_la_pkt_result (success anyway). */
+enum g_ipsec_la_pkt_warning {
+	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0,	/* soft lifetime reached */
+	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1	/* periodic announce due */
+};
+
+/*
+ * Extension: outargs given to the response callback of an ASYNC packet
+ * call. For the single-packet calls num_packets is 1.
+ */
+struct g_ipsec_la_packet_outargs {
+	int32_t result;		/* 0 when the batch was processed, else the
+				 * batch's negative errno (e.g. -ENODEV) */
+	uint32_t num_packets;
+	struct g_ipsec_la_pkt_result *results;	/* num_packets entries */
+};
+
+/* ---- SA modification, read, statistics ----------------------------- */
+
+/* 9.28 (deviation 32) - one kind per call */
+enum g_ipsec_la_sa_modify_flags {
+	G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO = 1,	/* local address and port */
+	G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO,	/* peer address and port */
+	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO	/* sequence number, window */
+};
+
+/* 11.12 */
+enum g_ipsec_la_sa_modify_replay_info_flags {
+	G_IPSEC_LA_SA_MODIFY_SEQ_NUM = 1u << 1,
+	G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW = 1u << 2
+};
+
+/* 9.29 (deviation 32) */
+struct g_ipsec_la_sa_mod_inargs {
+	enum g_ipsec_la_sa_direction dir;
+	const struct g_ipsec_la_sa_handle *handle;
+	enum g_ipsec_la_sa_modify_flags flags;
+	union {
+		struct {
+			uint16_t port;	/* UDP port with NAT-T, else 0 */
+			struct g_ip_addr addr;	/* same version as before */
+		} addr_info;
+		struct {
+			uint32_t flags;	/* OR of replay_info_flags */
+			uint32_t anti_replay_window_size;	/* packets */
+			/* ceil(window/64) words: bit i of word i/64 set when
+			 * sequence number (seq - i) was received */
+			const uint64_t *anti_replay_window_bit_map;
+			uint32_t seq_num;	/* low 32 bits */
+			uint32_t hi_seq_num;	/* high 32 bits (ESN) */
+		} replay_info;
+	} u;
+};
+
+/* 9.30 */
+struct g_ipsec_la_sa_modify_outargs {
+	int32_t result;		/* 0 or negative errno */
+};
+
+/* 9.33 (deviation 34) */
+struct g_ipsec_la_sa_stats {
+	uint64_t packets_processed;
+	uint64_t bytes_processed;
+	struct {
+		uint32_t invalid_ipsec_pkt;	/* malformed, wrong SPI */
+		uint32_t invalid_pad_length;
+		uint32_t invalid_seq_num;
+		uint32_t anti_replay_late_pkt;
+		uint32_t anti_replay_replay_pkt;
+		uint32_t invalid_icv;
+		uint32_t seq_num_over_flow;
+		uint32_t crypto_op_failed;
+	} protocol_violation_errors;
+	struct {
+		uint32_t no_tail_room;
+		uint32_t submit_to_accl_failed;	/* always 0: a refused
+						 * submission is an error
+						 * return, not a packet */
+	} process_errors;
+	/* appended: */
+	uint32_t hard_expired;		/* refused past a hard lifetime */
+	uint32_t selector;		/* inner packet outside selector */
+};
+
+/* 11.13 */
+enum g_ipsec_la_sa_get_op {
+	G_IPSEC_LA_SA_GET_FIRST_N = 0,
+	G_IPSEC_LA_SET_GET_NEXT_N,
+	G_IPSEC_LA_SA_GET_EXACT
+};
+#define G_IPSEC_LA_SA_GET_NEXT_N	G_IPSEC_LA_SET_GET_NEXT_N
+
+/* sa_get_inargs.flags (deviation 33) */
+#define G_IPSEC_LA_SA_GET_PARAMS	(1u << 0)	/* fill sa_params[] */
+#define G_IPSEC_LA_SA_GET_STATS		(1u << 1)	/* fill stats[] */
+
+/* 9.35 */
+struct g_ipsec_la_sa_get_inargs {
+	enum g_ipsec_la_sa_direction dir;	/* only SAs of this direction */
+	const struct g_ipsec_la_sa_handle *handle;	/* NEXT_N: cursor;
+							 * EXACT: the SA */
+	enum g_ipsec_la_sa_get_op operation;
+	uint32_t num_sas;	/* 1..G_IPSEC_LA_MAX_SA_GET (EXACT: 1) */
+	uint32_t flags;		/* G_IPSEC_LA_SA_GET_PARAMS and/or _STATS */
+};
+
+/* 9.34 (deviation 33). Arrays are the caller's, num_sas entries each. */
+struct g_ipsec_la_sa_get_outargs {
+	int32_t result;		/* 0 or negative errno */
+	struct g_ipsec_la_sa *sa_params;	/* with PARAMS; key pointers
+						 * NULL: keys never leave */
+	struct g_ipsec_la_sa_stats *stats;	/* with STATS */
+	struct g_ipsec_la_sa_handle *handles;	/* required: the SAs read;
+						 * last one = next cursor */
+	uint32_t num_sas;	/* out: entries filled */
+	uint32_t more;		/* out: 1 when more SAs follow */
+};
+
+/* ---- Notifications --------------------------------------------------- */
+
+/* 9.15 */
+struct g_ipsec_seq_number_notification {
+	struct g_ipsec_la_handle *handle;
+	struct g_ipsec_la_sa_handle *sa_handle;
+	uint32_t seq_num;	/* low 32 bits */
+	uint32_t hi_seq_num;	/* high 32 bits */
+};
+
+/* 9.16 */
+typedef void (*g_ipsec_la_cbk_sa_seq_number_overflow_fn)(
+	struct g_ipsec_la_handle handle,
+	struct g_ipsec_seq_number_notification *in);
+
+/* 9.17 */
+typedef void (*g_ipsec_la_cbk_sa_seq_number_periodic_update_fn)(
+	struct g_ipsec_la_handle handle,
+	struct g_ipsec_seq_number_notification *in);
+
+/* 9.18 (deviation 31) */
+#define G_IPSEC_LA_LIMIT_BYTES		1
+#define G_IPSEC_LA_LIMIT_PACKETS	2
+#define G_IPSEC_LA_LIMIT_SECONDS	3
+struct g_ipsec_la_lifetime_in_bytes_notification {
+	struct g_ipsec_la_sa_handle sa_handle;
+	uint32_t ipsec_lifetime_in_kbytes;	/* kilobytes processed */
+	/* appended: */
+	uint32_t limit;		/* G_IPSEC_LA_LIMIT_*: which soft limit */
+	uint64_t bytes;		/* bytes processed (0 for a packet limit) */
+	uint64_t packets;	/* packets processed (packet limit only) */
+};
+
+/* 9.19 */
+typedef void (*g_ipsec_la_cbk_sa_soft_lifetimeout_expiry_fn)(
+	struct g_ipsec_la_handle handle,
+	struct g_ipsec_la_lifetime_in_bytes_notification *in);
+
+/* 9.20 (deviation 29): NULL members = not interested */
+struct g_ipsec_la_notification_hooks {
+	g_ipsec_la_cbk_sa_seq_number_overflow_fn seq_num_overflow_fn;
+	g_ipsec_la_cbk_sa_seq_number_periodic_update_fn
+		seq_num_periodic_update_fn;
+	g_ipsec_la_cbk_sa_soft_lifetimeout_expiry_fn
+		soft_lifetimeout_expiry_fn;
+};
+
+/* ---- Accelerator lists (deviation 28) ------------------------------- */
+
+/* 8.6 One available accelerator. */
+struct g_ipsec_la_accl_info {
+	char name[G_IPSEC_LA_ACCL_NAME_LEN];	/* "virtio-ipsec<N>" */
+	uint32_t id;				/* N */
+	uint32_t software;	/* 1 for the in-process software one */
+};
+
+/* 8.7 One accelerator in use, with its owners and statistics. */
+struct g_ipsec_la_active_accl_info {
+	char name[G_IPSEC_LA_ACCL_NAME_LEN];
+	uint32_t id;
+	uint32_t software;
+	uint32_t mode;		/* enum g_ipsec_la_mode; 0 = nobody */
+	uint32_t num_owners;	/* entries in owners[] */
+	struct {
+		char app_identity[G_IPSEC_LA_APP_IDENTITY_LEN];
+		/* names of the groups this owner created, comma-
+		 * separated (sysfs "groups"); empty when none */
+		char group_identities[128];
+	} owners[G_IPSEC_LA_MAX_OWNERS];
+	uint64_t bytes_in, bytes_out;
+	uint64_t packets_in, packets_out;
+	uint64_t sas_created, sas_deleted, sas_modified;
+	uint64_t active_sas;
+};
+
+/* ---- More functions ------------------------------------------------- */
+
+/**
+ * g_ipsec_la_available_list_get() - accelerators present (sysfs), then
+ * the software accelerator.
+ * @list: [out] up to @max entries.
+ * @max:  [in] entries in @list.
+ * @num:  [out] entries filled.
+ *
+ * Return: 0; -EINVAL NULL @list/@num or @max 0; -ENOSPC more accelerators
+ * than @max (the first @max are filled).
+ */
+int32_t g_ipsec_la_available_list_get(struct g_ipsec_la_accl_info *list,
+				      uint32_t max, uint32_t *num);
+
+/**
+ * g_ipsec_la_active_list_get() - accelerators held by some application,
+ * with mode, owners and counters from /sys/class/virtio_ipsec/ (the
+ * software accelerator: when this process holds it).
+ * Counters the driver does not expose read as 0.
+ *
+ * Return: as for g_ipsec_la_available_list_get().
+ */
+int32_t g_ipsec_la_active_list_get(struct g_ipsec_la_active_accl_info *list,
+				   uint32_t max, uint32_t *num);
+
+/**
+ * g_ipsec_la_notification_hooks_register() - call @in's hooks (from
+ * g_ipsec_la_poll()) for events of SAs of this accelerator handle.
+ * Replaces earlier hooks.
+ *
+ * Return: 0; -EINVAL bad handle or NULL @in; -EOPNOTSUPP the accelerator
+ * has no event queue (no notifications possible).
+ */
+int32_t g_ipsec_la_notification_hooks_register(
+	struct g_ipsec_la_handle *handle,
+	const struct g_ipsec_la_notification_hooks *in);
+
+/**
+ * g_ipsec_la_notification_hooks_deregister() - forget the hooks.
+ * g_ipsec_la_notifications_hook_deregister() is the seed's name.
+ * Return: 0; -EINVAL bad handle.
+ */
+int32_t g_ipsec_la_notification_hooks_deregister(
+	struct g_ipsec_la_handle *handle);
+int32_t g_ipsec_la_notifications_hook_deregister(
+	struct g_ipsec_la_handle *handle);
+
+/**
+ * g_ipsec_la_sa_mod() - change an SA's local or peer address and port, or
+ * its replay state, keeping keys (and the rest of the state).
+ *
+ * Return: 0; -EINVAL bad arguments, direction mismatch, another handle's
+ * SA, address family change, window larger than max_replay_window;
+ * -EOPNOTSUPP the accelerator did not offer SA_MOD; -ENOENT unknown SA;
+ * -ENODEV accelerator gone.
+ */
+int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_mod_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_modify_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_sa_flush() - delete every SA of the handle's group.
+ * Return: 0; -EINVAL bad handle/flags; -ENOENT unknown group; -ENODEV.
+ */
+int32_t g_ipsec_la_sa_flush(struct g_ipsec_la_handle *handle, uint32_t flags,
+			    const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_sa_get() - read SAs of the handle's group (and @in->dir):
+ * parameters without keys and/or statistics. FIRST_N starts at the
+ * lowest SA id, NEXT_N after in->handle, EXACT reads in->handle only.
+ *
+ * Return: 0 (out->num_sas may be 0 at the end); -EINVAL bad arguments;
+ * -ENOENT EXACT of an unknown SA; -EOPNOTSUPP no SA_GET in the device;
+ * -ENODEV accelerator gone.
+ */
+int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_get_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_get_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_multi_packet_encap() - encapsulate a batch with one SA in
+ * ONE device request (one system call, one virtqueue notification).
+ * @num_packets: [in] packets offered; at most min(256, max_batch) are
+ *               consumed.
+ * @in_packets:  [in] the packets.
+ * @out_packets: [in,out] output segments; lengths as for packet_encap.
+ * @results:     [out] one per consumed packet (extension); required.
+ *
+ * Return: number of packets consumed (>= 1; each has its own result) or
+ * a negative errno when nothing was consumed (-EINVAL, -ENODEV, -EAGAIN
+ * too many ASYNC batches in flight, ...). ASYNC: results, out lengths
+ * and the callback come from g_ipsec_la_poll().
+ */
+int32_t g_ipsec_la_multi_packet_encap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
+	const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp);
+
+/** g_ipsec_la_multi_packet_decap() - as multi_packet_encap, inbound. */
+int32_t g_ipsec_la_multi_packet_decap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
+	const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_fd_get() - extension: the file descriptor that becomes
+ * readable (POLLIN) when g_ipsec_la_poll() has work, for the caller's
+ * epoll loop. Do not read from or close it.
+ * Return: 0; -EINVAL bad handle or NULL @fd.
+ */
+int32_t g_ipsec_la_fd_get(struct g_ipsec_la_handle *handle, int *fd);
+
+/**
+ * g_ipsec_la_poll() - extension: run due callbacks of this accelerator
+ * handle in the calling thread: deferred control responses, completed
+ * ASYNC packet calls, notification hooks and the instance-broken
+ * callback.
+ * @timeout_ms: [in] wait up to this long for something to do when
+ *              nothing is due (0 = do not wait, -1 = forever).
+ *
+ * Return: number of callbacks run (>= 0); -EINVAL bad handle; -ENODEV
+ * the accelerator is gone and nothing was left to run.
+ */
+int32_t g_ipsec_la_poll(struct g_ipsec_la_handle *handle, int timeout_ms);
 
 #ifdef __cplusplus
 }

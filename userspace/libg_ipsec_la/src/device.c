@@ -1,46 +1,60 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * Accelerator handles: g_ipsec_la_get_api_version, _open, _close,
- * _capabilities_get, and the table that turns a handle into an fd.
+ * _capabilities_get, and the table that turns a handle into an open
+ * accelerator (char device or software accelerator).
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-struct gla_inst {
-	int fd;				/* -1 when the slot is free */
-	uint32_t gen;			/* bumped on every close */
-	struct vipsec_info info;
-	g_ipsec_la_instance_broken_cbk_fn cb_fn;	/* kept for events */
-	void *cb_arg;
-};
-
 static pthread_mutex_t gla_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct gla_inst gla_insts[GLA_MAX_INSTANCES];
-static int gla_insts_ready;	/* Must hold gla_lock. */
+static struct gla_inst *gla_insts[GLA_MAX_INSTANCES];	/* Must hold gla_lock */
+static uint32_t gla_gens[GLA_MAX_INSTANCES];		/* Must hold gla_lock */
 
-static void gla_insts_init(void)
-{
-	int i;
-
-	if (gla_insts_ready)
-		return;
-	for (i = 0; i < GLA_MAX_INSTANCES; i++)
-		gla_insts[i].fd = -1;
-	gla_insts_ready = 1;
-}
-
-/* Only synchronous calls are implemented in this version. */
-int gla_check_sync(uint32_t flags)
+/* Flags: known bits only; ASYNC needs a callback to call. */
+int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp)
 {
 	if (flags & ~(uint32_t)(G_IPSEC_LA_CTRL_FLAG_ASYNC |
 				G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
 		return -EINVAL;
-	return flags ? -EOPNOTSUPP : 0;
+	if ((flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
+	    !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED) &&
+	    (!resp || !resp->cbfn || resp->cb_arg_len < 0 ||
+	     resp->cb_arg_len > G_IPSEC_LA_MAX_CB_ARG_LEN ||
+	     (resp->cb_arg_len && !resp->cb_arg)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The char device's ioctl, or its in-process emulation. */
+int gla_dev_ioctl(const struct gla_ref *ref, unsigned long cmd, void *arg)
+{
+	if (ref->inst->sw)
+		return gla_sw_ioctl(ref->inst->sw, cmd, arg);
+	if (ioctl(ref->fd, cmd, arg) < 0)
+		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+	return 0;
+}
+
+/* An SA handle of this accelerator handle, of direction @dir. */
+int gla_sa_check(const struct gla_ref *ref,
+		 const struct g_ipsec_la_sa_handle *sa, uint32_t dir)
+{
+	const uint32_t *sh;
+
+	if (!sa)
+		return -EINVAL;
+	sh = sa->ipsec_sa_handle;
+	if (sh[GLA_H_MAGIC] != GLA_MAGIC_SA || sh[GLA_H_SLOT] != ref->slot ||
+	    sh[GLA_H_GEN] != ref->gen || sh[GLA_H_SA_DIR] != dir)
+		return -EINVAL;
+	return 0;
 }
 
 /**
@@ -59,12 +73,13 @@ int gla_ref_get(const struct g_ipsec_la_handle *h, struct gla_ref *ref)
 	if (slot >= GLA_MAX_INSTANCES)
 		return -EINVAL;
 	pthread_mutex_lock(&gla_lock);
-	in = &gla_insts[slot];
-	if (gla_insts_ready && in->fd >= 0 && in->gen == h->handle[GLA_H_GEN]) {
+	in = gla_insts[slot];
+	if (in && in->gen == h->handle[GLA_H_GEN]) {
 		ref->fd = in->fd;
 		ref->slot = slot;
 		ref->gen = in->gen;
 		ref->info = in->info;
+		ref->inst = in;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&gla_lock);
@@ -82,15 +97,19 @@ int32_t g_ipsec_la_get_api_version(char *version)
 }
 
 /* Query and claim one accelerator. Return: 0 or negative errno. */
-static int gla_claim(int fd, enum g_ipsec_la_mode mode, const char *app,
-		     struct vipsec_info *info)
+static int gla_claim(struct gla_inst *inst, enum g_ipsec_la_mode mode,
+		     const char *app)
 {
+	struct gla_ref ref = { .fd = inst->fd, .inst = inst };
+	struct vipsec_info *info = &inst->info;
 	struct vipsec_claim c;
+	int ret;
 
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	if (ioctl(fd, VIPSEC_IOC_INFO, info) < 0)
-		return -errno;
+	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_INFO, info);
+	if (ret)
+		return ret;
 	if (info->abi_version != VIRTIO_IPSEC_ABI_VERSION)
 		return -EPROTO;
 	memset(&c, 0, sizeof(c));
@@ -98,19 +117,34 @@ static int gla_claim(int fd, enum g_ipsec_la_mode mode, const char *app,
 	c.mode = mode == G_IPSEC_LA_INSTANCE_EXCLUSIVE ? VIPSEC_MODE_EXCLUSIVE :
 							 VIPSEC_MODE_SHARED;
 	strncpy(c.app_identity, app, sizeof(c.app_identity) - 1);
-	if (ioctl(fd, VIPSEC_IOC_CLAIM, &c) < 0)
-		return -errno;
-	return 0;
+	return gla_dev_ioctl(&ref, VIPSEC_IOC_CLAIM, &c);
+}
+
+static void gla_inst_close_dev(struct gla_inst *inst)
+{
+	if (inst->sw)
+		gla_sw_close(inst->sw);	/* closes the eventfd too */
+	else if (inst->fd >= 0)
+		close(inst->fd);
+	inst->sw = NULL;
+	inst->fd = -1;
 }
 
 /* Open the named accelerator, or the first one that grants @mode. */
-static int gla_open_fd(enum g_ipsec_la_mode mode,
-		       const struct g_ipsec_la_open_inargs *in,
-		       struct vipsec_info *info)
+static int gla_open_dev(struct gla_inst *inst, enum g_ipsec_la_mode mode,
+			const struct g_ipsec_la_open_inargs *in)
 {
 	char names[GLA_MAX_ACCELS][32];
 	int n, i, fd, ret = -ENODEV;
 
+	if (in->accl_name && !strcmp(in->accl_name, G_IPSEC_LA_SOFTWARE_NAME)) {
+		ret = gla_sw_open(&inst->sw, &inst->fd);
+		if (!ret)
+			ret = gla_claim(inst, mode, in->app_identity);
+		if (ret)
+			gla_inst_close_dev(inst);
+		return ret;
+	}
 	if (in->accl_name) {
 		if (strlen(in->accl_name) >= sizeof(names[0]) ||
 		    strchr(in->accl_name, '/'))
@@ -127,57 +161,83 @@ static int gla_open_fd(enum g_ipsec_la_mode mode,
 				ret = fd;
 			continue;
 		}
-		ret = gla_claim(fd, mode, in->app_identity, info);
+		inst->fd = fd;
+		ret = gla_claim(inst, mode, in->app_identity);
 		if (!ret)
-			return fd;
-		close(fd);
+			return 0;
+		gla_inst_close_dev(inst);
 	}
 	return ret;
+}
+
+static void gla_inst_free(struct gla_inst *inst)
+{
+	gla_inst_drain(inst);
+	gla_inst_close_dev(inst);
+	pthread_mutex_destroy(&inst->lock);
+	free(inst->sas);
+	free(inst);
 }
 
 int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 			const struct g_ipsec_la_open_inargs *in,
 			struct g_ipsec_la_open_outargs *out)
 {
-	struct vipsec_info info;
-	struct gla_inst *inst = NULL;
-	int fd, i;
+	struct gla_inst *inst;
+	int ret, i;
 
 	if ((mode != G_IPSEC_LA_INSTANCE_EXCLUSIVE &&
 	     mode != G_IPSEC_LA_INSTANCE_SHARED) || !in || !out ||
 	    !in->app_identity || !in->app_identity[0] ||
-	    strlen(in->app_identity) >= G_IPSEC_LA_APP_IDENTITY_LEN)
+	    strlen(in->app_identity) >= G_IPSEC_LA_APP_IDENTITY_LEN ||
+	    in->cb_arg_len < 0 || in->cb_arg_len > G_IPSEC_LA_MAX_CB_ARG_LEN ||
+	    (in->cb_arg_len && !in->cb_arg))
 		return -EINVAL;
 	if ((in->pci_vendor_id && in->pci_vendor_id != G_IPSEC_LA_PCI_VENDOR_ID) ||
 	    (in->device_id && in->device_id != G_IPSEC_LA_PCI_DEVICE_ID))
 		return -ENODEV;
 
-	fd = gla_open_fd(mode, in, &info);
-	if (fd < 0)
-		return fd;
+	inst = calloc(1, sizeof(*inst));
+	if (!inst)
+		return -ENOMEM;
+	inst->fd = -1;
+	pthread_mutex_init(&inst->lock, NULL);
+	ret = gla_open_dev(inst, mode, in);
+	if (!ret) {
+		inst->sas = calloc((size_t)inst->info.max_sas + 1,
+				   sizeof(*inst->sas));
+		if (!inst->sas)
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		gla_inst_free(inst);
+		return ret;
+	}
+	inst->cb_fn = in->cb_fn;
+	inst->cb_arg = in->cb_arg;
+	if (in->cb_arg_len) {	/* copied: the caller's may be a local */
+		memcpy(inst->cb_copy, in->cb_arg, (size_t)in->cb_arg_len);
+		inst->cb_arg = inst->cb_copy;
+	}
 
 	pthread_mutex_lock(&gla_lock);
-	gla_insts_init();
-	for (i = 0; i < GLA_MAX_INSTANCES; i++) {
-		if (gla_insts[i].fd < 0) {
-			inst = &gla_insts[i];
-			break;
-		}
-	}
-	if (inst) {
-		inst->fd = fd;
-		inst->info = info;
-		inst->cb_fn = in->cb_fn;
-		inst->cb_arg = in->cb_arg;
+	for (i = 0; i < GLA_MAX_INSTANCES && gla_insts[i]; i++)
+		;
+	if (i < GLA_MAX_INSTANCES) {
+		inst->slot = (uint32_t)i;
+		inst->gen = ++gla_gens[i];
+		memset(&inst->handle, 0, sizeof(inst->handle));
+		inst->handle.handle[GLA_H_MAGIC] = GLA_MAGIC_ACCL;
+		inst->handle.handle[GLA_H_SLOT] = inst->slot;
+		inst->handle.handle[GLA_H_GEN] = inst->gen;
+		inst->handle.handle[GLA_H_ACCL_ID] = inst->info.id;
+		gla_insts[i] = inst;
 		memset(out, 0, sizeof(*out));
-		out->handle.handle[GLA_H_MAGIC] = GLA_MAGIC_ACCL;
-		out->handle.handle[GLA_H_SLOT] = (uint32_t)i;
-		out->handle.handle[GLA_H_GEN] = inst->gen;
-		out->handle.handle[GLA_H_ACCL_ID] = info.id;
+		out->handle = inst->handle;
 	}
 	pthread_mutex_unlock(&gla_lock);
-	if (!inst) {
-		close(fd);
+	if (i == GLA_MAX_INSTANCES) {
+		gla_inst_free(inst);
 		return -EMFILE;
 	}
 	return 0;
@@ -185,9 +245,8 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 
 int32_t g_ipsec_la_close(struct g_ipsec_la_handle *handle)
 {
-	struct gla_inst *in;
+	struct gla_inst *in = NULL;
 	uint32_t slot;
-	int fd = -1;
 
 	if (!handle || handle->handle[GLA_H_MAGIC] != GLA_MAGIC_ACCL)
 		return -EINVAL;
@@ -195,19 +254,16 @@ int32_t g_ipsec_la_close(struct g_ipsec_la_handle *handle)
 	if (slot >= GLA_MAX_INSTANCES)
 		return -EINVAL;
 	pthread_mutex_lock(&gla_lock);
-	in = &gla_insts[slot];
-	if (gla_insts_ready && in->fd >= 0 &&
-	    in->gen == handle->handle[GLA_H_GEN]) {
-		fd = in->fd;
-		in->fd = -1;
-		in->gen++;
-		in->cb_fn = NULL;
-		in->cb_arg = NULL;
+	if (gla_insts[slot] && gla_insts[slot]->gen == handle->handle[GLA_H_GEN]) {
+		in = gla_insts[slot];
+		gla_insts[slot] = NULL;
 	}
 	pthread_mutex_unlock(&gla_lock);
-	if (fd < 0)
+	if (!in)
 		return -EINVAL;
-	close(fd);	/* the driver flushes what this file owned */
+	/* Closing the file makes the driver flush what it owned; pending
+	 * ASYNC batches are dropped without callbacks (handle is dead). */
+	gla_inst_free(in);
 	return 0;
 }
 
@@ -263,11 +319,13 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
 	struct gla_ref ref;
 	int ret;
 
-	(void)resp;
-	ret = gla_check_sync(flags);
+	struct g_ipsec_cap_get_outargs tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	ret = gla_check_flags(flags, resp);
 	if (ret)
 		return ret;
-	if (!out)
+	if (!out && !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
 		return -EINVAL;
 	ret = gla_ref_get(handle, &ref);
 	if (ret)
@@ -275,8 +333,11 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
 	/* Re-read: the driver's view is authoritative (device may be gone). */
 	memset(&ref.info, 0, sizeof(ref.info));
 	ref.info.size = sizeof(ref.info);
-	if (ioctl(ref.fd, VIPSEC_IOC_INFO, &ref.info) < 0)
-		return -errno;
-	gla_caps_from_info(&ref.info, &out->caps);
-	return 0;
+	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_INFO, &ref.info);
+	if (!ret) {
+		gla_caps_from_info(&ref.info, &tmp.caps);
+		if (out)
+			*out = tmp;
+	}
+	return gla_finish_ctrl(&ref, flags, resp, ret, &tmp, sizeof(tmp));
 }

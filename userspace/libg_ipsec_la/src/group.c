@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "internal.h"
 
@@ -39,16 +38,17 @@ int32_t g_ipsec_la_create_group(struct g_ipsec_la_handle *handle,
 				struct g_ipsec_la_create_group_outargs *out,
 				const struct g_ipsec_la_resp_args *resp)
 {
+	struct g_ipsec_la_create_group_outargs tmp;
 	struct vipsec_group g;
 	struct gla_ref ref;
 	size_t len;
 	int ret;
 
-	(void)resp;
-	ret = gla_check_sync(flags);
+	ret = gla_check_flags(flags, resp);
 	if (ret)
 		return ret;
-	if (!in || !out || !in->group_identity)
+	if (!in || !in->group_identity ||
+	    (!out && !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)))
 		return -EINVAL;
 	len = strlen(in->group_identity);
 	if (!len || len >= G_IPSEC_LA_GROUP_NAME_LEN)
@@ -60,14 +60,17 @@ int32_t g_ipsec_la_create_group(struct g_ipsec_la_handle *handle,
 	memset(&g, 0, sizeof(g));
 	g.size = sizeof(g);
 	memcpy(g.name, in->group_identity, len);
-	if (ioctl(ref.fd, VIPSEC_IOC_GROUP_CREATE, &g) < 0)
-		return -errno;
-	memset(out, 0, sizeof(*out));
-	out->group_handle[GLA_H_MAGIC] = GLA_MAGIC_GROUP;
-	out->group_handle[GLA_H_SLOT] = ref.slot;
-	out->group_handle[GLA_H_GEN] = ref.gen;
-	out->group_handle[GLA_H_GROUP_ID] = g.group_id;
-	return 0;
+	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_GROUP_CREATE, &g);
+	memset(&tmp, 0, sizeof(tmp));
+	if (!ret) {
+		tmp.group_handle[GLA_H_MAGIC] = GLA_MAGIC_GROUP;
+		tmp.group_handle[GLA_H_SLOT] = ref.slot;
+		tmp.group_handle[GLA_H_GEN] = ref.gen;
+		tmp.group_handle[GLA_H_GROUP_ID] = g.group_id;
+		if (out)
+			*out = tmp;
+	}
+	return gla_finish_ctrl(&ref, flags, resp, ret, &tmp, sizeof(tmp));
 }
 
 int32_t g_ipsec_la_delete_group(struct g_ipsec_la_handle *handle)
@@ -84,7 +87,5 @@ int32_t g_ipsec_la_delete_group(struct g_ipsec_la_handle *handle)
 	memset(&g, 0, sizeof(g));
 	g.size = sizeof(g);
 	g.group_id = ref.group_id;
-	if (ioctl(ref.fd, VIPSEC_IOC_GROUP_DESTROY, &g) < 0)
-		return -errno;
-	return 0;
+	return gla_dev_ioctl(&ref, VIPSEC_IOC_GROUP_DESTROY, &g);
 }

@@ -8,7 +8,9 @@
 #ifndef GLA_INTERNAL_H
 #define GLA_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/virtio_ipsec_dev.h>
 
 #include "g_ipsec_la.h"
@@ -32,6 +34,68 @@ enum {
 	GLA_H_SA_SPI = 6,	/* SA handle: SPI, for diagnostics */
 };
 
+struct gla_sw_file;
+
+/*
+ * A response waiting for g_ipsec_la_poll(): a deferred control callback
+ * (ready at once) or an ASYNC packet batch (ready when its XFORM_DONE
+ * record is read).
+ */
+struct gla_pending {
+	struct gla_pending *next;
+	g_ipsec_la_resp_cbfn cbfn;	/* NULL: NO_RESP (data only) */
+	void *cb_arg;			/* points at cb_copy, or the caller's */
+	int32_t cb_arg_len;
+	uint8_t cb_copy[G_IPSEC_LA_MAX_CB_ARG_LEN];
+	union {				/* copy of the outargs for cbfn */
+		struct g_ipsec_la_create_group_outargs group;
+		struct g_ipsec_cap_get_outargs caps;
+		struct g_ipsec_la_sa_add_outargs sa_add;
+		struct g_ipsec_la_sa_del_outargs sa_del;
+		struct g_ipsec_la_sa_modify_outargs sa_mod;
+		struct g_ipsec_la_sa_get_outargs sa_get;
+		struct g_ipsec_la_packet_outargs pkt;
+		int32_t result;		/* flush */
+	} out;
+	/* ASYNC packet batch */
+	int is_data;
+	uint32_t n;
+	struct vipsec_pkt *pkts;	/* n; own memory */
+	struct vipsec_seg *segs;	/* own memory: in and out segments */
+	struct g_ipsec_la_pkt_result *results;	/* caller's or own_res */
+	struct g_ipsec_la_pkt_result own_res;	/* single-packet calls */
+	struct g_ipsec_la_data *out1;	/* single-packet: caller's out_data */
+	uint32_t out1_n;
+	struct g_ipsec_la_packet *outp;	/* multi: caller's out_packets */
+};
+
+/* What the library remembers of each SA it added (events -> handles). */
+struct gla_sa_meta {
+	uint32_t live;
+	uint32_t group_id;
+	uint32_t dir;
+	uint32_t spi;
+};
+
+/* One open accelerator. */
+struct gla_inst {
+	int fd;				/* char device, or the sw eventfd */
+	struct gla_sw_file *sw;		/* software accelerator, else NULL */
+	uint32_t slot, gen;
+	struct vipsec_info info;
+	struct g_ipsec_la_handle handle;	/* as returned by open */
+	g_ipsec_la_instance_broken_cbk_fn cb_fn;
+	void *cb_arg;
+	uint8_t cb_copy[G_IPSEC_LA_MAX_CB_ARG_LEN];
+	pthread_mutex_t lock;		/* protects everything below */
+	struct g_ipsec_la_notification_hooks hooks;
+	struct gla_pending *ready_head, *ready_tail;
+	struct gla_pending *inflight;	/* ASYNC batches, by address */
+	struct gla_sa_meta *sas;	/* info.max_sas + 1 entries */
+	int lost;			/* DEVICE_LOST seen */
+	int broken_called;
+};
+
 /* What a validated accelerator handle resolves to. */
 struct gla_ref {
 	int fd;
@@ -39,11 +103,31 @@ struct gla_ref {
 	uint32_t gen;
 	uint32_t group_id;	/* from handle->group_handle; 0 = default */
 	struct vipsec_info info;
+	struct gla_inst *inst;
 };
 
 /* device.c */
 int gla_ref_get(const struct g_ipsec_la_handle *h, struct gla_ref *ref);
-int gla_check_sync(uint32_t flags);
+int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp);
+int gla_dev_ioctl(const struct gla_ref *ref, unsigned long cmd, void *arg);
+int gla_sa_check(const struct gla_ref *ref,
+		 const struct g_ipsec_la_sa_handle *sa, uint32_t dir);
+
+/* async.c */
+struct gla_pending *gla_pending_new(const struct g_ipsec_la_resp_args *resp);
+/* Queue @p (control: ready at once). Consumes @p. */
+void gla_defer(struct gla_inst *inst, struct gla_pending *p);
+/* For control calls: after a SYNC-style ioctl, defer the callback when
+ * ASYNC was asked. @out/@len: outargs to copy. Returns @ret. */
+int gla_finish_ctrl(const struct gla_ref *ref, uint32_t flags,
+		    const struct g_ipsec_la_resp_args *resp, int ret,
+		    const void *out, size_t len);
+void gla_pending_free(struct gla_pending *p);
+void gla_inst_drain(struct gla_inst *inst);	/* close: drop everything */
+void gla_sa_meta_set(struct gla_inst *inst, uint32_t id, uint32_t group,
+		     uint32_t dir, uint32_t spi);
+void gla_sa_meta_clear(struct gla_inst *inst, uint32_t id);
+void gla_sa_meta_clear_group(struct gla_inst *inst, uint32_t group);
 
 /* group.c */
 int gla_group_decode(const struct gla_ref *ref, const uint32_t *gh,
@@ -54,9 +138,16 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 		   enum g_ipsec_la_sa_direction dir,
 		   const struct vipsec_info *info,
 		   struct virtio_ipsec_sa_params *p);
+void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
+		      struct g_ipsec_la_sa *sa);
+void gla_stats_from_wire(const struct virtio_ipsec_sa_stats *w,
+			 struct g_ipsec_la_sa_stats *s);
 void gla_sa_handle_encode(struct g_ipsec_la_sa_handle *sh,
 			  const struct gla_ref *ref, uint32_t group_id,
 			  uint32_t sa_id, uint32_t dir, uint32_t spi);
+
+/* packet.c */
+void gla_pkt_complete(struct gla_pending *p, int batch_ret);
 
 /* errors.c */
 int gla_pkt_status_to_errno(uint32_t status);
@@ -66,5 +157,14 @@ int gla_ctrl_status_to_errno(uint32_t status);
 #define GLA_MAX_ACCELS	64
 int gla_discover(char names[][32], int max);
 int gla_open_node(const char *name);
+
+/* sw.c: the software accelerator, an in-process emulation of the char
+ * device over the engine (vipsec_core). Same ioctl structs, same errnos. */
+int gla_sw_open(struct gla_sw_file **f, int *efd);
+int gla_sw_ioctl(struct gla_sw_file *f, unsigned long cmd, void *arg);
+ssize_t gla_sw_read(struct gla_sw_file *f, void *buf, size_t len);
+void gla_sw_close(struct gla_sw_file *f);
+int gla_sw_active(struct g_ipsec_la_active_accl_info *a);	/* 1 if held */
+#define GLA_SW_ID	0xffffffffu
 
 #endif /* GLA_INTERNAL_H */

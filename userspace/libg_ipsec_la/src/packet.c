@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Data path: g_ipsec_la_packet_encap and g_ipsec_la_packet_decap, one
- * packet per VIPSEC_IOC_XFORM with scatter-gather segments, synchronous.
+ * Data path: g_ipsec_la_packet_encap/_decap and the multi-packet calls.
+ * Every call is ONE VIPSEC_IOC_XFORM (one system call, one virtqueue
+ * notification) carrying 1..256 packets with scatter-gather segments;
+ * each packet gets its own result. ASYNC calls use the driver's async
+ * XFORM and complete in g_ipsec_la_poll().
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "internal.h"
 
@@ -16,6 +19,8 @@ static int gla_segs(const struct g_ipsec_la_data *d, uint32_t n,
 	uint32_t i, k = 0;
 
 	*total = 0;
+	if (!d || !n || n > VIPSEC_MAX_SEGS)
+		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		if (!d[i].length)
 			continue;
@@ -47,71 +52,268 @@ static void gla_out_lengths(struct g_ipsec_la_data *out, uint32_t n,
 	}
 }
 
-static int gla_xform(struct g_ipsec_la_handle *handle, uint32_t flags,
-		     const struct g_ipsec_la_sa_handle *sa_handle, uint32_t nseg,
-		     const struct g_ipsec_la_data *in_data,
-		     struct g_ipsec_la_data *out_data, uint32_t op)
+/* One packet's outcome into @r, and its output lengths into @out. */
+static void gla_pkt_result(const struct vipsec_pkt *k,
+			   struct g_ipsec_la_data *out, uint32_t nout,
+			   struct g_ipsec_la_pkt_result *r)
 {
-	struct vipsec_seg in_s[VIPSEC_MAX_SEGS], out_s[VIPSEC_MAX_SEGS];
-	uint32_t want_dir = op == VIPSEC_OP_ENCAP ? G_IPSEC_LA_IPSEC_OUTBOUND :
-						    G_IPSEC_LA_IPSEC_INBOUND;
-	struct vipsec_xform x;
-	struct vipsec_pkt pkt;
-	const uint32_t *sh;
-	struct gla_ref ref;
-	uint64_t in_len, out_cap, max;
-	int nin, nout, ret;
+	uint64_t cap = 0;
 	uint32_t i;
 
-	ret = gla_check_sync(flags);
-	if (ret)
-		return ret;
-	if (!sa_handle || !in_data || !out_data || !nseg || nseg > VIPSEC_MAX_SEGS)
-		return -EINVAL;
-	ret = gla_ref_get(handle, &ref);
-	if (ret)
-		return ret;
-	sh = sa_handle->ipsec_sa_handle;
-	if (sh[GLA_H_MAGIC] != GLA_MAGIC_SA || sh[GLA_H_SLOT] != ref.slot ||
-	    sh[GLA_H_GEN] != ref.gen || sh[GLA_H_SA_DIR] != want_dir)
-		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->result = gla_pkt_status_to_errno(k->status);
+	r->out_len = k->out_len;
+	r->seq_num = k->seq_lo;
+	r->hi_seq_num = k->seq_hi;
+	r->warnings = k->warnings;
+	if (k->status == VIRTIO_IPSEC_SOFT_EXPIRY)
+		r->warnings |= G_IPSEC_LA_WARN_SOFT_EXPIRY;
+	if (!out)
+		return;
+	for (i = 0; i < nout; i++)
+		cap += out[i].length;
+	if (r->result == -ENOSPC) {
+		for (i = 0; i < nout; i++)
+			out[i].length = 0;
+		out[0].length = k->out_len;
+	} else if (!r->result) {
+		if (k->out_len > cap) {
+			r->result = -EIO;	/* impossible answer */
+			return;
+		}
+		gla_out_lengths(out, nout, k->out_len);
+	}
+}
 
-	max = ref.info.max_packet_len ? ref.info.max_packet_len : UINT32_MAX;
-	nin = gla_segs(in_data, nseg, in_s, &in_len, UINT32_MAX);
-	if (nin < 0)
-		return nin;
+/* A batch being built: packets and their segments in one allocation. */
+struct gla_batch {
+	uint32_t n;
+	struct vipsec_pkt *pkts;
+	struct vipsec_seg *segs;	/* 2 * VIPSEC_MAX_SEGS per packet */
+};
+
+static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *sh,
+			 uint64_t max, const struct g_ipsec_la_data *in,
+			 uint32_t nin, const struct g_ipsec_la_data *out,
+			 uint32_t nout)
+{
+	struct vipsec_seg *is = b->segs + (size_t)i * 2 * VIPSEC_MAX_SEGS;
+	struct vipsec_seg *os = is + VIPSEC_MAX_SEGS;
+	struct vipsec_pkt *k = &b->pkts[i];
+	uint64_t in_len, out_cap;
+	int a, c;
+
+	a = gla_segs(in, nin, is, &in_len, UINT32_MAX);
+	if (a < 0)
+		return a;
 	if (in_len > max)
 		return -EMSGSIZE;
-	nout = gla_segs(out_data, nseg, out_s, &out_cap, max);
-	if (nout < 0)
-		return nout;
+	c = gla_segs(out, nout, os, &out_cap, max);
+	if (c < 0)
+		return c;
+	memset(k, 0, sizeof(*k));
+	k->group_id = sh[GLA_H_GROUP_ID];
+	k->sa_id = sh[GLA_H_SA_ID];
+	k->in_nsegs = (uint32_t)a;
+	k->out_nsegs = (uint32_t)c;
+	k->in_segs = (uintptr_t)is;
+	k->out_segs = (uintptr_t)os;
+	return 0;
+}
 
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.group_id = sh[GLA_H_GROUP_ID];
-	pkt.sa_id = sh[GLA_H_SA_ID];
-	pkt.in_nsegs = (uint32_t)nin;
-	pkt.out_nsegs = (uint32_t)nout;
-	pkt.in_segs = (uintptr_t)in_s;
-	pkt.out_segs = (uintptr_t)out_s;
-	memset(&x, 0, sizeof(x));
-	x.size = sizeof(x);
-	x.op = op;
-	x.num_pkts = 1;
-	x.pkts = (uintptr_t)&pkt;
-	if (ioctl(ref.fd, VIPSEC_IOC_XFORM, &x) < 0)
-		return -errno;
+static int gla_batch_alloc(struct gla_batch *b, uint32_t n)
+{
+	b->n = n;
+	b->pkts = calloc(n, sizeof(*b->pkts));
+	b->segs = calloc((size_t)n * 2 * VIPSEC_MAX_SEGS, sizeof(*b->segs));
+	if (!b->pkts || !b->segs) {
+		free(b->pkts);
+		free(b->segs);
+		return -ENOMEM;
+	}
+	return 0;
+}
 
-	ret = gla_pkt_status_to_errno(pkt.status);
-	if (ret == -ENOSPC) {
-		for (i = 0; i < nseg; i++)
-			out_data[i].length = 0;
-		out_data[0].length = pkt.out_len;
-	} else if (!ret) {
-		if (pkt.out_len > out_cap)
-			return -EIO;	/* impossible answer */
-		gla_out_lengths(out_data, nseg, pkt.out_len);
+/* Results of a completed batch: into p->results and the caller's outs. */
+void gla_pkt_complete(struct gla_pending *p, int batch_ret)
+{
+	struct g_ipsec_la_packet_outargs o;
+	uint32_t i;
+
+	for (i = 0; i < p->n && p->results; i++) {
+		if (batch_ret) {
+			memset(&p->results[i], 0, sizeof(p->results[i]));
+			p->results[i].result = batch_ret;
+		} else if (p->outp) {
+			gla_pkt_result(&p->pkts[i], p->outp[i].data,
+				       p->outp[i].num_sg, &p->results[i]);
+		} else {
+			gla_pkt_result(&p->pkts[i], p->out1, p->out1_n,
+				       &p->results[i]);
+		}
+	}
+	if (!p->cbfn)
+		return;
+	o.result = batch_ret;
+	o.num_packets = p->n;
+	o.results = p->results;
+	p->cbfn(p->cb_arg, p->cb_arg_len, &o);
+}
+
+struct gla_xf_args {
+	uint32_t op;
+	uint32_t flags;
+	const struct g_ipsec_la_sa_handle *sa;
+	uint32_t n;			/* packets */
+	const struct g_ipsec_la_packet *inp;	/* multi */
+	struct g_ipsec_la_packet *outp;
+	const struct g_ipsec_la_data *in1;	/* single */
+	struct g_ipsec_la_data *out1;
+	uint32_t nseg1;
+	struct g_ipsec_la_pkt_result *results;
+	const struct g_ipsec_la_resp_args *resp;
+};
+
+static int gla_xf_build(const struct gla_ref *ref, const struct gla_xf_args *a,
+			struct gla_batch *b)
+{
+	uint64_t max = ref->info.max_packet_len ? ref->info.max_packet_len :
+						  UINT32_MAX;
+	const uint32_t *sh = a->sa->ipsec_sa_handle;
+	uint32_t i;
+	int ret;
+
+	ret = gla_batch_alloc(b, a->n);
+	for (i = 0; !ret && i < a->n; i++) {
+		if (a->inp)
+			ret = gla_batch_add(b, i, sh, max, a->inp[i].data,
+					    a->inp[i].num_sg, a->outp[i].data,
+					    a->outp[i].num_sg);
+		else
+			ret = gla_batch_add(b, i, sh, max, a->in1, a->nseg1,
+					    a->out1, a->nseg1);
+	}
+	if (ret && b->pkts) {
+		free(b->pkts);
+		free(b->segs);
 	}
 	return ret;
+}
+
+/* Returns packets consumed or a negative errno. */
+static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
+{
+	uint32_t dir = a->op == VIPSEC_OP_ENCAP ? G_IPSEC_LA_IPSEC_OUTBOUND :
+						  G_IPSEC_LA_IPSEC_INBOUND;
+	int async = !!(a->flags & (G_IPSEC_LA_CTRL_FLAG_ASYNC |
+				   G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED));
+	struct gla_pending *p;
+	struct vipsec_xform x;
+	struct gla_batch b;
+	struct gla_ref ref;
+	uint32_t lim;
+	int ret;
+
+	ret = gla_check_flags(a->flags, a->resp);
+	if (ret)
+		return ret;
+	ret = gla_ref_get(handle, &ref);
+	if (!ret)
+		ret = gla_sa_check(&ref, a->sa, dir);
+	if (ret)
+		return ret;
+	lim = ref.info.max_batch && ref.info.max_batch < VIPSEC_MAX_PKT_BATCH ?
+	      ref.info.max_batch : VIPSEC_MAX_PKT_BATCH;
+	if (a->n > lim)
+		a->n = lim;	/* ODP style: consume what fits */
+	ret = gla_xf_build(&ref, a, &b);
+	if (ret)
+		return ret;
+
+	memset(&x, 0, sizeof(x));
+	x.size = sizeof(x);
+	x.op = a->op;
+	x.num_pkts = b.n;
+	x.pkts = (uintptr_t)b.pkts;
+	if (!async) {
+		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_XFORM, &x);
+		p = &(struct gla_pending){ .n = b.n, .pkts = b.pkts,
+			.results = a->results, .outp = a->outp,
+			.out1 = a->out1, .out1_n = a->nseg1 };
+		if (!ret)
+			gla_pkt_complete(p, 0);
+		free(b.pkts);
+		free(b.segs);
+		return ret ? ret : (int)b.n;
+	}
+
+	p = gla_pending_new(a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED ?
+			    NULL : a->resp);
+	if (!p) {
+		free(b.pkts);
+		free(b.segs);
+		return -ENOMEM;
+	}
+	p->is_data = 1;
+	p->n = b.n;
+	p->pkts = b.pkts;
+	p->segs = b.segs;
+	p->outp = a->outp;
+	p->out1 = a->out1;
+	p->out1_n = a->nseg1;
+	p->results = a->inp ? a->results : &p->own_res;
+	x.flags = VIPSEC_XFORM_F_ASYNC;
+	if (a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)
+		x.flags |= VIPSEC_XFORM_F_NO_COMPLETION;
+	x.user_data = (uintptr_t)p;
+	/* Linked before the ioctl: the completion may be read by another
+	 * thread's poll as soon as the batch is queued. */
+	pthread_mutex_lock(&ref.inst->lock);
+	p->next = ref.inst->inflight;
+	ref.inst->inflight = p;
+	pthread_mutex_unlock(&ref.inst->lock);
+	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_XFORM, &x);
+	if (ret || (x.flags & VIPSEC_XFORM_F_NO_COMPLETION)) {
+		struct gla_pending **pp;
+
+		/* no completion will come: the driver copied what it needs
+		 * (NO_COMPLETION) or refused the batch */
+		pthread_mutex_lock(&ref.inst->lock);
+		for (pp = &ref.inst->inflight; *pp; pp = &(*pp)->next)
+			if (*pp == p) {
+				*pp = p->next;
+				break;
+			}
+		pthread_mutex_unlock(&ref.inst->lock);
+		gla_pending_free(p);
+	}
+	return ret ? ret : (int)b.n;
+}
+
+static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
+		      const struct g_ipsec_la_sa_handle *sa_handle,
+		      uint32_t nseg, const struct g_ipsec_la_data *in_data,
+		      struct g_ipsec_la_data *out_data,
+		      const struct g_ipsec_la_resp_args *resp, uint32_t op)
+{
+	struct g_ipsec_la_pkt_result r;
+	struct gla_xf_args a = {
+		.op = op, .flags = flags, .sa = sa_handle, .n = 1,
+		.in1 = in_data, .out1 = out_data, .nseg1 = nseg,
+		.results = &r, .resp = resp,
+	};
+	int ret;
+
+	if (!sa_handle || !in_data || !out_data || !nseg ||
+	    nseg > VIPSEC_MAX_SEGS)
+		return -EINVAL;
+	ret = gla_xf(handle, &a);
+	if (ret < 0)
+		return ret;
+	if (flags & (G_IPSEC_LA_CTRL_FLAG_ASYNC |
+		     G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
+		return 0;	/* queued */
+	return r.result;
 }
 
 int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
@@ -122,9 +324,8 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
 				struct g_ipsec_la_data out_data[],
 				const struct g_ipsec_la_resp_args *resp)
 {
-	(void)resp;
-	return gla_xform(handle, flags, sa_handle, num_sg_elem, in_data,
-			 out_data, VIPSEC_OP_ENCAP);
+	return gla_single(handle, flags, sa_handle, num_sg_elem, in_data,
+			  out_data, resp, VIPSEC_OP_ENCAP);
 }
 
 int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
@@ -135,7 +336,48 @@ int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
 				struct g_ipsec_la_data out_data[],
 				const struct g_ipsec_la_resp_args *resp)
 {
-	(void)resp;
-	return gla_xform(handle, flags, sa_handle, num_sg_elem, in_data,
-			 out_data, VIPSEC_OP_DECAP);
+	return gla_single(handle, flags, sa_handle, num_sg_elem, in_data,
+			  out_data, resp, VIPSEC_OP_DECAP);
+}
+
+static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
+		     const struct g_ipsec_la_sa_handle *sa, uint32_t n,
+		     const struct g_ipsec_la_packet *in,
+		     struct g_ipsec_la_packet *out,
+		     struct g_ipsec_la_pkt_result *results,
+		     const struct g_ipsec_la_resp_args *resp, uint32_t op)
+{
+	struct gla_xf_args a = {
+		.op = op, .flags = flags, .sa = sa, .n = n, .inp = in,
+		.outp = out, .results = results, .resp = resp,
+	};
+
+	if (!sa || !n || !in || !out ||
+	    (!results && !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)))
+		return -EINVAL;
+	return gla_xf(handle, &a);
+}
+
+int32_t g_ipsec_la_multi_packet_encap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
+	const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp)
+{
+	return gla_multi(handle, flags, sa_handle, num_packets, in_packets,
+			 out_packets, results, resp, VIPSEC_OP_ENCAP);
+}
+
+int32_t g_ipsec_la_multi_packet_decap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
+	const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp)
+{
+	return gla_multi(handle, flags, sa_handle, num_packets, in_packets,
+			 out_packets, results, resp, VIPSEC_OP_DECAP);
 }

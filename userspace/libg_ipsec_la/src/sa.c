@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * SA control calls: g_ipsec_la_sa_add and g_ipsec_la_sa_del.
+ * SA control calls: g_ipsec_la_sa_add, g_ipsec_la_sa_del, g_ipsec_la_sa_flush.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "internal.h"
 
@@ -36,10 +35,10 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	unsigned int i, n;
 	int ret;
 
-	(void)resp;
-	ret = gla_check_sync(flags);
+	ret = gla_check_flags(flags, resp);
 	if (ret)
 		return ret;
+	/* handles are needed even with NO_RESP: the SAs must be usable */
 	if (!in || !out || !in->sa_params || !out->handles)
 		return -EINVAL;
 	out->result = -EINVAL;
@@ -68,8 +67,8 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 		req.num_sas = n;
 		req.params = (uintptr_t)params;
 		req.ids = (uintptr_t)ids;
-		if (ioctl(ref.fd, VIPSEC_IOC_SA_ADD, &req) < 0) {
-			ret = -errno;
+		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_ADD, &req);
+		if (ret) {
 			if (req.dev_status)
 				ret = gla_ctrl_status_to_errno(req.dev_status);
 			out->failed_index = req.failed_index;
@@ -78,10 +77,14 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	memset(params, 0, n * sizeof(*params));	/* keys */
 	free(params);
 	if (!ret)
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			gla_sa_handle_encode(&out->handles[i], &ref, ref.group_id,
 					     ids[i], in->dir, in->sa_params[i].spi);
-	return out->result = ret;
+			gla_sa_meta_set(ref.inst, ids[i], ref.group_id, in->dir,
+					in->sa_params[i].spi);
+		}
+	out->result = ret;
+	return gla_finish_ctrl(&ref, flags, resp, ret, out, sizeof(*out));
 }
 
 int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
@@ -90,32 +93,58 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  struct g_ipsec_la_sa_del_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp)
 {
+	struct g_ipsec_la_sa_del_outargs tmp;
 	const uint32_t *sh;
 	struct vipsec_sa_del req;
 	struct gla_ref ref;
 	int ret;
 
-	(void)resp;
-	ret = gla_check_sync(flags);
-	if (!ret && (!in || !in->handle))
-		ret = -EINVAL;
+	ret = gla_check_flags(flags, resp);
+	if (ret)
+		return ret;
+	if (!in || !in->handle)
+		return -EINVAL;
+	ret = gla_ref_get(handle, &ref);
 	if (!ret)
-		ret = gla_ref_get(handle, &ref);
+		ret = gla_sa_check(&ref, in->handle, (uint32_t)in->dir);
 	if (!ret) {
 		sh = in->handle->ipsec_sa_handle;
-		if (sh[GLA_H_MAGIC] != GLA_MAGIC_SA || sh[GLA_H_SLOT] != ref.slot ||
-		    sh[GLA_H_GEN] != ref.gen || sh[GLA_H_SA_DIR] != (uint32_t)in->dir)
-			ret = -EINVAL;
-	}
-	if (!ret) {
 		memset(&req, 0, sizeof(req));
 		req.size = sizeof(req);
 		req.group_id = sh[GLA_H_GROUP_ID];
 		req.sa_id = sh[GLA_H_SA_ID];
-		if (ioctl(ref.fd, VIPSEC_IOC_SA_DEL, &req) < 0)
-			ret = -errno;
+		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_DEL, &req);
+		if (!ret)
+			gla_sa_meta_clear(ref.inst, req.sa_id);
 	}
+	tmp.result = ret;
 	if (out)
-		out->result = ret;
-	return ret;
+		*out = tmp;
+	if (ret)
+		return ret;
+	return gla_finish_ctrl(&ref, flags, resp, ret, &tmp, sizeof(tmp));
+}
+
+int32_t g_ipsec_la_sa_flush(struct g_ipsec_la_handle *handle, uint32_t flags,
+			    const struct g_ipsec_la_resp_args *resp)
+{
+	struct vipsec_sa_flush req;
+	struct gla_ref ref;
+	int32_t res;
+	int ret;
+
+	ret = gla_check_flags(flags, resp);
+	if (ret)
+		return ret;
+	ret = gla_ref_get(handle, &ref);
+	if (ret)
+		return ret;
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.group_id = ref.group_id;
+	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_FLUSH, &req);
+	if (!ret)
+		gla_sa_meta_clear_group(ref.inst, ref.group_id);
+	res = ret;
+	return gla_finish_ctrl(&ref, flags, resp, ret, &res, sizeof(res));
 }

@@ -345,6 +345,11 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 		ret = gla_dir_to_wire(sa, dir, info, p);
 	if (!ret)
 		ret = gla_lifetimes_to_wire(sa, info, p);
+	if (!ret && sa->seq_notify_interval) {
+		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_EVENTQ))
+			ret = -EOPNOTSUPP;
+		p->seq_notify_interval = htole32(sa->seq_notify_interval);
+	}
 	p->options = htole32(p->options);
 	if (ret)
 		memset(p, 0, sizeof(*p));	/* no key material left behind */

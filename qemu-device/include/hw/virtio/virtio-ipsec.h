@@ -24,7 +24,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_DEFAULT_MAX_SAS            1024
 #define VIRTIO_IPSEC_DEFAULT_MAX_GROUPS         64
 #define VIRTIO_IPSEC_DEFAULT_MAX_PACKET_LEN     9216
-#define VIRTIO_IPSEC_DEFAULT_MAX_BATCH          64
+#define VIRTIO_IPSEC_DEFAULT_MAX_BATCH          256  /* = the driver's VIPSEC_MAX_PKT_BATCH */
 #define VIRTIO_IPSEC_DEFAULT_MAX_REPLAY_WINDOW  4096
 
 #define VIRTIO_IPSEC_LIMIT_SAS                  (1u << 20)
@@ -40,6 +40,9 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_QUEUE_SIZE                 256
 /* Requests handled per main-loop turn before yielding to a bottom half */
 #define VIRTIO_IPSEC_BUDGET                     VIRTIO_IPSEC_QUEUE_SIZE
+/* Event queue size, and the period of the lifetime clock */
+#define VIRTIO_IPSEC_EVENTQ_SIZE                64
+#define VIRTIO_IPSEC_CLOCK_PERIOD_MS            1000
 
 struct vipsec_core;
 
@@ -75,6 +78,8 @@ struct VirtIOIPsec {
     struct vipsec_core *core;
     VirtIOIPsecQueue *dataqs;   /* conf.num_queues entries */
     VirtIOIPsecQueue ctrlq;
+    VirtQueue *eventq;          /* index num_queues + 1 */
+    QEMUTimer *clock;           /* drives seconds lifetimes (engine tick) */
 };
 
 #endif /* QEMU_VIRTIO_IPSEC_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
+/*
+ * virtio-ipsec: generic netlink family of the guest driver, for monitors
+ * and IKE daemons that want to see every accelerator's events without
+ * holding its character device.
+ *
+ * Family VIPSEC_GENL_NAME ("virtio_ipsec"), version VIPSEC_GENL_VERSION,
+ * one multicast group VIPSEC_GENL_MCGRP_EVENTS ("events"). The family has
+ * no request commands: it only multicasts. Listeners join the group
+ * (needs no privilege in the initial network namespace) and receive:
+ *
+ *   VIPSEC_GENL_CMD_ACCEL_ADD      an accelerator was probed
+ *   VIPSEC_GENL_CMD_ACCEL_DEL      an accelerator was removed (hot-unplug,
+ *                                  unbind, rmmod)
+ *     attributes: ACCEL_NAME, ACCEL_ID
+ *
+ *   VIPSEC_GENL_CMD_EVENT          an SA event from the device's event
+ *                                  queue, also delivered as a struct
+ *                                  vipsec_event to the owning file
+ *     attributes: ACCEL_NAME, ACCEL_ID, EVENT (VIPSEC_EV_* of
+ *     <linux/virtio_ipsec_dev.h>), and, for events about one SA, the
+ *     owner's identity: APP_IDENTITY (the app_identity the owning file
+ *     claimed with), GROUP_ID, SA_ID, SPI; then SEQ (sequence number at
+ *     the event), BYTES, PACKETS (processed by the SA so far; for
+ *     VIPSEC_EV_LOST, PACKETS counts the events the device dropped) and
+ *     LIMIT (VIRTIO_IPSEC_LIMIT_* of an expiry).
+ *
+ * Attribute types:
+ *   ACCEL_NAME, APP_IDENTITY   NLA_NUL_STRING
+ *   ACCEL_ID, GROUP_ID, SA_ID, SPI   NLA_U32 (SPI as a host-order value)
+ *   EVENT, LIMIT               NLA_U16
+ *   SEQ, BYTES, PACKETS        NLA_U64 (64-bit aligned with PAD)
+ * Attributes may be added at the end; listeners ignore unknown ones.
+ */
+#ifndef _UAPI_LINUX_VIRTIO_IPSEC_GENL_H
+#define _UAPI_LINUX_VIRTIO_IPSEC_GENL_H
+
+#define VIPSEC_GENL_NAME		"virtio_ipsec"
+#define VIPSEC_GENL_VERSION		1
+#define VIPSEC_GENL_MCGRP_EVENTS	"events"
+
+enum vipsec_genl_cmd {
+	VIPSEC_GENL_CMD_UNSPEC,
+	VIPSEC_GENL_CMD_EVENT,
+	VIPSEC_GENL_CMD_ACCEL_ADD,
+	VIPSEC_GENL_CMD_ACCEL_DEL,
+	__VIPSEC_GENL_CMD_MAX,
+};
+#define VIPSEC_GENL_CMD_MAX	(__VIPSEC_GENL_CMD_MAX - 1)
+
+enum vipsec_genl_attr {
+	VIPSEC_GENL_A_UNSPEC,
+	VIPSEC_GENL_A_PAD,
+	VIPSEC_GENL_A_ACCEL_NAME,
+	VIPSEC_GENL_A_ACCEL_ID,
+	VIPSEC_GENL_A_EVENT,
+	VIPSEC_GENL_A_APP_IDENTITY,
+	VIPSEC_GENL_A_GROUP_ID,
+	VIPSEC_GENL_A_SA_ID,
+	VIPSEC_GENL_A_SPI,
+	VIPSEC_GENL_A_SEQ,
+	VIPSEC_GENL_A_BYTES,
+	VIPSEC_GENL_A_PACKETS,
+	VIPSEC_GENL_A_LIMIT,
+	__VIPSEC_GENL_A_MAX,
+};
+#define VIPSEC_GENL_A_MAX	(__VIPSEC_GENL_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_VIRTIO_IPSEC_GENL_H */

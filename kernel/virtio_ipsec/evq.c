@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ipsec guest driver: the device's event queue
+ * (VIRTIO_IPSEC_F_EVENTQ).
+ *
+ * VIPSEC_EVQ_BUFS device-writable buffers stay posted. The virtqueue
+ * callback only queues the work; the work takes each filled buffer,
+ * turns it into a struct vipsec_event on the file that owns the SA (found
+ * in the device-wide SA table, so another file never sees it), multicasts
+ * it on the "virtio_ipsec" genetlink family and posts the buffer again.
+ * LOST concerns no SA: every claiming file gets it.
+ */
+
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/virtio_ipsec_dev.h>
+
+#include "chardev.h"
+#include "event.h"
+#include "evq.h"
+#include "genl.h"
+#include "main.h"
+
+static const u16 vipsec_evq_types[] = {
+	[VIRTIO_IPSEC_EVT_SOFT_EXPIRY] = VIPSEC_EV_SOFT_EXPIRY,
+	[VIRTIO_IPSEC_EVT_HARD_EXPIRY] = VIPSEC_EV_HARD_EXPIRY,
+	[VIRTIO_IPSEC_EVT_SEQ_OVERFLOW] = VIPSEC_EV_SEQ_OVERFLOW,
+	[VIRTIO_IPSEC_EVT_SEQ_NOTIFY] = VIPSEC_EV_SEQ_NOTIFY,
+	[VIRTIO_IPSEC_EVT_SA_DELETE_REQ] = VIPSEC_EV_SA_DELETE_REQ,
+	[VIRTIO_IPSEC_EVT_LOST] = VIPSEC_EV_LOST,
+};
+
+/* Every claiming file: events that concern no single SA. */
+static void vipsec_evq_broadcast(struct vipsec_dev *vd,
+				 const struct vipsec_event *ev)
+{
+	struct vipsec_file *f;
+
+	mutex_lock(&vd->lock);
+	list_for_each_entry(f, &vd->files, node)
+		if (f->claim_mode)
+			vipsec_file_ev_post(f, ev);
+	mutex_unlock(&vd->lock);
+}
+
+static void vipsec_evq_route(struct vipsec_dev *vd,
+			     const struct virtio_ipsec_event *e)
+{
+	u16 type = le16_to_cpu(e->type);
+	struct vipsec_genl_owner o = {
+		.spi = le32_to_cpu(e->spi),
+		.limit = le16_to_cpu(e->limit),
+		.bytes = le64_to_cpu(e->bytes),
+		.packets = le64_to_cpu(e->packets),
+	};
+	char app[sizeof(((struct vipsec_file *)NULL)->app_identity)];
+	struct vipsec_event ev = {};
+	struct vipsec_sa *sa;
+
+	if (type >= ARRAY_SIZE(vipsec_evq_types) || !vipsec_evq_types[type]) {
+		dev_warn_ratelimited(&vd->vdev->dev, "unknown event type %u\n",
+				     type);
+		return;
+	}
+	ev.size = sizeof(ev);
+	ev.type = vipsec_evq_types[type];
+	ev.flags = o.limit;	/* VIRTIO_IPSEC_LIMIT_* of an expiry */
+	ev.group_id = le32_to_cpu(e->group_id);
+	ev.sa_id = le32_to_cpu(e->sa_id);
+	ev.seq = le64_to_cpu(e->seq);
+	ev.value = o.limit == VIRTIO_IPSEC_LIMIT_PACKETS ||
+		   type == VIRTIO_IPSEC_EVT_LOST ? o.packets : o.bytes;
+
+	if (type == VIRTIO_IPSEC_EVT_LOST) {
+		ev.group_id = 0;
+		ev.sa_id = 0;
+		vipsec_evq_broadcast(vd, &ev);
+		vipsec_genl_event(vd, &ev, &o);
+		return;
+	}
+	mutex_lock(&vd->tab_lock);
+	sa = xa_load(&vd->sas, ev.sa_id);
+	if (sa && sa->group_id == ev.group_id) {
+		/* app_identity is fixed once the file claimed */
+		strscpy(app, sa->owner->app_identity, sizeof(app));
+		o.app_identity = app;
+		vipsec_file_ev_post(sa->owner, &ev);
+	}
+	mutex_unlock(&vd->tab_lock);
+	if (!o.app_identity) {
+		pr_debug_ratelimited("%s: event %u for unknown SA %u/%u\n",
+				     vd->name, type, ev.group_id, ev.sa_id);
+		return;
+	}
+	vipsec_genl_event(vd, &ev, &o);
+}
+
+/* Posts one buffer. Must hold evq->lock. */
+static int vipsec_evq_post(struct vipsec_evq *evq,
+			   struct virtio_ipsec_event *buf)
+{
+	struct scatterlist sg;
+
+	lockdep_assert_held(&evq->lock);
+	memset(buf, 0, sizeof(*buf));
+	sg_init_one(&sg, buf, sizeof(*buf));
+	return virtqueue_add_inbuf(evq->vq, &sg, 1, buf, GFP_ATOMIC);
+}
+
+static void vipsec_evq_work(struct work_struct *work)
+{
+	struct vipsec_dev *vd = container_of(work, struct vipsec_dev,
+					     evq.work);
+	struct vipsec_evq *evq = &vd->evq;
+	struct virtio_ipsec_event *buf, e;
+	unsigned int len;
+	bool kick = false;
+
+	spin_lock_bh(&evq->lock);
+	while ((buf = virtqueue_get_buf(evq->vq, &len))) {
+		e = *buf;
+		if (vipsec_evq_post(evq, buf))
+			dev_warn_ratelimited(&vd->vdev->dev,
+					     "cannot repost event buffer\n");
+		kick = true;
+		spin_unlock_bh(&evq->lock);
+		if (len >= sizeof(e))
+			vipsec_evq_route(vd, &e);
+		else
+			dev_warn_ratelimited(&vd->vdev->dev,
+					     "short event (%u bytes)\n", len);
+		spin_lock_bh(&evq->lock);
+	}
+	if (kick)
+		virtqueue_kick(evq->vq);
+	spin_unlock_bh(&evq->lock);
+}
+
+void vipsec_evq_init(struct vipsec_dev *vd)
+{
+	spin_lock_init(&vd->evq.lock);
+	INIT_WORK(&vd->evq.work, vipsec_evq_work);
+}
+
+/* After virtio_device_ready(): post every buffer. */
+void vipsec_evq_start(struct vipsec_dev *vd)
+{
+	struct vipsec_evq *evq = &vd->evq;
+	unsigned int i;
+
+	if (!evq->vq)
+		return;
+	if (!evq->bufs)
+		evq->bufs = kcalloc(VIPSEC_EVQ_BUFS, sizeof(*evq->bufs),
+				    GFP_KERNEL);
+	if (!evq->bufs) {
+		dev_err(&vd->vdev->dev, "no memory for event buffers\n");
+		return;
+	}
+	spin_lock_bh(&evq->lock);
+	for (i = 0; i < VIPSEC_EVQ_BUFS; i++)
+		if (vipsec_evq_post(evq, &evq->bufs[i]))
+			break;
+	virtqueue_kick(evq->vq);
+	spin_unlock_bh(&evq->lock);
+}
+
+/* Virtqueue callback (hard IRQ): defer the work. */
+void vipsec_evq_callback(struct vipsec_dev *vd)
+{
+	queue_work(vipsec_wq, &vd->evq.work);
+}
+
+/* After virtio_reset_device(), before del_vqs: the device holds nothing. */
+void vipsec_evq_stop(struct vipsec_dev *vd)
+{
+	struct vipsec_evq *evq = &vd->evq;
+
+	if (!evq->vq)
+		return;
+	cancel_work_sync(&evq->work);
+	spin_lock_bh(&evq->lock);
+	while (virtqueue_detach_unused_buf(evq->vq))
+		;
+	evq->vq = NULL;
+	spin_unlock_bh(&evq->lock);
+	kfree(evq->bufs);
+	evq->bufs = NULL;
+}

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * vipsec_afalg: crypto backend on the Linux kernel crypto API (AF_ALG).
+ *
+ * Every SA gets the AEAD the kernel's own ESP (net/ipv4/esp4.c) would
+ * allocate for it, minus the IV generator wrapper (seqiv/echainiv: our
+ * IVs come from iv_gen): rfc4106(gcm(aes)), rfc4309(ccm(aes)),
+ * rfc4543(gcm(aes)), or authenc(AUTH,ENC) / authencesn(AUTH,ENC) for ESN,
+ * with digest_null for encryption-only and ecb(cipher_null) for NULL
+ * encryption. A host's crypto drivers register under these names, so
+ * this is how they are reached.
+ *
+ * Request layout, as esp4 hands it to those templates (assoclen includes
+ * the explicit IV, cryptlen is the payload alone):
+ *   AAD = SPI || seq_lo || IV, or with ESN SPI || seq_hi || seq_lo || IV.
+ * rfc4106/rfc4309 drop the trailing IV from the AAD and take it from the
+ * request IV; rfc4543 authenticates all of it plus the payload; authenc
+ * MACs AAD || ciphertext; authencesn moves seq_hi behind the ciphertext
+ * before hashing (RFC 4303 2.2.1: ICV over SPI, seq_lo, IV, ciphertext,
+ * seq_hi), so the same SPI || seq_hi || seq_lo order serves every
+ * template.
+ *
+ * One tfm socket per SA holds the key (set once; nothing of it stays in
+ * our memory) and one op socket per SA is reused for every packet:
+ * sendmsg(AAD || input, with ALG_SET_OP/IV/AEAD_ASSOCLEN), then readv()
+ * scatters AAD || output straight into the packet. Batches run in a loop;
+ * a pipelined version would give each in-flight packet its own op socket
+ * and submit the reads with io_submit() (algif_aead completes AIO reads
+ * asynchronously), reaping them with io_getevents().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <linux/if_alg.h>
+#include <linux/virtio_ipsec.h>
+
+#include "vipsec_afalg.h"
+
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+#ifndef SOL_ALG
+#define SOL_ALG 279
+#endif
+
+#define AFALG_HDR_MAX	12	/* SPI || seq_hi || seq_lo */
+#define AFALG_IV_MAX	16
+#define AFALG_AAD_MAX	(AFALG_HDR_MAX + AFALG_IV_MAX)
+#define AFALG_POOL	256	/* random CBC IV bytes fetched at a time */
+#define AFALG_NAME_MAX	64	/* sizeof(sockaddr_alg.salg_name) */
+
+enum afalg_kind { AFALG_RFC4106, AFALG_RFC4309, AFALG_RFC4543, AFALG_AUTHENC };
+
+struct afalg_cipher {
+	uint8_t alg;		/* VIRTIO_IPSEC_CIPHER_* */
+	uint8_t kind;		/* enum afalg_kind */
+	uint8_t iv_len, block_len, salt_len;
+	uint8_t key_min, key_max;	/* AES: 16..32 in steps of 8 */
+	bool counter_iv;	/* IV = sequence number (else random) */
+	const char *name;	/* AEAD template, or authenc's cipher */
+};
+
+static const struct afalg_cipher afalg_ciphers[] = {
+	{ VIRTIO_IPSEC_CIPHER_AES_GCM, AFALG_RFC4106, 8, 4, 4, 16, 32, true,
+	  "rfc4106(gcm(aes))" },
+	{ VIRTIO_IPSEC_CIPHER_AES_CCM, AFALG_RFC4309, 8, 4, 3, 16, 32, true,
+	  "rfc4309(ccm(aes))" },
+	{ VIRTIO_IPSEC_CIPHER_AES_GMAC, AFALG_RFC4543, 8, 4, 4, 16, 32, true,
+	  "rfc4543(gcm(aes))" },
+	{ VIRTIO_IPSEC_CIPHER_AES_CBC, AFALG_AUTHENC, 16, 16, 0, 16, 32, false,
+	  "cbc(aes)" },
+	{ VIRTIO_IPSEC_CIPHER_AES_CTR, AFALG_AUTHENC, 8, 4, 4, 16, 32, true,
+	  "rfc3686(ctr(aes))" },
+	{ VIRTIO_IPSEC_CIPHER_3DES_CBC, AFALG_AUTHENC, 8, 8, 0, 24, 24, false,
+	  "cbc(des3_ede)" },
+	{ VIRTIO_IPSEC_CIPHER_DES_CBC, AFALG_AUTHENC, 8, 8, 0, 8, 8, false,
+	  "cbc(des)" },
+	{ VIRTIO_IPSEC_CIPHER_NULL, AFALG_AUTHENC, 0, 4, 0, 0, 0, true,
+	  "ecb(cipher_null)" },
+};
+
+struct afalg_auth {
+	uint8_t alg;		/* VIRTIO_IPSEC_AUTH_* */
+	uint8_t icv_len;	/* RFC truncation */
+	const char *name;
+};
+
+static const struct afalg_auth afalg_auths[] = {
+	{ VIRTIO_IPSEC_AUTH_NONE, 0, "digest_null" },
+	{ VIRTIO_IPSEC_AUTH_HMAC_MD5_96, 12, "hmac(md5)" },
+	{ VIRTIO_IPSEC_AUTH_HMAC_SHA1_96, 12, "hmac(sha1)" },
+	{ VIRTIO_IPSEC_AUTH_AES_XCBC_96, 12, "xcbc(aes)" },
+	{ VIRTIO_IPSEC_AUTH_HMAC_SHA256, 16, "hmac(sha256)" },
+	{ VIRTIO_IPSEC_AUTH_HMAC_SHA384, 24, "hmac(sha384)" },
+	{ VIRTIO_IPSEC_AUTH_HMAC_SHA512, 32, "hmac(sha512)" },
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct afalg {
+	struct vipsec_crypto base;
+	uint8_t pool[AFALG_POOL];	/* unused random IV bytes */
+	unsigned int pool_off;
+};
+
+struct afalg_key {
+	/*
+	 * A request on the op socket is sendmsg + read: two syscalls that
+	 * must not interleave with another core's packet for the same SA
+	 * (ipsec-mb's keys are read-only and need no such thing).
+	 */
+	pthread_mutex_t lock;
+	int tfm;			/* bound, keyed transform */
+	int op;				/* accept()ed request socket */
+	uint8_t kind, iv_len, icv_len;
+	bool esn, counter_iv;
+};
+
+static struct vipsec_crypto_ops afalg_ops;
+
+/* Which algorithms the running kernel accepts: probed once per process. */
+static struct {
+	pthread_once_t once;
+	int sock_errno;			/* socket(AF_ALG) failure, or 0 */
+	uint64_t cipher_mask, auth_mask;
+} afalg_probe_res = { .once = PTHREAD_ONCE_INIT };
+
+static const struct afalg_cipher *afalg_find_cipher(uint8_t alg)
+{
+	for (size_t i = 0; i < ARRAY_LEN(afalg_ciphers); i++)
+		if (afalg_ciphers[i].alg == alg)
+			return &afalg_ciphers[i];
+	return NULL;
+}
+
+static const struct afalg_auth *afalg_find_auth(uint8_t alg)
+{
+	for (size_t i = 0; i < ARRAY_LEN(afalg_auths); i++)
+		if (afalg_auths[i].alg == alg)
+			return &afalg_auths[i];
+	return NULL;
+}
+
+/* The AEAD name esp4 would use (without its IV generator). */
+static int afalg_name(const struct afalg_cipher *ci,
+		      const struct afalg_auth *au, bool esn, char *buf,
+		      size_t len)
+{
+	int n;
+
+	if (ci->kind != AFALG_AUTHENC)
+		n = snprintf(buf, len, "%s", ci->name);
+	else
+		n = snprintf(buf, len, "%s(%s,%s)",
+			     esn ? "authencesn" : "authenc", au->name, ci->name);
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+/* Returns a bound tfm socket, or -errno (-ENOENT: unknown to the kernel). */
+static int afalg_bind(const char *name)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG };
+	int fd, err;
+
+	memcpy(sa.salg_type, "aead", 5);
+	if (strlen(name) >= sizeof(sa.salg_name))
+		return -ENAMETOOLONG;
+	strcpy((char *)sa.salg_name, name);
+	fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static bool afalg_binds(const char *name)
+{
+	int fd = afalg_bind(name);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * Binding instantiates the template (loading modules on demand), so a
+ * bit is set exactly when the kernel can build some SA with it.
+ */
+static void afalg_probe(void)
+{
+	char name[AFALG_NAME_MAX];
+	int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		afalg_probe_res.sock_errno = errno;
+		return;
+	}
+	close(fd);
+	for (size_t i = 0; i < ARRAY_LEN(afalg_ciphers); i++) {
+		const struct afalg_cipher *ci = &afalg_ciphers[i];
+
+		if (ci->kind != AFALG_AUTHENC) {
+			if (!afalg_binds(ci->name))
+				continue;
+			afalg_probe_res.cipher_mask |= 1ULL << ci->alg;
+			afalg_probe_res.auth_mask |= 1ULL << VIRTIO_IPSEC_AUTH_NONE;
+			continue;
+		}
+		for (size_t j = 0; j < ARRAY_LEN(afalg_auths); j++) {
+			const struct afalg_auth *au = &afalg_auths[j];
+
+			if (ci->alg == VIRTIO_IPSEC_CIPHER_NULL &&
+			    au->alg == VIRTIO_IPSEC_AUTH_NONE)
+				continue;	/* ESP forbids it */
+			if (afalg_name(ci, au, false, name, sizeof(name)) ||
+			    !afalg_binds(name))
+				continue;
+			afalg_probe_res.cipher_mask |= 1ULL << ci->alg;
+			afalg_probe_res.auth_mask |= 1ULL << au->alg;
+		}
+	}
+}
+
+static void afalg_probe_and_publish(void)
+{
+	afalg_probe();
+	afalg_ops.cipher_mask = afalg_probe_res.cipher_mask;
+	afalg_ops.auth_mask = afalg_probe_res.auth_mask;
+}
+
+static void afalg_probe_once(void)
+{
+	pthread_once(&afalg_probe_res.once, afalg_probe_and_publish);
+}
+
+bool vipsec_afalg_usable(void)
+{
+	afalg_probe_once();
+	return afalg_probe_res.cipher_mask &
+	       (1ULL << VIRTIO_IPSEC_CIPHER_AES_GCM);
+}
+
+/* Key lengths, salt and ICV as the RFCs allow them. */
+static int afalg_check(const struct afalg_cipher *ci,
+		       const struct afalg_auth *au,
+		       const struct vipsec_xfrm_params *p)
+{
+	uint8_t kl = p->cipher_key_len;
+
+	if (kl < ci->key_min || kl > ci->key_max || (kl - ci->key_min) % 8)
+		return -EINVAL;
+	if (p->salt_len != ci->salt_len)
+		return -EINVAL;
+	if (ci->kind == AFALG_RFC4543)
+		return p->icv_len == 16 ? 0 : -EINVAL;
+	if (ci->kind != AFALG_AUTHENC)
+		return p->icv_len == 8 || p->icv_len == 12 ||
+		       p->icv_len == 16 ? 0 : -EINVAL;
+	if (p->icv_len != au->icv_len)
+		return -EINVAL;
+	if (au->alg == VIRTIO_IPSEC_AUTH_NONE && p->auth_key_len)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Key blob for ALG_SET_KEY: AEAD templates take key || salt; authenc
+ * takes the rtattr-framed format of crypto/authenc.c:
+ * {rta_len, rta_type = CRYPTO_AUTHENC_KEYA_PARAM} {__be32 enckeylen}
+ * authkey enckey (enckey = key || nonce for rfc3686).
+ */
+static size_t afalg_key_blob(const struct afalg_cipher *ci,
+			     const struct vipsec_xfrm_params *p, uint8_t *b)
+{
+	uint32_t enclen = p->cipher_key_len + p->salt_len;
+	uint16_t rta_len = 8, rta_type = 1;
+	size_t n = 0;
+
+	if (ci->kind == AFALG_AUTHENC) {
+		memcpy(b, &rta_len, 2);
+		memcpy(b + 2, &rta_type, 2);
+		b[4] = (uint8_t)(enclen >> 24);
+		b[5] = (uint8_t)(enclen >> 16);
+		b[6] = (uint8_t)(enclen >> 8);
+		b[7] = (uint8_t)enclen;
+		n = 8;
+		if (p->auth_key_len)
+			memcpy(b + n, p->auth_key, p->auth_key_len);
+		n += p->auth_key_len;
+	}
+	if (p->cipher_key_len)
+		memcpy(b + n, p->cipher_key, p->cipher_key_len);
+	n += p->cipher_key_len;
+	if (p->salt_len)
+		memcpy(b + n, p->salt, p->salt_len);
+	return n + p->salt_len;
+}
+
+static int afalg_setkey(int tfm, const struct afalg_cipher *ci,
+			const struct vipsec_xfrm_params *p, uint8_t icv_len)
+{
+	uint8_t blob[8 + VIRTIO_IPSEC_MAX_AUTH_KEY + VIRTIO_IPSEC_MAX_CIPHER_KEY +
+		     VIRTIO_IPSEC_MAX_SALT];
+	size_t n = afalg_key_blob(ci, p, blob);
+	int err = 0;
+
+	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob, (socklen_t)n) < 0)
+		err = -EINVAL;	/* the kernel refused the key (length, weak) */
+	explicit_bzero(blob, sizeof(blob));
+	if (!err && setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL,
+			       icv_len) < 0)
+		err = -EINVAL;
+	return err;
+}
+
+static int afalg_key_new(struct vipsec_crypto *c,
+			 const struct vipsec_xfrm_params *p, void **out,
+			 struct vipsec_xfrm_shape *shape)
+{
+	const struct afalg_cipher *ci = afalg_find_cipher(p->cipher_alg);
+	const struct afalg_auth *au = afalg_find_auth(p->auth_alg);
+	char name[AFALG_NAME_MAX];
+	struct afalg_key *k;
+	int err;
+
+	(void)c;
+	if (!ci || !au || (ci->kind != AFALG_AUTHENC &&
+			   au->alg != VIRTIO_IPSEC_AUTH_NONE) ||
+	    (ci->alg == VIRTIO_IPSEC_CIPHER_NULL &&
+	     au->alg == VIRTIO_IPSEC_AUTH_NONE))
+		return -EOPNOTSUPP;
+	err = afalg_check(ci, au, p);
+	if (err)
+		return err;
+	if (afalg_name(ci, au, p->esn, name, sizeof(name)))
+		return -EOPNOTSUPP;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->op = -1;
+	k->tfm = afalg_bind(name);
+	if (k->tfm < 0) {
+		err = k->tfm == -ENOENT ? -EOPNOTSUPP : k->tfm;
+		free(k);
+		return err;
+	}
+	err = afalg_setkey(k->tfm, ci, p, p->icv_len);
+	if (!err) {
+		k->op = accept4(k->tfm, NULL, NULL, SOCK_CLOEXEC);
+		if (k->op < 0)
+			err = errno == ENOMEM ? -ENOMEM : -EIO;
+	}
+	if (err) {
+		close(k->tfm);
+		free(k);
+		return err;
+	}
+	pthread_mutex_init(&k->lock, NULL);
+	k->kind = ci->kind;
+	k->iv_len = ci->iv_len;
+	k->icv_len = p->icv_len;
+	k->esn = p->esn;
+	k->counter_iv = ci->counter_iv;
+	shape->iv_len = ci->iv_len;
+	shape->block_len = ci->block_len;
+	shape->icv_len = p->icv_len;
+	*out = k;
+	return 0;
+}
+
+static void afalg_key_free(struct vipsec_crypto *c, void *key)
+{
+	struct afalg_key *k = key;
+
+	(void)c;
+	if (!k)
+		return;
+	/* Closing the tfm socket frees the kernel's copy of the key. */
+	if (k->op >= 0)
+		close(k->op);
+	close(k->tfm);
+	pthread_mutex_destroy(&k->lock);
+	explicit_bzero(k, sizeof(*k));
+	free(k);
+}
+
+static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
+			 uint64_t seq, uint8_t *iv)
+{
+	struct afalg *a = (struct afalg *)c;
+	const struct afalg_key *k = key;
+
+	if (k->counter_iv) {
+		if (k->iv_len)
+			vipsec_iv_from_seq(seq, iv);
+		return;
+	}
+	/* CBC (RFC 3602 / RFC 2451): unpredictable, from the kernel CSPRNG. */
+	if (a->pool_off + k->iv_len > AFALG_POOL) {
+		/* <= 256 bytes: getrandom() neither blocks after boot nor
+		 * returns short; anything else is a broken system. */
+		while (getrandom(a->pool, AFALG_POOL, 0) != AFALG_POOL)
+			if (errno != EINTR)
+				abort();
+		a->pool_off = 0;
+	}
+	memcpy(iv, a->pool + a->pool_off, k->iv_len);
+	explicit_bzero(a->pool + a->pool_off, k->iv_len);
+	a->pool_off += k->iv_len;
+}
+
+/*
+ * After a failed request the socket may still hold part of it; a fresh
+ * op socket from the same tfm (same key) is the clean way out.
+ */
+static void afalg_reset_op(struct afalg_key *k)
+{
+	close(k->op);
+	k->op = accept4(k->tfm, NULL, NULL, SOCK_CLOEXEC);
+}
+
+static size_t afalg_aad(const struct afalg_key *k,
+			const struct vipsec_esp_op *op, uint8_t *aad)
+{
+	size_t hlen = k->esn ? 12 : 8;
+
+	memcpy(aad, op->esp, 4);
+	if (k->esn) {
+		aad[4] = (uint8_t)(op->seq_hi >> 24);
+		aad[5] = (uint8_t)(op->seq_hi >> 16);
+		aad[6] = (uint8_t)(op->seq_hi >> 8);
+		aad[7] = (uint8_t)op->seq_hi;
+	}
+	memcpy(aad + hlen - 4, op->esp + 4, 4);
+	memcpy(aad + hlen, op->esp + 8, k->iv_len);
+	return hlen + k->iv_len;
+}
+
+static int afalg_send(const struct afalg_key *k, bool enc,
+		      const struct vipsec_esp_op *op, const uint8_t *aad,
+		      size_t alen, size_t in_len)
+{
+	union {
+		char buf[CMSG_SPACE(4) + CMSG_SPACE(4 + AFALG_IV_MAX) +
+			 CMSG_SPACE(4)];
+		struct cmsghdr align;
+	} cm;
+	uint32_t v;
+	struct iovec iov[2] = {
+		{ (void *)aad, alen },
+		{ enc ? op->pt : op->esp + 8 + k->iv_len, in_len },
+	};
+	struct msghdr msg = {
+		.msg_iov = iov, .msg_iovlen = 2,
+		.msg_control = cm.buf,
+		.msg_controllen = CMSG_SPACE(4) + CMSG_SPACE(4) +
+				  (k->iv_len ? CMSG_SPACE(4 + k->iv_len) : 0),
+	};
+	struct cmsghdr *h;
+	ssize_t n;
+
+	memset(&cm, 0, sizeof(cm));
+	h = CMSG_FIRSTHDR(&msg);
+	h->cmsg_level = SOL_ALG;
+	h->cmsg_type = ALG_SET_OP;
+	h->cmsg_len = CMSG_LEN(4);
+	v = enc ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
+	memcpy(CMSG_DATA(h), &v, 4);
+	h = CMSG_NXTHDR(&msg, h);
+	h->cmsg_level = SOL_ALG;
+	h->cmsg_type = ALG_SET_AEAD_ASSOCLEN;
+	h->cmsg_len = CMSG_LEN(4);
+	v = (uint32_t)alen;
+	memcpy(CMSG_DATA(h), &v, 4);
+	if (k->iv_len) {
+		h = CMSG_NXTHDR(&msg, h);
+		h->cmsg_level = SOL_ALG;
+		h->cmsg_type = ALG_SET_IV;
+		h->cmsg_len = CMSG_LEN(4 + k->iv_len);
+		v = k->iv_len;
+		memcpy(CMSG_DATA(h), &v, 4);
+		memcpy(CMSG_DATA(h) + 4, op->esp + 8, k->iv_len);
+	}
+	n = sendmsg(k->op, &msg, 0);
+	return n == (ssize_t)(alen + in_len) ? 0 : -EIO;
+}
+
+/*
+ * One packet. Input: AAD || payload (encrypt) or AAD || ciphertext || ICV
+ * (decrypt). Output: AAD (discarded) || ciphertext || ICV, written after
+ * the IV, or AAD || plaintext, written to pt.
+ */
+static int afalg_run(struct afalg_key *k, bool enc, struct vipsec_esp_op *op)
+{
+	uint8_t aad[AFALG_AAD_MAX], scratch[AFALG_AAD_MAX];
+	size_t alen = afalg_aad(k, op, aad);
+	size_t in_len = op->len + (enc ? 0 : k->icv_len);
+	size_t out_len = op->len + (enc ? k->icv_len : 0);
+	struct iovec riov[2] = {
+		{ scratch, alen },
+		{ enc ? op->esp + 8 + k->iv_len : op->pt, out_len },
+	};
+	ssize_t n;
+	int err;
+
+	if (k->op < 0)
+		afalg_reset_op(k);
+	if (k->op < 0)
+		return -EIO;
+	err = afalg_send(k, enc, op, aad, alen, in_len);
+	if (!err) {
+		n = readv(k->op, riov, 2);
+		if (n == (ssize_t)(alen + out_len))
+			return 0;
+		/* ICV mismatch: the request was consumed, the socket is fine. */
+		if (n < 0 && errno == EBADMSG)
+			return -EBADMSG;
+		err = n < 0 && errno == EINVAL ? -EINVAL : -EIO;
+	}
+	afalg_reset_op(k);
+	return err;
+}
+
+static void afalg_batch(struct vipsec_esp_op *ops, unsigned int n, bool enc)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct afalg_key *k = (struct afalg_key *)ops[i].key;
+
+		pthread_mutex_lock(&k->lock);
+		ops[i].status = afalg_run(k, enc, &ops[i]);
+		pthread_mutex_unlock(&k->lock);
+	}
+}
+
+static void afalg_encrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+			  unsigned int n)
+{
+	(void)c;
+	afalg_batch(ops, n, true);
+}
+
+static void afalg_decrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+			  unsigned int n)
+{
+	(void)c;
+	afalg_batch(ops, n, false);
+}
+
+static void afalg_destroy(struct vipsec_crypto *c)
+{
+	explicit_bzero(c, sizeof(struct afalg));
+	free(c);
+}
+
+/* The masks are filled in by the probe, before any backend exists. */
+static struct vipsec_crypto_ops afalg_ops = {
+	.name = "kernel",
+	.key_new = afalg_key_new,
+	.key_free = afalg_key_free,
+	.iv_gen = afalg_iv_gen,
+	.encrypt = afalg_encrypt,
+	.decrypt = afalg_decrypt,
+	.destroy = afalg_destroy,
+};
+
+struct vipsec_crypto *vipsec_crypto_kernel_new(char *err, size_t err_len)
+{
+	struct afalg *a;
+
+	afalg_probe_once();
+	if (afalg_probe_res.sock_errno) {
+		if (err && err_len)
+			snprintf(err, err_len,
+				 "kernel crypto backend: no AF_ALG (%s)",
+				 strerror(afalg_probe_res.sock_errno));
+		return NULL;
+	}
+	if (!afalg_probe_res.cipher_mask) {
+		if (err && err_len)
+			snprintf(err, err_len,
+				 "kernel crypto backend: AF_ALG has no ESP "
+				 "template (algif_aead, authenc, gcm loaded?)");
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		if (err && err_len)
+			snprintf(err, err_len,
+				 "kernel crypto backend: out of memory");
+		return NULL;
+	}
+	a->base.ops = &afalg_ops;
+	a->pool_off = AFALG_POOL;	/* empty: first CBC IV fills it */
+	return &a->base;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_ipsecmb: private parts of the intel-ipsec-mb backend, shared by
+ * its files: the backend instance, the per-SA key object (every schedule
+ * expanded once at key_new) and the per-concern entry points.
+ *   vipsec_ipsecmb.c       the backend: ops table, dispatch, IVs
+ *   vipsec_ipsecmb_keys.c  per-algorithm lengths and key expansion
+ *   vipsec_ipsecmb_gcm.c   AES-GCM (RFC 4106) on the direct GCM API
+ *   vipsec_ipsecmb_jobs.c  everything else on the multi-buffer job API
+ */
+#ifndef VIPSEC_IPSECMB_H
+#define VIPSEC_IPSECMB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <intel-ipsec-mb.h>
+
+#include "vipsec_crypto.h"
+
+struct ipsecmb {
+	struct vipsec_crypto base;
+	IMB_MGR *mgr;
+	uint8_t *scratch;	/* ESN copies for the job API, grows */
+	size_t scratch_len;
+};
+
+enum mb_kind {
+	MB_GCM,		/* RFC 4106, direct API */
+	MB_GMAC,	/* RFC 4543, job API: NULL cipher + GMAC */
+	MB_CCM,		/* RFC 4309, job API */
+	MB_CHAIN,	/* cipher (or NULL) then MAC (or none), job API */
+};
+
+/* The 64-byte aligned per-SA key object. */
+struct mb_key {
+	struct gcm_key_data gcm;		/* GCM, GMAC */
+	uint32_t enc[60] __attribute__((aligned(16)));	/* AES, CCM */
+	uint32_t dec[60] __attribute__((aligned(16)));
+	uint64_t des_ks[3][16];			/* DES: [0]; 3DES: all */
+	const void *des_ptrs[3];
+	uint8_t ipad[64], opad[64];		/* HMAC inner/outer states */
+	uint32_t xcbc_k1[44] __attribute__((aligned(16)));
+	uint8_t xcbc_k2[16] __attribute__((aligned(16)));
+	uint8_t xcbc_k3[16] __attribute__((aligned(16)));
+	uint32_t iv_key[44] __attribute__((aligned(16)));	/* CBC IVs */
+	IMB_CIPHER_MODE cipher;
+	IMB_HASH_ALG hash;
+	uint8_t kind;			/* enum mb_kind */
+	uint8_t cipher_alg, auth_alg;
+	uint8_t key_len;		/* cipher key bytes */
+	uint8_t iv_len, block_len, icv_len;
+	uint8_t salt[4];
+	bool esn;
+	bool cbc_iv;			/* IV from iv_key, else from seq */
+};
+
+static inline struct ipsecmb *to_mb(struct vipsec_crypto *c)
+{
+	return (struct ipsecmb *)c;
+}
+
+/* keys: validates p against the RFC lengths and expands everything. */
+int mb_keys_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
+		  struct mb_key *k);
+
+/* gcm: one packet each, synchronous. */
+void mb_gcm_encrypt(IMB_MGR *mgr, struct vipsec_esp_op *op);
+void mb_gcm_decrypt(IMB_MGR *mgr, struct vipsec_esp_op *op);
+
+/* jobs: n operations on non-GCM keys through the job API. */
+void mb_jobs_run(struct ipsecmb *mb, struct vipsec_esp_op **ops,
+		 unsigned int n, bool encrypt);
+
+#endif /* VIPSEC_IPSECMB_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_state: the per-SA state the device keeps beyond what ESP needs:
+ * statistics, lifetimes, event bookkeeping and the parameters as added
+ * (without keys) for SA_GET. Plain data, embedded in struct vipsec_sa;
+ * the decoder (vipsec_core.c, vipsec_lifetime.c) is its only writer, so
+ * the ESP code never has to know about it.
+ */
+#ifndef VIPSEC_STATE_H
+#define VIPSEC_STATE_H
+
+#include <stdint.h>
+
+#include <linux/virtio_ipsec.h>
+
+/*
+ * Counters in the order of struct virtio_ipsec_sa_stats, so the wire
+ * record is counter i at byte 8 * i (checked in vipsec_lifetime.c).
+ */
+enum vipsec_stat {
+	VIPSEC_STAT_PACKETS,
+	VIPSEC_STAT_BYTES,
+	VIPSEC_STAT_INVALID_PKT,
+	VIPSEC_STAT_INVALID_PAD,
+	VIPSEC_STAT_INVALID_SPI,
+	VIPSEC_STAT_INVALID_SEQ,
+	VIPSEC_STAT_REPLAY,
+	VIPSEC_STAT_LATE,
+	VIPSEC_STAT_INVALID_ICV,
+	VIPSEC_STAT_SEQ_OVERFLOW,
+	VIPSEC_STAT_CRYPTO_FAILED,
+	VIPSEC_STAT_NO_ROOM,
+	VIPSEC_STAT_HARD_EXPIRED,
+	VIPSEC_STAT_SELECTOR,
+	VIPSEC_STAT_N
+};
+
+/* Limits in host order; 0 = unlimited. Bytes are input bytes. */
+struct vipsec_life {
+	uint64_t soft_bytes, hard_bytes;
+	uint64_t soft_packets, hard_packets;
+	uint64_t soft_seconds, hard_seconds;
+};
+
+/*
+ * Engine-private packet statuses for failures the wire folds into one
+ * status but the statistics tell apart. The ESP code may return them in
+ * vipsec_esp_res.status; the decoder reports the wire status and counts
+ * the specific counter.
+ */
+#define VIPSEC_STATUS_BADPAD	0x80	/* wire BADPKT, counter invalid_pad */
+#define VIPSEC_STATUS_BADSEQ	0x81	/* wire LATE, counter invalid_seq */
+
+/* vipsec_sa_state.flags */
+#define VIPSEC_ST_SOFT		(1u << 0)	/* soft limit reached */
+#define VIPSEC_ST_HARD		(1u << 1)	/* hard limit reached: refuse */
+#define VIPSEC_ST_OVERFLOW	(1u << 2)	/* SEQ_OVERFLOW event sent */
+
+struct vipsec_sa_state {
+	struct vipsec_life life;
+	uint32_t seq_notify_interval;	/* packets; 0 = never */
+	uint32_t flags;			/* VIPSEC_ST_* */
+	uint8_t ttl;			/* outer TTL for the header template */
+	uint64_t added;			/* core clock at SA_ADD, seconds */
+	uint64_t seq_seen;		/* inbound: highest good seq */
+	uint64_t stats[VIPSEC_STAT_N];
+	/* The SA_ADD body as modified since, keys and salt zeroed. */
+	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];
+};
+
+#endif /* VIPSEC_STATE_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* A listener on the driver's generic netlink multicast group "events". */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/virtio_ipsec_genl.h>
+
+#include "dt.h"
+
+#define NLA_DATA(a)	((void *)((char *)(a) + NLA_HDRLEN))
+
+/* Family id and the "events" group id from the genl controller. */
+static int resolve(int s, int *family, unsigned int *group)
+{
+	struct {
+		struct nlmsghdr n;
+		struct genlmsghdr g;
+		char buf[256];
+	} req = { 0 };
+	char resp[8192];
+	struct nlattr *a;
+	ssize_t len;
+	int rem;
+
+	req.n.nlmsg_type = GENL_ID_CTRL;
+	req.n.nlmsg_flags = NLM_F_REQUEST;
+	req.n.nlmsg_seq = 1;
+	req.g.cmd = CTRL_CMD_GETFAMILY;
+	req.g.version = 1;
+	a = (struct nlattr *)req.buf;
+	a->nla_type = CTRL_ATTR_FAMILY_NAME;
+	a->nla_len = NLA_HDRLEN + sizeof(VIPSEC_GENL_NAME);
+	memcpy(NLA_DATA(a), VIPSEC_GENL_NAME, sizeof(VIPSEC_GENL_NAME));
+	req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(a->nla_len));
+	if (send(s, &req, req.n.nlmsg_len, 0) < 0)
+		return -errno;
+	len = recv(s, resp, sizeof(resp), 0);
+	if (len < (ssize_t)NLMSG_LENGTH(GENL_HDRLEN))
+		return -EIO;
+	if (((struct nlmsghdr *)resp)->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)NLMSG_DATA(resp))->error;
+	*family = -1;
+	*group = 0;
+	a = (struct nlattr *)(resp + NLMSG_LENGTH(GENL_HDRLEN));
+	rem = ((struct nlmsghdr *)resp)->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
+	     rem -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+			*family = *(uint16_t *)NLA_DATA(a);
+		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GROUPS) {
+			/* nested: one nest per group with NAME and ID */
+			struct nlattr *g = NLA_DATA(a);
+			int grem = a->nla_len - NLA_HDRLEN;
+
+			for (; grem >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN;
+			     grem -= NLA_ALIGN(g->nla_len),
+			     g = (struct nlattr *)((char *)g + NLA_ALIGN(g->nla_len))) {
+				struct nlattr *f = NLA_DATA(g);
+				int frem = g->nla_len - NLA_HDRLEN, is_ev = 0;
+				unsigned int id = 0;
+
+				for (; frem >= NLA_HDRLEN && f->nla_len >= NLA_HDRLEN;
+				     frem -= NLA_ALIGN(f->nla_len),
+				     f = (struct nlattr *)((char *)f + NLA_ALIGN(f->nla_len))) {
+					if (f->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+						is_ev = !strcmp(NLA_DATA(f),
+								VIPSEC_GENL_MCGRP_EVENTS);
+					if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+						id = *(uint32_t *)NLA_DATA(f);
+				}
+				if (is_ev)
+					*group = id;
+			}
+		}
+	}
+	return *family > 0 && *group ? 0 : -ENOENT;
+}
+
+int dt_genl_open(int *family)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	unsigned int group;
+	int s, err;
+
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	err = resolve(s, family, &group);
+	ck_assert_msg(err == 0, "genl family %s: %d", VIPSEC_GENL_NAME, err);
+	ck_assert_int_eq(setsockopt(s, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				    &group, sizeof(group)), 0);
+	return s;
+}
+
+/* Next message's command and its string attribute attr; -ETIMEDOUT after ms. */
+int dt_genl_next(int s, int family, int ms, int attr, char *name, size_t len)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char buf[4096];
+	struct nlmsghdr *n = (struct nlmsghdr *)buf;
+	struct genlmsghdr *g;
+	struct nlattr *a;
+	ssize_t got;
+	int rem;
+
+	for (;;) {
+		if (poll(&p, 1, ms) <= 0)
+			return -ETIMEDOUT;
+		got = recv(s, buf, sizeof(buf), 0);
+		if (got < (ssize_t)NLMSG_LENGTH(GENL_HDRLEN))
+			return -EIO;
+		if (n->nlmsg_type == family)
+			break;
+	}
+	g = NLMSG_DATA(n);
+	name[0] = 0;
+	a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+	rem = n->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+	     rem -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+		if (a->nla_type == attr)
+			snprintf(name, len, "%s", (char *)NLA_DATA(a));
+	return g->cmd;
+}

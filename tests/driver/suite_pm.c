@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Freeze/restore through the kernel's pm_test (SAs replayed with the same
+ * ids and the outbound sequence continuing) and hot-unplug through the
+ * guest's PCI remove while another thread runs synchronous and
+ * asynchronous batches; a PCI rescan brings the device back for the
+ * programs that run after this one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/virtio_ipsec_genl.h>
+
+#include "dt.h"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+START_TEST(freeze_restore_replays_sas)
+{
+	struct dt_batch *b = calloc(1, sizeof(*b));
+	uint32_t g, sa, sa0, seq_before;
+	int fd, err;
+
+	dt_kmsg_mark();
+	fd = dt_open("dt-pm");
+	g = dt_group_create(fd, "dt-pm-grp");
+	sa = dt_add_out(fd, g, 0x7001);
+	sa0 = dt_add_out(fd, 0, 0x7000);
+	dt_batch_init(b, g, sa, 4, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	ck_assert_uint_eq(b->pkt[3].status, VIRTIO_IPSEC_OK);
+	seq_before = b->pkt[3].seq_lo;
+
+	if (access("/sys/power/pm_test", W_OK)) {
+		printf("freeze_restore: no /sys/power/pm_test (CONFIG_PM_DEBUG): not tested\n");
+		close(fd);
+		free(b);
+		return;
+	}
+	ck_assert_int_eq(write_file("/sys/power/pm_test", "devices"), 0);
+	err = write_file("/sys/power/state", "freeze");
+	write_file("/sys/power/pm_test", "none");
+	ck_assert_msg(err == 0, "echo freeze > /sys/power/state: %d", err);
+	ck_assert_msg(dt_kmsg_seen(" frozen"), "driver freeze did not run");
+	ck_assert_msg(dt_kmsg_seen(" restored, "), "driver restore did not run");
+
+	/* the device was reset: packets only work because the SAs came back */
+	dt_batch_init(b, g, sa, 2, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	ck_assert_uint_eq(b->pkt[0].status, VIRTIO_IPSEC_OK);
+	ck_assert_uint_eq(b->pkt[0].seq_lo, seq_before + 1);	/* no reuse */
+	dt_batch_init(b, 0, sa0, 1, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	ck_assert_uint_eq(b->pkt[0].status, VIRTIO_IPSEC_OK);
+	ck_assert_uint_eq(b->pkt[0].seq_lo, 1);
+	close(fd);
+	dt_kmsg_check();
+	free(b);
+}
+END_TEST
+
+struct unplug_ctx {
+	int fd;
+	uint32_t sa;
+	volatile int running;
+	int sync_batches, sync_err;
+	int async_submitted, done_ok, done_nodev, done_other;
+	int lost_seen;
+};
+
+/* Records read without blocking; returns how many. */
+static void drain_events(struct unplug_ctx *c, int block)
+{
+	struct vipsec_event ev;
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->fd, &ev, sizeof(ev));
+		if (n < 0 && errno == EAGAIN && block) {
+			struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+			if (poll(&p, 1, 5000) <= 0)
+				return;
+			continue;
+		}
+		if (n != sizeof(ev))
+			return;
+		if (ev.type == VIPSEC_EV_XFORM_DONE) {
+			if (ev.result == 0)
+				c->done_ok++;
+			else if (ev.result == -ENODEV)
+				c->done_nodev++;
+			else
+				c->done_other++;
+		} else if (ev.type == VIPSEC_EV_DEVICE_LOST) {
+			c->lost_seen++;
+		}
+	}
+}
+
+static void *batch_thread(void *arg)
+{
+	struct unplug_ctx *c = arg;
+	struct dt_batch *s = calloc(1, sizeof(*s));
+	struct dt_batch *a = calloc(VIPSEC_MAX_ASYNC, sizeof(*a));
+	int i = 0, err;
+
+	while (c->running) {
+		if (c->async_submitted - c->done_ok - c->done_nodev -
+		    c->done_other < VIPSEC_MAX_ASYNC) {
+			dt_batch_init(&a[i % VIPSEC_MAX_ASYNC], 0, c->sa, 32,
+				      VIPSEC_XFORM_F_ASYNC, i);
+			err = dt_batch_run(c->fd, &a[i % VIPSEC_MAX_ASYNC]);
+			if (err == 0) {
+				c->async_submitted++;
+				i++;
+			}
+		}
+		dt_batch_init(s, 0, c->sa, 32, 0, 0);
+		err = dt_batch_run(c->fd, s);
+		if (err) {
+			c->sync_err = err;
+			break;
+		}
+		c->sync_batches++;
+		drain_events(c, 0);
+	}
+	/* keep the async buffers alive until every record was read */
+	drain_events(c, 1);
+	free(a);
+	free(s);
+	return NULL;
+}
+
+/* Asynchronous batches only, as many in flight as allowed, until loss. */
+static void *burst_thread(void *arg)
+{
+	struct unplug_ctx *c = arg;
+	struct dt_batch *a = calloc(VIPSEC_MAX_ASYNC, sizeof(*a));
+	int i = 0, err;
+
+	for (;;) {
+		if (c->async_submitted - c->done_ok - c->done_nodev -
+		    c->done_other >= VIPSEC_MAX_ASYNC) {
+			struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+			poll(&p, 1, 1000);
+			drain_events(c, 0);
+			continue;
+		}
+		dt_batch_init(&a[i % VIPSEC_MAX_ASYNC], 0, c->sa, 32,
+			      VIPSEC_XFORM_F_ASYNC, i);
+		err = dt_batch_run(c->fd, &a[i % VIPSEC_MAX_ASYNC]);
+		if (err == 0) {
+			c->async_submitted++;
+			i++;
+		} else if (err != -EBUSY && err != -EAGAIN) {
+			c->sync_err = err;	/* -ENODEV once it is gone */
+			break;
+		}
+		drain_events(c, 0);
+	}
+	drain_events(c, 1);	/* until DEVICE_LOST and EOF */
+	free(a);
+	return NULL;
+}
+
+static int pci_dir_of(const char *name, char *out, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/class/virtio_ipsec/%s/device/..", name);
+	if (!realpath(path, real))
+		return -errno;
+	snprintf(out, len, "%s", real);
+	return 0;
+}
+
+/* How the accelerator goes away and comes back. */
+struct unplug_how {
+	const char *what;
+	void (*unplug)(const char *pci);
+	void (*replug)(void);
+};
+
+static void pci_unplug(const char *pci)
+{
+	char rm[PATH_MAX + 16];
+
+	snprintf(rm, sizeof(rm), "%s/remove", pci);
+	ck_assert_int_eq(write_file(rm, "1"), 0);	/* returns after remove() */
+}
+
+static void pci_replug(void)
+{
+	ck_assert_int_eq(write_file("/sys/bus/pci/rescan", "1"), 0);
+}
+
+static const char *device_spec(void)
+{
+	const char *spec = getenv("VIPSEC_DEVICE_SPEC");
+
+	return spec ? spec : "virtio-ipsec-pci,id=vipsec0";
+}
+
+/* The host's QMP agent (tests/vm/qmp-agent.py) follows the console. */
+static void qmp_unplug(const char *pci)
+{
+	char path[PATH_MAX + 16], id[64] = "";
+	const char *p = strstr(device_spec(), ",id=");
+	int i;
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(id, sizeof(id), "%s", p + 4);
+	id[strcspn(id, ",")] = 0;
+	printf("VIPSEC-HOST-REQUEST: device_del %s\n", id);
+	fflush(stdout);
+	snprintf(path, sizeof(path), "%s/vendor", pci);
+	for (i = 0; i < 400 && !access(path, F_OK); i++)
+		usleep(50000);
+	ck_assert_msg(access(path, F_OK), "device_del: %s still there after 20 s", pci);
+}
+
+static void qmp_replug(void)
+{
+	printf("VIPSEC-HOST-REQUEST: device_add %s\n", device_spec());
+	fflush(stdout);
+}
+
+static void unplug_during_batches(const struct unplug_how *how)
+{
+	struct unplug_ctx c = { .running = 1 }, c2 = { 0 };
+	char pci[PATH_MAX], name[64];
+	int nl, family, cmd;
+	struct vipsec_info info = { .size = sizeof(info) };
+	struct vipsec_event ev;
+	struct pollfd p;
+	pthread_t t, t2;
+	int i;
+
+	dt_kmsg_mark();
+	c.fd = dt_open("dt-unplug");
+	c.sa = dt_add_out(c.fd, 0, 0x8001);
+	ck_assert_int_eq(fcntl(c.fd, F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(pci_dir_of(dt_info.name, pci, sizeof(pci)), 0);
+	ck_assert_msg(strstr(pci, "/pci"), "not a PCI device: %s", pci);
+	nl = dt_genl_open(&family);
+	c2.fd = dt_open("dt-unplug-burst");
+	c2.sa = dt_add_out(c2.fd, 0, 0x8002);
+	ck_assert_int_eq(fcntl(c2.fd, F_SETFL, O_NONBLOCK), 0);
+
+	ck_assert_int_eq(pthread_create(&t, NULL, batch_thread, &c), 0);
+	for (i = 0; i < 200 && c.sync_batches < 5; i++)
+		usleep(10000);
+	ck_assert_msg(c.sync_batches >= 5, "batches not running");
+	/* a second file keeps the queue full of asynchronous batches, so
+	 * that some are still on the device when remove() resets it */
+	ck_assert_int_eq(pthread_create(&t2, NULL, burst_thread, &c2), 0);
+	for (i = 0; i < 200 && c2.async_submitted < VIPSEC_MAX_ASYNC; i++)
+		usleep(10000);
+	how->unplug(pci);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(pthread_join(t2, NULL), 0);
+	printf("%s: async-only file: %d batches, %d ok, %d -ENODEV, ended with %d\n",
+	       how->what, c2.async_submitted, c2.done_ok, c2.done_nodev,
+	       c2.sync_err);
+	ck_assert_int_eq(c2.sync_err, -ENODEV);
+	ck_assert_int_eq(c2.done_ok + c2.done_nodev, c2.async_submitted);
+	ck_assert_int_eq(c2.done_other, 0);
+	ck_assert_int_eq(c2.lost_seen, 1);
+	close(c2.fd);
+
+	printf("%s: %d sync batches then %d; async %d submitted, %d ok, %d -ENODEV, %d other\n",
+	       how->what, c.sync_batches, c.sync_err, c.async_submitted, c.done_ok,
+	       c.done_nodev, c.done_other);
+	ck_assert_int_eq(c.sync_err, -ENODEV);
+	ck_assert_int_eq(c.done_other, 0);
+	ck_assert_int_eq(c.done_ok + c.done_nodev, c.async_submitted);
+	ck_assert_int_eq(c.lost_seen, 1);
+	p = (struct pollfd){ .fd = c.fd, .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 0), 1);
+	ck_assert_msg(p.revents & POLLHUP, "no POLLHUP: 0x%x", p.revents);
+	ck_assert_int_eq(read(c.fd, &ev, sizeof(ev)), 0);	/* EOF */
+	ck_assert_int_eq(dt_io(c.fd, VIPSEC_IOC_INFO, &info), -ENODEV);
+	close(c.fd);
+
+	/* bring it back for the next test programs */
+	how->replug();
+	for (i = 0; i < 400 && !dt_dev_path(); i++)
+		usleep(50000);
+	ck_assert_msg(dt_dev_path(), "device not back after %s", how->what);
+	c.fd = dt_open("dt-after-rescan");
+	close(c.fd);
+	/* monitors saw the accelerator go and come back */
+	cmd = dt_genl_next(nl, family, 2000, VIPSEC_GENL_A_ACCEL_NAME, name,
+			   sizeof(name));
+	ck_assert_int_eq(cmd, VIPSEC_GENL_CMD_ACCEL_DEL);
+	ck_assert_str_eq(name, dt_info.name);
+	cmd = dt_genl_next(nl, family, 2000, VIPSEC_GENL_A_ACCEL_NAME, name,
+			   sizeof(name));
+	ck_assert_int_eq(cmd, VIPSEC_GENL_CMD_ACCEL_ADD);
+	close(nl);
+	dt_kmsg_check();
+}
+
+START_TEST(hot_unplug_during_batches)
+{
+	static const struct unplug_how how = {
+		"pci-remove", pci_unplug, pci_replug,
+	};
+
+	unplug_during_batches(&how);
+}
+END_TEST
+
+/* Only under tests/vm/run.sh --qmp: the host unplugs (device_del). */
+START_TEST(qmp_device_del_during_batches)
+{
+	static const struct unplug_how how = {
+		"qmp-device_del", qmp_unplug, qmp_replug,
+	};
+
+	if (!getenv("VIPSEC_QMP")) {
+		printf("qmp_device_del: no host agent (run.sh --qmp): not tested\n");
+		return;
+	}
+	unplug_during_batches(&how);
+}
+END_TEST
+
+Suite *suite_pm(void)
+{
+	Suite *s = suite_create("pm_and_loss");
+	TCase *tc = tcase_create("pm");
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, freeze_restore_replays_sas);
+	tcase_add_test(tc, hot_unplug_during_batches);
+	tcase_add_test(tc, qmp_device_del_during_batches);
+	suite_add_tcase(s, tc);
+	return s;
+}

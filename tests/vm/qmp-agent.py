@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""Host side of the VM harness's hot-plug tests (tests/vm/run.sh --qmp).
+
+Follows the serial console log and, for each line
+    VIPSEC-HOST-REQUEST: device_del <id>
+    VIPSEC-HOST-REQUEST: device_add <driver>,id=<id>[,prop=value...]
+that a guest test prints, sends the QMP command to QEMU's monitor socket,
+the way an operator would unplug or plug the accelerator. Each request is
+handled once. Answers go to stderr (the run log), never to the guest: the
+guest test watches its own sysfs for the result.
+
+usage: qmp-agent.py SOCKET LOG
+"""
+import json
+import socket
+import sys
+import time
+
+PREFIX = "VIPSEC-HOST-REQUEST: "
+
+
+def qmp_connect(path, deadline):
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            break
+        except OSError:
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+    f = s.makefile("rw")
+    json.loads(f.readline())  # greeting
+    qmp(f, "qmp_capabilities", {})
+    return s, f
+
+
+def qmp(f, cmd, args):
+    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
+    f.flush()
+    while True:
+        msg = json.loads(f.readline())
+        if "return" in msg or "error" in msg:
+            return msg
+        # asynchronous events (DEVICE_DELETED, ...): log and go on
+        print("qmp-agent: event %s" % msg.get("event"), file=sys.stderr)
+
+
+def device_add_args(spec):
+    parts = spec.split(",")
+    args = {"driver": parts[0]}
+    for p in parts[1:]:
+        k, _, v = p.partition("=")
+        args[k] = v
+    return args
+
+
+def main():
+    sock, log = sys.argv[1], sys.argv[2]
+    s, f = qmp_connect(sock, time.time() + 60)
+    done = set()
+    pos = 0
+    while True:
+        try:
+            with open(log, "r", errors="replace") as lf:
+                lf.seek(pos)
+                data = lf.read()
+                pos = lf.tell()
+        except FileNotFoundError:
+            data = ""
+        for line in data.splitlines():
+            i = line.find(PREFIX)
+            if i < 0:
+                continue
+            req = line[i + len(PREFIX):].strip()
+            if req in done:
+                continue
+            done.add(req)
+            verb, _, arg = req.partition(" ")
+            if verb == "device_del":
+                r = qmp(f, "device_del", {"id": arg})
+            elif verb == "device_add":
+                r = qmp(f, "device_add", device_add_args(arg))
+            else:
+                r = {"error": "unknown request"}
+            print("qmp-agent: %s -> %s" % (req, json.dumps(r)), file=sys.stderr)
+        time.sleep(0.1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (OSError, ValueError) as e:  # QEMU gone: the run is over
+        print("qmp-agent: stopped: %s" % e, file=sys.stderr)
+        sys.exit(0)

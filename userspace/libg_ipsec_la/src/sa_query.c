@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * SA modification and read-back: g_ipsec_la_sa_mod, g_ipsec_la_sa_get,
+ * and the translation of the device's SA entries (parameters without
+ * keys, statistics) back into g-API structures.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define GLA_FEAT(ref, bit)	(!!((ref)->info.features & (1ULL << (bit))))
+
+static int gla_mod_addr(const struct g_ip_addr *a, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (a->version == 4)
+		memcpy(out, a->addr.ipv4, 4);
+	else if (a->version == 6)
+		memcpy(out, a->addr.ipv6, 16);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int gla_mod_to_wire(const struct gla_ref *ref,
+			   const struct g_ipsec_la_sa_mod_inargs *in,
+			   struct virtio_ipsec_sa_mod *m)
+{
+	uint32_t rf, win, words, i;
+
+	memset(m, 0, sizeof(*m));
+	switch (in->flags) {
+	case G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO:
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_LOCAL);
+		m->local_port = htole16(in->u.addr_info.port);
+		return gla_mod_addr(&in->u.addr_info.addr, m->local_addr);
+	case G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO:
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_PEER);
+		m->peer_port = htole16(in->u.addr_info.port);
+		return gla_mod_addr(&in->u.addr_info.addr, m->peer_addr);
+	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO:
+		break;
+	default:
+		return -EINVAL;
+	}
+	rf = in->u.replay_info.flags;
+	if (!rf || rf & ~(uint32_t)(G_IPSEC_LA_SA_MODIFY_SEQ_NUM |
+				    G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW))
+		return -EINVAL;
+	if (rf & G_IPSEC_LA_SA_MODIFY_SEQ_NUM) {
+		m->flags |= VIRTIO_IPSEC_SA_MOD_SEQ;
+		m->seq = htole64((uint64_t)in->u.replay_info.hi_seq_num << 32 |
+				 in->u.replay_info.seq_num);
+	}
+	if (rf & G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW) {
+		win = in->u.replay_info.anti_replay_window_size;
+		if (!win || win > ref->info.max_replay_window ||
+		    win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64)
+			return -EINVAL;
+		m->flags |= VIRTIO_IPSEC_SA_MOD_WINDOW;
+		m->replay_window = htole32(win);
+		/* The window bitmap needs the sequence number it is relative
+		 * to: without SEQ_NUM the device keeps its own and the bitmap
+		 * must be NULL (cleared window). */
+		words = (win + 63) / 64;
+		if (in->u.replay_info.anti_replay_window_bit_map)
+			for (i = 0; i < words; i++)
+				m->bitmap[i] = htole64(
+					in->u.replay_info.anti_replay_window_bit_map[i]);
+	}
+	m->flags = htole32(m->flags);
+	return 0;
+}
+
+int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_mod_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_modify_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp)
+{
+	struct g_ipsec_la_sa_modify_outargs tmp;
+	struct vipsec_sa_mod req;
+	struct gla_ref ref;
+	const uint32_t *sh;
+	int ret;
+
+	ret = gla_check_flags(flags, resp);
+	if (ret)
+		return ret;
+	if (!in || !in->handle)
+		return -EINVAL;
+	ret = gla_ref_get(handle, &ref);
+	if (!ret)
+		ret = gla_sa_check(&ref, in->handle, (uint32_t)in->dir);
+	if (!ret && !GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_MOD))
+		ret = -EOPNOTSUPP;
+	if (!ret) {
+		memset(&req, 0, sizeof(req));
+		req.size = sizeof(req);
+		sh = in->handle->ipsec_sa_handle;
+		req.group_id = sh[GLA_H_GROUP_ID];
+		req.sa_id = sh[GLA_H_SA_ID];
+		ret = gla_mod_to_wire(&ref, in, &req.mod);
+	}
+	if (!ret)
+		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_MOD, &req);
+	tmp.result = ret;
+	if (out)
+		*out = tmp;
+	if (ret)
+		return ret;
+	return gla_finish_ctrl(&ref, flags, resp, ret, &tmp, sizeof(tmp));
+}
+
+static void gla_addr_from_wire(const uint8_t *a, uint8_t ver,
+			       struct g_ip_addr *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->version = ver;
+	memcpy(o->addr.ipv6, a, ver == 6 ? 16 : 4);
+}
+
+static void gla_crypto_from_wire(const struct virtio_ipsec_sa_params *p,
+				 struct g_ipsec_la_sa_crypto_params *c)
+{
+	uint32_t keybits = (uint32_t)(p->cipher_key_len + p->salt_len) * 8;
+
+	switch (p->cipher_alg) {
+	case VIRTIO_IPSEC_CIPHER_AES_GCM:
+		c->comb_algo = G_IPSEC_LA_COMB_AES_GCM;
+		break;
+	case VIRTIO_IPSEC_CIPHER_AES_CCM:
+		c->comb_algo = G_IPSEC_LA_COMB_AES_CCM;
+		break;
+	case VIRTIO_IPSEC_CIPHER_AES_GMAC:
+		c->comb_algo = G_IPSEC_LA_COMB_AES_GMAC;
+		break;
+	default:
+		c->cipher_algo = (enum g_ipsec_la_cipher_alg)p->cipher_alg;
+		c->cipher_key_len_bits = keybits;
+		c->auth_algo = (enum g_ipsec_la_auth_alg)p->auth_alg;
+		c->auth_key_len_bits = (uint32_t)p->auth_key_len * 8;
+		c->icv_len_bits = (uint8_t)(p->icv_len * 8);
+		return;
+	}
+	c->comb_key_len_bits = keybits;
+	c->icv_len_bits = (uint8_t)(p->icv_len * 8);
+}
+
+/* Device SA parameters (keys already zero) to g-API; key pointers NULL. */
+void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
+		      struct g_ipsec_la_sa *sa)
+{
+	uint32_t o = le32toh(p->options);
+	uint64_t sb = le64toh(p->soft_bytes), hb = le64toh(p->hard_bytes);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = le32toh(p->spi);
+	sa->proto = p->protocol;
+	if (o & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
+		sa->cmn_flags |= G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL;
+	if (o & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)
+		sa->cmn_flags |= G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK;
+	if (o & VIRTIO_IPSEC_SA_OPT_ESN)
+		sa->cmn_flags |= G_IPSEC_LA_SA_USE_ESN;
+	if (p->mode == VIRTIO_IPSEC_MODE_TRANSPORT)
+		sa->cmn_flags |= G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE;
+	if (sb || hb) {
+		sa->cmn_flags |= G_IPSEC_LA_SA_LIFETIME_IN_KB;
+		sa->soft_kilobytes_limit = (uint32_t)(sb / 1024);
+		sa->hard_kilobytes_limit = (uint32_t)(hb / 1024);
+	}
+	if (p->direction == VIRTIO_IPSEC_DIR_OUTBOUND) {
+		sa->u.outb.dscp = p->dscp;
+		sa->u.outb.dscp_handle = (enum g_ipsec_la_dscp_handle)(p->dscp_mode + 1);
+		sa->u.outb.df_bit_handle = (enum g_ipsec_la_df_handle)(p->df_mode + 1);
+	} else {
+		if (o & VIRTIO_IPSEC_SA_OPT_ECN)
+			sa->u.inb.flags |= NF_IPSEC_INB_SA_PROPOGATE_ECN;
+		sa->u.inb.anti_replay_window_size = le32toh(p->replay_window);
+	}
+	gla_crypto_from_wire(p, &sa->crypto_params);
+	sa->nat_info.src_port = le16toh(p->udp_src_port);
+	sa->nat_info.dest_port = le16toh(p->udp_dst_port);
+	if (p->mode == VIRTIO_IPSEC_MODE_TUNNEL) {
+		gla_addr_from_wire(p->tun_src, p->ip_version, &sa->te_addr.src_ip);
+		gla_addr_from_wire(p->tun_dst, p->ip_version, &sa->te_addr.dest_ip);
+	}
+	sa->soft_packets_limit = le64toh(p->soft_packets);
+	sa->hard_packets_limit = le64toh(p->hard_packets);
+	sa->soft_seconds_limit = le64toh(p->soft_seconds);
+	sa->hard_seconds_limit = le64toh(p->hard_seconds);
+	sa->seq_notify_interval = le32toh(p->seq_notify_interval);
+}
+
+static uint32_t gla_sat32(__le64 v)
+{
+	uint64_t x = le64toh(v);
+
+	return x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+}
+
+void gla_stats_from_wire(const struct virtio_ipsec_sa_stats *w,
+			 struct g_ipsec_la_sa_stats *s)
+{
+	uint64_t bad = le64toh(w->invalid_pkt) + le64toh(w->invalid_spi);
+
+	memset(s, 0, sizeof(*s));
+	s->packets_processed = le64toh(w->packets);
+	s->bytes_processed = le64toh(w->bytes);
+	s->protocol_violation_errors.invalid_ipsec_pkt =
+		bad > UINT32_MAX ? UINT32_MAX : (uint32_t)bad;
+	s->protocol_violation_errors.invalid_pad_length = gla_sat32(w->invalid_pad);
+	s->protocol_violation_errors.invalid_seq_num = gla_sat32(w->invalid_seq);
+	s->protocol_violation_errors.anti_replay_late_pkt = gla_sat32(w->late);
+	s->protocol_violation_errors.anti_replay_replay_pkt = gla_sat32(w->replay);
+	s->protocol_violation_errors.invalid_icv = gla_sat32(w->invalid_icv);
+	s->protocol_violation_errors.seq_num_over_flow = gla_sat32(w->seq_overflow);
+	s->protocol_violation_errors.crypto_op_failed = gla_sat32(w->crypto_failed);
+	s->process_errors.no_tail_room = gla_sat32(w->no_room);
+	s->hard_expired = gla_sat32(w->hard_expired);
+	s->selector = gla_sat32(w->selector);
+}
+
+static int gla_get_check(const struct gla_ref *ref,
+			 const struct g_ipsec_la_sa_get_inargs *in,
+			 const struct g_ipsec_la_sa_get_outargs *out)
+{
+	if (!in || !out || !out->handles || !in->num_sas ||
+	    in->num_sas > G_IPSEC_LA_MAX_SA_GET ||
+	    (in->dir != G_IPSEC_LA_IPSEC_INBOUND &&
+	     in->dir != G_IPSEC_LA_IPSEC_OUTBOUND) ||
+	    in->flags & ~(G_IPSEC_LA_SA_GET_PARAMS | G_IPSEC_LA_SA_GET_STATS) ||
+	    ((in->flags & G_IPSEC_LA_SA_GET_PARAMS) && !out->sa_params) ||
+	    ((in->flags & G_IPSEC_LA_SA_GET_STATS) && !out->stats))
+		return -EINVAL;
+	switch (in->operation) {
+	case G_IPSEC_LA_SA_GET_FIRST_N:
+		return 0;
+	case G_IPSEC_LA_SA_GET_EXACT:
+		if (in->num_sas != 1)
+			return -EINVAL;
+		/* fall through */
+	case G_IPSEC_LA_SET_GET_NEXT_N:
+		return gla_sa_check(ref, in->handle, (uint32_t)in->dir);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Copy matching entries out; returns how many were taken from e[]. */
+static uint32_t gla_get_take(const struct gla_ref *ref,
+			     const struct g_ipsec_la_sa_get_inargs *in,
+			     struct g_ipsec_la_sa_get_outargs *out,
+			     const struct virtio_ipsec_sa_entry *e, uint32_t n)
+{
+	uint32_t i, k;
+	uint8_t want = in->dir == G_IPSEC_LA_IPSEC_OUTBOUND ?
+		       VIRTIO_IPSEC_DIR_OUTBOUND : VIRTIO_IPSEC_DIR_INBOUND;
+
+	for (i = 0; i < n && out->num_sas < in->num_sas; i++) {
+		if (e[i].params.direction != want)
+			continue;
+		k = out->num_sas++;
+		gla_sa_handle_encode(&out->handles[k], ref,
+				     le32toh(e[i].group_id), le32toh(e[i].sa_id),
+				     in->dir, le32toh(e[i].params.spi));
+		if (in->flags & G_IPSEC_LA_SA_GET_PARAMS)
+			gla_sa_from_wire(&e[i].params, &out->sa_params[k]);
+		if (in->flags & G_IPSEC_LA_SA_GET_STATS)
+			gla_stats_from_wire(&e[i].stats, &out->stats[k]);
+	}
+	return i;
+}
+
+static int gla_sa_get_do(const struct gla_ref *ref,
+			 const struct g_ipsec_la_sa_get_inargs *in,
+			 struct g_ipsec_la_sa_get_outargs *out)
+{
+	struct virtio_ipsec_sa_entry *e;
+	struct vipsec_sa_get req;
+	uint32_t taken;
+	int ret = 0;
+
+	e = calloc(G_IPSEC_LA_MAX_SA_GET, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.group_id = ref->group_id;
+	req.entries = (uintptr_t)e;
+	if (in->operation == G_IPSEC_LA_SA_GET_FIRST_N) {
+		req.op = VIRTIO_IPSEC_SA_GET_FIRST;
+	} else {
+		req.op = in->operation == G_IPSEC_LA_SA_GET_EXACT ?
+			 VIRTIO_IPSEC_SA_GET_EXACT : VIRTIO_IPSEC_SA_GET_NEXT;
+		req.sa_id = in->handle->ipsec_sa_handle[GLA_H_SA_ID];
+		req.group_id = in->handle->ipsec_sa_handle[GLA_H_GROUP_ID];
+	}
+	/* The device filters by group, not direction: page until num_sas
+	 * of the asked direction are found or the group is exhausted. */
+	for (;;) {
+		req.max_sas = G_IPSEC_LA_MAX_SA_GET;
+		req.count = req.more = 0;
+		ret = gla_dev_ioctl(ref, VIPSEC_IOC_SA_GET, &req);
+		if (ret || req.count > G_IPSEC_LA_MAX_SA_GET)
+			break;
+		taken = gla_get_take(ref, in, out, e, req.count);
+		if (taken < req.count || out->num_sas == in->num_sas) {
+			out->more = taken < req.count || req.more;
+			break;
+		}
+		if (!req.more || !req.count || req.op == VIRTIO_IPSEC_SA_GET_EXACT)
+			break;
+		req.op = VIRTIO_IPSEC_SA_GET_NEXT;
+		req.sa_id = le32toh(e[req.count - 1].sa_id);
+	}
+	if (!ret && req.count > G_IPSEC_LA_MAX_SA_GET)
+		ret = -EIO;	/* impossible answer */
+	if (!ret && in->operation == G_IPSEC_LA_SA_GET_EXACT && !out->num_sas)
+		ret = -ENOENT;
+	free(e);
+	return ret;
+}
+
+int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
+			  const struct g_ipsec_la_sa_get_inargs *in,
+			  uint32_t flags,
+			  struct g_ipsec_la_sa_get_outargs *out,
+			  const struct g_ipsec_la_resp_args *resp)
+{
+	struct gla_ref ref;
+	int ret;
+
+	ret = gla_check_flags(flags, resp);
+	if (ret)
+		return ret;
+	ret = gla_ref_get(handle, &ref);
+	if (!ret)
+		ret = gla_get_check(&ref, in, out);
+	if (ret)
+		return ret;
+	out->num_sas = out->more = 0;
+	if (!GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_GET))
+		ret = -EOPNOTSUPP;
+	else
+		ret = gla_sa_get_do(&ref, in, out);
+	out->result = ret;
+	if (ret)
+		return ret;
+	return gla_finish_ctrl(&ref, flags, resp, ret, out, sizeof(*out));
+}
