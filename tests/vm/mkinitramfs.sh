@@ -28,6 +28,8 @@ kmods=$kroot/lib/modules/$krel
 module=${VIPSEC_MODULE:-$BUILD/module/virtio_ipsec.ko}
 tests=${VIPSEC_TESTS:-$BUILD/tests/guest}
 demo=${VIPSEC_DEMO:-$BUILD/lib/vnf_demo}
+# The operators' tool, shipped as /bin/vipsec (tests drive it like a user).
+cli=${VIPSEC_CLI:-$BUILD/lib/vipsec}
 busybox=${VIPSEC_BUSYBOX:-/bin/busybox}
 iproute=$(command -v ip || true)
 case "$iproute" in /*) ;; *) iproute=/usr/bin/ip ;; esac
@@ -62,7 +64,7 @@ fingerprint() {
 		echo "$mode $krel ${want_mods[*]}"
 		find "$here/init.sh" "$here/mkinitramfs.sh" "$here/env-check.sh" "$here/splat.pat" "$here/splat-allow.pat" \
 			"$busybox" "$iproute" "$kmods/modules.order" \
-			"$module" "${payload[@]}" -printf '%p %s %T@\n' 2>/dev/null || true
+			"$module" "$cli" "${payload[@]}" -printf '%p %s %T@\n' 2>/dev/null || true
 	} | sha1sum | cut -c1-40
 }
 fp=$(fingerprint)
@@ -144,6 +146,10 @@ for p in "${payload[@]}"; do
 		cp "$p" "$stage/bin/vnf_demo"
 	fi
 done
+if [ -x "$cli" ]; then
+	cp "$cli" "$stage/bin/vipsec"
+	strip --strip-all "$stage/bin/vipsec" 2>/dev/null || true
+fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 # For the interactive shell: make "ip" mean iproute2's ip (see init.sh).
