@@ -32,7 +32,8 @@ uint64_t vipsec_sa_seq(const struct vipsec_sa *sa)
 {
 	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
 		return sa->seq;
-	return sa->replay ? sa->replay->top : sa->st.seq_seen;
+	/* esn_top: highest authenticated number of a windowless SA. */
+	return sa->replay ? sa->replay->top : sa->esn_top;
 }
 
 static void sa_event(struct vipsec_core *core, const struct vipsec_sa *sa,
@@ -153,8 +154,6 @@ uint16_t vipsec_life_account(struct vipsec_core *core, struct vipsec_sa *sa,
 	}
 	st->stats[VIPSEC_STAT_PACKETS]++;
 	st->stats[VIPSEC_STAT_BYTES] += in_len;
-	if (sa->direction == VIRTIO_IPSEC_DIR_INBOUND && r->seq > st->seq_seen)
-		st->seq_seen = r->seq;
 	if (st->seq_notify_interval &&
 	    st->stats[VIPSEC_STAT_PACKETS] % st->seq_notify_interval == 0) {
 		warn |= VIRTIO_IPSEC_WARN_SEQ_NOTIFY;

@@ -194,7 +194,7 @@ uint8_t vipsec_ctl_sa_mod(struct vipsec_core *core, uint32_t gid, uint32_t id,
 		if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
 			sa->seq = vipsec_ld64(M(seq));
 		else
-			sa->st.seq_seen = vipsec_ld64(M(seq));
+			sa->esn_top = vipsec_ld64(M(seq));	/* ESN inference base */
 	}
 	if (r) {
 		vipsec_replay_free(sa->replay);

@@ -62,7 +62,6 @@ struct vipsec_sa_state {
 	uint32_t flags;			/* VIPSEC_ST_* */
 	uint8_t ttl;			/* outer TTL for the header template */
 	uint64_t added;			/* core clock at SA_ADD, seconds */
-	uint64_t seq_seen;		/* inbound: highest good seq */
 	uint64_t stats[VIPSEC_STAT_N];
 	/* The SA_ADD body as modified since, keys and salt zeroed. */
 	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];
