@@ -97,6 +97,11 @@ struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
 	}
 	core->lim.cipher_mask = core->crypto->ops->cipher_mask;
 	core->lim.auth_mask = core->crypto->ops->auth_mask;
+	/* Config space says "usable": weak algorithms only when allowed. */
+	if (!cfg->allow_weak_algos) {
+		core->lim.cipher_mask &= ~(1ULL << VIRTIO_IPSEC_CIPHER_DES_CBC);
+		core->lim.auth_mask &= ~(1ULL << VIRTIO_IPSEC_AUTH_HMAC_MD5_96);
+	}
 	core->lim.max_replay_window = cfg->max_replay_window;
 	core->lim.options_supported = CORE_SA_OPTIONS;
 	if (cfg->max_replay_window)

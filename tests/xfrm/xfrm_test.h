@@ -8,13 +8,20 @@
 
 #include <g_ipsec_la.h>
 
-/* The topology: root namespace (accelerator side) -- veth -- "vxk"
- * (kernel XFRM side). Outer addresses on the veth, inner on loopbacks. */
+/* The topology: root namespace (accelerator side, veth vxa) -- veth --
+ * "vxk" (kernel XFRM side, veth vxb). Outer addresses of both families on
+ * the veths, inner ones behind them (the kernel's on its loopback). */
 #define XT_NS		"vxk"
-#define XT_OUT_A	"192.0.2.1"	/* root side, veth vxa */
-#define XT_OUT_K	"192.0.2.2"	/* kernel side, veth vxb */
-#define XT_IN_A		"10.1.0.1"	/* inner address "behind" the accelerator */
-#define XT_IN_K		"10.2.0.1"	/* inner address in the kernel namespace */
+#define XT_OUT_A4	"192.0.2.1"	/* root side, veth vxa */
+#define XT_OUT_K4	"192.0.2.2"	/* kernel side, veth vxb */
+#define XT_IN_A4	"10.1.0.1"	/* inner address "behind" the accelerator */
+#define XT_IN_K4	"10.2.0.1"	/* inner address in the kernel namespace */
+#define XT_OUT_A6	"2001:db8::1"
+#define XT_OUT_K6	"2001:db8::2"
+#define XT_IN_A6	"fd00:1::1"
+#define XT_IN_K6	"fd00:2::1"
+#define XT_MAC_K	"02:00:00:00:00:0b"	/* vxb: where vxa sends frames */
+#define XT_NATT_PORT	4500
 
 struct xt_case {
 	const char *name;
@@ -23,11 +30,14 @@ struct xt_case {
 	int cipher, auth;		/* enums or 0 */
 	uint8_t klen, salt, aklen;
 	uint16_t icv_bits;
-	int esn, udp, transport, ipv6;
 	/* ip xfrm side: kernel algorithm names ("aead"/"enc"/"auth-trunc") */
 	const char *aead, *enc, *authx;
-	/* 1 when the device is expected to refuse the SA today (NOTSUPP) */
-	int expect_notsupp;
+	/* SA shape: transport or tunnel; outer and inner IP version (inner
+	 * is the outer one in transport mode); ESN; RFC 3948 UDP */
+	int transport, outer, inner, esn, udp;
+	/* 0, or the errno sa_add must give (negative), with the reason */
+	int expect_err;
+	const char *why;
 };
 
 extern const struct xt_case xt_cases[];
@@ -39,10 +49,12 @@ int xt_topology_up(char *why, size_t len);
 void xt_topology_down(void);
 int xt_ns_enter(void);		/* returns 0; switches to XT_NS */
 int xt_ns_leave(void);		/* back to the root namespace */
-int xt_raw_send(const uint8_t *pkt, size_t len);
+/* Sends an IPv4 or IPv6 packet out of vxa to vxb's MAC (no routing). */
+int xt_send(const uint8_t *pkt, size_t len);
 int xt_capture_open(void);
-/* Waits up to ms for an IPv4 ESP (or UDP 4500) packet with spi; copies
- * the IP packet. Returns its length or -1. */
+/* Waits up to ms for a packet received on vxa carrying ESP (bare or in UDP
+ * to XT_NATT_PORT) with spi; copies the IP packet. Returns its length or
+ * -1. */
 int xt_capture_esp(int fd, uint32_t spi, uint8_t *buf, size_t cap, int ms);
 
 #endif
