@@ -26,6 +26,8 @@ int vipsec_ctrl_sa_del(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
 int vipsec_ctrl_sa_mod(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
 		       const struct virtio_ipsec_sa_mod *mod, u8 *dev_status);
 int vipsec_ctrl_sa_flush(struct vipsec_dev *vd, u32 group_id, u8 *dev_status);
+/* SA_GET entries per device request: the response must fit 64 KiB. */
+#define VIPSEC_SA_GET_CHUNK	32
 int vipsec_ctrl_sa_get(struct vipsec_dev *vd, u32 group_id, u32 op,
 		       u32 cursor, u32 max, void *resp, u32 *count, bool *more,
 		       u8 *dev_status);

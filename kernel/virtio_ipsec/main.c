@@ -13,7 +13,7 @@
  *
  * Freeze resets the device after the data queues drained; restore sets the
  * queues up again and replays every group and SA with its id from the
- * driver's tables (sa.c).
+ * driver's tables (sa.c), inbound replay windows included (pm.c).
  */
 
 #include <linux/delay.h>
@@ -27,6 +27,7 @@
 #include "evq.h"
 #include "genl.h"
 #include "main.h"
+#include "pm.h"
 #include "sa.h"
 
 #define VIPSEC_MAX_DATA_QUEUES	64
@@ -359,8 +360,9 @@ static bool vipsec_data_drained(struct vipsec_dev *vd, unsigned int ms)
 }
 
 /*
- * Keeps ioctls out (vd->frozen), lets asynchronous batches finish, then
- * resets the device: it forgets every SA, which restore replays.
+ * Keeps ioctls out (vd->frozen), lets asynchronous batches finish, reads
+ * the inbound SAs' replay window positions (pm.c), then resets the
+ * device: it forgets every SA, which restore replays.
  */
 static int vipsec_freeze(struct virtio_device *vdev)
 {
@@ -374,6 +376,10 @@ static int vipsec_freeze(struct virtio_device *vdev)
 		dev_warn(&vdev->dev, "freeze: data requests still in flight\n");
 	for (i = 0; i < vd->lim.num_data_queues; i++)
 		vipsec_queue_kill(&vd->dataq[i]);
+	/* the device still lives: read what the reset will lose */
+	down_read(&vd->remove_sem);
+	vipsec_pm_save_windows(vd);
+	up_read(&vd->remove_sem);
 	vipsec_queue_kill(&vd->ctrlq);
 	cancel_work_sync(&vd->config_work);
 	virtio_reset_device(vdev);

@@ -16,7 +16,8 @@
  *  - vipsec_queue.lock: the queue's virtqueue and in-flight list (see vq.c).
  *  - tab_lock: the device-wide SA and group tables (sas, groups), which
  *    keep each object's owner and parameters for event routing and for
- *    the replay after restore. Taken inside vipsec_file.lock.
+ *    the replay after restore. Taken inside vipsec_file.lock; held across
+ *    control requests at freeze and restore (tab_lock -> ctrl.mutex).
  */
 #ifndef VIPSEC_MAIN_H
 #define VIPSEC_MAIN_H
@@ -37,12 +38,18 @@ extern struct workqueue_struct *vipsec_wq;
 
 struct vipsec_file;
 
-/* An SA as the driver keeps it: enough to route its events and replay it. */
+/*
+ * An SA as the driver keeps it: enough to route its events and replay it.
+ * rx_seq and rx_seq_saved (inbound anti-replay state carried across
+ * freeze/restore, see pm.c) are under vd->tab_lock like the table itself.
+ */
 struct vipsec_sa {
 	u32 id;
 	u32 group_id;
 	struct vipsec_file *owner;	/* valid while the SA is listed */
 	struct virtio_ipsec_sa_params params;	/* keys: zeroed on delete */
+	u64 rx_seq;			/* inbound: highest seen at freeze */
+	bool rx_seq_saved;		/* rx_seq read from the device */
 };
 
 struct vipsec_group_ent {

@@ -24,10 +24,8 @@
 #include "chardev.h"
 #include "ctrl.h"
 #include "main.h"
+#include "pm.h"
 #include "sa.h"
-
-/* SA_GET entries per device request: the response must fit 64 KiB. */
-#define VIPSEC_SA_GET_CHUNK	32
 
 static bool vipsec_file_owns_group(struct vipsec_file *f, u32 group_id)
 {
@@ -658,16 +656,19 @@ long vipsec_ioctl_sa_flush(struct vipsec_file *f, void __user *uarg)
 
 /*
  * Restore: re-create every group and re-add every SA with its id, in id
- * order, from the driver's tables. Must hold vd->remove_sem (read).
+ * order, from the driver's tables; an inbound SA gets back the replay
+ * window position saved at freeze (pm.c). Must hold vd->remove_sem (read).
  */
 int vipsec_replay(struct vipsec_dev *vd)
 {
 	struct vipsec_group_ent *g;
 	struct vipsec_sa *sa;
+	unsigned int lost = 0;
+	int err = 0, e, win_err = 0;
 	unsigned long id;
-	int err = 0, e;
 	u8 st;
 
+	lockdep_assert_held(&vd->remove_sem);
 	mutex_lock(&vd->tab_lock);
 	xa_for_each(&vd->groups, id, g) {
 		e = vipsec_ctrl_group_create(vd, g->id, g->name, &st);
@@ -679,7 +680,17 @@ int vipsec_replay(struct vipsec_dev *vd)
 				       &st);
 		if (e && !err)
 			err = e;
+		if (e) {
+			sa->rx_seq_saved = false;
+			continue;
+		}
+		e = vipsec_pm_restore_window(vd, sa);
+		if (e) {
+			lost++;
+			win_err = win_err ?: e;
+		}
 	}
 	mutex_unlock(&vd->tab_lock);
+	vipsec_pm_report_lost(vd, lost, win_err);
 	return err;
 }

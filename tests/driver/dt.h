@@ -39,6 +39,10 @@ void dt_batch_init(struct dt_batch *b, uint32_t group, uint32_t sa, uint32_t n,
 		   uint32_t flags, uint64_t user_data);
 int dt_batch_run(int fd, struct dt_batch *b);	/* ioctl: 0 or -errno */
 
+/* one packet; the device status (VIRTIO_IPSEC_*) or -errno of the ioctl */
+int dt_decap(int fd, uint32_t group, uint32_t sa, const uint8_t *esp,
+	     uint32_t len, uint32_t *seq_lo);
+
 uint64_t dt_sysfs_u64(const char *attr);
 void dt_kmsg_mark(void);
 void dt_kmsg_check(void);			/* fail on splats */

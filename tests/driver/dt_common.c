@@ -187,6 +187,36 @@ int dt_batch_run(int fd, struct dt_batch *b)
 	return dt_io(fd, VIPSEC_IOC_XFORM, &b->xf);
 }
 
+int dt_decap(int fd, uint32_t group, uint32_t sa, const uint8_t *esp,
+	     uint32_t len, uint32_t *seq_lo)
+{
+	static uint8_t out[DT_ESP_CAP];
+	struct vipsec_seg in_seg = { (uintptr_t)esp, len, 0 };
+	struct vipsec_seg out_seg = { (uintptr_t)out, sizeof(out), 0 };
+	struct vipsec_xform xf;
+	struct vipsec_pkt p;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	p.group_id = group;
+	p.sa_id = sa;
+	p.in_nsegs = p.out_nsegs = 1;
+	p.in_segs = (uintptr_t)&in_seg;
+	p.out_segs = (uintptr_t)&out_seg;
+	p.status = 0xff;
+	memset(&xf, 0, sizeof(xf));
+	xf.size = sizeof(xf);
+	xf.op = VIPSEC_OP_DECAP;
+	xf.num_pkts = 1;
+	xf.pkts = (uintptr_t)&p;
+	err = dt_io(fd, VIPSEC_IOC_XFORM, &xf);
+	if (err)
+		return err;
+	if (seq_lo)
+		*seq_lo = p.seq_lo;
+	return (int)p.status;
+}
+
 uint64_t dt_sysfs_u64(const char *attr)
 {
 	char path[128], buf[64];

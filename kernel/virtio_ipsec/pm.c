@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ipsec guest driver: inbound anti-replay state across
+ * freeze/restore.
+ *
+ * Freeze resets the device, which forgets every SA; restore re-adds them
+ * with their ids (sa.c). Outbound SAs continue their sequence from the
+ * driver's table (xform.c). An inbound SA would come back with an empty
+ * replay window and accept again every packet captured before the
+ * suspend. So at freeze, while the device still lives, the highest
+ * sequence number each inbound SA has seen is read with SA_GET, one group
+ * at a time, and at restore it is put back with SA_MOD.
+ *
+ * The device does not export its window bitmap, so the restored window is
+ * conservative: every number inside it counts as received. Nothing old is
+ * accepted; the price is that packets from before the suspend that were
+ * still inside the window and not yet received are refused as replays.
+ *
+ * Without VIRTIO_IPSEC_F_SA_GET and _SA_MOD, or when a request fails, the
+ * SA comes back with an empty window, as before, and restore says so
+ * once. Nothing here can make suspend fail.
+ */
+
+#include <linux/bits.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+
+#include "ctrl.h"
+#include "main.h"
+#include "pm.h"
+
+static bool vipsec_sa_has_window(const struct vipsec_sa *sa)
+{
+	return sa->params.direction == VIRTIO_IPSEC_DIR_INBOUND &&
+	       le32_to_cpu(sa->params.options) &
+	       VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY &&
+	       sa->params.replay_window;
+}
+
+static bool vipsec_pm_can_keep(const struct vipsec_dev *vd)
+{
+	u64 need = BIT_ULL(VIRTIO_IPSEC_F_SA_GET) |
+		   BIT_ULL(VIRTIO_IPSEC_F_SA_MOD);
+
+	return (vd->features & need) == need;
+}
+
+/*
+ * Records the highest sequence number of each inbound SA of @group_id
+ * with a window, paging FIRST then NEXT through @resp (room for
+ * VIPSEC_SA_GET_CHUNK entries). Must hold vd->tab_lock and
+ * vd->remove_sem (read).
+ */
+static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
+				void *resp)
+{
+	const struct virtio_ipsec_sa_entry *e;
+	u32 op = VIRTIO_IPSEC_SA_GET_FIRST, cursor = 0, i, n, id;
+	struct vipsec_sa *sa;
+	bool more;
+	u8 st;
+	int err;
+
+	lockdep_assert_held(&vd->tab_lock);
+	for (;;) {
+		err = vipsec_ctrl_sa_get(vd, group_id, op, cursor,
+					 VIPSEC_SA_GET_CHUNK, resp, &n, &more,
+					 &st);
+		if (err)
+			return err;
+		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
+		for (i = 0; i < n; i++, e++) {
+			id = le32_to_cpu(e->sa_id);
+			/* increasing ids in 1..max_sas, or the walk may not end */
+			if (id <= cursor || id > vd->lim.max_sas)
+				return -EIO;
+			cursor = id;
+			sa = xa_load(&vd->sas, id);
+			if (!sa || sa->group_id != group_id ||
+			    le32_to_cpu(e->group_id) != group_id ||
+			    !vipsec_sa_has_window(sa))
+				continue;
+			sa->rx_seq = le64_to_cpu(e->seq);
+			sa->rx_seq_saved = true;
+		}
+		if (!more || !n)
+			return 0;
+		op = VIRTIO_IPSEC_SA_GET_NEXT;
+	}
+}
+
+/*
+ * Freeze, after the data queues stopped and before the reset: reads the
+ * windows' positions. A batch the device still held when the drain timed
+ * out may move a window after this; the driver cannot know, and such a
+ * packet's number could be accepted once more after restore. An SA whose
+ * position could not be read is restored as without the features.
+ * Must hold vd->remove_sem (read).
+ */
+void vipsec_pm_save_windows(struct vipsec_dev *vd)
+{
+	size_t len = sizeof(struct virtio_ipsec_sa_get_resp) +
+		     VIPSEC_SA_GET_CHUNK * sizeof(struct virtio_ipsec_sa_entry);
+	struct vipsec_group_ent *g;
+	struct vipsec_sa *sa;
+	unsigned long id;
+	bool any = false;
+	void *resp;
+	int err;
+
+	lockdep_assert_held(&vd->remove_sem);
+	mutex_lock(&vd->tab_lock);
+	xa_for_each(&vd->sas, id, sa) {
+		sa->rx_seq_saved = false;	/* nothing stale from before */
+		any |= vipsec_sa_has_window(sa);
+	}
+	if (!any || !vipsec_pm_can_keep(vd))
+		goto out;
+	resp = kvzalloc(len, GFP_KERNEL);
+	if (!resp) {
+		err = -ENOMEM;
+		goto warn;
+	}
+	err = vipsec_pm_save_group(vd, 0, resp);
+	xa_for_each(&vd->groups, id, g) {
+		if (err && err != -ENOENT)	/* a group the device lost */
+			break;
+		err = vipsec_pm_save_group(vd, g->id, resp);
+	}
+	kvfree_sensitive(resp, len);
+warn:
+	if (err && err != -ENOENT)
+		dev_warn(&vd->vdev->dev,
+			 "freeze: reading replay windows failed (%d)\n", err);
+out:
+	mutex_unlock(&vd->tab_lock);
+}
+
+/*
+ * Restore, right after @sa was re-added: puts back the window position
+ * saved at freeze. Returns 0 when there is nothing to keep or it was
+ * kept, else why it was not. Must hold vd->tab_lock and vd->remove_sem
+ * (read).
+ */
+int vipsec_pm_restore_window(struct vipsec_dev *vd, struct vipsec_sa *sa)
+{
+	u32 win = le32_to_cpu(sa->params.replay_window), i, bits;
+	struct virtio_ipsec_sa_mod *m;
+	bool saved = sa->rx_seq_saved;
+	u8 st;
+	int err;
+
+	lockdep_assert_held(&vd->tab_lock);
+	lockdep_assert_held(&vd->remove_sem);
+	sa->rx_seq_saved = false;	/* one use: the next freeze reads anew */
+	if (!vipsec_sa_has_window(sa))
+		return 0;
+	if (!vipsec_pm_can_keep(vd))
+		return -EOPNOTSUPP;
+	if (!saved)
+		return -ENODATA;
+	if (!sa->rx_seq)
+		return 0;	/* nothing received: the empty window is exact */
+	if (win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64)
+		return -EINVAL;	/* the device accepted it: cannot happen */
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	/*
+	 * All ones: every number in the window counts as received (the
+	 * device cannot tell which were). Bits stop at sequence number 1.
+	 */
+	bits = min_t(u64, win, sa->rx_seq);
+	for (i = 0; i < bits / 64; i++)
+		m->bitmap[i] = cpu_to_le64(~0ULL);
+	if (bits % 64)
+		m->bitmap[i] = cpu_to_le64(GENMASK_ULL(bits % 64 - 1, 0));
+	m->flags = cpu_to_le32(VIRTIO_IPSEC_SA_MOD_SEQ |
+			       VIRTIO_IPSEC_SA_MOD_WINDOW);
+	m->replay_window = sa->params.replay_window;
+	m->seq = cpu_to_le64(sa->rx_seq);
+	err = vipsec_ctrl_sa_mod(vd, sa->group_id, sa->id, m, &st);
+	kfree(m);
+	return err;
+}
+
+/* Restore: once, how many inbound SAs lost their replay window. */
+void vipsec_pm_report_lost(struct vipsec_dev *vd, unsigned int lost, int err)
+{
+	if (!lost)
+		return;
+	if (!vipsec_pm_can_keep(vd))
+		dev_warn(&vd->vdev->dev,
+			 "restore: no SA_GET/SA_MOD: replay state of %u inbound SA(s) not kept, packets from before the suspend may be accepted again\n",
+			 lost);
+	else
+		dev_warn(&vd->vdev->dev,
+			 "restore: replay state of %u inbound SA(s) not kept (%d), packets from before the suspend may be accepted again\n",
+			 lost, err);
+}
