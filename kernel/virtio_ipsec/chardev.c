@@ -224,6 +224,8 @@ static int vipsec_open(struct inode *inode, struct file *filp)
 	mutex_init(&f->lock);
 	xa_init(&f->groups);
 	xa_init(&f->sas);
+	spin_lock_init(&f->xlock);
+	init_waitqueue_head(&f->xwait);
 	mutex_lock(&vd->lock);
 	list_add_tail(&f->node, &vd->files);
 	mutex_unlock(&vd->lock);

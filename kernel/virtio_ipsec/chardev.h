@@ -38,6 +38,19 @@ struct vipsec_file {
 	bool closed;			/* release() ran: queue nothing more */
 	wait_queue_head_t ev_wait;
 	atomic_t nasync;		/* async batches not yet delivered */
+
+	/*
+	 * XFORM requests that may still name this file's SA ids (xform.c):
+	 * a batch counts in xcnt[epoch & 1] from its ownership check until
+	 * the device gave its request back (or was reset). Freeing an SA id
+	 * waits for the older epoch to drain, so an id another file could
+	 * get next is never in a request of this one. Under xlock.
+	 */
+	spinlock_t xlock;
+	unsigned int xepoch;
+	unsigned int xcnt[2];
+	bool xstuck;			/* a wait was killed: ids stay used */
+	wait_queue_head_t xwait;
 };
 
 void vipsec_file_put(struct vipsec_file *f);

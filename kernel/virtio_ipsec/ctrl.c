@@ -64,6 +64,15 @@ bool vipsec_status_valid(u8 status)
 	return status < ARRAY_SIZE(vipsec_errno_map);
 }
 
+/*
+ * True when a control request's outcome is unknown: vq.c abandoned it
+ * with the device still holding it, so the device may yet carry it out.
+ */
+bool vipsec_ctrl_outcome_unknown(int err)
+{
+	return err == -EINTR || err == -ETIMEDOUT;
+}
+
 int vipsec_status_to_errno(u8 status)
 {
 	return vipsec_status_valid(status) ? vipsec_errno_map[status] : -EIO;
@@ -110,6 +119,7 @@ static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
 	struct vipsec_req *req;
 	u32 used_len;
 	u8 status;
+	bool intr;
 	int err;
 
 	lockdep_assert_held(&vd->remove_sem);
@@ -120,7 +130,17 @@ static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
 			       resp_len + sizeof(struct virtio_ipsec_resp_footer));
 	if (!req)
 		return -ENOMEM;
-	req->sensitive = opcode == VIRTIO_IPSEC_OP_SA_ADD;	/* keys */
+	/* keys: SA_ADD's; SA_GET's should have none, but a device decides */
+	req->sensitive = opcode == VIRTIO_IPSEC_OP_SA_ADD ||
+			 opcode == VIRTIO_IPSEC_OP_SA_GET;
+	/*
+	 * Teardown is not interruptible: a signal must not leave an SA (and
+	 * its keys) in the device while the driver forgets it, nor make
+	 * close() skip the requests of every remaining SA.
+	 */
+	intr = opcode != VIRTIO_IPSEC_OP_SA_DEL &&
+	       opcode != VIRTIO_IPSEC_OP_GROUP_DESTROY &&
+	       opcode != VIRTIO_IPSEC_OP_SA_FLUSH;
 	hdr = (void *)req->buf;		/* zeroed: reserved bytes are 0 */
 	hdr->opcode = cpu_to_le16(opcode);
 	hdr->group_id = cpu_to_le32(group_id);
@@ -128,11 +148,14 @@ static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
 	if (body_len)
 		memcpy(req->buf + sizeof(*hdr), body, body_len);
 
-	if (mutex_lock_interruptible(&vd->ctrl_mutex)) {
+	if (!intr) {
+		mutex_lock(&vd->ctrl_mutex);
+	} else if (mutex_lock_interruptible(&vd->ctrl_mutex)) {
 		vipsec_req_free(req);
-		return -EINTR;
+		return -ERESTARTSYS;	/* never sent: not -EINTR (vq.c) */
 	}
-	err = vipsec_req_submit_wait(&vd->ctrlq, req, VIPSEC_CTRL_TIMEOUT_MS);
+	err = vipsec_req_submit_wait(&vd->ctrlq, req, VIPSEC_CTRL_TIMEOUT_MS,
+				     intr);
 	mutex_unlock(&vd->ctrl_mutex);
 	if (err)
 		return err;	/* the queue owns req now */

@@ -10,6 +10,7 @@ struct vipsec_dev;
 
 int vipsec_status_to_errno(u8 status);
 bool vipsec_status_valid(u8 status);
+bool vipsec_ctrl_outcome_unknown(int err);
 int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
 			size_t out_len, u32 used_len, u8 *status);
 

@@ -131,7 +131,7 @@ int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr)
 		return -ENODEV;
 	}
 	err = vipsec_req_submit_wait(vipsec_data_queue(vd), dr->req,
-				     VIPSEC_DATA_TIMEOUT_MS);
+				     VIPSEC_DATA_TIMEOUT_MS, true);
 	if (err) {
 		dr->req = NULL;		/* owned by the queue now */
 		return err;

@@ -239,12 +239,18 @@ static struct vipsec_dev *vipsec_dev_alloc(struct virtio_device *vdev)
 /* Remove step: no new work, every waiter woken, no ioctl left inside. */
 static void vipsec_quiesce(struct vipsec_dev *vd)
 {
+	struct vipsec_file *f;
 	u32 i;
 
 	WRITE_ONCE(vd->gone, true);
 	for (i = 0; i < vd->lim.num_data_queues; i++)
 		vipsec_queue_kill(&vd->dataq[i]);
 	vipsec_queue_kill(&vd->ctrlq);
+	/* an SA delete waiting for its file's batches (xform.c) gives up */
+	mutex_lock(&vd->lock);
+	list_for_each_entry(f, &vd->files, node)
+		wake_up_all(&f->xwait);
+	mutex_unlock(&vd->lock);
 	down_write(&vd->remove_sem);
 	up_write(&vd->remove_sem);
 }

@@ -9,8 +9,10 @@
  *
  * Locking:
  *  - remove_sem: every ioctl and close() holds it for read while it touches
- *    the virtqueues; remove() sets ->gone, wakes every waiter and then takes
- *    it for write, so no one is inside the device when it is reset.
+ *    the virtqueues; remove() sets ->gone, wakes every waiter (queue
+ *    waiters and vipsec_file.xwait, where an SA delete waits for its
+ *    file's batches) and then takes it for write, so no one is inside the
+ *    device when it is reset.
  *  - lock: claim arbitration (claim_mode, nclaims) and the list of files.
  *  - ctrl.mutex: one control request in flight (see ctrl.c).
  *  - vipsec_queue.lock: the queue's virtqueue and in-flight list (see vq.c).

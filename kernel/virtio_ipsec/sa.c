@@ -26,6 +26,7 @@
 #include "main.h"
 #include "pm.h"
 #include "sa.h"
+#include "xform.h"
 
 static bool vipsec_file_owns_group(struct vipsec_file *f, u32 group_id)
 {
@@ -103,6 +104,25 @@ static void vipsec_tab_group_del(struct vipsec_dev *vd, u32 id)
 	kfree(g);
 }
 
+/*
+ * Ids are freed only once the device is known not to hold the object:
+ * were one freed while the device keeps it (a refused or abandoned
+ * delete, an abandoned add), the IDA would hand the same lowest free id
+ * to every later create, and each would fail with -EEXIST. Such an id
+ * stays allocated instead (until remove; the device's object with it).
+ */
+static bool vipsec_ctrl_group_gone(struct vipsec_dev *vd, u32 id)
+{
+	u8 st;
+	int err = vipsec_ctrl_group_destroy(vd, id, &st);
+
+	if (!err || err == -ENOENT || err == -ENODEV)
+		return true;
+	pr_warn_ratelimited("%s: group %u left in device (%d), id kept\n",
+			    vd->name, id, err);
+	return false;
+}
+
 long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
 {
 	struct vipsec_dev *vd = f->vd;
@@ -125,8 +145,11 @@ long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
 		goto out;
 	}
 	err = vipsec_ctrl_group_create(vd, id, g.name, &st);
+	if (vipsec_ctrl_outcome_unknown(err))
+		goto err_dev;	/* the device may yet create it */
 	if (err)
 		goto err_ida;
+
 	err = vipsec_tab_group_add(f, id, g.name);
 	if (err)
 		goto err_dev;
@@ -141,7 +164,8 @@ long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
 err_tab:
 	vipsec_tab_group_del(vd, id);
 err_dev:
-	vipsec_ctrl_group_destroy(vd, id, &st);
+	if (!vipsec_ctrl_group_gone(vd, id))
+		goto out;	/* the id stays allocated */
 err_ida:
 	ida_free(&vd->group_ida, id);
 out:
@@ -163,11 +187,12 @@ static int vipsec_group_destroy(struct vipsec_file *f, u32 id, bool force)
 	if (err && !force)
 		return err;
 	if (err)
-		pr_debug_ratelimited("%s: group %u left in device: %d\n",
-				     vd->name, id, err);
+		pr_warn_ratelimited("%s: group %u left in device (%d), id kept\n",
+				    vd->name, id, err);
 	xa_erase(&f->groups, id);
 	vipsec_tab_group_del(vd, id);
-	ida_free(&vd->group_ida, id);
+	if (!err)
+		ida_free(&vd->group_ida, id);
 	return err;
 }
 
@@ -222,22 +247,33 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 	return 0;
 }
 
-/* Drops the driver's state of an SA the device no longer has. */
-static void vipsec_sa_forget(struct vipsec_file *f, u32 id)
+/*
+ * Drops the driver's state of an SA. Its id is freed when the device no
+ * longer has the SA (@in_dev false) and no request of @f in flight can
+ * still name it (vipsec_xform_sync()); else it stays allocated, see
+ * vipsec_ctrl_group_gone(). Must hold f->lock.
+ */
+static void vipsec_sa_forget(struct vipsec_file *f, u32 id, bool in_dev)
 {
 	struct vipsec_dev *vd = f->vd;
 
 	lockdep_assert_held(&f->lock);
-	xa_erase(&f->sas, id);
+	xa_erase(&f->sas, id);		/* before the sync: see xform.c */
 	vipsec_tab_sa_del(vd, id);
-	ida_free(&vd->sa_ida, id);
+	if (!in_dev && vipsec_xform_sync(f))
+		ida_free(&vd->sa_ida, id);
+	else
+		pr_warn_ratelimited("%s: SA %u id kept (%s)\n", vd->name, id,
+				    in_dev ? "left in device" :
+					     "requests in flight");
 	atomic_dec(&vd->active_sas);
 	atomic64_inc(&vd->stats.sas_deleted);
 }
 
 /*
- * Deletes one SA from the device and frees its id; with @force the id is
- * freed even when the device refused (rollback, close). Must hold f->lock.
+ * Deletes one SA from the device and frees its id; with @force the driver
+ * forgets the SA even when the device refused (rollback, close), its id
+ * then staying allocated. Must hold f->lock.
  */
 static int vipsec_sa_remove(struct vipsec_file *f, u32 group_id, u32 id,
 			    bool force)
@@ -252,11 +288,21 @@ static int vipsec_sa_remove(struct vipsec_file *f, u32 group_id, u32 id,
 		err = 0;	/* the device has no such SA any more */
 	if (err && !force)
 		return err;
-	if (err)
-		pr_debug_ratelimited("%s: SA %u left in device: %d\n",
-				     vd->name, id, err);
-	vipsec_sa_forget(f, id);
+	vipsec_sa_forget(f, id, err != 0);
 	return err;
+}
+
+/*
+ * Rollback of an SA_ADD: false when the device may still hold the SA
+ * (the delete, which waits for the abandoned add ahead of it on the
+ * control queue, failed too).
+ */
+static bool vipsec_ctrl_sa_gone(struct vipsec_dev *vd, u32 group_id, u32 id)
+{
+	u8 st;
+	int err = vipsec_ctrl_sa_del(vd, group_id, id, &st);
+
+	return !(err && err != -ENOENT && err != -ENODEV);
 }
 
 /* Adds one SA with a fresh id. Must hold f->lock. */
@@ -265,6 +311,7 @@ static int vipsec_sa_add_one(struct vipsec_file *f, u32 group_id,
 			     u8 *st)
 {
 	struct vipsec_dev *vd = f->vd;
+	bool in_dev = false;
 	int err;
 
 	lockdep_assert_held(&f->lock);
@@ -280,10 +327,14 @@ static int vipsec_sa_add_one(struct vipsec_file *f, u32 group_id,
 	if (!err) {
 		err = vipsec_tab_sa_add(f, group_id, *id, p);
 		if (err)
-			vipsec_ctrl_sa_del(vd, group_id, *id, st);
+			in_dev = !vipsec_ctrl_sa_gone(vd, group_id, *id);
+	} else if (vipsec_ctrl_outcome_unknown(err)) {
+		in_dev = !vipsec_ctrl_sa_gone(vd, group_id, *id);
 	}
 	if (err) {
-		ida_free(&vd->sa_ida, *id);
+		/* never in f->sas: no request can name it, no sync needed */
+		if (!in_dev)
+			ida_free(&vd->sa_ida, *id);
 		return err;
 	}
 	atomic_inc(&vd->active_sas);
@@ -549,6 +600,8 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 		cursor = id;
 		op = VIRTIO_IPSEC_SA_GET_NEXT;
 	}
+	memzero_explicit(resp, sizeof(struct virtio_ipsec_sa_get_resp) +
+			 max * sizeof(*e));	/* whatever the device sent */
 	kvfree(resp);
 	/* more only when the page is full: a short page ends the walk even
 	 * if the device lost an SA the driver still lists */
@@ -618,7 +671,7 @@ static int vipsec_sa_flush_group(struct vipsec_file *f, u32 group_id)
 		if (!err) {
 			xa_for_each(&f->sas, id, entry)
 				if (entry == xa_mk_value(group_id))
-					vipsec_sa_forget(f, id);
+					vipsec_sa_forget(f, id, false);
 			return 0;
 		}
 		if (err != -EOPNOTSUPP)

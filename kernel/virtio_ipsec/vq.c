@@ -43,6 +43,8 @@ void vipsec_req_free(struct vipsec_req *req)
 {
 	if (!req)
 		return;
+	if (req->release_fn)
+		req->release_fn(req);
 	if (req->sensitive)
 		memzero_explicit(req->buf, ALIGN(req->in_len, 8) + req->out_len);
 	kvfree(req->buf);
@@ -140,10 +142,16 @@ int vipsec_req_submit_async(struct vipsec_queue *q, struct vipsec_req *req)
 	return vipsec_req_post(q, req);
 }
 
-/* Submits @req and waits for it; see vq.h for who frees it. */
+/*
+ * Submits @req and waits for it; see vq.h for who frees it. -EINTR and
+ * -ETIMEDOUT mean the device got the request and may still carry it out;
+ * every other error means it never will. @intr: a signal ends the wait
+ * (teardown requests wait for the device or the timeout instead).
+ */
 int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
-			   unsigned int timeout_ms)
+			   unsigned int timeout_ms, bool intr)
 {
+	unsigned long tmo = msecs_to_jiffies(timeout_ms);
 	long left;
 	int err;
 
@@ -153,8 +161,11 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 		return err;
 	}
 
-	left = wait_for_completion_interruptible_timeout(&req->done,
-					msecs_to_jiffies(timeout_ms));
+	if (intr)
+		left = wait_for_completion_interruptible_timeout(&req->done,
+								 tmo);
+	else
+		left = wait_for_completion_timeout(&req->done, tmo);
 	spin_lock_bh(&q->lock);
 	if (req->completed) {
 		err = 0;

@@ -48,6 +48,14 @@ struct vipsec_req {
 	bool completed;			/* under queue lock */
 	bool abandoned;			/* under queue lock */
 	bool sensitive;			/* holds key material: zeroed on free */
+	/*
+	 * Called by vipsec_req_free(), in whatever context frees the request
+	 * (the tasklet for an abandoned one): must not sleep. Lets the owner
+	 * know the device is done with what the request names (xform.c).
+	 */
+	void (*release_fn)(struct vipsec_req *req);
+	void *release_ctx;
+	unsigned int release_tag;
 	u32 used_len;			/* from the used ring; for checks only */
 	size_t in_len;			/* device-readable bytes at buf */
 	size_t out_len;			/* device-writable bytes at out */
@@ -58,7 +66,7 @@ struct vipsec_req {
 struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len);
 void vipsec_req_free(struct vipsec_req *req);
 int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
-			   unsigned int timeout_ms);
+			   unsigned int timeout_ms, bool intr);
 int vipsec_req_submit_async(struct vipsec_queue *q, struct vipsec_req *req);
 bool vipsec_queue_idle(struct vipsec_queue *q);
 

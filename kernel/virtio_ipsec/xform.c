@@ -17,6 +17,7 @@
  * after the device gave it back or was reset.
  */
 
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -196,6 +197,114 @@ static void vipsec_xform_account(struct vipsec_dev *vd, u32 op,
 	}
 }
 
+/*
+ * SA id lifetime against requests in flight. The ownership check of a
+ * batch (vipsec_xpkt_load(), no f->lock) and the device's use of the ids
+ * are far apart: user space can stall the gather with a page fault, and
+ * the device holds a request as long as it likes (an abandoned one even
+ * after the ioctl returned). Were the id of an SA deleted meanwhile freed
+ * at once, another file's next SA_ADD could get it - in the shared group
+ * 0 with the same group id - and this file's batch would run under that
+ * file's key. So a batch is counted in its file's current epoch from
+ * before the check until the device is done with its request: vq.c frees
+ * it (synchronous, abandoned) or completes it (asynchronous), after the
+ * device gave it back or was reset. And vipsec_xform_sync() flips the epoch and waits for the
+ * old one to drain before an SA id is freed. The flip is serialised by
+ * f->lock and orders after the xa_erase() of the SA: a batch counted in
+ * the new epoch cannot pass the check for it.
+ */
+static unsigned int vipsec_xref_get(struct vipsec_file *f)
+{
+	unsigned long flags;
+	unsigned int idx;
+
+	spin_lock_irqsave(&f->xlock, flags);
+	idx = f->xepoch & 1;
+	f->xcnt[idx]++;
+	spin_unlock_irqrestore(&f->xlock, flags);
+	return idx;
+}
+
+/* Any context (the tasklet frees abandoned requests). */
+static void vipsec_xref_put(struct vipsec_file *f, unsigned int idx)
+{
+	unsigned long flags;
+	bool drained;
+
+	spin_lock_irqsave(&f->xlock, flags);
+	drained = !--f->xcnt[idx];
+	spin_unlock_irqrestore(&f->xlock, flags);
+	if (drained)
+		wake_up_all(&f->xwait);
+}
+
+static bool vipsec_xref_drained(struct vipsec_file *f, unsigned int idx)
+{
+	unsigned long flags;
+	bool drained;
+
+	spin_lock_irqsave(&f->xlock, flags);
+	drained = !f->xcnt[idx];
+	spin_unlock_irqrestore(&f->xlock, flags);
+	return drained;
+}
+
+/* vq.c release hook: the device no longer holds the request. */
+static void vipsec_xform_req_release(struct vipsec_req *req)
+{
+	struct vipsec_file *f = req->release_ctx;
+
+	vipsec_xref_put(f, req->release_tag);
+	/*
+	 * May be the file's last reference (an abandoned request outliving
+	 * close()), in softirq: vipsec_file_release() does not sleep, and
+	 * the device reference it drops is not the last (probe holds one
+	 * until remove() reclaimed every request in process context).
+	 */
+	vipsec_file_put(f);
+}
+
+/*
+ * Waits until no request counted before this call can name one of @f's
+ * SA ids erased before it. Returns false when the ids must stay allocated
+ * (the wait was killed once; the file's requests are then never again
+ * known to be drained). On device loss it returns true: the device is
+ * reset before any new request could use the ids. Must hold f->lock and
+ * vd->remove_sem (read); remove() wakes f->xwait after setting ->gone.
+ */
+bool vipsec_xform_sync(struct vipsec_file *f)
+{
+	struct vipsec_dev *vd = f->vd;
+	unsigned long flags;
+	unsigned int idx;
+	bool stuck;
+
+	lockdep_assert_held(&f->lock);
+	spin_lock_irqsave(&f->xlock, flags);
+	idx = f->xepoch++ & 1;
+	stuck = f->xstuck;
+	spin_unlock_irqrestore(&f->xlock, flags);
+	if (stuck)
+		return false;
+	/*
+	 * close() in an exiting task must not give up on a pending fatal
+	 * signal, or every id of a killed process would stay used; the
+	 * device returns or remove() ends the wait.
+	 */
+	if (current->flags & PF_EXITING) {
+		wait_event(f->xwait, vipsec_xref_drained(f, idx) ||
+				     READ_ONCE(vd->gone));
+		return true;
+	}
+	if (!wait_event_killable(f->xwait, vipsec_xref_drained(f, idx) ||
+					   READ_ONCE(vd->gone)))
+		return true;
+	spin_lock_irqsave(&f->xlock, flags);
+	f->xstuck = true;
+	spin_unlock_irqrestore(&f->xlock, flags);
+	return false;
+}
+
 /* Checks the batch and builds its request. Must hold vd->remove_sem. */
 static int vipsec_xform_build(struct vipsec_file *f, u32 op,
 			      struct vipsec_pkt *pkts, struct vipsec_xpkt *x,
@@ -204,23 +313,34 @@ static int vipsec_xform_build(struct vipsec_file *f, u32 op,
 	size_t in_total = 0, out_total = 0;
 	u16 opcode = op == VIPSEC_OP_ENCAP ? VIRTIO_IPSEC_OP_ENCAP :
 					     VIRTIO_IPSEC_OP_DECAP;
+	unsigned int idx;
 	int err;
 	u32 i;
 
 	lockdep_assert_held(&f->vd->remove_sem);
+	idx = vipsec_xref_get(f);	/* before the ownership checks */
 	for (i = 0; i < num; i++) {
 		err = vipsec_xpkt_load(f, &pkts[i], &x[i]);
 		if (err)
-			return err;
+			goto err_put;
 		in_total += x[i].in_len;
 		out_total += x[i].out_cap;
 	}
 	err = vipsec_data_prepare(dr, opcode, num, in_total, out_total);
 	if (err)
-		return err;
+		goto err_put;
+	/* from here the request carries the count until it is freed */
+	kref_get(&f->ref);
+	dr->req->release_fn = vipsec_xform_req_release;
+	dr->req->release_ctx = f;
+	dr->req->release_tag = idx;
 	err = vipsec_xform_gather(dr, pkts, x);
 	if (err)
 		vipsec_data_free(dr);
+	return err;
+
+err_put:
+	vipsec_xref_put(f, idx);
 	return err;
 }
 
@@ -303,6 +423,13 @@ static void vipsec_async_done(struct vipsec_req *req, int err)
 {
 	struct vipsec_async *a = req->priv;
 
+	/*
+	 * The device is done with the ids: uncount the batch now, not when
+	 * its record is read, or an SA delete would wait for a read() the
+	 * same thread has yet to make.
+	 */
+	req->release_fn = NULL;
+	vipsec_xform_req_release(req);
 	a->err = err;
 	queue_work(vipsec_wq, &a->work);
 }

@@ -12,5 +12,6 @@ struct vipsec_file;
 long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg);
 void vipsec_async_deliver(struct vipsec_async *a, struct vipsec_event *ev);
 void vipsec_async_free(struct vipsec_async *a);
+bool vipsec_xform_sync(struct vipsec_file *f);
 
 #endif /* VIPSEC_XFORM_H */

@@ -54,5 +54,6 @@ int dt_genl_next(int s, int family, int ms, int attr, char *name, size_t len);
 Suite *suite_sa(void);
 Suite *suite_async(void);
 Suite *suite_pm(void);
+Suite *suite_harden(void);
 
 #endif
