@@ -25,6 +25,7 @@ Suite *algos_vectors_suite(void);
 Suite *formats_suite(void);
 Suite *formats_seq_suite(void);
 Suite *esn_resume_suite(void);
+Suite *hostile_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND

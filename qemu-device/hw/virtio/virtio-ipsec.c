@@ -52,6 +52,19 @@ static uint64_t virtio_ipsec_data_resp_bound(const VirtIOIPsecConf *c)
 }
 
 /*
+ * Bounce buffers hold guest data the device must not leave in freed host
+ * memory: SA_ADD key material on the control queue, plaintext on the data
+ * queues. Zero them before they go back to the allocator.
+ */
+static void virtio_ipsec_buf_free(uint8_t *buf, size_t size)
+{
+    if (buf) {
+        explicit_bzero(buf, size);
+        g_free(buf);
+    }
+}
+
+/*
  * Make sure a bounce buffer holds @need bytes (@need is already bounded by
  * the queue's limits). Grows geometrically so a queue settles on one
  * allocation; the contents need not be kept.
@@ -62,7 +75,7 @@ static uint8_t *virtio_ipsec_buf(uint8_t **buf, size_t *size, size_t need,
     if (need > *size || !*buf) {
         size_t n = MAX(MAX(need, 4 * KiB), MIN(*size * 2, limit));
 
-        g_free(*buf);
+        virtio_ipsec_buf_free(*buf, *size);
         *buf = g_malloc(n);
         *size = n;
     }
@@ -125,6 +138,7 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
 
     n = iov_to_buf(elem->out_sg, elem->out_num, 0, req, req_len);
     if (n != req_len) {
+        explicit_bzero(req, n);
         virtio_error(vdev, "virtio-ipsec: queue %d: short read of request "
                      "(%zu of %zu bytes)", qidx, n, req_len);
         return false;
@@ -134,6 +148,12 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
     memset(resp, 0, resp_cap);
     if (q->ctrl) {
         ret = vipsec_core_handle_ctrl(s->core, req, req_len, resp, resp_cap);
+        /*
+         * The engine zeroes its own copies of an SA_ADD's keys; this one
+         * must not outlive the request either (SA_DEL and reset would not
+         * reach it, and the next request may be shorter).
+         */
+        explicit_bzero(req, req_len);
     } else {
         ret = vipsec_core_handle_data(s->core, req, req_len, resp, resp_cap);
     }
@@ -188,7 +208,12 @@ static void virtio_ipsec_deliver_events(VirtIOIPsec *s)
             g_free(elem);
             break;
         }
-        vipsec_core_next_event(s->core, &ev);
+        if (!vipsec_core_next_event(s->core, &ev)) {
+            /* Cannot happen after event_pending(); never write stack bytes */
+            virtqueue_detach_element(s->eventq, elem, 0);
+            g_free(elem);
+            break;
+        }
         n = iov_from_buf(elem->in_sg, elem->in_num, 0, &ev, sizeof(ev));
         trace_virtio_ipsec_event(s, lduw_le_p(&ev.type), ldl_le_p(&ev.sa_id));
         virtqueue_push(s->eventq, elem, n);
@@ -218,12 +243,26 @@ static void virtio_ipsec_tick(VirtIOIPsec *s)
                      qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) / 1000);
 }
 
+/*
+ * Writing an event into guest memory is DMA: a guest that points an event
+ * buffer at the device's own registers would re-enter the device (a queue
+ * kick, or a reset in the middle of delivery). Queue handlers run under
+ * the memory re-entrancy guard (MMIO kicks, guarded bottom halves); a
+ * timer does not, so the clock hands delivery to a guarded bottom half.
+ */
+static void virtio_ipsec_event_bh(void *opaque)
+{
+    virtio_ipsec_deliver_events(opaque);
+}
+
 static void virtio_ipsec_clock(void *opaque)
 {
     VirtIOIPsec *s = opaque;
 
     virtio_ipsec_tick(s);
-    virtio_ipsec_deliver_events(s);
+    if (vipsec_core_event_pending(s->core)) {
+        qemu_bh_schedule(s->event_bh);
+    }
     timer_mod(s->clock, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
               VIRTIO_IPSEC_CLOCK_PERIOD_MS);
 }
@@ -409,10 +448,10 @@ static void virtio_ipsec_fini_queue(VirtIOIPsecQueue *q)
     q->bh = NULL;
     virtio_delete_queue(q->vq);
     q->vq = NULL;
-    g_free(q->resp);
+    virtio_ipsec_buf_free(q->resp, q->resp_size);
     q->resp = NULL;
     q->resp_size = 0;
-    g_free(q->req);
+    virtio_ipsec_buf_free(q->req, q->req_size);
     q->req = NULL;
     q->req_size = 0;
 }
@@ -465,6 +504,7 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
      */
     s->eventq = virtio_add_queue(vdev, VIRTIO_IPSEC_EVENTQ_SIZE,
                                  virtio_ipsec_handle_event);
+    s->event_bh = virtio_bh_new_guarded(dev, virtio_ipsec_event_bh, s);
     s->clock = timer_new_ms(QEMU_CLOCK_VIRTUAL, virtio_ipsec_clock, s);
     timer_mod(s->clock, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
               VIRTIO_IPSEC_CLOCK_PERIOD_MS);
@@ -481,6 +521,8 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
 
     timer_free(s->clock);
     s->clock = NULL;
+    qemu_bh_delete(s->event_bh);
+    s->event_bh = NULL;
     virtio_delete_queue(s->eventq);
     s->eventq = NULL;
     virtio_ipsec_fini_queue(&s->ctrlq);

@@ -80,6 +80,7 @@ struct VirtIOIPsec {
     VirtIOIPsecQueue ctrlq;
     VirtQueue *eventq;          /* index num_queues + 1 */
     QEMUTimer *clock;           /* drives seconds lifetimes (engine tick) */
+    QEMUBH *event_bh;           /* delivers what the clock raised, guarded */
 };
 
 #endif /* QEMU_VIRTIO_IPSEC_H */
