@@ -1,6 +1,6 @@
 #!/bin/sh
 # Guest /init for the virtio-ipsec VM harness (busybox sh, PID 1).
-# Mode comes from the kernel command line: vipsec.mode=test|demo|shell.
+# Mode comes from the kernel command line: vipsec.mode=test|demo|shell|bench.
 # Optional: vipsec.test_timeout=SECONDS (per test program, default 600).
 # Always ends with the dmesg dump, exactly one VIPSEC-GUEST-RESULT line and
 # poweroff -f, whatever happened before: never "no output means pass".
@@ -155,6 +155,20 @@ demo)
 		fi
 	else
 		say "not running the demo: setup failed"
+	fi
+	;;
+bench) # benchmarks print figures; only a failing operation fails the run
+	if [ "$fail" = 0 ]; then
+		nb=0
+		for b in /bench/*; do
+			if [ ! -f "$b" ] || [ ! -x "$b" ]; then continue; fi
+			nb=$((nb + 1))
+			run_one "$b"
+			[ $? != 1 ] || bad "benchmark ${b##*/} failed"
+		done
+		[ "$nb" -gt 0 ] || bad "no benchmark programs in /bench (build/tests/bench/ empty?)"
+	else
+		say "not running benchmarks: setup failed"
 	fi
 	;;
 shell)

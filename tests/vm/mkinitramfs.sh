@@ -8,7 +8,9 @@
 #   VIPSEC_MODULE    virtio_ipsec.ko (default: $BUILD/module/virtio_ipsec.ko)
 #   VIPSEC_TESTS     dir of static guest test programs (default: $BUILD/tests/guest)
 #   VIPSEC_DEMO      static demo binary (default: $BUILD/lib/vnf_demo)
-# Mode test packs the tests, demo packs the demo, shell packs both.
+#   VIPSEC_BENCH     dir of static guest benchmarks (default: $BUILD/tests/bench)
+# Mode test packs the tests, demo packs the demo, shell packs both, bench
+# packs the benchmarks (as /bench/*).
 # Missing module/tests/demo are not an error here: the guest reports them.
 # The build is skipped when a fingerprint of every input is unchanged.
 set -euo pipefail
@@ -28,6 +30,7 @@ kmods=$kroot/lib/modules/$krel
 module=${VIPSEC_MODULE:-$BUILD/module/virtio_ipsec.ko}
 tests=${VIPSEC_TESTS:-$BUILD/tests/guest}
 demo=${VIPSEC_DEMO:-$BUILD/lib/vnf_demo}
+bench=${VIPSEC_BENCH:-$BUILD/tests/bench}
 # The operators' tool, shipped as /bin/vipsec (tests drive it like a user).
 cli=${VIPSEC_CLI:-$BUILD/lib/vipsec}
 busybox=${VIPSEC_BUSYBOX:-/bin/busybox}
@@ -55,6 +58,7 @@ case "$mode" in
 test) [ -d "$tests" ] && payload+=("$tests") ;;
 demo) [ -e "$demo" ] && payload+=("$demo") ;;
 shell) [ -d "$tests" ] && payload+=("$tests"); [ -e "$demo" ] && payload+=("$demo") ;;
+bench) [ -d "$bench" ] && payload+=("$bench") ;;
 *) echo "mkinitramfs: unknown mode $mode" >&2; exit 1 ;;
 esac
 
@@ -75,7 +79,7 @@ fi
 
 stage=$out.d
 rm -rf "$stage"
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc/vipsec,proc,sys,dev,run,tmp,root,tests,lib/modules}
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc/vipsec,proc,sys,dev,run,tmp,root,tests,bench,lib/modules}
 mkdir -p "$stage/var"
 ln -s ../run "$stage/var/run"
 
@@ -140,7 +144,9 @@ chmod 755 "$stage/init"
 cp "$here/splat.pat" "$here/splat-allow.pat" "$stage/etc/vipsec/"
 cp "$here/env-check.sh" "$stage/bin/vipsec-env-check"
 for p in "${payload[@]}"; do
-	if [ -d "$p" ]; then
+	if [ "$mode" = bench ]; then
+		find "$p" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/bench/" \;
+	elif [ -d "$p" ]; then
 		find "$p" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/tests/" \;
 	else
 		cp "$p" "$stage/bin/vnf_demo"

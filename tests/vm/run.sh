@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boots Debian's 6.1 kernel in our QEMU with a virtio-ipsec-pci device, loads
-# virtio_ipsec.ko and runs the in-guest tests, the VNF demo or a shell.
-# Usage: tests/vm/run.sh [--mode test|demo|shell] [--timeout SECONDS] [--build DIR]
+# virtio_ipsec.ko and runs the in-guest tests, VNF demo, shell or benchmarks.
+# Usage: tests/vm/run.sh [--mode test|demo|shell|bench] [--timeout SECONDS] [--build DIR]
 #                        [--qemu PATH] [--no-device] [--qmp]
 # Environment (all optional):
 #   VIPSEC_QEMU        QEMU binary (default BUILD/qemu/build/qemu-system-x86_64;
@@ -19,7 +19,7 @@
 #                      "VIPSEC-HOST-REQUEST: device_del|device_add ..." lines
 #                      guest tests print (host-side hot-unplug); the guest
 #                      sees vipsec.qmp=1 on its command line
-#   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_KROOT, VIPSEC_KRELEASE:
+#   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_BENCH, VIPSEC_KROOT, VIPSEC_KRELEASE:
 #                      inputs of tests/vm/mkinitramfs.sh
 # Output: the serial console on stdout and in BUILD/vm/<mode>.log, then a
 # one-line verdict from tests/vm/judge.sh. Exit 0 only on PASS.
@@ -54,9 +54,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$mode" in
-test | demo) tmo=${tmo:-900} ;;
+test | demo | bench) tmo=${tmo:-900} ;;
 shell) tmo=${tmo:-86400} ;;
-*) echo "run.sh: --mode must be test, demo or shell" >&2; exit 2 ;;
+*) echo "run.sh: --mode must be test, demo, shell or bench" >&2; exit 2 ;;
 esac
 BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
 export BUILD
