@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/test_packet.h"
 #include "bench.h"
 
 const uint8_t vb_keymat[20] = {
@@ -22,40 +23,10 @@ uint64_t vb_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint16_t vb_csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
+/* See tests/common/test_packet.h. */
 void vb_packet(uint8_t *p, uint16_t len, uint8_t fill)
 {
-	uint16_t c, i;
-
-	memset(p, 0, 28);
-	p[0] = 0x45;
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	p[4] = fill;
-	p[8] = 64;
-	p[9] = 17;
-	p[12] = 10; p[13] = 1; p[15] = 1;
-	p[16] = 10; p[17] = 2; p[19] = 1;
-	c = vb_csum(p, 20);
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
-	p[20] = 5000 >> 8; p[21] = 5000 & 0xff;
-	p[22] = 6000 >> 8; p[23] = 6000 & 0xff;
-	p[24] = (uint8_t)((len - 20) >> 8);
-	p[25] = (uint8_t)(len - 20);
-	for (i = 28; i < len; i++)
-		p[i] = (uint8_t)(fill + i);
+	vt_build_packet(p, len, fill);
 }
 
 /*

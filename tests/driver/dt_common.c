@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../common/test_packet.h"
 #include "dt.h"
 
 struct vipsec_info dt_info;
@@ -120,39 +121,10 @@ uint32_t dt_group_create(int fd, const char *name)
 	return g.group_id;
 }
 
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* IPv4/UDP packet 10.1.0.1 -> 10.2.0.1 of len bytes. */
+/* See tests/common/test_packet.h. */
 void dt_build_packet(uint8_t *p, uint16_t len, uint8_t fill)
 {
-	uint16_t c, i;
-
-	memset(p, 0, 28);
-	p[0] = 0x45;
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	p[4] = fill;
-	p[8] = 64;
-	p[9] = 17;
-	memcpy(p + 12, "\x0a\x01\x00\x01\x0a\x02\x00\x01", 8);
-	c = csum(p, 20);
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
-	memcpy(p + 20, "\x13\x88\x17\x70", 4);
-	p[24] = (uint8_t)((len - 20) >> 8);
-	p[25] = (uint8_t)(len - 20);
-	for (i = 28; i < len; i++)
-		p[i] = (uint8_t)(fill * 7 + i);
+	vt_build_packet(p, len, fill);
 }
 
 void dt_batch_init(struct dt_batch *b, uint32_t group, uint32_t sa, uint32_t n,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/test_packet.h"
 #include "guest.h"
 
 const uint8_t gt_gcm_keymat[20] = {	/* AES-128 key || 4-byte salt */
@@ -85,42 +86,10 @@ void gt_close(void)
 	gt_kmsg_check();
 }
 
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* IPv4 packet of len (>= 20) bytes; UDP from 28 bytes, else proto 253. */
+/* See tests/common/test_packet.h. */
 void gt_build_packet(uint8_t *p, uint16_t len, uint8_t fill)
 {
-	uint16_t c, i;
-
-	memset(p, 0, 20);
-	p[0] = 0x45;
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	p[4] = fill;
-	p[8] = 64;
-	p[9] = len >= 28 ? 17 : 253;
-	memcpy(p + 12, "\x0a\x01\x00\x01\x0a\x02\x00\x01", 8);
-	c = csum(p, 20);
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
-	for (i = 20; i < len; i++)
-		p[i] = (uint8_t)(fill * 7 + i);
-	if (len >= 28) {
-		memcpy(p + 20, "\x13\x88\x17\x70", 4);	/* 5000 -> 6000 */
-		p[24] = (uint8_t)((len - 20) >> 8);
-		p[25] = (uint8_t)(len - 20);
-		p[26] = p[27] = 0;
-	}
+	vt_build_packet(p, len, fill);
 }
 
 void gt_fill_sa(struct g_ipsec_la_sa *sa, uint32_t spi)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/test_packet.h"
 #include "gapi.h"
 
 struct g_ipsec_la_handle ga_h;
@@ -65,39 +66,10 @@ int ga_has_feature(int bit)
 	return !!(ga_features & (1ull << bit));
 }
 
-static uint16_t ga_csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
+/* See tests/common/test_packet.h. */
 void ga_packet(uint8_t *p, uint16_t len, uint8_t fill)
 {
-	uint16_t c, i;
-
-	memset(p, 0, 20);
-	p[0] = 0x45;
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	p[4] = fill;
-	p[8] = 64;
-	p[9] = 17;
-	memcpy(p + 12, "\x0a\x01\x00\x01\x0a\x02\x00\x01", 8);
-	c = ga_csum(p, 20);
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
-	for (i = 20; i < len; i++)
-		p[i] = (uint8_t)(fill * 7 + i);
-	memcpy(p + 20, "\x13\x88\x17\x70", 4);
-	p[24] = (uint8_t)((len - 20) >> 8);
-	p[25] = (uint8_t)(len - 20);
-	p[26] = p[27] = 0;
+	vt_build_packet(p, len, fill);
 }
 
 void ga_sa(struct g_ipsec_la_sa *sa, uint32_t spi)
