@@ -50,6 +50,8 @@ int dt_kmsg_seen(const char *needle);		/* since mark, no consume */
 
 int dt_genl_open(int *family);	/* joined to "events" */
 int dt_genl_next(int s, int family, int ms, int attr, char *name, size_t len);
+int dt_genl_sa_dump(int family, uint32_t spi, char *owner, size_t len,
+		    int *has_stats, const uint8_t *secret);	/* SAs or -errno */
 
 Suite *suite_sa(void);
 Suite *suite_async(void);

@@ -129,3 +129,85 @@ int dt_genl_next(int s, int family, int ms, int attr, char *name, size_t len)
 			snprintf(name, len, "%s", (char *)NLA_DATA(a));
 	return g->cmd;
 }
+
+/*
+ * The operators' SA dump (VIPSEC_GENL_CMD_SA_GET, NLM_F_DUMP): finds the
+ * SA with @spi and copies its owner's identity into @owner. Returns how many SAs the dump listed, or
+ * -errno as the kernel refused it (-EPERM without CAP_NET_ADMIN). Sets
+ * *has_stats when the SA came with the device's STATS nest, and fails
+ * the test if any payload byte run equals @secret (4 bytes of a key).
+ */
+int dt_genl_sa_dump(int family, uint32_t spi, char *owner, size_t len,
+		    int *has_stats, const uint8_t *secret)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct {
+		struct nlmsghdr n;
+		struct genlmsghdr g;
+	} req = { 0 };
+	static char buf[65536];
+	int s, count = 0, done = 0, err = 0;
+	ssize_t got;
+
+	owner[0] = 0;
+	*has_stats = 0;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req.n.nlmsg_type = family;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.n.nlmsg_seq = 7;
+	req.g.cmd = VIPSEC_GENL_CMD_SA_GET;
+	req.g.version = VIPSEC_GENL_VERSION;
+	ck_assert(send(s, &req, req.n.nlmsg_len, 0) == req.n.nlmsg_len);
+	while (!done) {
+		struct nlmsghdr *n = (struct nlmsghdr *)buf;
+		int nrem;
+
+		got = recv(s, buf, sizeof(buf), 0);
+		ck_assert_int_gt(got, 0);
+		ck_assert_msg(!memmem(buf, got, secret, 4), "key bytes in the dump");
+		for (nrem = (int)got; NLMSG_OK(n, nrem); n = NLMSG_NEXT(n, nrem)) {
+			struct nlattr *a;
+			uint32_t this_spi = 0;
+			char who[64] = "";
+			int rem, st = 0;
+
+			if (n->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (n->nlmsg_type == NLMSG_ERROR) {
+				err = ((struct nlmsgerr *)NLMSG_DATA(n))->error;
+				done = 1;
+				break;
+			}
+			if (n->nlmsg_type != family)
+				continue;
+			ck_assert_msg(n->nlmsg_flags & NLM_F_MULTI, "dump part");
+			count++;
+			a = (struct nlattr *)((char *)NLMSG_DATA(n) + GENL_HDRLEN);
+			rem = n->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+			for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+			       a->nla_len <= rem;
+			     rem -= NLA_ALIGN(a->nla_len),
+			     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+				if (a->nla_type == VIPSEC_GENL_A_SPI)
+					this_spi = *(uint32_t *)NLA_DATA(a);
+				if (a->nla_type == VIPSEC_GENL_A_APP_IDENTITY)
+					snprintf(who, sizeof(who), "%s",
+						 (char *)NLA_DATA(a));
+				if ((a->nla_type & NLA_TYPE_MASK) ==
+				    VIPSEC_GENL_A_STATS)
+					st = 1;
+			}
+			if (this_spi == spi) {
+				snprintf(owner, len, "%s", who);
+				*has_stats = st;
+			}
+		}
+	}
+	close(s);
+	return err ? err : count;
+}

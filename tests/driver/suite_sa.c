@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dt.h"
@@ -233,6 +235,46 @@ START_TEST(sysfs_counters_move)
 }
 END_TEST
 
+/*
+ * The operators' netlink dump lists both files' SAs with their owners,
+ * never a key byte, and is refused to a user without CAP_NET_ADMIN.
+ */
+START_TEST(genl_sa_dump_all_owners)
+{
+	static const uint8_t key4[4] = { 0xfe, 0xff, 0xe9, 0x92 };
+	static const uint8_t salt4[4] = { 0xca, 0xfe, 0xba, 0xbe };
+	char owner[64];
+	int nl, family, n, st, stats;
+	pid_t pid;
+
+	dt_add_out(fa, 0, 0x6301);
+	dt_add_out(fb, 0, 0x6302);
+	nl = dt_genl_open(&family);
+	close(nl);
+	n = dt_genl_sa_dump(family, 0x6301, owner, sizeof(owner), &stats, key4);
+	ck_assert_msg(n >= 2, "dump: %d", n);
+	ck_assert_str_eq(owner, "dt-owner-a");
+	ck_assert_int_eq(stats, dt_has(VIRTIO_IPSEC_F_SA_GET));
+	n = dt_genl_sa_dump(family, 0x6302, owner, sizeof(owner), &stats, salt4);
+	ck_assert_msg(n >= 2, "dump: %d", n);
+	ck_assert_str_eq(owner, "dt-owner-b");
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {	/* nobody: no CAP_NET_ADMIN */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(3);
+		n = dt_genl_sa_dump(family, 0x6301, owner, sizeof(owner),
+				    &stats, key4);
+		_exit(n == -EPERM ? 0 : n < 0 ? 4 : 5);
+	}
+	ck_assert(waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	ck_assert_msg(WEXITSTATUS(st) == 0,
+		      "unprivileged dump not refused with EPERM (child %d: "
+		      "3 setuid, 4 other error, 5 listed)", WEXITSTATUS(st));
+}
+END_TEST
+
 Suite *suite_sa(void)
 {
 	Suite *s = suite_create("sa_mod_get_flush");
@@ -245,6 +287,7 @@ Suite *suite_sa(void)
 	tcase_add_test(tc, sa_flush_default_group_own_only);
 	tcase_add_test(tc, sa_flush_own_group);
 	tcase_add_test(tc, sysfs_counters_move);
+	tcase_add_test(tc, genl_sa_dump_all_owners);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <linux/virtio_ipsec_dev.h>
@@ -191,8 +192,12 @@ START_TEST(sysfs_counters_move)
 }
 END_TEST
 
-/* Run the guest's vipsec binary; its stdout into @out. Returns exit code. */
-static int run_cli(char *out, size_t cap, char *const argv[])
+/*
+ * Run the guest's vipsec binary; its stdout (and stderr with @err2) into
+ * @out, as @uid unless it is 0. Returns the exit code.
+ */
+static int run_cli_as(char *out, size_t cap, char *const argv[], uid_t uid,
+		      int err2)
 {
 	static const char *bin = "/bin/vipsec";	/* shipped by the harness */
 	int pfd[2], st;
@@ -206,7 +211,12 @@ static int run_cli(char *out, size_t cap, char *const argv[])
 	pid = fork();
 	if (!pid) {
 		dup2(pfd[1], 1);
+		if (err2)
+			dup2(pfd[1], 2);
 		close(pfd[0]);
+		/* an unprivileged user: no CAP_NET_ADMIN at all */
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
 		alarm(30);
 		execv(bin, argv);
 		_exit(127);
@@ -218,6 +228,11 @@ static int run_cli(char *out, size_t cap, char *const argv[])
 	close(pfd[0]);
 	waitpid(pid, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int run_cli(char *out, size_t cap, char *const argv[])
+{
+	return run_cli_as(out, cap, argv, 0, 0);
 }
 
 START_TEST(vipsec_cli)
@@ -241,6 +256,102 @@ START_TEST(vipsec_cli)
 	ck_assert_int_eq(run_cli(out, sizeof(out), stats), 0);
 	printf("%s", out);
 	ck_assert_msg(strstr(out, "created"), "vipsec sa stats");
+}
+END_TEST
+
+/* Child: its own file as "owner-b" with an outbound SA; holds until @rfd. */
+static void child_own_sa(int wfd, int rfd)
+{
+	struct g_ipsec_la_handle h;
+	struct g_ipsec_la_sa_handle o;
+	struct g_ipsec_la_sa sa;
+	int ret = ga_open(G_IPSEC_LA_INSTANCE_SHARED, "owner-b", &h);
+	char c;
+
+	ga_sa(&sa, 0x7302);
+	if (!ret)
+		ret = ga_add(&h, G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &o);
+	if (write(wfd, &ret, sizeof(ret)) != sizeof(ret))
+		_exit(3);
+	if (read(rfd, &c, 1) < 0)
+		_exit(3);
+	_exit(ret ? 1 : 0);
+}
+
+/* The block of the SA with @spi: from its "accel" line to the next one. */
+static const char *sa_block(const char *out, const char *spi, char *blk,
+			    size_t cap)
+{
+	const char *p = strstr(out, spi), *b, *e;
+
+	if (!p)
+		return NULL;
+	for (b = p; b > out && strncmp(b, "accel ", 6); b--)
+		;
+	e = strstr(p, "\naccel ");
+	if (!e)
+		e = p + strlen(p);
+	snprintf(blk, cap, "%.*s", (int)(e - b), b);
+	return blk;
+}
+
+START_TEST(vipsec_sa_show_all)
+{
+	static char out[32768], blk[2048];
+	char *show[] = { "vipsec", "sa", "show", NULL };
+	/* the test key's first bytes, as ip xfrm or a hex dump would show them */
+	static const char *const keyhex[] = { "feffe992", "fe ff e9 92",
+					      "FEFFE992", "cafebabe" };
+	struct g_ipsec_la_sa_handle o;
+	struct g_ipsec_la_sa sa;
+	int up[2], down[2], ret = -1, st;
+	unsigned int k;
+	pid_t pid;
+
+	ga_sa(&sa, 0x7301);
+	ck_assert_int_eq(ga_add(&ga_h, G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &o), 0);
+	ck_assert(!pipe(up) && !pipe(down));
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (!pid)
+		child_own_sa(up[1], down[0]);
+	ck_assert(read(up[0], &ret, sizeof(ret)) == sizeof(ret));
+	ck_assert_msg(ret == 0, "child SA add: %d", ret);
+
+	ret = run_cli_as(out, sizeof(out), show, 0, 1);
+	printf("%s", out);
+	ck_assert_msg(ret == 0 && !strstr(out, "per-accelerator view"),
+		      "vipsec sa show lists SAs over netlink (exit %d)", ret);
+	ck_assert_msg(sa_block(out, "spi 0x00007301", blk, sizeof(blk)) &&
+		      strstr(blk, "owner \"gapi-test\"") &&
+		      strstr(blk, "dir out"),
+		      "our SA is listed with its owner");
+	ck_assert_msg(sa_block(out, "spi 0x00007302", blk, sizeof(blk)) &&
+		      strstr(blk, "owner \"owner-b\"") &&
+		      strstr(blk, "dir out"),
+		      "the other process's SA is listed with its owner");
+	if (ga_has_feature(VIRTIO_IPSEC_F_SA_GET))
+		ck_assert_msg(strstr(blk, "(packets)") && strstr(blk, "replay"),
+			      "with SA_GET the device's statistics are shown");
+	for (k = 0; k < sizeof(keyhex) / sizeof(keyhex[0]); k++)
+		ck_assert_msg(!strstr(out, keyhex[k]), "no key bytes: %s",
+			      keyhex[k]);
+
+	/* nobody: the dump is refused, the old view is shown instead */
+	ret = run_cli_as(out, sizeof(out), show, 65534, 1);
+	printf("%s", out);
+	ck_assert_msg(ret == 0 && strstr(out, "needs CAP_NET_ADMIN") &&
+		      strstr(out, "per-accelerator view") &&
+		      !strstr(out, "spi 0x0000730"),
+		      "without CAP_NET_ADMIN the dump is refused (exit %d)", ret);
+
+	ck_assert(write(down[1], "x", 1) == 1);
+	ck_assert(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		  !WEXITSTATUS(st));
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
 }
 END_TEST
 
@@ -304,6 +415,7 @@ Suite *suite_proc(void)
 	tcase_add_test(f, other_process_sa_ids);
 	tcase_add_test(f, sysfs_counters_move);
 	tcase_add_test(f, vipsec_cli);
+	tcase_add_test(f, vipsec_sa_show_all);
 	tcase_add_test(f, vipsec_monitor_sees_event);
 	suite_add_tcase(s, f);
 	return s;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * vipsec sa: SAs and their statistics. SAs belong to the open file that
- * added them (the driver hides them from everybody else), so:
- *   sa show   every accelerator's groups and SA count (sysfs)
+ * added them (its character device hides them from everybody else), so:
+ *   sa show   every SA of every accelerator with its owner and statistics
+ *             from the driver's netlink dump (vipsec_sa_dump.c, needs
+ *             CAP_NET_ADMIN); without it, as before: every accelerator's
+ *             groups and SA count (sysfs)
  *   sa stats  every accelerator's counters (sysfs)
  *   sa probe  add an AES-GCM SA pair on ACCEL, push N packets through
  *             it, and print the SAs as the accelerator reports them
@@ -166,8 +169,13 @@ int vipsec_cmd_sa(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if (!strcmp(argv[1], "show"))
+	if (!strcmp(argv[1], "show")) {
+		if (!vipsec_sa_dump())
+			return 0;
+		fprintf(stderr, "vipsec: showing the per-accelerator view"
+			" instead\n");
 		return sa_overview(0);
+	}
 	if (!strcmp(argv[1], "stats"))
 		return sa_overview(1);
 	if (!strcmp(argv[1], "probe"))
