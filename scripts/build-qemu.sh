@@ -8,7 +8,8 @@
 # 2. builds the ESP engine (make -C qemu-device/engine) into a static library;
 # 3. grafts the device model (qemu-device/graft/graft.sh: symlinks, ID 57,
 #    meson/Kconfig/trace-events fragments, header import);
-# 4. configures once into BUILD/qemu/build and builds only qemu-system-x86_64.
+# 4. configures into BUILD/qemu/build (again when the options change; KVM and
+#    TCG both enabled) and builds only qemu-system-x86_64.
 # Idempotent and incremental: a second run without changes only runs ninja.
 # JOBS (default 2) sets the parallelism.
 set -euo pipefail
@@ -87,22 +88,29 @@ fi
 bash "$top/qemu-device/graft/graft.sh" "$SRC" "$top" "$ENGINE_LIB" ||
 	die "grafting failed"
 
-# --- 4. configure once, build ----------------------------------------------
-if [ ! -f "$OUT/build.ninja" ]; then
-	log "configuring QEMU in $OUT"
+# --- 4. configure (again only when the options change), build --------------
+# KVM is what production users run; TCG stays for hosts without a usable
+# /dev/kvm (and for our own tests: tests/vm/accel.sh picks one at run time).
+conf_opts=(
+	--target-list=x86_64-softmmu
+	--without-default-features
+	--enable-kvm
+	--enable-tcg
+	--disable-docs
+	--disable-install-blobs
+	--disable-werror
+)
+conf_stamp="${conf_opts[*]}"
+if [ ! -f "$OUT/build.ninja" ] || [ "$(cat "$OUT/.vipsec-configure" 2>/dev/null)" != "$conf_stamp" ]; then
+	log "configuring QEMU in $OUT ($conf_stamp)"
 	rm -rf "$OUT"
 	mkdir -p "$OUT"
-	if ! (cd "$OUT" && "$SRC/configure" \
-		--target-list=x86_64-softmmu \
-		--without-default-features \
-		--disable-docs \
-		--disable-install-blobs \
-		--disable-werror \
-		>configure.log 2>&1); then
+	if ! (cd "$OUT" && "$SRC/configure" "${conf_opts[@]}" >configure.log 2>&1); then
 		tail -n 30 "$OUT/configure.log" >&2
 		rm -f "$OUT/build.ninja"
 		die "configure failed (full log: $OUT/configure.log)"
 	fi
+	echo "$conf_stamp" >"$OUT/.vipsec-configure"
 fi
 
 # The engine is linked as an external static library, which ninja does not
