@@ -74,7 +74,8 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			out->failed_index = req.failed_index;
 		}
 	}
-	memset(params, 0, n * sizeof(*params));	/* keys */
+	/* keys: explicit_bzero, a memset before free() is a dead store */
+	explicit_bzero(params, n * sizeof(*params));
 	free(params);
 	if (!ret)
 		for (i = 0; i < n; i++) {

@@ -352,6 +352,6 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	}
 	p->options = htole32(p->options);
 	if (ret)
-		memset(p, 0, sizeof(*p));	/* no key material left behind */
+		explicit_bzero(p, sizeof(*p));	/* no key material left behind */
 	return ret;
 }
