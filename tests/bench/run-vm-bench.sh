@@ -44,6 +44,8 @@ rc=$?
 set -e
 log=$BUILD/vm/bench.log
 grep -m1 '^run.sh: /' "$out" | sed 's/ -append .*//' || true
+# Which accelerator ran the guest: TCG figures are emulation figures.
+grep -m1 '^run.sh: accelerator' "$out" || true
 # The guest's section of the console, without CRs and the kernel's lines.
 tr -d '\r' <"$log" | awk '/^=== virtio-ipsec full-path benchmark/ {p = 1}
 	p && !/^\[ *[0-9]+\.[0-9]+\] / {print}

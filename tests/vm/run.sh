@@ -4,6 +4,9 @@
 # Usage: tests/vm/run.sh [--mode test|demo|shell|bench] [--timeout SECONDS] [--build DIR]
 #                        [--qemu PATH] [--no-device] [--qmp]
 # Environment (all optional):
+#   ACCEL              auto (default), kvm or tcg: tests/vm/accel.sh decides
+#                      (auto uses KVM only when a short probe boot under KVM
+#                      reaches the guest's init; else TCG) and says why
 #   VIPSEC_QEMU        QEMU binary (default BUILD/qemu/build/qemu-system-x86_64;
 #                      there is deliberately no fallback to another QEMU)
 #   VIPSEC_DEVICE      the -device argument (default virtio-ipsec-pci; add
@@ -74,6 +77,16 @@ kernel=${VIPSEC_KERNEL:-${VIPSEC_KROOT:-$BUILD/kernel/root}/boot/vmlinuz-$krel}
 [ -r "$kernel" ] || { echo "run.sh: no kernel at $kernel" >&2; exit 1; }
 
 mkdir -p "$BUILD/vm"
+if ! accel_out=$("$here/accel.sh" "$qemu" "$kernel"); then
+	echo "VIPSEC-VM: FAIL: no usable accelerator (ACCEL=${ACCEL:-auto})" >&2
+	exit 1
+fi
+accel=$(sed -n 1p <<<"$accel_out")
+echo "run.sh: accelerator $accel: $(sed -n 2p <<<"$accel_out")"
+case "$accel" in
+kvm) accel_args=(-accel kvm -cpu host) ;;
+*) accel_args=(-accel tcg -cpu max) ;;
+esac
 initrd=$BUILD/vm/initramfs-$mode.cpio.gz
 log=$BUILD/vm/$mode.log
 t0=$(date +%s.%N)
@@ -87,7 +100,7 @@ if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
 	case ",$device," in *,id=*) ;; *) device+=",id=vipsec0" ;; esac
 	append+=" vipsec.qmp=1 vipsec.device=$device"
 fi
-args=(-accel tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot -nic none
+args=("${accel_args[@]}" -m 1024 -smp 1 -nographic -no-reboot -nic none
 	-L /usr/share/seabios -L /usr/share/qemu
 	-kernel "$kernel" -initrd "$initrd" -append "$append")
 [ -z "$device" ] || args+=(-device "$device")
