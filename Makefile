@@ -67,10 +67,12 @@ run: all
 shell: all
 	tests/vm/run.sh --mode shell --timeout 3600 --build $(BUILD)
 
-# Figures, never assertions: the engine on one host core, then the full
-# path through the g-API in the VM (TCG) next to the guest's own AF_ALG.
+# Figures, never assertions: the engine on one host core next to DPDK's
+# rte_ipsec and raw intel-ipsec-mb (CSV and PNG under build/bench/), then
+# the full path through the g-API in the VM next to the guest's own AF_ALG.
 bench: all
-	$(MAKE) -C qemu-device/engine BUILD=$(BUILD) bench
+	scripts/install-bench-deps.sh
+	tests/bench/engine-bench.sh --build $(BUILD)
 	tests/bench/run-vm-bench.sh --build $(BUILD)
 
 clean:

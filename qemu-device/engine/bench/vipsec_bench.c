@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Engine throughput, one core: AES-128-GCM, tunnel IPv4, outbound and
- * inbound, 64/512/1420-byte inner packets. Then, for comparison, the
- * backend alone on AES-128-CBC + HMAC-SHA256-128 (one op per call and
- * batches of 32 through the job API), and raw AES-128-GCM from
- * intel-ipsec-mb (the library's own speed: the physical limit here).
- * Prints figures only; nothing here passes or fails on speed.
+ * Engine throughput on one core, the workloads of `make bench`: tunnel IPv4
+ * ESP, AES-128-GCM, AES-256-GCM and AES-128-CBC+HMAC-SHA256-128, inner
+ * packets of 64/512/1420 bytes, outbound and inbound timed separately,
+ * with 1 SA and with many SAs (default 1,000,000; packets spread over them
+ * so that SA state is not in cache). Then raw intel-ipsec-mb AES-GCM on the
+ * same sizes: the crypto library's own speed, the limit for the engine.
+ *
+ * Inbound decapsulates packets that outbound SAs sealed (re-sealed each
+ * pass, outside the timing) with a 4096-packet replay window, so every
+ * packet passes every check once.
+ *
+ * Usage: vipsec_bench [SECONDS_PER_FIGURE [NUM_SAS]]
+ * Prints one CSV line per figure (peer,mode,alg,dir,size,sas,mpps,gbps),
+ * the same columns as tests/bench/dpdk/rte_ipsec_peer.c, for
+ * tests/bench/compare.sh. Figures only: nothing passes or fails on speed.
  */
 #include <endian.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,6 +28,25 @@
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
+#define NPKT	8192	/* packets per timed pass */
+#define BUFSZ	2048
+
+struct bench_alg {
+	const char *name;
+	uint8_t cipher, auth, key_len, auth_key_len, salt_len;
+};
+
+static const struct bench_alg algs[] = {
+	{ "aes128gcm", VIRTIO_IPSEC_CIPHER_AES_GCM, VIRTIO_IPSEC_AUTH_NONE,
+	  16, 0, 4 },
+	{ "aes256gcm", VIRTIO_IPSEC_CIPHER_AES_GCM, VIRTIO_IPSEC_AUTH_NONE,
+	  32, 0, 4 },
+	{ "aes128cbc-sha256", VIRTIO_IPSEC_CIPHER_AES_CBC,
+	  VIRTIO_IPSEC_AUTH_HMAC_SHA256, 16, 32, 0 },
+};
+
+static const uint32_t sizes[] = { 64, 512, 1420 };
+
 static double now(void)
 {
 	struct timespec ts;
@@ -26,176 +55,225 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void params(uint8_t *p, uint8_t dir, uint32_t window)
-{
-	struct virtio_ipsec_sa_params s;
-
-	memset(&s, 0, sizeof(s));
-	s.spi = htole32(0x100);
-	s.direction = dir;
-	s.protocol = VIRTIO_IPSEC_PROTO_ESP;
-	s.ip_version = VIRTIO_IPSEC_IPV4;
-	if (window) {
-		s.options = htole32(VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY);
-		s.replay_window = htole32(window);
-	}
-	s.cipher_alg = VIRTIO_IPSEC_CIPHER_AES_GCM;
-	s.auth_alg = VIRTIO_IPSEC_AUTH_NONE;
-	s.icv_len = 16;
-	s.cipher_key_len = 16;
-	s.salt_len = 4;
-	memcpy(s.tun_src, "\x0a\0\0\x01", 4);
-	memcpy(s.tun_dst, "\x0a\0\0\x02", 4);
-	memcpy(p, &s, sizeof(s));
-}
-
-static int add(struct vipsec_core *c, uint32_t id, uint8_t dir, uint32_t w)
+static uint8_t add(struct vipsec_core *c, const struct bench_alg *a,
+		   uint32_t id, uint32_t spi, uint8_t dir)
 {
 	uint8_t req[16 + sizeof(struct virtio_ipsec_sa_params)], resp[8];
 	struct virtio_ipsec_ctrl_hdr h = {
 		.opcode = htole16(VIRTIO_IPSEC_OP_SA_ADD),
 		.sa_id = htole32(id),
 	};
+	struct virtio_ipsec_sa_params s;
 
-	memcpy(req, &h, 16);
-	params(req + 16, dir, w);
-	vipsec_core_handle_ctrl(c, req, sizeof(req), resp, 8);
+	memset(&s, 0, sizeof(s));
+	s.spi = htole32(spi);
+	s.direction = dir;
+	s.protocol = VIRTIO_IPSEC_PROTO_ESP;
+	s.ip_version = VIRTIO_IPSEC_IPV4;
+	if (dir == VIRTIO_IPSEC_DIR_INBOUND) {
+		s.options = htole32(VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY);
+		s.replay_window = htole32(4096);
+	}
+	s.cipher_alg = a->cipher;
+	s.auth_alg = a->auth;
+	s.icv_len = 16;
+	s.cipher_key_len = a->key_len;
+	s.auth_key_len = a->auth_key_len;
+	s.salt_len = a->salt_len;
+	memset(s.cipher_key, 0x11, a->key_len);
+	memset(s.auth_key, 0x22, a->auth_key_len);
+	memset(s.salt, 0x33, a->salt_len);
+	memcpy(s.tun_src, "\x0a\0\0\x01", 4);
+	memcpy(s.tun_dst, "\x0a\0\0\x02", 4);
+	memset(req, 0, sizeof(req));
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + 16, &s, sizeof(s));
+	vipsec_core_handle_ctrl(c, req, sizeof(req), resp, sizeof(resp));
 	return resp[0];
 }
 
-/* The backend alone: seal n packets of len bytes, batch ops per call. */
-static void bench_cbc_sha256(struct vipsec_crypto *cr, uint32_t len,
-			     unsigned int batch)
+static void print(const char *peer, const char *mode, const char *alg,
+		  const char *dir, uint32_t len, uint32_t sas,
+		  unsigned long n, double t)
 {
-	static const uint8_t ck[16] = { 1 }, ak[32] = { 2 };
-	static uint8_t bufs[32][2048];
-	struct vipsec_xfrm_params p = {
-		.cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CBC,
-		.auth_alg = VIRTIO_IPSEC_AUTH_HMAC_SHA256,
-		.cipher_key_len = 16, .auth_key_len = 32, .icv_len = 16,
-		.cipher_key = ck, .auth_key = ak,
-	};
-	struct vipsec_esp_op ops[32];
-	struct vipsec_xfrm_shape sh;
-	uint32_t n = 1000000 / (len / 64 + 1), i, j;
-	void *key;
-	double t0, t;
-
-	if (cr->ops->key_new(cr, &p, &key, &sh)) {
-		printf("  AES-128-CBC+HMAC-SHA256: not supported\n");
-		return;
-	}
-	len = (len + 15) / 16 * 16;
-	t0 = now();
-	for (i = 0; i < n; i += batch) {
-		for (j = 0; j < batch; j++) {
-			ops[j] = (struct vipsec_esp_op){
-				.key = key, .esp = bufs[j],
-				.pt = bufs[j] + 8 + sh.iv_len, .len = len,
-			};
-			cr->ops->iv_gen(cr, key, i + j + 1, bufs[j] + 8);
-		}
-		cr->ops->encrypt(cr, ops, batch);
-	}
-	t = now() - t0;
-	printf("  AES-128-CBC+HMAC-SHA256 seal %4u B, batch %2u: %6.2f Mpps "
-	       "%7.2f Gbps\n", len, batch, n / t / 1e6,
-	       n * (double)len * 8 / t / 1e9);
-	cr->ops->key_free(cr, key);
+	printf("%s,%s,%s,%s,%u,%u,%.3f,%.3f\n", peer, mode, alg, dir, len,
+	       sas, n / t / 1e6, n * (double)len * 8 / t / 1e9);
+	fflush(stdout);
 }
 
-/* intel-ipsec-mb's AES-128-GCM alone, no ESP around it. */
-static void bench_raw_gcm(IMB_MGR *mgr, uint32_t len)
+/* The SA of packet i: a stride that walks all of them, cache-unfriendly. */
+static uint32_t sa_of(uint32_t i, uint32_t nsas)
 {
-	static struct gcm_key_data kd __attribute__((aligned(64)));
-	static const uint8_t key[16] = { 3 }, iv[12] = { 4 }, aad[8];
-	static uint8_t buf[2048], tag[16];
-	struct gcm_context_data ctx;
-	uint32_t n = 2000000 / (len / 64 + 1), i;
-	double t0, t;
-
-	IMB_AES128_GCM_PRE(mgr, key, &kd);
-	t0 = now();
-	for (i = 0; i < n; i++)
-		IMB_AES128_GCM_ENC(mgr, &kd, &ctx, buf, buf, len, iv, aad, 8,
-				   tag, 16);
-	t = now() - t0;
-	printf("  raw ipsec-mb AES-128-GCM %4u B: %6.2f Mpps %7.2f Gbps\n",
-	       len, n / t / 1e6, n * (double)len * 8 / t / 1e9);
+	return (uint32_t)(((uint64_t)i * 7919u) % nsas);
 }
 
-static void bench_crypto(struct vipsec_crypto *cr)
-{
-	static const uint32_t sizes[] = { 64, 512, 1420 };
-	IMB_MGR *mgr = alloc_mb_mgr(0);
-	unsigned int s;
+static uint8_t (*in)[BUFSZ], (*enc)[BUFSZ], (*dec)[BUFSZ];
+static uint32_t enc_len[NPKT];
 
-	printf("backend alone and crypto library, one core\n");
-	for (s = 0; s < 3; s++) {
-		bench_cbc_sha256(cr, sizes[s], 1);
-		bench_cbc_sha256(cr, sizes[s], 32);
-	}
-	if (!mgr)
-		return;
-	init_mb_mgr_auto(mgr, NULL);
-	for (s = 0; s < 3; s++)
-		bench_raw_gcm(mgr, sizes[s]);
-	free_mb_mgr(mgr);
+static void inner(uint8_t *p, uint32_t len)
+{
+	memset(p, 0xab, len);
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	p[8] = 64;
+	p[9] = 17;
 }
 
-int main(void)
+static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 {
 	struct vipsec_core_config cfg = {
-		.max_sas = 16, .max_groups = 1, .max_packet_len = 2048,
+		.max_sas = 2 * nsas, .max_groups = 1, .max_packet_len = BUFSZ,
 		.max_batch = 64, .max_replay_window = 4096,
 	};
-	static const uint32_t sizes[] = { 64, 512, 1420 };
-	static uint8_t in[2048], enc[2048], dec[2048];
-	char err[128];
-	struct vipsec_core *c = vipsec_core_new(&cfg, err, sizeof(err));
+	struct vipsec_sa **out, **inb;
 	struct vipsec_crypto *cr;
+	struct vipsec_esp_res r;
+	struct vipsec_core *c;
 	unsigned int s;
+	char err[128];
+	uint32_t k;
+	int ret = 0;
 
-	if (!c || add(c, 1, VIRTIO_IPSEC_DIR_OUTBOUND, 0)) {
-		fprintf(stderr, "bench: setup failed: %s\n", c ? "SA" : err);
+	c = vipsec_core_new(&cfg, err, sizeof(err));
+	out = calloc(nsas, sizeof(*out));
+	inb = calloc(nsas, sizeof(*inb));
+	if (!c || !out || !inb) {
+		fprintf(stderr, "vipsec_bench: setup: %s\n", c ? "memory" : err);
 		return 1;
 	}
 	cr = vipsec_core_crypto(c);
-	printf("engine: AES-128-GCM tunnel IPv4, one core, ipsec-mb\n");
-	for (s = 0; s < 3; s++) {
-		uint32_t len = sizes[s], n = 2000000 / (len / 64 + 1), i;
-		struct vipsec_sa *out = vipsec_sa_lookup(vipsec_core_sadb(c), 0, 1);
-		struct vipsec_sa *inb;
-		struct vipsec_esp_res r;
-		double t0, t;
-
-		vipsec_core_reset(c);
-		add(c, 1, VIRTIO_IPSEC_DIR_OUTBOUND, 0);
-		add(c, 2, VIRTIO_IPSEC_DIR_INBOUND, 4096);
-		out = vipsec_sa_lookup(vipsec_core_sadb(c), 0, 1);
-		inb = vipsec_sa_lookup(vipsec_core_sadb(c), 0, 2);
-		memset(in, 0, len);
-		in[0] = 0x45;
-		in[2] = (uint8_t)(len >> 8);
-		in[3] = (uint8_t)len;
-		t0 = now();
-		for (i = 0; i < n; i++)
-			vipsec_esp_encap(cr, out, in, len, enc, sizeof(enc), &r);
-		t = now() - t0;
-		printf("  outbound %4u B: %6.2f Mpps %7.2f Gbps\n", len,
-		       n / t / 1e6, n * (double)len * 8 / t / 1e9);
-		/* inbound: decap the same packet with rising sequence numbers */
-		t0 = now();
-		for (i = 0; i < n; i++) {
-			vipsec_esp_encap(cr, out, in, len, enc, sizeof(enc), &r);
-			vipsec_esp_decap(cr, inb, enc, r.out_len, dec,
-					 sizeof(dec), &r);
+	/* outbound SA k: id k + 1; inbound: id nsas + k + 1, SPI 0x1000 + k */
+	for (k = 0; k < nsas; k++) {
+		if (add(c, a, k + 1, 0x1000 + k, VIRTIO_IPSEC_DIR_OUTBOUND) ||
+		    add(c, a, nsas + k + 1, 0x1000 + k,
+			VIRTIO_IPSEC_DIR_INBOUND)) {
+			printf("# engine: %s not supported by this backend\n",
+			       a->name);
+			goto out;
 		}
-		t = now() - t0;
-		printf("  encap+decap %4u B: %6.2f Mpps (%s)\n", len,
-		       n / t / 1e6, r.status ? "DECAP FAILED" : "ok");
+		out[k] = vipsec_sa_lookup(vipsec_core_sadb(c), 0, k + 1);
+		inb[k] = vipsec_sa_lookup(vipsec_core_sadb(c), 0, nsas + k + 1);
 	}
-	bench_crypto(cr);
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint32_t len = sizes[s], i;
+		unsigned long n = 0;
+		double t = 0, t0;
+
+		for (i = 0; i < NPKT; i++)
+			inner(in[i], len);
+		while (t < secs) {
+			t0 = now();
+			for (i = 0; i < NPKT; i++)
+				vipsec_esp_encap(cr, out[sa_of(i, nsas)], in[i],
+						 len, enc[i], BUFSZ, &r);
+			t += now() - t0;
+			n += NPKT;
+			if (r.status) {
+				fprintf(stderr, "vipsec_bench: encap status %u\n",
+					r.status);
+				ret = 1;
+				goto out;
+			}
+		}
+		print("engine", "direct", a->name, "outbound", len, nsas, n, t);
+
+		n = 0;
+		t = 0;
+		while (t < secs) {
+			for (i = 0; i < NPKT; i++) {	/* fresh sequence numbers */
+				vipsec_esp_encap(cr, out[sa_of(i, nsas)], in[i],
+						 len, enc[i], BUFSZ, &r);
+				enc_len[i] = r.out_len;
+			}
+			t0 = now();
+			for (i = 0; i < NPKT; i++)
+				vipsec_esp_decap(cr, inb[sa_of(i, nsas)], enc[i],
+						 enc_len[i], dec[i], BUFSZ, &r);
+			t += now() - t0;
+			n += NPKT;
+			if (r.status || r.out_len != len ||
+			    memcmp(dec[NPKT - 1], in[NPKT - 1], len)) {
+				fprintf(stderr, "vipsec_bench: decap status %u len %u\n",
+					r.status, r.out_len);
+				ret = 1;
+				goto out;
+			}
+		}
+		print("engine", "direct", a->name, "inbound", len, nsas, n, t);
+	}
+out:
+	free(out);
+	free(inb);
 	vipsec_core_free(c);
-	return 0;
+	return ret;
+}
+
+/* intel-ipsec-mb's AES-GCM alone, no ESP around it: the limit. */
+static void bench_raw_gcm(IMB_MGR *mgr, const char *name, int k256,
+			  uint32_t len, double secs)
+{
+	static struct gcm_key_data kd __attribute__((aligned(64)));
+	static const uint8_t key[32] = { 3 }, iv[12] = { 4 }, aad[8];
+	static uint8_t buf[BUFSZ], tag[16];
+	struct gcm_context_data ctx;
+	unsigned long n = 0;
+	double t0 = now(), t = 0;
+	uint32_t i;
+
+	if (k256)
+		IMB_AES256_GCM_PRE(mgr, key, &kd);
+	else
+		IMB_AES128_GCM_PRE(mgr, key, &kd);
+	while (t < secs) {
+		for (i = 0; i < NPKT; i++) {
+			if (k256)
+				IMB_AES256_GCM_ENC(mgr, &kd, &ctx, buf, buf, len,
+						   iv, aad, 8, tag, 16);
+			else
+				IMB_AES128_GCM_ENC(mgr, &kd, &ctx, buf, buf, len,
+						   iv, aad, 8, tag, 16);
+		}
+		n += NPKT;
+		t = now() - t0;
+	}
+	print("ipsec-mb-raw", "aead", name, "outbound", len, 1, n, t);
+}
+
+int main(int argc, char **argv)
+{
+	double secs = argc > 1 ? atof(argv[1]) : 1.0;
+	uint32_t many = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) :
+				   1000000;
+	IMB_MGR *mgr;
+	unsigned int a, s;
+	int ret = 0;
+
+	in = calloc(NPKT, BUFSZ);
+	enc = calloc(NPKT, BUFSZ);
+	dec = calloc(NPKT, BUFSZ);
+	if (!in || !enc || !dec || secs <= 0) {
+		fprintf(stderr, "usage: vipsec_bench [SECONDS [NUM_SAS]]\n");
+		return 1;
+	}
+	printf("peer,mode,alg,dir,size,sas,mpps,gbps\n");
+	for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
+		ret |= bench_engine(&algs[a], 1, secs);
+		if (many > 1)
+			ret |= bench_engine(&algs[a], many, secs);
+	}
+	mgr = alloc_mb_mgr(0);
+	if (mgr) {
+		init_mb_mgr_auto(mgr, NULL);
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			bench_raw_gcm(mgr, "aes128gcm", 0, sizes[s], secs);
+			bench_raw_gcm(mgr, "aes256gcm", 1, sizes[s], secs);
+		}
+		free_mb_mgr(mgr);
+	}
+	free(in);
+	free(enc);
+	free(dec);
+	return ret;
 }
