@@ -45,6 +45,30 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 		      uint8_t *out, uint32_t out_cap,
 		      struct vipsec_esp_res *res);
 
+/* One packet of a burst. */
+struct vipsec_esp_pkt {
+	struct vipsec_sa *sa;
+	const uint8_t *in;
+	uint32_t in_len;
+	uint8_t *out;		/* must not overlap in */
+	uint32_t out_cap;
+};
+
+/* Packets per backend call inside the burst functions (any n is fine). */
+#define VIPSEC_ESP_BURST	64
+
+/*
+ * n packets, each as vipsec_esp_encap / vipsec_esp_decap would do them in
+ * order, with the crypto of up to VIPSEC_ESP_BURST packets in one backend
+ * call. res[i] is packet i's result.
+ */
+void vipsec_esp_encap_burst(struct vipsec_crypto *c,
+			    const struct vipsec_esp_pkt *p, unsigned int n,
+			    struct vipsec_esp_res *res);
+void vipsec_esp_decap_burst(struct vipsec_crypto *c,
+			    const struct vipsec_esp_pkt *p, unsigned int n,
+			    struct vipsec_esp_res *res);
+
 /*
  * Decapsulates one ESP packet (IPv4 or IPv6, optionally in UDP) with an
  * inbound SA, writing the inner packet (tunnel) or the packet with its

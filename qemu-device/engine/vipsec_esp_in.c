@@ -176,76 +176,113 @@ static uint8_t finish_transport(const struct vipsec_sa *sa, const uint8_t *in,
 	return VIRTIO_IPSEC_OK;
 }
 
-void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vipsec_esp_res *res)
+/* What decap_prepare found, for decap_finish. */
+struct in_state {
+	struct in_layout l;
+	uint32_t ct_len;
+	uint32_t hdr;		/* transport: IP header kept in front */
+};
+
+/*
+ * First half of one decapsulation: every check that needs no key, the
+ * replay check, and the op that authenticates and decrypts into out.
+ * VIRTIO_IPSEC_OK when op is ready; anything else is the final status.
+ */
+static uint8_t decap_prepare(struct vipsec_sa *sa,
+			     const struct vipsec_esp_pkt *p,
+			     struct in_state *st, struct vipsec_esp_op *op,
+			     struct vipsec_esp_res *res)
 {
 	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
-	uint32_t ct_len, hdr;
-	struct in_layout l;
+	struct in_layout *l = &st->l;
 	const uint8_t *esp;
-	int32_t inner;
-	uint8_t nh;
 
 	res->out_len = 0;
 	res->seq = 0;
-	if (sa->direction != VIRTIO_IPSEC_DIR_INBOUND) {
-		res->status = VIRTIO_IPSEC_INVAL;
-		return;
-	}
-	res->status = parse_outer(sa, in, in_len, &l);
+	if (sa->direction != VIRTIO_IPSEC_DIR_INBOUND)
+		return res->status = VIRTIO_IPSEC_INVAL;
+	res->status = parse_outer(sa, p->in, p->in_len, l);
 	if (res->status != VIRTIO_IPSEC_OK)
-		return;
-	esp = in + l.esp_off;
+		return res->status;
+	esp = p->in + l->esp_off;
 	/* Minimum: header, IV, 4 bytes of padded payload, ICV. */
-	if (l.esp_len < VIPSEC_ESP_HLEN + sa->iv_len + 4u + sa->icv_len) {
-		res->status = VIRTIO_IPSEC_BADPKT;
-		return;
-	}
-	if (vipsec_get_be32(esp) != sa->spi) {
-		res->status = VIRTIO_IPSEC_BADPROTO;
-		return;
-	}
-	ct_len = l.esp_len - VIPSEC_ESP_HLEN - sa->iv_len - sa->icv_len;
-	if (ct_len % sa->block_len) {
-		res->status = VIRTIO_IPSEC_BADPKT;
-		return;
-	}
+	if (l->esp_len < VIPSEC_ESP_HLEN + sa->iv_len + 4u + sa->icv_len)
+		return res->status = VIRTIO_IPSEC_BADPKT;
+	if (vipsec_get_be32(esp) != sa->spi)
+		return res->status = VIRTIO_IPSEC_BADPROTO;
+	st->ct_len = l->esp_len - VIPSEC_ESP_HLEN - sa->iv_len - sa->icv_len;
+	if (st->ct_len % sa->block_len)
+		return res->status = VIRTIO_IPSEC_BADPKT;
 	res->seq = full_seq(sa, vipsec_get_be32(esp + 4));
 	if (sa->replay)
 		res->status = vipsec_replay_check(sa->replay, res->seq);
 	else if (res->seq == 0)
 		res->status = VIRTIO_IPSEC_LATE;	/* never sent (2.2) */
 	if (res->status != VIRTIO_IPSEC_OK)
-		return;
-	hdr = transport ? l.ip_hlen : 0;
-	if (hdr + ct_len > out_cap) {
-		res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-		res->out_len = hdr + ct_len;
+		return res->status;
+	st->hdr = transport ? l->ip_hlen : 0;
+	if (st->hdr + st->ct_len > p->out_cap) {
+		res->out_len = st->hdr + st->ct_len;
+		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
+	}
+	/*
+	 * The backend authenticates the sequence number as it is on the
+	 * wire; the low half is in the header, the high half (ESN) is
+	 * passed alongside.
+	 */
+	*op = (struct vipsec_esp_op){
+		.key = sa->key,
+		.esp = (uint8_t *)esp,	/* read-only when decrypting */
+		.pt = p->out + st->hdr,
+		.len = st->ct_len,
+		.seq_hi = (uint32_t)(res->seq >> 32),
+	};
+	return VIRTIO_IPSEC_OK;
+}
+
+/* Second half, after the backend opened op. */
+static void decap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
+			 const struct in_state *st,
+			 const struct vipsec_esp_op *op,
+			 struct vipsec_esp_res *res)
+{
+	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
+	uint8_t *out = p->out;
+	int32_t inner;
+	uint8_t nh;
+
+	if (op->status) {
+		memset(op->pt, 0, op->len);	/* never hand out unauthenticated data */
+		res->status = VIRTIO_IPSEC_BADMSG;
 		return;
 	}
-	res->status = vipsec_esp_open(c, sa, res->seq, esp, l.esp_len,
-				      out + hdr);
-	if (res->status != VIRTIO_IPSEC_OK)
-		return;
-	/* Authenticated: only now may the window move (RFC 4303 3.4.3). */
-	if (sa->replay)
+	/*
+	 * Authenticated: only now may the window move (RFC 4303 3.4.3).
+	 * Checked again first: an earlier packet of the same burst may have
+	 * carried the same number (a replay inside one burst).
+	 */
+	if (sa->replay) {
+		res->status = vipsec_replay_check(sa->replay, res->seq);
+		if (res->status != VIRTIO_IPSEC_OK) {
+			memset(op->pt, 0, op->len);
+			return;
+		}
 		vipsec_replay_update(sa->replay, res->seq);
-	else if (res->seq > sa->esn_top)
+	} else if (res->seq > sa->esn_top) {
 		sa->esn_top = res->seq;
-	inner = vipsec_esp_trailer(out + hdr, ct_len, &nh);
+	}
+	inner = vipsec_esp_trailer(out + st->hdr, st->ct_len, &nh);
 	if (inner < 0) {
 		res->status = VIPSEC_STATUS_BADPAD;	/* wire BADPKT, invalid_pad */
 		return;
 	}
 	if (transport)
-		res->status = finish_transport(sa, in, &l, out,
+		res->status = finish_transport(sa, p->in, &st->l, out,
 					       (uint32_t)inner, nh,
 					       &res->out_len);
 	else
 		res->status = finish_tunnel(sa, out, (uint32_t)inner, nh,
-					    l.ecn, &res->out_len);
+					    st->l.ecn, &res->out_len);
 	if (res->status == VIRTIO_IPSEC_OK &&
 	    (sa->options & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
 	    !vipsec_selector_match(sa, out))
@@ -256,4 +293,46 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	}
 	sa->packets++;
 	sa->bytes += res->out_len;
+}
+
+void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
+		      const uint8_t *in, uint32_t in_len,
+		      uint8_t *out, uint32_t out_cap,
+		      struct vipsec_esp_res *res)
+{
+	const struct vipsec_esp_pkt p = {
+		.sa = sa, .in = in, .in_len = in_len,
+		.out = out, .out_cap = out_cap,
+	};
+	struct vipsec_esp_op op;
+	struct in_state st;
+
+	if (decap_prepare(sa, &p, &st, &op, res) != VIRTIO_IPSEC_OK)
+		return;
+	c->ops->decrypt(c, &op, 1);
+	decap_finish(sa, &p, &st, &op, res);
+}
+
+void vipsec_esp_decap_burst(struct vipsec_crypto *c,
+			    const struct vipsec_esp_pkt *p, unsigned int n,
+			    struct vipsec_esp_res *res)
+{
+	struct vipsec_esp_op ops[VIPSEC_ESP_BURST];
+	struct in_state st[VIPSEC_ESP_BURST];
+	uint8_t idx[VIPSEC_ESP_BURST];
+	unsigned int base, i, k, m;
+
+	for (base = 0; base < n; base += m) {
+		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
+		for (i = 0, k = 0; i < m; i++)
+			if (decap_prepare(p[base + i].sa, &p[base + i], &st[k],
+					  &ops[k], &res[base + i]) ==
+			    VIRTIO_IPSEC_OK)
+				idx[k++] = (uint8_t)i;
+		if (k)
+			c->ops->decrypt(c, ops, k);
+		for (i = 0; i < k; i++)
+			decap_finish(p[base + idx[i]].sa, &p[base + idx[i]],
+				     &st[i], &ops[i], &res[base + idx[i]]);
+	}
 }

@@ -205,69 +205,135 @@ static void write_ip(struct vipsec_sa *sa, const uint8_t *in,
 	}
 }
 
-void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vipsec_esp_res *res)
+/*
+ * First half of one encapsulation: every check, the sequence number, the
+ * plaintext and ESP header laid out in out, and the crypto op that seals
+ * it. VIRTIO_IPSEC_OK when op is ready for the backend; anything else is
+ * the packet's final status (res filled, no op).
+ */
+static uint8_t encap_prepare(struct vipsec_crypto *c, struct vipsec_sa *sa,
+			     const struct vipsec_esp_pkt *p,
+			     struct out_layout *l, struct vipsec_esp_op *op,
+			     struct vipsec_esp_res *res)
 {
 	uint8_t iv[VIPSEC_ESP_MAX_IVLEN], *pt, *esp;
-	struct out_layout l;
 	uint32_t i, pt_len;
 	uint64_t seq;
 
 	res->out_len = 0;
 	res->seq = 0;
-	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND) {
-		res->status = VIRTIO_IPSEC_INVAL;
-		return;
-	}
-	if (sa->stopped) {
-		res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-		return;
-	}
-	res->status = layout(sa, in, in_len, &l);
+	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
+		return res->status = VIRTIO_IPSEC_INVAL;
+	if (sa->stopped)
+		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
+	res->status = layout(sa, p->in, p->in_len, l);
 	if (res->status != VIRTIO_IPSEC_OK)
-		return;
-	if (l.total > out_cap) {
-		res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-		res->out_len = l.total;
-		return;
+		return res->status;
+	if (l->total > p->out_cap) {
+		res->out_len = l->total;
+		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
 	}
 	if (sa->seq >= sa->seq_max) {
 		/* No wrap (RFC 4303 3.3.3): 2^32 - 1, or 2^64 - 1 with ESN. */
 		sa->stopped = true;
-		res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-		return;
+		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
 	}
 	seq = ++sa->seq;
+	res->seq = seq;
 
 	/* Plaintext in place: data, TFC padding, padding, trailer. */
-	esp = out + l.ip_hlen + l.udp_len;
+	esp = p->out + l->ip_hlen + l->udp_len;
 	pt = esp + VIPSEC_ESP_HLEN + sa->iv_len;
-	pt_len = l.data_len + l.tfc + l.pad + 2;
-	memcpy(pt, in + l.data_off, l.data_len);
-	memset(pt + l.data_len, 0, l.tfc);
-	for (i = 0; i < l.pad; i++)
-		pt[l.data_len + l.tfc + i] = (uint8_t)(i + 1);
-	pt[pt_len - 2] = (uint8_t)l.pad;
-	pt[pt_len - 1] = l.nh;
+	pt_len = l->data_len + l->tfc + l->pad + 2;
+	memcpy(pt, p->in + l->data_off, l->data_len);
+	memset(pt + l->data_len, 0, l->tfc);
+	for (i = 0; i < l->pad; i++)
+		pt[l->data_len + l->tfc + i] = (uint8_t)(i + 1);
+	pt[pt_len - 2] = (uint8_t)l->pad;
+	pt[pt_len - 1] = l->nh;
 
 	c->ops->iv_gen(c, sa->key, seq, iv);
-	if (vipsec_esp_seal(c, sa, seq, iv, pt, pt_len, esp)) {
+	vipsec_put_be32(esp, sa->spi);
+	vipsec_put_be32(esp + 4, (uint32_t)seq);
+	memmove(esp + VIPSEC_ESP_HLEN, iv, sa->iv_len);
+	*op = (struct vipsec_esp_op){
+		.key = sa->key,
+		.esp = esp,
+		.pt = pt,
+		.len = pt_len,
+		.seq_hi = (uint32_t)(seq >> 32),
+	};
+	return VIRTIO_IPSEC_OK;
+}
+
+/* Second half, after the backend sealed op: headers, counters, result. */
+static void encap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
+			 const struct out_layout *l,
+			 const struct vipsec_esp_op *op,
+			 struct vipsec_esp_res *res)
+{
+	if (op->status) {
 		/* Never let a packet with a wrong ICV out; its number is spent. */
-		memset(out, 0, l.total);
+		memset(p->out, 0, l->total);
 		res->status = VIRTIO_IPSEC_ERR;
 		return;
 	}
-	write_ip(sa, in, &l, out);
-	if (l.udp_len)
-		vipsec_udp_encap_write(sa, out + l.ip_hlen,
-				       l.total - l.ip_hlen,
+	write_ip(sa, p->in, l, p->out);
+	if (l->udp_len)
+		vipsec_udp_encap_write(sa, p->out + l->ip_hlen,
+				       l->total - l->ip_hlen,
 				       sa->ip_version == VIRTIO_IPSEC_IPV6 ?
-				       out : NULL);
+				       p->out : NULL);
 	sa->packets++;
-	sa->bytes += in_len;
+	sa->bytes += p->in_len;
 	res->status = VIRTIO_IPSEC_OK;
-	res->out_len = l.total;
-	res->seq = seq;
+	res->out_len = l->total;
+}
+
+void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
+		      const uint8_t *in, uint32_t in_len,
+		      uint8_t *out, uint32_t out_cap,
+		      struct vipsec_esp_res *res)
+{
+	const struct vipsec_esp_pkt p = {
+		.sa = sa, .in = in, .in_len = in_len,
+		.out = out, .out_cap = out_cap,
+	};
+	struct vipsec_esp_op op;
+	struct out_layout l;
+
+	if (encap_prepare(c, sa, &p, &l, &op, res) != VIRTIO_IPSEC_OK)
+		return;
+	c->ops->encrypt(c, &op, 1);
+	encap_finish(sa, &p, &l, &op, res);
+}
+
+/*
+ * A burst: all packets prepared, their crypto submitted to the backend in
+ * one call (the multi-buffer backend keeps its lanes full across packets),
+ * then all finished. Same result per packet as n calls of
+ * vipsec_esp_encap in order, including several packets of one SA.
+ */
+void vipsec_esp_encap_burst(struct vipsec_crypto *c,
+			    const struct vipsec_esp_pkt *p, unsigned int n,
+			    struct vipsec_esp_res *res)
+{
+	struct vipsec_esp_op ops[VIPSEC_ESP_BURST];
+	struct out_layout l[VIPSEC_ESP_BURST];
+	uint8_t idx[VIPSEC_ESP_BURST];
+	unsigned int base, i, k, m;
+
+	for (base = 0; base < n; base += m) {
+		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
+		for (i = 0, k = 0; i < m; i++)
+			if (encap_prepare(c, p[base + i].sa, &p[base + i], &l[k],
+					  &ops[k], &res[base + i]) ==
+			    VIRTIO_IPSEC_OK)
+				idx[k++] = (uint8_t)i;
+		if (k)
+			c->ops->encrypt(c, ops, k);
+		for (i = 0; i < k; i++)
+			encap_finish(p[base + idx[i]].sa, &p[base + idx[i]],
+				     &l[i], &ops[i], &res[base + idx[i]]);
+	}
 }

@@ -26,6 +26,7 @@ int main(void)
 	sr = srunner_create(uapi_suite());
 	srunner_add_suite(sr, vectors_suite());
 	srunner_add_suite(sr, esp_suite());
+	srunner_add_suite(sr, burst_suite());
 	srunner_add_suite(sr, sa_suite());
 	srunner_add_suite(sr, decoder_suite());
 	srunner_add_suite(sr, backend_suite());

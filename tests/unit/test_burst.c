@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * vipsec_esp_encap_burst / vipsec_esp_decap_burst give, packet by packet,
+ * what the one-packet functions give in order: same bytes (AES-GCM's IV is
+ * the sequence number, so outputs are deterministic), same statuses, same
+ * sequence numbers, a replay inside one burst caught, a forged packet
+ * refused with its output zeroed, bursts longer than VIPSEC_ESP_BURST.
+ */
+#include <string.h>
+
+#include "tests.h"
+#include "vipsec_esp.h"
+#include "vipsec_sa.h"
+
+#define NB	150	/* > 2 x VIPSEC_ESP_BURST: crosses chunk borders */
+#define BSZ	1600
+
+static const uint8_t key[16] = "burst-key-012345";
+static const uint8_t salt[4] = { 9, 8, 7, 6 };
+
+static uint8_t in[NB][BSZ], o1[NB][BSZ], o2[NB][BSZ], d1[NB][BSZ],
+	d2[NB][BSZ];
+static uint32_t in_len[NB];
+
+/* SAs 1, 3 outbound (SPI 0x10, 0x30); 2, 4 inbound (window 256). */
+static struct vipsec_core *burst_core(int cbc)
+{
+	struct vipsec_core *c = test_core();
+	uint8_t p[PARAMS_SIZE];
+	struct virtio_ipsec_sa_params *sp = (void *)p;
+	uint32_t k;
+
+	for (k = 0; k < 2; k++) {
+		uint8_t dir;
+
+		for (dir = 0; dir < 2; dir++) {
+			test_params(p, dir ? VIRTIO_IPSEC_DIR_INBOUND :
+					     VIRTIO_IPSEC_DIR_OUTBOUND,
+				    0x10 + 0x20 * k, key, 16, salt,
+				    dir ? 256 : 0);
+			if (cbc) {
+				sp->cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CBC;
+				sp->auth_alg = VIRTIO_IPSEC_AUTH_HMAC_SHA256;
+				sp->salt_len = 0;
+				memset(sp->salt, 0, sizeof(sp->salt));
+				sp->auth_key_len = 32;
+				memset(sp->auth_key, 0x5a, 32);
+			}
+			ck_assert_int_eq(sa_add(c, 0, 1 + 2 * k + dir, p),
+					 VIRTIO_IPSEC_OK);
+		}
+	}
+	return c;
+}
+
+static struct vipsec_sa *sa(struct vipsec_core *c, uint32_t id)
+{
+	return vipsec_sa_lookup(vipsec_core_sadb(c), 0, id);
+}
+
+/* Packet i: SA by a pattern, varying sizes, one malformed, one too big. */
+static void fill(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < NB; i++) {
+		in_len[i] = 20 + (i * 37) % 1400;
+		make_ipv4(in[i], in_len[i], (uint8_t)(i << 2), i & 1, i);
+	}
+	in[17][0] = 0x35;	/* not IPv4/IPv6: BADPKT */
+}
+
+static uint32_t sa_out(uint32_t i)
+{
+	return (i % 3) ? 1 : 3;
+}
+
+START_TEST(test_encap_burst_equals_single)
+{
+	struct vipsec_core *a = burst_core(0), *b = burst_core(0);
+	struct vipsec_esp_pkt p[NB];
+	struct vipsec_esp_res r1[NB], r2[NB];
+	uint32_t i;
+
+	fill();
+	for (i = 0; i < NB; i++) {
+		uint32_t cap = i == 40 ? 30 : BSZ;	/* 40: DST_TOO_SMALL */
+
+		vipsec_esp_encap(vipsec_core_crypto(a), sa(a, sa_out(i)), in[i],
+				 in_len[i], o1[i], cap, &r1[i]);
+		p[i] = (struct vipsec_esp_pkt){ sa(b, sa_out(i)), in[i],
+						in_len[i], o2[i], cap };
+	}
+	vipsec_esp_encap_burst(vipsec_core_crypto(b), p, NB, r2);
+	ck_assert_int_eq(r1[17].status, VIRTIO_IPSEC_BADPKT);
+	ck_assert_int_eq(r1[40].status, VIRTIO_IPSEC_DST_TOO_SMALL);
+	for (i = 0; i < NB; i++) {
+		ck_assert_msg(r1[i].status == r2[i].status &&
+			      r1[i].out_len == r2[i].out_len &&
+			      r1[i].seq == r2[i].seq,
+			      "packet %u: single %u/%u/%lu, burst %u/%u/%lu", i,
+			      r1[i].status, r1[i].out_len,
+			      (unsigned long)r1[i].seq, r2[i].status,
+			      r2[i].out_len, (unsigned long)r2[i].seq);
+		ck_assert_msg(!memcmp(o1[i], o2[i], r1[i].out_len),
+			      "packet %u: bytes differ", i);
+	}
+	ck_assert_uint_eq(sa(a, 1)->seq, sa(b, 1)->seq);
+	ck_assert_uint_eq(sa(a, 1)->packets, sa(b, 1)->packets);
+	ck_assert_uint_eq(sa(a, 3)->bytes, sa(b, 3)->bytes);
+	vipsec_core_free(a);
+	vipsec_core_free(b);
+}
+END_TEST
+
+/* Decap bursts: a replay inside the burst, a forgery, the rest intact. */
+static void decap_case(int cbc)
+{
+	struct vipsec_core *c = burst_core(cbc);
+	struct vipsec_crypto *cr = vipsec_core_crypto(c);
+	struct vipsec_esp_pkt p[NB];
+	struct vipsec_esp_res r[NB];
+	uint32_t i, len[NB];
+
+	fill();
+	in[17][0] = 0x45;
+	for (i = 0; i < NB; i++)
+		p[i] = (struct vipsec_esp_pkt){ sa(c, sa_out(i)), in[i],
+						in_len[i], o1[i], BSZ };
+	vipsec_esp_encap_burst(cr, p, NB, r);
+	for (i = 0; i < NB; i++) {
+		ck_assert_msg(r[i].status == VIRTIO_IPSEC_OK,
+			      "encap %u: status %u", i, r[i].status);
+		len[i] = r[i].out_len;
+	}
+	/* 61 repeats 59 (same SA, same number); 100 has a flipped ICV bit */
+	memcpy(o1[61], o1[59], len[59]);
+	len[61] = len[59];
+	o1[100][len[100] - 1] ^= 1;
+	for (i = 0; i < NB; i++)
+		p[i] = (struct vipsec_esp_pkt){ sa(c, sa_out(i) + 1), o1[i],
+						len[i], d1[i], BSZ };
+	vipsec_esp_decap_burst(cr, p, NB, r);
+	for (i = 0; i < NB; i++) {
+		if (i == 61) {
+			ck_assert_msg(r[i].status == VIRTIO_IPSEC_REPLAY,
+				      "replay in burst: status %u", r[i].status);
+			continue;
+		}
+		if (i == 100) {
+			uint8_t zero[BSZ] = { 0 };
+
+			ck_assert_int_eq(r[i].status, VIRTIO_IPSEC_BADMSG);
+			ck_assert_msg(!memcmp(d1[i], zero, in_len[i]),
+				      "forged packet's plaintext handed out");
+			continue;
+		}
+		ck_assert_msg(r[i].status == VIRTIO_IPSEC_OK &&
+			      r[i].out_len == in_len[i] &&
+			      !memcmp(d1[i], in[i], in_len[i]),
+			      "decap %u: status %u len %u", i, r[i].status,
+			      r[i].out_len);
+	}
+	/* The whole burst again: every packet is now a replay. */
+	vipsec_esp_decap_burst(cr, p, NB, r);
+	for (i = 0; i < NB; i++)
+		ck_assert_msg(r[i].status == VIRTIO_IPSEC_REPLAY ||
+			      (i == 100 && r[i].status == VIRTIO_IPSEC_BADMSG),
+			      "second pass %u: status %u", i, r[i].status);
+	(void)d2;
+	vipsec_core_free(c);
+}
+
+START_TEST(test_decap_burst_gcm)
+{
+	decap_case(0);
+}
+END_TEST
+
+START_TEST(test_decap_burst_cbc_sha256)
+{
+	decap_case(1);
+}
+END_TEST
+
+Suite *burst_suite(void)
+{
+	Suite *s = suite_create("burst");
+	TCase *tc = tcase_create("burst");
+
+	tcase_add_test(tc, test_encap_burst_equals_single);
+	tcase_add_test(tc, test_decap_burst_gcm);
+	tcase_add_test(tc, test_decap_burst_cbc_sha256);
+	suite_add_tcase(s, tc);
+	return s;
+}
