@@ -37,7 +37,7 @@
 #include <rte_mempool.h>
 
 #define BURST		32
-#define NPKT		8192	/* packets per pass (inbound: pre-sealed) */
+#define NPKT		2048	/* packets per pass (inbound: pre-sealed) */
 #define IV_OFFSET	(sizeof(struct rte_crypto_op) + \
 			 sizeof(struct rte_crypto_sym_op))
 
