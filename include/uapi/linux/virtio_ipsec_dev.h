@@ -212,7 +212,13 @@ struct vipsec_sa_flush {
  * must share the submitter's address space (else result is -EFAULT).
  * With VIPSEC_XFORM_F_NO_COMPLETION as well, nothing is written back and
  * no record is queued. At most VIPSEC_MAX_ASYNC batches per file are in
- * flight; beyond that the ioctl fails with -EAGAIN.
+ * flight; beyond that the ioctl fails with -EAGAIN. A batch's input and
+ * output areas count against the file's async quota (driver parameter
+ * max_async_kb_per_file) until its record is read; beyond it -EDQUOT.
+ *
+ * Per-file quotas (driver module parameters, 0 = none): an SA_ADD that
+ * would give the file more than max_sas_per_file SAs, or a GROUP_CREATE
+ * beyond max_groups_per_file groups, fails with -EDQUOT.
  * poll() reports POLLIN while records are queued and POLLHUP once the
  * accelerator is gone (after a VIPSEC_EV_DEVICE_LOST record).
  */
