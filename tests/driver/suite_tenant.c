@@ -500,6 +500,79 @@ START_TEST(event_of_old_sa_not_routed_to_new_owner)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Item 11: SPIs per group, SA_MOD endpoints (decided by the device)   */
+
+/*
+ * Tenants in their own groups can use the same inbound SPI and
+ * destination: neither squats on it nor learns (EEXIST) that the other
+ * uses it. Within one group the rule holds.
+ */
+START_TEST(inbound_spi_scoped_per_group)
+{
+	struct virtio_ipsec_sa_params w;
+	uint32_t ga, gb, id;
+	int err;
+
+	ga = dt_group_create(fa, "spi-a");
+	gb = dt_group_create(fb, "spi-b");
+	dt_sa_params(&w, 0x7e7e0001, 0);
+	dt_sa_add(fa, ga, &w);
+	dt_sa_add(fb, gb, &w);
+	{
+		struct vipsec_sa_add a = { .size = sizeof(a), .group_id = ga,
+					   .num_sas = 1 };
+
+		a.params = (uintptr_t)&w;
+		a.ids = (uintptr_t)&id;
+		err = dt_io(fa, VIPSEC_IOC_SA_ADD, &a);
+		ck_assert_msg(err == -EEXIST,
+			      "second inbound SA with one SPI and destination in a group: %d",
+			      err);
+	}
+}
+END_TEST
+
+static int sa_mod_peer(int fd, uint32_t sa, int local, const uint8_t a[4])
+{
+	struct vipsec_sa_mod m;
+
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.sa_id = sa;
+	m.mod.flags = local ? VIRTIO_IPSEC_SA_MOD_LOCAL :
+			      VIRTIO_IPSEC_SA_MOD_PEER;
+	memcpy(local ? m.mod.local_addr : m.mod.peer_addr, a, 4);
+	return dt_io(fd, VIPSEC_IOC_SA_MOD, &m);
+}
+
+/* SA_MOD takes no endpoint SA_ADD would refuse. */
+START_TEST(sa_mod_bad_endpoints_refused)
+{
+	static const uint8_t bad[][4] = {
+		{ 0, 0, 0, 0 }, { 224, 0, 0, 1 }, { 255, 255, 255, 255 },
+		{ 240, 0, 0, 1 }, { 0, 1, 2, 3 },
+	};
+	static const uint8_t good[4] = { 203, 0, 113, 9 };
+	unsigned int i;
+	uint32_t sa;
+	int local;
+
+	if (!dt_has(VIRTIO_IPSEC_F_SA_MOD)) {
+		printf("sa_mod_bad_endpoints: SA_MOD not offered: not tested\n");
+		return;
+	}
+	sa = dt_add_out(fa, 0, 0x7e7e0101);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (local = 0; local <= 1; local++)
+			ck_assert_msg(sa_mod_peer(fa, sa, local, bad[i]) == -EINVAL,
+				      "SA_MOD %s %u.%u.%u.%u accepted",
+				      local ? "LOCAL" : "PEER", bad[i][0],
+				      bad[i][1], bad[i][2], bad[i][3]);
+	ck_assert_int_eq(sa_mod_peer(fa, sa, 0, good), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Item 11: per-file quotas                                            */
 
 #define PARAM_DIR	"/sys/module/virtio_ipsec/parameters/"
@@ -638,6 +711,8 @@ Suite *suite_tenant(void)
 	tcase_add_test(tc, sysfs_owners_truncation_marked);
 	tcase_add_test(tc, sa_ids_back_after_kill_during_delete);
 	tcase_add_test(tc, event_of_old_sa_not_routed_to_new_owner);
+	tcase_add_test(tc, inbound_spi_scoped_per_group);
+	tcase_add_test(tc, sa_mod_bad_endpoints_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("quota");
