@@ -2,7 +2,8 @@
 /*
  * In-guest tests of the virtio-ipsec driver through its char device:
  * SA_MOD/SA_GET/SA_FLUSH ownership, asynchronous XFORM with read()/poll(),
- * device events, sysfs counters, freeze/restore replay and hot-unplug.
+ * device events, sysfs counters, freeze/restore replay and hot-unplug,
+ * and tenants against each other (suite_tenant.c, partly unprivileged).
  */
 #ifndef VIPSEC_DT_H
 #define VIPSEC_DT_H

@@ -152,6 +152,10 @@ struct vipsec_xform {
 #define VIPSEC_EV_SA_DELETE_REQ	7	/* device asks for the SA's deletion */
 #define VIPSEC_EV_LOST		8	/* value: records dropped (queue full) */
 /*
+ * An SA event reaches only the file that owned the SA when the device
+ * raised it: an SA id freed by SA_DEL (or close) goes to another file
+ * only after every event of the old SA was routed, so a reused id never
+ * brings its new owner the old SA's events.
  * After VIPSEC_EV_DEVICE_LOST (result -ENODEV) has been read, read()
  * returns 0 (end of file). An ASYNC submit may fail with -EBUSY when the
  * virtqueue is full; try again after reading completions.
