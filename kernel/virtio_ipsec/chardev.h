@@ -33,10 +33,12 @@ struct vipsec_file {
 	unsigned int nsas;		/* entries of sas; under lock */
 	/*
 	 * SA ids the device no longer holds but a request of this file
-	 * might still name (xstuck): freed when the file's last reference
-	 * goes, which every such request holds. Changed under lock.
+	 * might still name (xstuck): freed once no request of the file is
+	 * counted (sa.c), at the latest with the file's last reference,
+	 * which every such request holds. Changed under lock.
 	 */
 	struct xarray stale_ids;
+	unsigned int nstale;		/* entries of stale_ids; under lock */
 	atomic_long_t async_bytes;	/* buffers of async batches (quota.h) */
 
 	spinlock_t ev_lock;		/* events, nevents, lost, hup, closed */

@@ -32,13 +32,16 @@ module_param(max_async_kb_per_file, uint, 0644);
 MODULE_PARM_DESC(max_async_kb_per_file,
 		 "KiB of async batch buffers one open file may hold (0: no quota; default 65536)");
 
-/* @more SAs on top of @f's. Must hold f->lock. */
+/*
+ * @more SAs on top of @f's, counting the ids of its deleted SAs that are
+ * not free yet (f->stale_ids). Must hold f->lock.
+ */
 int vipsec_quota_sas(const struct vipsec_file *f, u32 more)
 {
 	unsigned int q = READ_ONCE(max_sas_per_file);
 
 	lockdep_assert_held(&f->lock);
-	return q && (u64)f->nsas + more > q ? -EDQUOT : 0;
+	return q && (u64)f->nsas + f->nstale + more > q ? -EDQUOT : 0;
 }
 
 /* One more group. Must hold f->lock. */

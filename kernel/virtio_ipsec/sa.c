@@ -258,23 +258,35 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 /*
  * Gives an SA id back once the device no longer holds the SA. No request
  * of @f in flight may still name it (vipsec_xform_sync()): when that is
- * unknown (a wait was killed), the id waits in f->stale_ids for the
- * file's last reference, which every request holds. And every event the
- * device wrote about the old SA is routed first (vipsec_evq_retire()),
- * so none reaches the id's next owner. Must hold f->lock.
+ * unknown (a wait was killed), the id waits in f->stale_ids until a later
+ * sync finds no request of the file left, or for the file's last
+ * reference, which every request holds; meanwhile it counts against the
+ * file's SA quota. And every event the device wrote about the old SA is
+ * routed first (vipsec_evq_retire()), so none reaches the id's next
+ * owner. Must hold f->lock.
  */
 static void vipsec_sa_id_release(struct vipsec_file *f, u32 id)
 {
 	struct vipsec_dev *vd = f->vd;
+	unsigned long stale;
+	void *entry;
 
 	lockdep_assert_held(&f->lock);
-	if (vipsec_xform_sync(f)) {
-		vipsec_evq_retire(vd, id, true);
+	if (!vipsec_xform_sync(f)) {
+		if (!xa_err(xa_store(&f->stale_ids, id, xa_mk_value(0),
+				     GFP_KERNEL)))
+			f->nstale++;
+		else
+			pr_warn_ratelimited("%s: SA %u id kept (no memory)\n",
+					    vd->name, id);
 		return;
 	}
-	if (xa_err(xa_store(&f->stale_ids, id, xa_mk_value(0), GFP_KERNEL)))
-		pr_warn_ratelimited("%s: SA %u id kept (no memory)\n",
-				    vd->name, id);
+	vipsec_evq_retire(vd, id, true);
+	xa_for_each(&f->stale_ids, stale, entry) {	/* now known safe */
+		xa_erase(&f->stale_ids, stale);
+		f->nstale--;
+		vipsec_evq_retire(vd, stale, true);
+	}
 }
 
 /*

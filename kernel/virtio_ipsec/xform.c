@@ -268,9 +268,9 @@ static void vipsec_xform_req_release(struct vipsec_req *req)
 /*
  * Waits until no request counted before this call can name one of @f's
  * SA ids erased before it. Returns false when the ids must not be freed
- * yet (the wait was killed once; the file's requests are then never again
- * known to be drained, so sa.c frees them with the file's last
- * reference, which every request holds). On device loss it returns true: the device is
+ * yet: a wait was killed and requests of the file are still counted (a
+ * later call that finds none counted clears that; else sa.c frees the
+ * ids with the file's last reference, which every request holds). On device loss it returns true: the device is
  * reset before any new request could use the ids. Must hold f->lock and
  * vd->remove_sem (read); remove() wakes f->xwait after setting ->gone.
  */
@@ -284,6 +284,8 @@ bool vipsec_xform_sync(struct vipsec_file *f)
 	lockdep_assert_held(&f->lock);
 	spin_lock_irqsave(&f->xlock, flags);
 	idx = f->xepoch++ & 1;
+	if (f->xstuck && !f->xcnt[0] && !f->xcnt[1])
+		f->xstuck = false;	/* no request of the file is left */
 	stuck = f->xstuck;
 	spin_unlock_irqrestore(&f->xlock, flags);
 	if (stuck)

@@ -270,7 +270,12 @@ static void *stall_xform(void *arg)
 	return NULL;
 }
 
-static int stall_batch(int fd, uint32_t sa, int ready)
+/*
+ * Until SIGKILL; on SIGUSR1 lets the batch go on (fills the page), then
+ * deletes SA @other on the same file and writes the result to @report.
+ */
+static int stall_batch(int fd, uint32_t sa, uint32_t other, int ready,
+		       int report)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct uffdio_api api = { .api = UFFD_API };
@@ -311,11 +316,24 @@ static int stall_batch(int fd, uint32_t sa, int ready)
 	if (write(ready, "F", 1) != 1)
 		return 14;
 	for (;;) {		/* until killed */
+		struct uffdio_copy cp = { .len = page, .dst = (uintptr_t)s.page };
+		struct vipsec_sa_del d = { .size = sizeof(d), .sa_id = other };
+		uint8_t *src;
 		siginfo_t si;
+		char rc;
 
-		if (sigwaitinfo(&all, &si) > 0)
-			fprintf(stderr, "stall_batch: signal %d from %d ignored\n",
-				si.si_signo, (int)si.si_pid);
+		if (sigwaitinfo(&all, &si) != SIGUSR1)
+			continue;
+		src = aligned_alloc(page, page);
+		if (!src)
+			return 15;
+		dt_build_packet(src, DT_PKT_LEN, 7);
+		cp.src = (uintptr_t)src;
+		if (ioctl(uffd, UFFDIO_COPY, &cp) || pthread_join(t, NULL))
+			return 16;
+		rc = ioctl(fd, VIPSEC_IOC_SA_DEL, &d) ? (char)errno : 0;
+		if (write(report, &rc, 1) != 1)
+			return 17;
 	}
 }
 
@@ -357,7 +375,7 @@ static void killed_child(int report)
 	if (g < 0)
 		_exit(23);
 	if (!g)
-		_exit(stall_batch(fd, ids[0], p[1]));
+		_exit(stall_batch(fd, ids[0], ids[1], p[1], report));
 	if (read(p[0], &c, 1) != 1)
 		_exit(24);
 	if (write(report, ids, sizeof(ids)) != sizeof(ids) ||
@@ -394,11 +412,15 @@ static int gone(pid_t pid)
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
-START_TEST(sa_ids_back_after_kill_during_delete)
+/*
+ * Starts the child of killed_child() and kills it inside SA_DEL; the
+ * grandchild holding the batch (and the file) is left in *g, the
+ * report pipe in *rp.
+ */
+static void kill_during_delete(uint32_t ids[2], pid_t *g, int *rp)
 {
-	uint32_t ids[2], got[2];
-	int p[2], st, found = 0, tries;
-	pid_t c, g;
+	int p[2], st;
+	pid_t c;
 
 	ck_assert_int_eq(pipe(p), 0);
 	c = fork();
@@ -408,8 +430,8 @@ START_TEST(sa_ids_back_after_kill_during_delete)
 		killed_child(p[1]);
 	}
 	close(p[1]);
-	ck_assert_msg(read(p[0], ids, sizeof(ids)) == sizeof(ids) &&
-		      read(p[0], &g, sizeof(g)) == sizeof(g),
+	ck_assert_msg(read(p[0], ids, 2 * sizeof(*ids)) == 2 * sizeof(*ids) &&
+		      read(p[0], g, sizeof(*g)) == sizeof(*g),
 		      "the child did not set up (exit status in waitpid)");
 	usleep(500 * 1000);	/* the child is inside SA_DEL's wait */
 	st = 0;
@@ -419,12 +441,14 @@ START_TEST(sa_ids_back_after_kill_during_delete)
 		      WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	kill(c, SIGKILL);
 	ck_assert_int_eq(waitpid(c, &st, 0), c);
-	/* the batch fails, the file's last user goes (g is init's now) */
-	kill(g, SIGKILL);
-	for (tries = 0; tries < 100 && !gone(g); tries++)
-		usleep(20 * 1000);
-	ck_assert_msg(gone(g), "the batch holder did not exit");
-	close(p[0]);
+	*rp = p[0];
+}
+
+/* Within 3 s the two lowest free SA ids are @ids again. */
+static void ids_come_back(const uint32_t ids[2], const char *when)
+{
+	uint32_t got[2] = { 0, 0 };
+	int tries, found = 0;
 
 	/* the IDA hands out the lowest free ids: the child's, once freed */
 	for (tries = 0; tries < 30 && !found; tries++) {
@@ -437,8 +461,48 @@ START_TEST(sa_ids_back_after_kill_during_delete)
 			usleep(100 * 1000);
 	}
 	ck_assert_msg(found,
-		      "SA ids %u and %u of a process killed during SA_DEL never came back (got %u, %u)",
-		      ids[0], ids[1], got[0], got[1]);
+		      "SA ids %u and %u of a process killed during SA_DEL did not come back %s (got %u, %u)",
+		      ids[0], ids[1], when, got[0], got[1]);
+}
+
+/* The file goes with the batch holder: its ids come back. */
+START_TEST(sa_ids_back_after_kill_during_delete)
+{
+	uint32_t ids[2];
+	int rp, tries;
+	pid_t g;
+
+	kill_during_delete(ids, &g, &rp);
+	/* the batch fails, the file's last user goes (g is init's now) */
+	kill(g, SIGKILL);
+	for (tries = 0; tries < 100 && !gone(g); tries++)
+		usleep(20 * 1000);
+	ck_assert_msg(gone(g), "the batch holder did not exit");
+	close(rp);
+	ids_come_back(ids, "after close");
+}
+END_TEST
+
+/*
+ * The file stays open: once its batch is done, the next delete on it
+ * finds no request left and frees the ids the killed delete kept.
+ */
+START_TEST(sa_ids_back_while_file_open)
+{
+	uint32_t ids[2];
+	int rp, tries;
+	char rc = -1;
+	pid_t g;
+
+	kill_during_delete(ids, &g, &rp);
+	kill(g, SIGUSR1);	/* batch goes on, then SA_DEL of ids[1] */
+	ck_assert_int_eq(read(rp, &rc, 1), 1);
+	ck_assert_msg(rc == 0, "SA_DEL after the batch: errno %d", rc);
+	ids_come_back(ids, "while the file is open");
+	kill(g, SIGKILL);
+	for (tries = 0; tries < 100 && !gone(g); tries++)
+		usleep(20 * 1000);
+	close(rp);
 }
 END_TEST
 
@@ -710,6 +774,7 @@ Suite *suite_tenant(void)
 	tcase_add_test(tc, sysfs_tenant_strings_escaped);
 	tcase_add_test(tc, sysfs_owners_truncation_marked);
 	tcase_add_test(tc, sa_ids_back_after_kill_during_delete);
+	tcase_add_test(tc, sa_ids_back_while_file_open);
 	tcase_add_test(tc, event_of_old_sa_not_routed_to_new_owner);
 	tcase_add_test(tc, inbound_spi_scoped_per_group);
 	tcase_add_test(tc, sa_mod_bad_endpoints_refused);
