@@ -19,6 +19,7 @@
 
 #include "chardev.h"
 #include "event.h"
+#include "evq.h"
 #include "main.h"
 #include "sa.h"
 #include "sysfs.h"
@@ -224,6 +225,8 @@ static int vipsec_open(struct inode *inode, struct file *filp)
 	mutex_init(&f->lock);
 	xa_init(&f->groups);
 	xa_init(&f->sas);
+	xa_init(&f->stale_ids);
+	atomic_long_set(&f->async_bytes, 0);
 	spin_lock_init(&f->xlock);
 	init_waitqueue_head(&f->xwait);
 	mutex_lock(&vd->lock);
@@ -237,7 +240,13 @@ static void vipsec_file_release(struct kref *ref)
 {
 	struct vipsec_file *f = container_of(ref, struct vipsec_file, ref);
 	struct vipsec_dev *vd = f->vd;
+	unsigned long id;
+	void *entry;
 
+	/* no request of the file is left: its stale SA ids are free */
+	xa_for_each(&f->stale_ids, id, entry)
+		vipsec_evq_retire(vd, id, false);
+	xa_destroy(&f->stale_ids);
 	xa_destroy(&f->groups);
 	xa_destroy(&f->sas);
 	mutex_destroy(&f->lock);

@@ -29,6 +29,17 @@ struct vipsec_file {
 	struct mutex lock;		/* serialises group/SA changes */
 	struct xarray groups;		/* group id -> xa_mk_value(0) */
 	struct xarray sas;		/* SA id -> xa_mk_value(group id) */
+	unsigned int ngroups;		/* entries of groups; under lock */
+	unsigned int nsas;		/* entries of sas; under lock */
+	/*
+	 * SA ids the device no longer holds but a request of this file
+	 * might still name (xstuck): freed once no request of the file is
+	 * counted (sa.c), at the latest with the file's last reference,
+	 * which every such request holds. Changed under lock.
+	 */
+	struct xarray stale_ids;
+	unsigned int nstale;		/* entries of stale_ids; under lock */
+	atomic_long_t async_bytes;	/* buffers of async batches (quota.h) */
 
 	spinlock_t ev_lock;		/* events, nevents, lost, hup, closed */
 	struct list_head events;	/* struct vipsec_ev_item.node */
@@ -49,7 +60,7 @@ struct vipsec_file {
 	spinlock_t xlock;
 	unsigned int xepoch;
 	unsigned int xcnt[2];
-	bool xstuck;			/* a wait was killed: ids stay used */
+	bool xstuck;			/* a wait was killed: see stale_ids */
 	wait_queue_head_t xwait;
 };
 

@@ -9,6 +9,13 @@
  * in the device-wide SA table, so another file never sees it), multicasts
  * it on the "virtio_ipsec" genetlink family and posts the buffer again.
  * LOST concerns no SA: every claiming file gets it.
+ *
+ * Events name an SA by (group, id) only, and ids are reused. An SA id is
+ * therefore freed through vipsec_evq_retire(): the device writes an SA's
+ * events before it completes the SA's delete (and drops those it still
+ * holds, see the device spec), so once a pass of the work that began
+ * after the delete has emptied the ring, no event of the old SA is left
+ * to reach the id's next owner. That pass frees the id.
  */
 
 #include <linux/scatterlist.h>
@@ -107,16 +114,38 @@ static int vipsec_evq_post(struct vipsec_evq *evq,
 	return virtqueue_add_inbuf(evq->vq, &sg, 1, buf, GFP_ATOMIC);
 }
 
+/* Frees the SA ids retired before pass @pass began. Must hold evq->lock. */
+static void vipsec_evq_free_retired(struct vipsec_dev *vd, unsigned long pass)
+{
+	struct vipsec_evq *evq = &vd->evq;
+	unsigned long id;
+	void *tag;
+
+	lockdep_assert_held(&evq->lock);
+	xa_for_each(&evq->retire, id, tag) {
+		if (xa_to_value(tag) >= pass)
+			continue;
+		xa_erase(&evq->retire, id);
+		ida_free(&vd->sa_ida, id);
+	}
+}
+
 static void vipsec_evq_work(struct work_struct *work)
 {
 	struct vipsec_dev *vd = container_of(work, struct vipsec_dev,
 					     evq.work);
 	struct vipsec_evq *evq = &vd->evq;
 	struct virtio_ipsec_event *buf, e;
+	unsigned long pass;
 	unsigned int len;
 	bool kick = false;
 
 	spin_lock_bh(&evq->lock);
+	if (!evq->vq) {			/* stopped: vipsec_evq_stop() freed */
+		spin_unlock_bh(&evq->lock);
+		return;
+	}
+	pass = ++evq->pass;
 	while ((buf = virtqueue_get_buf(evq->vq, &len))) {
 		e = *buf;
 		if (vipsec_evq_post(evq, buf))
@@ -133,13 +162,50 @@ static void vipsec_evq_work(struct work_struct *work)
 	}
 	if (kick)
 		virtqueue_kick(evq->vq);
+	vipsec_evq_free_retired(vd, pass);	/* the ring was empty */
 	spin_unlock_bh(&evq->lock);
+}
+
+/*
+ * Frees SA id @sa_id, whose SA the device no longer holds, once every
+ * event the device wrote before this call is routed; with @wait before
+ * returning (process context, no lock the work takes held: vd->lock,
+ * vd->tab_lock). Without an event queue (or with it stopped) at once.
+ * Any context.
+ */
+void vipsec_evq_retire(struct vipsec_dev *vd, u32 sa_id, bool wait)
+{
+	struct vipsec_evq *evq = &vd->evq;
+	unsigned long flags;
+	int err = -ENODEV;
+
+	/* irqsave: a file's last put may come from any context */
+	spin_lock_irqsave(&evq->lock, flags);
+	if (evq->vq)
+		err = xa_err(xa_store(&evq->retire, sa_id,
+				      xa_mk_value(evq->pass), GFP_ATOMIC));
+	spin_unlock_irqrestore(&evq->lock, flags);
+	if (err == -ENODEV) {
+		ida_free(&vd->sa_ida, sa_id);
+		return;
+	}
+	if (err && !wait) {
+		pr_warn_ratelimited("%s: SA %u id kept (no memory)\n", vd->name,
+				    sa_id);
+		return;
+	}
+	queue_work(vipsec_wq, &evq->work);
+	if (wait)
+		flush_work(&evq->work);
+	if (err)	/* not listed: the pass above has routed the rest */
+		ida_free(&vd->sa_ida, sa_id);
 }
 
 void vipsec_evq_init(struct vipsec_dev *vd)
 {
 	spin_lock_init(&vd->evq.lock);
 	INIT_WORK(&vd->evq.work, vipsec_evq_work);
+	xa_init(&vd->evq.retire);
 }
 
 /* After virtio_device_ready(): post every buffer. */
@@ -183,6 +249,7 @@ void vipsec_evq_stop(struct vipsec_dev *vd)
 	while (virtqueue_detach_unused_buf(evq->vq))
 		;
 	evq->vq = NULL;
+	vipsec_evq_free_retired(vd, ULONG_MAX);	/* reset: no event left */
 	spin_unlock_bh(&evq->lock);
 	kfree(evq->bufs);
 	evq->bufs = NULL;

@@ -2,8 +2,8 @@
 /*
  * virtio-ipsec guest driver: generic netlink family "virtio_ipsec".
  *
- * Multicast (see <linux/virtio_ipsec_genl.h> for the messages): an IKE
- * daemon or a monitor learns of accelerators coming and going and of
+ * Multicast (see <linux/virtio_ipsec_genl.h> for the messages), for
+ * CAP_NET_ADMIN listeners only: an IKE daemon or a monitor learns of accelerators coming and going and of
  * every SA event with its owner's identity. Sending never fails a caller:
  * with no listener or no memory the message is dropped.
  *
@@ -43,8 +43,16 @@ static const struct genl_small_ops vipsec_genl_ops[] = {
 	},
 };
 
+/*
+ * Events name every tenant's owner identity, groups, SAs, SPIs and
+ * counters: joining takes CAP_NET_ADMIN, as the SA dump does, or the
+ * 0600 char device would be undercut by any local user.
+ */
 static const struct genl_multicast_group vipsec_genl_mcgrps[] = {
-	{ .name = VIPSEC_GENL_MCGRP_EVENTS, },
+	{
+		.name = VIPSEC_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static struct genl_family vipsec_genl_family __ro_after_init = {

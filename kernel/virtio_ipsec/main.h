@@ -75,9 +75,11 @@ struct vipsec_stats {
 #define VIPSEC_EVQ_BUFS		32
 struct vipsec_evq {
 	struct virtqueue *vq;
-	spinlock_t lock;		/* vq */
+	spinlock_t lock;		/* vq, retire, pass */
 	struct work_struct work;	/* collects, routes, reposts */
 	struct virtio_ipsec_event *bufs;	/* VIPSEC_EVQ_BUFS entries */
+	struct xarray retire;		/* SA id -> xa_mk_value(pass): see evq.c */
+	unsigned long pass;		/* passes of work begun */
 };
 
 #define VIPSEC_CTRL_TIMEOUT_MS	5000

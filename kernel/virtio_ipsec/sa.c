@@ -23,8 +23,10 @@
 
 #include "chardev.h"
 #include "ctrl.h"
+#include "evq.h"
 #include "main.h"
 #include "pm.h"
+#include "quota.h"
 #include "sa.h"
 #include "xform.h"
 
@@ -138,6 +140,9 @@ long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
+	err = vipsec_quota_groups(f);
+	if (err)
+		goto out;
 	id = ida_alloc_range(&vd->group_ida, 1, vd->lim.max_groups,
 			     GFP_KERNEL);
 	if (id < 0) {
@@ -156,11 +161,13 @@ long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
 	err = xa_err(xa_store(&f->groups, id, xa_mk_value(0), GFP_KERNEL));
 	if (err)
 		goto err_tab;
+	f->ngroups++;
 	g.group_id = id;
 	err = vipsec_copy_arg_out(uarg, &g, sizeof(g));
 	if (!err)
 		goto out;
 	xa_erase(&f->groups, id);
+	f->ngroups--;
 err_tab:
 	vipsec_tab_group_del(vd, id);
 err_dev:
@@ -189,7 +196,8 @@ static int vipsec_group_destroy(struct vipsec_file *f, u32 id, bool force)
 	if (err)
 		pr_warn_ratelimited("%s: group %u left in device (%d), id kept\n",
 				    vd->name, id, err);
-	xa_erase(&f->groups, id);
+	if (xa_erase(&f->groups, id))
+		f->ngroups--;
 	vipsec_tab_group_del(vd, id);
 	if (!err)
 		ida_free(&vd->group_ida, id);
@@ -248,9 +256,42 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 }
 
 /*
- * Drops the driver's state of an SA. Its id is freed when the device no
- * longer has the SA (@in_dev false) and no request of @f in flight can
- * still name it (vipsec_xform_sync()); else it stays allocated, see
+ * Gives an SA id back once the device no longer holds the SA. No request
+ * of @f in flight may still name it (vipsec_xform_sync()): when that is
+ * unknown (a wait was killed), the id waits in f->stale_ids until a later
+ * sync finds no request of the file left, or for the file's last
+ * reference, which every request holds; meanwhile it counts against the
+ * file's SA quota. And every event the device wrote about the old SA is
+ * routed first (vipsec_evq_retire()), so none reaches the id's next
+ * owner. Must hold f->lock.
+ */
+static void vipsec_sa_id_release(struct vipsec_file *f, u32 id)
+{
+	struct vipsec_dev *vd = f->vd;
+	unsigned long stale;
+	void *entry;
+
+	lockdep_assert_held(&f->lock);
+	if (!vipsec_xform_sync(f)) {
+		if (!xa_err(xa_store(&f->stale_ids, id, xa_mk_value(0),
+				     GFP_KERNEL)))
+			f->nstale++;
+		else
+			pr_warn_ratelimited("%s: SA %u id kept (no memory)\n",
+					    vd->name, id);
+		return;
+	}
+	vipsec_evq_retire(vd, id, true);
+	xa_for_each(&f->stale_ids, stale, entry) {	/* now known safe */
+		xa_erase(&f->stale_ids, stale);
+		f->nstale--;
+		vipsec_evq_retire(vd, stale, true);
+	}
+}
+
+/*
+ * Drops the driver's state of an SA. Its id is released when the device
+ * no longer has the SA (@in_dev false); else it stays allocated, see
  * vipsec_ctrl_group_gone(). Must hold f->lock.
  */
 static void vipsec_sa_forget(struct vipsec_file *f, u32 id, bool in_dev)
@@ -258,14 +299,14 @@ static void vipsec_sa_forget(struct vipsec_file *f, u32 id, bool in_dev)
 	struct vipsec_dev *vd = f->vd;
 
 	lockdep_assert_held(&f->lock);
-	xa_erase(&f->sas, id);		/* before the sync: see xform.c */
+	if (xa_erase(&f->sas, id))	/* before the sync: see xform.c */
+		f->nsas--;
 	vipsec_tab_sa_del(vd, id);
-	if (!in_dev && vipsec_xform_sync(f))
-		ida_free(&vd->sa_ida, id);
+	if (!in_dev)
+		vipsec_sa_id_release(f, id);
 	else
-		pr_warn_ratelimited("%s: SA %u id kept (%s)\n", vd->name, id,
-				    in_dev ? "left in device" :
-					     "requests in flight");
+		pr_warn_ratelimited("%s: SA %u id kept (left in device)\n",
+				    vd->name, id);
 	atomic_dec(&vd->active_sas);
 	atomic64_inc(&vd->stats.sas_deleted);
 }
@@ -334,7 +375,7 @@ static int vipsec_sa_add_one(struct vipsec_file *f, u32 group_id,
 	if (err) {
 		/* never in f->sas: no request can name it, no sync needed */
 		if (!in_dev)
-			ida_free(&vd->sa_ida, *id);
+			vipsec_evq_retire(vd, *id, true);
 		return err;
 	}
 	atomic_inc(&vd->active_sas);
@@ -352,6 +393,9 @@ static int vipsec_sa_add_batch(struct vipsec_file *f, struct vipsec_sa_add *a,
 	int err = 0;
 
 	lockdep_assert_held(&f->lock);
+	err = vipsec_quota_sas(f, a->num_sas);
+	if (err)
+		return err;
 	for (n = 0; n < a->num_sas; n++) {
 		err = vipsec_sa_add_one(f, a->group_id, &params[n], &ids[n],
 					&st);
@@ -364,9 +408,14 @@ static int vipsec_sa_add_batch(struct vipsec_file *f, struct vipsec_sa_add *a,
 	for (i = 0; !err && i < n; i++) {
 		err = xa_err(xa_store(&f->sas, ids[i],
 				      xa_mk_value(a->group_id), GFP_KERNEL));
-		if (err)
-			while (i--)
-				xa_erase(&f->sas, ids[i]);
+		if (!err) {
+			f->nsas++;
+			continue;
+		}
+		while (i--) {
+			xa_erase(&f->sas, ids[i]);
+			f->nsas--;
+		}
 	}
 	if (!err)
 		return 0;

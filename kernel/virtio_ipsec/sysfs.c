@@ -2,9 +2,15 @@
 /*
  * virtio-ipsec guest driver: attributes of /sys/class/virtio_ipsec/<name>.
  * Documented in docs/ABI/testing/sysfs-class-virtio_ipsec.
+ *
+ * owners and groups print strings tenants chose (app identities, group
+ * names): they are root-only (one tenant must not learn another's), and
+ * each string is escaped so it can neither add a line nor a column.
  */
 
 #include <linux/device.h>
+#include <linux/slab.h>
+#include <linux/string_helpers.h>
 #include <linux/sysfs.h>
 #include <linux/virtio_ipsec_dev.h>
 
@@ -71,23 +77,72 @@ static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mode);
 
-/* One line per file holding a claim: its app_identity. */
+/* Every byte a line could be forged with, and '\\' itself, comes escaped. */
+#define VIPSEC_ESC_FLAGS	(ESCAPE_SPACE | ESCAPE_SPECIAL | ESCAPE_NULL | \
+				 ESCAPE_OCTAL | ESCAPE_NAP | ESCAPE_APPEND)
+
+/* A tenant string (at most @len bytes, maybe unterminated), escaped. */
+#define VIPSEC_ESC_MAX	sizeof(((struct vipsec_file *)NULL)->app_identity)
+static_assert(VIRTIO_IPSEC_NAME_LEN <= VIPSEC_ESC_MAX);
+struct vipsec_esc {
+	char s[4 * VIPSEC_ESC_MAX + 1];	/* "\ooo" per byte at worst */
+};
+
+static const char *vipsec_esc(struct vipsec_esc *e, const char *src,
+			      size_t len)
+{
+	int n = string_escape_mem(src, strnlen(src, len), e->s,
+				  sizeof(e->s) - 1, VIPSEC_ESC_FLAGS, "\\");
+
+	e->s[min_t(int, n, sizeof(e->s) - 1)] = '\0';
+	return e->s;
+}
+
+/*
+ * Appends one line at *@len when it fits whole with room left for the
+ * truncation mark, else appends the mark and returns false. A page holds
+ * the output; the mark (a line starting with a TAB, which no escaped
+ * string holds) tells a reader that entries were left out.
+ */
+#define VIPSEC_SYSFS_TRUNC	"\ttruncated\n"
+static __printf(3, 4) bool vipsec_emit_line(char *buf, ssize_t *len,
+					    const char *fmt, ...)
+{
+	size_t room = PAGE_SIZE - *len - sizeof(VIPSEC_SYSFS_TRUNC);
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vsnprintf(buf + *len, room, fmt, args);
+	va_end(args);
+	if (n >= 0 && n < room) {
+		*len += n;
+		return true;
+	}
+	*len += scnprintf(buf + *len, PAGE_SIZE - *len, VIPSEC_SYSFS_TRUNC);
+	return false;
+}
+
+/* One line per file holding a claim: its app_identity, escaped. */
 static ssize_t owners_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
 	struct vipsec_dev *vd = dev_get_drvdata(dev);
 	struct vipsec_file *f;
+	struct vipsec_esc e;
 	ssize_t len = 0;
 
 	mutex_lock(&vd->lock);
 	list_for_each_entry(f, &vd->files, node)
-		if (f->claim_mode)
-			len += sysfs_emit_at(buf, len, "%s\n",
-					     f->app_identity);
+		if (f->claim_mode &&
+		    !vipsec_emit_line(buf, &len, "%s\n",
+				      vipsec_esc(&e, f->app_identity,
+						 sizeof(f->app_identity))))
+			break;
 	mutex_unlock(&vd->lock);
 	return len;
 }
-static DEVICE_ATTR_RO(owners);
+static DEVICE_ATTR_ADMIN_RO(owners);
 
 /* Driver counters (struct vipsec_stats), one decimal number each. */
 #define VIPSEC_STAT_ATTR(field)						\
@@ -120,26 +175,35 @@ static ssize_t num_data_queues_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(num_data_queues);
 
-/* One line per group: "<id>\t<name>\t<owner's app identity>". */
+/* One line per group: "<id>\t<name>\t<owner's app identity>", escaped. */
 static ssize_t groups_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
 	struct vipsec_dev *vd = dev_get_drvdata(dev);
 	struct vipsec_group_ent *g;
+	struct vipsec_esc *e;
 	unsigned long id;
 	ssize_t len = 0;
 
+	e = kmalloc_array(2, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
 	/* vd->lock keeps each owner alive; its identity is fixed. */
 	mutex_lock(&vd->lock);
 	mutex_lock(&vd->tab_lock);
 	xa_for_each(&vd->groups, id, g)
-		len += sysfs_emit_at(buf, len, "%u\t%s\t%s\n", g->id, g->name,
-				     g->owner->app_identity);
+		if (!vipsec_emit_line(buf, &len, "%u\t%s\t%s\n", g->id,
+				      vipsec_esc(&e[0], g->name,
+						 sizeof(g->name)),
+				      vipsec_esc(&e[1], g->owner->app_identity,
+						 sizeof(g->owner->app_identity))))
+			break;
 	mutex_unlock(&vd->tab_lock);
 	mutex_unlock(&vd->lock);
+	kfree(e);
 	return len;
 }
-static DEVICE_ATTR_RO(groups);
+static DEVICE_ATTR_ADMIN_RO(groups);
 
 static struct attribute *vipsec_dev_attrs[] = {
 	&dev_attr_bytes_in.attr,

@@ -27,6 +27,7 @@
 #include "data.h"
 #include "event.h"
 #include "main.h"
+#include "quota.h"
 #include "sa.h"
 #include "xform.h"
 
@@ -266,9 +267,10 @@ static void vipsec_xform_req_release(struct vipsec_req *req)
 
 /*
  * Waits until no request counted before this call can name one of @f's
- * SA ids erased before it. Returns false when the ids must stay allocated
- * (the wait was killed once; the file's requests are then never again
- * known to be drained). On device loss it returns true: the device is
+ * SA ids erased before it. Returns false when the ids must not be freed
+ * yet: a wait was killed and requests of the file are still counted (a
+ * later call that finds none counted clears that; else sa.c frees the
+ * ids with the file's last reference, which every request holds). On device loss it returns true: the device is
  * reset before any new request could use the ids. Must hold f->lock and
  * vd->remove_sem (read); remove() wakes f->xwait after setting ->gone.
  */
@@ -282,6 +284,8 @@ bool vipsec_xform_sync(struct vipsec_file *f)
 	lockdep_assert_held(&f->lock);
 	spin_lock_irqsave(&f->xlock, flags);
 	idx = f->xepoch++ & 1;
+	if (f->xstuck && !f->xcnt[0] && !f->xcnt[1])
+		f->xstuck = false;	/* no request of the file is left */
 	stuck = f->xstuck;
 	spin_unlock_irqrestore(&f->xlock, flags);
 	if (stuck)
@@ -377,6 +381,7 @@ struct vipsec_async {
 	u32 op;
 	u32 flags;
 	int err;			/* the batch's result */
+	size_t bytes;			/* charged to f (quota.c) */
 };
 
 void vipsec_async_free(struct vipsec_async *a)
@@ -388,6 +393,7 @@ void vipsec_async_free(struct vipsec_async *a)
 	kvfree(a->pkts);
 	if (a->mm)
 		mmdrop(a->mm);
+	vipsec_quota_async_put(f, a->bytes);
 	kfree(a);
 	atomic_dec(&f->nasync);
 	vipsec_file_put(f);
@@ -464,7 +470,9 @@ static int vipsec_xform_submit(struct vipsec_file *f,
 {
 	struct vipsec_dev *vd = f->vd;
 	struct vipsec_async *a;
+	size_t bytes = 0;
 	int err;
+	u32 i;
 
 	if (atomic_inc_return(&f->nasync) > VIPSEC_MAX_ASYNC) {
 		atomic_dec(&f->nasync);
@@ -476,11 +484,19 @@ static int vipsec_xform_submit(struct vipsec_file *f,
 		return -ENOMEM;
 	}
 	err = vipsec_xform_build(f, xf->op, pkts, x, xf->num_pkts, &a->dr);
+	if (!err) {
+		for (i = 0; i < xf->num_pkts; i++)
+			bytes += (size_t)x[i].in_len + x[i].out_cap;
+		err = vipsec_quota_async_get(f, bytes);
+		if (err)
+			vipsec_data_free(&a->dr);
+	}
 	if (err) {
 		kfree(a);
 		atomic_dec(&f->nasync);
 		return err;
 	}
+	a->bytes = bytes;
 	INIT_WORK(&a->work, vipsec_async_work);
 	INIT_LIST_HEAD(&a->item.node);
 	a->item.async = a;

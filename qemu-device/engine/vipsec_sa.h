@@ -58,6 +58,13 @@ struct vipsec_sa_limits {
  * status for the first problem found. cfg holds key material: the caller
  * zeroes it after use.
  */
+/*
+ * 1 for a usable tunnel endpoint of the family: IPv4 unicast in the first
+ * 4 bytes, the rest zero; IPv6 not unspecified, multicast or v4-mapped.
+ * SA_ADD and SA_MOD share it, so no endpoint SA_ADD refuses can be set
+ * later.
+ */
+int vipsec_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
 uint8_t vipsec_sa_cfg_decode(const uint8_t *wire,
 			     const struct vipsec_sa_limits *lim,
 			     struct vipsec_sa_cfg *cfg);

@@ -21,9 +21,10 @@
 #define BITMAP_WORDS	VIRTIO_IPSEC_MAX_BITMAP_WORDS
 
 /*
- * An endpoint keeps its family: an IPv4 SA takes an IPv4 address (first
- * 4 bytes, rest zero). Transport mode has no tunnel addresses, only the
- * UDP port with UDP_ENCAP. Without UDP_ENCAP the port must be 0.
+ * An endpoint keeps its family and is what SA_ADD would take (unicast,
+ * see vipsec_tunnel_endpoint_ok()). Transport mode has no tunnel
+ * addresses, only the UDP port with UDP_ENCAP. Without UDP_ENCAP the
+ * port must be 0.
  */
 static bool endpoint_ok(const struct vipsec_sa *sa, const uint8_t *addr,
 			uint16_t port)
@@ -32,12 +33,10 @@ static bool endpoint_ok(const struct vipsec_sa *sa, const uint8_t *addr,
 		return false;
 	if (*PRM(sa, mode) == VIRTIO_IPSEC_MODE_TRANSPORT)
 		return vipsec_all_zero(addr, 16);
-	if (*PRM(sa, ip_version) == VIRTIO_IPSEC_IPV4)
-		return vipsec_all_zero(addr + 4, 12);
-	return *PRM(sa, ip_version) == VIRTIO_IPSEC_IPV6;
+	return vipsec_tunnel_endpoint_ok(*PRM(sa, ip_version), addr);
 }
 
-/* SA_ADD's rule: one inbound SA per (SPI, destination). */
+/* SA_ADD's rule: one inbound SA per (group, SPI, destination). */
 static bool inbound_clash(const struct vipsec_sadb *db,
 			  const struct vipsec_sa *sa, const uint8_t dst[16])
 {
@@ -47,7 +46,8 @@ static bool inbound_clash(const struct vipsec_sadb *db,
 		const struct vipsec_sa *o = db->sas[i];
 
 		if (o && o != sa && o->direction == VIRTIO_IPSEC_DIR_INBOUND &&
-		    o->spi == sa->spi && !memcmp(o->tun_dst, dst, 16))
+		    o->group_id == sa->group_id && o->spi == sa->spi &&
+		    !memcmp(o->tun_dst, dst, 16))
 			return true;
 	}
 	return false;

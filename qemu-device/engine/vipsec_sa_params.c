@@ -202,11 +202,7 @@ static uint8_t check_option_fields(const uint8_t *wire,
 	return VIRTIO_IPSEC_OK;
 }
 
-/*
- * A tunnel endpoint: unicast of the SA's family (IPv4 in the first 4
- * bytes, the rest zero; IPv6 not unspecified, multicast or v4-mapped).
- */
-static int endpoint_ok(uint8_t ip_version, const uint8_t a[16])
+int vipsec_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16])
 {
 	if (ip_version == VIRTIO_IPSEC_IPV6)
 		return vipsec_ipv6_addr_unicast(a);
@@ -228,8 +224,8 @@ static uint8_t check_tunnel_fields(const uint8_t *wire,
 	if (cfg->mode == VIRTIO_IPSEC_MODE_TUNNEL ||
 	    !vipsec_all_zero(cfg->tun_src, 16) ||
 	    !vipsec_all_zero(cfg->tun_dst, 16)) {
-		if (!endpoint_ok(cfg->ip_version, cfg->tun_src) ||
-		    !endpoint_ok(cfg->ip_version, cfg->tun_dst))
+		if (!vipsec_tunnel_endpoint_ok(cfg->ip_version, cfg->tun_src) ||
+		    !vipsec_tunnel_endpoint_ok(cfg->ip_version, cfg->tun_dst))
 			return VIRTIO_IPSEC_INVAL;
 	}
 	if (cfg->dscp_mode > VIRTIO_IPSEC_HDR_SET ||

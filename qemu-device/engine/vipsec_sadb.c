@@ -97,8 +97,13 @@ uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid)
 	return VIRTIO_IPSEC_OK;
 }
 
-/* Inbound SAs are identified on the wire by SPI and destination. */
-static bool inbound_dup(const struct vipsec_sadb *db,
+/*
+ * Inbound SAs are identified on the wire by SPI and destination, within
+ * their group: a group is one tenant's SPI space (requests name the SA
+ * id, so the device never looks an SA up by SPI), and one tenant can
+ * neither squat on nor probe another's SPIs.
+ */
+static bool inbound_dup(const struct vipsec_sadb *db, uint32_t gid,
 			const struct vipsec_sa_cfg *cfg)
 {
 	uint32_t i;
@@ -107,6 +112,7 @@ static bool inbound_dup(const struct vipsec_sadb *db,
 		const struct vipsec_sa *sa = db->sas[i];
 
 		if (sa && sa->direction == VIRTIO_IPSEC_DIR_INBOUND &&
+		    sa->group_id == gid &&
 		    sa->spi == cfg->spi &&
 		    !memcmp(sa->tun_dst, cfg->tun_dst, sizeof(sa->tun_dst)))
 			return true;
@@ -153,7 +159,7 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 		return VIRTIO_IPSEC_INVSA;
 	if (db->sas[id])
 		return VIRTIO_IPSEC_EXISTS;
-	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND && inbound_dup(db, cfg))
+	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND && inbound_dup(db, gid, cfg))
 		return VIRTIO_IPSEC_EXISTS;
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)

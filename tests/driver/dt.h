@@ -2,7 +2,8 @@
 /*
  * In-guest tests of the virtio-ipsec driver through its char device:
  * SA_MOD/SA_GET/SA_FLUSH ownership, asynchronous XFORM with read()/poll(),
- * device events, sysfs counters, freeze/restore replay and hot-unplug.
+ * device events, sysfs counters, freeze/restore replay and hot-unplug,
+ * and tenants against each other (suite_tenant.c, partly unprivileged).
  */
 #ifndef VIPSEC_DT_H
 #define VIPSEC_DT_H
@@ -49,6 +50,7 @@ void dt_kmsg_check(void);			/* fail on splats */
 int dt_kmsg_seen(const char *needle);		/* since mark, no consume */
 
 int dt_genl_open(int *family);	/* joined to "events" */
+int dt_genl_try_join(void);	/* 0 or -errno, no asserts */
 int dt_genl_next(int s, int family, int ms, int attr, char *name, size_t len);
 int dt_genl_sa_dump(int family, uint32_t spi, char *owner, size_t len,
 		    int *has_stats, const uint8_t *secret);	/* SAs or -errno */
@@ -57,5 +59,12 @@ Suite *suite_sa(void);
 Suite *suite_async(void);
 Suite *suite_pm(void);
 Suite *suite_harden(void);
+Suite *suite_tenant(void);
+
+/*
+ * Runs fn(arg) in a child as uid/gid 65534 without supplementary groups
+ * or capabilities; returns its exit status (fn's return value), or -1.
+ */
+int dt_unprivileged(int (*fn)(void *), void *arg);
 
 #endif

@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "../common/test_packet.h"
 #include "dt.h"
@@ -260,4 +264,30 @@ void dt_kmsg_check(void)
 	for (i = 0; kmsg_buf && i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(!strstr(kmsg_buf, bad[i]),
 			      "kernel log splat: %s", strstr(kmsg_buf, bad[i]));
+}
+
+int dt_unprivileged(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct d[2];
+
+		/* from uid 0 to non-zero: the kernel clears every capability */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(200);
+		if (syscall(SYS_capget, &h, d) || d[0].effective ||
+		    d[1].effective || d[0].permitted || d[1].permitted)
+			_exit(201);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }

@@ -98,6 +98,27 @@ int dt_genl_open(int *family)
 	return s;
 }
 
+/* Joins "events" without asserting: 0, or -errno of the step that failed. */
+int dt_genl_try_join(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	unsigned int group;
+	int s, family, err = 0;
+
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s < 0)
+		return -errno;
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	if (!err)
+		err = resolve(s, &family, &group);
+	if (!err && setsockopt(s, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+			       sizeof(group)))
+		err = -errno;
+	close(s);
+	return err;
+}
+
 /* Next message's command and its string attribute attr; -ETIMEDOUT after ms. */
 int dt_genl_next(int s, int family, int ms, int attr, char *name, size_t len)
 {

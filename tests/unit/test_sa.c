@@ -94,6 +94,31 @@ START_TEST(test_sa_ids)
 }
 END_TEST
 
+/*
+ * The inbound (SPI, destination) rule is per group: one tenant's group can
+ * neither squat on nor probe another group's SPIs.
+ */
+START_TEST(test_spi_per_group)
+{
+	struct vipsec_core *c = test_core();
+	uint8_t p[PARAMS_SIZE], name[VIRTIO_IPSEC_NAME_LEN] = "tenant";
+
+	base(p);
+	ck_assert(ctrl(c, VIRTIO_IPSEC_OP_GROUP_CREATE, 1, 0, name,
+		       sizeof(name)) == 0);
+	ck_assert(ctrl(c, VIRTIO_IPSEC_OP_GROUP_CREATE, 2, 0, name,
+		       sizeof(name)) == 0);
+	ck_assert_msg(sa_add(c, 1, 1, p) == 0, "group 1");
+	ck_assert_msg(sa_add(c, 2, 2, p) == 0,
+		      "same inbound SPI + destination in another group refused");
+	ck_assert_msg(sa_add(c, 0, 3, p) == 0,
+		      "same inbound SPI + destination in group 0 refused");
+	ck_assert_msg(sa_add(c, 2, 4, p) == VIRTIO_IPSEC_EXISTS,
+		      "duplicate inbound SPI + destination within a group");
+	vipsec_core_free(c);
+}
+END_TEST
+
 struct bad {
 	const char *what;
 	void (*mutate)(uint8_t *p);
@@ -292,6 +317,7 @@ Suite *sa_suite(void)
 
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_sa_ids);
+	tcase_add_test(tc, test_spi_per_group);
 	tcase_add_loop_test(tc, test_sa_param_errors, 0,
 			    (int)(sizeof(bads) / sizeof(bads[0])));
 	tcase_add_test(tc, test_sa_key_sizes);

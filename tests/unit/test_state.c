@@ -710,8 +710,9 @@ START_TEST(test_sa_mod_mipv6)
 		      "replay window not kept over IPv6: %u", o2.status);
 	memset(m.peer_addr, 0, 16);
 	memcpy(m.peer_addr, "\x0a\x00\x00\x09", 4);
-	ck_assert_msg(sa_mod(c, 1, &m) == 0,
-		      "an IPv4-looking address is a valid IPv6 address");
+	/* 0a00:0009:: is a subnet-router anycast address: SA_ADD refuses it */
+	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL,
+		      "an IPv4 address left in an IPv6 SA's endpoint accepted");
 	vipsec_core_free(c);
 }
 END_TEST
@@ -876,6 +877,61 @@ START_TEST(test_sa_mod_malformed)
 }
 END_TEST
 
+/*
+ * SA_MOD takes only what SA_ADD would: no unspecified, multicast,
+ * broadcast/class-E or (IPv6) v4-mapped tunnel endpoint.
+ */
+START_TEST(test_sa_mod_bad_endpoints)
+{
+	static const struct {
+		const char *what;
+		int v6;
+		uint8_t addr[16];
+	} bad[] = {
+		{ "0.0.0.0", 0, { 0 } },
+		{ "0.1.2.3 (0/8)", 0, { 0, 1, 2, 3 } },
+		{ "224.0.0.1 (multicast)", 0, { 224, 0, 0, 1 } },
+		{ "255.255.255.255", 0, { 255, 255, 255, 255 } },
+		{ "240.0.0.1 (class E)", 0, { 240, 0, 0, 1 } },
+		{ "::", 1, { 0 } },
+		{ "ff02::1 (multicast)", 1,
+		  { 0xff, 0x02, [15] = 1 } },
+		{ "::ffff:192.0.2.1 (v4-mapped)", 1,
+		  { [10] = 0xff, 0xff, 192, 0, 2, 1 } },
+	};
+	struct virtio_ipsec_sa_mod m;
+	struct virtio_ipsec_sa_entry before, after;
+	size_t i;
+	int fam, local;
+
+	for (fam = 0; fam <= 1; fam++) {
+		struct vipsec_core *c = pair(64, fam ? v6 : NULL);
+
+		get_entry(c, 0, 1, &before);
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (bad[i].v6 != fam)
+				continue;
+			for (local = 0; local <= 1; local++) {
+				memset(&m, 0, sizeof(m));
+				m.flags = htole32(local ? VIRTIO_IPSEC_SA_MOD_LOCAL :
+						  VIRTIO_IPSEC_SA_MOD_PEER);
+				memcpy(local ? m.local_addr : m.peer_addr,
+				       bad[i].addr, 16);
+				ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL,
+					      "SA_MOD %s %s accepted",
+					      local ? "LOCAL" : "PEER", bad[i].what);
+			}
+		}
+		get_entry(c, 0, 1, &after);
+		ck_assert_msg(!memcmp(before.params.tun_src, after.params.tun_src, 16) &&
+			      !memcmp(before.params.tun_dst, after.params.tun_dst, 16),
+			      "a refused SA_MOD changed the SA's endpoints");
+		vipsec_core_free(c);
+	}
+}
+END_TEST
+
 /* The inbound (SPI, destination) rule of SA_ADD holds after SA_MOD. */
 START_TEST(test_sa_mod_clash)
 {
@@ -891,6 +947,28 @@ START_TEST(test_sa_mod_clash)
 	memcpy(m.peer_addr, "\x0a\x00\x00\x02", 4);
 	ck_assert_msg(sa_mod(c, 3, &m) == VIRTIO_IPSEC_EXISTS,
 		      "two inbound SAs with one SPI and destination");
+	vipsec_core_free(c);
+}
+END_TEST
+
+/* The rule is per group: another group's SPIs neither clash nor show. */
+START_TEST(test_sa_mod_clash_per_group)
+{
+	struct vipsec_core *c = pair(64, NULL);
+	uint8_t name[VIRTIO_IPSEC_NAME_LEN] = "g1";
+	struct virtio_ipsec_sa_mod m;
+	uint8_t p[PARAMS_SIZE];
+
+	ck_assert(ctrl(c, VIRTIO_IPSEC_OP_GROUP_CREATE, 1, 0, name,
+		       sizeof(name)) == 0);
+	test_params(p, VIRTIO_IPSEC_DIR_INBOUND, 0x2000, key, 16, salt, 64);
+	S(p)->tun_dst[3] = 7;
+	ck_assert(ctrl(c, VIRTIO_IPSEC_OP_SA_ADD, 1, 3, p, PARAMS_SIZE) == 0);
+	memset(&m, 0, sizeof(m));
+	m.flags = htole32(VIRTIO_IPSEC_SA_MOD_PEER);
+	memcpy(m.peer_addr, "\x0a\x00\x00\x02", 4);
+	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_MOD, 1, 3, &m, sizeof(m)) == 0,
+		      "group 1's SA clashes with group 0's SPI");
 	vipsec_core_free(c);
 }
 END_TEST
@@ -1138,6 +1216,8 @@ Suite *state_suite(void)
 	tcase_add_test(tc, test_sa_mod_natt_port);
 	tcase_add_test(tc, test_sa_mod_malformed);
 	tcase_add_test(tc, test_sa_mod_clash);
+	tcase_add_test(tc, test_sa_mod_bad_endpoints);
+	tcase_add_test(tc, test_sa_mod_clash_per_group);
 	tcase_add_test(tc, test_sa_get_paging);
 	tcase_add_test(tc, test_sa_get_errors);
 	tcase_add_test(tc, test_sa_get_no_keys);

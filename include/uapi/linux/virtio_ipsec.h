@@ -84,7 +84,7 @@ struct virtio_ipsec_config {
 #define VIRTIO_IPSEC_BADPROTO		13	/* not ESP, or SPI not matching the SA */
 #define VIRTIO_IPSEC_LATE		14	/* sequence number left of the replay window */
 #define VIRTIO_IPSEC_INVGROUP		15	/* unknown group id */
-#define VIRTIO_IPSEC_EXISTS		16	/* id or SPI already in use */
+#define VIRTIO_IPSEC_EXISTS		16	/* id, or inbound SPI in the group, in use */
 #define VIRTIO_IPSEC_BUSY		17	/* group still has SAs */
 #define VIRTIO_IPSEC_INVAL		18	/* malformed request or parameter */
 #define VIRTIO_IPSEC_SELECTOR		19	/* inner packet outside the SA selector */
@@ -339,7 +339,8 @@ struct virtio_ipsec_sa_entry {
  * SA_MOD body (device-readable, VIRTIO_IPSEC_F_SA_MOD). Changes only what
  * flags name; keys, sequence numbers and the replay window are kept
  * otherwise (the mobile IPv6 home agent moves a tunnel endpoint this way
- * on every binding update). The address family cannot change.
+ * on every binding update). The address family cannot change, and a new
+ * endpoint must be one SA_ADD would accept.
  */
 #define VIRTIO_IPSEC_SA_MOD_LOCAL	(1 << 0)	/* local address and UDP port */
 #define VIRTIO_IPSEC_SA_MOD_PEER	(1 << 1)	/* peer address and UDP port */

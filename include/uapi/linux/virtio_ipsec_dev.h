@@ -152,6 +152,10 @@ struct vipsec_xform {
 #define VIPSEC_EV_SA_DELETE_REQ	7	/* device asks for the SA's deletion */
 #define VIPSEC_EV_LOST		8	/* value: records dropped (queue full) */
 /*
+ * An SA event reaches only the file that owned the SA when the device
+ * raised it: an SA id freed by SA_DEL (or close) goes to another file
+ * only after every event of the old SA was routed, so a reused id never
+ * brings its new owner the old SA's events.
  * After VIPSEC_EV_DEVICE_LOST (result -ENODEV) has been read, read()
  * returns 0 (end of file). An ASYNC submit may fail with -EBUSY when the
  * virtqueue is full; try again after reading completions.
@@ -212,7 +216,13 @@ struct vipsec_sa_flush {
  * must share the submitter's address space (else result is -EFAULT).
  * With VIPSEC_XFORM_F_NO_COMPLETION as well, nothing is written back and
  * no record is queued. At most VIPSEC_MAX_ASYNC batches per file are in
- * flight; beyond that the ioctl fails with -EAGAIN.
+ * flight; beyond that the ioctl fails with -EAGAIN. A batch's input and
+ * output areas count against the file's async quota (driver parameter
+ * max_async_kb_per_file) until its record is read; beyond it -EDQUOT.
+ *
+ * Per-file quotas (driver module parameters, 0 = none): an SA_ADD that
+ * would give the file more than max_sas_per_file SAs, or a GROUP_CREATE
+ * beyond max_groups_per_file groups, fails with -EDQUOT.
  * poll() reports POLLIN while records are queued and POLLHUP once the
  * accelerator is gone (after a VIPSEC_EV_DEVICE_LOST record).
  */

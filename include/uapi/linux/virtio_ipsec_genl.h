@@ -6,8 +6,8 @@
  *
  * Family VIPSEC_GENL_NAME ("virtio_ipsec"), version VIPSEC_GENL_VERSION,
  * one multicast group VIPSEC_GENL_MCGRP_EVENTS ("events"). Listeners
- * join the group (needs no privilege in the initial network namespace)
- * and receive:
+ * join the group (needs CAP_NET_ADMIN: the messages name every tenant's
+ * SAs and owners; without it the join fails with EPERM) and receive:
  *
  *   VIPSEC_GENL_CMD_ACCEL_ADD      an accelerator was probed
  *   VIPSEC_GENL_CMD_ACCEL_DEL      an accelerator was removed (hot-unplug,

@@ -568,7 +568,9 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
  * @resp:   [in] callback for ASYNC; may be NULL otherwise.
  *
  * Return: 0; -EINVAL bad handle/arguments; -EINVAL ASYNC without resp->cbfn;
- * -ENOSPC group table full; -ENODEV accelerator gone; -EIO device error.
+ * -ENOSPC group table full; -EDQUOT this handle's group quota reached
+ * (driver parameter max_groups_per_file); -ENODEV accelerator gone;
+ * -EIO device error.
  */
 int32_t g_ipsec_la_create_group(struct g_ipsec_la_handle *handle,
 				const struct g_ipsec_la_create_group_inargs *in,
@@ -631,9 +633,12 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  * -EINVAL invalid arguments or SA parameters (nothing sent);
  * -EOPNOTSUPP AH/IPComp, or a feature/algorithm the
  *  accelerator did not offer;
- * -EKEYREJECTED the device refused a key; -EEXIST SPI already in use;
- * -ENOSPC SA table full; -ENOENT unknown group; -ENODEV accelerator gone;
- * -EIO device failure. On a device refusal out->failed_index names the SA.
+ * -EKEYREJECTED the device refused a key; -EEXIST inbound SPI and
+ *  destination already in use in the group;
+ * -ENOSPC SA table full; -EDQUOT this handle's SA quota reached (driver
+ * parameter max_sas_per_file); -ENOENT unknown group; -ENODEV accelerator
+ * gone; -EIO device failure. On a device refusal out->failed_index names
+ * the SA.
  */
 int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_add_inargs *in,
@@ -916,6 +921,11 @@ struct g_ipsec_la_active_accl_info {
 	uint32_t id;
 	uint32_t software;
 	uint32_t mode;		/* enum g_ipsec_la_mode; 0 = nobody */
+	/*
+	 * owners[] comes from the root-only sysfs "owners" and "groups":
+	 * empty for a caller that cannot read them; identities and names
+	 * are as sysfs escapes them (C escapes for control bytes).
+	 */
 	uint32_t num_owners;	/* entries in owners[] */
 	struct {
 		char app_identity[G_IPSEC_LA_APP_IDENTITY_LEN];

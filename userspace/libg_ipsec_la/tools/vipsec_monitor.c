@@ -83,7 +83,7 @@ static int mon_cb(struct nl_msg *msg, void *arg)
 int vipsec_cmd_monitor(int argc, char **argv)
 {
 	struct nl_sock *sk;
-	int grp, ret = 1;
+	int grp, err, ret = 1;
 
 	if (argc == 3 && !strcmp(argv[1], "--count"))
 		mon_left = strtol(argv[2], NULL, 0);
@@ -105,8 +105,12 @@ int vipsec_cmd_monitor(int argc, char **argv)
 	}
 	nl_socket_disable_seq_check(sk);
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, mon_cb, NULL);
-	if (nl_socket_add_membership(sk, grp)) {
-		fprintf(stderr, "vipsec: cannot join the events group\n");
+	err = nl_socket_add_membership(sk, grp);
+	if (err) {
+		/* the events name every tenant's SAs: CAP_NET_ADMIN only */
+		fprintf(stderr, "vipsec: cannot join the events group: %s%s\n",
+			nl_geterror(err), err == -NLE_PERM ?
+			" (needs CAP_NET_ADMIN)" : "");
 		goto out;
 	}
 	printf("# watching %s events\n", VIPSEC_GENL_NAME);
