@@ -27,8 +27,18 @@ int vb_irq_init(void);
 const char *vb_irq_what(void);
 long long vb_irq_count(void);
 
+/*
+ * Row markers on the console, "VIPSEC-BENCH-MARK begin|end ID [PKTS]":
+ * tests/bench/host-cpu.py reads them on the host and samples QEMU's
+ * threads' CPU time from /proc, so the device path's own host cost per
+ * packet is visible next to the row even under TCG.
+ */
+unsigned int vb_mark_begin(void);
+void vb_mark_end(unsigned int id, uint64_t pkts);
+
 /* One table row. req, irq: per packet, < 0 prints "-". */
 struct vb_row {
+	unsigned int id;	/* from vb_mark_begin */
 	uint32_t len;
 	const char *path;
 	const char *dir;
@@ -46,5 +56,6 @@ void vb_row_print(const struct vb_row *r);
  * 77 nothing to measure (no accelerator / no AF_ALG). */
 int vb_gapi_run(double secs, const uint32_t *sizes, unsigned int nsizes);
 int vb_afalg_run(double secs, const uint32_t *sizes, unsigned int nsizes);
+int vb_vcrypto_run(double secs, const uint32_t *sizes, unsigned int nsizes);
 
 #endif

@@ -124,6 +124,7 @@ static int vb_afalg_one(int fd, const char *path, uint32_t len, int enc,
 		vb_packet(in + VB_ASSOC, (uint16_t)len, 7);
 	else
 		memcpy(in, ct, ct_len);			/* one sealed packet */
+	row.id = vb_mark_begin();
 	t0 = vb_now_ns();
 	deadline = t0 + (uint64_t)(secs * 1e9);
 	do {
@@ -138,6 +139,7 @@ static int vb_afalg_one(int fd, const char *path, uint32_t len, int enc,
 	} while (vb_now_ns() < deadline);
 	row.pkts = n;
 	row.ns = vb_now_ns() - t0;
+	vb_mark_end(row.id, n);
 	vb_row_print(&row);
 	if (enc) {	/* keep one sealed packet (seq 1) for decrypt */
 		r = vb_afalg_op(fd, 1, 1, in, in_len, ct, ct_len);

@@ -106,6 +106,7 @@ static int vb_measure(uint32_t len, int dir, uint32_t batch, uint32_t depth,
 	const struct g_ipsec_la_sa_handle *sa = dir ? &R->sa_in : &R->sa_out;
 	uint64_t t0, t1, deadline, reqs = 0, pkts = 0;
 	long long i0, i1;
+	unsigned int id;
 	uint32_t k;
 	int32_t n;
 
@@ -116,6 +117,7 @@ static int vb_measure(uint32_t len, int dir, uint32_t batch, uint32_t depth,
 		vb_slot_reset(&R->slot[k], batch);
 	}
 	i0 = vb_irq_count();
+	id = vb_mark_begin();
 	t0 = vb_now_ns();
 	deadline = t0 + (uint64_t)(secs * 1e9);
 	if (!depth) {
@@ -182,7 +184,9 @@ static int vb_measure(uint32_t len, int dir, uint32_t batch, uint32_t depth,
 		pkts = R->done;
 	}
 	t1 = vb_now_ns();
+	vb_mark_end(id, pkts);
 	i1 = vb_irq_count();
+	row->id = id;
 	row->len = len;
 	row->path = depth ? "g-API async" : "g-API sync";
 	row->dir = dir ? "decap" : "encap";

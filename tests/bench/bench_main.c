@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	const unsigned int n = sizeof(sizes) / sizeof(sizes[0]);
 	char hv[13], dev[512], secs_s[32], *be;
 	double secs = 2.0;
-	int rg, ra;
+	int rg, ra, rv;
 
 	if (argc > 1)
 		secs = atof(argv[1]);
@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 		printf("note: virtio-ipsec interrupt lines not found\n");
 	rg = vb_gapi_run(secs, sizes, n);
 	ra = vb_afalg_run(secs, sizes, n);
+	rv = vb_vcrypto_run(secs, sizes, n);
 	printf("columns: bytes = inner packet; Mbit/s of inner bytes; depth = "
 	       "batches in flight (async: completions via g_ipsec_la_poll); "
 	       "req/pkt = ioctls = device requests per packet; irq/pkt = "
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
 	printf("kicks/pkt: n/a (the driver does not count virtqueue "
 	       "notifications; at most one per request, so <= req/pkt)\n");
 	printf("=== end of benchmark ===\n");
-	if (rg == 1 || ra == 1)
+	if (rg == 1 || ra == 1 || rv == 1)
 		return 1;
 	return rg == 77 && ra == 77 ? 77 : 0;
 }

@@ -104,8 +104,8 @@ void vb_row_header(void)
 
 	if (done++)
 		return;
-	printf("%5s  %-26s %-6s %5s %5s %8s %6s %9s %8s %8s %8s %8s\n",
-	       "bytes", "path", "dir", "batch", "depth", "packets", "secs",
+	printf("%3s %5s  %-26s %-6s %5s %5s %8s %6s %9s %8s %8s %8s %8s\n",
+	       "#", "bytes", "path", "dir", "batch", "depth", "packets", "secs",
 	       "pkt/s", "Mbit/s", "us/pkt", "req/pkt", "irq/pkt");
 }
 
@@ -121,9 +121,26 @@ void vb_row_print(const struct vb_row *r)
 		snprintf(req, sizeof(req), "%.3f", r->req);
 	if (r->irq >= 0)
 		snprintf(irq, sizeof(irq), "%.3f", r->irq);
-	printf("%5u  %-26s %-6s %5u %5u %8llu %6.2f %9.0f %8.1f %8.1f %8s %8s\n",
-	       r->len, r->path, r->dir, r->batch, r->depth,
+	printf("%3u %5u  %-26s %-6s %5u %5u %8llu %6.2f %9.0f %8.1f %8.1f %8s %8s\n",
+	       r->id, r->len, r->path, r->dir, r->batch, r->depth,
 	       (unsigned long long)r->pkts, s, pps, pps * r->len * 8 / 1e6,
 	       pps > 0 ? 1e6 / pps : 0, req, irq);
+	fflush(stdout);
+}
+
+static unsigned int vb_marks;
+
+unsigned int vb_mark_begin(void)
+{
+	unsigned int id = ++vb_marks;
+
+	printf("VIPSEC-BENCH-MARK begin %u\n", id);
+	fflush(stdout);
+	return id;
+}
+
+void vb_mark_end(unsigned int id, uint64_t pkts)
+{
+	printf("VIPSEC-BENCH-MARK end %u %llu\n", id, (unsigned long long)pkts);
 	fflush(stdout);
 }

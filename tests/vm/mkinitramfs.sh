@@ -131,6 +131,11 @@ add_mod() {
 	done
 }
 for m in "${want_mods[@]}"; do add_mod "$m"; done
+# Optional: the peer device of the full-path bench (virtio-crypto); a kernel
+# without it simply has no such row.
+for m in virtio_crypto; do
+	if [ -n "${path_of[$m]:-}" ]; then add_mod "$m"; fi
+done
 if [ -f "$module" ]; then
 	cp "$module" "$stage/lib/modules/virtio_ipsec.ko"
 	for d in $(modinfo -F depends "$module" | tr ',' ' '); do add_mod "$d"; done
