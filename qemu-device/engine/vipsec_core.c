@@ -345,54 +345,78 @@ static uint8_t data_validate(const struct vipsec_core *core,
 	return VIRTIO_IPSEC_OK;
 }
 
-static void data_one(struct vipsec_core *core, int encap, const uint8_t *pr,
-		     const uint8_t *in, uint8_t *out, uint8_t *res)
-{
-	uint32_t gid = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, group_id));
-	uint32_t id = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, sa_id));
-	uint32_t in_len = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
-	uint32_t cap = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
-	struct vipsec_esp_res r = { .status = VIRTIO_IPSEC_OK };
-	struct vipsec_sa *sa = NULL;
-	uint16_t warn = 0;
-	uint32_t written;
+/* One packet of a data request on its way through a burst. */
+struct data_pkt {
+	uint8_t *res;			/* its virtio_ipsec_pkt_result */
+	uint32_t in_len;
+	uint32_t cap;
+	struct vipsec_esp_res r;
+	uint16_t warn;
+};
 
-	if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
-		r.status = VIRTIO_IPSEC_INVGROUP;
-	} else {
-		sa = vipsec_sa_lookup(&core->db, gid, id);
-		if (!sa)
-			r.status = VIRTIO_IPSEC_INVSA;
+/*
+ * Accounting changes what the next packet of the same SA is admitted to
+ * (hard byte/packet limits) and when soft expiry fires: such an SA's
+ * packets are not put in one burst together.
+ */
+static bool data_counts_matter(const struct vipsec_sa *sa)
+{
+	const struct vipsec_life *l = &sa->st.life;
+
+	return l->soft_bytes || l->hard_bytes || l->soft_packets ||
+	       l->hard_packets;
+}
+
+static void data_result(const struct data_pkt *d, uint8_t *out)
+{
+	uint32_t written = (d->r.status == VIRTIO_IPSEC_OK ||
+			    d->r.status == VIRTIO_IPSEC_SOFT_EXPIRY) ?
+			   d->r.out_len : 0;
+
+	memset(out + written, 0, d->cap - written);
+	memset(d->res, 0, PKT_RES_LEN);
+	d->res[OFF(virtio_ipsec_pkt_result, status)] = d->r.status;
+	vipsec_st16(d->res + OFF(virtio_ipsec_pkt_result, warnings), d->warn);
+	vipsec_st32(d->res + OFF(virtio_ipsec_pkt_result, out_len),
+		    d->r.out_len);
+	vipsec_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_lo),
+		    (uint32_t)d->r.seq);
+	vipsec_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_hi),
+		    (uint32_t)(d->r.seq >> 32));
+}
+
+/* Runs the pending burst through the ESP engine, then accounts it. */
+static void data_flush(struct vipsec_core *core, int encap,
+		       struct vipsec_esp_pkt *p, struct data_pkt **d,
+		       unsigned int *n)
+{
+	struct vipsec_esp_res r[VIPSEC_ESP_BURST];
+	unsigned int i;
+
+	if (!*n)
+		return;
+	if (encap)
+		vipsec_esp_encap_burst(core->crypto, p, *n, r);
+	else
+		vipsec_esp_decap_burst(core->crypto, p, *n, r);
+	for (i = 0; i < *n; i++) {
+		d[i]->r = r[i];
+		d[i]->warn = vipsec_life_account(core, p[i].sa, d[i]->in_len,
+						 &d[i]->r);
+		data_result(d[i], p[i].out);
 	}
-	if (sa) {
-		/* Lifetimes and statistics wrap the ESP engine. */
-		r.status = vipsec_life_admit(core, sa);
-		if (r.status == VIRTIO_IPSEC_OK && encap)
-			vipsec_esp_encap(core->crypto, sa, in, in_len, out,
-					 cap, &r);
-		else if (r.status == VIRTIO_IPSEC_OK)
-			vipsec_esp_decap(core->crypto, sa, in, in_len, out,
-					 cap, &r);
-		warn = vipsec_life_account(core, sa, in_len, &r);
-	}
-	written = (r.status == VIRTIO_IPSEC_OK ||
-		   r.status == VIRTIO_IPSEC_SOFT_EXPIRY) ? r.out_len : 0;
-	memset(out + written, 0, cap - written);
-	memset(res, 0, PKT_RES_LEN);
-	res[OFF(virtio_ipsec_pkt_result, status)] = r.status;
-	vipsec_st16(res + OFF(virtio_ipsec_pkt_result, warnings), warn);
-	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, out_len), r.out_len);
-	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, seq_lo),
-		    (uint32_t)r.seq);
-	vipsec_st32(res + OFF(virtio_ipsec_pkt_result, seq_hi),
-		    (uint32_t)(r.seq >> 32));
+	*n = 0;
 }
 
 ssize_t vipsec_core_handle_data(struct vipsec_core *core,
 				const uint8_t *req, size_t req_len,
 				uint8_t *resp, size_t resp_cap)
 {
+	struct vipsec_esp_pkt burst[VIPSEC_ESP_BURST];
+	struct data_pkt *pend[VIPSEC_ESP_BURST];
+	struct data_pkt one[VIPSEC_ESP_BURST];
 	const uint8_t *pr, *in;
+	unsigned int nb = 0, k;
 	uint64_t body = 0;
 	uint8_t *out, st;
 	uint32_t n = 0, i;
@@ -409,11 +433,63 @@ ssize_t vipsec_core_handle_data(struct vipsec_core *core,
 	pr = req + DATA_HLEN;
 	in = pr + (size_t)n * PKT_REQ_LEN;
 	out = resp + (size_t)n * PKT_RES_LEN;
+	/*
+	 * Packets go to the ESP engine in bursts (one backend call for up to
+	 * VIPSEC_ESP_BURST packets' crypto); each is admitted, processed and
+	 * accounted in request order as if alone.
+	 */
 	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
-		data_one(core, encap, pr, in, out, resp + (size_t)i * PKT_RES_LEN);
-		in += vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
-		out += vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
+		uint32_t gid = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req,
+						    group_id));
+		uint32_t id = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, sa_id));
+		struct data_pkt *d;
+		struct vipsec_sa *sa = NULL;
+
+		if (nb == VIPSEC_ESP_BURST)
+			data_flush(core, encap, burst, pend, &nb);
+		d = &one[nb];
+		memset(d, 0, sizeof(*d));
+		d->res = resp + (size_t)i * PKT_RES_LEN;
+		d->in_len = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
+		d->cap = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
+		if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
+			d->r.status = VIRTIO_IPSEC_INVGROUP;
+		} else {
+			sa = vipsec_sa_lookup(&core->db, gid, id);
+			if (!sa)
+				d->r.status = VIRTIO_IPSEC_INVSA;
+		}
+		if (sa && data_counts_matter(sa))
+			for (k = 0; k < nb; k++)
+				if (burst[k].sa == sa) {
+					data_flush(core, encap, burst, pend, &nb);
+					d = &one[0];
+					*d = (struct data_pkt){
+						.res = resp + (size_t)i * PKT_RES_LEN,
+						.in_len = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len)),
+						.cap = vipsec_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap)),
+					};
+					break;
+				}
+		/* Lifetimes and statistics wrap the ESP engine. */
+		if (sa)
+			d->r.status = vipsec_life_admit(core, sa);
+		if (sa && d->r.status == VIRTIO_IPSEC_OK) {
+			burst[nb] = (struct vipsec_esp_pkt){
+				.sa = sa, .in = in, .in_len = d->in_len,
+				.out = out, .out_cap = d->cap,
+			};
+			pend[nb++] = d;
+		} else {
+			if (sa)
+				d->warn = vipsec_life_account(core, sa,
+							      d->in_len, &d->r);
+			data_result(d, out);
+		}
+		in += d->in_len;
+		out += d->cap;
 	}
+	data_flush(core, encap, burst, pend, &nb);
 	return finish(resp, resp_cap, (size_t)body, VIRTIO_IPSEC_OK,
 		      (uint32_t)body);
 }

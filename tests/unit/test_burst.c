@@ -6,6 +6,7 @@
  * sequence numbers, a replay inside one burst caught, a forged packet
  * refused with its output zeroed, bursts longer than VIPSEC_ESP_BURST.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests.h"
@@ -183,6 +184,74 @@ START_TEST(test_decap_burst_cbc_sha256)
 }
 END_TEST
 
+/*
+ * One data request of 12 packets through the decoder, alternating an SA
+ * with soft/hard packet limits (3/5) and one without: the limited SA's
+ * packets are admitted and accounted in request order exactly as one
+ * request per packet would be (OK, OK, SOFT x3, HARD x1), the other SA's
+ * all pass, sequence numbers are consecutive per SA.
+ */
+START_TEST(test_request_lifetimes_in_order)
+{
+	struct vipsec_core *c = test_core();
+	uint8_t p[PARAMS_SIZE];
+	struct virtio_ipsec_sa_params *sp = (void *)p;
+	enum { N = 12, LEN = 100, CAP = 200 };
+	size_t req_len = 16 + N * (16 + LEN), resp_cap = N * (16 + CAP) + 8;
+	uint8_t *req = calloc(1, req_len), *resp = calloc(1, resp_cap);
+	struct virtio_ipsec_data_hdr h = {
+		.opcode = htole16(VIRTIO_IPSEC_OP_ENCAP),
+		.num_pkts = htole32(N),
+	};
+	uint32_t i, seq[3] = { 0 };
+	ssize_t used;
+
+	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x100, key, 16, salt, 0);
+	sp->soft_packets = htole64(3);
+	sp->hard_packets = htole64(5);
+	ck_assert_int_eq(sa_add(c, 0, 1, p), VIRTIO_IPSEC_OK);
+	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x200, key, 16, salt, 0);
+	ck_assert_int_eq(sa_add(c, 0, 2, p), VIRTIO_IPSEC_OK);
+	ck_assert(req && resp);
+	memcpy(req, &h, sizeof(h));
+	for (i = 0; i < N; i++) {
+		struct virtio_ipsec_pkt_req pr = {
+			.sa_id = htole32(i % 2 ? 2 : 1),
+			.in_len = htole32(LEN), .out_cap = htole32(CAP),
+		};
+
+		memcpy(req + 16 + i * 16, &pr, sizeof(pr));
+		make_ipv4(req + 16 + N * 16 + i * LEN, LEN, 0, 0, i);
+	}
+	used = vipsec_core_handle_data(c, req, req_len, resp, resp_cap);
+	ck_assert_int_eq(used, (ssize_t)resp_cap);
+	ck_assert_int_eq(resp[resp_cap - 8], VIRTIO_IPSEC_OK);
+	for (i = 0; i < N; i++) {
+		struct virtio_ipsec_pkt_result r;
+		uint32_t sa_id = i % 2 ? 2 : 1, k = i / 2 + 1;
+		uint8_t want = sa_id == 2 ? VIRTIO_IPSEC_OK :
+			       k < 3 ? VIRTIO_IPSEC_OK :
+			       k <= 5 ? VIRTIO_IPSEC_SOFT_EXPIRY :
+					VIRTIO_IPSEC_HARD_EXPIRED;
+
+		memcpy(&r, resp + i * 16, sizeof(r));
+		ck_assert_msg(r.status == want, "packet %u (SA %u, #%u): status %u, want %u",
+			      i, sa_id, k, r.status, want);
+		if (want != VIRTIO_IPSEC_HARD_EXPIRED) {
+			ck_assert_msg(le32toh(r.seq_lo) == ++seq[sa_id],
+				      "packet %u: seq %u, want %u", i,
+				      le32toh(r.seq_lo), seq[sa_id]);
+			ck_assert(le32toh(r.out_len) > LEN);
+		} else {
+			ck_assert_uint_eq(le32toh(r.out_len), 0);
+		}
+	}
+	free(req);
+	free(resp);
+	vipsec_core_free(c);
+}
+END_TEST
+
 Suite *burst_suite(void)
 {
 	Suite *s = suite_create("burst");
@@ -191,6 +260,7 @@ Suite *burst_suite(void)
 	tcase_add_test(tc, test_encap_burst_equals_single);
 	tcase_add_test(tc, test_decap_burst_gcm);
 	tcase_add_test(tc, test_decap_burst_cbc_sha256);
+	tcase_add_test(tc, test_request_lifetimes_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
