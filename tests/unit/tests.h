@@ -26,6 +26,7 @@ Suite *formats_suite(void);
 Suite *formats_seq_suite(void);
 Suite *esn_resume_suite(void);
 Suite *hostile_suite(void);
+Suite *sadb_index_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND
