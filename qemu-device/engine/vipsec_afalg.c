@@ -347,7 +347,8 @@ static int afalg_open(const char *name, const uint8_t *blob, size_t blob_len,
 			return -EOPNOTSUPP;
 		return tfm == -ENAMETOOLONG ? tfm : afalg_errno(-tfm);
 	}
-	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob, (socklen_t)blob_len) < 0 ||
+	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob,
+		       (socklen_t)blob_len) < 0 ||
 	    setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, icv_len) < 0)
 		err = -EINVAL;	/* the kernel refused the key (length, weak) */
 	if (!err) {

@@ -150,7 +150,7 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	ret = sa_key_new(c, cfg, sa);
 	if (ret) {
 		free(sa);
-		/* Host resources (descriptors, memory) are not the key's fault. */
+		/* Out of host descriptors or memory: not the key's fault. */
 		return ret == -EMFILE ? VIRTIO_IPSEC_NOSPC :
 		       ret == -ENOMEM ? VIRTIO_IPSEC_ERR :
 		       VIRTIO_IPSEC_KEY_REJECT;
