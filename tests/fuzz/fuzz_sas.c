@@ -106,6 +106,11 @@ static int add_one(struct vipsec_core *core, uint32_t id, int i, int out)
 	return resp[0] == VIRTIO_IPSEC_OK;
 }
 
+int fuzz_add_inbound(struct vipsec_core *core, int i)
+{
+	return add_one(core, i + 1, i, 0);
+}
+
 uint32_t fuzz_add_sas(struct vipsec_core *core)
 {
 	uint32_t mask = 0;
