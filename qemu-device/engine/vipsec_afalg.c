@@ -324,7 +324,7 @@ static size_t afalg_key_blob(const struct afalg_cipher *ci,
 	return n + p->salt_len;
 }
 
-/* File descriptors ran out: the SA cannot be held, say so (NOSPC). */
+/* Out of descriptors is -EMFILE, which SA_ADD reports as NOSPC. */
 static int afalg_errno(int err)
 {
 	return err == EMFILE || err == ENFILE ? -EMFILE :
@@ -448,7 +448,8 @@ static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
 
 /*
  * After a failed request the socket may still hold part of it; a fresh
- * op socket from the same tfm (same key) is the clean way out.
+ * op socket with the same key is the clean way out. The old tfm socket
+ * is gone, so it takes a new one, keyed from the blob (afalg_open).
  */
 static void afalg_reset_op(struct afalg_key *k)
 {
