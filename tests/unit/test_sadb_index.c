@@ -210,7 +210,13 @@ static double control_ops(uint32_t max_sas, uint32_t n)
 START_TEST(test_index_scale)
 {
 	double small = control_ops(2048, 2048);
-	double big = control_ops(1u << 20, 2048);
+	double big = control_ops(1u << 20, 2048), again;
+
+	/* A busy host can stall one run; a scan would slow down both. */
+	if (big > 3 * small + 0.25) {
+		again = control_ops(1u << 20, 2048);
+		big = again < big ? again : big;
+	}
 
 	ck_assert_msg(big <= 3 * small + 0.25,
 		      "control requests slow down with max_sas: %.3f s with "
