@@ -12,7 +12,7 @@ VM_TIMEOUT ?= 600
 export BUILD
 
 .PHONY: all deps kernel engine qemu module lib guest-tests \
-	test test-unit test-vm run shell bench clean help
+	test test-unit test-vm fuzz-long run shell bench clean help
 
 all: qemu module lib guest-tests
 
@@ -20,6 +20,7 @@ help:
 	@echo "make run    - build everything, boot a VM with the device, run the VNF demo"
 	@echo "make test   - build everything, run host unit tests and the in-guest tests"
 	@echo "make bench  - print engine and full-path (VM) throughput figures"
+	@echo "make fuzz-long - run every fuzz target to 10^7 executions (LONG_RUNS=, LONG_TIME= cap in s)"
 	@echo "make shell  - boot the VM with the device and give a shell (interactive)"
 
 deps:
@@ -60,6 +61,14 @@ test-unit: engine lib
 
 test-vm: all
 	tests/vm/run.sh --mode test --qmp --timeout $(VM_TIMEOUT) --build $(BUILD)
+
+# Long fuzzing (make test runs each target ~20 s): every target to
+# LONG_RUNS executions (10^7), optionally capped at LONG_TIME seconds; the
+# execution count of each target is printed.
+fuzz-long: engine
+	$(MAKE) -C tests/fuzz BUILD=$(BUILD) long \
+		$(if $(LONG_RUNS),LONG_RUNS=$(LONG_RUNS)) \
+		$(if $(LONG_TIME),LONG_TIME=$(LONG_TIME))
 
 run: all
 	tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)

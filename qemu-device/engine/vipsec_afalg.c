@@ -20,10 +20,19 @@
  * seq_hi), so the same SPI || seq_hi || seq_lo order serves every
  * template.
  *
- * One tfm socket per SA holds the key (set once; nothing of it stays in
- * our memory) and one op socket per SA is reused for every packet:
+ * One file descriptor per SA: the bound tfm socket is keyed, an op
+ * socket is accept()ed from it and the tfm socket is closed at once (the
+ * op socket holds a reference to its parent, and so to the keyed
+ * transform, until it is closed itself: crypto/af_alg.c af_alg_accept /
+ * af_alg_release_parent). 1024 SAs are then 1024 descriptors, not 2048;
+ * running out (EMFILE/ENFILE) refuses the SA with -EMFILE, which SA_ADD
+ * reports as NOSPC. The op socket is reused for every packet:
  * sendmsg(AAD || input, with ALG_SET_OP/IV/AEAD_ASSOCLEN), then readv()
- * scatters AAD || output straight into the packet. Batches run in a loop;
+ * scatters AAD || output straight into the packet. A request that fails
+ * halfway can leave data queued on the op socket, which then refuses
+ * every later request; a fresh op socket needs a fresh tfm socket, so the
+ * key object keeps the key blob (like ipsec-mb's expanded keys, zeroed
+ * when the SA goes) to rebuild one. Batches run in a loop;
  * a pipelined version would give each in-flight packet its own op socket
  * and submit the reads with io_submit() (algif_aead completes AIO reads
  * asynchronously), reaping them with io_getevents().
@@ -57,6 +66,8 @@
 #define AFALG_AAD_MAX	(AFALG_HDR_MAX + AFALG_IV_MAX)
 #define AFALG_POOL	256	/* random CBC IV bytes fetched at a time */
 #define AFALG_NAME_MAX	64	/* sizeof(sockaddr_alg.salg_name) */
+#define AFALG_BLOB_MAX	(8 + VIRTIO_IPSEC_MAX_AUTH_KEY + \
+			 VIRTIO_IPSEC_MAX_CIPHER_KEY + VIRTIO_IPSEC_MAX_SALT)
 
 enum afalg_kind { AFALG_RFC4106, AFALG_RFC4309, AFALG_RFC4543, AFALG_AUTHENC };
 
@@ -119,10 +130,13 @@ struct afalg_key {
 	 * (ipsec-mb's keys are read-only and need no such thing).
 	 */
 	pthread_mutex_t lock;
-	int tfm;			/* bound, keyed transform */
-	int op;				/* accept()ed request socket */
+	int op;				/* accept()ed request socket, or -1 */
 	uint8_t kind, iv_len, icv_len;
 	bool esn, counter_iv;
+	/* To rebuild op after a failed request (afalg_reset_op). */
+	char name[AFALG_NAME_MAX];
+	uint8_t blob[AFALG_BLOB_MAX];
+	size_t blob_len;
 };
 
 static struct vipsec_crypto_ops afalg_ops;
@@ -310,21 +324,40 @@ static size_t afalg_key_blob(const struct afalg_cipher *ci,
 	return n + p->salt_len;
 }
 
-static int afalg_setkey(int tfm, const struct afalg_cipher *ci,
-			const struct vipsec_xfrm_params *p, uint8_t icv_len)
+/* Out of descriptors is -EMFILE, which SA_ADD reports as NOSPC. */
+static int afalg_errno(int err)
 {
-	uint8_t blob[8 + VIRTIO_IPSEC_MAX_AUTH_KEY + VIRTIO_IPSEC_MAX_CIPHER_KEY +
-		     VIRTIO_IPSEC_MAX_SALT];
-	size_t n = afalg_key_blob(ci, p, blob);
-	int err = 0;
+	return err == EMFILE || err == ENFILE ? -EMFILE :
+	       err == ENOMEM ? -ENOMEM : -EIO;
+}
 
-	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob, (socklen_t)n) < 0)
+/*
+ * A keyed op socket: bind, set the key and ICV size, accept, and close
+ * the bound socket (the op socket keeps the transform). Returns the fd
+ * or -errno: -EINVAL when the kernel refused the key, -EMFILE when out
+ * of descriptors, -EOPNOTSUPP for a template the kernel does not have.
+ */
+static int afalg_open(const char *name, const uint8_t *blob, size_t blob_len,
+		      uint8_t icv_len)
+{
+	int tfm = afalg_bind(name), op = -1, err = 0;
+
+	if (tfm < 0) {
+		if (tfm == -ENOENT)
+			return -EOPNOTSUPP;
+		return tfm == -ENAMETOOLONG ? tfm : afalg_errno(-tfm);
+	}
+	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob,
+		       (socklen_t)blob_len) < 0 ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, icv_len) < 0)
 		err = -EINVAL;	/* the kernel refused the key (length, weak) */
-	explicit_bzero(blob, sizeof(blob));
-	if (!err && setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL,
-			       icv_len) < 0)
-		err = -EINVAL;
-	return err;
+	if (!err) {
+		op = accept4(tfm, NULL, NULL, SOCK_CLOEXEC);
+		if (op < 0)
+			err = afalg_errno(errno);
+	}
+	close(tfm);
+	return err ? err : op;
 }
 
 static int afalg_key_new(struct vipsec_crypto *c,
@@ -333,7 +366,6 @@ static int afalg_key_new(struct vipsec_crypto *c,
 {
 	const struct afalg_cipher *ci = afalg_find_cipher(p->cipher_alg);
 	const struct afalg_auth *au = afalg_find_auth(p->auth_alg);
-	char name[AFALG_NAME_MAX];
 	struct afalg_key *k;
 	int err;
 
@@ -346,26 +378,18 @@ static int afalg_key_new(struct vipsec_crypto *c,
 	err = afalg_check(ci, au, p);
 	if (err)
 		return err;
-	if (afalg_name(ci, au, p->esn, name, sizeof(name)))
-		return -EOPNOTSUPP;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	k->op = -1;
-	k->tfm = afalg_bind(name);
-	if (k->tfm < 0) {
-		err = k->tfm == -ENOENT ? -EOPNOTSUPP : k->tfm;
+	if (afalg_name(ci, au, p->esn, k->name, sizeof(k->name))) {
 		free(k);
-		return err;
+		return -EOPNOTSUPP;
 	}
-	err = afalg_setkey(k->tfm, ci, p, p->icv_len);
-	if (!err) {
-		k->op = accept4(k->tfm, NULL, NULL, SOCK_CLOEXEC);
-		if (k->op < 0)
-			err = errno == ENOMEM ? -ENOMEM : -EIO;
-	}
-	if (err) {
-		close(k->tfm);
+	k->blob_len = afalg_key_blob(ci, p, k->blob);
+	k->op = afalg_open(k->name, k->blob, k->blob_len, p->icv_len);
+	if (k->op < 0) {
+		err = k->op;
+		explicit_bzero(k, sizeof(*k));
 		free(k);
 		return err;
 	}
@@ -389,10 +413,9 @@ static void afalg_key_free(struct vipsec_crypto *c, void *key)
 	(void)c;
 	if (!k)
 		return;
-	/* Closing the tfm socket frees the kernel's copy of the key. */
+	/* Closing the op socket frees the kernel's copy of the key. */
 	if (k->op >= 0)
 		close(k->op);
-	close(k->tfm);
 	pthread_mutex_destroy(&k->lock);
 	explicit_bzero(k, sizeof(*k));
 	free(k);
@@ -425,12 +448,16 @@ static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
 
 /*
  * After a failed request the socket may still hold part of it; a fresh
- * op socket from the same tfm (same key) is the clean way out.
+ * op socket with the same key is the clean way out. The old tfm socket
+ * is gone, so it takes a new one, keyed from the blob (afalg_open).
  */
 static void afalg_reset_op(struct afalg_key *k)
 {
-	close(k->op);
-	k->op = accept4(k->tfm, NULL, NULL, SOCK_CLOEXEC);
+	if (k->op >= 0)
+		close(k->op);
+	k->op = afalg_open(k->name, k->blob, k->blob_len, k->icv_len);
+	if (k->op < 0)
+		k->op = -1;	/* retried at the next packet */
 }
 
 static size_t afalg_aad(const struct afalg_key *k,

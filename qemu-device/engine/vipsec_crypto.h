@@ -77,7 +77,9 @@ struct vipsec_crypto_ops {
 	/*
 	 * Sets up one SA's transform. The caller has checked the algorithm
 	 * masks, lengths and combinations; a backend still refuses what it
-	 * cannot do with -EINVAL or -EOPNOTSUPP (never crashes). -ENOMEM.
+	 * cannot do with -EINVAL or -EOPNOTSUPP (never crashes). -ENOMEM;
+	 * -EMFILE when the host has no room for another key object (AF_ALG:
+	 * out of file descriptors), which SA_ADD reports as NOSPC.
 	 */
 	int (*key_new)(struct vipsec_crypto *c,
 		       const struct vipsec_xfrm_params *p, void **key,

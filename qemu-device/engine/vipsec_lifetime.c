@@ -186,10 +186,11 @@ void vipsec_core_tick(struct vipsec_core *core, uint64_t now_seconds)
 	if (now_seconds <= core->now)
 		return;
 	core->now = now_seconds;
-	for (i = 1; i <= db->max_sas; i++) {
+	for (i = vipsec_sadb_next_id(db, 1); i;
+	     i = vipsec_sadb_next_id(db, i + 1)) {
 		struct vipsec_sa *sa = db->sas[i];
 
-		if (sa && (sa->st.life.soft_seconds ||
+		if ((sa->st.life.soft_seconds ||
 			   sa->st.life.hard_seconds))
 			check_limits(core, sa);
 	}

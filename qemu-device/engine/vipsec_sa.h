@@ -3,7 +3,11 @@
  * vipsec_sa: SA parameters (decoded and validated from the wire format)
  * and the SA database: an array indexed by SA id (1 .. max_sas) for O(1)
  * lookup, each SA tagged with its group; groups 1 .. max_groups plus the
- * default group 0, which always exists.
+ * default group 0, which always exists. Two indexes keep every request
+ * O(1) or close to it whatever max_sas is (vipsec_sadb_index.c): a hash
+ * of the inbound SAs by (SPI, destination), the uniqueness rule of
+ * SA_ADD and SA_MOD, and a bitmap of the ids in use, which walks
+ * (SA_GET, FLUSH, the clock) skip 64 free ids at a time.
  */
 #ifndef VIPSEC_SA_H
 #define VIPSEC_SA_H
@@ -97,6 +101,7 @@ struct vipsec_sa {
 	uint8_t nat_oa[16];		/* transport UDP_ENCAP fix-up */
 	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
 	struct vipsec_sa_state st;	/* stats, lifetimes (vipsec_state.h) */
+	struct vipsec_sa *hnext;	/* inbound hash chain (sadb index) */
 };
 
 struct vipsec_grp {
@@ -110,6 +115,11 @@ struct vipsec_sadb {
 	struct vipsec_sa **sas;		/* [max_sas + 1], slot 0 unused */
 	struct vipsec_grp *groups;	/* [max_groups + 1], 0 = default */
 	struct vipsec_crypto *crypto;
+	/* vipsec_sadb_index.c */
+	uint64_t *used;			/* bit id set: sas[id] != NULL */
+	struct vipsec_sa **in_hash;	/* inbound SAs by (SPI, tun_dst) */
+	uint32_t hash_mask;		/* buckets - 1 (a power of two) */
+	uint64_t hash_key;		/* random: the guest picks SPIs */
 };
 
 int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
@@ -133,11 +143,34 @@ uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid);
 /*
  * Moves the tunnel endpoints (16-byte addresses, host-order UDP ports,
  * used with UDP_ENCAP) and rebuilds the outbound header template; keys,
- * sequence numbers and the replay window are untouched (SA_MOD).
+ * sequence numbers and the replay window are untouched. An inbound SA
+ * already in a table moves with vipsec_sa_move_endpoints() (SA_MOD), which
+ * also re-files it in the (SPI, destination) index.
  */
 void vipsec_sa_set_endpoints(struct vipsec_sa *sa, const uint8_t src[16],
 			     const uint8_t dst[16], uint16_t sport,
 			     uint16_t dport);
+
+/*
+ * Moves an SA's endpoints (SA_MOD): vipsec_sa_set_endpoints(), keeping
+ * the inbound index in step with the new destination.
+ */
+void vipsec_sa_move_endpoints(struct vipsec_sadb *db, struct vipsec_sa *sa,
+			      const uint8_t src[16], const uint8_t dst[16],
+			      uint16_t sport, uint16_t dport);
+
+/* vipsec_sadb_index.c: the indexes (the table's own files only). */
+int vipsec_sadb_index_init(struct vipsec_sadb *db);
+void vipsec_sadb_index_fini(struct vipsec_sadb *db);
+/* Enters / removes an SA already in / still in db->sas. */
+void vipsec_sadb_index_add(struct vipsec_sadb *db, struct vipsec_sa *sa);
+void vipsec_sadb_index_del(struct vipsec_sadb *db, struct vipsec_sa *sa);
+/* The inbound SA of group gid with this SPI and destination (16 bytes). */
+struct vipsec_sa *vipsec_sadb_find_inbound(const struct vipsec_sadb *db,
+					   uint32_t gid, uint32_t spi,
+					   const uint8_t dst[16]);
+/* The lowest SA id in use that is >= from, or 0 when there is none. */
+uint32_t vipsec_sadb_next_id(const struct vipsec_sadb *db, uint32_t from);
 
 /* O(1); NULL for an id out of range, unused, or in another group. */
 static inline struct vipsec_sa *vipsec_sa_lookup(const struct vipsec_sadb *db,

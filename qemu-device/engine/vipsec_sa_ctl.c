@@ -40,17 +40,10 @@ static bool endpoint_ok(const struct vipsec_sa *sa, const uint8_t *addr,
 static bool inbound_clash(const struct vipsec_sadb *db,
 			  const struct vipsec_sa *sa, const uint8_t dst[16])
 {
-	uint32_t i;
+	const struct vipsec_sa *o = vipsec_sadb_find_inbound(db, sa->group_id,
+								 sa->spi, dst);
 
-	for (i = 1; i <= db->max_sas; i++) {
-		const struct vipsec_sa *o = db->sas[i];
-
-		if (o && o != sa && o->direction == VIRTIO_IPSEC_DIR_INBOUND &&
-		    o->group_id == sa->group_id && o->spi == sa->spi &&
-		    !memcmp(o->tun_dst, dst, 16))
-			return true;
-	}
-	return false;
+	return o && o != sa;
 }
 
 /*
@@ -185,7 +178,7 @@ uint8_t vipsec_ctl_sa_mod(struct vipsec_core *core, uint32_t gid, uint32_t id,
 		return st;
 
 	/* Everything checked: apply. */
-	vipsec_sa_set_endpoints(sa, src, dst, sport, dport);
+	vipsec_sa_move_endpoints(&core->db, sa, src, dst, sport, dport);
 	memcpy(PRM(sa, tun_src), src, 16);
 	memcpy(PRM(sa, tun_dst), dst, 16);
 	vipsec_st16(PRM(sa, udp_src_port), sport);
@@ -266,7 +259,9 @@ uint8_t vipsec_ctl_sa_get(struct vipsec_core *core, uint32_t gid, uint32_t id,
 	default:
 		return VIRTIO_IPSEC_INVAL;
 	}
-	for (i = start; i <= db->max_sas && i >= start; i++) {
+	/* start 0 (NEXT after 2^32 - 1) was refused above. */
+	for (i = vipsec_sadb_next_id(db, start); i;
+	     i = vipsec_sadb_next_id(db, i + 1)) {
 		const struct vipsec_sa *sa = vipsec_sa_lookup(db, gid, i);
 
 		if (!sa)

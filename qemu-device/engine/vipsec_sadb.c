@@ -11,16 +11,18 @@ int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
 		     uint32_t max_groups, struct vipsec_crypto *crypto)
 {
 	memset(db, 0, sizeof(*db));
-	db->sas = calloc((size_t)max_sas + 1, sizeof(*db->sas));
-	db->groups = calloc((size_t)max_groups + 1, sizeof(*db->groups));
-	if (!db->sas || !db->groups) {
-		free(db->sas);
-		free(db->groups);
-		return -ENOMEM;
-	}
 	db->max_sas = max_sas;
 	db->max_groups = max_groups;
 	db->crypto = crypto;
+	db->sas = calloc((size_t)max_sas + 1, sizeof(*db->sas));
+	db->groups = calloc((size_t)max_groups + 1, sizeof(*db->groups));
+	if (!db->sas || !db->groups || vipsec_sadb_index_init(db)) {
+		free(db->sas);
+		free(db->groups);
+		db->sas = NULL;
+		db->groups = NULL;
+		return -ENOMEM;
+	}
 	db->groups[0].used = true;
 	return 0;
 }
@@ -35,6 +37,7 @@ static void sa_free(struct vipsec_sadb *db, struct vipsec_sa *sa)
 
 static void sa_remove(struct vipsec_sadb *db, struct vipsec_sa *sa)
 {
+	vipsec_sadb_index_del(db, sa);
 	db->sas[sa->id] = NULL;
 	db->groups[sa->group_id].nsas--;
 	sa_free(db, sa);
@@ -44,9 +47,8 @@ void vipsec_sadb_clear(struct vipsec_sadb *db)
 {
 	uint32_t i;
 
-	for (i = 1; i <= db->max_sas; i++)
-		if (db->sas[i])
-			sa_remove(db, db->sas[i]);
+	for (i = vipsec_sadb_next_id(db, 1); i; i = vipsec_sadb_next_id(db, i))
+		sa_remove(db, db->sas[i]);
 	memset(db->groups, 0, ((size_t)db->max_groups + 1) *
 	       sizeof(*db->groups));
 	db->groups[0].used = true;
@@ -57,6 +59,7 @@ void vipsec_sadb_fini(struct vipsec_sadb *db)
 	if (!db->sas)
 		return;
 	vipsec_sadb_clear(db);
+	vipsec_sadb_index_fini(db);
 	free(db->sas);
 	free(db->groups);
 	db->sas = NULL;
@@ -97,29 +100,6 @@ uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid)
 	return VIRTIO_IPSEC_OK;
 }
 
-/*
- * Inbound SAs are identified on the wire by SPI and destination, within
- * their group: a group is one tenant's SPI space (requests name the SA
- * id, so the device never looks an SA up by SPI), and one tenant can
- * neither squat on nor probe another's SPIs.
- */
-static bool inbound_dup(const struct vipsec_sadb *db, uint32_t gid,
-			const struct vipsec_sa_cfg *cfg)
-{
-	uint32_t i;
-
-	for (i = 1; i <= db->max_sas; i++) {
-		const struct vipsec_sa *sa = db->sas[i];
-
-		if (sa && sa->direction == VIRTIO_IPSEC_DIR_INBOUND &&
-		    sa->group_id == gid &&
-		    sa->spi == cfg->spi &&
-		    !memcmp(sa->tun_dst, cfg->tun_dst, sizeof(sa->tun_dst)))
-			return true;
-	}
-	return false;
-}
-
 /* Expands the keys once and learns how the transform shapes packets. */
 static int sa_key_new(struct vipsec_crypto *c, const struct vipsec_sa_cfg *cfg,
 		      struct vipsec_sa *sa)
@@ -152,6 +132,7 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 {
 	struct vipsec_crypto *c = db->crypto;
 	struct vipsec_sa *sa;
+	int ret;
 
 	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
@@ -159,14 +140,25 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 		return VIRTIO_IPSEC_INVSA;
 	if (db->sas[id])
 		return VIRTIO_IPSEC_EXISTS;
-	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND && inbound_dup(db, gid, cfg))
+	/*
+	 * Inbound SAs are identified on the wire by SPI and destination,
+	 * within their group: a group is one tenant's SPI space (requests
+	 * name the SA id, so the device never looks an SA up by SPI), and
+	 * one tenant can neither squat on nor probe another's SPIs.
+	 */
+	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
+	    vipsec_sadb_find_inbound(db, gid, cfg->spi, cfg->tun_dst))
 		return VIRTIO_IPSEC_EXISTS;
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return VIRTIO_IPSEC_ERR;
-	if (sa_key_new(c, cfg, sa)) {
+	ret = sa_key_new(c, cfg, sa);
+	if (ret) {
 		free(sa);
-		return VIRTIO_IPSEC_KEY_REJECT;
+		/* Out of host descriptors or memory: not the key's fault. */
+		return ret == -EMFILE ? VIRTIO_IPSEC_NOSPC :
+		       ret == -ENOMEM ? VIRTIO_IPSEC_ERR :
+		       VIRTIO_IPSEC_KEY_REJECT;
 	}
 	sa->id = id;
 	sa->group_id = gid;
@@ -201,6 +193,7 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 		}
 	}
 	db->sas[id] = sa;
+	vipsec_sadb_index_add(db, sa);
 	db->groups[gid].nsas++;
 	return VIRTIO_IPSEC_OK;
 }
@@ -218,6 +211,15 @@ void vipsec_sa_set_endpoints(struct vipsec_sa *sa, const uint8_t src[16],
 	sa->udp_sport = sport;
 	sa->udp_dport = dport;
 	vipsec_esp_tmpl_init(sa);
+}
+
+void vipsec_sa_move_endpoints(struct vipsec_sadb *db, struct vipsec_sa *sa,
+			      const uint8_t src[16], const uint8_t dst[16],
+			      uint16_t sport, uint16_t dport)
+{
+	vipsec_sadb_index_del(db, sa);
+	vipsec_sa_set_endpoints(sa, src, dst, sport, dport);
+	vipsec_sadb_index_add(db, sa);
 }
 
 uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id)
@@ -239,8 +241,9 @@ uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid)
 
 	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
-	for (i = 1; i <= db->max_sas && db->groups[gid].nsas; i++)
-		if (db->sas[i] && db->sas[i]->group_id == gid)
+	for (i = vipsec_sadb_next_id(db, 1); i && db->groups[gid].nsas;
+	     i = vipsec_sadb_next_id(db, i + 1))
+		if (db->sas[i]->group_id == gid)
 			sa_remove(db, db->sas[i]);
 	return VIRTIO_IPSEC_OK;
 }

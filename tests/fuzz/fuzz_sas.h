@@ -24,8 +24,11 @@
 struct vipsec_core *fuzz_core_new(void);
 /* Adds the SA set; returns a bit mask of the inbound ids (bit i-1) added. */
 uint32_t fuzz_add_sas(struct vipsec_core *core);
+/* Adds inbound SA id i + 1 alone; false when the engine refuses it. */
+int fuzz_add_inbound(struct vipsec_core *core, int i);
 /* One-packet data request; returns the packet status (or 0x100 + footer
- * status when the request itself was refused), output in out/out_len. */
+ * status when the request itself was refused), output (OK and SOFT_EXPIRY)
+ * in out/out_len. */
 int fuzz_xform(struct vipsec_core *core, uint16_t op, uint32_t sa_id,
 	       const uint8_t *in, size_t in_len, uint8_t *out,
 	       size_t *out_len);

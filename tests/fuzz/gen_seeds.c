@@ -3,7 +3,8 @@
  * Writes the fuzzers' seed corpora: valid ESP packets for every inbound SA
  * of fuzz_sas.c the engine accepts (encapsulated by the matching outbound
  * SA), and well-formed control and data requests.
- *   gen_seeds DIR   -> DIR/esp_in/..., DIR/request/...
+ * and descriptors for the structure-aware target (fuzz_seal.h).
+ *   gen_seeds DIR   -> DIR/esp_in/..., DIR/request/..., DIR/esp_seal/...
  */
 #include <endian.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_sas.h"
+#include "fuzz_seal.h"
 
 static const char *dir;
 
@@ -110,6 +112,78 @@ static void request_seeds(const uint8_t *esp, size_t esp_len)
 	put("request", "group_create", buf, n);
 }
 
+/*
+ * fuzz_esp_seal: every algorithm row with a spread of options, an inner
+ * IPv4/IPv6 packet (tunnel) or UDP datagram (transport), sequence 1 on.
+ */
+static int seal_seeds(void)
+{
+	static const uint8_t sa_flags[] = {
+		0, SEAL_IPV6, SEAL_TRANSPORT, SEAL_TRANSPORT | SEAL_IPV6,
+		SEAL_REPLAY | SEAL_ESN, SEAL_UDP | SEAL_TRANSPORT,
+		SEAL_UDP | SEAL_IPV6, SEAL_ECN | SEAL_SELECTOR | SEAL_REPLAY,
+		SEAL_TFC | SEAL_IPV6 | SEAL_ECN,
+	};
+	static const uint8_t pkt_flags[] = {
+		SEAL_FIX_INNER,
+		SEAL_FIX_INNER | SEAL_DEC_TTL | SEAL_LIFETIME |
+			3 << SEAL_NPKTS_SHIFT,
+	};
+	static uint8_t buf[sizeof(struct seal_desc) + 512];
+	struct seal_desc d;
+	char name[64];
+	int n = 0;
+
+	for (unsigned int a = 0; a < 12; a++) {
+		for (size_t f = 0; f < sizeof(sa_flags); f++) {
+			for (size_t g = 0; g < sizeof(pkt_flags); g++) {
+				int v = sa_flags[f] & SEAL_IPV6 ? 6 : 4;
+				size_t len = fuzz_inner_packet(v, 40 + a,
+					buf + sizeof(d));
+
+				memset(&d, 0, sizeof(d));
+				d.alg = (uint8_t)a;
+				d.sa_flags = sa_flags[f];
+				d.pkt_flags = pkt_flags[g];
+				d.window[0] = 63;
+				d.sel_prefix = 8;
+				d.sel_src[0] = v == 4 ? 10 : 0xfd;
+				d.tfc_pad_to[0] = 200;
+				d.udp_sport[0] = d.udp_dport[0] = 0x94;
+				d.udp_sport[1] = d.udp_dport[1] = 0x11;
+				d.nat_oa[0] = 192;
+				d.nat_oa[3] = 7;
+				d.life[0] = 2;		/* soft packets */
+				d.life[1] = 10;		/* hard packets */
+				d.life[3] = 255;	/* hard bytes / 64 */
+				d.life[4] = 1;		/* soft seconds */
+				d.dscp_ttl = 0x02;	/* outer ECT(0) */
+				d.next_hdr = 17;
+				d.tfc_len = (uint8_t)(a * 3);
+				d.seq[0] = 1;
+				d.seq_delta[0][0] = 1;
+				d.seq_delta[1][0] = 0xff;	/* -1: a replay */
+				d.seq_delta[1][1] = 0xff;
+				d.seq_delta[2][0] = 100;
+				if (sa_flags[f] & SEAL_TRANSPORT) {
+					/* Upper layer only: drop the IP header. */
+					size_t h = v == 4 ? 20 : 40;
+
+					memmove(buf + sizeof(d),
+						buf + sizeof(d) + h, len - h);
+					len -= h;
+				}
+				memcpy(buf, &d, sizeof(d));
+				snprintf(name, sizeof(name), "a%u_f%zu_p%zu",
+					 a, f, g);
+				put("esp_seal", name, buf, sizeof(d) + len);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 0, 17, 200 };
@@ -130,6 +204,8 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/esp_in", dir);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/request", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/esp_seal", dir);
 	mkdir(path, 0755);
 
 	core = fuzz_core_new();
@@ -163,8 +239,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	request_seeds(first, first_len);
-	printf("gen_seeds: %d ESP seeds for %d inbound SAs\n", seeds,
-	       __builtin_popcount(mask));
+	printf("gen_seeds: %d ESP seeds for %d inbound SAs, %d seal seeds\n",
+	       seeds, __builtin_popcount(mask), seal_seeds());
 	vipsec_core_free(core);
 	return 0;
 }

@@ -240,7 +240,7 @@ END_TEST
 START_TEST(test_kernel_errors)
 {
 	uint8_t ckey[16] = { 1 }, akey[20] = { 2 }, esp[128] = { 0 },
-		out[128];
+		out[128], before[128] = { 0 };
 	struct vipsec_xfrm_params p = {
 		.cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CBC,
 		.auth_alg = VIRTIO_IPSEC_AUTH_HMAC_SHA1_96,
@@ -252,6 +252,12 @@ START_TEST(test_kernel_errors)
 	void *k = NULL;
 
 	ck_assert_int_eq(kern->ops->key_new(kern, &p, &k, &s), 0);
+	/* A packet sealed before the error (header 8 + IV 16 bytes). */
+	for (int i = 0; i < 32; i++)
+		before[24 + i] = (uint8_t)(i * 5 + 1);
+	op = mkop(k, before, before + 24, 32, 0);
+	kern->ops->encrypt(kern, &op, 1);
+	ck_assert_int_eq(op.status, 0);
 	/* 20 bytes: not a multiple of the AES block. */
 	op = mkop(k, esp, out, 20, 0);
 	kern->ops->decrypt(kern, &op, 1);
@@ -260,6 +266,14 @@ START_TEST(test_kernel_errors)
 	kern->ops->encrypt(kern, &op, 1);
 	ck_assert_msg(op.status == 0, "SA unusable after an error (%d)",
 		      op.status);
+	/* The request socket rebuilt after the error has the same key. */
+	op = mkop(k, before, out, 32, 0);
+	kern->ops->decrypt(kern, &op, 1);
+	ck_assert_msg(op.status == 0, "key lost after an error (%d)",
+		      op.status);
+	for (int i = 0; i < 32; i++)
+		ck_assert_msg(out[i] == (uint8_t)(i * 5 + 1),
+			      "plaintext differs after an error at byte %d", i);
 	kern->ops->key_free(kern, k);
 
 	/* Wrong ICV length or key length: refused, not crashed. */

@@ -73,7 +73,8 @@ struct virtio_ipsec_config {
 #define VIRTIO_IPSEC_BADMSG		2	/* ICV mismatch (authentication failed) */
 #define VIRTIO_IPSEC_NOTSUPP		3	/* operation/algorithm not supported */
 #define VIRTIO_IPSEC_INVSA		4	/* unknown or stale SA id */
-#define VIRTIO_IPSEC_NOSPC		5	/* SA or group table full */
+#define VIRTIO_IPSEC_NOSPC		5	/* SA or group table full, or no
+					 * host resources for another SA */
 #define VIRTIO_IPSEC_KEY_REJECT		6	/* key length/value refused */
 #define VIRTIO_IPSEC_SOFT_EXPIRY	7	/* success, soft lifetime reached */
 #define VIRTIO_IPSEC_REPLAY		8	/* duplicate sequence number */
