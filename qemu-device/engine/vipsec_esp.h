@@ -54,6 +54,13 @@ struct vipsec_esp_pkt {
 	uint32_t out_cap;
 };
 
+/*
+ * Before a burst's first packet is touched: start loading every packet's
+ * SA and then its key, so that with many SAs (state far from cache) the
+ * misses of the whole burst overlap instead of coming one per packet.
+ */
+void vipsec_esp_prefetch(const struct vipsec_esp_pkt *p, unsigned int n);
+
 /* Packets per backend call inside the burst functions (any n is fine). */
 #define VIPSEC_ESP_BURST	64
 

@@ -324,6 +324,7 @@ void vipsec_esp_decap_burst(struct vipsec_crypto *c,
 
 	for (base = 0; base < n; base += m) {
 		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
+		vipsec_esp_prefetch(p + base, m);
 		for (i = 0, k = 0; i < m; i++)
 			if (decap_prepare(p[base + i].sa, &p[base + i], &st[k],
 					  &ops[k], &res[base + i]) ==

@@ -308,6 +308,18 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	encap_finish(sa, &p, &l, &op, res);
 }
 
+void vipsec_esp_prefetch(const struct vipsec_esp_pkt *p, unsigned int n)
+{
+	unsigned int i, l;
+
+	for (i = 0; i < n; i++)
+		for (l = 0; l < 4; l++)
+			__builtin_prefetch((const char *)p[i].sa + 64 * l, 1);
+	for (i = 0; i < n; i++)
+		for (l = 0; l < 4; l++)
+			__builtin_prefetch((const char *)p[i].sa->key + 64 * l);
+}
+
 /*
  * A burst: all packets prepared, their crypto submitted to the backend in
  * one call (the multi-buffer backend keeps its lanes full across packets),
@@ -325,6 +337,7 @@ void vipsec_esp_encap_burst(struct vipsec_crypto *c,
 
 	for (base = 0; base < n; base += m) {
 		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
+		vipsec_esp_prefetch(p + base, m);
 		for (i = 0, k = 0; i < m; i++)
 			if (encap_prepare(c, p[base + i].sa, &p[base + i], &l[k],
 					  &ops[k], &res[base + i]) ==
