@@ -313,6 +313,25 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	decap_finish(sa, &p, &st, &op, res);
 }
 
+/*
+ * An ESN SA infers each packet's high sequence bits from its window as
+ * the packets before it left it: a second packet of such an SA waits for
+ * the next backend call, after the first has moved the window.
+ */
+static bool decap_must_wait(const struct vipsec_esp_pkt *p,
+			    const uint8_t *idx, unsigned int k,
+			    const struct vipsec_esp_pkt *next)
+{
+	unsigned int j;
+
+	if (!(next->sa->options & VIRTIO_IPSEC_SA_OPT_ESN))
+		return false;
+	for (j = 0; j < k; j++)
+		if (p[idx[j]].sa == next->sa)
+			return true;
+	return false;
+}
+
 void vipsec_esp_decap_burst(struct vipsec_crypto *c,
 			    const struct vipsec_esp_pkt *p, unsigned int n,
 			    struct vipsec_esp_res *res)
@@ -325,11 +344,16 @@ void vipsec_esp_decap_burst(struct vipsec_crypto *c,
 	for (base = 0; base < n; base += m) {
 		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
 		vipsec_esp_prefetch(p + base, m);
-		for (i = 0, k = 0; i < m; i++)
+		for (i = 0, k = 0; i < m; i++) {
+			if (decap_must_wait(p + base, idx, k, &p[base + i])) {
+				m = i;
+				break;
+			}
 			if (decap_prepare(p[base + i].sa, &p[base + i], &st[k],
 					  &ops[k], &res[base + i]) ==
 			    VIRTIO_IPSEC_OK)
 				idx[k++] = (uint8_t)i;
+		}
 		if (k)
 			c->ops->decrypt(c, ops, k);
 		for (i = 0; i < k; i++)

@@ -252,6 +252,48 @@ START_TEST(test_request_lifetimes_in_order)
 }
 END_TEST
 
+/* ESN: one burst of one SA across 2^32, every packet's high bits right. */
+START_TEST(test_decap_burst_esn_wrap)
+{
+	struct vipsec_core *c = test_core();
+	struct vipsec_crypto *cr = vipsec_core_crypto(c);
+	uint8_t p[PARAMS_SIZE];
+	struct virtio_ipsec_sa_params *sp = (void *)p;
+	struct vipsec_esp_pkt b[40];
+	struct vipsec_esp_res r[40];
+	uint32_t i;
+
+	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x77, key, 16, salt, 0);
+	sp->options = htole32(VIRTIO_IPSEC_SA_OPT_ESN);
+	sp->initial_seq = htole64((1ull << 32) - 20);
+	ck_assert_int_eq(sa_add(c, 0, 1, p), VIRTIO_IPSEC_OK);
+	test_params(p, VIRTIO_IPSEC_DIR_INBOUND, 0x77, key, 16, salt, 64);
+	sp->options |= htole32(VIRTIO_IPSEC_SA_OPT_ESN);
+	ck_assert_int_eq(sa_add(c, 0, 2, p), VIRTIO_IPSEC_OK);
+	fill();
+	in[17][0] = 0x45;
+	for (i = 0; i < 40; i++)
+		b[i] = (struct vipsec_esp_pkt){ sa(c, 1), in[i], in_len[i],
+						o1[i], BSZ };
+	vipsec_esp_encap_burst(cr, b, 40, r);
+	for (i = 0; i < 40; i++) {
+		ck_assert_int_eq(r[i].status, VIRTIO_IPSEC_OK);
+		ck_assert_uint_eq(r[i].seq, (1ull << 32) - 19 + i);
+		b[i] = (struct vipsec_esp_pkt){ sa(c, 2), o1[i], r[i].out_len,
+						d1[i], BSZ };
+	}
+	vipsec_esp_decap_burst(cr, b, 40, r);
+	for (i = 0; i < 40; i++) {
+		ck_assert_msg(r[i].status == VIRTIO_IPSEC_OK &&
+			      r[i].seq == (1ull << 32) - 19 + i &&
+			      !memcmp(d1[i], in[i], in_len[i]),
+			      "ESN packet %u: status %u seq %llx", i,
+			      r[i].status, (unsigned long long)r[i].seq);
+	}
+	vipsec_core_free(c);
+}
+END_TEST
+
 Suite *burst_suite(void)
 {
 	Suite *s = suite_create("burst");
@@ -261,6 +303,7 @@ Suite *burst_suite(void)
 	tcase_add_test(tc, test_decap_burst_gcm);
 	tcase_add_test(tc, test_decap_burst_cbc_sha256);
 	tcase_add_test(tc, test_request_lifetimes_in_order);
+	tcase_add_test(tc, test_decap_burst_esn_wrap);
 	suite_add_tcase(s, tc);
 	return s;
 }
