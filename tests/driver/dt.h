@@ -57,5 +57,6 @@ Suite *suite_sa(void);
 Suite *suite_async(void);
 Suite *suite_pm(void);
 Suite *suite_harden(void);
+Suite *suite_faults(void);
 
 #endif
