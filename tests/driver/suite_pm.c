@@ -227,13 +227,14 @@ START_TEST(lifetime_survives_freeze)
 	uint32_t sa, i;
 	int fd;
 
+	dt_kmsg_mark();
+	fd = dt_open("dt-pm-life");	/* dt_info: what was negotiated */
 	if (!dt_has(VIRTIO_IPSEC_F_LIFETIME) || !dt_has(VIRTIO_IPSEC_F_SA_GET)) {
 		printf("lifetime_survives_freeze: no LIFETIME/SA_GET: not tested\n");
+		close(fd);
 		free(b);
 		return;
 	}
-	dt_kmsg_mark();
-	fd = dt_open("dt-pm-life");
 	dt_sa_params(&w, 0x7201, 1);
 	w.soft_packets = 5;
 	w.hard_packets = 10;
@@ -275,14 +276,15 @@ START_TEST(esn_base_survives_freeze)
 	uint32_t in, out, seq;
 	int fd, st;
 
+	dt_kmsg_mark();
+	fd = dt_open("dt-pm-esn");
 	if (!dt_has(VIRTIO_IPSEC_F_ESN) || !dt_has(VIRTIO_IPSEC_F_SA_MOD) ||
 	    !dt_has(VIRTIO_IPSEC_F_SA_GET)) {
 		printf("esn_base_survives_freeze: no ESN/SA_MOD/SA_GET: not tested\n");
+		close(fd);
 		free(b);
 		return;
 	}
-	dt_kmsg_mark();
-	fd = dt_open("dt-pm-esn");
 	dt_sa_params(&w, 0x7301, 0);
 	w.options = VIRTIO_IPSEC_SA_OPT_ESN;
 	in = dt_sa_add(fd, 0, &w);
