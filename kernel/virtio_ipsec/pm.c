@@ -125,10 +125,11 @@ static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
 
 /*
  * Freeze, after the data queues stopped and before the reset: reads the
- * windows' positions and the consumed lifetimes. A batch the device still held when the drain timed
- * out may move a window after this; the driver cannot know, and such a
- * packet's number could be accepted once more after restore. An SA whose
- * position could not be read is restored as without the features.
+ * windows' positions and the consumed lifetimes. A batch the device
+ * still held when the drain timed out may move a window (or consume
+ * lifetime) after this; the driver cannot know, and such a packet's
+ * number could be accepted once more after restore. An SA whose state
+ * could not be read is restored as without the features.
  * Must hold vd->remove_sem (read).
  */
 void vipsec_pm_save_windows(struct vipsec_dev *vd)

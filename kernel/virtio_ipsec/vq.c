@@ -128,7 +128,7 @@ static int vipsec_req_post(struct vipsec_queue *q, struct vipsec_req *req)
 	int err;
 
 	if (vipsec_queue_stalled(q)) {
-		pr_debug_ratelimited("%s: device stopped answering, request refused\n",
+		pr_debug_ratelimited("%s: device not answering, refused\n",
 				     q->name);
 		return -EIO;
 	}
@@ -293,7 +293,7 @@ bool vipsec_queue_stalled(struct vipsec_queue *q)
 {
 	bool stalled;
 
-	if (!READ_ONCE(q->stalled))	/* the common case, without the lock */
+	if (!READ_ONCE(q->stalled))	/* the common case: no lock */
 		return false;
 	spin_lock_bh(&q->lock);
 	stalled = !q->dead && q->stalled;

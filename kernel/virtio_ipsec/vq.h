@@ -55,7 +55,7 @@ struct vipsec_req {
 	struct completion done;
 	bool completed;			/* under queue lock */
 	bool abandoned;			/* under queue lock */
-	bool timed_out;			/* abandoned on timeout; queue lock */
+	bool timed_out;			/* abandoned on timeout; q lock */
 	bool sensitive;			/* holds key material: zeroed on free */
 	/*
 	 * Called by vipsec_req_free(), in whatever context frees the request
