@@ -63,6 +63,8 @@ int vipsec_copy_arg(void *karg, size_t ksize, void __user *uarg)
 		return -EFAULT;
 	if (usize < ksize)
 		return -EINVAL;
+	if (usize > VIPSEC_MAX_ARG_SIZE)
+		return -E2BIG;	/* bounds the zero check below */
 	err = copy_struct_from_user(karg, ksize, uarg, usize);
 	return err == -E2BIG ? -EINVAL : err;
 }

@@ -27,6 +27,7 @@ int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
 {
 	struct virtio_ipsec_data_hdr *hdr;
 	size_t in_len, out_len;
+	u32 i;
 
 	if (check_add_overflow(sizeof(*hdr) + num * sizeof(*dr->pkt),
 			       in_total, &in_len) ||
@@ -47,6 +48,9 @@ int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
 	dr->in_data = (u8 *)(dr->pkt + num);
 	dr->res = dr->req->out;
 	dr->out_data = (u8 *)(dr->res + num);
+	/* a result the device never wrote must not read as OK (status 0) */
+	for (i = 0; i < num; i++)
+		dr->res[i].status = VIPSEC_STATUS_UNWRITTEN;
 	return 0;
 }
 

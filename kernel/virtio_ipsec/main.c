@@ -257,17 +257,24 @@ static void vipsec_quiesce(struct vipsec_dev *vd)
 
 /*
  * After virtio_reset_device(): the device holds no buffer any more.
- * Asynchronous batches complete with @err; their work is drained.
+ * Asynchronous batches complete with @err; their work is drained. The
+ * queues forget their deleted virtqueues: a freeze whose restore failed
+ * leaves them so, and remove then has none to delete.
  */
 static void vipsec_del_vqs(struct vipsec_dev *vd, int err)
 {
+	bool had_vqs = vd->ctrlq.vq;
 	u32 i;
 
 	for (i = 0; i < vd->lim.num_data_queues; i++)
 		vipsec_queue_reclaim(&vd->dataq[i], err);
 	vipsec_queue_reclaim(&vd->ctrlq, err);
 	vipsec_evq_stop(vd);
-	vd->vdev->config->del_vqs(vd->vdev);
+	if (had_vqs)
+		vd->vdev->config->del_vqs(vd->vdev);
+	for (i = 0; i < vd->lim.num_data_queues; i++)
+		vipsec_queue_forget_vq(&vd->dataq[i]);
+	vipsec_queue_forget_vq(&vd->ctrlq);
 	flush_workqueue(vipsec_wq);
 }
 

@@ -42,16 +42,22 @@ struct vipsec_file;
 
 /*
  * An SA as the driver keeps it: enough to route its events and replay it.
- * rx_seq and rx_seq_saved (inbound anti-replay state carried across
- * freeze/restore, see pm.c) are under vd->tab_lock like the table itself.
+ * rx_seq, rx_seq_saved and used (state carried across freeze/restore,
+ * see pm.c) are under vd->tab_lock like the table itself.
  */
 struct vipsec_sa {
 	u32 id;
 	u32 group_id;
 	struct vipsec_file *owner;	/* valid while the SA is listed */
-	struct virtio_ipsec_sa_params params;	/* keys: zeroed on delete */
+	/* keys: zeroed on delete; lifetimes: what is left since the last
+	 * restore (pm.c charges what the device counted before it) */
+	struct virtio_ipsec_sa_params params;
 	u64 rx_seq;			/* inbound: highest seen at freeze */
 	bool rx_seq_saved;		/* rx_seq read from the device */
+	bool used_saved;		/* used read from the device */
+	struct {
+		u64 bytes, packets, seconds;
+	} used;				/* lifetime consumed at freeze */
 };
 
 struct vipsec_group_ent {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-ipsec guest driver: inbound anti-replay state across
- * freeze/restore.
+ * virtio-ipsec guest driver: SA state across freeze/restore (inbound
+ * anti-replay and ESN position, consumed lifetimes).
  *
  * Freeze resets the device, which forgets every SA; restore re-adds them
  * with their ids (sa.c). Outbound SAs continue their sequence from the
@@ -16,9 +16,24 @@
  * accepted; the price is that packets from before the suspend that were
  * still inside the window and not yet received are refused as replays.
  *
+ * An inbound ESN SA without a window has no bitmap but a position all
+ * the same, the base its high half is inferred from: it is read and put
+ * back (SA_MOD with SEQ only) too, or packets after the restore would be
+ * decrypted against high half 0 and fail.
+ *
+ * Lifetimes: the device counts an SA's bytes, packets and age from its
+ * SA_ADD, and SA_MOD cannot set them. The same SA_GET at freeze reads
+ * what was consumed, and restore re-adds the SA with its limits reduced
+ * by that (the driver's table keeps the reduced limits, so a second
+ * suspend charges again from there). A limit already reached is kept at
+ * its least: a soft one at 1, so the SA still reports SOFT_EXPIRY (the
+ * event may be raised once more); an SA whose hard limit was reached is
+ * not re-added at all: it stays listed, and its packets get INVSA
+ * instead of HARD_EXPIRED, never a key past its lifetime.
+ *
  * Without VIRTIO_IPSEC_F_SA_GET and _SA_MOD, or when a request fails, the
- * SA comes back with an empty window, as before, and restore says so
- * once. Nothing here can make suspend fail.
+ * SA comes back with an empty window and fresh lifetimes, as before, and
+ * restore says so once. Nothing here can make suspend fail.
  */
 
 #include <linux/bits.h>
@@ -38,6 +53,19 @@ static bool vipsec_sa_has_window(const struct vipsec_sa *sa)
 	       sa->params.replay_window;
 }
 
+/* Inbound with a position to keep: a window, or ESN (its inference base). */
+static bool vipsec_sa_keeps_seq(const struct vipsec_sa *sa)
+{
+	return vipsec_sa_has_window(sa) ||
+	       (sa->params.direction == VIRTIO_IPSEC_DIR_INBOUND &&
+		le32_to_cpu(sa->params.options) & VIRTIO_IPSEC_SA_OPT_ESN);
+}
+
+static bool vipsec_pm_can_read(const struct vipsec_dev *vd)
+{
+	return vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_GET);
+}
+
 static bool vipsec_pm_can_keep(const struct vipsec_dev *vd)
 {
 	u64 need = BIT_ULL(VIRTIO_IPSEC_F_SA_GET) |
@@ -47,10 +75,10 @@ static bool vipsec_pm_can_keep(const struct vipsec_dev *vd)
 }
 
 /*
- * Records the highest sequence number of each inbound SA of @group_id
- * with a window, paging FIRST then NEXT through @resp (room for
- * VIPSEC_SA_GET_CHUNK entries). Must hold vd->tab_lock and
- * vd->remove_sem (read).
+ * Records the consumed lifetime of each SA of @group_id and the highest
+ * sequence number of each inbound one with a position to keep, paging
+ * FIRST then NEXT through @resp (room for VIPSEC_SA_GET_CHUNK entries).
+ * Must hold vd->tab_lock and vd->remove_sem (read).
  */
 static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
 				void *resp)
@@ -78,8 +106,13 @@ static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
 			cursor = id;
 			sa = xa_load(&vd->sas, id);
 			if (!sa || sa->group_id != group_id ||
-			    le32_to_cpu(e->group_id) != group_id ||
-			    !vipsec_sa_has_window(sa))
+			    le32_to_cpu(e->group_id) != group_id)
+				continue;
+			sa->used.bytes = le64_to_cpu(e->stats.bytes);
+			sa->used.packets = le64_to_cpu(e->stats.packets);
+			sa->used.seconds = le64_to_cpu(e->age_seconds);
+			sa->used_saved = true;
+			if (!vipsec_sa_keeps_seq(sa))
 				continue;
 			sa->rx_seq = le64_to_cpu(e->seq);
 			sa->rx_seq_saved = true;
@@ -92,10 +125,11 @@ static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
 
 /*
  * Freeze, after the data queues stopped and before the reset: reads the
- * windows' positions. A batch the device still held when the drain timed
- * out may move a window after this; the driver cannot know, and such a
- * packet's number could be accepted once more after restore. An SA whose
- * position could not be read is restored as without the features.
+ * windows' positions and the consumed lifetimes. A batch the device
+ * still held when the drain timed out may move a window (or consume
+ * lifetime) after this; the driver cannot know, and such a packet's
+ * number could be accepted once more after restore. An SA whose state
+ * could not be read is restored as without the features.
  * Must hold vd->remove_sem (read).
  */
 void vipsec_pm_save_windows(struct vipsec_dev *vd)
@@ -113,9 +147,10 @@ void vipsec_pm_save_windows(struct vipsec_dev *vd)
 	mutex_lock(&vd->tab_lock);
 	xa_for_each(&vd->sas, id, sa) {
 		sa->rx_seq_saved = false;	/* nothing stale from before */
-		any |= vipsec_sa_has_window(sa);
+		sa->used_saved = false;
+		any = true;
 	}
-	if (!any || !vipsec_pm_can_keep(vd))
+	if (!any || !vipsec_pm_can_read(vd))
 		goto out;
 	resp = kvzalloc(len, GFP_KERNEL);
 	if (!resp) {
@@ -132,7 +167,7 @@ void vipsec_pm_save_windows(struct vipsec_dev *vd)
 warn:
 	if (err && err != -ENOENT)
 		dev_warn(&vd->vdev->dev,
-			 "freeze: reading replay windows failed (%d)\n", err);
+			 "freeze: reading SA state failed (%d)\n", err);
 out:
 	mutex_unlock(&vd->tab_lock);
 }
@@ -154,7 +189,7 @@ int vipsec_pm_restore_window(struct vipsec_dev *vd, struct vipsec_sa *sa)
 	lockdep_assert_held(&vd->tab_lock);
 	lockdep_assert_held(&vd->remove_sem);
 	sa->rx_seq_saved = false;	/* one use: the next freeze reads anew */
-	if (!vipsec_sa_has_window(sa))
+	if (!vipsec_sa_keeps_seq(sa))
 		return 0;
 	if (!vipsec_pm_can_keep(vd))
 		return -EOPNOTSUPP;
@@ -167,6 +202,10 @@ int vipsec_pm_restore_window(struct vipsec_dev *vd, struct vipsec_sa *sa)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
+	m->seq = cpu_to_le64(sa->rx_seq);
+	m->flags = cpu_to_le32(VIRTIO_IPSEC_SA_MOD_SEQ);
+	if (!vipsec_sa_has_window(sa))
+		goto send;	/* ESN without a window: the base only */
 	/*
 	 * All ones: every number in the window counts as received (the
 	 * device cannot tell which were). Bits stop at sequence number 1.
@@ -176,13 +215,52 @@ int vipsec_pm_restore_window(struct vipsec_dev *vd, struct vipsec_sa *sa)
 		m->bitmap[i] = cpu_to_le64(~0ULL);
 	if (bits % 64)
 		m->bitmap[i] = cpu_to_le64(GENMASK_ULL(bits % 64 - 1, 0));
-	m->flags = cpu_to_le32(VIRTIO_IPSEC_SA_MOD_SEQ |
-			       VIRTIO_IPSEC_SA_MOD_WINDOW);
+	m->flags |= cpu_to_le32(VIRTIO_IPSEC_SA_MOD_WINDOW);
 	m->replay_window = sa->params.replay_window;
-	m->seq = cpu_to_le64(sa->rx_seq);
+send:
 	err = vipsec_ctrl_sa_mod(vd, sa->group_id, sa->id, m, &st);
 	kfree(m);
 	return err;
+}
+
+/*
+ * One soft/hard pair less what was consumed. Returns true when the hard
+ * limit was reached.
+ */
+static bool vipsec_pm_charge(__le64 *soft, __le64 *hard, u64 used)
+{
+	u64 s = le64_to_cpu(*soft), h = le64_to_cpu(*hard);
+
+	if (h && used >= h)
+		return true;
+	if (h)
+		*hard = cpu_to_le64(h - used);
+	if (s)	/* reached: at least 1, so SOFT_EXPIRY still shows */
+		*soft = cpu_to_le64(used < s ? s - used : 1);
+	return false;
+}
+
+/*
+ * Restore, before @sa is re-added: its lifetimes become what was left at
+ * freeze. Returns false when a hard limit was already reached: the SA
+ * must not come back. Must hold vd->tab_lock.
+ */
+bool vipsec_pm_charge_lifetime(struct vipsec_dev *vd, struct vipsec_sa *sa)
+{
+	struct virtio_ipsec_sa_params *p = &sa->params;
+	bool saved = sa->used_saved, expired;
+
+	lockdep_assert_held(&vd->tab_lock);
+	sa->used_saved = false;		/* one use, like rx_seq_saved */
+	if (!saved)
+		return true;
+	expired = vipsec_pm_charge(&p->soft_bytes, &p->hard_bytes,
+				   sa->used.bytes);
+	expired |= vipsec_pm_charge(&p->soft_packets, &p->hard_packets,
+				    sa->used.packets);
+	expired |= vipsec_pm_charge(&p->soft_seconds, &p->hard_seconds,
+				    sa->used.seconds);
+	return !expired;
 }
 
 /* Restore: once, how many inbound SAs lost their replay window. */

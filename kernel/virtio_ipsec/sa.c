@@ -620,6 +620,10 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
 		for (i = 0; i < n && g->count < g->max_sas; i++, e++) {
 			id = le32_to_cpu(e->sa_id);
+			if (!id || id > vd->lim.max_sas) {
+				err = -EIO;	/* never an id the driver gave */
+				break;
+			}
 			if (op != VIRTIO_IPSEC_SA_GET_EXACT && id <= cursor)
 				continue;	/* not in the asked range */
 			if (op == VIRTIO_IPSEC_SA_GET_EXACT && id != g->sa_id)
@@ -637,16 +641,19 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 			out[g->count++] = *e;
 			last = id;
 		}
-		if (op == VIRTIO_IPSEC_SA_GET_EXACT || !more || !n ||
+		if (err || op == VIRTIO_IPSEC_SA_GET_EXACT || !more || !n ||
 		    g->count >= g->max_sas)
 			break;
 		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
 		id = le32_to_cpu(e[n - 1].sa_id);
-		if (id <= cursor) {	/* no progress: a broken device */
-			err = -EIO;
+		if (id <= cursor || id > vd->lim.max_sas) {
+			err = -EIO;	/* no progress or no such id: broken */
 			break;
 		}
 		cursor = id;
+		/* past the file's last SA nothing more can be its own */
+		if (!vipsec_file_has_sa_after(f, g->group_id, cursor))
+			break;
 		op = VIRTIO_IPSEC_SA_GET_NEXT;
 	}
 	memzero_explicit(resp, sizeof(struct virtio_ipsec_sa_get_resp) +
@@ -778,6 +785,10 @@ int vipsec_replay(struct vipsec_dev *vd)
 			err = e;
 	}
 	xa_for_each(&vd->sas, id, sa) {
+		if (!vipsec_pm_charge_lifetime(vd, sa)) {
+			sa->rx_seq_saved = false;
+			continue;	/* hard-expired: stays out (pm.c) */
+		}
 		e = vipsec_ctrl_sa_add(vd, sa->group_id, sa->id, &sa->params,
 				       &st);
 		if (e && !err)

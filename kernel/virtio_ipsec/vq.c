@@ -13,6 +13,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/virtio_ipsec.h>
 
 #include "vq.h"
 
@@ -36,6 +37,14 @@ struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len)
 	req->in_len = in_len;
 	req->out_len = out_len;
 	req->out = req->buf + off;
+	/*
+	 * A zeroed footer reads as OK: a device that returns the buffer
+	 * without writing it must not look successful.
+	 */
+	if (out_len >= sizeof(struct virtio_ipsec_resp_footer))
+		((struct virtio_ipsec_resp_footer *)(req->out + out_len -
+			sizeof(struct virtio_ipsec_resp_footer)))->status =
+			VIPSEC_STATUS_UNWRITTEN;
 	return req;
 }
 
@@ -79,7 +88,11 @@ static void vipsec_sg_fill(struct scatterlist *sg, unsigned int n,
 	}
 }
 
-/* Hands @req to the device. Must hold q->lock. */
+/*
+ * Hands @req to the device. Must hold q->lock. q->vq is only looked at
+ * while the queue lives: after a freeze whose restore failed it is a
+ * deleted virtqueue.
+ */
 static int vipsec_req_add(struct vipsec_queue *q, struct vipsec_req *req,
 			  struct scatterlist *sg, unsigned int nin,
 			  unsigned int nout)
@@ -90,6 +103,11 @@ static int vipsec_req_add(struct vipsec_queue *q, struct vipsec_req *req,
 	lockdep_assert_held(&q->lock);
 	if (q->dead)
 		return -ENODEV;
+	if (nin + nout > virtqueue_get_vring_size(q->vq)) {
+		pr_debug_ratelimited("%s: request needs %u descriptors\n",
+				     q->name, nin + nout);
+		return -E2BIG;
+	}
 	err = virtqueue_add_sgs(q->vq, sgs, 1, 1, req, GFP_ATOMIC);
 	if (err)
 		return err == -ENOSPC ? -EBUSY : err;
@@ -109,10 +127,10 @@ static int vipsec_req_post(struct vipsec_queue *q, struct vipsec_req *req)
 	bool kick = false;
 	int err;
 
-	if (nin + nout > virtqueue_get_vring_size(q->vq)) {
-		pr_debug_ratelimited("%s: request needs %u descriptors\n",
-				     q->name, nin + nout);
-		return -E2BIG;
+	if (vipsec_queue_stalled(q)) {
+		pr_debug_ratelimited("%s: device not answering, refused\n",
+				     q->name);
+		return -EIO;
 	}
 	sg = kmalloc_array(nin + nout, sizeof(*sg), GFP_KERNEL);
 	if (!sg)
@@ -166,16 +184,26 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 								 tmo);
 	else
 		left = wait_for_completion_timeout(&req->done, tmo);
+	if (!left)	/* used but not notified: a lost interrupt */
+		vipsec_queue_poll(q);
 	spin_lock_bh(&q->lock);
 	if (req->completed) {
 		err = 0;
 	} else {
 		req->abandoned = true;
 		err = q->dead ? -ENODEV : left < 0 ? -EINTR : -ETIMEDOUT;
+		if (err == -ETIMEDOUT) {
+			/* fail the next requests fast until it comes back */
+			req->timed_out = true;
+			WRITE_ONCE(q->stalled, q->stalled + 1);
+		}
 	}
 	spin_unlock_bh(&q->lock);
 	if (err == -ETIMEDOUT)
 		pr_debug_ratelimited("%s: request timed out, abandoned\n",
+				     q->name);
+	else if (!err && !left)
+		pr_debug_ratelimited("%s: completion without interrupt\n",
 				     q->name);
 	return err;
 }
@@ -195,6 +223,9 @@ static void vipsec_queue_collect(struct vipsec_queue *q,
 	while ((req = virtqueue_get_buf(q->vq, &len))) {
 		req->used_len = len;
 		if (req->abandoned) {
+			if (req->timed_out)
+				/* the device answers again */
+				WRITE_ONCE(q->stalled, q->stalled - 1);
 			list_move(&req->node, dead);
 			continue;
 		}
@@ -208,9 +239,9 @@ static void vipsec_queue_collect(struct vipsec_queue *q,
 	}
 }
 
-static void vipsec_queue_tasklet(struct tasklet_struct *t)
+/* Collects and completes what the device used. Bottom halves disabled. */
+static void vipsec_queue_run(struct vipsec_queue *q)
 {
-	struct vipsec_queue *q = from_tasklet(q, t, tasklet);
 	struct vipsec_req *req, *tmp;
 	LIST_HEAD(async);
 	LIST_HEAD(dead);
@@ -230,6 +261,52 @@ static void vipsec_queue_tasklet(struct tasklet_struct *t)
 		list_del_init(&req->node);
 		req->done_fn(req, 0);
 	}
+}
+
+static void vipsec_queue_tasklet(struct tasklet_struct *t)
+{
+	struct vipsec_queue *q = from_tasklet(q, t, tasklet);
+
+	vipsec_queue_run(q);
+}
+
+/*
+ * Process context: collects what the device used without waiting for its
+ * interrupt (a device that dropped it). done_fn runs as from the tasklet.
+ */
+void vipsec_queue_poll(struct vipsec_queue *q)
+{
+	local_bh_disable();
+	vipsec_queue_run(q);
+	local_bh_enable();
+}
+
+/*
+ * True when a request timed out and the device still holds it: the
+ * device stopped answering, and a new request would only wait out its
+ * timeout too (close() of a file with N SAs: N timeouts). Each call
+ * kicks the queue once more and collects what is used, so a device that
+ * answers again, or only lost an interrupt, is used again at once; a
+ * reset (freeze, remove) ends the stall too.
+ */
+bool vipsec_queue_stalled(struct vipsec_queue *q)
+{
+	bool stalled;
+
+	if (!READ_ONCE(q->stalled))	/* the common case: no lock */
+		return false;
+	spin_lock_bh(&q->lock);
+	stalled = !q->dead && q->stalled;
+	if (stalled)
+		virtqueue_notify(q->vq);
+	spin_unlock_bh(&q->lock);
+	if (!stalled)
+		return false;
+	vipsec_queue_poll(q);
+	spin_lock_bh(&q->lock);
+	stalled = !q->dead && q->stalled;
+	spin_unlock_bh(&q->lock);
+	return stalled;
 }
 
 /* True when the device holds no request of @q (freeze waits for it). */
@@ -284,7 +361,8 @@ void vipsec_queue_reclaim(struct vipsec_queue *q, int err)
 	tasklet_kill(&q->tasklet);
 	spin_lock_bh(&q->lock);
 	q->dead = true;
-	while (virtqueue_detach_unused_buf(q->vq))
+	WRITE_ONCE(q->stalled, 0);
+	while (q->vq && virtqueue_detach_unused_buf(q->vq))
 		;
 	list_for_each_entry_safe(req, tmp, &q->inflight, node) {
 		if (req->done_fn && !req->abandoned) {
@@ -302,6 +380,19 @@ void vipsec_queue_reclaim(struct vipsec_queue *q, int err)
 		list_del_init(&req->node);
 		req->done_fn(req, err);
 	}
+}
+
+/*
+ * After del_vqs(): the virtqueue is freed. Until restore gives the queue
+ * a new one, nothing may touch it (a restore that failed leaves it so
+ * until remove).
+ */
+void vipsec_queue_forget_vq(struct vipsec_queue *q)
+{
+	spin_lock_bh(&q->lock);
+	WARN_ON_ONCE(!q->dead);
+	q->vq = NULL;
+	spin_unlock_bh(&q->lock);
 }
 
 /* Restore: the queue has a new virtqueue and takes requests again. */

@@ -28,8 +28,16 @@ struct vipsec_queue {
 	struct list_head inflight;	/* struct vipsec_req.node */
 	struct tasklet_struct tasklet;	/* collects completions */
 	bool dead;			/* remove started: refuse new work */
+	/* requests that timed out and the device still holds */
+	unsigned int stalled;
 	char name[16];
 };
+
+/*
+ * Footer status a request's buffer starts with: no device status, so a
+ * response the device never wrote fails the footer check.
+ */
+#define VIPSEC_STATUS_UNWRITTEN	0xff
 
 struct vipsec_req;
 /*
@@ -47,6 +55,7 @@ struct vipsec_req {
 	struct completion done;
 	bool completed;			/* under queue lock */
 	bool abandoned;			/* under queue lock */
+	bool timed_out;			/* abandoned on timeout; q lock */
 	bool sensitive;			/* holds key material: zeroed on free */
 	/*
 	 * Called by vipsec_req_free(), in whatever context frees the request
@@ -69,11 +78,14 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 			   unsigned int timeout_ms, bool intr);
 int vipsec_req_submit_async(struct vipsec_queue *q, struct vipsec_req *req);
 bool vipsec_queue_idle(struct vipsec_queue *q);
+bool vipsec_queue_stalled(struct vipsec_queue *q);
+void vipsec_queue_poll(struct vipsec_queue *q);
 
 void vipsec_queue_init(struct vipsec_queue *q, const char *fmt, int idx);
 void vipsec_queue_callback(struct vipsec_queue *q);
 void vipsec_queue_kill(struct vipsec_queue *q);
 void vipsec_queue_reclaim(struct vipsec_queue *q, int err);
+void vipsec_queue_forget_vq(struct vipsec_queue *q);
 void vipsec_queue_revive(struct vipsec_queue *q);
 
 #endif /* VIPSEC_VQ_H */

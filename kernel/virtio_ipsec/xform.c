@@ -268,14 +268,20 @@ static void vipsec_xform_req_release(struct vipsec_req *req)
 /*
  * Waits until no request counted before this call can name one of @f's
  * SA ids erased before it. Returns false when the ids must not be freed
- * yet: a wait was killed and requests of the file are still counted (a
- * later call that finds none counted clears that; else sa.c frees the
- * ids with the file's last reference, which every request holds). On device loss it returns true: the device is
- * reset before any new request could use the ids. Must hold f->lock and
- * vd->remove_sem (read); remove() wakes f->xwait after setting ->gone.
+ * yet: a wait was killed or timed out and requests of the file are still
+ * counted (a later call that finds none counted clears that; else sa.c
+ * frees the ids with the file's last reference, which every request
+ * holds). On device loss it returns true: the device is reset before any
+ * new request could use the ids. Must hold f->lock and vd->remove_sem
+ * (read); remove() wakes f->xwait after setting ->gone.
+ *
+ * The wait is bounded: a device that holds a batch longer than a data
+ * request's timeout stopped answering, and waiting for it would keep
+ * close() in D state and, through remove_sem, freeze and remove out.
  */
 bool vipsec_xform_sync(struct vipsec_file *f)
 {
+	unsigned long tmo = msecs_to_jiffies(VIPSEC_DATA_TIMEOUT_MS);
 	struct vipsec_dev *vd = f->vd;
 	unsigned long flags;
 	unsigned int idx;
@@ -293,16 +299,17 @@ bool vipsec_xform_sync(struct vipsec_file *f)
 	/*
 	 * close() in an exiting task must not give up on a pending fatal
 	 * signal, or every id of a killed process would stay used; the
-	 * device returns or remove() ends the wait.
+	 * device returns, remove() or the timeout ends the wait.
 	 */
 	if (current->flags & PF_EXITING) {
-		wait_event(f->xwait, vipsec_xref_drained(f, idx) ||
-				     READ_ONCE(vd->gone));
+		if (wait_event_timeout(f->xwait, vipsec_xref_drained(f, idx) ||
+					       READ_ONCE(vd->gone), tmo))
+			return true;
+	} else if (wait_event_killable_timeout(f->xwait,
+					       vipsec_xref_drained(f, idx) ||
+					       READ_ONCE(vd->gone), tmo) > 0) {
 		return true;
 	}
-	if (!wait_event_killable(f->xwait, vipsec_xref_drained(f, idx) ||
-					   READ_ONCE(vd->gone)))
-		return true;
 	spin_lock_irqsave(&f->xlock, flags);
 	f->xstuck = true;
 	spin_unlock_irqrestore(&f->xlock, flags);

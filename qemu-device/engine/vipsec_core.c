@@ -25,7 +25,7 @@
 #define CORE_MAX_GROUPS		(1u << 16)
 #define CORE_MAX_BATCH		4096u
 #define CORE_MAX_PACKET		65535u
-#define CORE_MIN_PACKET		256u
+#define CORE_MIN_PACKET		VIPSEC_CORE_MIN_PACKET_LEN
 #define CORE_MAX_REPLAY		(1u << 20)
 
 /* Options the engine implements (anti-replay: when a window is allowed). */

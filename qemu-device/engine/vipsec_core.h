@@ -24,6 +24,9 @@
 
 struct vipsec_core;
 
+/* Smallest max_packet_len a core accepts (the device checks it at realize) */
+#define VIPSEC_CORE_MIN_PACKET_LEN	256u
+
 struct vipsec_core_config {
 	uint32_t max_sas;		/* SA ids 1 .. max_sas */
 	uint32_t max_groups;		/* group ids 1 .. max_groups */

@@ -75,6 +75,7 @@ sync_block() {
 
 # 1. Sources and header: symlinks into the tree.
 link "$dev/hw/virtio/virtio-ipsec.c" "$src/hw/virtio/virtio-ipsec.c"
+link "$dev/hw/virtio/virtio-ipsec-faults.c" "$src/hw/virtio/virtio-ipsec-faults.c"
 link "$dev/hw/virtio/virtio-ipsec-pci.c" "$src/hw/virtio/virtio-ipsec-pci.c"
 link "$dev/include/hw/virtio/virtio-ipsec.h" "$src/include/hw/virtio/virtio-ipsec.h"
 

@@ -59,6 +59,7 @@ Suite *suite_sa(void);
 Suite *suite_async(void);
 Suite *suite_pm(void);
 Suite *suite_harden(void);
+Suite *suite_faults(void);
 Suite *suite_tenant(void);
 
 /*

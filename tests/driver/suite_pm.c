@@ -198,6 +198,125 @@ START_TEST(freeze_restore_replays_sas)
 }
 END_TEST
 
+/* Freeze and restore through pm_test; 0, or 77 without pm_test. */
+static int pm_cycle(void)
+{
+	int err;
+
+	if (access("/sys/power/pm_test", W_OK)) {
+		printf("pm: no /sys/power/pm_test (CONFIG_PM_DEBUG): not tested\n");
+		return 77;
+	}
+	ck_assert_int_eq(write_file("/sys/power/pm_test", "devices"), 0);
+	err = write_file("/sys/power/state", "freeze");
+	write_file("/sys/power/pm_test", "none");
+	ck_assert_msg(err == 0, "echo freeze > /sys/power/state: %d", err);
+	ck_assert_msg(dt_kmsg_seen(" restored, "), "driver restore did not run");
+	return 0;
+}
+
+/*
+ * A hard packet lifetime spans the suspend: 8 of 10 packets before it,
+ * so after it 2 more pass and the 11th is refused (the device counted
+ * from 0 again after the re-add, and let 10 more through).
+ */
+START_TEST(lifetime_survives_freeze)
+{
+	struct virtio_ipsec_sa_params w;
+	struct dt_batch *b = calloc(1, sizeof(*b));
+	uint32_t sa, i;
+	int fd;
+
+	dt_kmsg_mark();
+	fd = dt_open("dt-pm-life");	/* dt_info: what was negotiated */
+	if (!dt_has(VIRTIO_IPSEC_F_LIFETIME) || !dt_has(VIRTIO_IPSEC_F_SA_GET)) {
+		printf("lifetime_survives_freeze: no LIFETIME/SA_GET: not tested\n");
+		close(fd);
+		free(b);
+		return;
+	}
+	dt_sa_params(&w, 0x7201, 1);
+	w.soft_packets = 5;
+	w.hard_packets = 10;
+	sa = dt_sa_add(fd, 0, &w);
+	dt_batch_init(b, 0, sa, 8, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	ck_assert_uint_eq(b->pkt[7].status, VIRTIO_IPSEC_SOFT_EXPIRY);
+	if (pm_cycle()) {
+		close(fd);
+		free(b);
+		return;
+	}
+	dt_batch_init(b, 0, sa, 3, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	for (i = 0; i < 2; i++)
+		ck_assert_msg(b->pkt[i].status == VIRTIO_IPSEC_SOFT_EXPIRY,
+			      "packet %u of 10 after restore: status %u, want SOFT_EXPIRY",
+			      9 + i, b->pkt[i].status);
+	ck_assert_msg(b->pkt[2].status == VIRTIO_IPSEC_HARD_EXPIRED,
+		      "packet 11 of a 10-packet SA after restore: status %u, want HARD_EXPIRED (%d)",
+		      b->pkt[2].status, VIRTIO_IPSEC_HARD_EXPIRED);
+	close(fd);
+	dt_kmsg_check();
+	free(b);
+}
+END_TEST
+
+/*
+ * An inbound ESN SA without a window: its ESN base (set here with SA_MOD,
+ * as after 2^32 packets) must survive the suspend, or the high half is
+ * inferred as 0 and every later packet fails its ICV.
+ */
+START_TEST(esn_base_survives_freeze)
+{
+	const uint64_t base = (1ULL << 32) + 10;
+	struct virtio_ipsec_sa_params w;
+	struct dt_batch *b = calloc(1, sizeof(*b));
+	struct vipsec_sa_mod m;
+	uint32_t in, out, seq;
+	int fd, st;
+
+	dt_kmsg_mark();
+	fd = dt_open("dt-pm-esn");
+	if (!dt_has(VIRTIO_IPSEC_F_ESN) || !dt_has(VIRTIO_IPSEC_F_SA_MOD) ||
+	    !dt_has(VIRTIO_IPSEC_F_SA_GET)) {
+		printf("esn_base_survives_freeze: no ESN/SA_MOD/SA_GET: not tested\n");
+		close(fd);
+		free(b);
+		return;
+	}
+	dt_sa_params(&w, 0x7301, 0);
+	w.options = VIRTIO_IPSEC_SA_OPT_ESN;
+	in = dt_sa_add(fd, 0, &w);
+	dt_sa_params(&w, 0x7301, 1);
+	w.options = VIRTIO_IPSEC_SA_OPT_ESN;
+	w.initial_seq = base;
+	out = dt_sa_add(fd, 0, &w);
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.sa_id = in;
+	m.mod.flags = VIRTIO_IPSEC_SA_MOD_SEQ;
+	m.mod.seq = base;
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_SA_MOD, &m), 0);
+	dt_batch_init(b, 0, out, 3, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	st = dt_decap(fd, 0, in, b->esp[0], b->pkt[0].out_len, &seq);
+	ck_assert_msg(st == VIRTIO_IPSEC_OK, "ESN decap before suspend: %d", st);
+	if (pm_cycle()) {
+		close(fd);
+		free(b);
+		return;
+	}
+	st = dt_decap(fd, 0, in, b->esp[2], b->pkt[2].out_len, &seq);
+	ck_assert_msg(st == VIRTIO_IPSEC_OK,
+		      "ESN decap (high half 1) after restore: status %d, want OK",
+		      st);
+	close(fd);
+	dt_kmsg_check();
+	free(b);
+}
+END_TEST
+
 struct unplug_ctx {
 	int fd;
 	uint32_t sa;
@@ -476,6 +595,11 @@ Suite *suite_pm(void)
 	tcase_add_test(tc, freeze_restore_replays_sas);
 	tcase_add_test(tc, hot_unplug_during_batches);
 	tcase_add_test(tc, qmp_device_del_during_batches);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pm_life");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, lifetime_survives_freeze);
+	tcase_add_test(tc, esn_base_survives_freeze);
 	suite_add_tcase(s, tc);
 	return s;
 }

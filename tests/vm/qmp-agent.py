@@ -4,9 +4,12 @@
 Follows the serial console log and, for each line
     VIPSEC-HOST-REQUEST: device_del <id>
     VIPSEC-HOST-REQUEST: device_add <driver>,id=<id>[,prop=value...]
+    VIPSEC-HOST-REQUEST: qom-set <id> <property> <value> [#tag]
 that a guest test prints, sends the QMP command to QEMU's monitor socket,
-the way an operator would unplug or plug the accelerator. Each request is
-handled once. Answers go to stderr (the run log), never to the guest: the
+the way an operator would unplug or plug the accelerator (qom-set: the
+device's test-only x-fault knobs, docs/virtio-ipsec-device.md; on/off are
+booleans, anything else a string; #tag only makes a repeated request
+unique). Requests are handled in order, each once. Answers go to stderr (the run log), never to the guest: the
 guest test watches its own sysfs for the result.
 
 usage: qmp-agent.py SOCKET LOG
@@ -56,6 +59,16 @@ def device_add_args(spec):
     return args
 
 
+def qom_set(f, words):
+    if len(words) < 3:
+        return {"error": "qom-set needs <id> <property> <value>"}
+    dev, prop, value = words[:3]
+    if value in ("on", "off"):
+        value = value == "on"
+    return qmp(f, "qom-set", {"path": "/machine/peripheral/" + dev,
+                              "property": prop, "value": value})
+
+
 def main():
     sock, log = sys.argv[1], sys.argv[2]
     s, f = qmp_connect(sock, time.time() + 60)
@@ -82,6 +95,8 @@ def main():
                 r = qmp(f, "device_del", {"id": arg})
             elif verb == "device_add":
                 r = qmp(f, "device_add", device_add_args(arg))
+            elif verb == "qom-set":
+                r = qom_set(f, arg.split())
             else:
                 r = {"error": "unknown request"}
             print("qmp-agent: %s -> %s" % (req, json.dumps(r)), file=sys.stderr)

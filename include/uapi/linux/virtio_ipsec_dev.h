@@ -6,7 +6,9 @@
  * Every ioctl argument starts with __u32 size (the caller's sizeof) and
  * __u32 flags. The driver refuses a size smaller than the v0 struct, any
  * unknown flag and any non-zero reserved field with -EINVAL, so the
- * structs can grow at their end without breaking old callers.
+ * structs can grow at their end without breaking old callers. A size
+ * above VIPSEC_MAX_ARG_SIZE gets -E2BIG (a newer struct's tail must be
+ * zero, and the driver does not read gigabytes to check that).
  * Fields are native-endian; SA parameters travel in the device's wire
  * format (struct virtio_ipsec_sa_params, little-endian) so the driver
  * forwards them without translation.
@@ -228,6 +230,9 @@ struct vipsec_sa_flush {
  */
 #define VIPSEC_XFORM_F_NO_COMPLETION	(1 << 1)
 #define VIPSEC_MAX_ASYNC		64
+
+/* Largest size field an ioctl argument may carry (-E2BIG above it) */
+#define VIPSEC_MAX_ARG_SIZE	4096
 
 #define VIPSEC_IOC_MAGIC	0xb7
 #define VIPSEC_IOC_INFO		_IOWR(VIPSEC_IOC_MAGIC, 0x00, struct vipsec_info)

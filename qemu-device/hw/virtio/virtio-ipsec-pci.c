@@ -69,6 +69,8 @@ static void virtio_ipsec_pci_instance_init(Object *obj)
 
     virtio_instance_init_common(obj, &dev->vdev, sizeof(dev->vdev),
                                 TYPE_VIRTIO_IPSEC);
+    /* only qdev properties are aliased by the above; these are QOM ones */
+    virtio_ipsec_faults_alias(obj, OBJECT(&dev->vdev));
 }
 
 static const VirtioPCIDeviceTypeInfo virtio_ipsec_pci_info = {

@@ -275,6 +275,7 @@ static void virtio_ipsec_clock(void *opaque)
 static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(q->s);
+    VirtIOIPsecFault fault = virtio_ipsec_fault(q);
     VirtQueueElement *elem;
     unsigned int budget = VIRTIO_IPSEC_BUDGET;
     bool notify = false;
@@ -284,22 +285,29 @@ static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
         /* SA_ADD stamps the SA's age with the engine clock */
         virtio_ipsec_tick(q->s);
     }
+    if (fault == VIRTIO_IPSEC_FAULT_HANG) {
+        return;     /* test only: the requests stay on the ring */
+    }
     while (budget) {
         elem = virtqueue_pop(q->vq, sizeof(VirtQueueElement));
         if (!elem) {
             break;
         }
-        if (!virtio_ipsec_handle_elem(q, elem, &used)) {
+        if (virtio_ipsec_fault_pre(q, fault, elem, &used)) {
+            /* test only: the fault answered it */
+        } else if (!virtio_ipsec_handle_elem(q, elem, &used)) {
             virtqueue_detach_element(q->vq, elem, 0);
             g_free(elem);
             break;
+        } else {
+            virtio_ipsec_fault_post(q, fault, elem);
         }
         virtqueue_push(q->vq, elem, used);
         g_free(elem);
         notify = true;
         budget--;
     }
-    if (notify) {
+    if (notify && fault != VIRTIO_IPSEC_FAULT_NO_IRQ) {
         virtio_notify(vdev, q->vq);
     }
     /* Packets just processed may have raised lifetime events */
@@ -373,11 +381,31 @@ static void virtio_ipsec_set_features(VirtIODevice *vdev, uint64_t features)
     vipsec_core_set_features(s->core, features & MAKE_64BIT_MASK(0, 24));
 }
 
+/*
+ * Reset and unrealize: the bounce buffers still hold the last request's
+ * plaintext and response; nothing of it may outlive the guest's use of
+ * the device (the next driver, or the next VM in this process).
+ */
+static void virtio_ipsec_drop_bufs(VirtIOIPsecQueue *q)
+{
+    virtio_ipsec_buf_free(q->resp, q->resp_size);
+    q->resp = NULL;
+    q->resp_size = 0;
+    virtio_ipsec_buf_free(q->req, q->req_size);
+    q->req = NULL;
+    q->req_size = 0;
+}
+
 static void virtio_ipsec_reset(VirtIODevice *vdev)
 {
     VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
+    uint32_t i;
 
     trace_virtio_ipsec_reset(s);
+    for (i = 0; i < s->conf.num_queues; i++) {
+        virtio_ipsec_drop_bufs(&s->dataqs[i]);
+    }
+    virtio_ipsec_drop_bufs(&s->ctrlq);
     /* Drops every SA (zeroing keys) and every pending event */
     vipsec_core_reset(s->core);
     vipsec_core_set_features(s->core, 0);
@@ -404,8 +432,9 @@ static bool virtio_ipsec_validate(VirtIOIPsecConf *c, Error **errp)
                                   VIRTIO_IPSEC_LIMIT_SAS, errp) ||
         !virtio_ipsec_check_range("max-groups", c->max_groups, 1,
                                   VIRTIO_IPSEC_LIMIT_GROUPS, errp) ||
+        /* the engine's own floor, so its refusal never comes later */
         !virtio_ipsec_check_range("max-packet-len", c->max_packet_len,
-                                  VIRTIO_IPSEC_MIN_PACKET_LEN,
+                                  VIPSEC_CORE_MIN_PACKET_LEN,
                                   VIRTIO_IPSEC_LIMIT_PACKET_LEN, errp) ||
         !virtio_ipsec_check_range("max-batch", c->max_batch, 1,
                                   VIRTIO_IPSEC_LIMIT_BATCH, errp) ||
@@ -448,12 +477,7 @@ static void virtio_ipsec_fini_queue(VirtIOIPsecQueue *q)
     q->bh = NULL;
     virtio_delete_queue(q->vq);
     q->vq = NULL;
-    virtio_ipsec_buf_free(q->resp, q->resp_size);
-    q->resp = NULL;
-    q->resp_size = 0;
-    virtio_ipsec_buf_free(q->req, q->req_size);
-    q->req = NULL;
-    q->req_size = 0;
+    virtio_ipsec_drop_bufs(q);
 }
 
 static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
@@ -582,6 +606,8 @@ static void virtio_ipsec_class_init(ObjectClass *klass, void *data)
     vdc->get_features = virtio_ipsec_get_features;
     vdc->set_features = virtio_ipsec_set_features;
     vdc->reset = virtio_ipsec_reset;
+    vdc->validate_features = virtio_ipsec_faults_validate_features;
+    virtio_ipsec_faults_class_init(klass);
 }
 
 static const TypeInfo virtio_ipsec_info = {

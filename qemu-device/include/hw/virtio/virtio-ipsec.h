@@ -29,7 +29,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 
 #define VIRTIO_IPSEC_LIMIT_SAS                  (1u << 20)
 #define VIRTIO_IPSEC_LIMIT_GROUPS               (1u << 16)
-#define VIRTIO_IPSEC_MIN_PACKET_LEN             64
 #define VIRTIO_IPSEC_LIMIT_PACKET_LEN           65535
 #define VIRTIO_IPSEC_LIMIT_BATCH                4096
 #define VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW        (1u << 16)
@@ -45,6 +44,24 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_CLOCK_PERIOD_MS            1000
 
 struct vipsec_core;
+
+/* Test-only fault injection (virtio-ipsec-faults.c) */
+typedef enum VirtIOIPsecFault {
+    VIRTIO_IPSEC_FAULT_NONE,
+    VIRTIO_IPSEC_FAULT_SHORT_USED,  /* nothing written, used length 0 */
+    VIRTIO_IPSEC_FAULT_BAD_STATUS,  /* footer status no device returns */
+    VIRTIO_IPSEC_FAULT_BAD_IDS,     /* SA_GET: endless ids never added */
+    VIRTIO_IPSEC_FAULT_HANG,        /* requests never used */
+    VIRTIO_IPSEC_FAULT_NO_IRQ,      /* used, but no notification */
+    VIRTIO_IPSEC_FAULT__MAX,
+} VirtIOIPsecFault;
+
+typedef enum VirtIOIPsecFaultQueues {
+    VIRTIO_IPSEC_FAULT_QUEUES_CTRL,
+    VIRTIO_IPSEC_FAULT_QUEUES_DATA,
+    VIRTIO_IPSEC_FAULT_QUEUES_ALL,
+    VIRTIO_IPSEC_FAULT_QUEUES__MAX,
+} VirtIOIPsecFaultQueues;
 
 typedef struct VirtIOIPsecConf {
     uint32_t num_queues;        /* data queues */
@@ -81,6 +98,20 @@ struct VirtIOIPsec {
     VirtQueue *eventq;          /* index num_queues + 1 */
     QEMUTimer *clock;           /* drives seconds lifetimes (engine tick) */
     QEMUBH *event_bh;           /* delivers what the clock raised, guarded */
+
+    /* Test-only fault injection (x-fault...); never migrated */
+    VirtIOIPsecFault fault;
+    VirtIOIPsecFaultQueues fault_queues;
+    bool refuse_features_ok;
 };
+
+void virtio_ipsec_faults_class_init(ObjectClass *oc);
+void virtio_ipsec_faults_alias(Object *proxy, Object *vdev);
+VirtIOIPsecFault virtio_ipsec_fault(VirtIOIPsecQueue *q);
+int virtio_ipsec_faults_validate_features(VirtIODevice *vdev);
+bool virtio_ipsec_fault_pre(VirtIOIPsecQueue *q, VirtIOIPsecFault fault,
+                            VirtQueueElement *elem, size_t *used);
+void virtio_ipsec_fault_post(VirtIOIPsecQueue *q, VirtIOIPsecFault fault,
+                             VirtQueueElement *elem);
 
 #endif /* QEMU_VIRTIO_IPSEC_H */
