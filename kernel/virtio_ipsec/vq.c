@@ -8,6 +8,7 @@
  * vipsec_queue.lock.
  */
 
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -195,6 +196,8 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 		if (err == -ETIMEDOUT) {
 			/* fail the next requests fast until it comes back */
 			req->timed_out = true;
+			if (!q->stalled)	/* the first probe may wait */
+				WRITE_ONCE(q->stall_probe_next, jiffies);
 			WRITE_ONCE(q->stalled, q->stalled + 1);
 		}
 	}
@@ -282,17 +285,41 @@ void vipsec_queue_poll(struct vipsec_queue *q)
 }
 
 /*
+ * A kicked device answers through its own thread (under TCG or a busy
+ * host, milliseconds later): how long a request on a stalled queue waits
+ * for that before it fails, at most once a second per queue.
+ */
+#define VIPSEC_STALL_PROBE_MS	250
+
+static bool vipsec_queue_still_stalled(struct vipsec_queue *q)
+{
+	bool stalled;
+
+	vipsec_queue_poll(q);
+	spin_lock_bh(&q->lock);
+	stalled = !q->dead && q->stalled;
+	spin_unlock_bh(&q->lock);
+	return stalled;
+}
+
+/*
  * True when a request timed out and the device still holds it: the
  * device stopped answering, and a new request would only wait out its
  * timeout too (close() of a file with N SAs: N timeouts). Each call
  * kicks the queue once more and collects what is used, so a device that
- * answers again, or only lost an interrupt, is used again at once; a
- * reset (freeze, remove) ends the stall too.
+ * answers again, or only lost an interrupt, is used again; a reset
+ * (freeze, remove) ends the stall too. The kick is answered
+ * asynchronously: once a second a caller waits up to
+ * VIPSEC_STALL_PROBE_MS for it, the others fail at once, so a hung
+ * device never costs more than that per second of requests. Process
+ * context (may sleep).
  */
 bool vipsec_queue_stalled(struct vipsec_queue *q)
 {
+	unsigned long deadline;
 	bool stalled;
 
+	might_sleep();
 	if (!READ_ONCE(q->stalled))	/* the common case: no lock */
 		return false;
 	spin_lock_bh(&q->lock);
@@ -300,13 +327,18 @@ bool vipsec_queue_stalled(struct vipsec_queue *q)
 	if (stalled)
 		virtqueue_notify(q->vq);
 	spin_unlock_bh(&q->lock);
-	if (!stalled)
+	if (!stalled || !vipsec_queue_still_stalled(q))
 		return false;
-	vipsec_queue_poll(q);
-	spin_lock_bh(&q->lock);
-	stalled = !q->dead && q->stalled;
-	spin_unlock_bh(&q->lock);
-	return stalled;
+	if (time_before(jiffies, READ_ONCE(q->stall_probe_next)))
+		return true;
+	WRITE_ONCE(q->stall_probe_next, jiffies + HZ);
+	deadline = jiffies + msecs_to_jiffies(VIPSEC_STALL_PROBE_MS);
+	do {
+		usleep_range(2000, 4000);
+		if (!vipsec_queue_still_stalled(q))
+			return false;
+	} while (time_before(jiffies, deadline));
+	return true;
 }
 
 /* True when the device holds no request of @q (freeze waits for it). */

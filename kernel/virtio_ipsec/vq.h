@@ -30,6 +30,8 @@ struct vipsec_queue {
 	bool dead;			/* remove started: refuse new work */
 	/* requests that timed out and the device still holds */
 	unsigned int stalled;
+	/* jiffies: no wait for a stalled device to answer before this */
+	unsigned long stall_probe_next;
 	char name[16];
 };
 
