@@ -12,13 +12,14 @@ VM_TIMEOUT ?= 600
 export BUILD
 
 .PHONY: all deps kernel engine qemu module lib guest-tests \
-	test test-unit test-vm fuzz-long run shell bench clean help
+	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench clean help
 
 all: qemu module lib guest-tests
 
 help:
 	@echo "make run    - build everything, boot a VM with the device, run the VNF demo"
 	@echo "make test   - build everything, run host unit tests and the in-guest tests"
+	@echo "make test-debug - the in-guest tests on a KASAN/lockdep/kmemleak guest kernel"
 	@echo "make bench  - print engine and full-path (VM) throughput figures"
 	@echo "make fuzz-long - run every fuzz target to 10^7 executions (LONG_RUNS=, LONG_TIME= cap in s)"
 	@echo "make shell  - boot the VM with the device and give a shell (interactive)"
@@ -43,8 +44,9 @@ lib: engine
 
 # Every program these build lands in $(BUILD)/tests/guest/, which the VM
 # harness runs one by one: the g-API suites, the driver's own suite, kernel
-# XFRM interop and the engine's unit suite on the kernel crypto backend.
-GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest)
+# XFRM interop, the engine's unit suite on the kernel crypto backend and the
+# hot-unplug soak.
+GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest tests/soak)
 
 guest-tests: lib engine
 	for d in $(GUEST_TEST_DIRS); do \
@@ -55,6 +57,16 @@ guest-tests: lib engine
 # every suite's Check summary and a final "N passed, N failed" line.
 test: all
 	scripts/run-tests.sh
+
+# The guest suite on the debug kernel (KASAN, lockdep, DEBUG_OBJECTS,
+# kmemleak; 100 hot-unplug soak cycles). The kernel is built once (10-25
+# min) and cached outside the clone: scripts/build-debug-kernel.sh. With
+# VIPSEC_QEMU set, that QEMU is used and none is built here.
+debug-kernel: deps
+	scripts/build-debug-kernel.sh $(BUILD)
+
+test-debug: $(if $(VIPSEC_QEMU),,qemu) lib guest-tests
+	scripts/run-tests.sh --debug
 
 test-unit: engine lib
 	scripts/run-tests.sh --host-only

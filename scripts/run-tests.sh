@@ -4,14 +4,17 @@
 # Errors: E") and plain "N passed, N failed" lines. A suite that exits
 # non-zero without reporting a failure counts as one failure, so a crash,
 # a timeout or a kernel splat can never pass silently.
-# Usage: scripts/run-tests.sh [--host-only]
+# Usage: scripts/run-tests.sh [--host-only | --debug]
+#   --debug: the judge's self-test and the guest suite on the debug kernel
+#   (tests/vm/run-debug.sh: KASAN, lockdep, kmemleak, ...), for make test-debug
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 logs=$build/test-logs
 mkdir -p "$logs"
-host_only=0
+host_only=0 debug=0
 [ "${1:-}" = "--host-only" ] && host_only=1
+[ "${1:-}" = "--debug" ] && debug=1
 
 total_pass=0
 total_fail=0
@@ -47,16 +50,21 @@ run_suite() {
 	summary+=("$(printf '%-14s %5d passed %5d failed  (exit %d, log %s)' "$name" "$p" "$f" "$rc" "$log")")
 }
 
-run_suite unit make -s -C "$top/tests/unit" BUILD="$build" check
-run_suite unit-asan make -s -C "$top/tests/unit" BUILD="$build" check-asan
-run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
-run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
-run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
-run_suite vm-selftest "$top/tests/vm/selftest.sh"
-run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
-if [ "$host_only" -eq 0 ]; then
-	run_suite device-props "$top/tests/driver/device-props.sh"
-	run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+if [ "$debug" -eq 1 ]; then
+	run_suite vm-selftest "$top/tests/vm/selftest.sh"
+	run_suite vm-debug "$top/tests/vm/run-debug.sh" --timeout "${VM_DEBUG_TIMEOUT:-2400}" --build "$build"
+else
+	run_suite unit make -s -C "$top/tests/unit" BUILD="$build" check
+	run_suite unit-asan make -s -C "$top/tests/unit" BUILD="$build" check-asan
+	run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
+	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
+	run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
+	run_suite vm-selftest "$top/tests/vm/selftest.sh"
+	run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
+	if [ "$host_only" -eq 0 ]; then
+		run_suite device-props "$top/tests/driver/device-props.sh"
+		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+	fi
 fi
 
 echo

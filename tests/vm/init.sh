@@ -1,7 +1,12 @@
 #!/bin/sh
 # Guest /init for the virtio-ipsec VM harness (busybox sh, PID 1).
 # Mode comes from the kernel command line: vipsec.mode=test|demo|shell|bench.
-# Optional: vipsec.test_timeout=SECONDS (per test program, default 600).
+# Optional: vipsec.test_timeout=SECONDS (per test program, default 600);
+# vipsec.timeout_mult=N scales every timeout for a slow (debug) kernel: the
+# per-program one here, Check's (CK_TIMEOUT_MULTIPLIER) and the tests' own
+# (VIPSEC_TIMEOUT_MULT); vipsec.soak_cycles=N (VIPSEC_SOAK_CYCLES for the
+# hot-unplug soak). A kernel with kmemleak gets a scan-and-clear after boot
+# (what boot left is not ours) and a final scan after the module is gone.
 # Always ends with the dmesg dump, exactly one VIPSEC-GUEST-RESULT line and
 # poweroff -f, whatever happened before: never "no output means pass".
 
@@ -36,8 +41,15 @@ for arg in $cmdline; do
 	vipsec.require_device=0) require_device=0 ;;
 	vipsec.qmp=1) export VIPSEC_QMP=1 ;; # host carries out device_del/add
 	vipsec.device=*) export VIPSEC_DEVICE_SPEC="${arg#vipsec.device=}" ;;
+	vipsec.timeout_mult=*) timeout_mult=${arg#vipsec.timeout_mult=} ;;
+	vipsec.soak_cycles=*) export VIPSEC_SOAK_CYCLES="${arg#vipsec.soak_cycles=}" ;;
 	esac
 done
+case "${timeout_mult:-1}" in
+'' | *[!0-9]* | 0) timeout_mult=1 ;;
+esac
+test_timeout=$((test_timeout * timeout_mult))
+export CK_TIMEOUT_MULTIPLIER="$timeout_mult" VIPSEC_TIMEOUT_MULT="$timeout_mult"
 
 fail=0
 say() { echo "vipsec-init: $*"; }
@@ -81,6 +93,14 @@ done
 for m in aesni_intel ghash_clmulni_intel jitterentropy_rng; do
 	modprobe -q "$m" 2>/dev/null || say "note: optional module $m not loaded"
 done
+
+# kmemleak (debug kernel): forget what boot left, so that a report later is
+# about what the driver and the tests did.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w "$kmemleak" ]; then
+	echo scan >"$kmemleak" && echo clear >"$kmemleak" &&
+		say "kmemleak: boot scanned and cleared"
+fi
 
 vipsec-env-check || bad "guest environment check failed (modules, ip xfrm, netns)"
 
@@ -192,6 +212,22 @@ if [ "$loaded" = 1 ]; then
 		lsmod | grep virtio_ipsec
 	fi
 	check_dmesg "rmmod"
+fi
+
+# The final kmemleak scan: objects must be unreferenced for 5 s (kmemleak's
+# minimum age) before a scan reports them; kmemleak.verbose=1 puts the
+# reports in the kernel log, the splat patterns catch them there.
+if [ -w "$kmemleak" ]; then
+	sleep 6
+	t0=$(date +%s)
+	echo scan >"$kmemleak"
+	nleak=$(grep -c '^unreferenced object' "$kmemleak")
+	say "kmemleak: final scan in $(($(date +%s) - t0)) s, $nleak unreferenced object(s)"
+	if [ "$nleak" != 0 ]; then
+		bad "kmemleak: $nleak unreferenced object(s) after the run:"
+		head -n 200 "$kmemleak" | sed 's/^/    /'
+	fi
+	check_dmesg "the final kmemleak scan"
 fi
 
 echo "----- VIPSEC-GUEST-DMESG BEGIN -----"

@@ -106,7 +106,7 @@ while read -r p; do
 	n=${p##*/}
 	n=${n%%.ko*}
 	path_of[${n//-/_}]=${p#"$kmods/"}
-done < <(find "$kmods/kernel" -name '*.ko*')
+done < <([ ! -d "$kmods/kernel" ] || find "$kmods/kernel" -name '*.ko*')
 declare -A builtin=()
 while read -r p; do
 	n=${p##*/}
@@ -140,6 +140,9 @@ if [ -f "$module" ]; then
 	cp "$module" "$stage/lib/modules/virtio_ipsec.ko"
 	for d in $(modinfo -F depends "$module" | tr ',' ' '); do add_mod "$d"; done
 fi
+# (A kernel with everything built in, like the debug kernel, adds no module
+# above: the directory must exist all the same, for depmod and modprobe.)
+mkdir -p "$stage/lib/modules/$krel"
 cp "$kmods"/modules.order "$kmods"/modules.builtin* "$stage/lib/modules/$krel/"
 depmod -b "$stage" "$krel"
 

@@ -8,9 +8,14 @@ Follows the serial console log and, for each line
 that a guest test prints, sends the QMP command to QEMU's monitor socket,
 the way an operator would unplug or plug the accelerator (qom-set: the
 device's test-only x-fault knobs, docs/virtio-ipsec-device.md; on/off are
-booleans, anything else a string; #tag only makes a repeated request
-unique). Requests are handled in order, each once. Answers go to stderr (the run log), never to the guest: the
-guest test watches its own sysfs for the result.
+booleans, anything else a string; #tag makes a request's line unique in
+the log). Each request line is carried out once, and only once it is
+complete (the log is read while the console writes it); the same request
+printed again is carried out again (the hot-unplug soak repeats them).
+device_add is retried for a while when QEMU still holds the id (the guest
+sees the device gone before QEMU has finished the eject). Answers go to
+stderr (the run log), never to the guest: the guest test watches its own
+sysfs for the result.
 
 usage: qmp-agent.py SOCKET LOG
 """
@@ -69,11 +74,22 @@ def qom_set(f, words):
                               "property": prop, "value": value})
 
 
+def device_add(f, spec):
+    deadline = time.time() + 30
+    while True:
+        r = qmp(f, "device_add", device_add_args(spec))
+        if "error" not in r or "Duplicate" not in r["error"].get("desc", ""):
+            return r
+        if time.time() > deadline:
+            return r
+        time.sleep(0.2)
+
+
 def main():
     sock, log = sys.argv[1], sys.argv[2]
     s, f = qmp_connect(sock, time.time() + 60)
-    done = set()
     pos = 0
+    partial = ""
     while True:
         try:
             with open(log, "r", errors="replace") as lf:
@@ -82,19 +98,19 @@ def main():
                 pos = lf.tell()
         except FileNotFoundError:
             data = ""
-        for line in data.splitlines():
+        data = partial + data
+        lines = data.split("\n")
+        partial = lines.pop()  # an unfinished line waits for its end
+        for line in lines:
             i = line.find(PREFIX)
             if i < 0:
                 continue
             req = line[i + len(PREFIX):].strip()
-            if req in done:
-                continue
-            done.add(req)
             verb, _, arg = req.partition(" ")
             if verb == "device_del":
                 r = qmp(f, "device_del", {"id": arg})
             elif verb == "device_add":
-                r = qmp(f, "device_add", device_add_args(arg))
+                r = device_add(f, arg)
             elif verb == "qom-set":
                 r = qom_set(f, arg.split())
             else:

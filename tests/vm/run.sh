@@ -16,6 +16,9 @@
 #                      the guest run its tests without the device: harness
 #                      development only)
 #   VIPSEC_TEST_TIMEOUT per-test-program timeout inside the guest (default 600)
+#   VIPSEC_TIMEOUT_MULT scales the guest's timeouts (per program, Check's, the
+#                      tests' own) for a slow kernel: vipsec.timeout_mult=N
+#   VIPSEC_VMDIR       where the initramfs and log go (default BUILD/vm)
 #   --qmp              gives the device id=vipsec0 (unless the -device string
 #                      names one), opens a QMP socket in BUILD/vm and runs
 #                      tests/vm/qmp-agent.py, which carries out the
@@ -76,8 +79,9 @@ krel=${VIPSEC_KRELEASE:-$(cat "$BUILD/kernel/release")}
 kernel=${VIPSEC_KERNEL:-${VIPSEC_KROOT:-$BUILD/kernel/root}/boot/vmlinuz-$krel}
 [ -r "$kernel" ] || { echo "run.sh: no kernel at $kernel" >&2; exit 1; }
 
-mkdir -p "$BUILD/vm"
-if ! accel_out=$("$here/accel.sh" "$qemu" "$kernel"); then
+vmdir=${VIPSEC_VMDIR:-$BUILD/vm}
+mkdir -p "$vmdir"
+if ! accel_out=$(BUILD=$BUILD "$here/accel.sh" "$qemu" "$kernel"); then
 	echo "VIPSEC-VM: FAIL: no usable accelerator (ACCEL=${ACCEL:-auto})" >&2
 	exit 1
 fi
@@ -87,15 +91,16 @@ case "$accel" in
 kvm) accel_args=(-accel kvm -cpu host) ;;
 *) accel_args=(-accel tcg -cpu max) ;;
 esac
-initrd=$BUILD/vm/initramfs-$mode.cpio.gz
-log=$BUILD/vm/$mode.log
+initrd=$vmdir/initramfs-$mode.cpio.gz
+log=$vmdir/$mode.log
 t0=$(date +%s.%N)
 "$here/mkinitramfs.sh" "$mode" "$initrd"
 t1=$(date +%s.%N)
 
 append="console=ttyS0 panic=-1 quiet log_buf_len=4M vipsec.mode=$mode"
 append+=" vipsec.test_timeout=${VIPSEC_TEST_TIMEOUT:-600} ${VIPSEC_APPEND:-}"
-qmp_sock=$BUILD/vm/qmp-$mode.sock
+append+=" vipsec.timeout_mult=${VIPSEC_TIMEOUT_MULT:-1}"
+qmp_sock=$vmdir/qmp-$mode.sock
 if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
 	case ",$device," in *,id=*) ;; *) device+=",id=vipsec0" ;; esac
 	append+=" vipsec.qmp=1 vipsec.device=$device"

@@ -75,6 +75,20 @@ good_body | expect missing-marker FAIL 'no VIPSEC-GUEST-RESULT marker'
 { good_body '[   30.0] rcu: INFO: rcu_preempt self-detected stall on CPU'
   printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
 	expect rcu-stall FAIL 'self-detected stall'
+# Debug kernel (make test-debug): kmemleak.verbose=1 reports, DEBUG_OBJECTS
+# and DEBUG_LIST lines, as 6.1 prints them.
+{ good_body '[  210.5] kmemleak: unreferenced object 0xffff888004c2a000 (size 64):'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect kmemleak-object FAIL 'kernel: kmemleak: unreferenced object'
+{ good_body '[  611.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect kmemleak-summary FAIL 'suspected memory leak'
+{ good_body '[   40.0] ODEBUG: free active (active state 0) object type: timer_list hint: vipsec_tmo+0x0/0x10 [virtio_ipsec]'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect debugobjects FAIL 'kernel: ODEBUG: free active'
+{ good_body '[   41.0] list_del corruption. prev->next should be ffff888005d1c0a8, but was dead000000000100'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect list-corruption FAIL 'list_del corruption'
 # An oops on the console with no dmesg dump after it (the guest died).
 { printf 'env-check: ok\r\n[    5.0] general protection fault, probably for non-canonical address 0xdead: 0000 [#1] PREEMPT SMP NOPTI\r\n'
   printf '[    5.1] Kernel panic - not syncing: Fatal exception\r\n'; } |

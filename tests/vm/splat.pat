@@ -13,3 +13,7 @@ UBSAN
 refcount_t:
 Kernel panic
 blocked for more than
+unreferenced object
+suspected memory leak
+ODEBUG
+list_(add|del) corruption
