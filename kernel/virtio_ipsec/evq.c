@@ -115,18 +115,49 @@ static int vipsec_evq_post(struct vipsec_evq *evq,
 }
 
 /* Frees the SA ids retired before pass @pass began. Must hold evq->lock. */
-static void vipsec_evq_free_retired(struct vipsec_dev *vd, unsigned long pass)
+/*
+ * Takes up to @n ids retired before pass @pass off the list into @ids.
+ * They are freed by the caller after it drops evq->lock: the IDA's lock
+ * must not nest inside evq->lock, which a file's last put takes in
+ * softirq context, while the IDA is taken elsewhere with softirqs on
+ * (lockdep: irq lock inversion).
+ */
+static unsigned int vipsec_evq_take_retired(struct vipsec_evq *evq,
+					    unsigned long pass, u32 *ids,
+					    unsigned int n)
 {
-	struct vipsec_evq *evq = &vd->evq;
+	unsigned int k = 0;
 	unsigned long id;
 	void *tag;
 
 	lockdep_assert_held(&evq->lock);
 	xa_for_each(&evq->retire, id, tag) {
+		if (k == n)
+			break;
 		if (xa_to_value(tag) >= pass)
 			continue;
 		xa_erase(&evq->retire, id);
-		ida_free(&vd->sa_ida, id);
+		ids[k++] = id;
+	}
+	return k;
+}
+
+/* Drops evq->lock (held with _bh) and frees the ids retired before @pass. */
+static void vipsec_evq_unlock_free_retired(struct vipsec_dev *vd,
+					   unsigned long pass)
+{
+	struct vipsec_evq *evq = &vd->evq;
+	unsigned int n, i;
+	u32 ids[32];
+
+	for (;;) {
+		n = vipsec_evq_take_retired(evq, pass, ids, ARRAY_SIZE(ids));
+		spin_unlock_bh(&evq->lock);
+		for (i = 0; i < n; i++)
+			ida_free(&vd->sa_ida, ids[i]);
+		if (n < ARRAY_SIZE(ids))
+			return;
+		spin_lock_bh(&evq->lock);
 	}
 }
 
@@ -162,8 +193,7 @@ static void vipsec_evq_work(struct work_struct *work)
 	}
 	if (kick)
 		virtqueue_kick(evq->vq);
-	vipsec_evq_free_retired(vd, pass);	/* the ring was empty */
-	spin_unlock_bh(&evq->lock);
+	vipsec_evq_unlock_free_retired(vd, pass);	/* the ring was empty */
 }
 
 /*
@@ -249,8 +279,7 @@ void vipsec_evq_stop(struct vipsec_dev *vd)
 	while (virtqueue_detach_unused_buf(evq->vq))
 		;
 	evq->vq = NULL;
-	vipsec_evq_free_retired(vd, ULONG_MAX);	/* reset: no event left */
-	spin_unlock_bh(&evq->lock);
+	vipsec_evq_unlock_free_retired(vd, ULONG_MAX);	/* reset: no event left */
 	kfree(evq->bufs);
 	evq->bufs = NULL;
 }

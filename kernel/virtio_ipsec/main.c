@@ -214,6 +214,9 @@ static void vipsec_config_changed(struct virtio_device *vdev)
 		queue_work(vipsec_wq, &vd->config_work);
 }
 
+/* Lockdep classes of the id allocators (see below). */
+static struct lock_class_key vipsec_sa_ida_key, vipsec_group_ida_key;
+
 static struct vipsec_dev *vipsec_dev_alloc(struct virtio_device *vdev)
 {
 	struct vipsec_dev *vd = kzalloc(sizeof(*vd), GFP_KERNEL);
@@ -232,6 +235,15 @@ static struct vipsec_dev *vipsec_dev_alloc(struct virtio_device *vdev)
 	INIT_WORK(&vd->config_work, vipsec_config_work);
 	ida_init(&vd->sa_ida);
 	ida_init(&vd->group_ida);
+	/*
+	 * Every xa_init()/ida_init() of one file shares one lockdep class.
+	 * The SA IDA is freed from softirq context (a file's last put in the
+	 * completion tasklet, vipsec_evq_retire()) with its irq-safe lock,
+	 * the xarrays above are locked with softirqs on: separate classes,
+	 * or lockdep takes them for one lock used both ways.
+	 */
+	lockdep_set_class(&vd->sa_ida.xa.xa_lock, &vipsec_sa_ida_key);
+	lockdep_set_class(&vd->group_ida.xa.xa_lock, &vipsec_group_ida_key);
 	INIT_LIST_HEAD(&vd->files);
 	return vd;
 }
