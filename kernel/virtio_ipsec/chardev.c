@@ -238,12 +238,13 @@ static int vipsec_open(struct inode *inode, struct file *filp)
 	return nonseekable_open(inode, filp);
 }
 
-static void vipsec_file_release(struct kref *ref)
+static void vipsec_file_free(struct vipsec_file *f)
 {
-	struct vipsec_file *f = container_of(ref, struct vipsec_file, ref);
 	struct vipsec_dev *vd = f->vd;
 	unsigned long id;
 	void *entry;
+
+	might_sleep();
 
 	/* no request of the file is left: its stale SA ids are free */
 	xa_for_each(&f->stale_ids, id, entry)
@@ -254,6 +255,31 @@ static void vipsec_file_release(struct kref *ref)
 	mutex_destroy(&f->lock);
 	kfree(f);
 	vipsec_dev_put(vd);
+}
+
+static void vipsec_file_release_work(struct work_struct *work)
+{
+	vipsec_file_free(container_of(work, struct vipsec_file, release_work));
+}
+
+/*
+ * The last put usually comes from close(). It may also come from the
+ * completion tasklet, when a request outlived the close() of its file
+ * (a hung device): the file's xarrays, whose locks process context takes
+ * with softirqs on, the retire list and the device reference are then
+ * let go in a work item (lockdep: inconsistent lock state otherwise).
+ * vipsec_wq is flushed at remove and destroyed at module exit.
+ */
+static void vipsec_file_release(struct kref *ref)
+{
+	struct vipsec_file *f = container_of(ref, struct vipsec_file, ref);
+
+	if (in_task()) {
+		vipsec_file_free(f);
+		return;
+	}
+	INIT_WORK(&f->release_work, vipsec_file_release_work);
+	queue_work(vipsec_wq, &f->release_work);
 }
 
 void vipsec_file_put(struct vipsec_file *f)

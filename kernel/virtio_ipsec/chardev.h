@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 struct vipsec_dev;
@@ -22,6 +23,7 @@ struct vipsec_dev;
  */
 struct vipsec_file {
 	struct kref ref;
+	struct work_struct release_work;	/* last put outside a task */
 	struct vipsec_dev *vd;		/* holds a reference */
 	struct list_head node;		/* on vd->files */
 	u32 claim_mode;			/* 0 or VIPSEC_MODE_* */
