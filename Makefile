@@ -31,7 +31,7 @@ kernel: deps
 	@scripts/fetch-kernel.sh $(BUILD)
 
 engine: deps
-	$(MAKE) -C qemu-device/engine BUILD=$(BUILD) -j$(JOBS)
+	$(MAKE) -C engine BUILD=$(BUILD) -j$(JOBS)
 
 qemu: engine
 	scripts/build-qemu.sh $(BUILD)

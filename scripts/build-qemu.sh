@@ -5,7 +5,7 @@
 #
 # 1. fetches Debian bookworm's qemu source package (7.2) into BUILD/qemu/src
 #    once (apt-get source; deb-src must be enabled: scripts/install-deps.sh);
-# 2. builds the ESP engine (make -C qemu-device/engine) into a static library;
+# 2. builds the ESP engine (make -C engine) into a static library;
 # 3. grafts the device model (qemu-device/graft/graft.sh: symlinks, ID 57,
 #    meson/Kconfig/trace-events fragments, header import);
 # 4. configures into BUILD/qemu/build (again when the options change; KVM and
@@ -52,11 +52,11 @@ if [ ! -f "$SRC/.vipsec-fetched" ]; then
 fi
 
 # --- 2. ESP engine ----------------------------------------------------------
-ENG=$top/qemu-device/engine
+ENG=$top/engine
 [ -f "$ENG/vipsec_core.h" ] || die "missing $ENG/vipsec_core.h"
 if [ -f "$ENG/Makefile" ]; then
 	ENGINE_LIB=$BUILD/engine/libvipsec_engine.a
-	log "building the engine (make -C qemu-device/engine)"
+	log "building the engine (make -C engine)"
 	make -s -C "$ENG" -j"$JOBS" BUILD="$BUILD" || die "engine build failed"
 	[ -f "$ENGINE_LIB" ] || die "engine Makefile did not produce $ENGINE_LIB"
 else

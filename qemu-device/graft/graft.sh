@@ -81,7 +81,7 @@ link "$dev/include/hw/virtio/virtio-ipsec.h" "$src/include/hw/virtio/virtio-ipse
 
 # 2. Build system fragments.
 sed -e "s|@VIPSEC_SHIM_DIR@|$graft/shim|g" \
-    -e "s|@VIPSEC_ENGINE_DIR@|$dev/engine|g" \
+    -e "s|@VIPSEC_ENGINE_DIR@|$repo/engine|g" \
     -e "s|@VIPSEC_ENGINE_LIB@|$engine_lib|g" \
     "$graft/meson.build" >"$tmp/meson-frag"
 sync_block "$src/hw/virtio/meson.build" meson "$tmp/meson-frag" \

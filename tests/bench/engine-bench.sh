@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The engine next to its peers, one host core, one run (`make bench`):
-#   engine         qemu-device/engine/bench/vipsec_bench (1 SA and NUM_SAS)
+#   engine         engine/bench/vipsec_bench (1 SA and NUM_SAS)
 #   dpdk           tests/bench/dpdk/rte_ipsec_peer: DPDK 22.11 rte_ipsec,
 #                  lookaside-none and cpu-crypto, ipsec-mb PMDs
 #   ipsec-mb-raw   intel-ipsec-mb AES-GCM alone (the limit)
@@ -24,7 +24,7 @@ reps=${BENCH_REPS:-3}
 out=$BUILD/bench
 mkdir -p "$out"
 
-make -s -C "$top/qemu-device/engine" BUILD="$BUILD" "$BUILD/engine/vipsec_bench"
+make -s -C "$top/engine" BUILD="$BUILD" "$BUILD/engine/vipsec_bench"
 [ "${BENCH_NO_DPDK:-0}" = 1 ] || make -s -C "$here/dpdk" BUILD="$BUILD"
 # A noisy host: the programs run alternately, reps times, and each figure
 # is the best of its runs (the many-SA table once: its set-up is long).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * esp_tool: drives the device core (qemu-device/engine, the same code QEMU
+ * esp_tool: drives the device core (engine, the same code QEMU
  * runs) from the command line so that independent ESP implementations can
  * be checked against it. It speaks to the core only through virtio requests
  * built as the guest driver builds them, so the request decoder is in the

@@ -7,7 +7,7 @@
  * engine and delivered here into driver-posted buffers). Every request is
  * a device-readable part followed by a device-writable part whose last
  * bytes hold the response footer (include/uapi/linux/virtio_ipsec.h). This file only moves bytes: the
- * ESP engine (qemu-device/engine, struct vipsec_core) parses and answers
+ * ESP engine (engine, struct vipsec_core) parses and answers
  * every request, so all request decoding is unit-tested and fuzzed outside
  * QEMU. Here we bound what we copy out of guest memory and turn a chain
  * that cannot carry a response into virtio_error() (NEEDS_RESET).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * The software accelerator: the char device's ABI emulated in-process
- * over the same device core (qemu-device/engine, vipsec_core.h) that runs
+ * over the same device core (engine, vipsec_core.h) that runs
  * inside QEMU. Opt-in only (accl_name "software"): a VNF developer without
  * the device gets the same ESP bytes, statuses, ownership rules and
  * events. One accelerator per process; each open is a "file" with its own

@@ -2,7 +2,7 @@
  * Virtio IPsec lookaside accelerator device
  *
  * The device moves requests between its virtqueues and the ESP engine
- * (qemu-device/engine, struct vipsec_core), which parses every request.
+ * (engine, struct vipsec_core), which parses every request.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or
  * (at your option) any later version.  See the COPYING file in the
