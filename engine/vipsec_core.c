@@ -190,6 +190,20 @@ static ssize_t finish(uint8_t *resp, size_t resp_cap, size_t body_written,
 	return (ssize_t)resp_cap;
 }
 
+void vipsec_sa_keep_keys(struct vipsec_sa *sa, const uint8_t *params)
+{
+	uint8_t *k = sa->st.keys;
+
+	memcpy(k, params + OFF(virtio_ipsec_sa_params, cipher_key),
+	       VIRTIO_IPSEC_MAX_CIPHER_KEY);
+	k += VIRTIO_IPSEC_MAX_CIPHER_KEY;
+	memcpy(k, params + OFF(virtio_ipsec_sa_params, auth_key),
+	       VIRTIO_IPSEC_MAX_AUTH_KEY);
+	k += VIRTIO_IPSEC_MAX_AUTH_KEY;
+	memcpy(k, params + OFF(virtio_ipsec_sa_params, salt),
+	       VIRTIO_IPSEC_MAX_SALT);
+}
+
 /*
  * SA_GET returns the parameters as added: keep them, but never the keys
  * (the lengths and algorithms are not secret).
@@ -201,6 +215,7 @@ static void sa_keep_params(struct vipsec_core *core, struct vipsec_sa *sa,
 
 	sa->st.added = core->now;
 	memcpy(p, body, sizeof(sa->st.params));
+	vipsec_sa_keep_keys(sa, body);
 	memset(p + OFF(virtio_ipsec_sa_params, cipher_key), 0,
 	       VIRTIO_IPSEC_MAX_CIPHER_KEY);
 	memset(p + OFF(virtio_ipsec_sa_params, auth_key), 0,

@@ -62,6 +62,12 @@ uint64_t vipsec_sa_seq(const struct vipsec_sa *sa);
 /* Wire stats record (struct virtio_ipsec_sa_stats) of an SA. */
 void vipsec_stats_encode(const struct vipsec_sa *sa, uint8_t *wire);
 
+/*
+ * vipsec_core.c: copies the keys and salt of an SA_ADD body (wire layout)
+ * into sa->st.keys, for migration (vipsec_migrate.c).
+ */
+void vipsec_sa_keep_keys(struct vipsec_sa *sa, const uint8_t *params);
+
 /* vipsec_sa_ctl.c: SA_MOD and SA_GET. */
 uint8_t vipsec_ctl_sa_mod(struct vipsec_core *core, uint32_t gid, uint32_t id,
 			  const uint8_t *body, size_t len);

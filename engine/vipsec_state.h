@@ -51,6 +51,11 @@ struct vipsec_life {
 #define VIPSEC_STATUS_BADPAD	0x80	/* wire BADPKT, counter invalid_pad */
 #define VIPSEC_STATUS_BADSEQ	0x81	/* wire LATE, counter invalid_seq */
 
+/* Bytes of key material an SA keeps (vipsec_sa_state.keys) */
+#define VIPSEC_SA_KEYS_LEN	(VIRTIO_IPSEC_MAX_CIPHER_KEY + \
+				 VIRTIO_IPSEC_MAX_AUTH_KEY + \
+				 VIRTIO_IPSEC_MAX_SALT)
+
 /* vipsec_sa_state.flags */
 #define VIPSEC_ST_SOFT		(1u << 0)	/* soft limit reached */
 #define VIPSEC_ST_HARD		(1u << 1)	/* hard limit reached: refuse */
@@ -65,6 +70,13 @@ struct vipsec_sa_state {
 	uint64_t stats[VIPSEC_STAT_N];
 	/* The SA_ADD body as modified since, keys and salt zeroed. */
 	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];
+	/*
+	 * The SA_ADD keys and salt (cipher key, auth key, salt, as in the
+	 * wire record), kept only so that live migration can rebuild the SA
+	 * on another host (vipsec_migrate.c); never in SA_GET. Zeroed with
+	 * the SA.
+	 */
+	uint8_t keys[VIPSEC_SA_KEYS_LEN];
 };
 
 #endif /* VIPSEC_STATE_H */

@@ -28,6 +28,7 @@ Suite *esn_resume_suite(void);
 Suite *hostile_suite(void);
 Suite *burst_suite(void);
 Suite *sadb_index_suite(void);
+Suite *migrate_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND
