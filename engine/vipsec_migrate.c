@@ -658,7 +658,7 @@ static int imp_evq(struct imp *im, struct rd *r)
 	return 0;
 }
 
-static bool core_empty(const struct vipsec_core *core)
+bool vipsec_mig_idle(const struct vipsec_core *core)
 {
 	uint32_t i;
 
@@ -762,7 +762,7 @@ int vipsec_mig_import(struct vipsec_core *core, const uint8_t *buf,
 			    len, (unsigned long long)body_len + HDR_LEN);
 	if (crc32_le(buf + HDR_LEN, body_len) != crc)
 		return fail(&im, "stream corrupted (CRC mismatch)");
-	if (!core_empty(core))
+	if (!vipsec_mig_idle(core))
 		return fail(&im, "the engine already holds state");
 	if (imp_body(&im, buf + HDR_LEN, body_len)) {
 		/* Leave the core as it was: empty */

@@ -27,6 +27,7 @@
 #ifndef VIPSEC_MIGRATE_H
 #define VIPSEC_MIGRATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,13 @@ struct vipsec_core;
 #define VIPSEC_MIG_SA		3u
 #define VIPSEC_MIG_EVQ		4u
 #define VIPSEC_MIG_F_OPTIONAL	0x0001u
+
+/*
+ * True when the core holds nothing a migration must carry: no SA, no group
+ * but the default, no pending event (the clock and the features alone
+ * matter to nobody then; the device sends no engine state at all).
+ */
+bool vipsec_mig_idle(const struct vipsec_core *core);
 
 /*
  * Size of the stream vipsec_mig_export() writes for the core as it is

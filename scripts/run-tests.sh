@@ -64,6 +64,7 @@ else
 	if [ "$host_only" -eq 0 ]; then
 		run_suite device-props "$top/tests/driver/device-props.sh"
 		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		run_suite vm-migration "$top/tests/migration/run.sh" --timeout "${VM_MIGRATION_TIMEOUT:-900}" --build "$build"
 	fi
 fi
 

@@ -23,15 +23,18 @@
 #include "qemu/module.h"
 #include "qemu/timer.h"
 #include "qemu/units.h"
+#include "qemu/error-report.h"
 #include "qapi/error.h"
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-ipsec.h"
+#include "migration/qemu-file-types.h"
 #include "migration/vmstate.h"
 #include "standard-headers/linux/virtio_ids.h"
 #include "trace.h"
 
 #include "vipsec_core.h"
+#include "vipsec_migrate.h"
 
 #define FOOTER_LEN sizeof(struct virtio_ipsec_resp_footer)
 
@@ -190,8 +193,9 @@ static void virtio_ipsec_deliver_events(VirtIOIPsec *s)
     size_t n;
 
     if (!virtio_vdev_has_feature(vdev, VIRTIO_IPSEC_F_EVENTQ) ||
-        !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) || vdev->broken) {
-        return;
+        !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) || vdev->broken ||
+        !vdev->vm_running) {
+        return;     /* a stopped VM: virtio_ipsec_vm_state_change() resumes */
     }
     while (vipsec_core_event_pending(s->core)) {
         elem = virtqueue_pop(s->eventq, sizeof(VirtQueueElement));
@@ -281,6 +285,17 @@ static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
     bool notify = false;
     size_t used;
 
+    /*
+     * While the VM is stopped (migration, snapshot) the rings stay as they
+     * are: a request taken now would change the engine after its state was
+     * saved, or be answered into guest memory already sent. The requests
+     * wait on the avail ring, which migrates with the device, and are
+     * processed once when the VM runs again, here or on the destination
+     * (virtio_ipsec_vm_state_change()).
+     */
+    if (!vdev->vm_running) {
+        return;
+    }
     if (q->ctrl) {
         /* SA_ADD stamps the SA's age with the engine clock */
         virtio_ipsec_tick(q->s);
@@ -320,6 +335,30 @@ static void virtio_ipsec_handle_queue(VirtIOIPsecQueue *q)
 static void virtio_ipsec_queue_bh(void *opaque)
 {
     virtio_ipsec_handle_queue(opaque);
+}
+
+/*
+ * The VM runs again (after a snapshot or a failed migration on the source,
+ * after the load on the destination): handle what the guest queued while
+ * it was stopped. Every request is popped, answered and pushed within one
+ * handler call, so nothing is ever half done at a stop: a request is
+ * either used (and its effect on the engine is in the saved state) or
+ * still on the avail ring (and processed exactly once, here).
+ */
+static void virtio_ipsec_vm_state_change(void *opaque, bool running,
+                                         RunState state)
+{
+    VirtIOIPsec *s = opaque;
+    uint32_t i;
+
+    if (!running) {
+        return;
+    }
+    for (i = 0; i < s->conf.num_queues; i++) {
+        qemu_bh_schedule(s->dataqs[i].bh);
+    }
+    qemu_bh_schedule(s->ctrlq.bh);
+    qemu_bh_schedule(s->event_bh);
 }
 
 static void virtio_ipsec_handle_data(VirtIODevice *vdev, VirtQueue *vq)
@@ -532,6 +571,9 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
     s->clock = timer_new_ms(QEMU_CLOCK_VIRTUAL, virtio_ipsec_clock, s);
     timer_mod(s->clock, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
               VIRTIO_IPSEC_CLOCK_PERIOD_MS);
+    s->vm_state = qdev_add_vm_change_state_handler(dev,
+                                                   virtio_ipsec_vm_state_change,
+                                                   s);
 
     trace_virtio_ipsec_realize(s, c->num_queues, c->max_sas, c->max_batch,
                                c->max_packet_len);
@@ -543,6 +585,8 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
     VirtIOIPsec *s = VIRTIO_IPSEC(dev);
     uint32_t i;
 
+    qemu_del_vm_change_state_handler(s->vm_state);
+    s->vm_state = NULL;
     timer_free(s->clock);
     s->clock = NULL;
     qemu_bh_delete(s->event_bh);
@@ -562,15 +606,195 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
 }
 
 /*
- * Not migratable: the SA database (keys, sequence numbers, replay windows,
- * lifetimes, statistics) and the pending events live in the engine and are
- * not in VMState yet. Migrating without them would silently lose every SA
- * (and restart sequence numbers under the same keys on the destination if
- * the driver re-added them); block migration instead.
+ * Migration. The main section carries the source's properties that its
+ * guest relies on (it read them from config space at probe); the
+ * subsection "virtio-ipsec/engine", present when the engine holds any
+ * state, carries the engine's own versioned stream (engine/vipsec_migrate.h:
+ * groups, SAs with keys, sequence numbers, replay windows, lifetimes,
+ * statistics, pending events, its clock and the negotiated features).
+ * The stream holds keys: the migration channel must be protected (TLS);
+ * every buffer that held it is zeroed. docs/virtio-ipsec-device.md has the
+ * layout and the compatibility rules.
  */
+static int virtio_ipsec_pre_save(void *opaque)
+{
+    VirtIOIPsec *s = opaque;
+
+    s->mig_src.num_queues = s->conf.num_queues;
+    s->mig_src.max_sas = s->conf.max_sas;
+    s->mig_src.max_groups = s->conf.max_groups;
+    s->mig_src.max_packet_len = s->conf.max_packet_len;
+    s->mig_src.max_batch = s->conf.max_batch;
+    s->mig_src.max_replay_window = s->conf.max_replay_window;
+    return 0;
+}
+
+static bool virtio_ipsec_limit_ok(const char *prop, uint32_t src,
+                                  uint32_t dst)
+{
+    if (dst < src) {
+        error_report("virtio-ipsec: migration refused: destination %s=%"
+                     PRIu32 " is below the source's %" PRIu32
+                     " (the guest may use up to the source's)",
+                     prop, dst, src);
+        return false;
+    }
+    return true;
+}
+
+/* The destination's properties against the source's, before any state */
+static bool virtio_ipsec_conf_ok(VirtIOIPsec *s)
+{
+    if (s->mig_src.num_queues != s->conf.num_queues) {
+        error_report("virtio-ipsec: migration refused: num-queues differs "
+                     "(source %" PRIu32 ", destination %" PRIu32 ")",
+                     s->mig_src.num_queues, s->conf.num_queues);
+        return false;
+    }
+    return virtio_ipsec_limit_ok("max-sas", s->mig_src.max_sas,
+                                 s->conf.max_sas) &&
+           virtio_ipsec_limit_ok("max-groups", s->mig_src.max_groups,
+                                 s->conf.max_groups) &&
+           virtio_ipsec_limit_ok("max-packet-len", s->mig_src.max_packet_len,
+                                 s->conf.max_packet_len) &&
+           virtio_ipsec_limit_ok("max-batch", s->mig_src.max_batch,
+                                 s->conf.max_batch) &&
+           virtio_ipsec_limit_ok("max-replay-window",
+                                 s->mig_src.max_replay_window,
+                                 s->conf.max_replay_window);
+}
+
+static int virtio_ipsec_post_load(void *opaque, int version_id)
+{
+    /* Also when the engine subsection was absent (an idle device) */
+    return virtio_ipsec_conf_ok(opaque) ? 0 : -EINVAL;
+}
+
+/* Subsection "virtio-ipsec/engine": u32 length, then the engine stream */
+static int virtio_ipsec_engine_put(QEMUFile *f, void *pv, size_t size,
+                                   const VMStateField *field, JSONWriter *vmdesc)
+{
+    VirtIOIPsec *s = pv;
+    size_t len = 0;
+    uint8_t *buf = vipsec_mig_export_alloc(s->core, &len);
+
+    if (!buf || len > UINT32_MAX) {
+        vipsec_mig_free(buf, len);
+        error_report("virtio-ipsec: cannot save the engine state (%zu "
+                     "bytes): out of memory", len);
+        return -ENOMEM;
+    }
+    qemu_put_be32(f, len);
+    qemu_put_buffer(f, buf, len);
+    /*
+     * qemu_put_buffer() copies into the file's own buffer (unlike
+     * qemu_put_buffer_async(), it keeps no pointer to ours): ours can be
+     * zeroed at once. The file's buffer is reused for what follows.
+     */
+    vipsec_mig_free(buf, len);
+    return 0;
+}
+
+static int virtio_ipsec_engine_get(QEMUFile *f, void *pv, size_t size,
+                                   const VMStateField *field)
+{
+    VirtIOIPsec *s = pv;
+    uint32_t len = qemu_get_be32(f);
+    size_t max = vipsec_mig_max_size(s->core);
+    char err[256];
+    uint8_t *buf;
+    size_t n;
+    int ret;
+
+    /* The main section's post_load comes after the subsections */
+    if (!virtio_ipsec_conf_ok(s)) {
+        return -EINVAL;
+    }
+    if (qemu_file_get_error(f) || len > max) {
+        error_report("virtio-ipsec: migration refused: engine state of %"
+                     PRIu32 " bytes, at most %zu fit this device's "
+                     "properties", len, max);
+        return -EINVAL;
+    }
+    buf = g_malloc(len ? len : 1);
+    n = qemu_get_buffer(f, buf, len);
+    if (n != len || qemu_file_get_error(f)) {
+        vipsec_mig_free(buf, len);
+        error_report("virtio-ipsec: migration refused: engine state "
+                     "truncated (%zu of %" PRIu32 " bytes)", n, len);
+        return -EINVAL;
+    }
+    err[0] = '\0';
+    ret = vipsec_mig_import(s->core, buf, len, err, sizeof(err));
+    vipsec_mig_free(buf, len);
+    if (ret) {
+        err[sizeof(err) - 1] = '\0';
+        error_report("virtio-ipsec: migration refused: %s", err);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const VMStateInfo vmstate_info_virtio_ipsec_engine = {
+    .name = "virtio-ipsec-engine",
+    .get = virtio_ipsec_engine_get,
+    .put = virtio_ipsec_engine_put,
+};
+
+/* An idle engine (no group, SA or event) sends nothing */
+static bool virtio_ipsec_engine_needed(void *opaque)
+{
+    VirtIOIPsec *s = opaque;
+
+    return !vipsec_mig_idle(s->core);
+}
+
+static const VMStateDescription vmstate_virtio_ipsec_engine = {
+    .name = "virtio-ipsec/engine",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = virtio_ipsec_engine_needed,
+    .fields = (VMStateField[]) {
+        {
+            .name = "engine",
+            .info = &vmstate_info_virtio_ipsec_engine,
+            .flags = VMS_SINGLE,
+            .offset = 0,
+        },
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_virtio_ipsec_device = {
+    .name = "virtio-ipsec-device",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = virtio_ipsec_pre_save,
+    .post_load = virtio_ipsec_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(mig_src.num_queues, VirtIOIPsec),
+        VMSTATE_UINT32(mig_src.max_sas, VirtIOIPsec),
+        VMSTATE_UINT32(mig_src.max_groups, VirtIOIPsec),
+        VMSTATE_UINT32(mig_src.max_packet_len, VirtIOIPsec),
+        VMSTATE_UINT32(mig_src.max_batch, VirtIOIPsec),
+        VMSTATE_UINT32(mig_src.max_replay_window, VirtIOIPsec),
+        VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_virtio_ipsec_engine,
+        NULL
+    },
+};
+
+/* The virtio transport state (rings, features), then the device's */
 static const VMStateDescription vmstate_virtio_ipsec = {
     .name = "virtio-ipsec",
-    .unmigratable = 1,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_VIRTIO_DEVICE,
+        VMSTATE_END_OF_LIST()
+    },
 };
 
 static Property virtio_ipsec_properties[] = {
@@ -599,6 +823,7 @@ static void virtio_ipsec_class_init(ObjectClass *klass, void *data)
 
     device_class_set_props(dc, virtio_ipsec_properties);
     dc->vmsd = &vmstate_virtio_ipsec;
+    vdc->vmsd = &vmstate_virtio_ipsec_device;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     vdc->realize = virtio_ipsec_device_realize;
     vdc->unrealize = virtio_ipsec_device_unrealize;

@@ -16,6 +16,7 @@
 #include "standard-headers/linux/virtio_ipsec.h"
 #include "hw/virtio/virtio.h"
 #include "qom/object.h"
+#include "sysemu/runstate.h"
 
 #define TYPE_VIRTIO_IPSEC "virtio-ipsec-device"
 OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
@@ -98,6 +99,22 @@ struct VirtIOIPsec {
     VirtQueue *eventq;          /* index num_queues + 1 */
     QEMUTimer *clock;           /* drives seconds lifetimes (engine tick) */
     QEMUBH *event_bh;           /* delivers what the clock raised, guarded */
+
+    /*
+     * Migration (docs/virtio-ipsec-device.md, "Migration"): the source's
+     * properties its guest relies on, sent in the main section and checked
+     * on the destination; the handler that quiesces the queues while the
+     * VM is stopped and restarts them when it runs again.
+     */
+    struct {
+        uint32_t num_queues;
+        uint32_t max_sas;
+        uint32_t max_groups;
+        uint32_t max_packet_len;
+        uint32_t max_batch;
+        uint32_t max_replay_window;
+    } mig_src;
+    VMChangeStateEntry *vm_state;
 
     /* Test-only fault injection (x-fault...); never migrated */
     VirtIOIPsecFault fault;
