@@ -9,6 +9,7 @@
  * frees it only when the device gives it back or at remove.
  */
 
+#include <linux/build_bug.h>
 #include <linux/string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ipsec_status.h>
@@ -22,14 +23,16 @@
  * request refused as a whole; per-packet statuses go to user space
  * unchanged and the library maps them from the same table.
  */
-VIPSEC_STATUS_CHECKS;
+static_assert(VIPSEC_STATUS_TABLE_VALID);
 
-#define VIPSEC_STATUS_ERRNO(name, value, err, msg) [VIRTIO_IPSEC_##name] = -(err),
+#define VIPSEC_STATUS_ERRNO(name, value, err, msg)			\
+	[VIRTIO_IPSEC_##name] = -(err),
 static const int vipsec_status_errno[VIPSEC_STATUS_COUNT] = {
 	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_ERRNO)
 };
 
-#define VIPSEC_STATUS_MSG(name, value, err, msg) [VIRTIO_IPSEC_##name] = msg,
+#define VIPSEC_STATUS_MSG(name, value, err, msg)			\
+	[VIRTIO_IPSEC_##name] = msg,
 static const char *const vipsec_status_msg[VIPSEC_STATUS_COUNT] = {
 	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_MSG)
 };

@@ -19,7 +19,7 @@
  * Columns: X(name, value, errno, message)
  *   name     VIRTIO_IPSEC_<name> in virtio_ipsec.h
  *   value    its value; checked against virtio_ipsec.h at compile time
- *            (VIPSEC_STATUS_CHECKS), so a renumbering cannot go unseen
+ *            (VIPSEC_STATUS_TABLE_VALID), so a renumbering cannot go unseen
  *   errno    the positive errno; users negate it. 0: success
  *   message  short text for logs and tools (the library has no
  *            strerror of its own; these shorten the spec's meanings)
@@ -68,22 +68,18 @@
 #define VIPSEC_STATUS_COUNT	20
 
 /*
- * Each user puts VIPSEC_STATUS_CHECKS once at file scope: every row's
- * value is the uAPI's, and the rows are VIPSEC_STATUS_COUNT distinct
- * values below it, so an array indexed by status has no hole (a hole
- * would read as errno 0, success).
+ * VIPSEC_STATUS_TABLE_VALID is true when every row's value is the uAPI's
+ * and the rows are VIPSEC_STATUS_COUNT distinct values below it, so an
+ * array indexed by status has no hole (a hole would read as errno 0,
+ * success). Each user asserts it at compile time (static_assert()).
  */
-#define VIPSEC_STATUS_ROW_CHECK(name, value, err, msg)			\
-	_Static_assert(VIRTIO_IPSEC_##name == (value),			\
-		       "virtio_ipsec_status.h: " #name " out of step");
+#define VIPSEC_STATUS_SAME(name, value, err, msg)	(VIRTIO_IPSEC_##name == (value)) &&
 #define VIPSEC_STATUS_ONE(name, value, err, msg)	+ 1
 #define VIPSEC_STATUS_BIT(name, value, err, msg)	| (1ULL << (value))
-#define VIPSEC_STATUS_CHECKS						\
-	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_ROW_CHECK)			\
-	_Static_assert((0 VIPSEC_STATUS_TABLE(VIPSEC_STATUS_ONE)) ==	\
-		       VIPSEC_STATUS_COUNT &&				\
-		       (0 VIPSEC_STATUS_TABLE(VIPSEC_STATUS_BIT)) ==	\
-		       (1ULL << VIPSEC_STATUS_COUNT) - 1,		\
-		       "virtio_ipsec_status.h: statuses not 0..COUNT-1")
+#define VIPSEC_STATUS_TABLE_VALID					\
+	((VIPSEC_STATUS_TABLE(VIPSEC_STATUS_SAME) 1) &&			\
+	 (0 VIPSEC_STATUS_TABLE(VIPSEC_STATUS_ONE)) == VIPSEC_STATUS_COUNT && \
+	 (0 VIPSEC_STATUS_TABLE(VIPSEC_STATUS_BIT)) ==			\
+	 (1ULL << VIPSEC_STATUS_COUNT) - 1)
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_STATUS_H */

@@ -10,7 +10,8 @@
 
 #include "internal.h"
 
-VIPSEC_STATUS_CHECKS;
+_Static_assert(VIPSEC_STATUS_TABLE_VALID,
+	       "virtio_ipsec_status.h out of step with virtio_ipsec.h");
 
 #define GLA_STATUS_ERRNO(name, value, err, msg) [VIRTIO_IPSEC_##name] = -(err),
 static const int gla_status_errno[VIPSEC_STATUS_COUNT] = {
