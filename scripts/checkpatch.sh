@@ -87,6 +87,10 @@ extra_ignore() {
 	esac
 }
 
+# GIT_DIR: checkpatch caches CamelCase words in a
+# .checkpatch-camelcase.git.* file in the tree when it finds a git
+# directory; nothing is to be written into the clone.
+export GIT_DIR=/nonexistent
 cd "$top"
 rc=0 plain=()
 for f in "${targets[@]}"; do
