@@ -9,11 +9,11 @@
  * Freeze resets the device, which forgets every SA; restore re-adds them
  * with their ids from the driver's tables (group.c, sa.c). Outbound SAs
  * continue their sequence from the driver's table (xform.c). An inbound
- * SA would come back with an empty
- * replay window and accept again every packet captured before the
- * suspend. So at freeze, while the device still lives, the highest
- * sequence number each inbound SA has seen is read with SA_GET, one group
- * at a time, and at restore it is put back with SA_MOD.
+ * SA would come back with an empty replay window and accept again every
+ * packet captured before the suspend. So at freeze, while the device
+ * still lives, the highest sequence number each inbound SA has seen is
+ * read with SA_GET, one group at a time, and at restore it is put back
+ * with SA_MOD.
  *
  * The device does not export its window bitmap, so the restored window is
  * conservative: every number inside it counts as received. Nothing old is
