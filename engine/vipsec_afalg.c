@@ -118,7 +118,7 @@ static const struct afalg_auth afalg_auths[] = {
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct afalg {
-	struct vipsec_crypto base;
+	struct vpe_crypto base;
 	uint8_t pool[AFALG_POOL];	/* unused random IV bytes */
 	unsigned int pool_off;
 };
@@ -139,7 +139,7 @@ struct afalg_key {
 	size_t blob_len;
 };
 
-static struct vipsec_crypto_ops afalg_ops;
+static struct vpe_crypto_ops afalg_ops;
 
 /* Which algorithms the running kernel accepts: probed once per process. */
 static struct {
@@ -261,7 +261,7 @@ static void afalg_probe_once(void)
 	pthread_once(&afalg_probe_res.once, afalg_probe_and_publish);
 }
 
-bool vipsec_afalg_usable(void)
+bool vpe_afalg_usable(void)
 {
 	afalg_probe_once();
 	return afalg_probe_res.cipher_mask &
@@ -271,7 +271,7 @@ bool vipsec_afalg_usable(void)
 /* Key lengths, salt and ICV as the RFCs allow them. */
 static int afalg_check(const struct afalg_cipher *ci,
 		       const struct afalg_auth *au,
-		       const struct vipsec_xfrm_params *p)
+		       const struct vpe_xfrm_params *p)
 {
 	uint8_t kl = p->cipher_key_len;
 
@@ -298,7 +298,7 @@ static int afalg_check(const struct afalg_cipher *ci,
  * authkey enckey (enckey = key || nonce for rfc3686).
  */
 static size_t afalg_key_blob(const struct afalg_cipher *ci,
-			     const struct vipsec_xfrm_params *p, uint8_t *b)
+			     const struct vpe_xfrm_params *p, uint8_t *b)
 {
 	uint32_t enclen = p->cipher_key_len + p->salt_len;
 	uint16_t rta_len = 8, rta_type = 1;
@@ -360,9 +360,9 @@ static int afalg_open(const char *name, const uint8_t *blob, size_t blob_len,
 	return err ? err : op;
 }
 
-static int afalg_key_new(struct vipsec_crypto *c,
-			 const struct vipsec_xfrm_params *p, void **out,
-			 struct vipsec_xfrm_shape *shape)
+static int afalg_key_new(struct vpe_crypto *c,
+			 const struct vpe_xfrm_params *p, void **out,
+			 struct vpe_xfrm_shape *shape)
 {
 	const struct afalg_cipher *ci = afalg_find_cipher(p->cipher_alg);
 	const struct afalg_auth *au = afalg_find_auth(p->auth_alg);
@@ -406,7 +406,7 @@ static int afalg_key_new(struct vipsec_crypto *c,
 	return 0;
 }
 
-static void afalg_key_free(struct vipsec_crypto *c, void *key)
+static void afalg_key_free(struct vpe_crypto *c, void *key)
 {
 	struct afalg_key *k = key;
 
@@ -421,7 +421,7 @@ static void afalg_key_free(struct vipsec_crypto *c, void *key)
 	free(k);
 }
 
-static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
+static void afalg_iv_gen(struct vpe_crypto *c, const void *key,
 			 uint64_t seq, uint8_t *iv)
 {
 	struct afalg *a = (struct afalg *)c;
@@ -429,7 +429,7 @@ static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
 
 	if (k->counter_iv) {
 		if (k->iv_len)
-			vipsec_iv_from_seq(seq, iv);
+			vpe_iv_from_seq(seq, iv);
 		return;
 	}
 	/* CBC (RFC 3602 / RFC 2451): unpredictable, from the kernel CSPRNG. */
@@ -461,7 +461,7 @@ static void afalg_reset_op(struct afalg_key *k)
 }
 
 static size_t afalg_aad(const struct afalg_key *k,
-			const struct vipsec_esp_op *op, uint8_t *aad)
+			const struct vpe_esp_op *op, uint8_t *aad)
 {
 	size_t hlen = k->esn ? 12 : 8;
 
@@ -478,7 +478,7 @@ static size_t afalg_aad(const struct afalg_key *k,
 }
 
 static int afalg_send(const struct afalg_key *k, bool enc,
-		      const struct vipsec_esp_op *op, const uint8_t *aad,
+		      const struct vpe_esp_op *op, const uint8_t *aad,
 		      size_t alen, size_t in_len)
 {
 	union {
@@ -531,7 +531,7 @@ static int afalg_send(const struct afalg_key *k, bool enc,
  * (decrypt). Output: AAD (discarded) || ciphertext || ICV, written after
  * the IV, or AAD || plaintext, written to pt.
  */
-static int afalg_run(struct afalg_key *k, bool enc, struct vipsec_esp_op *op)
+static int afalg_run(struct afalg_key *k, bool enc, struct vpe_esp_op *op)
 {
 	uint8_t aad[AFALG_AAD_MAX], scratch[AFALG_AAD_MAX];
 	size_t alen = afalg_aad(k, op, aad);
@@ -562,7 +562,7 @@ static int afalg_run(struct afalg_key *k, bool enc, struct vipsec_esp_op *op)
 	return err;
 }
 
-static void afalg_batch(struct vipsec_esp_op *ops, unsigned int n, bool enc)
+static void afalg_batch(struct vpe_esp_op *ops, unsigned int n, bool enc)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		struct afalg_key *k = (struct afalg_key *)ops[i].key;
@@ -573,28 +573,28 @@ static void afalg_batch(struct vipsec_esp_op *ops, unsigned int n, bool enc)
 	}
 }
 
-static void afalg_encrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void afalg_encrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			  unsigned int n)
 {
 	(void)c;
 	afalg_batch(ops, n, true);
 }
 
-static void afalg_decrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void afalg_decrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			  unsigned int n)
 {
 	(void)c;
 	afalg_batch(ops, n, false);
 }
 
-static void afalg_destroy(struct vipsec_crypto *c)
+static void afalg_destroy(struct vpe_crypto *c)
 {
 	explicit_bzero(c, sizeof(struct afalg));
 	free(c);
 }
 
 /* The masks are filled in by the probe, before any backend exists. */
-static struct vipsec_crypto_ops afalg_ops = {
+static struct vpe_crypto_ops afalg_ops = {
 	.name = "kernel",
 	.key_new = afalg_key_new,
 	.key_free = afalg_key_free,
@@ -604,7 +604,7 @@ static struct vipsec_crypto_ops afalg_ops = {
 	.destroy = afalg_destroy,
 };
 
-struct vipsec_crypto *vipsec_crypto_kernel_new(char *err, size_t err_len)
+struct vpe_crypto *vpe_crypto_kernel_new(char *err, size_t err_len)
 {
 	struct afalg *a;
 

@@ -34,7 +34,7 @@ static bool aes_len(uint8_t n)
 }
 
 static void aes_expand(IMB_MGR *mgr, const uint8_t *key, uint8_t len,
-		       struct mb_key *k)
+		       struct vpe_mb_key *k)
 {
 	if (len == 16)
 		IMB_AES_KEYEXP_128(mgr, key, k->enc, k->dec);
@@ -46,7 +46,7 @@ static void aes_expand(IMB_MGR *mgr, const uint8_t *key, uint8_t len,
 
 /* HMAC: the states after one block of key ^ ipad and key ^ opad. */
 static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
-		     const uint8_t *key, struct mb_key *k)
+		     const uint8_t *key, struct vpe_mb_key *k)
 {
 	uint8_t buf[128];
 	unsigned int i;
@@ -80,8 +80,8 @@ static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
 	explicit_bzero(buf, sizeof(buf));
 }
 
-static int mac_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		     struct mb_key *k)
+static int mac_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		     struct vpe_mb_key *k)
 {
 	const struct mac_info *m = NULL;
 	unsigned int i;
@@ -115,7 +115,7 @@ static int mac_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
  * inputs give distinct outputs that look random without the key, and no
  * randomness is needed per packet.
  */
-static int cbc_iv_setup(IMB_MGR *mgr, struct mb_key *k)
+static int cbc_iv_setup(IMB_MGR *mgr, struct vpe_mb_key *k)
 {
 	uint32_t dec[44] __attribute__((aligned(16)));
 	uint8_t rnd[16];
@@ -129,8 +129,8 @@ static int cbc_iv_setup(IMB_MGR *mgr, struct mb_key *k)
 	return 0;
 }
 
-static int cipher_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-			struct mb_key *k)
+static int cipher_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+			struct vpe_mb_key *k)
 {
 	uint8_t n = p->cipher_key_len;
 	int i;
@@ -179,8 +179,8 @@ static int cipher_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
 	}
 }
 
-static int aead_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		      struct mb_key *k)
+static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		      struct vpe_mb_key *k)
 {
 	uint8_t n = p->cipher_key_len;
 	bool ccm = p->cipher_alg == VIRTIO_IPSEC_CIPHER_AES_CCM;
@@ -200,14 +200,14 @@ static int aead_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
 	k->block_len = 4;	/* stream modes: ESP's 4-byte rule */
 	memcpy(k->salt, p->salt, p->salt_len);
 	if (ccm) {
-		k->kind = MB_CCM;
+		k->kind = VPE_MB_CCM;
 		k->cipher = IMB_CIPHER_CCM;
 		k->hash = IMB_AUTH_AES_CCM;
 		aes_expand(mgr, p->cipher_key, n, k);
 		return 0;
 	}
-	k->kind = p->cipher_alg == VIRTIO_IPSEC_CIPHER_AES_GCM ? MB_GCM :
-								MB_GMAC;
+	k->kind = p->cipher_alg == VIRTIO_IPSEC_CIPHER_AES_GCM ? VPE_MB_GCM :
+								VPE_MB_GMAC;
 	if (n == 16) {
 		IMB_AES128_GCM_PRE(mgr, p->cipher_key, &k->gcm);
 		k->hash = IMB_AUTH_AES_GMAC_128;
@@ -222,8 +222,8 @@ static int aead_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
 	return 0;
 }
 
-int mb_keys_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		  struct mb_key *k)
+int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		  struct vpe_mb_key *k)
 {
 	int ret;
 
@@ -236,7 +236,7 @@ int mb_keys_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
 	case VIRTIO_IPSEC_CIPHER_AES_GMAC:
 		return aead_setup(mgr, p, k);
 	}
-	k->kind = MB_CHAIN;
+	k->kind = VPE_MB_CHAIN;
 	ret = mac_setup(mgr, p, k);
 	if (ret)
 		return ret;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Host test of the QEMU device's realize-time checks: a max-packet-len
-# below the engine's floor (VIPSEC_CORE_MIN_PACKET_LEN, 256) is refused
+# below the engine's floor (VPE_CORE_MIN_PACKET_LEN, 256) is refused
 # with a message that names the property and the bounds (the device
 # allowed 64 and the engine then failed with its own, later message), the
 # floor itself is accepted, and the test-only x-fault knobs

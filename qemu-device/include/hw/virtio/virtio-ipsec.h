@@ -2,7 +2,7 @@
  * Virtio IPsec lookaside accelerator device
  *
  * The device moves requests between its virtqueues and the ESP engine
- * (engine, struct vipsec_core), which parses every request.
+ * (engine, struct vpe_core), which parses every request.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or
  * (at your option) any later version.  See the COPYING file in the
@@ -43,7 +43,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_EVENTQ_SIZE                64
 #define VIRTIO_IPSEC_CLOCK_PERIOD_MS            1000
 
-struct vipsec_core;
+struct vpe_core;
 
 /* Test-only fault injection (virtio-ipsec-faults.c) */
 typedef enum VirtIOIPsecFault {
@@ -92,7 +92,7 @@ struct VirtIOIPsec {
     VirtIODevice parent_obj;
 
     VirtIOIPsecConf conf;
-    struct vipsec_core *core;
+    struct vpe_core *core;
     VirtIOIPsecQueue *dataqs;   /* conf.num_queues entries */
     VirtIOIPsecQueue ctrlq;
     VirtQueue *eventq;          /* index num_queues + 1 */
