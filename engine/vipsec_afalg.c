@@ -53,6 +53,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_afalg.h"
+#include "vpe_algs.h"
 
 #ifndef AF_ALG
 #define AF_ALG 38
@@ -71,49 +72,38 @@
 
 enum afalg_kind { AFALG_RFC4106, AFALG_RFC4309, AFALG_RFC4543, AFALG_AUTHENC };
 
+/*
+ * The backend's columns of vpe_algs.h: the request layout and the crypto
+ * API name. Lengths, salt and IV rules come from the generic row (row).
+ */
 struct afalg_cipher {
 	uint8_t alg;		/* VIRTIO_IPSEC_CIPHER_* */
 	uint8_t kind;		/* enum afalg_kind */
-	uint8_t iv_len, block_len, salt_len;
-	uint8_t key_min, key_max;	/* AES: 16..32 in steps of 8 */
-	bool counter_iv;	/* IV = sequence number (else random) */
 	const char *name;	/* AEAD template, or authenc's cipher */
 };
 
-static const struct afalg_cipher afalg_ciphers[] = {
-	{ VIRTIO_IPSEC_CIPHER_AES_GCM, AFALG_RFC4106, 8, 4, 4, 16, 32, true,
-	  "rfc4106(gcm(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_AES_CCM, AFALG_RFC4309, 8, 4, 3, 16, 32, true,
-	  "rfc4309(ccm(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_AES_GMAC, AFALG_RFC4543, 8, 4, 4, 16, 32, true,
-	  "rfc4543(gcm(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_AES_CBC, AFALG_AUTHENC, 16, 16, 0, 16, 32, false,
-	  "cbc(aes)" },
-	{ VIRTIO_IPSEC_CIPHER_AES_CTR, AFALG_AUTHENC, 8, 4, 4, 16, 32, true,
-	  "rfc3686(ctr(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_3DES_CBC, AFALG_AUTHENC, 8, 8, 0, 24, 24, false,
-	  "cbc(des3_ede)" },
-	{ VIRTIO_IPSEC_CIPHER_DES_CBC, AFALG_AUTHENC, 8, 8, 0, 8, 8, false,
-	  "cbc(des)" },
-	{ VIRTIO_IPSEC_CIPHER_NULL, AFALG_AUTHENC, 0, 4, 0, 0, 0, true,
-	  "ecb(cipher_null)" },
-};
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, ...) \
+	{ id, AFALG_AUTHENC, afalg },
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, ...) \
+	{ id, afk, afalg },
+#define VPE_AUTH(...)
+static const struct afalg_cipher afalg_ciphers[] = { VPE_ALGS };
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 
 struct afalg_auth {
 	uint8_t alg;		/* VIRTIO_IPSEC_AUTH_* */
-	uint8_t icv_len;	/* RFC truncation */
-	const char *name;
+	const char *name;	/* authenc's hash */
 };
 
-static const struct afalg_auth afalg_auths[] = {
-	{ VIRTIO_IPSEC_AUTH_NONE, 0, "digest_null" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_MD5_96, 12, "hmac(md5)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA1_96, 12, "hmac(sha1)" },
-	{ VIRTIO_IPSEC_AUTH_AES_XCBC_96, 12, "xcbc(aes)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA256, 16, "hmac(sha256)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA384, 24, "hmac(sha384)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA512, 32, "hmac(sha512)" },
-};
+#define VPE_CIPHER(...)
+#define VPE_AEAD(...)
+#define VPE_AUTH(id, key, icv, weak, afalg, ...)	{ id, afalg },
+static const struct afalg_auth afalg_auths[] = { VPE_ALGS };
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -268,27 +258,16 @@ bool vpe_afalg_usable(void)
 	       (1ULL << VIRTIO_IPSEC_CIPHER_AES_GCM);
 }
 
-/* Key lengths, salt and ICV as the RFCs allow them. */
-static int afalg_check(const struct afalg_cipher *ci,
-		       const struct afalg_auth *au,
+/* Key lengths, salt and ICV as the RFCs allow them (vpe_algs.h). */
+static int afalg_check(const struct vpe_alg *ci, const struct vpe_alg *au,
 		       const struct vpe_xfrm_params *p)
 {
-	uint8_t kl = p->cipher_key_len;
-
-	if (kl < ci->key_min || kl > ci->key_max || (kl - ci->key_min) % 8)
+	if (!vpe_alg_key_ok(ci, p->cipher_key_len) ||
+	    !vpe_alg_key_ok(au, p->auth_key_len) ||
+	    p->salt_len != ci->salt_len)
 		return -EINVAL;
-	if (p->salt_len != ci->salt_len)
-		return -EINVAL;
-	if (ci->kind == AFALG_RFC4543)
-		return p->icv_len == 16 ? 0 : -EINVAL;
-	if (ci->kind != AFALG_AUTHENC)
-		return p->icv_len == 8 || p->icv_len == 12 ||
-		       p->icv_len == 16 ? 0 : -EINVAL;
-	if (p->icv_len != au->icv_len)
-		return -EINVAL;
-	if (au->alg == VIRTIO_IPSEC_AUTH_NONE && p->auth_key_len)
-		return -EINVAL;
-	return 0;
+	return vpe_alg_icv_ok(ci->kind == VPE_ALG_AEAD ? ci : au,
+			      p->icv_len) ? 0 : -EINVAL;
 }
 
 /*
@@ -366,16 +345,18 @@ static int afalg_key_new(struct vpe_crypto *c,
 {
 	const struct afalg_cipher *ci = afalg_find_cipher(p->cipher_alg);
 	const struct afalg_auth *au = afalg_find_auth(p->auth_alg);
+	const struct vpe_alg *row = vpe_alg_find(p->cipher_alg, false);
+	const struct vpe_alg *arow = vpe_alg_find(p->auth_alg, true);
 	struct afalg_key *k;
 	int err;
 
 	(void)c;
-	if (!ci || !au || (ci->kind != AFALG_AUTHENC &&
+	if (!ci || !au || !row || !arow || (ci->kind != AFALG_AUTHENC &&
 			   au->alg != VIRTIO_IPSEC_AUTH_NONE) ||
 	    (ci->alg == VIRTIO_IPSEC_CIPHER_NULL &&
 	     au->alg == VIRTIO_IPSEC_AUTH_NONE))
 		return -EOPNOTSUPP;
-	err = afalg_check(ci, au, p);
+	err = afalg_check(row, arow, p);
 	if (err)
 		return err;
 	k = calloc(1, sizeof(*k));
@@ -395,12 +376,12 @@ static int afalg_key_new(struct vpe_crypto *c,
 	}
 	pthread_mutex_init(&k->lock, NULL);
 	k->kind = ci->kind;
-	k->iv_len = ci->iv_len;
+	k->iv_len = row->iv_len;
 	k->icv_len = p->icv_len;
 	k->esn = p->esn;
-	k->counter_iv = ci->counter_iv;
-	shape->iv_len = ci->iv_len;
-	shape->block_len = ci->block_len;
+	k->counter_iv = row->iv_gen == VPE_IV_SEQ;
+	shape->iv_len = row->iv_len;
+	shape->block_len = row->block_len;
 	shape->icv_len = p->icv_len;
 	*out = k;
 	return 0;

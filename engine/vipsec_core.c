@@ -12,6 +12,7 @@
 
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
+#include "vpe_algs.h"
 
 #define FOOTER_LEN	sizeof(struct virtio_ipsec_resp_footer)
 #define CTRL_HLEN	sizeof(struct virtio_ipsec_ctrl_hdr)
@@ -95,13 +96,14 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
 		set_err(err, err_len, "vipsec: out of memory");
 		return NULL;
 	}
-	core->lim.cipher_mask = core->crypto->ops->cipher_mask;
-	core->lim.auth_mask = core->crypto->ops->auth_mask;
-	/* Config space says "usable": weak algorithms only when allowed. */
-	if (!cfg->allow_weak_algos) {
-		core->lim.cipher_mask &= ~(1ULL << VIRTIO_IPSEC_CIPHER_DES_CBC);
-		core->lim.auth_mask &= ~(1ULL << VIRTIO_IPSEC_AUTH_HMAC_MD5_96);
-	}
+	/*
+	 * Config space says "usable": what the backend runs, of the table's
+	 * rows, weak ones only when allowed.
+	 */
+	core->lim.cipher_mask = core->crypto->ops->cipher_mask &
+				vpe_alg_mask(false, cfg->allow_weak_algos);
+	core->lim.auth_mask = core->crypto->ops->auth_mask &
+			      vpe_alg_mask(true, cfg->allow_weak_algos);
 	core->lim.max_replay_window = cfg->max_replay_window;
 	core->lim.options_supported = CORE_SA_OPTIONS;
 	if (cfg->max_replay_window)

@@ -16,6 +16,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_ipsecmb.h"
+#include "vpe_algs.h"
 
 #define BATCH 64
 
@@ -118,25 +119,24 @@ static void mb_destroy(struct vpe_crypto *c)
 	free(mb);
 }
 
-#define BIT(n) (1ULL << (n))
+/* intel-ipsec-mb runs every row of vpe_algs.h. */
+#define VPE_CIPHER(id, ...)	| (1ULL << (id))
+#define VPE_AEAD(id, ...)	| (1ULL << (id))
+#define VPE_AUTH(...)
 
 static const struct vpe_crypto_ops ipsecmb_ops = {
 	.name = "ipsec-mb",
-	.cipher_mask = BIT(VIRTIO_IPSEC_CIPHER_NULL) |
-		       BIT(VIRTIO_IPSEC_CIPHER_DES_CBC) |
-		       BIT(VIRTIO_IPSEC_CIPHER_3DES_CBC) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_CBC) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_CTR) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_GCM) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_CCM) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_GMAC),
-	.auth_mask = BIT(VIRTIO_IPSEC_AUTH_NONE) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_MD5_96) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA1_96) |
-		     BIT(VIRTIO_IPSEC_AUTH_AES_XCBC_96) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA256) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA384) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA512),
+	.cipher_mask = 0 VPE_ALGS,
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
+#define VPE_CIPHER(...)
+#define VPE_AEAD(...)
+#define VPE_AUTH(id, ...)	| (1ULL << (id))
+	.auth_mask = 0 VPE_ALGS,
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 	.key_new = mb_key_new,
 	.key_free = mb_key_free,
 	.iv_gen = mb_iv_gen,

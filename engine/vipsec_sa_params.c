@@ -11,16 +11,10 @@
 #include "vipsec_ipv6.h"
 #include "vipsec_le.h"
 #include "vipsec_sa.h"
+#include "vpe_algs.h"
 
 #define P(field) (wire + VPE_OFF(virtio_ipsec_sa_params, field))
 #define FSIZE(field) sizeof(((struct virtio_ipsec_sa_params *)0)->field)
-
-static int is_aead(uint8_t alg)
-{
-	return alg == VIRTIO_IPSEC_CIPHER_AES_GCM ||
-	       alg == VIRTIO_IPSEC_CIPHER_AES_CCM ||
-	       alg == VIRTIO_IPSEC_CIPHER_AES_GMAC;
-}
 
 static int has_feature(const struct vpe_sa_limits *lim, unsigned int bit)
 {
@@ -239,51 +233,15 @@ static uint8_t check_tunnel_fields(const uint8_t *wire,
 	return VIRTIO_IPSEC_OK;
 }
 
+/* Algorithm rules and lengths: the rows of vpe_algs.h. */
 static uint8_t check_algorithms(const uint8_t *wire,
 				const struct vpe_sa_limits *lim,
 				struct vpe_sa_cfg *cfg)
 {
-	/*
-	 * Per algorithm (index = VIRTIO_IPSEC_CIPHER_* / _AUTH_*): key bytes
-	 * (16 for AES means 16, 24 or 32), salt bytes, ICV bytes. RFC 2410,
-	 * 2405, 2451, 3602, 3686 (4-byte nonce as salt), 4106, 4309, 4543;
-	 * RFC 2403, 2404, 3566, 4868 (key = hash output, ICV = half).
-	 */
-	static const uint8_t cipher_key_len[] = {
-		[VIRTIO_IPSEC_CIPHER_NULL] = 0, [VIRTIO_IPSEC_CIPHER_DES_CBC] = 8,
-		[VIRTIO_IPSEC_CIPHER_3DES_CBC] = 24,
-		[VIRTIO_IPSEC_CIPHER_AES_CBC] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_CTR] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_GCM] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_CCM] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_GMAC] = 16,
-	};
-	static const uint8_t salt_len[] = {
-		[VIRTIO_IPSEC_CIPHER_AES_CTR] = 4,
-		[VIRTIO_IPSEC_CIPHER_AES_GCM] = 4,
-		[VIRTIO_IPSEC_CIPHER_AES_CCM] = 3,
-		[VIRTIO_IPSEC_CIPHER_AES_GMAC] = 4,
-	};
-	static const uint8_t auth_key_len[] = {
-		[VIRTIO_IPSEC_AUTH_NONE] = 0,
-		[VIRTIO_IPSEC_AUTH_HMAC_MD5_96] = 16,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA1_96] = 20,
-		[VIRTIO_IPSEC_AUTH_AES_XCBC_96] = 16,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA256] = 32,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA384] = 48,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA512] = 64,
-	};
-	static const uint8_t auth_icv_len[] = {
-		[VIRTIO_IPSEC_AUTH_NONE] = 0,
-		[VIRTIO_IPSEC_AUTH_HMAC_MD5_96] = 12,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA1_96] = 12,
-		[VIRTIO_IPSEC_AUTH_AES_XCBC_96] = 12,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA256] = 16,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA384] = 24,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA512] = 32,
-	};
 	uint8_t c = *P(cipher_alg), a = *P(auth_alg);
-	int integrity;
+	const struct vpe_alg *ci = vpe_alg_find(c, false);
+	const struct vpe_alg *au = vpe_alg_find(a, true);
+	int aead, integrity;
 
 	cfg->cipher_alg = c;
 	cfg->auth_alg = a;
@@ -292,43 +250,30 @@ static uint8_t check_algorithms(const uint8_t *wire,
 	cfg->salt_len = *P(salt_len);
 	cfg->auth_key_len = *P(auth_key_len);
 
-	if (c < VIRTIO_IPSEC_CIPHER_NULL || c > VIRTIO_IPSEC_CIPHER_AES_GMAC ||
-	    a < VIRTIO_IPSEC_AUTH_NONE || a > VIRTIO_IPSEC_AUTH_HMAC_SHA512)
+	if (!ci || !au)
 		return VIRTIO_IPSEC_INVAL;
-	integrity = is_aead(c) || a != VIRTIO_IPSEC_AUTH_NONE;
+	aead = ci->kind == VPE_ALG_AEAD;
+	integrity = aead || a != VIRTIO_IPSEC_AUTH_NONE;
 	/* NPF input errors: NULL/NULL, anti-replay without integrity. */
 	if (c == VIRTIO_IPSEC_CIPHER_NULL && a == VIRTIO_IPSEC_AUTH_NONE)
 		return VIRTIO_IPSEC_INVAL;
 	if ((cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY) && !integrity)
 		return VIRTIO_IPSEC_INVAL;
-	if (is_aead(c) && a != VIRTIO_IPSEC_AUTH_NONE)
+	if (aead && a != VIRTIO_IPSEC_AUTH_NONE)
 		return VIRTIO_IPSEC_INVAL;
-	if (!lim->allow_weak_algos && (c == VIRTIO_IPSEC_CIPHER_DES_CBC ||
-				       a == VIRTIO_IPSEC_AUTH_HMAC_MD5_96))
+	if (!lim->allow_weak_algos && (ci->weak || au->weak))
 		return VIRTIO_IPSEC_NOTSUPP;
 	if (!(lim->cipher_mask & (1ULL << c)) ||
 	    !(lim->auth_mask & (1ULL << a)))
 		return VIRTIO_IPSEC_NOTSUPP;
 	/* Key lengths (KEY_REJECT), then salt and ICV lengths (INVAL). */
-	if (cfg->cipher_key_len != cipher_key_len[c] &&
-	    !(cipher_key_len[c] == 16 && (cfg->cipher_key_len == 24 ||
-					  cfg->cipher_key_len == 32)))
+	if (!vpe_alg_key_ok(ci, cfg->cipher_key_len) ||
+	    !vpe_alg_key_ok(au, cfg->auth_key_len))
 		return VIRTIO_IPSEC_KEY_REJECT;
-	if (cfg->auth_key_len != auth_key_len[a])
-		return VIRTIO_IPSEC_KEY_REJECT;
-	if (cfg->salt_len != salt_len[c])
+	if (cfg->salt_len != ci->salt_len)
 		return VIRTIO_IPSEC_INVAL;
-	if (c == VIRTIO_IPSEC_CIPHER_AES_GCM || c == VIRTIO_IPSEC_CIPHER_AES_CCM) {
-		/* RFC 4106 / RFC 4309: 8, 12 or 16. */
-		if (cfg->icv_len != 8 && cfg->icv_len != 12 &&
-		    cfg->icv_len != 16)
-			return VIRTIO_IPSEC_INVAL;
-	} else if (c == VIRTIO_IPSEC_CIPHER_AES_GMAC) {
-		if (cfg->icv_len != 16)		/* RFC 4543 */
-			return VIRTIO_IPSEC_INVAL;
-	} else if (cfg->icv_len != auth_icv_len[a]) {
+	if (!vpe_alg_icv_ok(aead ? ci : au, cfg->icv_len))
 		return VIRTIO_IPSEC_INVAL;
-	}
 	memcpy(cfg->cipher_key, P(cipher_key), cfg->cipher_key_len);
 	memcpy(cfg->auth_key, P(auth_key), cfg->auth_key_len);
 	memcpy(cfg->salt, P(salt), cfg->salt_len);
