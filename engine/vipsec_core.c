@@ -12,6 +12,7 @@
 
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
+#include "vpe_test.h"
 #include "vpe_algs.h"
 
 #define FOOTER_LEN	sizeof(struct virtio_ipsec_resp_footer)
@@ -21,14 +22,6 @@
 #define PKT_RES_LEN	sizeof(struct virtio_ipsec_pkt_result)
 #define OFF(t, f)	VPE_OFF(t, f)
 
-/* Bounds on the configuration, so sizes stay far from overflow. */
-#define CORE_MAX_SAS		(1u << 24)
-#define CORE_MAX_GROUPS		(1u << 16)
-#define CORE_MAX_BATCH		4096u
-#define CORE_MAX_PACKET		65535u
-#define CORE_MIN_PACKET		VPE_CORE_MIN_PACKET_LEN
-#define CORE_MAX_REPLAY		(1u << 20)
-
 /* Options the engine implements (anti-replay: when a window is allowed). */
 #define CORE_SA_OPTIONS		(VIRTIO_IPSEC_SA_OPT_ESN | \
 				 VIRTIO_IPSEC_SA_OPT_UDP_ENCAP | \
@@ -36,9 +29,6 @@
 				 VIRTIO_IPSEC_SA_OPT_TFC_PAD | \
 				 VIRTIO_IPSEC_SA_OPT_SELECTOR | \
 				 VIRTIO_IPSEC_SA_OPT_DEC_TTL)
-
-#define CORE_MAX_EVENTS		(1u << 16)
-#define CORE_DEF_EVENTS		256u
 
 /* What the decoder implements around the ESP engine. */
 #define CORE_FEATURES	(1ULL << VIRTIO_IPSEC_F_IPV6 | \
@@ -54,21 +44,59 @@ static void set_err(char *err, size_t len, const char *msg)
 		snprintf(err, len, "%s", msg);
 }
 
+/* Limits as in vipsec_core.h: sizes stay far from overflow. */
+bool vpe_core_config_check(const struct vpe_core_config *cfg,
+			   char *err, size_t err_len)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		uint32_t min, max;
+	} f[] = {
+#define F(field, lo, hi) { #field, offsetof(struct vpe_core_config, field), lo, hi }
+		F(max_sas, 1, VPE_CORE_MAX_SAS),
+		F(max_groups, 0, VPE_CORE_MAX_GROUPS),
+		F(max_packet_len, VPE_CORE_MIN_PACKET_LEN,
+		  VPE_CORE_MAX_PACKET_LEN),
+		F(max_batch, 1, VPE_CORE_MAX_BATCH),
+		F(max_replay_window, 0, VPE_CORE_MAX_REPLAY_WINDOW),
+		F(max_events, 0, VPE_CORE_MAX_EVENTS),
+#undef F
+	};
+
+	if (!cfg) {
+		set_err(err, err_len, "vipsec: no configuration");
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		uint32_t v;
+
+		memcpy(&v, (const char *)cfg + f[i].off, sizeof(v));
+		if (v < f[i].min) {
+			if (err && err_len)
+				snprintf(err, err_len, "vipsec: %s %u is below "
+					 "the engine's minimum %u", f[i].name,
+					 v, f[i].min);
+			return false;
+		}
+		if (v > f[i].max) {
+			if (err && err_len)
+				snprintf(err, err_len, "vipsec: %s %u is above "
+					 "the engine's maximum %u", f[i].name,
+					 v, f[i].max);
+			return false;
+		}
+	}
+	return true;
+}
+
 struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
-				    char *err, size_t err_len)
+			      char *err, size_t err_len)
 {
 	struct vpe_core *core;
 
-	if (!cfg || cfg->max_sas < 1 || cfg->max_sas > CORE_MAX_SAS ||
-	    cfg->max_groups > CORE_MAX_GROUPS || cfg->max_batch < 1 ||
-	    cfg->max_batch > CORE_MAX_BATCH ||
-	    cfg->max_packet_len < CORE_MIN_PACKET ||
-	    cfg->max_packet_len > CORE_MAX_PACKET ||
-	    cfg->max_replay_window > CORE_MAX_REPLAY ||
-	    cfg->max_events > CORE_MAX_EVENTS) {
-		set_err(err, err_len, "vipsec: configuration out of range");
+	if (!vpe_core_config_check(cfg, err, err_len))
 		return NULL;
-	}
 	core = calloc(1, sizeof(*core));
 	if (!core) {
 		set_err(err, err_len, "vipsec: out of memory");
@@ -82,7 +110,7 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
 		return NULL;
 	}
 	if (vpe_evq_init(&core->evq, cfg->max_events ? cfg->max_events :
-					CORE_DEF_EVENTS)) {
+					VPE_CORE_DEF_EVENTS)) {
 		vpe_crypto_free(core->crypto);
 		free(core);
 		set_err(err, err_len, "vipsec: out of memory");
@@ -210,75 +238,124 @@ static void sa_keep_params(struct vpe_core *core, struct vpe_sa *sa,
 	memset(p + OFF(virtio_ipsec_sa_params, salt), 0, VIRTIO_IPSEC_MAX_SALT);
 }
 
-static uint8_t ctrl_sa_add(struct vpe_core *core, uint32_t gid,
-			   uint32_t id, const uint8_t *body, size_t len)
+static uint8_t ctrl_group_create(struct vpe_core *core,
+				 const struct vpe_ctrl_req *r)
+{
+	return vpe_group_create(&core->db, r->gid, r->body);
+}
+
+static uint8_t ctrl_group_destroy(struct vpe_core *core,
+				  const struct vpe_ctrl_req *r)
+{
+	return vpe_group_destroy(&core->db, r->gid);
+}
+
+static uint8_t ctrl_sa_add(struct vpe_core *core,
+			   const struct vpe_ctrl_req *r)
 {
 	struct vpe_sa_cfg cfg;
 	uint8_t st;
 
-	if (len < sizeof(struct virtio_ipsec_sa_params))
-		return VIRTIO_IPSEC_INVAL;
-	if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(&core->db, r->gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
-	if (id == 0 || id > core->cfg.max_sas)
+	if (r->id == 0 || r->id > core->cfg.max_sas)
 		return VIRTIO_IPSEC_INVSA;
-	if (core->db.sas[id])
+	if (core->db.sas[r->id])
 		return VIRTIO_IPSEC_EXISTS;
-	st = vpe_sa_cfg_decode(body, &core->lim, &cfg);
+	st = vpe_sa_cfg_decode(r->body, &core->lim, &cfg);
 	if (st == VIRTIO_IPSEC_OK)
-		st = vpe_sa_add(&core->db, gid, id, &cfg);
+		st = vpe_sa_add(&core->db, r->gid, r->id, &cfg);
 	explicit_bzero(&cfg, sizeof(cfg));
 	if (st == VIRTIO_IPSEC_OK)
-		sa_keep_params(core, core->db.sas[id], body);
+		sa_keep_params(core, core->db.sas[r->id], r->body);
 	return st;
 }
+
+static uint8_t ctrl_sa_del(struct vpe_core *core,
+			   const struct vpe_ctrl_req *r)
+{
+	uint8_t st = vpe_sa_del(&core->db, r->gid, r->id);
+
+	/* A later SA with the same id must not see these. */
+	if (st == VIRTIO_IPSEC_OK)
+		vpe_evq_purge(&core->evq, r->gid, r->id);
+	return st;
+}
+
+static uint8_t ctrl_sa_flush(struct vpe_core *core,
+			     const struct vpe_ctrl_req *r)
+{
+	uint8_t st = vpe_sa_flush(&core->db, r->gid);
+
+	if (st == VIRTIO_IPSEC_OK)
+		vpe_evq_purge(&core->evq, r->gid, 0);
+	return st;
+}
+
+#define CTRL_NO_FEATURE	0xff	/* opcode needs no negotiated feature */
+
+/*
+ * The control commands (model: xfrm_user.c's xfrm_dispatch[] with
+ * xfrm_msg_min[]): what the dispatcher checks before the handler runs,
+ * in this order: the feature (NOTSUPP), a zero sa_id where the opcode
+ * takes none, the body's minimum length (INVAL). Opcodes not here are
+ * NOTSUPP.
+ */
+static const struct {
+	uint8_t feature;	/* VIRTIO_IPSEC_F_*, or CTRL_NO_FEATURE */
+	bool no_sa_id;		/* sa_id must be 0 */
+	uint16_t min_len;	/* body bytes */
+	uint8_t (*handler)(struct vpe_core *core,
+			   const struct vpe_ctrl_req *r);
+} ctrl_cmds[] = {
+	[VIRTIO_IPSEC_OP_GROUP_CREATE] = {
+		CTRL_NO_FEATURE, true, sizeof(struct virtio_ipsec_group_create),
+		ctrl_group_create },
+	[VIRTIO_IPSEC_OP_GROUP_DESTROY] = {
+		CTRL_NO_FEATURE, true, 0, ctrl_group_destroy },
+	[VIRTIO_IPSEC_OP_SA_ADD] = {
+		CTRL_NO_FEATURE, false, sizeof(struct virtio_ipsec_sa_params),
+		ctrl_sa_add },
+	[VIRTIO_IPSEC_OP_SA_DEL] = {
+		CTRL_NO_FEATURE, false, 0, ctrl_sa_del },
+	[VIRTIO_IPSEC_OP_SA_FLUSH] = {
+		CTRL_NO_FEATURE, true, 0, ctrl_sa_flush },
+	[VIRTIO_IPSEC_OP_SA_MOD] = {
+		VIRTIO_IPSEC_F_SA_MOD, false, sizeof(struct virtio_ipsec_sa_mod),
+		vpe_ctl_sa_mod },
+	[VIRTIO_IPSEC_OP_SA_GET] = {
+		VIRTIO_IPSEC_F_SA_GET, false, sizeof(struct virtio_ipsec_sa_get),
+		vpe_ctl_sa_get },
+};
 
 static uint8_t ctrl_dispatch(struct vpe_core *core, const uint8_t *req,
 			     size_t req_len, uint8_t *out, size_t out_cap,
 			     uint32_t *out_len)
 {
 	uint16_t op = vpe_ld16(req + OFF(virtio_ipsec_ctrl_hdr, opcode));
-	uint32_t gid = vpe_ld32(req + OFF(virtio_ipsec_ctrl_hdr, group_id));
-	uint32_t id = vpe_ld32(req + OFF(virtio_ipsec_ctrl_hdr, sa_id));
-	const uint8_t *body = req + CTRL_HLEN;
-	size_t body_len = req_len - CTRL_HLEN;
-	uint8_t st;
+	struct vpe_ctrl_req r = {
+		.gid = vpe_ld32(req + OFF(virtio_ipsec_ctrl_hdr, group_id)),
+		.id = vpe_ld32(req + OFF(virtio_ipsec_ctrl_hdr, sa_id)),
+		.body = req + CTRL_HLEN,
+		.body_len = req_len - CTRL_HLEN,
+		.out = out,
+		.out_cap = out_cap,
+		.out_len = out_len,
+	};
 
 	if (vpe_ld16(req + OFF(virtio_ipsec_ctrl_hdr, flags)) ||
 	    vpe_ld32(req + OFF(virtio_ipsec_ctrl_hdr, reserved)))
 		return VIRTIO_IPSEC_INVAL;
-	switch (op) {
-	case VIRTIO_IPSEC_OP_GROUP_CREATE:
-		if (id || body_len < sizeof(struct virtio_ipsec_group_create))
-			return VIRTIO_IPSEC_INVAL;
-		return vpe_group_create(&core->db, gid, body);
-	case VIRTIO_IPSEC_OP_GROUP_DESTROY:
-		if (id)
-			return VIRTIO_IPSEC_INVAL;
-		return vpe_group_destroy(&core->db, gid);
-	case VIRTIO_IPSEC_OP_SA_ADD:
-		return ctrl_sa_add(core, gid, id, body, body_len);
-	case VIRTIO_IPSEC_OP_SA_DEL:
-		st = vpe_sa_del(&core->db, gid, id);
-		/* A later SA with the same id must not see these. */
-		if (st == VIRTIO_IPSEC_OK)
-			vpe_evq_purge(&core->evq, gid, id);
-		return st;
-	case VIRTIO_IPSEC_OP_SA_FLUSH:
-		if (id)
-			return VIRTIO_IPSEC_INVAL;
-		st = vpe_sa_flush(&core->db, gid);
-		if (st == VIRTIO_IPSEC_OK)
-			vpe_evq_purge(&core->evq, gid, 0);
-		return st;
-	case VIRTIO_IPSEC_OP_SA_MOD:
-		return vpe_ctl_sa_mod(core, gid, id, body, body_len);
-	case VIRTIO_IPSEC_OP_SA_GET:
-		return vpe_ctl_sa_get(core, gid, id, body, body_len, out,
-					 out_cap, out_len);
-	default:
+	if (op >= sizeof(ctrl_cmds) / sizeof(ctrl_cmds[0]) ||
+	    !ctrl_cmds[op].handler)
 		return VIRTIO_IPSEC_NOTSUPP;
-	}
+	if (ctrl_cmds[op].feature != CTRL_NO_FEATURE &&
+	    !vpe_core_has(core, ctrl_cmds[op].feature))
+		return VIRTIO_IPSEC_NOTSUPP;
+	if ((ctrl_cmds[op].no_sa_id && r.id) ||
+	    r.body_len < ctrl_cmds[op].min_len)
+		return VIRTIO_IPSEC_INVAL;
+	return ctrl_cmds[op].handler(core, &r);
 }
 
 ssize_t vpe_core_handle_ctrl(struct vpe_core *core,

@@ -24,8 +24,20 @@
 
 struct vpe_core;
 
-/* Smallest max_packet_len a core accepts (the device checks it at realize) */
-#define VPE_CORE_MIN_PACKET_LEN	256u
+/*
+ * The engine's limits on a configuration: vpe_core_new() refuses values
+ * outside them. A user (the QEMU device at realize) checks its own
+ * properties against them, or calls vpe_core_config_check(), so that a
+ * refusal names the property and the limit instead of coming later.
+ */
+#define VPE_CORE_MIN_PACKET_LEN		256u	/* room for headers + trailer */
+#define VPE_CORE_MAX_PACKET_LEN		65535u	/* an IP packet */
+#define VPE_CORE_MAX_SAS		(1u << 24)
+#define VPE_CORE_MAX_GROUPS		(1u << 16)
+#define VPE_CORE_MAX_BATCH		4096u
+#define VPE_CORE_MAX_REPLAY_WINDOW	(1u << 20)
+#define VPE_CORE_MAX_EVENTS		(1u << 16)
+#define VPE_CORE_DEF_EVENTS		256u	/* max_events = 0 */
 
 struct vpe_core_config {
 	uint32_t max_sas;		/* SA ids 1 .. max_sas */
@@ -39,8 +51,17 @@ struct vpe_core_config {
 };
 
 /*
+ * Checks cfg against the limits above. Returns false with a message in
+ * err that names the field and the limit ("max_packet_len 128 is below
+ * the engine's minimum 256").
+ */
+bool vpe_core_config_check(const struct vpe_core_config *cfg,
+			   char *err, size_t err_len);
+
+/*
  * Returns NULL and a message in err (never containing key material) when
- * the configuration is invalid or the backend cannot be set up.
+ * the configuration is invalid (see vpe_core_config_check()) or the
+ * backend cannot be set up.
  */
 struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
 				    char *err, size_t err_len);
@@ -103,14 +124,5 @@ ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
 ssize_t vpe_core_handle_data(struct vpe_core *core,
 				const uint8_t *req, size_t req_len,
 				uint8_t *resp, size_t resp_cap);
-
-/*
- * Engine internals behind a core, for unit tests and the benchmark
- * (vipsec_sa.h, vipsec_esp.h). The device model does not need them.
- */
-struct vpe_sadb;
-struct vpe_crypto;
-struct vpe_sadb *vpe_core_sadb(struct vpe_core *core);
-struct vpe_crypto *vpe_core_crypto(struct vpe_core *core);
 
 #endif /* VPE_CORE_H */

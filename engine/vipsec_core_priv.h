@@ -62,11 +62,24 @@ uint64_t vpe_sa_seq(const struct vpe_sa *sa);
 /* Wire stats record (struct virtio_ipsec_sa_stats) of an SA. */
 void vpe_stats_encode(const struct vpe_sa *sa, uint8_t *wire);
 
+/*
+ * One control request as the dispatcher (vipsec_core.c ctrl_cmds[]) hands
+ * it to its handler: the opcode's feature is negotiated, body holds at
+ * least the opcode's minimum length, and sa_id is 0 where the opcode
+ * takes none. A handler writes out (at most out_cap bytes) and sets
+ * *out_len only for a response body; it returns a VIRTIO_IPSEC_* status.
+ */
+struct vpe_ctrl_req {
+	uint32_t gid, id;
+	const uint8_t *body;
+	size_t body_len;
+	uint8_t *out;
+	size_t out_cap;
+	uint32_t *out_len;
+};
+
 /* vipsec_sa_ctl.c: SA_MOD and SA_GET. */
-uint8_t vpe_ctl_sa_mod(struct vpe_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len);
-uint8_t vpe_ctl_sa_get(struct vpe_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len, uint8_t *out,
-			  size_t out_cap, uint32_t *out_len);
+uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *r);
+uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *r);
 
 #endif /* VPE_CORE_PRIV_H */

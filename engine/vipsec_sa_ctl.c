@@ -123,19 +123,17 @@ static uint8_t mod_replay(struct vpe_core *core, struct vpe_sa *sa,
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vpe_ctl_sa_mod(struct vpe_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len)
+/* F_SA_MOD and the body length: checked by the dispatcher. */
+uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 {
+	const uint8_t *body = req->body;
+	uint32_t gid = req->gid, id = req->id;
 	uint8_t src[16], dst[16], st;
 	struct vpe_replay *r;
 	struct vpe_sa *sa;
 	uint16_t sport, dport;
 	uint32_t flags;
 
-	if (!vpe_core_has(core, VIRTIO_IPSEC_F_SA_MOD))
-		return VIRTIO_IPSEC_NOTSUPP;
-	if (len < sizeof(struct virtio_ipsec_sa_mod))
-		return VIRTIO_IPSEC_INVAL;
 	flags = vpe_ld32(M(flags));
 	if (!flags || (flags & ~MOD_FLAGS) ||
 	    !vpe_all_zero(M(reserved0), MSIZE(reserved0)) ||
@@ -216,18 +214,18 @@ static void sa_entry(const struct vpe_core *core,
 	vpe_stats_encode(sa, e + E(stats));
 }
 
-uint8_t vpe_ctl_sa_get(struct vpe_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len, uint8_t *out,
-			  size_t out_cap, uint32_t *out_len)
+/* F_SA_GET and the body length: checked by the dispatcher. */
+uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *req)
 {
 	const struct vpe_sadb *db = &core->db;
+	const uint8_t *body = req->body;
+	uint32_t gid = req->gid, id = req->id;
+	uint8_t *out = req->out;
+	size_t out_cap = req->out_cap;
+	uint32_t *out_len = req->out_len;
 	uint32_t op, max, count = 0, more = 0, i, start;
 
 	*out_len = 0;
-	if (!vpe_core_has(core, VIRTIO_IPSEC_F_SA_GET))
-		return VIRTIO_IPSEC_NOTSUPP;
-	if (len < sizeof(struct virtio_ipsec_sa_get))
-		return VIRTIO_IPSEC_INVAL;
 	op = vpe_ld32(G(op));
 	max = vpe_ld32(G(max_sas));
 	if (!vpe_all_zero(G(reserved), GET_RESERVED))

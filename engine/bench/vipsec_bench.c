@@ -27,6 +27,7 @@
 #include <intel-ipsec-mb.h>
 
 #include "vipsec_core.h"
+#include "vpe_test.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 

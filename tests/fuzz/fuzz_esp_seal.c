@@ -20,6 +20,7 @@
 #include "fuzz_seal.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
+#include "vpe_test.h"
 
 #define SA_ID	1
 #define SPI	0x5ea1

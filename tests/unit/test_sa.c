@@ -310,6 +310,61 @@ START_TEST(test_core_config_refused)
 }
 END_TEST
 
+/* Each exported limit: its edge passes the check, one past is refused
+ * with a message naming the field and the limit (what realize shows). */
+START_TEST(test_core_config_limits)
+{
+	struct vpe_core_config ok = {
+		.max_sas = VPE_CORE_MAX_SAS, .max_groups = VPE_CORE_MAX_GROUPS,
+		.max_packet_len = VPE_CORE_MIN_PACKET_LEN,
+		.max_batch = VPE_CORE_MAX_BATCH,
+		.max_replay_window = VPE_CORE_MAX_REPLAY_WINDOW,
+		.max_events = VPE_CORE_MAX_EVENTS,
+	};
+	struct vpe_core_config c;
+	char err[128];
+
+	ck_assert_msg(vpe_core_config_check(&ok, err, sizeof(err)),
+		      "every limit at its edge refused: %s", err);
+	ok.max_packet_len = VPE_CORE_MAX_PACKET_LEN;
+	ck_assert_msg(vpe_core_config_check(&ok, err, sizeof(err)),
+		      "max_packet_len at the maximum refused: %s", err);
+
+	c = ok;
+	c.max_packet_len = 128;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_packet_len 128 is below the engine's "
+			     "minimum 256"), "max_packet_len 128: '%s'", err);
+	ck_assert_msg(vpe_core_new(&c, err, sizeof(err)) == NULL &&
+		      strstr(err, "max_packet_len"),
+		      "vpe_core_new took max_packet_len 128: '%s'", err);
+	c = ok;
+	c.max_packet_len = VPE_CORE_MAX_PACKET_LEN + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_packet_len 65536 is above the engine's "
+			     "maximum 65535"), "max_packet_len 65536: '%s'", err);
+	c = ok;
+	c.max_sas = VPE_CORE_MAX_SAS + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_sas"), "max_sas over: '%s'", err);
+	c = ok;
+	c.max_batch = VPE_CORE_MAX_BATCH + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_batch"), "max_batch over: '%s'", err);
+	c = ok;
+	c.max_replay_window = VPE_CORE_MAX_REPLAY_WINDOW + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_replay_window"),
+		      "max_replay_window over: '%s'", err);
+	c = ok;
+	c.max_events = VPE_CORE_MAX_EVENTS + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_events"), "max_events over: '%s'", err);
+	ck_assert_msg(!vpe_core_config_check(NULL, err, sizeof(err)),
+		      "NULL configuration accepted");
+}
+END_TEST
+
 Suite *sa_suite(void)
 {
 	Suite *s = suite_create("sa");
@@ -323,6 +378,7 @@ Suite *sa_suite(void)
 	tcase_add_test(tc, test_sa_key_sizes);
 	tcase_add_test(tc, test_features_config);
 	tcase_add_test(tc, test_core_config_refused);
+	tcase_add_test(tc, test_core_config_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_core.h"
+#include "vpe_test.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 

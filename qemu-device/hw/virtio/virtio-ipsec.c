@@ -422,6 +422,11 @@ static bool virtio_ipsec_check_range(const char *name, uint32_t val,
     return true;
 }
 
+/* The device's own, tighter, bounds stay within the engine's. */
+QEMU_BUILD_BUG_ON(VIRTIO_IPSEC_LIMIT_SAS > VPE_CORE_MAX_SAS);
+QEMU_BUILD_BUG_ON(VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW >
+                  VPE_CORE_MAX_REPLAY_WINDOW);
+
 static bool virtio_ipsec_validate(VirtIOIPsecConf *c, Error **errp)
 {
     const char *be = c->crypto_backend ? c->crypto_backend : "auto";
@@ -430,14 +435,17 @@ static bool virtio_ipsec_validate(VirtIOIPsecConf *c, Error **errp)
                                   VIRTIO_QUEUE_MAX - 2, errp) ||
         !virtio_ipsec_check_range("max-sas", c->max_sas, 1,
                                   VIRTIO_IPSEC_LIMIT_SAS, errp) ||
+        /*
+         * The engine's limits (vipsec_core.h), so that its refusal never
+         * comes later with a message that does not name the property.
+         */
         !virtio_ipsec_check_range("max-groups", c->max_groups, 1,
-                                  VIRTIO_IPSEC_LIMIT_GROUPS, errp) ||
-        /* the engine's own floor, so its refusal never comes later */
+                                  VPE_CORE_MAX_GROUPS, errp) ||
         !virtio_ipsec_check_range("max-packet-len", c->max_packet_len,
                                   VPE_CORE_MIN_PACKET_LEN,
-                                  VIRTIO_IPSEC_LIMIT_PACKET_LEN, errp) ||
+                                  VPE_CORE_MAX_PACKET_LEN, errp) ||
         !virtio_ipsec_check_range("max-batch", c->max_batch, 1,
-                                  VIRTIO_IPSEC_LIMIT_BATCH, errp) ||
+                                  VPE_CORE_MAX_BATCH, errp) ||
         !virtio_ipsec_check_range("max-replay-window", c->max_replay_window,
                                   32, VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW,
                                   errp)) {
@@ -502,6 +510,12 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
     cfg.crypto_backend = c->crypto_backend ? c->crypto_backend : "auto";
     cfg.allow_weak_algos = c->allow_weak_algos;
     err[0] = '\0';
+    /* Anything the checks above missed is refused before allocating. */
+    if (!vpe_core_config_check(&cfg, err, sizeof(err))) {
+        err[sizeof(err) - 1] = '\0';
+        error_setg(errp, "%s", err);
+        return;
+    }
     s->core = vpe_core_new(&cfg, err, sizeof(err));
     if (!s->core) {
         err[sizeof(err) - 1] = '\0';

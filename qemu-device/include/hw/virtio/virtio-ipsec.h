@@ -27,10 +27,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_DEFAULT_MAX_BATCH          256  /* = the driver's VIPSEC_MAX_PKT_BATCH */
 #define VIRTIO_IPSEC_DEFAULT_MAX_REPLAY_WINDOW  4096
 
+/*
+ * Device bounds tighter than the engine's; max-groups, max-packet-len and
+ * max-batch are bounded by the engine's own (VPE_CORE_* in vipsec_core.h).
+ */
 #define VIRTIO_IPSEC_LIMIT_SAS                  (1u << 20)
-#define VIRTIO_IPSEC_LIMIT_GROUPS               (1u << 16)
-#define VIRTIO_IPSEC_LIMIT_PACKET_LEN           65535
-#define VIRTIO_IPSEC_LIMIT_BATCH                4096
 #define VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW        (1u << 16)
 /* Bound on either part of one data request, whatever the properties say */
 #define VIRTIO_IPSEC_LIMIT_DATA_REQ             (64 * MiB)
