@@ -11,7 +11,7 @@
 
 /* Adds len bytes (any length; an odd tail is padded with zero). */
 static inline uint32_t vpe_csum_add(uint32_t sum, const uint8_t *p,
-				       uint32_t len)
+				    uint32_t len)
 {
 	uint64_t s = sum;
 	uint32_t i;
@@ -38,7 +38,7 @@ static inline uint16_t vpe_csum_fold(uint32_t sum)
  * length) became new: HC' = ~(~HC + ~m + m').
  */
 static inline uint16_t vpe_csum_replace(uint16_t csum, const uint8_t *old,
-					   const uint8_t *new, uint32_t len)
+					const uint8_t *new, uint32_t len)
 {
 	uint32_t sum = (uint16_t)~csum, i;
 

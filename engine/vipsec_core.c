@@ -117,7 +117,7 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
 		return NULL;
 	}
 	if (vpe_sadb_init(&core->db, cfg->max_sas, cfg->max_groups,
-			     core->crypto)) {
+			  core->crypto)) {
 		vpe_evq_fini(&core->evq);
 		vpe_crypto_free(core->crypto);
 		free(core);
@@ -171,34 +171,34 @@ void vpe_core_set_features(struct vpe_core *core, uint64_t features)
 }
 
 void vpe_core_fill_config(const struct vpe_core *core,
-			     struct virtio_ipsec_config *cfg)
+			  struct virtio_ipsec_config *cfg)
 {
 	uint8_t *p = (uint8_t *)cfg;
 
 	memset(cfg, 0, sizeof(*cfg));
 	vpe_st32(p + OFF(virtio_ipsec_config, status),
-		    VIRTIO_IPSEC_S_HW_READY);
+		 VIRTIO_IPSEC_S_HW_READY);
 	vpe_st32(p + OFF(virtio_ipsec_config, abi_version),
-		    VIRTIO_IPSEC_ABI_VERSION);
+		 VIRTIO_IPSEC_ABI_VERSION);
 	/* The device model owns the queues; it overwrites this field. */
 	vpe_st32(p + OFF(virtio_ipsec_config, max_data_queues), 1);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_sas), core->cfg.max_sas);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_groups),
-		    core->cfg.max_groups);
+		 core->cfg.max_groups);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_packet_len),
-		    core->cfg.max_packet_len);
+		 core->cfg.max_packet_len);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_batch),
-		    core->cfg.max_batch);
+		 core->cfg.max_batch);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_replay_window),
-		    core->cfg.max_replay_window);
+		 core->cfg.max_replay_window);
 	vpe_st64(p + OFF(virtio_ipsec_config, cipher_algo_mask),
-		    core->lim.cipher_mask);
+		 core->lim.cipher_mask);
 	vpe_st64(p + OFF(virtio_ipsec_config, auth_algo_mask),
-		    core->lim.auth_mask);
+		 core->lim.auth_mask);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_cipher_key_len),
-		    VIRTIO_IPSEC_MAX_CIPHER_KEY);
+		 VIRTIO_IPSEC_MAX_CIPHER_KEY);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_auth_key_len),
-		    VIRTIO_IPSEC_MAX_AUTH_KEY);	/* HMAC-SHA512: 64 bytes */
+		 VIRTIO_IPSEC_MAX_AUTH_KEY);	/* HMAC-SHA512: 64 bytes */
 }
 
 void vpe_core_reset(struct vpe_core *core)
@@ -359,8 +359,8 @@ static uint8_t ctrl_dispatch(struct vpe_core *core, const uint8_t *req,
 }
 
 ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
-				const uint8_t *req, size_t req_len,
-				uint8_t *resp, size_t resp_cap)
+			     const uint8_t *req, size_t req_len,
+			     uint8_t *resp, size_t resp_cap)
 {
 	uint32_t out_len = 0;
 	uint8_t st;
@@ -394,7 +394,7 @@ static uint8_t data_validate(const struct vpe_core *core,
 	n = vpe_ld32(req + OFF(virtio_ipsec_data_hdr, num_pkts));
 	if (vpe_ld16(req + OFF(virtio_ipsec_data_hdr, flags)) ||
 	    !vpe_all_zero(req + OFF(virtio_ipsec_data_hdr, reserved),
-			     sizeof(((struct virtio_ipsec_data_hdr *)0)->reserved)))
+			  sizeof(((struct virtio_ipsec_data_hdr *)0)->reserved)))
 		return VIRTIO_IPSEC_INVAL;
 	if (op != VIRTIO_IPSEC_OP_ENCAP && op != VIRTIO_IPSEC_OP_DECAP)
 		return VIRTIO_IPSEC_NOTSUPP;
@@ -405,9 +405,9 @@ static uint8_t data_validate(const struct vpe_core *core,
 	pr = req + DATA_HLEN;
 	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
 		uint32_t in_len = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req,
-						       in_len));
+						    in_len));
 		uint32_t cap = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req,
-						    out_cap));
+						 out_cap));
 
 		if (in_len > core->cfg.max_packet_len ||
 		    cap > core->cfg.max_packet_len)
@@ -457,11 +457,11 @@ static void data_result(const struct data_pkt *d, uint8_t *out)
 	d->res[OFF(virtio_ipsec_pkt_result, status)] = d->r.status;
 	vpe_st16(d->res + OFF(virtio_ipsec_pkt_result, warnings), d->warn);
 	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, out_len),
-		    d->r.out_len);
+		 d->r.out_len);
 	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_lo),
-		    (uint32_t)d->r.seq);
+		 (uint32_t)d->r.seq);
 	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_hi),
-		    (uint32_t)(d->r.seq >> 32));
+		 (uint32_t)(d->r.seq >> 32));
 }
 
 /* Runs the pending burst through the ESP engine, then accounts it. */
@@ -481,15 +481,15 @@ static void data_flush(struct vpe_core *core, int encap,
 	for (i = 0; i < *n; i++) {
 		d[i]->r = r[i];
 		d[i]->warn = vpe_life_account(core, p[i].sa, d[i]->in_len,
-						 &d[i]->r);
+					      &d[i]->r);
 		data_result(d[i], p[i].out);
 	}
 	*n = 0;
 }
 
 ssize_t vpe_core_handle_data(struct vpe_core *core,
-				const uint8_t *req, size_t req_len,
-				uint8_t *resp, size_t resp_cap)
+			     const uint8_t *req, size_t req_len,
+			     uint8_t *resp, size_t resp_cap)
 {
 	struct vpe_esp_pkt burst[VPE_ESP_BURST];
 	struct data_pkt *pend[VPE_ESP_BURST];
@@ -519,7 +519,7 @@ ssize_t vpe_core_handle_data(struct vpe_core *core,
 	 */
 	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
 		uint32_t gid = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req,
-						    group_id));
+						 group_id));
 		uint32_t id = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, sa_id));
 		struct data_pkt *d;
 		struct vpe_sa *sa = NULL;
@@ -562,7 +562,7 @@ ssize_t vpe_core_handle_data(struct vpe_core *core,
 		} else {
 			if (sa)
 				d->warn = vpe_life_account(core, sa,
-							      d->in_len, &d->r);
+							   d->in_len, &d->r);
 			data_result(d, out);
 		}
 		in += d->in_len;

@@ -64,7 +64,7 @@ bool vpe_core_config_check(const struct vpe_core_config *cfg,
  * backend cannot be set up.
  */
 struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
-				    char *err, size_t err_len);
+			      char *err, size_t err_len);
 /* Zeroes all keys and frees everything. NULL is a no-op. */
 void vpe_core_free(struct vpe_core *core);
 
@@ -99,11 +99,11 @@ void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds);
  */
 bool vpe_core_event_pending(const struct vpe_core *core);
 bool vpe_core_next_event(struct vpe_core *core,
-			    struct virtio_ipsec_event *ev);
+			 struct virtio_ipsec_event *ev);
 
 /* Fills config space (all fields little-endian, reserved zero). */
 void vpe_core_fill_config(const struct vpe_core *core,
-			     struct virtio_ipsec_config *cfg);
+			  struct virtio_ipsec_config *cfg);
 
 /* Device reset: forget every SA, group and event, zeroing keys. */
 void vpe_core_reset(struct vpe_core *core);
@@ -119,10 +119,10 @@ void vpe_core_reset(struct vpe_core *core);
  * wrong with a request is answered with an error status in the footer.
  */
 ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
-				const uint8_t *req, size_t req_len,
-				uint8_t *resp, size_t resp_cap);
+			     const uint8_t *req, size_t req_len,
+			     uint8_t *resp, size_t resp_cap);
 ssize_t vpe_core_handle_data(struct vpe_core *core,
-				const uint8_t *req, size_t req_len,
-				uint8_t *resp, size_t resp_cap);
+			     const uint8_t *req, size_t req_len,
+			     uint8_t *resp, size_t resp_cap);
 
 #endif /* VPE_CORE_H */

@@ -48,7 +48,7 @@ struct vpe_core {
 };
 
 static inline bool vpe_core_has(const struct vpe_core *core,
-				   unsigned int bit)
+				unsigned int bit)
 {
 	return core->lim.features & (1ULL << bit);
 }
@@ -56,7 +56,7 @@ static inline bool vpe_core_has(const struct vpe_core *core,
 /* vipsec_lifetime.c: accounting around one packet (see there). */
 uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa);
 uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
-			     uint32_t in_len, struct vpe_esp_res *r);
+			  uint32_t in_len, struct vpe_esp_res *r);
 /* Highest sequence number used (outbound) or seen (inbound). */
 uint64_t vpe_sa_seq(const struct vpe_sa *sa);
 /* Wire stats record (struct virtio_ipsec_sa_stats) of an SA. */

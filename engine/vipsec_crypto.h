@@ -112,7 +112,7 @@ struct vpe_crypto {
  * fails.
  */
 struct vpe_crypto *vpe_crypto_new(const char *name, char *err,
-					size_t err_len);
+				  size_t err_len);
 void vpe_crypto_free(struct vpe_crypto *c);
 
 struct vpe_crypto *vpe_crypto_ipsecmb_new(char *err, size_t err_len);

@@ -41,9 +41,9 @@ uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len);
  * not overlap in.
  */
 void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vpe_esp_res *res);
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res);
 
 /* One packet of a burst. */
 struct vpe_esp_pkt {
@@ -70,11 +70,11 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n);
  * call. res[i] is packet i's result.
  */
 void vpe_esp_encap_burst(struct vpe_crypto *c,
-			    const struct vpe_esp_pkt *p, unsigned int n,
-			    struct vpe_esp_res *res);
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res);
 void vpe_esp_decap_burst(struct vpe_crypto *c,
-			    const struct vpe_esp_pkt *p, unsigned int n,
-			    struct vpe_esp_res *res);
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res);
 
 /*
  * Decapsulates one ESP packet (IPv4 or IPv6, optionally in UDP) with an
@@ -83,9 +83,9 @@ void vpe_esp_decap_burst(struct vpe_crypto *c,
  * must hold the ciphertext (plus the IP header in transport mode).
  */
 void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vpe_esp_res *res);
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res);
 
 /*
  * Lower-level pieces, exposed for published test vectors whose IVs are
@@ -98,8 +98,8 @@ void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
  * (the ICV is then not valid and the packet must not be sent).
  */
 int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
-		    uint64_t seq, const uint8_t *iv,
-		    const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
+		 uint64_t seq, const uint8_t *iv,
+		 const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
 
 /*
  * vpe_esp_open: verifies and decrypts an ESP packet (from the SPI on,
@@ -108,8 +108,8 @@ int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
  * BADPKT (too short) or BADMSG (ICV mismatch; pt is zeroed).
  */
 uint8_t vpe_esp_open(struct vpe_crypto *c, const struct vpe_sa *sa,
-			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
-			uint8_t *pt);
+		     uint64_t seq, const uint8_t *esp, uint32_t esp_len,
+		     uint8_t *pt);
 
 /*
  * Checks the padding (1, 2, 3, ...) and next header of a decrypted

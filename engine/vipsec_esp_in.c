@@ -12,8 +12,8 @@
 #include "vipsec_udp_encap.h"
 
 uint8_t vpe_esp_open(struct vpe_crypto *c, const struct vpe_sa *sa,
-			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
-			uint8_t *pt)
+		     uint64_t seq, const uint8_t *esp, uint32_t esp_len,
+		     uint8_t *pt)
 {
 	uint32_t min = VPE_ESP_HLEN + sa->iv_len + (uint32_t)sa->icv_len;
 	struct vpe_esp_op op = {
@@ -124,7 +124,7 @@ static uint64_t full_seq(const struct vpe_sa *sa, uint32_t seq_lo)
 		return seq_lo;
 	if (sa->replay)
 		return vpe_replay_esn_infer(sa->replay->top,
-					       sa->replay->window, seq_lo);
+					    sa->replay->window, seq_lo);
 	return vpe_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
 }
 
@@ -170,8 +170,8 @@ static uint8_t finish_transport(const struct vpe_sa *sa, const uint8_t *in,
 	}
 	if (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
 		vpe_udp_encap_natoa_fixup(sa, nh, v6 ? in + 8 : in + 12,
-					     v6 ? 16 : 4, out + l->ip_hlen,
-					     len);
+					  v6 ? 16 : 4, out + l->ip_hlen,
+					  len);
 	*out_len = tot;
 	return VIRTIO_IPSEC_OK;
 }
@@ -296,9 +296,9 @@ static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 }
 
 void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vpe_esp_res *res)
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res)
 {
 	const struct vpe_esp_pkt p = {
 		.sa = sa, .in = in, .in_len = in_len,
@@ -333,8 +333,8 @@ static bool decap_must_wait(const struct vpe_esp_pkt *p,
 }
 
 void vpe_esp_decap_burst(struct vpe_crypto *c,
-			    const struct vpe_esp_pkt *p, unsigned int n,
-			    struct vpe_esp_res *res)
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res)
 {
 	struct vpe_esp_op ops[VPE_ESP_BURST];
 	struct in_state st[VPE_ESP_BURST];

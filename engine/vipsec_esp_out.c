@@ -76,15 +76,15 @@ void vpe_esp_tmpl_init(struct vpe_sa *sa)
 {
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6)
 		vpe_ipv6_tmpl_init(sa->tmpl, sa->st.ttl, sa->flow_label,
-				      sa->tun_src, sa->tun_dst);
+				   sa->tun_src, sa->tun_dst);
 	else
 		vpe_ipv4_tmpl_init(sa->tmpl, sa->st.ttl, sa->tun_src,
-				      sa->tun_dst);
+				   sa->tun_dst);
 }
 
 int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
-		    uint64_t seq, const uint8_t *iv,
-		    const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
+		 uint64_t seq, const uint8_t *iv,
+		 const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
 {
 	struct vpe_esp_op op = {
 		.key = sa->key,
@@ -183,7 +183,7 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 		outer_tos_df(sa, in, &tos, &df);
 		if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
 			vpe_ipv6_write_outer(out, sa->tmpl, tos,
-						(uint16_t)(l->total -
+					     (uint16_t)(l->total -
 							   VPE_IPV6_HLEN),
 						proto);
 		} else {
@@ -197,7 +197,7 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 	out[l->nh_off] = proto;
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
 		vpe_put_be16(out + 4,
-				(uint16_t)(l->total - VPE_IPV6_HLEN));
+			     (uint16_t)(l->total - VPE_IPV6_HLEN));
 	} else {
 		vpe_put_be16(out + 2, (uint16_t)l->total);
 		vpe_put_be16(out + 10, 0);
@@ -281,9 +281,9 @@ static void encap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	write_ip(sa, p->in, l, p->out);
 	if (l->udp_len)
 		vpe_udp_encap_write(sa, p->out + l->ip_hlen,
-				       l->total - l->ip_hlen,
-				       sa->ip_version == VIRTIO_IPSEC_IPV6 ?
-				       p->out : NULL);
+				    l->total - l->ip_hlen,
+				    sa->ip_version == VIRTIO_IPSEC_IPV6 ?
+				    p->out : NULL);
 	sa->packets++;
 	sa->bytes += p->in_len;
 	res->status = VIRTIO_IPSEC_OK;
@@ -291,9 +291,9 @@ static void encap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 }
 
 void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vpe_esp_res *res)
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res)
 {
 	const struct vpe_esp_pkt p = {
 		.sa = sa, .in = in, .in_len = in_len,
@@ -327,8 +327,8 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
  * vpe_esp_encap in order, including several packets of one SA.
  */
 void vpe_esp_encap_burst(struct vpe_crypto *c,
-			    const struct vpe_esp_pkt *p, unsigned int n,
-			    struct vpe_esp_res *res)
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res)
 {
 	struct vpe_esp_op ops[VPE_ESP_BURST];
 	struct out_layout l[VPE_ESP_BURST];

@@ -19,7 +19,7 @@ int vpe_ecn_decap(uint8_t inner, uint8_t outer)
 }
 
 uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p,
-			   uint8_t outer_ecn)
+			uint8_t outer_ecn)
 {
 	int v4 = (p[0] >> 4) == 4, ecn;
 	uint8_t tc = v4 ? p[1] : vpe_ipv6_tclass(p);

@@ -62,7 +62,7 @@ static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)
 
 /* keys: validates p against the RFC lengths and expands everything. */
 int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
-		  struct vpe_mb_key *k);
+		      struct vpe_mb_key *k);
 
 /* gcm: one packet each, synchronous. */
 void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
@@ -70,6 +70,6 @@ void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
 
 /* jobs: n operations on non-GCM keys through the job API. */
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
-		 unsigned int n, bool encrypt);
+		     unsigned int n, bool encrypt);
 
 #endif /* VPE_IPSECMB_H */

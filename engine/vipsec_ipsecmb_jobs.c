@@ -320,7 +320,7 @@ static void run_chunk(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
 }
 
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
-		 unsigned int n, bool encrypt)
+		     unsigned int n, bool encrypt)
 {
 	while (n) {
 		unsigned int m = n < MB_CHUNK ? n : MB_CHUNK;

@@ -229,7 +229,7 @@ static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 }
 
 int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
-		  struct vpe_mb_key *k)
+		      struct vpe_mb_key *k)
 {
 	const struct enc_info *e = find_enc(p->cipher_alg);
 	int ret;

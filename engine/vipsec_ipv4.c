@@ -14,7 +14,7 @@ uint16_t vpe_ip_csum(const uint8_t *p, unsigned int len)
 }
 
 void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
-			   const uint8_t src[4], const uint8_t dst[4])
+			const uint8_t src[4], const uint8_t dst[4])
 {
 	memset(tmpl, 0, VPE_IPV4_HLEN);
 	tmpl[0] = 0x45;
@@ -25,18 +25,18 @@ void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
 }
 
 void vpe_ipv4_write_outer(uint8_t *hdr,
-			     const uint8_t tmpl[VPE_IPV4_HLEN],
-			     uint8_t tos, uint16_t tot_len, uint16_t id,
-			     int df)
+			  const uint8_t tmpl[VPE_IPV4_HLEN],
+			  uint8_t tos, uint16_t tot_len, uint16_t id,
+			  int df)
 {
 	vpe_ipv4_write_outer_proto(hdr, tmpl, tos, tot_len, id, df,
-				      VPE_IPPROTO_ESP);
+				   VPE_IPPROTO_ESP);
 }
 
 void vpe_ipv4_write_outer_proto(uint8_t *hdr,
-				   const uint8_t tmpl[VPE_IPV4_HLEN],
-				   uint8_t tos, uint16_t tot_len, uint16_t id,
-				   int df, uint8_t proto)
+				const uint8_t tmpl[VPE_IPV4_HLEN],
+				uint8_t tos, uint16_t tot_len, uint16_t id,
+				int df, uint8_t proto)
 {
 	memcpy(hdr, tmpl, VPE_IPV4_HLEN);
 	hdr[9] = proto;

@@ -51,22 +51,22 @@ uint16_t vpe_ip_csum(const uint8_t *p, unsigned int len);
  * checksum. Filled once at SA add.
  */
 void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
-			   const uint8_t src[4], const uint8_t dst[4]);
+			const uint8_t src[4], const uint8_t dst[4]);
 
 /*
  * Writes the outer header: template plus the per-packet fields, then the
  * checksum.
  */
 void vpe_ipv4_write_outer(uint8_t *hdr,
-			     const uint8_t tmpl[VPE_IPV4_HLEN],
-			     uint8_t tos, uint16_t tot_len, uint16_t id,
-			     int df);
+			  const uint8_t tmpl[VPE_IPV4_HLEN],
+			  uint8_t tos, uint16_t tot_len, uint16_t id,
+			  int df);
 
 /* Same with the protocol field (ESP, or UDP for RFC 3948). */
 void vpe_ipv4_write_outer_proto(uint8_t *hdr,
-				   const uint8_t tmpl[VPE_IPV4_HLEN],
-				   uint8_t tos, uint16_t tot_len, uint16_t id,
-				   int df, uint8_t proto);
+				const uint8_t tmpl[VPE_IPV4_HLEN],
+				uint8_t tos, uint16_t tot_len, uint16_t id,
+				int df, uint8_t proto);
 
 /* Checks a full inner IPv4 packet: 0 when plausible, -1 otherwise. */
 int vpe_ipv4_inner_ok(const uint8_t *pkt, uint32_t len);

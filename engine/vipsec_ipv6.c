@@ -5,8 +5,8 @@
 #include "vipsec_ipv6.h"
 
 void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop,
-			   uint32_t flow, const uint8_t src[16],
-			   const uint8_t dst[16])
+			uint32_t flow, const uint8_t src[16],
+			const uint8_t dst[16])
 {
 	memset(tmpl, 0, VPE_IPV6_HLEN);
 	flow &= VPE_IPV6_FLOW_MASK;
@@ -21,8 +21,8 @@ void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop,
 }
 
 void vpe_ipv6_write_outer(uint8_t *hdr,
-			     const uint8_t tmpl[VPE_IPV6_HLEN],
-			     uint8_t tclass, uint16_t payload_len, uint8_t nh)
+			  const uint8_t tmpl[VPE_IPV6_HLEN],
+			  uint8_t tclass, uint16_t payload_len, uint8_t nh)
 {
 	memcpy(hdr, tmpl, VPE_IPV6_HLEN);
 	vpe_ipv6_set_tclass(hdr, tclass);
@@ -31,7 +31,7 @@ void vpe_ipv6_write_outer(uint8_t *hdr,
 }
 
 int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len,
-			       int want_esp, uint32_t *nh_off)
+			    int want_esp, uint32_t *nh_off)
 {
 	uint32_t off = VPE_IPV6_HLEN, nhp = 6, hlen;
 	int seen_routing = 0;
@@ -72,7 +72,7 @@ done:
 }
 
 uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto,
-			     const uint8_t *p, uint32_t len)
+			  const uint8_t *p, uint32_t len)
 {
 	uint32_t sum;
 

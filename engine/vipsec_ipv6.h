@@ -24,13 +24,13 @@
  * traffic class, payload length and next header are written per packet.
  */
 void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop,
-			   uint32_t flow, const uint8_t src[16],
-			   const uint8_t dst[16]);
+			uint32_t flow, const uint8_t src[16],
+			const uint8_t dst[16]);
 
 /* Writes the outer header from the template. */
 void vpe_ipv6_write_outer(uint8_t *hdr,
-			     const uint8_t tmpl[VPE_IPV6_HLEN],
-			     uint8_t tclass, uint16_t payload_len, uint8_t nh);
+			  const uint8_t tmpl[VPE_IPV6_HLEN],
+			  uint8_t tclass, uint16_t payload_len, uint8_t nh);
 
 static inline uint8_t vpe_ipv6_tclass(const uint8_t *h)
 {
@@ -55,11 +55,11 @@ static inline void vpe_ipv6_set_tclass(uint8_t *h, uint8_t tc)
  * removed from, whole packets only).
  */
 int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len,
-			       int want_esp, uint32_t *nh_off);
+			    int want_esp, uint32_t *nh_off);
 
 /* Internet checksum of the IPv6 pseudo-header plus len bytes at p. */
 uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto,
-			     const uint8_t *p, uint32_t len);
+			  const uint8_t *p, uint32_t len);
 
 /*
  * 1 for a usable unicast IPv6 tunnel endpoint: not unspecified,

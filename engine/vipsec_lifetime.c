@@ -137,7 +137,7 @@ static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 }
 
 uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
-			     uint32_t in_len, struct vpe_esp_res *r)
+			  uint32_t in_len, struct vpe_esp_res *r)
 {
 	struct vpe_sa_state *st = &sa->st;
 	uint16_t warn = 0;

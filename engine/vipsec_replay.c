@@ -84,7 +84,7 @@ uint64_t vpe_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)
 
 /* SA_MOD / SA_GET: the window as a bitmap relative to top. */
 void vpe_replay_export(const struct vpe_replay *r, uint64_t *bitmap,
-			  uint32_t words)
+		       uint32_t words)
 {
 	uint64_t i, seq;
 
@@ -100,8 +100,8 @@ void vpe_replay_export(const struct vpe_replay *r, uint64_t *bitmap,
 }
 
 struct vpe_replay *vpe_replay_import(uint32_t window, uint64_t top,
-					   const uint64_t *bitmap,
-					   uint32_t words)
+				     const uint64_t *bitmap,
+				     uint32_t words)
 {
 	struct vpe_replay *r;
 	uint64_t i, seq;

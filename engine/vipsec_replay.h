@@ -57,9 +57,9 @@ uint64_t vpe_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo);
  * be clear. NULL on a bad size, stray bits, or no memory.
  */
 void vpe_replay_export(const struct vpe_replay *r, uint64_t *bitmap,
-			  uint32_t words);
+		       uint32_t words);
 struct vpe_replay *vpe_replay_import(uint32_t window, uint64_t top,
-					   const uint64_t *bitmap,
-					   uint32_t words);
+				     const uint64_t *bitmap,
+				     uint32_t words);
 
 #endif /* VPE_REPLAY_H */

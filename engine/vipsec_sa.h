@@ -70,8 +70,8 @@ struct vpe_sa_limits {
  */
 int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
 uint8_t vpe_sa_cfg_decode(const uint8_t *wire,
-			     const struct vpe_sa_limits *lim,
-			     struct vpe_sa_cfg *cfg);
+			  const struct vpe_sa_limits *lim,
+			  struct vpe_sa_cfg *cfg);
 
 struct vpe_sa {
 	uint32_t id;
@@ -123,20 +123,20 @@ struct vpe_sadb {
 };
 
 int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas,
-		     uint32_t max_groups, struct vpe_crypto *crypto);
+		  uint32_t max_groups, struct vpe_crypto *crypto);
 /* Deletes every SA (zeroing keys) and every group but the default. */
 void vpe_sadb_clear(struct vpe_sadb *db);
 void vpe_sadb_fini(struct vpe_sadb *db);
 
 uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
-			    const uint8_t name[VIRTIO_IPSEC_NAME_LEN]);
+			 const uint8_t name[VIRTIO_IPSEC_NAME_LEN]);
 uint8_t vpe_group_destroy(struct vpe_sadb *db, uint32_t gid);
 /* OK, or INVGROUP for an id out of range or not created. */
 uint8_t vpe_group_check(const struct vpe_sadb *db, uint32_t gid);
 
 /* Checks ids and uniqueness, expands the key, builds templates. */
 uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
-		      const struct vpe_sa_cfg *cfg);
+		   const struct vpe_sa_cfg *cfg);
 uint8_t vpe_sa_del(struct vpe_sadb *db, uint32_t gid, uint32_t id);
 /* Deletes every SA of a group. */
 uint8_t vpe_sa_flush(struct vpe_sadb *db, uint32_t gid);
@@ -148,16 +148,16 @@ uint8_t vpe_sa_flush(struct vpe_sadb *db, uint32_t gid);
  * also re-files it in the (SPI, destination) index.
  */
 void vpe_sa_set_endpoints(struct vpe_sa *sa, const uint8_t src[16],
-			     const uint8_t dst[16], uint16_t sport,
-			     uint16_t dport);
+			  const uint8_t dst[16], uint16_t sport,
+			  uint16_t dport);
 
 /*
  * Moves an SA's endpoints (SA_MOD): vpe_sa_set_endpoints(), keeping
  * the inbound index in step with the new destination.
  */
 void vpe_sa_move_endpoints(struct vpe_sadb *db, struct vpe_sa *sa,
-			      const uint8_t src[16], const uint8_t dst[16],
-			      uint16_t sport, uint16_t dport);
+			   const uint8_t src[16], const uint8_t dst[16],
+			   uint16_t sport, uint16_t dport);
 
 /* vipsec_sadb_index.c: the indexes (the table's own files only). */
 int vpe_sadb_index_init(struct vpe_sadb *db);
@@ -167,14 +167,14 @@ void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa);
 void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa);
 /* The inbound SA of group gid with this SPI and destination (16 bytes). */
 struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db,
-					   uint32_t gid, uint32_t spi,
-					   const uint8_t dst[16]);
+				     uint32_t gid, uint32_t spi,
+				     const uint8_t dst[16]);
 /* The lowest SA id in use that is >= from, or 0 when there is none. */
 uint32_t vpe_sadb_next_id(const struct vpe_sadb *db, uint32_t from);
 
 /* O(1); NULL for an id out of range, unused, or in another group. */
 static inline struct vpe_sa *vpe_sa_lookup(const struct vpe_sadb *db,
-						 uint32_t gid, uint32_t id)
+					   uint32_t gid, uint32_t id)
 {
 	struct vpe_sa *sa;
 

@@ -51,7 +51,7 @@ static bool inbound_clash(const struct vpe_sadb *db,
  * received by absolute sequence number, as far as it stays in the window.
  */
 static struct vpe_replay *window_moved(const struct vpe_replay *old,
-					  uint64_t top)
+				       uint64_t top)
 {
 	uint32_t words = (old->window + 63) / 64, i;
 	uint64_t *a = calloc(words, sizeof(*a)), *b = calloc(words, sizeof(*b));

@@ -176,7 +176,7 @@ static uint8_t check_option_fields(const uint8_t *wire,
 		return VIRTIO_IPSEC_INVAL;
 	if (!(o & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
 	    (*P(sel_prefix_len) || !vpe_all_zero(P(sel_src),
-						    FSIZE(sel_src))))
+						 FSIZE(sel_src))))
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->ip_version == VIRTIO_IPSEC_IPV4 && vpe_ld32(P(flow_label)))
 		return VIRTIO_IPSEC_INVAL;
@@ -281,8 +281,8 @@ static uint8_t check_algorithms(const uint8_t *wire,
 }
 
 uint8_t vpe_sa_cfg_decode(const uint8_t *wire,
-			     const struct vpe_sa_limits *lim,
-			     struct vpe_sa_cfg *cfg)
+			  const struct vpe_sa_limits *lim,
+			  struct vpe_sa_cfg *cfg)
 {
 	uint8_t st;
 

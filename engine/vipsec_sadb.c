@@ -8,7 +8,7 @@
 #include "vipsec_sa.h"
 
 int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas,
-		     uint32_t max_groups, struct vpe_crypto *crypto)
+		  uint32_t max_groups, struct vpe_crypto *crypto)
 {
 	memset(db, 0, sizeof(*db));
 	db->max_sas = max_sas;
@@ -74,7 +74,7 @@ uint8_t vpe_group_check(const struct vpe_sadb *db, uint32_t gid)
 }
 
 uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
-			    const uint8_t name[VIRTIO_IPSEC_NAME_LEN])
+			 const uint8_t name[VIRTIO_IPSEC_NAME_LEN])
 {
 	if (gid == 0)
 		return VIRTIO_IPSEC_EXISTS;	/* the default group */
@@ -128,7 +128,7 @@ static int sa_key_new(struct vpe_crypto *c, const struct vpe_sa_cfg *cfg,
 }
 
 uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
-		      const struct vpe_sa_cfg *cfg)
+		   const struct vpe_sa_cfg *cfg)
 {
 	struct vpe_crypto *c = db->crypto;
 	struct vpe_sa *sa;
@@ -183,7 +183,7 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	memcpy(sa->sel_src, cfg->sel_src, sizeof(sa->sel_src));
 	sa->sel_prefix_len = cfg->sel_prefix_len;
 	vpe_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst,
-				cfg->udp_sport, cfg->udp_dport);
+			     cfg->udp_sport, cfg->udp_dport);
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 	    (cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)) {
 		sa->replay = vpe_replay_new(cfg->replay_window);
@@ -203,8 +203,8 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
  * whatever depends on them (the outbound header template) is rebuilt here.
  */
 void vpe_sa_set_endpoints(struct vpe_sa *sa, const uint8_t src[16],
-			     const uint8_t dst[16], uint16_t sport,
-			     uint16_t dport)
+			  const uint8_t dst[16], uint16_t sport,
+			  uint16_t dport)
 {
 	memcpy(sa->tun_src, src, sizeof(sa->tun_src));
 	memcpy(sa->tun_dst, dst, sizeof(sa->tun_dst));
@@ -214,8 +214,8 @@ void vpe_sa_set_endpoints(struct vpe_sa *sa, const uint8_t src[16],
 }
 
 void vpe_sa_move_endpoints(struct vpe_sadb *db, struct vpe_sa *sa,
-			      const uint8_t src[16], const uint8_t dst[16],
-			      uint16_t sport, uint16_t dport)
+			   const uint8_t src[16], const uint8_t dst[16],
+			   uint16_t sport, uint16_t dport)
 {
 	vpe_sadb_index_del(db, sa);
 	vpe_sa_set_endpoints(sa, src, dst, sport, dport);

@@ -114,8 +114,8 @@ void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa)
 }
 
 struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db,
-					   uint32_t gid, uint32_t spi,
-					   const uint8_t dst[16])
+				     uint32_t gid, uint32_t spi,
+				     const uint8_t dst[16])
 {
 	struct vpe_sa *sa = db->in_hash[bucket(db, gid, spi, dst)];
 

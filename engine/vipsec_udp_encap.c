@@ -7,7 +7,7 @@
 #include "vipsec_udp_encap.h"
 
 void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp,
-			    uint32_t len, const uint8_t *ip6)
+			 uint32_t len, const uint8_t *ip6)
 {
 	uint16_t sum;
 
@@ -39,8 +39,8 @@ uint8_t vpe_udp_encap_check(const uint8_t *udp, uint32_t len)
 }
 
 void vpe_udp_encap_natoa_fixup(const struct vpe_sa *sa, uint8_t proto,
-				  const uint8_t *src, uint32_t alen,
-				  uint8_t *l4, uint32_t len)
+			       const uint8_t *src, uint32_t alen,
+			       uint8_t *l4, uint32_t len)
 {
 	uint32_t off;
 	uint16_t sum;

@@ -21,7 +21,7 @@
  * must already be sealed and ip6 point at the finished IPv6 header.
  */
 void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp,
-			    uint32_t len, const uint8_t *ip6);
+			 uint32_t len, const uint8_t *ip6);
 
 /*
  * Checks the UDP header of a received packet (len bytes from udp on).
@@ -42,7 +42,7 @@ uint8_t vpe_udp_encap_check(const uint8_t *udp, uint32_t len);
  * checksum over IPv4.
  */
 void vpe_udp_encap_natoa_fixup(const struct vpe_sa *sa, uint8_t proto,
-				  const uint8_t *src, uint32_t alen,
-				  uint8_t *l4, uint32_t len);
+			       const uint8_t *src, uint32_t alen,
+			       uint8_t *l4, uint32_t len);
 
 #endif /* VPE_UDP_ENCAP_H */

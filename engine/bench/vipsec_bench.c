@@ -192,7 +192,7 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 		while (t < secs) {
 			for (i = 0; i < NPKT; i++) {	/* fresh sequence numbers */
 				vpe_esp_encap(cr, out[sa_of(i, nsas)], in[i],
-						 len, enc[i], BUFSZ, &r);
+					      len, enc[i], BUFSZ, &r);
 				pk[i] = (struct vpe_esp_pkt){
 					inb[sa_of(i, nsas)], enc[i], r.out_len,
 					dec[i], BUFSZ };

@@ -173,7 +173,7 @@ static int sa_add(struct vpe_core *core, const struct seal_desc *d)
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), &p, sizeof(p));
 	if (vpe_core_handle_ctrl(core, req, sizeof(req), resp,
-				    sizeof(resp)) != sizeof(resp))
+				 sizeof(resp)) != sizeof(resp))
 		abort();
 	return resp[0];
 }

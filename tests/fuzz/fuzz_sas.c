@@ -101,7 +101,7 @@ static int add_one(struct vpe_core *core, uint32_t id, int i, int out)
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), &sa, sizeof(sa));
 	if (vpe_core_handle_ctrl(core, req, sizeof(req), resp,
-				    sizeof(resp)) != sizeof(resp))
+				 sizeof(resp)) != sizeof(resp))
 		abort();
 	return resp[0] == VIRTIO_IPSEC_OK;
 }
@@ -150,7 +150,7 @@ int fuzz_xform(struct vpe_core *core, uint16_t op, uint32_t sa_id,
 	memcpy(req + sizeof(hdr), &pkt, sizeof(pkt));
 	memcpy(req + sizeof(hdr) + sizeof(pkt), in, in_len);
 	if (vpe_core_handle_data(core, req, sizeof(hdr) + sizeof(pkt) + in_len,
-				    resp, sizeof(resp)) < 0)
+				 resp, sizeof(resp)) < 0)
 		abort();	/* resp_cap is ample: -1 would be a bug */
 	if (resp[sizeof(resp) - sizeof(struct virtio_ipsec_resp_footer)])
 		return 0x100 + resp[sizeof(resp) -

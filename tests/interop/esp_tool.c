@@ -127,7 +127,7 @@ static uint8_t ctrl_sa_add(struct vpe_core *core,
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), sa, sizeof(*sa));
 	if (vpe_core_handle_ctrl(core, req, sizeof(req), resp,
-				    sizeof(resp)) != sizeof(resp))
+				 sizeof(resp)) != sizeof(resp))
 		die("SA_ADD: bad response length", NULL);
 	return resp[0];
 }

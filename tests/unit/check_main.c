@@ -12,7 +12,7 @@ int main(void)
 {
 	char err[160] = "";
 	struct vpe_crypto *be = vpe_crypto_new(test_backend(), err,
-						     sizeof(err));
+					       sizeof(err));
 	SRunner *sr;
 	int failed;
 

@@ -188,7 +188,7 @@ static struct vpe_crypto *backend(void)
 {
 	char err[128] = "";
 	struct vpe_crypto *c = vpe_crypto_new("ipsec-mb", err,
-						    sizeof(err));
+					      sizeof(err));
 
 	ck_assert_msg(c != NULL, "backend: %s", err);
 	return c;
@@ -302,7 +302,7 @@ START_TEST(test_esn_mac_input)
 			      VIRTIO_IPSEC_OK && !memcmp(pt, in, sizeof(in)),
 			      "%s esn=%d: own packet refused", v->name, esn);
 		ck_assert_msg(vpe_esp_open(c, s, seq - (1ULL << 32), esp,
-					      len, pt) ==
+					   len, pt) ==
 			      (esn ? VIRTIO_IPSEC_BADMSG : VIRTIO_IPSEC_OK),
 			      "%s esn=%d: seq_hi handling wrong", v->name, esn);
 		c->ops->key_free(c, s->key);

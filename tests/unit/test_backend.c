@@ -82,7 +82,7 @@ static const char *label(const struct combo *c, bool esn)
 }
 
 static struct vpe_esp_op mkop(void *key, uint8_t *esp, uint8_t *pt,
-				 uint32_t len, uint32_t seq_hi)
+			      uint32_t len, uint32_t seq_hi)
 {
 	struct vpe_esp_op op = {
 		.key = key, .esp = esp, .pt = pt, .len = len, .seq_hi = seq_hi,

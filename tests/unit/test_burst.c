@@ -88,7 +88,7 @@ START_TEST(test_encap_burst_equals_single)
 		uint32_t cap = i == 40 ? 30 : BSZ;	/* 40: DST_TOO_SMALL */
 
 		vpe_esp_encap(vpe_core_crypto(a), sa(a, sa_out(i)), in[i],
-				 in_len[i], o1[i], cap, &r1[i]);
+			      in_len[i], o1[i], cap, &r1[i]);
 		p[i] = (struct vpe_esp_pkt){ sa(b, sa_out(i)), in[i],
 						in_len[i], o2[i], cap };
 	}

@@ -56,7 +56,7 @@ static uint64_t sa_get_seq(struct vpe_core *c, uint32_t id)
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + sizeof(h), &g, sizeof(g));
 	ck_assert_int_eq(vpe_core_handle_ctrl(c, req, sizeof(req), resp,
-						 sizeof(resp)),
+					      sizeof(resp)),
 			 (ssize_t)sizeof(resp));
 	ck_assert_msg(resp[sizeof(resp) - 8] == VIRTIO_IPSEC_OK, "SA_GET failed");
 	memcpy(&e, resp + sizeof(struct virtio_ipsec_sa_get_resp), sizeof(e));

@@ -338,8 +338,8 @@ static void natoa_case(int v6, uint8_t proto)
 			   vpe_csum_add(0, in + 12, 8);
 		sum += (len - hl) + 6;
 		vpe_put_be16(t + 16,
-				vpe_csum_fold(vpe_csum_add(sum, t,
-								 len - hl)));
+			     vpe_csum_fold(vpe_csum_add(sum, t,
+							   len - hl)));
 	}
 	ck_assert_msg(l4_csum_ok(in, hl, len, proto), "test packet checksum");
 

@@ -228,11 +228,11 @@ START_TEST(test_ecn_table)
 	for (int in = 0; in < 4; in++)
 		for (int out = 0; out < 4; out++)
 			ck_assert_msg(vpe_ecn_decap((uint8_t)in,
-						       (uint8_t)out) ==
+						    (uint8_t)out) ==
 				      tbl[in][out],
 				      "inner %d outer %d: %d, want %d", in,
 				      out, vpe_ecn_decap((uint8_t)in,
-							    (uint8_t)out),
+							 (uint8_t)out),
 				      tbl[in][out]);
 }
 END_TEST
@@ -284,7 +284,7 @@ START_TEST(test_ecn_ttl_decap)
 			e[1] = (uint8_t)((e[1] & 0xfc) | 1);
 		else
 			vpe_ipv6_set_tclass(e, (vpe_ipv6_tclass(e) &
-						   0xfc) | 1);
+						0xfc) | 1);
 		data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 		ck_assert_msg(o2.status == 0 && vpe_ipv6_tclass(i2) == 1 &&
 			      i2[7] == 62, "v6 inner: status %u tc %u hop %u",

@@ -101,12 +101,12 @@ void set_udp(uint8_t *p, uint32_t len, uint32_t l4)
 	vpe_put_be16(u + 4, (uint16_t)(len - l4));
 	vpe_put_be16(u + 6, 0);
 	sum = vpe_csum_fold(vpe_csum_add(pseudo(p, len - l4, 17), u,
-					       len - l4));
+					 len - l4));
 	vpe_put_be16(u + 6, sum ? sum : 0xffff);
 }
 
 int l4_csum_ok(const uint8_t *p, uint32_t l4, uint32_t len, uint8_t proto)
 {
 	return vpe_csum_fold(vpe_csum_add(pseudo(p, len - l4, proto),
-						p + l4, len - l4)) == 0;
+					  p + l4, len - l4)) == 0;
 }

@@ -121,7 +121,7 @@ static uint32_t get_next(struct vpe_core *c, uint32_t gid, uint32_t id)
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + sizeof(h), &g, sizeof(g));
 	ck_assert(vpe_core_handle_ctrl(c, req, sizeof(req), resp,
-					  sizeof(resp)) == sizeof(resp));
+				       sizeof(resp)) == sizeof(resp));
 	ck_assert_msg(resp[sizeof(resp) - 8] == VIRTIO_IPSEC_OK,
 		      "SA_GET after %u: status %u", id, resp[sizeof(resp) - 8]);
 	memcpy(&count, resp, 4);

@@ -333,7 +333,7 @@ static uint16_t encap_warn(struct vpe_core *c, uint32_t id, uint8_t *st)
 	memcpy(req + 16, &pr, 16);
 	make_ipv4(req + 32, 60, 0, 0, 3);
 	ck_assert(vpe_core_handle_data(c, req, sizeof(req), resp,
-					  sizeof(resp)) == sizeof(resp));
+				       sizeof(resp)) == sizeof(resp));
 	*st = resp[0];
 	memcpy(&w, resp + 2, 2);
 	return le16toh(w);

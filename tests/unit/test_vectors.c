@@ -69,7 +69,7 @@ static void parse(const struct vec *v, struct bytes *b)
 }
 
 static struct vpe_sa *add(struct vpe_core *c, uint32_t id, uint8_t dir,
-			     const struct bytes *b)
+			  const struct bytes *b)
 {
 	uint8_t p[PARAMS_SIZE];
 	uint8_t st;
@@ -94,7 +94,7 @@ START_TEST(test_vector_seal)
 	sa = add(c, 1, VIRTIO_IPSEC_DIR_OUTBOUND, &b);
 	memset(esp, 0xee, sizeof(esp));
 	vpe_esp_seal(vpe_core_crypto(c), sa, vpe_get_be32(b.seq), b.iv,
-			b.pt, (uint32_t)b.pt_len, esp);
+		     b.pt, (uint32_t)b.pt_len, esp);
 	ck_assert_msg(!memcmp(esp, b.spi, 4) && !memcmp(esp + 4, b.seq, 4) &&
 		      !memcmp(esp + 8, b.iv, 8),
 		      "%s: ESP header/IV differ from the published packet",
@@ -127,7 +127,7 @@ START_TEST(test_vector_open)
 	memcpy(esp + 16, b.ct, b.ct_len);
 	len = 16 + (uint32_t)b.ct_len;
 	st = vpe_esp_open(vpe_core_crypto(c), sa, vpe_get_be32(b.seq),
-			     esp, len, pt);
+			  esp, len, pt);
 	ck_assert_msg(st == VIRTIO_IPSEC_OK, "%s: published packet refused: %u",
 		      v->name, st);
 	ck_assert_msg(!memcmp(pt, b.pt, b.pt_len),
@@ -136,7 +136,7 @@ START_TEST(test_vector_open)
 
 	esp[16 + b.pt_len / 2] ^= 0x01;
 	st = vpe_esp_open(vpe_core_crypto(c), sa, vpe_get_be32(b.seq),
-			     esp, len, pt);
+			  esp, len, pt);
 	ck_assert_msg(st == VIRTIO_IPSEC_BADMSG,
 		      "%s: tampered packet gave %u, want BADMSG", v->name, st);
 	vpe_core_free(c);

@@ -102,7 +102,7 @@ uint8_t ctrl(struct vpe_core *c, uint16_t op, uint32_t gid, uint32_t id,
 		memcpy(req + sizeof(h), body, body_len);
 	memset(resp, 0xaa, sizeof(resp));
 	n = vpe_core_handle_ctrl(c, req, sizeof(h) + body_len, resp,
-				    sizeof(resp));
+				 sizeof(resp));
 	ck_assert_msg(n == (ssize_t)sizeof(resp),
 		      "ctrl used length %zd, want %zu", n, sizeof(resp));
 	for (size_t i = 0; i < sizeof(resp) - 8; i++)

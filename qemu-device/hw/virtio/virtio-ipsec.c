@@ -240,7 +240,7 @@ static void virtio_ipsec_handle_event(VirtIODevice *vdev, VirtQueue *vq)
 static void virtio_ipsec_tick(VirtIOIPsec *s)
 {
     vpe_core_tick(s->core,
-                     qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) / 1000);
+                  qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) / 1000);
 }
 
 /*

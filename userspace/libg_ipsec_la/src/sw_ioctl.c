@@ -37,7 +37,7 @@ uint8_t gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
 			memcpy(req + sizeof(h), body, body_len);
 		gla_sw_tick();
 		n = vpe_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
-					    resp, rcap);
+					 resp, rcap);
 		if (n >= (ssize_t)sizeof(ft)) {
 			memcpy(&ft, resp + rcap - sizeof(ft), sizeof(ft));
 			st = ft.status;
