@@ -3,8 +3,8 @@
  * vipsec_migrate: export and import of a core's whole state (see
  * vipsec_migrate.h for the layout and the rules).
  *
- * Import rebuilds every SA through vipsec_sa_cfg_decode() and
- * vipsec_sa_add(), the path of a guest's SA_ADD, so the destination
+ * Import rebuilds every SA through vpe_sa_cfg_decode() and
+ * vpe_sa_add(), the path of a guest's SA_ADD, so the destination
  * applies its own limits and backend to the stream exactly as it would to
  * its guest: a stream cannot create an SA the destination's guest could
  * not. Only then is the running state (sequence numbers, replay window,
@@ -19,7 +19,7 @@
 #include "vipsec_le.h"
 #include "vipsec_migrate.h"
 
-#define OFF(t, f)	VIPSEC_OFF(t, f)
+#define OFF(t, f)	VPE_OFF(t, f)
 #define PARAMS_LEN	sizeof(struct virtio_ipsec_sa_params)
 
 static const uint8_t mig_magic[8] = { 'V', 'I', 'P', 'S', 'E', 'C', 'M', 'G' };
@@ -60,34 +60,34 @@ static uint32_t replay_words(uint32_t window)
 	return (window + 63) / 64;
 }
 
-static size_t sa_rec_len(const struct vipsec_sa *sa)
+static size_t sa_rec_len(const struct vpe_sa *sa)
 {
-	size_t n = REC_HLEN + SA_FIXED + VIPSEC_STAT_N * 8u + SA_REPLAY_HLEN;
+	size_t n = REC_HLEN + SA_FIXED + VPE_STAT_N * 8u + SA_REPLAY_HLEN;
 
 	if (sa->replay)
 		n += (size_t)replay_words(sa->replay->window) * 8u;
 	return n;
 }
 
-size_t vipsec_mig_size(const struct vipsec_core *core)
+size_t vpe_mig_size(const struct vpe_core *core)
 {
-	const struct vipsec_sadb *db = &core->db;
+	const struct vpe_sadb *db = &core->db;
 	size_t n = HDR_LEN + REC_HLEN + CORE_LEN;
 	uint32_t i;
 
 	for (i = 1; i <= db->max_groups; i++)
 		if (db->groups[i].used)
 			n += REC_HLEN + GROUP_LEN;
-	for (i = vipsec_sadb_next_id(db, 1); i;
-	     i = vipsec_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i;
+	     i = vpe_sadb_next_id(db, i + 1))
 		n += sa_rec_len(db->sas[i]);
 	n += REC_HLEN + EVQ_HLEN + (size_t)core->evq.count * EVREC_LEN;
 	return n;
 }
 
-size_t vipsec_mig_max_size(const struct vipsec_core *core)
+size_t vpe_mig_max_size(const struct vpe_core *core)
 {
-	uint64_t sa = REC_HLEN + SA_FIXED + VIPSEC_STAT_N * 8u +
+	uint64_t sa = REC_HLEN + SA_FIXED + VPE_STAT_N * 8u +
 		      SA_REPLAY_HLEN +
 		      (uint64_t)replay_words(core->cfg.max_replay_window) * 8u;
 	/* max_sas <= 2^24, sa < 2^20: no overflow in 64 bits */
@@ -99,7 +99,7 @@ size_t vipsec_mig_max_size(const struct vipsec_core *core)
 	return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
 
-/* Writer: the caller sized the buffer with vipsec_mig_size() */
+/* Writer: the caller sized the buffer with vpe_mig_size() */
 struct wr {
 	uint8_t *p;
 };
@@ -111,19 +111,19 @@ static void w8(struct wr *w, uint8_t v)
 
 static void w16(struct wr *w, uint16_t v)
 {
-	vipsec_st16(w->p, v);
+	vpe_st16(w->p, v);
 	w->p += 2;
 }
 
 static void w32(struct wr *w, uint32_t v)
 {
-	vipsec_st32(w->p, v);
+	vpe_st32(w->p, v);
 	w->p += 4;
 }
 
 static void w64(struct wr *w, uint64_t v)
 {
-	vipsec_st64(w->p, v);
+	vpe_st64(w->p, v);
 	w->p += 8;
 }
 
@@ -140,13 +140,13 @@ static void wrec(struct wr *w, uint16_t tag, size_t len)
 	w32(w, (uint32_t)len);
 }
 
-static void export_sa(struct wr *w, const struct vipsec_sa *sa)
+static void export_sa(struct wr *w, const struct vpe_sa *sa)
 {
 	const uint8_t *k = sa->st.keys;
 	uint8_t *prm;
 	uint32_t i, words;
 
-	wrec(w, VIPSEC_MIG_SA, sa_rec_len(sa) - REC_HLEN);
+	wrec(w, VPE_MIG_SA, sa_rec_len(sa) - REC_HLEN);
 	w32(w, sa->id);
 	w32(w, sa->group_id);
 	/* The parameters as they stand (SA_MOD included), keys put back */
@@ -169,8 +169,8 @@ static void export_sa(struct wr *w, const struct vipsec_sa *sa)
 	w16(w, sa->ip_id);
 	w8(w, sa->stopped);
 	w8(w, 0);
-	w32(w, VIPSEC_STAT_N);
-	for (i = 0; i < VIPSEC_STAT_N; i++)
+	w32(w, VPE_STAT_N);
+	for (i = 0; i < VPE_STAT_N; i++)
 		w64(w, sa->st.stats[i]);
 	if (!sa->replay) {
 		w32(w, 0);
@@ -187,7 +187,7 @@ static void export_sa(struct wr *w, const struct vipsec_sa *sa)
 	 * when top - d was received; the ring's layout stays private.
 	 */
 	for (i = 0; i < words; i++) {
-		const struct vipsec_replay *r = sa->replay;
+		const struct vpe_replay *r = sa->replay;
 		uint64_t word = 0, d, seq;
 		uint32_t j;
 
@@ -203,12 +203,12 @@ static void export_sa(struct wr *w, const struct vipsec_sa *sa)
 	}
 }
 
-size_t vipsec_mig_export(const struct vipsec_core *core, uint8_t *buf,
-			 size_t cap)
+size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
+		      size_t cap)
 {
-	const struct vipsec_sadb *db = &core->db;
-	const struct vipsec_evq *q = &core->evq;
-	size_t need = vipsec_mig_size(core);
+	const struct vpe_sadb *db = &core->db;
+	const struct vpe_evq *q = &core->evq;
+	size_t need = vpe_mig_size(core);
 	uint32_t i, nsas = 0, ngroups = 0;
 	uint8_t backend[BACKEND_LEN] = { 0 };
 	struct wr w = { .p = buf };
@@ -217,19 +217,19 @@ size_t vipsec_mig_export(const struct vipsec_core *core, uint8_t *buf,
 		return 0;
 	for (i = 1; i <= db->max_groups; i++)
 		ngroups += db->groups[i].used;
-	for (i = vipsec_sadb_next_id(db, 1); i;
-	     i = vipsec_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i;
+	     i = vpe_sadb_next_id(db, i + 1))
 		nsas++;
 	strncpy((char *)backend, core->crypto->ops->name, BACKEND_LEN - 1);
 
 	wbytes(&w, mig_magic, sizeof(mig_magic));
-	w16(&w, VIPSEC_MIG_VERSION);
+	w16(&w, VPE_MIG_VERSION);
 	w16(&w, HDR_LEN);
 	w32(&w, (uint32_t)(need - HDR_LEN));
 	w32(&w, 0);		/* CRC, filled in at the end */
 	w32(&w, 0);
 
-	wrec(&w, VIPSEC_MIG_CORE, CORE_LEN);
+	wrec(&w, VPE_MIG_CORE, CORE_LEN);
 	w64(&w, core->now);
 	w64(&w, core->lim.features);
 	w32(&w, core->cfg.max_sas);
@@ -249,19 +249,19 @@ size_t vipsec_mig_export(const struct vipsec_core *core, uint8_t *buf,
 	for (i = 1; i <= db->max_groups; i++) {
 		if (!db->groups[i].used)
 			continue;
-		wrec(&w, VIPSEC_MIG_GROUP, GROUP_LEN);
+		wrec(&w, VPE_MIG_GROUP, GROUP_LEN);
 		w32(&w, i);
 		wbytes(&w, db->groups[i].name, VIRTIO_IPSEC_NAME_LEN);
 	}
-	for (i = vipsec_sadb_next_id(db, 1); i;
-	     i = vipsec_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i;
+	     i = vpe_sadb_next_id(db, i + 1))
 		export_sa(&w, db->sas[i]);
 
-	wrec(&w, VIPSEC_MIG_EVQ, EVQ_HLEN + (size_t)q->count * EVREC_LEN);
+	wrec(&w, VPE_MIG_EVQ, EVQ_HLEN + (size_t)q->count * EVREC_LEN);
 	w64(&w, q->lost);
 	w32(&w, q->count);
 	for (i = 0; i < q->count; i++) {
-		const struct vipsec_evrec *e = &q->ring[(q->head + i) % q->cap];
+		const struct vpe_evrec *e = &q->ring[(q->head + i) % q->cap];
 
 		w16(&w, e->type);
 		w16(&w, e->limit);
@@ -273,13 +273,13 @@ size_t vipsec_mig_export(const struct vipsec_core *core, uint8_t *buf,
 		w64(&w, e->packets);
 	}
 
-	vipsec_st32(buf + 16, crc32_le(buf + HDR_LEN, need - HDR_LEN));
+	vpe_st32(buf + 16, crc32_le(buf + HDR_LEN, need - HDR_LEN));
 	return (size_t)(w.p - buf);
 }
 
-uint8_t *vipsec_mig_export_alloc(const struct vipsec_core *core, size_t *len)
+uint8_t *vpe_mig_export_alloc(const struct vpe_core *core, size_t *len)
 {
-	size_t n = vipsec_mig_size(core);
+	size_t n = vpe_mig_size(core);
 	uint8_t *buf;
 
 	*len = 0;
@@ -288,15 +288,15 @@ uint8_t *vipsec_mig_export_alloc(const struct vipsec_core *core, size_t *len)
 	buf = malloc(n);
 	if (!buf)
 		return NULL;
-	if (vipsec_mig_export(core, buf, n) != n) {
-		vipsec_mig_free(buf, n);
+	if (vpe_mig_export(core, buf, n) != n) {
+		vpe_mig_free(buf, n);
 		return NULL;
 	}
 	*len = n;
 	return buf;
 }
 
-void vipsec_mig_free(uint8_t *buf, size_t len)
+void vpe_mig_free(uint8_t *buf, size_t len)
 {
 	if (!buf)
 		return;
@@ -338,7 +338,7 @@ static int r16(struct rd *r, uint16_t *v)
 
 	if (r_take(r, 2, &p))
 		return -1;
-	*v = vipsec_ld16(p);
+	*v = vpe_ld16(p);
 	return 0;
 }
 
@@ -348,7 +348,7 @@ static int r32(struct rd *r, uint32_t *v)
 
 	if (r_take(r, 4, &p))
 		return -1;
-	*v = vipsec_ld32(p);
+	*v = vpe_ld32(p);
 	return 0;
 }
 
@@ -358,12 +358,12 @@ static int r64(struct rd *r, uint64_t *v)
 
 	if (r_take(r, 8, &p))
 		return -1;
-	*v = vipsec_ld64(p);
+	*v = vpe_ld64(p);
 	return 0;
 }
 
 struct imp {
-	struct vipsec_core *core;
+	struct vpe_core *core;
 	char *err;
 	size_t err_len;
 	bool have_core, have_evq;
@@ -398,7 +398,7 @@ static int limit_ok(struct imp *im, const char *prop, uint32_t src,
 
 static int imp_core(struct imp *im, struct rd *r)
 {
-	struct vipsec_core *core = im->core;
+	struct vpe_core *core = im->core;
 	uint32_t lim[6];
 	uint64_t now, feat;
 	uint8_t weak, pad[3];
@@ -460,7 +460,7 @@ static int imp_group(struct imp *im, struct rd *r)
 	if (gid == 0 || gid > im->core->cfg.max_groups)
 		return fail(im, "group %u out of range (destination "
 			    "max-groups %u)", gid, im->core->cfg.max_groups);
-	st = vipsec_group_create(&im->core->db, gid, name);
+	st = vpe_group_create(&im->core->db, gid, name);
 	if (st != VIRTIO_IPSEC_OK)
 		return fail(im, "group %u: listed twice", gid);
 	im->seen_groups++;
@@ -470,11 +470,11 @@ static int imp_group(struct imp *im, struct rd *r)
 /* An algorithm the SA uses that this core cannot run, named */
 static int algos_ok(struct imp *im, uint32_t id, const uint8_t *prm)
 {
-	const struct vipsec_core *core = im->core;
+	const struct vpe_core *core = im->core;
 	uint8_t c = prm[OFF(virtio_ipsec_sa_params, cipher_alg)];
 	uint8_t a = prm[OFF(virtio_ipsec_sa_params, auth_alg)];
 	uint64_t cb = c < 64 ? 1ULL << c : 0, ab = a < 64 ? 1ULL << a : 0;
-	const struct vipsec_crypto_ops *ops = core->crypto->ops;
+	const struct vpe_crypto_ops *ops = core->crypto->ops;
 
 	if (!(core->lim.cipher_mask & cb)) {
 		if (ops->cipher_mask & cb)
@@ -498,21 +498,21 @@ static int algos_ok(struct imp *im, uint32_t id, const uint8_t *prm)
 }
 
 /* The running state over a freshly added SA, every value checked */
-static int imp_sa_state(struct imp *im, struct rd *r, struct vipsec_sa *sa)
+static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 {
 	uint64_t seq, esn_top, packets, bytes, added, top, *bm = NULL;
 	uint32_t flags, nstats, window, words, i;
 	uint8_t stopped, pad;
 	uint16_t ip_id;
-	struct vipsec_replay *rp;
+	struct vpe_replay *rp;
 
 	if (r64(r, &seq) || r64(r, &esn_top) || r64(r, &packets) ||
 	    r64(r, &bytes) || r64(r, &added) || r32(r, &flags) ||
 	    r16(r, &ip_id) || r8(r, &stopped) || r8(r, &pad) ||
 	    r32(r, &nstats))
 		return fail(im, "SA %u: record truncated", sa->id);
-	if (stopped > 1 || pad || (flags & ~(VIPSEC_ST_SOFT | VIPSEC_ST_HARD |
-					      VIPSEC_ST_OVERFLOW)))
+	if (stopped > 1 || pad || (flags & ~(VPE_ST_SOFT | VPE_ST_HARD |
+					      VPE_ST_OVERFLOW)))
 		return fail(im, "SA %u: bad state flags", sa->id);
 	if (added > im->core->now)
 		return fail(im, "SA %u: added at %llu s, after the clock (%llu s)",
@@ -522,9 +522,9 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vipsec_sa *sa)
 		return fail(im, "SA %u: sequence number %llu beyond the SA's "
 			    "sequence space", sa->id, (unsigned long long)seq);
 	/* An older writer may know fewer counters; never more than we do */
-	if (nstats > VIPSEC_STAT_N)
+	if (nstats > VPE_STAT_N)
 		return fail(im, "SA %u: %u counters, this version knows %u",
-			    sa->id, nstats, VIPSEC_STAT_N);
+			    sa->id, nstats, VPE_STAT_N);
 	for (i = 0; i < nstats; i++)
 		if (r64(r, &sa->st.stats[i]))
 			return fail(im, "SA %u: record truncated", sa->id);
@@ -548,12 +548,12 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vipsec_sa *sa)
 			return fail(im, "out of memory");
 		for (i = 0; i < words; i++)
 			r64(r, &bm[i]);	/* r->left checked above */
-		rp = vipsec_replay_import(window, top, bm, words);
+		rp = vpe_replay_import(window, top, bm, words);
 		free(bm);
 		if (!rp)
 			return fail(im, "SA %u: replay bitmap names sequence "
 				    "numbers outside the window", sa->id);
-		vipsec_replay_free(sa->replay);
+		vpe_replay_free(sa->replay);
 		sa->replay = rp;
 	}
 	if (r->left)
@@ -571,12 +571,12 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vipsec_sa *sa)
 
 static int imp_sa(struct imp *im, struct rd *r)
 {
-	struct vipsec_core *core = im->core;
+	struct vpe_core *core = im->core;
 	uint8_t prm[PARAMS_LEN], st;
-	struct vipsec_sa_cfg cfg;
+	struct vpe_sa_cfg cfg;
 	const uint8_t *p;
 	uint32_t id, gid;
-	struct vipsec_sa *sa;
+	struct vpe_sa *sa;
 	int ret = -1;
 
 	if (r32(r, &id) || r32(r, &gid) || r_take(r, PARAMS_LEN, &p))
@@ -584,16 +584,16 @@ static int imp_sa(struct imp *im, struct rd *r)
 	if (id == 0 || id > core->cfg.max_sas)
 		return fail(im, "SA id %u out of range (destination max-sas "
 			    "%u)", id, core->cfg.max_sas);
-	if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
 		return fail(im, "SA %u: group %u not in the stream", id, gid);
 	if (core->db.sas[id])
 		return fail(im, "SA %u: listed twice", id);
 	memcpy(prm, p, PARAMS_LEN);
 	if (algos_ok(im, id, prm))
 		goto out;
-	st = vipsec_sa_cfg_decode(prm, &core->lim, &cfg);
+	st = vpe_sa_cfg_decode(prm, &core->lim, &cfg);
 	if (st == VIRTIO_IPSEC_OK)
-		st = vipsec_sa_add(&core->db, gid, id, &cfg);
+		st = vpe_sa_add(&core->db, gid, id, &cfg);
 	explicit_bzero(&cfg, sizeof(cfg));
 	if (st != VIRTIO_IPSEC_OK) {
 		fail(im, "SA %u: the destination refuses its parameters "
@@ -602,7 +602,7 @@ static int imp_sa(struct imp *im, struct rd *r)
 	}
 	sa = core->db.sas[id];
 	memcpy(sa->st.params, prm, PARAMS_LEN);
-	vipsec_sa_keep_keys(sa, prm);
+	vpe_sa_keep_keys(sa, prm);
 	memset(sa->st.params + OFF(virtio_ipsec_sa_params, cipher_key), 0,
 	       VIRTIO_IPSEC_MAX_CIPHER_KEY);
 	memset(sa->st.params + OFF(virtio_ipsec_sa_params, auth_key), 0,
@@ -620,8 +620,8 @@ out:
 
 static int imp_evq(struct imp *im, struct rd *r)
 {
-	struct vipsec_evq *q = &im->core->evq;
-	struct vipsec_evrec e;
+	struct vpe_evq *q = &im->core->evq;
+	struct vpe_evrec e;
 	uint32_t count, i;
 	uint64_t lost;
 
@@ -647,7 +647,7 @@ static int imp_evq(struct imp *im, struct rd *r)
 			return fail(im, "event %u: type %u cannot be queued",
 				    i, e.type);
 		/* SA_DEL and FLUSH purge an SA's events: each names a live SA */
-		if (!vipsec_sa_lookup(&im->core->db, e.group_id, e.sa_id))
+		if (!vpe_sa_lookup(&im->core->db, e.group_id, e.sa_id))
 			return fail(im, "event %u names SA %u of group %u, "
 				    "which is not in the stream", i, e.sa_id,
 				    e.group_id);
@@ -658,11 +658,11 @@ static int imp_evq(struct imp *im, struct rd *r)
 	return 0;
 }
 
-bool vipsec_mig_idle(const struct vipsec_core *core)
+bool vpe_mig_idle(const struct vpe_core *core)
 {
 	uint32_t i;
 
-	if (vipsec_sadb_next_id(&core->db, 1) || core->evq.count ||
+	if (vpe_sadb_next_id(&core->db, 1) || core->evq.count ||
 	    core->evq.lost)
 		return false;
 	for (i = 1; i <= core->db.max_groups; i++)
@@ -690,30 +690,30 @@ static int imp_body(struct imp *im, const uint8_t *body, size_t len)
 		r.left = rlen;
 		all.p += rlen;
 		all.left -= rlen;
-		if (flags & ~VIPSEC_MIG_F_OPTIONAL)
+		if (flags & ~VPE_MIG_F_OPTIONAL)
 			return fail(im, "record (tag %u): unknown flags 0x%x",
 				    tag, flags);
-		if (!im->have_core && tag != VIPSEC_MIG_CORE)
+		if (!im->have_core && tag != VPE_MIG_CORE)
 			return fail(im, "record (tag %u) before CORE", tag);
 		switch (tag) {
-		case VIPSEC_MIG_CORE:
+		case VPE_MIG_CORE:
 			ret = im->have_core ? fail(im, "two CORE records") :
 			      imp_core(im, &r);
 			break;
-		case VIPSEC_MIG_GROUP:
+		case VPE_MIG_GROUP:
 			ret = im->have_evq || im->seen_sas ?
 			      fail(im, "GROUP record out of order") :
 			      imp_group(im, &r);
 			break;
-		case VIPSEC_MIG_SA:
+		case VPE_MIG_SA:
 			ret = im->have_evq ? fail(im, "SA record after EVQ") :
 			      imp_sa(im, &r);
 			break;
-		case VIPSEC_MIG_EVQ:
+		case VPE_MIG_EVQ:
 			ret = imp_evq(im, &r);
 			break;
 		default:
-			ret = (flags & VIPSEC_MIG_F_OPTIONAL) ? 0 :
+			ret = (flags & VPE_MIG_F_OPTIONAL) ? 0 :
 			      fail(im, "unknown record tag %u (written by a "
 				   "newer version?)", tag);
 			break;
@@ -733,8 +733,8 @@ static int imp_body(struct imp *im, const uint8_t *body, size_t len)
 	return 0;
 }
 
-int vipsec_mig_import(struct vipsec_core *core, const uint8_t *buf,
-		      size_t len, char *err, size_t err_len)
+int vpe_mig_import(struct vpe_core *core, const uint8_t *buf,
+		   size_t len, char *err, size_t err_len)
 {
 	struct imp im = { .core = core, .err = err, .err_len = err_len };
 	uint64_t old_now = core->now, old_feat = core->lim.features;
@@ -748,25 +748,25 @@ int vipsec_mig_import(struct vipsec_core *core, const uint8_t *buf,
 			    "header", buf ? len : 0);
 	if (memcmp(buf, mig_magic, sizeof(mig_magic)))
 		return fail(&im, "not a virtio-ipsec engine stream (bad magic)");
-	version = vipsec_ld16(buf + 8);
-	hlen = vipsec_ld16(buf + 10);
-	body_len = vipsec_ld32(buf + 12);
-	crc = vipsec_ld32(buf + 16);
-	if (version == 0 || version > VIPSEC_MIG_VERSION)
+	version = vpe_ld16(buf + 8);
+	hlen = vpe_ld16(buf + 10);
+	body_len = vpe_ld32(buf + 12);
+	crc = vpe_ld32(buf + 16);
+	if (version == 0 || version > VPE_MIG_VERSION)
 		return fail(&im, "stream version %u, this engine reads 1 to %u",
-			    version, VIPSEC_MIG_VERSION);
-	if (hlen != HDR_LEN || vipsec_ld32(buf + 20))
+			    version, VPE_MIG_VERSION);
+	if (hlen != HDR_LEN || vpe_ld32(buf + 20))
 		return fail(&im, "bad stream header");
 	if (body_len != len - HDR_LEN)
 		return fail(&im, "stream length %zu, header says %llu",
 			    len, (unsigned long long)body_len + HDR_LEN);
 	if (crc32_le(buf + HDR_LEN, body_len) != crc)
 		return fail(&im, "stream corrupted (CRC mismatch)");
-	if (!vipsec_mig_idle(core))
+	if (!vpe_mig_idle(core))
 		return fail(&im, "the engine already holds state");
 	if (imp_body(&im, buf + HDR_LEN, body_len)) {
 		/* Leave the core as it was: empty */
-		vipsec_core_reset(core);
+		vpe_core_reset(core);
 		core->now = old_now;
 		core->lim.features = old_feat;
 		return -1;

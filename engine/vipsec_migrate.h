@@ -7,7 +7,7 @@
  *
  * The stream holds keys in the clear: whoever carries it must protect it
  * (QEMU: migration over TLS), and every buffer that held it must be
- * zeroed (vipsec_mig_free()).
+ * zeroed (vpe_mig_free()).
  *
  * Layout (all integers little-endian; docs/virtio-ipsec-device.md has
  * the field tables):
@@ -15,70 +15,70 @@
  *           u32 body length, u32 CRC-32 of the body, u32 reserved (0)
  *   body    records: u16 tag, u16 flags, u32 payload length, payload.
  *           CORE first (exactly once), then GROUP and SA records, then at
- *           most one EVQ. A record with flag VIPSEC_MIG_F_OPTIONAL and a
+ *           most one EVQ. A record with flag VPE_MIG_F_OPTIONAL and a
  *           tag this version does not know is skipped; any other unknown
  *           tag refuses the stream.
  *
  * Compatibility: a reader accepts every version from 1 up to its own
- * (VIPSEC_MIG_VERSION) and refuses newer ones; a writer always writes
+ * (VPE_MIG_VERSION) and refuses newer ones; a writer always writes
  * its own. Additions that an older reader may ignore go into OPTIONAL
  * records; anything else bumps the version.
  */
-#ifndef VIPSEC_MIGRATE_H
-#define VIPSEC_MIGRATE_H
+#ifndef VPE_MIGRATE_H
+#define VPE_MIGRATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct vipsec_core;
+struct vpe_core;
 
-#define VIPSEC_MIG_VERSION	1u
+#define VPE_MIG_VERSION	1u
 
 /* Record tags and flags */
-#define VIPSEC_MIG_CORE		1u
-#define VIPSEC_MIG_GROUP	2u
-#define VIPSEC_MIG_SA		3u
-#define VIPSEC_MIG_EVQ		4u
-#define VIPSEC_MIG_F_OPTIONAL	0x0001u
+#define VPE_MIG_CORE		1u
+#define VPE_MIG_GROUP	2u
+#define VPE_MIG_SA		3u
+#define VPE_MIG_EVQ		4u
+#define VPE_MIG_F_OPTIONAL	0x0001u
 
 /*
  * True when the core holds nothing a migration must carry: no SA, no group
  * but the default, no pending event (the clock and the features alone
  * matter to nobody then; the device sends no engine state at all).
  */
-bool vipsec_mig_idle(const struct vipsec_core *core);
+bool vpe_mig_idle(const struct vpe_core *core);
 
 /*
- * Size of the stream vipsec_mig_export() writes for the core as it is
+ * Size of the stream vpe_mig_export() writes for the core as it is
  * now; 0 when it would not fit a size_t.
  */
-size_t vipsec_mig_size(const struct vipsec_core *core);
+size_t vpe_mig_size(const struct vpe_core *core);
 
 /*
- * Largest stream vipsec_mig_import() can accept on this core (its own
+ * Largest stream vpe_mig_import() can accept on this core (its own
  * limits: max_sas, max_groups, max_replay_window, the event FIFO), so a
  * receiver can refuse an absurd length before allocating for it.
  * Saturates at SIZE_MAX.
  */
-size_t vipsec_mig_max_size(const struct vipsec_core *core);
+size_t vpe_mig_max_size(const struct vpe_core *core);
 
 /*
- * Writes the stream into buf (cap bytes, at least vipsec_mig_size()).
+ * Writes the stream into buf (cap bytes, at least vpe_mig_size()).
  * Returns the bytes written, or 0 when cap is too small. The core is not
  * changed.
  */
-size_t vipsec_mig_export(const struct vipsec_core *core, uint8_t *buf,
-			 size_t cap);
+size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
+		      size_t cap);
 
 /*
  * Allocates and fills a stream; *len gets its length. NULL on no memory.
- * Free it with vipsec_mig_free().
+ * Free it with vpe_mig_free().
  */
-uint8_t *vipsec_mig_export_alloc(const struct vipsec_core *core, size_t *len);
+uint8_t *vpe_mig_export_alloc(const struct vpe_core *core, size_t *len);
 
 /* Zeroes (explicit_bzero) and frees a stream buffer. NULL is a no-op. */
-void vipsec_mig_free(uint8_t *buf, size_t len);
+void vpe_mig_free(uint8_t *buf, size_t len);
 
 /*
  * Rebuilds the state of a stream in core, which must be empty (new or
@@ -91,7 +91,7 @@ void vipsec_mig_free(uint8_t *buf, size_t len);
  * message in err naming the problem (never key material); on failure the
  * core is left empty, as it was. The caller zeroes buf.
  */
-int vipsec_mig_import(struct vipsec_core *core, const uint8_t *buf,
-		      size_t len, char *err, size_t err_len);
+int vpe_mig_import(struct vpe_core *core, const uint8_t *buf,
+		   size_t len, char *err, size_t err_len);
 
-#endif /* VIPSEC_MIGRATE_H */
+#endif /* VPE_MIGRATE_H */

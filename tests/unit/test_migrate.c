@@ -30,18 +30,18 @@ static uint8_t pkt[1500];
 static uint8_t early[2000];	/* a packet decapsulated before migration */
 static uint32_t early_len;
 
-static struct vipsec_core *core_cfg(uint32_t max_sas, uint32_t window,
-				    bool weak)
+static struct vpe_core *core_cfg(uint32_t max_sas, uint32_t window,
+				 bool weak)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = max_sas, .max_groups = 4, .max_packet_len = 9000,
 		.max_batch = 32, .max_replay_window = window,
 		.crypto_backend = test_backend(), .allow_weak_algos = weak,
 	};
 	char err[128] = "";
-	struct vipsec_core *c = vipsec_core_new(&cfg, err, sizeof(err));
+	struct vpe_core *c = vpe_core_new(&cfg, err, sizeof(err));
 
-	ck_assert_msg(c != NULL, "vipsec_core_new failed: %s", err);
+	ck_assert_msg(c != NULL, "vpe_core_new failed: %s", err);
 	return c;
 }
 
@@ -64,13 +64,13 @@ static void cbc_params(uint8_t p[PARAMS_SIZE], uint8_t dir, uint32_t spi)
  * CBC+HMAC out (3) / in with a window (4), lifetimes on 3; traffic
  * through all of it; an event pending.
  */
-static struct vipsec_core *source(void)
+static struct vpe_core *source(void)
 {
-	struct vipsec_core *c = core_cfg(64, 4096, false);
+	struct vpe_core *c = core_cfg(64, 4096, false);
 	uint8_t p[PARAMS_SIZE], name[VIRTIO_IPSEC_NAME_LEN] = "tenant-a";
 	int i;
 
-	vipsec_core_tick(c, 100);
+	vpe_core_tick(c, 100);
 	ck_assert_int_eq(ctrl(c, VIRTIO_IPSEC_OP_GROUP_CREATE, 1, 0, name,
 			      sizeof(name)), VIRTIO_IPSEC_OK);
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x1000, key, 16, salt, 0);
@@ -90,7 +90,7 @@ static struct vipsec_core *source(void)
 	ck_assert_int_eq(sa_add(c, 0, 4, p), VIRTIO_IPSEC_OK);
 	explicit_bzero(p, sizeof(p));
 
-	vipsec_core_tick(c, 150);
+	vpe_core_tick(c, 150);
 	for (i = 0; i < 7; i++) {
 		make_ipv4(pkt, 100 + i, 0, 0, i);
 		data1(c, ENC, 1, 1, pkt, 100 + i, 2000, &o);
@@ -110,20 +110,20 @@ static struct vipsec_core *source(void)
 		data1(c, DEC, 0, 4, o.data, o.out_len, 2000, &o2);
 		ck_assert(o2.status == VIRTIO_IPSEC_OK);
 	}
-	ck_assert(vipsec_core_event_pending(c));
+	ck_assert(vpe_core_event_pending(c));
 	return c;
 }
 
-static bool empty(struct vipsec_core *c)
+static bool empty(struct vpe_core *c)
 {
-	struct vipsec_core *fresh = core_cfg(c->cfg.max_sas,
-					     c->cfg.max_replay_window,
-					     c->cfg.allow_weak_algos);
-	bool e = vipsec_mig_size(c) == vipsec_mig_size(fresh) &&
-		 !vipsec_core_event_pending(c) &&
-		 !vipsec_sadb_next_id(&c->db, 1);
+	struct vpe_core *fresh = core_cfg(c->cfg.max_sas,
+					  c->cfg.max_replay_window,
+					  c->cfg.allow_weak_algos);
+	bool e = vpe_mig_size(c) == vpe_mig_size(fresh) &&
+		 !vpe_core_event_pending(c) &&
+		 !vpe_sadb_next_id(&c->db, 1);
 
-	vipsec_core_free(fresh);
+	vpe_core_free(fresh);
 	return e;
 }
 
@@ -148,15 +148,15 @@ static void fix_crc(uint8_t *buf, size_t len)
 
 START_TEST(round_trip_exact)
 {
-	struct vipsec_core *a = source(), *b = core_cfg(64, 4096, false);
+	struct vpe_core *a = source(), *b = core_cfg(64, 4096, false);
 	size_t la, lb;
-	uint8_t *sa_ = vipsec_mig_export_alloc(a, &la), *sb;
+	uint8_t *sa_ = vpe_mig_export_alloc(a, &la), *sb;
 	char err[200];
 
 	ck_assert(sa_ && la > 24);
-	ck_assert_msg(vipsec_mig_import(b, sa_, la, err, sizeof(err)) == 0,
+	ck_assert_msg(vpe_mig_import(b, sa_, la, err, sizeof(err)) == 0,
 		      "import: %s", err);
-	sb = vipsec_mig_export_alloc(b, &lb);
+	sb = vpe_mig_export_alloc(b, &lb);
 	ck_assert(sb);
 	ck_assert_uint_eq(la, lb);
 	ck_assert_msg(memcmp(sa_, sb, la) == 0, "re-export differs");
@@ -164,17 +164,17 @@ START_TEST(round_trip_exact)
 	ck_assert(memmem(sa_, la, cbc_key, 16) != NULL);
 	ck_assert(b->db.sas[3] &&
 		  !memmem(b->db.sas[3]->st.params, PARAMS_SIZE, cbc_key, 16));
-	vipsec_mig_free(sa_, la);
-	vipsec_mig_free(sb, lb);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_mig_free(sa_, la);
+	vpe_mig_free(sb, lb);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
 /* The destination continues exactly where the source stopped. */
 START_TEST(continues)
 {
-	struct vipsec_core *a = source(), *b = core_cfg(128, 4096, false);
+	struct vpe_core *a = source(), *b = core_cfg(128, 4096, false);
 	struct virtio_ipsec_event ea, eb;
 	uint64_t seq_a1, seq_a3;
 	uint8_t *s;
@@ -184,10 +184,10 @@ START_TEST(continues)
 
 	seq_a1 = a->db.sas[1]->seq;
 	seq_a3 = a->db.sas[3]->seq;
-	s = vipsec_mig_export_alloc(a, &l);
-	ck_assert_msg(vipsec_mig_import(b, s, l, err, sizeof(err)) == 0,
+	s = vpe_mig_export_alloc(a, &l);
+	ck_assert_msg(vpe_mig_import(b, s, l, err, sizeof(err)) == 0,
 		      "import: %s", err);
-	vipsec_mig_free(s, l);
+	vpe_mig_free(s, l);
 	ck_assert_uint_eq(b->now, 150);
 	ck_assert_uint_eq(b->lim.features, a->lim.features);
 
@@ -209,50 +209,50 @@ START_TEST(continues)
 	data1(b, DEC, 1, 2, o.data, o.out_len, 2000, &o2);
 	ck_assert_int_eq(o2.status, VIRTIO_IPSEC_OK);
 	ck_assert_uint_eq(b->db.sas[2]->replay->top, seq_a1 + 1);
-	ck_assert_uint_eq(b->db.sas[2]->st.stats[VIPSEC_STAT_REPLAY], 1);
+	ck_assert_uint_eq(b->db.sas[2]->st.stats[VPE_STAT_REPLAY], 1);
 
 	/* CBC+HMAC: sequence continues, statistics continue */
 	data1(b, ENC, 0, 3, pkt, 200, 2000, &o);
 	ck_assert_int_eq(o.status, VIRTIO_IPSEC_SOFT_EXPIRY);
 	ck_assert_uint_eq(o.seq, seq_a3 + 1);
-	ck_assert_uint_eq(b->db.sas[3]->st.stats[VIPSEC_STAT_PACKETS], 8);
+	ck_assert_uint_eq(b->db.sas[3]->st.stats[VPE_STAT_PACKETS], 8);
 	data1(b, DEC, 0, 4, o.data, o.out_len, 2000, &o2);
 	ck_assert_int_eq(o2.status, VIRTIO_IPSEC_OK);
-	ck_assert_uint_eq(b->db.sas[4]->st.stats[VIPSEC_STAT_PACKETS], 8);
+	ck_assert_uint_eq(b->db.sas[4]->st.stats[VPE_STAT_PACKETS], 8);
 
 	/* pending events travel, in order */
-	for (i = 0; vipsec_core_next_event(a, &ea); i++) {
-		ck_assert(vipsec_core_next_event(b, &eb));
+	for (i = 0; vpe_core_next_event(a, &ea); i++) {
+		ck_assert(vpe_core_next_event(b, &eb));
 		ck_assert(memcmp(&ea, &eb, sizeof(ea)) == 0);
 	}
 	ck_assert_int_gt(i, 1);
 	/* a new SEQ_NOTIFY (packet 9 of SA 3 is not a multiple of 3: none) */
-	ck_assert(!vipsec_core_next_event(b, &eb));
+	ck_assert(!vpe_core_next_event(b, &eb));
 
 	/* seconds lifetimes keep counting from SA_ADD on the core clock */
-	vipsec_core_tick(b, 100 + 999);
-	ck_assert(!(b->db.sas[3]->st.flags & VIPSEC_ST_HARD));
-	vipsec_core_tick(b, 100 + 1000);
-	ck_assert(b->db.sas[3]->st.flags & VIPSEC_ST_HARD);
+	vpe_core_tick(b, 100 + 999);
+	ck_assert(!(b->db.sas[3]->st.flags & VPE_ST_HARD));
+	vpe_core_tick(b, 100 + 1000);
+	ck_assert(b->db.sas[3]->st.flags & VPE_ST_HARD);
 	data1(b, ENC, 0, 3, pkt, 200, 2000, &o);
 	ck_assert_int_eq(o.status, VIRTIO_IPSEC_HARD_EXPIRED);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
 START_TEST(truncated_refused)
 {
-	struct vipsec_core *a = source(), *b = core_cfg(64, 4096, false);
+	struct vpe_core *a = source(), *b = core_cfg(64, 4096, false);
 	size_t l, n;
-	uint8_t *s = vipsec_mig_export_alloc(a, &l), *t;
+	uint8_t *s = vpe_mig_export_alloc(a, &l), *t;
 	char err[200];
 
 	for (n = 0; n < l; n++) {
 		t = malloc(n + 1);
 		memcpy(t, s, n);
 		err[0] = 0;
-		ck_assert_msg(vipsec_mig_import(b, t, n, err, sizeof(err)) < 0,
+		ck_assert_msg(vpe_mig_import(b, t, n, err, sizeof(err)) < 0,
 			      "truncated to %zu accepted", n);
 		ck_assert_msg(err[0], "no message at %zu", n);
 		/* with a header that agrees (CRC fixed), the records decide */
@@ -261,57 +261,57 @@ START_TEST(truncated_refused)
 
 			memcpy(t + 12, &bl, 4);
 			fix_crc(t, n);
-			ck_assert_msg(vipsec_mig_import(b, t, n, err,
-							sizeof(err)) < 0,
+			ck_assert_msg(vpe_mig_import(b, t, n, err,
+						     sizeof(err)) < 0,
 				      "consistent truncation to %zu accepted",
 				      n);
 		}
 		free(t);
 		ck_assert(empty(b));
 	}
-	vipsec_mig_import(b, s, l - 1, err, sizeof(err));
+	vpe_mig_import(b, s, l - 1, err, sizeof(err));
 	ck_assert_msg(strstr(err, "length"), "message: %s", err);
-	vipsec_mig_free(s, l);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_mig_free(s, l);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
 START_TEST(corrupted_refused)
 {
-	struct vipsec_core *a = source(), *b = core_cfg(64, 4096, false);
+	struct vpe_core *a = source(), *b = core_cfg(64, 4096, false);
 	size_t l, i;
-	uint8_t *s = vipsec_mig_export_alloc(a, &l);
+	uint8_t *s = vpe_mig_export_alloc(a, &l);
 	char err[200];
 
 	for (i = 0; i < l; i++) {
 		s[i] ^= 0x10;
-		ck_assert_msg(vipsec_mig_import(b, s, l, err, sizeof(err)) < 0,
+		ck_assert_msg(vpe_mig_import(b, s, l, err, sizeof(err)) < 0,
 			      "flip at %zu accepted", i);
 		s[i] ^= 0x10;
 		ck_assert(empty(b));
 	}
 	s[100] ^= 1;
-	vipsec_mig_import(b, s, l, err, sizeof(err));
+	vpe_mig_import(b, s, l, err, sizeof(err));
 	ck_assert_msg(strstr(err, "CRC"), "message: %s", err);
 	s[100] ^= 1;
 	/* newer version */
 	s[8] = 2;
-	vipsec_mig_import(b, s, l, err, sizeof(err));
+	vpe_mig_import(b, s, l, err, sizeof(err));
 	ck_assert_msg(strstr(err, "version 2"), "message: %s", err);
 	s[8] = 1;
 	/* longer than the header says */
 	s = realloc(s, l + 8);
 	memset(s + l, 0, 8);
-	ck_assert(vipsec_mig_import(b, s, l + 8, err, sizeof(err)) < 0);
-	ck_assert(vipsec_mig_import(b, s, l, err, sizeof(err)) == 0);
+	ck_assert(vpe_mig_import(b, s, l + 8, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, s, l, err, sizeof(err)) == 0);
 	/* a core that already holds state refuses, unchanged */
-	ck_assert(vipsec_mig_import(b, s, l, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, s, l, err, sizeof(err)) < 0);
 	ck_assert_msg(strstr(err, "already"), "message: %s", err);
 	ck_assert(b->db.sas[1] && b->db.sas[4]);
-	vipsec_mig_free(s, l + 8);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_mig_free(s, l + 8);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
@@ -320,55 +320,55 @@ END_TEST
 
 START_TEST(oversized_refused)
 {
-	struct vipsec_core *a = source(), *b = core_cfg(64, 4096, false);
+	struct vpe_core *a = source(), *b = core_cfg(64, 4096, false);
 	size_t l;
-	uint8_t *s = vipsec_mig_export_alloc(a, &l), *t = malloc(l);
+	uint8_t *s = vpe_mig_export_alloc(a, &l), *t = malloc(l);
 	uint32_t v;
 	char err[200];
 
-	ck_assert(l <= vipsec_mig_max_size(b));
+	ck_assert(l <= vpe_mig_max_size(b));
 	/* absurd counts announced in CORE */
 	memcpy(t, s, l);
 	v = htole32(1u << 30);
 	memcpy(t + CORE_AT + 8 + 8 + 6 * 4 + 4, &v, 4);	/* nsas */
 	fix_crc(t, l);
-	ck_assert(vipsec_mig_import(b, t, l, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, t, l, err, sizeof(err)) < 0);
 	ck_assert_msg(strstr(err, "SAs in use"), "message: %s", err);
 	/* a record longer than what is left */
 	memcpy(t, s, l);
 	v = htole32(0xfffffff0u);
 	memcpy(t + 24 + 4, &v, 4);
 	fix_crc(t, l);
-	ck_assert(vipsec_mig_import(b, t, l, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, t, l, err, sizeof(err)) < 0);
 	ck_assert_msg(strstr(err, "left"), "message: %s", err);
 	ck_assert(empty(b));
 	free(t);
-	vipsec_mig_free(s, l);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_mig_free(s, l);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
 START_TEST(mismatch_refused)
 {
-	struct vipsec_core *a = source(), *b;
+	struct vpe_core *a = source(), *b;
 	uint8_t p[PARAMS_SIZE], *s;
 	size_t l;
 	char err[200];
 
-	s = vipsec_mig_export_alloc(a, &l);
+	s = vpe_mig_export_alloc(a, &l);
 	b = core_cfg(16, 4096, false);
-	ck_assert(vipsec_mig_import(b, s, l, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, s, l, err, sizeof(err)) < 0);
 	ck_assert_msg(strstr(err, "max-sas: source 64, destination 16"),
 		      "message: %s", err);
 	ck_assert(empty(b));
-	vipsec_core_free(b);
+	vpe_core_free(b);
 	b = core_cfg(64, 1024, false);
-	ck_assert(vipsec_mig_import(b, s, l, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, s, l, err, sizeof(err)) < 0);
 	ck_assert_msg(strstr(err, "max-replay-window"), "message: %s", err);
-	vipsec_core_free(b);
-	vipsec_mig_free(s, l);
-	vipsec_core_free(a);
+	vpe_core_free(b);
+	vpe_mig_free(s, l);
+	vpe_core_free(a);
 
 	/* weak algorithm in use, destination does not allow them */
 	a = core_cfg(64, 4096, true);
@@ -376,19 +376,19 @@ START_TEST(mismatch_refused)
 	S(p)->cipher_alg = VIRTIO_IPSEC_CIPHER_DES_CBC;
 	S(p)->cipher_key_len = 8;
 	ck_assert_int_eq(sa_add(a, 0, 7, p), VIRTIO_IPSEC_OK);
-	s = vipsec_mig_export_alloc(a, &l);
+	s = vpe_mig_export_alloc(a, &l);
 	b = core_cfg(64, 4096, false);
-	ck_assert(vipsec_mig_import(b, s, l, err, sizeof(err)) < 0);
+	ck_assert(vpe_mig_import(b, s, l, err, sizeof(err)) < 0);
 	ck_assert_msg(strstr(err, "SA 7") && strstr(err, "allow-weak-algos"),
 		      "message: %s", err);
 	ck_assert(empty(b));
-	vipsec_core_free(b);
+	vpe_core_free(b);
 	b = core_cfg(64, 4096, true);
-	ck_assert_msg(vipsec_mig_import(b, s, l, err, sizeof(err)) == 0,
+	ck_assert_msg(vpe_mig_import(b, s, l, err, sizeof(err)) == 0,
 		      "import: %s", err);
-	vipsec_core_free(b);
-	vipsec_mig_free(s, l);
-	vipsec_core_free(a);
+	vpe_core_free(b);
+	vpe_mig_free(s, l);
+	vpe_core_free(a);
 }
 END_TEST
 
@@ -408,9 +408,9 @@ static uint64_t rnd(void)
  */
 START_TEST(mutation_loop)
 {
-	struct vipsec_core *a = source(), *b = core_cfg(64, 4096, false);
+	struct vpe_core *a = source(), *b = core_cfg(64, 4096, false);
 	size_t l, lt, n;
-	uint8_t *s = vipsec_mig_export_alloc(a, &l), *t = malloc(l + 64), *r;
+	uint8_t *s = vpe_mig_export_alloc(a, &l), *t = malloc(l + 64), *r;
 	char err[200];
 	int it, k, accepted = 0;
 
@@ -446,12 +446,12 @@ START_TEST(mutation_loop)
 			memcpy(t + 12, &bl, 4);
 		}
 		fix_crc(t, lt);
-		if (vipsec_mig_import(b, t, lt, err, sizeof(err)) == 0) {
+		if (vpe_mig_import(b, t, lt, err, sizeof(err)) == 0) {
 			accepted++;
-			r = vipsec_mig_export_alloc(b, &n);
+			r = vpe_mig_export_alloc(b, &n);
 			ck_assert(r);
-			vipsec_mig_free(r, n);
-			vipsec_core_reset(b);
+			vpe_mig_free(r, n);
+			vpe_core_reset(b);
 		} else {
 			ck_assert_msg(err[0], "refused without a message");
 			ck_assert(empty(b));
@@ -460,9 +460,9 @@ START_TEST(mutation_loop)
 	/* mutations of counters and names are legal: some must pass */
 	ck_assert_int_gt(accepted, 0);
 	free(t);
-	vipsec_mig_free(s, l);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_mig_free(s, l);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
