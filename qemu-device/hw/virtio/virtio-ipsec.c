@@ -622,13 +622,13 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
 /*
  * Migration. The main section carries the source's properties that its
  * guest relies on (it read them from config space at probe); the
- * subsection "virtio-ipsec/engine", present when the engine holds any
- * state, carries the engine's own versioned stream (engine/vipsec_migrate.h:
- * groups, SAs with keys, sequence numbers, replay windows, lifetimes,
- * statistics, pending events, its clock and the negotiated features).
- * The stream holds keys: the migration channel must be protected (TLS);
- * every buffer that held it is zeroed. docs/virtio-ipsec-device.md has the
- * layout and the compatibility rules.
+ * subsection "virtio-ipsec-device/engine", present when the engine holds
+ * any state, carries the engine's own versioned stream
+ * (engine/vipsec_migrate.h: groups, SAs with keys, sequence numbers,
+ * replay windows, lifetimes, statistics, pending events, its clock and
+ * the negotiated features). The stream holds keys: the migration channel
+ * must be protected (TLS); every buffer that held it is zeroed.
+ * docs/virtio-ipsec-device.md has the layout and the compatibility rules.
  */
 static int virtio_ipsec_pre_save(void *opaque)
 {
@@ -684,9 +684,10 @@ static int virtio_ipsec_post_load(void *opaque, int version_id)
     return virtio_ipsec_conf_ok(opaque) ? 0 : -EINVAL;
 }
 
-/* Subsection "virtio-ipsec/engine": u32 length, then the engine stream */
+/* Subsection "virtio-ipsec-device/engine": u32 length, the engine stream */
 static int virtio_ipsec_engine_put(QEMUFile *f, void *pv, size_t size,
-                                   const VMStateField *field, JSONWriter *vmdesc)
+                                   const VMStateField *field,
+                                   JSONWriter *vmdesc)
 {
     VirtIOIPsec *s = pv;
     size_t len = 0;
@@ -764,7 +765,7 @@ static bool virtio_ipsec_engine_needed(void *opaque)
 }
 
 static const VMStateDescription vmstate_virtio_ipsec_engine = {
-    .name = "virtio-ipsec/engine",
+    .name = "virtio-ipsec-device/engine",
     .version_id = 1,
     .minimum_version_id = 1,
     .needed = virtio_ipsec_engine_needed,
