@@ -19,27 +19,27 @@
 #include "vipsec_le.h"
 #include "vipsec_migrate.h"
 
-#define OFF(t, f)	VPE_OFF(t, f)
-#define PARAMS_LEN	sizeof(struct virtio_ipsec_sa_params)
+#define OFF(t, f)  VPE_OFF(t, f)
+#define PARAMS_LEN sizeof(struct virtio_ipsec_sa_params)
 
 static const uint8_t mig_magic[8] = { 'V', 'I', 'P', 'S', 'E', 'C', 'M', 'G' };
 
-#define HDR_LEN		24u
-#define REC_HLEN	8u
+#define HDR_LEN	 24u
+#define REC_HLEN 8u
 /* CORE payload: now, features, 6 x u32 limits, weak + 3 pad, nsas, ngroups, backend */
-#define BACKEND_LEN	16u
-#define CORE_LEN	(8u + 8u + 6u * 4u + 4u + 4u + 4u + BACKEND_LEN)
-#define GROUP_LEN	(4u + VIRTIO_IPSEC_NAME_LEN)
+#define BACKEND_LEN 16u
+#define CORE_LEN    (8u + 8u + 6u * 4u + 4u + 4u + 4u + BACKEND_LEN)
+#define GROUP_LEN   (4u + VIRTIO_IPSEC_NAME_LEN)
 /* SA payload before the counters: id, gid, params, 5 x u64, flags, ip_id,
  * stopped, pad, nstats */
-#define SA_FIXED	(4u + 4u + PARAMS_LEN + 5u * 8u + 4u + 2u + 1u + 1u + 4u)
+#define SA_FIXED (4u + 4u + PARAMS_LEN + 5u * 8u + 4u + 2u + 1u + 1u + 4u)
 /* ... then nstats x u64, then window, top, words, words x u64 */
-#define SA_REPLAY_HLEN	(4u + 8u + 4u)
-#define EVREC_LEN	40u
-#define EVQ_HLEN	(8u + 4u)
+#define SA_REPLAY_HLEN (4u + 8u + 4u)
+#define EVREC_LEN      40u
+#define EVQ_HLEN       (8u + 4u)
 
 /* Which events a FIFO can hold (LOST is made up when popping) */
-#define EVT_MAX_QUEUED	VIRTIO_IPSEC_EVT_SA_DELETE_REQ
+#define EVT_MAX_QUEUED VIRTIO_IPSEC_EVT_SA_DELETE_REQ
 
 static uint32_t crc32_le(const uint8_t *p, size_t n)
 {
@@ -78,8 +78,7 @@ size_t vpe_mig_size(const struct vpe_core *core)
 	for (i = 1; i <= db->max_groups; i++)
 		if (db->groups[i].used)
 			n += REC_HLEN + GROUP_LEN;
-	for (i = vpe_sadb_next_id(db, 1); i;
-	     i = vpe_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i + 1))
 		n += sa_rec_len(db->sas[i]);
 	n += REC_HLEN + EVQ_HLEN + (size_t)core->evq.count * EVREC_LEN;
 	return n;
@@ -87,14 +86,13 @@ size_t vpe_mig_size(const struct vpe_core *core)
 
 size_t vpe_mig_max_size(const struct vpe_core *core)
 {
-	uint64_t sa = REC_HLEN + SA_FIXED + VPE_STAT_N * 8u +
-		      SA_REPLAY_HLEN +
+	uint64_t sa = REC_HLEN + SA_FIXED + VPE_STAT_N * 8u + SA_REPLAY_HLEN +
 		      (uint64_t)replay_words(core->cfg.max_replay_window) * 8u;
 	/* max_sas <= 2^24, sa < 2^20: no overflow in 64 bits */
 	uint64_t n = HDR_LEN + REC_HLEN + CORE_LEN +
 		     (uint64_t)core->db.max_groups * (REC_HLEN + GROUP_LEN) +
-		     (uint64_t)core->db.max_sas * sa +
-		     REC_HLEN + EVQ_HLEN + (uint64_t)core->evq.cap * EVREC_LEN;
+		     (uint64_t)core->db.max_sas * sa + REC_HLEN + EVQ_HLEN +
+		     (uint64_t)core->evq.cap * EVREC_LEN;
 
 	return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
@@ -196,15 +194,15 @@ static void export_sa(struct wr *w, const struct vpe_sa *sa)
 			if (d >= r->window || d >= r->top)
 				break;
 			seq = r->top - d;
-			if (r->bits[(seq >> 6) & r->word_mask] >> (seq & 63) & 1)
+			if (r->bits[(seq >> 6) & r->word_mask] >> (seq & 63) &
+			    1)
 				word |= 1ULL << j;
 		}
 		w64(w, word);
 	}
 }
 
-size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
-		      size_t cap)
+size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf, size_t cap)
 {
 	const struct vpe_sadb *db = &core->db;
 	const struct vpe_evq *q = &core->evq;
@@ -217,8 +215,7 @@ size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
 		return 0;
 	for (i = 1; i <= db->max_groups; i++)
 		ngroups += db->groups[i].used;
-	for (i = vpe_sadb_next_id(db, 1); i;
-	     i = vpe_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i + 1))
 		nsas++;
 	strncpy((char *)backend, core->crypto->ops->name, BACKEND_LEN - 1);
 
@@ -226,7 +223,7 @@ size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
 	w16(&w, VPE_MIG_VERSION);
 	w16(&w, HDR_LEN);
 	w32(&w, (uint32_t)(need - HDR_LEN));
-	w32(&w, 0);		/* CRC, filled in at the end */
+	w32(&w, 0); /* CRC, filled in at the end */
 	w32(&w, 0);
 
 	wrec(&w, VPE_MIG_CORE, CORE_LEN);
@@ -253,8 +250,7 @@ size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
 		w32(&w, i);
 		wbytes(&w, db->groups[i].name, VIRTIO_IPSEC_NAME_LEN);
 	}
-	for (i = vpe_sadb_next_id(db, 1); i;
-	     i = vpe_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i + 1))
 		export_sa(&w, db->sas[i]);
 
 	wrec(&w, VPE_MIG_EVQ, EVQ_HLEN + (size_t)q->count * EVREC_LEN);
@@ -367,7 +363,7 @@ struct imp {
 	char *err;
 	size_t err_len;
 	bool have_core, have_evq;
-	uint32_t nsas, ngroups;		/* announced in CORE */
+	uint32_t nsas, ngroups; /* announced in CORE */
 	uint32_t seen_sas, seen_groups;
 };
 
@@ -391,8 +387,10 @@ static int limit_ok(struct imp *im, const char *prop, uint32_t src,
 		    uint32_t dst)
 {
 	if (src > dst)
-		return fail(im, "%s: source %u, destination %u (the guest "
-			    "may use up to the source's)", prop, src, dst);
+		return fail(im,
+			    "%s: source %u, destination %u (the guest "
+			    "may use up to the source's)",
+			    prop, src, dst);
 	return 0;
 }
 
@@ -405,8 +403,8 @@ static int imp_core(struct imp *im, struct rd *r)
 	const uint8_t *backend;
 	char be[BACKEND_LEN];
 	static const char *const names[6] = {
-		"max-sas", "max-groups", "max-packet-len", "max-batch",
-		"max-replay-window", NULL,
+		"max-sas",   "max-groups",	  "max-packet-len",
+		"max-batch", "max-replay-window", NULL,
 	};
 
 	if (r->left != CORE_LEN)
@@ -437,7 +435,8 @@ static int imp_core(struct imp *im, struct rd *r)
 		return fail(im, "%u groups in use, destination max-groups %u",
 			    im->ngroups, core->cfg.max_groups);
 	if (feat & ~core->offered)
-		return fail(im, "the guest negotiated features 0x%llx the "
+		return fail(im,
+			    "the guest negotiated features 0x%llx the "
 			    "destination does not offer (source backend '%s')",
 			    (unsigned long long)(feat & ~core->offered), be);
 	core->now = now;
@@ -458,8 +457,10 @@ static int imp_group(struct imp *im, struct rd *r)
 	if (r32(r, &gid) || r_take(r, VIRTIO_IPSEC_NAME_LEN, &name))
 		return fail(im, "GROUP record truncated");
 	if (gid == 0 || gid > im->core->cfg.max_groups)
-		return fail(im, "group %u out of range (destination "
-			    "max-groups %u)", gid, im->core->cfg.max_groups);
+		return fail(im,
+			    "group %u out of range (destination "
+			    "max-groups %u)",
+			    gid, im->core->cfg.max_groups);
 	st = vpe_group_create(&im->core->db, gid, name);
 	if (st != VIRTIO_IPSEC_OK)
 		return fail(im, "group %u: listed twice", gid);
@@ -478,21 +479,27 @@ static int algos_ok(struct imp *im, uint32_t id, const uint8_t *prm)
 
 	if (!(core->lim.cipher_mask & cb)) {
 		if (ops->cipher_mask & cb)
-			return fail(im, "SA %u uses weak cipher algorithm %u "
+			return fail(im,
+				    "SA %u uses weak cipher algorithm %u "
 				    "and the destination has "
-				    "allow-weak-algos=off", id, c);
-		return fail(im, "SA %u uses cipher algorithm %u, which the "
-			    "destination's crypto backend '%s' lacks", id, c,
-			    ops->name);
+				    "allow-weak-algos=off",
+				    id, c);
+		return fail(im,
+			    "SA %u uses cipher algorithm %u, which the "
+			    "destination's crypto backend '%s' lacks",
+			    id, c, ops->name);
 	}
 	if (!(core->lim.auth_mask & ab)) {
 		if (ops->auth_mask & ab)
-			return fail(im, "SA %u uses weak auth algorithm %u "
+			return fail(im,
+				    "SA %u uses weak auth algorithm %u "
 				    "and the destination has "
-				    "allow-weak-algos=off", id, a);
-		return fail(im, "SA %u uses auth algorithm %u, which the "
-			    "destination's crypto backend '%s' lacks", id, a,
-			    ops->name);
+				    "allow-weak-algos=off",
+				    id, a);
+		return fail(im,
+			    "SA %u uses auth algorithm %u, which the "
+			    "destination's crypto backend '%s' lacks",
+			    id, a, ops->name);
 	}
 	return 0;
 }
@@ -508,19 +515,21 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 
 	if (r64(r, &seq) || r64(r, &esn_top) || r64(r, &packets) ||
 	    r64(r, &bytes) || r64(r, &added) || r32(r, &flags) ||
-	    r16(r, &ip_id) || r8(r, &stopped) || r8(r, &pad) ||
-	    r32(r, &nstats))
+	    r16(r, &ip_id) || r8(r, &stopped) || r8(r, &pad) || r32(r, &nstats))
 		return fail(im, "SA %u: record truncated", sa->id);
-	if (stopped > 1 || pad || (flags & ~(VPE_ST_SOFT | VPE_ST_HARD |
-					      VPE_ST_OVERFLOW)))
+	if (stopped > 1 || pad ||
+	    (flags & ~(VPE_ST_SOFT | VPE_ST_HARD | VPE_ST_OVERFLOW)))
 		return fail(im, "SA %u: bad state flags", sa->id);
 	if (added > im->core->now)
-		return fail(im, "SA %u: added at %llu s, after the clock (%llu s)",
+		return fail(im,
+			    "SA %u: added at %llu s, after the clock (%llu s)",
 			    sa->id, (unsigned long long)added,
 			    (unsigned long long)im->core->now);
 	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND && seq > sa->seq_max)
-		return fail(im, "SA %u: sequence number %llu beyond the SA's "
-			    "sequence space", sa->id, (unsigned long long)seq);
+		return fail(im,
+			    "SA %u: sequence number %llu beyond the SA's "
+			    "sequence space",
+			    sa->id, (unsigned long long)seq);
 	/* An older writer may know fewer counters; never more than we do */
 	if (nstats > VPE_STAT_N)
 		return fail(im, "SA %u: %u counters, this version knows %u",
@@ -532,27 +541,34 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 		return fail(im, "SA %u: record truncated", sa->id);
 	if (!sa->replay) {
 		if (window || top || words)
-			return fail(im, "SA %u: replay window for an SA "
-				    "without anti-replay", sa->id);
+			return fail(im,
+				    "SA %u: replay window for an SA "
+				    "without anti-replay",
+				    sa->id);
 	} else {
 		if (window != sa->replay->window)
-			return fail(im, "SA %u: replay window %u, parameters "
-				    "say %u", sa->id, window,
-				    sa->replay->window);
+			return fail(im,
+				    "SA %u: replay window %u, parameters "
+				    "say %u",
+				    sa->id, window, sa->replay->window);
 		if (words != replay_words(window) || r->left != words * 8ULL)
-			return fail(im, "SA %u: replay bitmap of %u words "
-				    "(%zu bytes left), expected %u", sa->id,
-				    words, r->left, replay_words(window));
+			return fail(im,
+				    "SA %u: replay bitmap of %u words "
+				    "(%zu bytes left), expected %u",
+				    sa->id, words, r->left,
+				    replay_words(window));
 		bm = (uint64_t *)calloc(words, sizeof(*bm));
 		if (!bm)
 			return fail(im, "out of memory");
 		for (i = 0; i < words; i++)
-			r64(r, &bm[i]);	/* r->left checked above */
+			r64(r, &bm[i]); /* r->left checked above */
 		rp = vpe_replay_import(window, top, bm, words);
 		free(bm);
 		if (!rp)
-			return fail(im, "SA %u: replay bitmap names sequence "
-				    "numbers outside the window", sa->id);
+			return fail(im,
+				    "SA %u: replay bitmap names sequence "
+				    "numbers outside the window",
+				    sa->id);
 		vpe_replay_free(sa->replay);
 		sa->replay = rp;
 	}
@@ -582,8 +598,10 @@ static int imp_sa(struct imp *im, struct rd *r)
 	if (r32(r, &id) || r32(r, &gid) || r_take(r, PARAMS_LEN, &p))
 		return fail(im, "SA record truncated");
 	if (id == 0 || id > core->cfg.max_sas)
-		return fail(im, "SA id %u out of range (destination max-sas "
-			    "%u)", id, core->cfg.max_sas);
+		return fail(im,
+			    "SA id %u out of range (destination max-sas "
+			    "%u)",
+			    id, core->cfg.max_sas);
 	if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
 		return fail(im, "SA %u: group %u not in the stream", id, gid);
 	if (core->db.sas[id])
@@ -596,8 +614,10 @@ static int imp_sa(struct imp *im, struct rd *r)
 		st = vpe_sa_add(&core->db, gid, id, &cfg);
 	explicit_bzero(&cfg, sizeof(cfg));
 	if (st != VIRTIO_IPSEC_OK) {
-		fail(im, "SA %u: the destination refuses its parameters "
-		     "(status %u, as SA_ADD would)", id, st);
+		fail(im,
+		     "SA %u: the destination refuses its parameters "
+		     "(status %u, as SA_ADD would)",
+		     id, st);
 		goto out;
 	}
 	sa = core->db.sas[id];
@@ -631,26 +651,28 @@ static int imp_evq(struct imp *im, struct rd *r)
 	if (r64(r, &lost) || r32(r, &count))
 		return fail(im, "EVQ record truncated");
 	if (count > q->cap)
-		return fail(im, "%u pending events, the destination's event "
-			    "FIFO holds %u", count, q->cap);
+		return fail(im,
+			    "%u pending events, the destination's event "
+			    "FIFO holds %u",
+			    count, q->cap);
 	if (r->left != (size_t)count * EVREC_LEN)
 		return fail(im, "EVQ record: %zu bytes for %u events", r->left,
 			    count);
 	for (i = 0; i < count; i++) {
 		memset(&e, 0, sizeof(e));
 		if (r16(r, &e.type) || r16(r, &e.limit) ||
-		    r32(r, &e.group_id) || r32(r, &e.sa_id) ||
-		    r32(r, &e.spi) || r64(r, &e.seq) || r64(r, &e.bytes) ||
-		    r64(r, &e.packets))
+		    r32(r, &e.group_id) || r32(r, &e.sa_id) || r32(r, &e.spi) ||
+		    r64(r, &e.seq) || r64(r, &e.bytes) || r64(r, &e.packets))
 			return fail(im, "EVQ record truncated");
 		if (e.type == 0 || e.type > EVT_MAX_QUEUED)
-			return fail(im, "event %u: type %u cannot be queued",
-				    i, e.type);
+			return fail(im, "event %u: type %u cannot be queued", i,
+				    e.type);
 		/* SA_DEL and FLUSH purge an SA's events: each names a live SA */
 		if (!vpe_sa_lookup(&im->core->db, e.group_id, e.sa_id))
-			return fail(im, "event %u names SA %u of group %u, "
-				    "which is not in the stream", i, e.sa_id,
-				    e.group_id);
+			return fail(im,
+				    "event %u names SA %u of group %u, "
+				    "which is not in the stream",
+				    i, e.sa_id, e.group_id);
 		q->ring[(q->head + q->count) % q->cap] = e;
 		q->count++;
 	}
@@ -662,8 +684,7 @@ bool vpe_mig_idle(const struct vpe_core *core)
 {
 	uint32_t i;
 
-	if (vpe_sadb_next_id(&core->db, 1) || core->evq.count ||
-	    core->evq.lost)
+	if (vpe_sadb_next_id(&core->db, 1) || core->evq.count || core->evq.lost)
 		return false;
 	for (i = 1; i <= core->db.max_groups; i++)
 		if (core->db.groups[i].used)
@@ -698,24 +719,26 @@ static int imp_body(struct imp *im, const uint8_t *body, size_t len)
 		switch (tag) {
 		case VPE_MIG_CORE:
 			ret = im->have_core ? fail(im, "two CORE records") :
-			      imp_core(im, &r);
+					      imp_core(im, &r);
 			break;
 		case VPE_MIG_GROUP:
 			ret = im->have_evq || im->seen_sas ?
-			      fail(im, "GROUP record out of order") :
-			      imp_group(im, &r);
+				      fail(im, "GROUP record out of order") :
+				      imp_group(im, &r);
 			break;
 		case VPE_MIG_SA:
 			ret = im->have_evq ? fail(im, "SA record after EVQ") :
-			      imp_sa(im, &r);
+					     imp_sa(im, &r);
 			break;
-		case VPE_MIG_EVQ:
-			ret = imp_evq(im, &r);
-			break;
+		case VPE_MIG_EVQ: ret = imp_evq(im, &r); break;
 		default:
-			ret = (flags & VPE_MIG_F_OPTIONAL) ? 0 :
-			      fail(im, "unknown record tag %u (written by a "
-				   "newer version?)", tag);
+			ret = (flags & VPE_MIG_F_OPTIONAL) ?
+				      0 :
+				      fail(im,
+					   "unknown record tag %u (written by "
+					   "a "
+					   "newer version?)",
+					   tag);
 			break;
 		}
 		if (ret)
@@ -727,14 +750,16 @@ static int imp_body(struct imp *im, const uint8_t *body, size_t len)
 	if (!im->have_evq)
 		return fail(im, "no EVQ record (stream cut short?)");
 	if (im->seen_sas != im->nsas || im->seen_groups != im->ngroups)
-		return fail(im, "stream announces %u SAs and %u groups, holds "
-			    "%u and %u", im->nsas, im->ngroups, im->seen_sas,
+		return fail(im,
+			    "stream announces %u SAs and %u groups, holds "
+			    "%u and %u",
+			    im->nsas, im->ngroups, im->seen_sas,
 			    im->seen_groups);
 	return 0;
 }
 
-int vpe_mig_import(struct vpe_core *core, const uint8_t *buf,
-		   size_t len, char *err, size_t err_len)
+int vpe_mig_import(struct vpe_core *core, const uint8_t *buf, size_t len,
+		   char *err, size_t err_len)
 {
 	struct imp im = { .core = core, .err = err, .err_len = err_len };
 	uint64_t old_now = core->now, old_feat = core->lim.features;
@@ -744,10 +769,13 @@ int vpe_mig_import(struct vpe_core *core, const uint8_t *buf,
 	if (err && err_len)
 		err[0] = '\0';
 	if (!buf || len < HDR_LEN)
-		return fail(&im, "stream of %zu bytes is shorter than its "
-			    "header", buf ? len : 0);
+		return fail(&im,
+			    "stream of %zu bytes is shorter than its "
+			    "header",
+			    buf ? len : 0);
 	if (memcmp(buf, mig_magic, sizeof(mig_magic)))
-		return fail(&im, "not a virtio-ipsec engine stream (bad magic)");
+		return fail(&im, "not a virtio-ipsec engine stream (bad "
+				 "magic)");
 	version = vpe_ld16(buf + 8);
 	hlen = vpe_ld16(buf + 10);
 	body_len = vpe_ld32(buf + 12);
@@ -758,8 +786,8 @@ int vpe_mig_import(struct vpe_core *core, const uint8_t *buf,
 	if (hlen != HDR_LEN || vpe_ld32(buf + 20))
 		return fail(&im, "bad stream header");
 	if (body_len != len - HDR_LEN)
-		return fail(&im, "stream length %zu, header says %llu",
-			    len, (unsigned long long)body_len + HDR_LEN);
+		return fail(&im, "stream length %zu, header says %llu", len,
+			    (unsigned long long)body_len + HDR_LEN);
 	if (crc32_le(buf + HDR_LEN, body_len) != crc)
 		return fail(&im, "stream corrupted (CRC mismatch)");
 	if (!vpe_mig_idle(core))

@@ -33,14 +33,14 @@
 
 struct vpe_core;
 
-#define VPE_MIG_VERSION	1u
+#define VPE_MIG_VERSION 1u
 
 /* Record tags and flags */
-#define VPE_MIG_CORE		1u
-#define VPE_MIG_GROUP	2u
-#define VPE_MIG_SA		3u
-#define VPE_MIG_EVQ		4u
-#define VPE_MIG_F_OPTIONAL	0x0001u
+#define VPE_MIG_CORE	   1u
+#define VPE_MIG_GROUP	   2u
+#define VPE_MIG_SA	   3u
+#define VPE_MIG_EVQ	   4u
+#define VPE_MIG_F_OPTIONAL 0x0001u
 
 /*
  * True when the core holds nothing a migration must carry: no SA, no group
@@ -68,8 +68,7 @@ size_t vpe_mig_max_size(const struct vpe_core *core);
  * Returns the bytes written, or 0 when cap is too small. The core is not
  * changed.
  */
-size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf,
-		      size_t cap);
+size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf, size_t cap);
 
 /*
  * Allocates and fills a stream; *len gets its length. NULL on no memory.
@@ -91,7 +90,7 @@ void vpe_mig_free(uint8_t *buf, size_t len);
  * message in err naming the problem (never key material); on failure the
  * core is left empty, as it was. The caller zeroes buf.
  */
-int vpe_mig_import(struct vpe_core *core, const uint8_t *buf,
-		   size_t len, char *err, size_t err_len);
+int vpe_mig_import(struct vpe_core *core, const uint8_t *buf, size_t len,
+		   char *err, size_t err_len);
 
 #endif /* VPE_MIGRATE_H */

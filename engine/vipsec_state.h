@@ -52,9 +52,9 @@ struct vpe_life {
 #define VPE_STATUS_BADSEQ	0x81	/* wire LATE, counter invalid_seq */
 
 /* Bytes of key material an SA keeps (vpe_sa_state.keys) */
-#define VPE_SA_KEYS_LEN	(VIRTIO_IPSEC_MAX_CIPHER_KEY + \
-				 VIRTIO_IPSEC_MAX_AUTH_KEY + \
-				 VIRTIO_IPSEC_MAX_SALT)
+#define VPE_SA_KEYS_LEN \
+	(VIRTIO_IPSEC_MAX_CIPHER_KEY + VIRTIO_IPSEC_MAX_AUTH_KEY + \
+	 VIRTIO_IPSEC_MAX_SALT)
 
 /* vpe_sa_state.flags */
 #define VPE_ST_SOFT		(1u << 0)	/* soft limit reached */
