@@ -53,7 +53,15 @@ struct pair {
 };
 
 static struct g_ipsec_la_handle h;
-static struct pair pairs[2] = { { .name = "gcm-esn" }, { .name = "cbc-hmac" } };
+/*
+ * 0, 1 stream through every migration (sequence continuity, no error);
+ * 2, 3 are quiet while the host migrates, so their windows keep a known
+ * hole and a known last packet whatever the streaming did meanwhile.
+ */
+static struct pair pairs[4] = {
+	{ .name = "gcm-esn" }, { .name = "cbc-hmac" },
+	{ .name = "gcm-esn-quiet" }, { .name = "cbc-hmac-quiet" },
+};
 static struct g_ipsec_la_sa_handle life;
 static uint64_t life_sent;
 static int ctl_fd = -1;
@@ -219,17 +227,15 @@ int main(void)
 		die("open: %s", strerror(-ret));
 	h = oout.handle;
 
-	fill_sa(&sa, 0, 0x1001);
-	sa.cmn_flags = G_IPSEC_LA_SA_USE_ESN;
-	add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &pairs[0].out);
-	sa.cmn_flags = G_IPSEC_LA_SA_USE_ESN | G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK;
-	sa.u.inb.anti_replay_window_size = 128;
-	add_sa(G_IPSEC_LA_IPSEC_INBOUND, &sa, &pairs[0].in);
-	fill_sa(&sa, 1, 0x2002);
-	add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &pairs[1].out);
-	sa.cmn_flags = G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK;
-	sa.u.inb.anti_replay_window_size = 64;
-	add_sa(G_IPSEC_LA_IPSEC_INBOUND, &sa, &pairs[1].in);
+	for (k = 0; k < 4; k++) {
+		fill_sa(&sa, k & 1, 0x1001 + k);
+		if (!(k & 1))
+			sa.cmn_flags = G_IPSEC_LA_SA_USE_ESN;
+		add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &pairs[k].out);
+		sa.cmn_flags |= G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK;
+		sa.u.inb.anti_replay_window_size = (k & 1) ? 64 : 128;
+		add_sa(G_IPSEC_LA_IPSEC_INBOUND, &sa, &pairs[k].in);
+	}
 	fill_sa(&sa, 0, 0x3003);
 	sa.hard_packets_limit = LIFE_LIMIT;
 	add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &life);
@@ -238,25 +244,24 @@ int main(void)
 
 	for (i = 0; i < LIFE_LIMIT - LIFE_AFTER; i++)
 		life_packet(0);
-	for (k = 0; k < 2; k++) {
-		struct pair *pr = &pairs[k];
-
+	for (k = 0; k < 4; k++)
 		for (i = 0; i < 20; i++)
-			stream(pr);
-		pr->early_len = encap(pr, pr->early, sizeof(pr->early));
-		if (decap(pr, pr->early, pr->early_len))
-			die("%s: decap of the early packet", pr->name);
-	}
+			stream(&pairs[k]);
 
 	for (ph = 0; ph < 3; ph++) {
 		const char *res = NULL;
+		char line[256];
 		time_t t0 = time(NULL);
 		uint64_t during = 0;
 
-		for (k = 0; k < 2; k++) {
-			pairs[k].held_len = encap(&pairs[k], pairs[k].held,
-						  sizeof(pairs[k].held));
-			stream(&pairs[k]);	/* the hole: held is left of top */
+		for (k = 2; k < 4; k++) {
+			struct pair *pr = &pairs[k];
+
+			/* held: a hole left of the top; early: the top */
+			pr->held_len = encap(pr, pr->held, sizeof(pr->held));
+			pr->early_len = encap(pr, pr->early, sizeof(pr->early));
+			if (decap(pr, pr->early, pr->early_len))
+				die("%s: decap before the migration", pr->name);
 		}
 		say("phase %s: before: gcm seq %llu, cbc seq %llu\n", phases[ph],
 		    (unsigned long long)pairs[0].last_seq,
@@ -264,7 +269,6 @@ int main(void)
 		printf("VIPSEC-HOST-REQUEST: migrate %s\n", phases[ph]);
 		fflush(stdout);
 		while (!res) {
-			char line[256];
 			static char acc[256];
 			static size_t have;
 			ssize_t n;
@@ -296,11 +300,12 @@ int main(void)
 			if (during % 200 == 0)
 				usleep(1000);
 		}
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < 20; i++)
+				stream(&pairs[k]);
+		for (k = 2; k < 4; k++) {
 			struct pair *pr = &pairs[k];
 
-			for (i = 0; i < 20; i++)
-				stream(pr);
 			ret = decap(pr, pr->held, pr->held_len);
 			if (ret)
 				die("%s: packet %u held across the migration "
@@ -312,6 +317,8 @@ int main(void)
 				    "%d (%s), want -EALREADY", pr->name,
 				    esp_seq(pr->early), ret, strerror(-ret));
 			pr->replays++;
+			for (i = 0; i < 5; i++)
+				stream(pr);
 		}
 		say("phase %s: host answered '%s'; %llu rounds streamed "
 		    "meanwhile, no error, sequence continuous (gcm %llu, cbc "
@@ -330,7 +337,7 @@ int main(void)
 	}
 
 	/* Statistics continued across all three phases */
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 4; k++) {
 		struct pair *pr = &pairs[k];
 		struct g_ipsec_la_sa_get_inargs gin = {
 			.operation = G_IPSEC_LA_SA_GET_EXACT, .num_sas = 1,
