@@ -62,7 +62,9 @@ class Qemu:
         args = [QEMU] + COMMON + [
             "-device", DEVICE + props,
             "-chardev", "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl_path,
-            "-device", "isa-serial,chardev=ctl,index=1",
+            # ttyS0 the console, ttyS1 the control port (an explicit
+            # isa-serial device would drop -nographic's default serial)
+            "-serial", "mon:stdio", "-serial", "chardev:ctl",
             "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         if incoming:
             args += ["-incoming", incoming]
@@ -72,7 +74,7 @@ class Qemu:
             stdin=subprocess.DEVNULL, stdout=self.logf, stderr=subprocess.STDOUT)
         self.pos = 0
         self.f = None
-        print("migration: started %s (%s)" % (name, " ".join(args[-8:])), flush=True)
+        print("migration: started %s: %s" % (name, " ".join(args)), flush=True)
 
     def connect(self):
         end = time.time() + 60
@@ -146,6 +148,8 @@ class Qemu:
                 for ln in self.lines():
                     if pred(ln):
                         return ln
+                print("migration: %s exited with status %s" %
+                      (self.name, self.proc.returncode), flush=True)
                 return None
             time.sleep(0.2)
         return None

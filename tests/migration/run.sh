@@ -52,7 +52,7 @@ append="console=ttyS0 panic=-1 quiet log_buf_len=4M vipsec.mode=test"
 append+=" vipsec.test_timeout=${VIPSEC_TEST_TIMEOUT:-600} vipsec.timeout_mult=1"
 set +e
 /usr/bin/python3 "$here/migrate.py" "$dir" "$tmo" "$qemu" \
-	"${accel_args[@]}" -m 512 -smp 1 -nographic -no-reboot -nic none \
+	"${accel_args[@]}" -m 1024 -smp 1 -nographic -no-reboot -nic none \
 	-L /usr/share/seabios -L /usr/share/qemu \
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
 rc=$?

@@ -117,6 +117,7 @@ static void fill_sa(struct g_ipsec_la_sa *sa, int cbc, uint32_t spi)
 	sa->soft_seconds_limit = 100000;
 	sa->hard_seconds_limit = 200000;
 	sa->hard_kilobytes_limit = 1u << 30;
+	sa->cmn_flags = G_IPSEC_LA_SA_LIFETIME_IN_KB;
 }
 
 static void add_sa(enum g_ipsec_la_sa_direction dir,
@@ -230,7 +231,7 @@ int main(void)
 	for (k = 0; k < 4; k++) {
 		fill_sa(&sa, k & 1, 0x1001 + k);
 		if (!(k & 1))
-			sa.cmn_flags = G_IPSEC_LA_SA_USE_ESN;
+			sa.cmn_flags |= G_IPSEC_LA_SA_USE_ESN;
 		add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &pairs[k].out);
 		sa.cmn_flags |= G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK;
 		sa.u.inb.anti_replay_window_size = (k & 1) ? 64 : 128;
