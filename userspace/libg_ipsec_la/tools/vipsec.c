@@ -4,8 +4,12 @@
  * events. Output in the spirit of `ip xfrm`.
  *
  *   vipsec list [available|active]
- *   vipsec sa show|stats [ACCEL] [--packets N]
+ *   vipsec sa show|stats
+ *   vipsec sa probe [ACCEL] [--packets N]
  *   vipsec monitor [--count N]
+ *
+ * The usage text below and the SYNOPSIS of man/vipsec.8 are the same
+ * lines: tests/install/usage-vs-man.sh compares them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,8 +22,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vipsec list [available|active]\n"
-		"       vipsec sa show|stats [ACCEL] [--packets N]\n"
+		"       vipsec sa show|stats\n"
+		"       vipsec sa probe [ACCEL] [--packets N]\n"
 		"       vipsec monitor [--count N]\n"
+		"       vipsec -h|--help\n"
 		"ACCEL: virtio-ipsec<N> (default: the first) or \"software\".\n");
 }
 
