@@ -61,9 +61,11 @@ else
 	run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
 	run_suite vm-selftest "$top/tests/vm/selftest.sh"
 	run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
+	run_suite install "$top/tests/install/check.sh" "$build"
 	if [ "$host_only" -eq 0 ]; then
 		run_suite device-props "$top/tests/driver/device-props.sh"
 		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi
 fi
 
