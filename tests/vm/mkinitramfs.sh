@@ -211,6 +211,7 @@ fi
 # The g-API shared library in the system search path of the dynamic loader
 # (no ld.so.cache needed), with its dependencies.
 if [ -e "$solib" ]; then
+	mkdir -p "$stage/usr/lib"
 	cp -L "$solib" "$stage/usr/lib/${solib##*/}"
 	copy_elf_deps "$solib"
 fi
