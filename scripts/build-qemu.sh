@@ -156,7 +156,7 @@ fi
 # last, are shown with the percentage and the elapsed time. (A shell loop,
 # not awk: mawk reads a pipe in blocks and would show nothing until the end.)
 progress() {
-	local every=${QEMU_PROGRESS_EVERY:-5} line last= shown= t=-1000 t0=$SECONDS
+	local every=${QEMU_PROGRESS_EVERY:-5} line last='' shown='' t=-1000 t0=$SECONDS
 	show() {
 		local s=${last%%]*}
 		s=${s#[}

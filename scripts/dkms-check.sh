@@ -43,7 +43,7 @@ if ! dkms build "${opts[@]}" -k "$rel" >"$tmp/build.log" 2>&1; then
 fi
 ko=$tmp/dkms/virtio-ipsec/$ver/$rel/$(uname -m)/module/virtio_ipsec.ko
 [ -f "$ko" ] || ko=$(find "$tmp/dkms/virtio-ipsec/$ver/$rel" -name 'virtio_ipsec.ko*' | head -n 1)
-[ -n "$ko" ] && [ -f "$ko" ] || fail "dkms build left no virtio_ipsec.ko"
+if [ -z "$ko" ] || [ ! -f "$ko" ]; then fail "dkms build left no virtio_ipsec.ko"; fi
 vermagic=$(modinfo -F vermagic "$ko")
 case "$vermagic" in
 "$rel "*) ;;

@@ -54,8 +54,11 @@ if [ "$(readlink "$dest/usr/lib/libg_ipsec_la.so")" = libg_ipsec_la.so.0 ] &&
 else
 	fail "libg_ipsec_la.so link or SONAME wrong"
 fi
-grep -q '^prefix=/usr$' "$dest/usr/lib/pkgconfig/g_ipsec_la.pc" &&
-	pass "g_ipsec_la.pc has prefix=/usr" || fail "g_ipsec_la.pc does not honour PREFIX=/usr"
+if grep -q '^prefix=/usr$' "$dest/usr/lib/pkgconfig/g_ipsec_la.pc"; then
+	pass "g_ipsec_la.pc has prefix=/usr"
+else
+	fail "g_ipsec_la.pc does not honour PREFIX=/usr"
+fi
 
 # 2. one man page per exported function, naming it
 man3=$dest/usr/share/man/man3
@@ -110,7 +113,8 @@ else
 fi
 
 # 6. build against the installed library with pkg-config, dynamically
-pc() { PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig PKG_CONFIG_LIBDIR= pkg-config "$@" g_ipsec_la; }
+pc() { PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig PKG_CONFIG_LIBDIR='' pkg-config "$@" g_ipsec_la; }
+# shellcheck disable=SC2046 # pkg-config's words are the point
 if cc -O2 -Wall -Wextra -Werror -o "$d/vnf_async" "$dest/usr/share/doc/libg_ipsec_la/examples/vnf_async.c" \
 	$(pc --cflags --libs) 2>"$d/cc.log" &&
 	readelf -d "$d/vnf_async" | grep -q 'NEEDED.*\[libg_ipsec_la.so.0\]'; then

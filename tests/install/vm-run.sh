@@ -18,7 +18,7 @@ result() { echo "vm-run: $1"; echo "vm-run: $2 passed, $3 failed"; [ "$3" = 0 ];
 
 make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr BUILD="$build" >"$d/install.log" 2>&1 ||
 	{ tail -n 30 "$d/install.log"; result "FAIL: make install" 0 1; }
-pc() { PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig PKG_CONFIG_LIBDIR= pkg-config "$@" g_ipsec_la; }
+pc() { PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig PKG_CONFIG_LIBDIR='' pkg-config "$@" g_ipsec_la; }
 # shellcheck disable=SC2046 # pkg-config's words are the point
 cc -O2 -o "$d/vnf_async" "$dest/usr/share/doc/libg_ipsec_la/examples/vnf_async.c" $(pc --cflags --libs) ||
 	result "FAIL: building vnf_async against the installed library" 0 1
