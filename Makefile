@@ -108,13 +108,15 @@ shell: all
 # Boots, runs CMD in the guest (in /extra, with /extra on PATH) with the
 # device and the module loaded, prints its output and exits with its
 # status (125: the VM run itself failed). $(value) keeps CMD's $ signs for
-# the guest's shell. With VIPSEC_QEMU set, that QEMU is used.
+# the guest's shell. With VIPSEC_QEMU set, that QEMU is used. What it
+# builds first goes to stderr, so stdout is the command's output alone.
 vm-run: export VIPSEC_CMD = $(value CMD)
-vm-run: $(if $(VIPSEC_QEMU),,qemu) module lib
+vm-run:
 	@if [ -z "$$VIPSEC_CMD" ]; then \
 		echo "make vm-run: say what to run: make vm-run CMD='prog args' [EXTRA='prog files...']" >&2; \
 		exit 2; \
 	fi
+	@$(MAKE) --no-print-directory $(if $(VIPSEC_QEMU),,qemu) module lib >&2
 	@tests/vm/run.sh --mode run --timeout $(VM_TIMEOUT) --build $(BUILD)
 
 # Like a Debian user expects: honours PREFIX and DESTDIR; man pages by
