@@ -2,7 +2,8 @@
 # Host checks of `make install`, the man pages and the installed library:
 #  1. make install DESTDIR=$(mktemp -d) PREFIX=/usr installs exactly the
 #     expected files (expected-files.txt, the man pages, the examples, the
-#     driver's DKMS source), the .so link points at the soname;
+#     driver's DKMS source), the .so link points at the soname; without
+#     PREFIX everything but the DKMS source goes under /usr/local;
 #  2. every exported g_ipsec_la_* function has its own man3 page, whose
 #     rendered NAME section names it (so `man FUNCTION` works);
 #  3. `man -l` renders every installed page without a warning;
@@ -58,6 +59,17 @@ if grep -q '^prefix=/usr$' "$dest/usr/lib/pkgconfig/g_ipsec_la.pc"; then
 	pass "g_ipsec_la.pc has prefix=/usr"
 else
 	fail "g_ipsec_la.pc does not honour PREFIX=/usr"
+fi
+
+# The default PREFIX is /usr/local (the DKMS source stays in /usr/src).
+if make -s -C "$top" install DESTDIR="$d/default" BUILD="$build" >"$d/install-default.log" 2>&1 &&
+	grep -q '^prefix=/usr/local$' "$d/default/usr/local/lib/pkgconfig/g_ipsec_la.pc" &&
+	[ -x "$d/default/usr/local/bin/vipsec" ] && [ -f "$d/default/usr/local/share/man/man3/g_ipsec_la_open.3" ] &&
+	[ -f "$d/default/usr/src/virtio-ipsec-$ver/dkms.conf" ] && [ ! -e "$d/default/usr/bin" ]; then
+	pass "make install without PREFIX installs under /usr/local"
+else
+	fail "make install without PREFIX does not install under /usr/local"
+	tail -n 20 "$d/install-default.log"
 fi
 
 # 2. one man page per exported function, naming it
