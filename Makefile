@@ -106,8 +106,9 @@ shell: all
 	tests/vm/run.sh --mode shell --timeout 3600 --build $(BUILD)
 
 # Boots, runs CMD in the guest (in /extra, with /extra on PATH) with the
-# device and the module loaded, prints its output and exits with its
-# status (125: the VM run itself failed). $(value) keeps CMD's $ signs for
+# device and the module loaded, prints its output and succeeds when CMD
+# did (make makes every failure 2; run.sh --mode run exits with CMD's own
+# status, 125 when the VM run itself failed). $(value) keeps CMD's $ signs for
 # the guest's shell. With VIPSEC_QEMU set, that QEMU is used. What it
 # builds first goes to stderr, so stdout is the command's output alone.
 vm-run: export VIPSEC_CMD = $(value CMD)
