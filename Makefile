@@ -26,7 +26,7 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(top)/dkms.
 DKMS_SRC = $(DESTDIR)/usr/src/virtio-ipsec-$(DKMS_VERSION)
 
 .PHONY: all deps kernel engine qemu module lib guest-tests \
-	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench clean help \
+	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench style clean help \
 	vm-run install install-dkms-src dkms-check
 
 all: qemu module lib guest-tests
@@ -38,8 +38,9 @@ help:
 	@echo "make bench  - print engine and full-path (VM) throughput figures"
 	@echo "make fuzz-long - run every fuzz target to 10^7 executions (LONG_RUNS=, LONG_TIME= cap in s)"
 	@echo "make shell  - boot the VM with the device and give a shell (interactive; EXTRA=paths)"
-	@echo "make vm-run CMD='...' [EXTRA=paths] - run CMD in the VM with the device, exit with its status"
+	@echo "make vm-run CMD='...' [EXTRA=paths] - run CMD in the VM with the device; succeeds when CMD does"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=] - library, headers, .pc, vipsec, man pages, DKMS source"
+	@echo "make style  - checkpatch (driver), clang-format (engine, user space), QEMU checkpatch (device)"
 
 deps:
 	@scripts/install-deps.sh
@@ -152,6 +153,10 @@ bench: all
 	scripts/install-bench-deps.sh
 	tests/bench/engine-bench.sh --build $(BUILD)
 	tests/bench/run-vm-bench.sh --build $(BUILD)
+
+# Each part judged by its model project's tool: docs/HACKING.md.
+style:
+	scripts/style.sh
 
 clean:
 	rm -rf $(BUILD)/engine $(BUILD)/lib $(BUILD)/tests $(BUILD)/module $(BUILD)/vm

@@ -159,7 +159,7 @@ int gla_discover(char names[][32], int max);
 int gla_open_node(const char *name);
 
 /* sw.c: the software accelerator, an in-process emulation of the char
- * device over the engine (vipsec_core). Same ioctl structs, same errnos. */
+ * device over the engine (vpe_core). Same ioctl structs, same errnos. */
 int gla_sw_open(struct gla_sw_file **f, int *efd);
 int gla_sw_ioctl(struct gla_sw_file *f, unsigned long cmd, void *arg);
 ssize_t gla_sw_read(struct gla_sw_file *f, void *buf, size_t len);

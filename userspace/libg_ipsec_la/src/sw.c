@@ -27,7 +27,7 @@ void gla_sw_tick(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	vipsec_core_tick(gla_sw.core, (uint64_t)ts.tv_sec);
+	vpe_core_tick(gla_sw.core, (uint64_t)ts.tv_sec);
 }
 
 /* Queue a record for @f. Must hold gla_sw.lock. */
@@ -55,7 +55,7 @@ void gla_sw_pump(void)
 	uint32_t id;
 
 	gla_sw_tick();
-	while (vipsec_core_next_event(gla_sw.core, &de)) {
+	while (vpe_core_next_event(gla_sw.core, &de)) {
 		memset(&e, 0, sizeof(e));
 		e.size = sizeof(e);
 		id = le32toh(de.sa_id);
@@ -93,7 +93,7 @@ void gla_sw_pump(void)
 
 int gla_sw_open(struct gla_sw_file **fp, int *efd)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = GLA_SW_MAX_SAS, .max_groups = GLA_SW_MAX_GROUPS,
 		.max_packet_len = 65535, .max_batch = VIPSEC_MAX_PKT_BATCH,
 		.max_replay_window = 4096, .crypto_backend = "ipsec-mb",
@@ -111,7 +111,7 @@ int gla_sw_open(struct gla_sw_file **fp, int *efd)
 	}
 	pthread_mutex_lock(&gla_sw.lock);
 	if (!gla_sw.core) {
-		gla_sw.core = vipsec_core_new(&cfg, err, sizeof(err));
+		gla_sw.core = vpe_core_new(&cfg, err, sizeof(err));
 		gla_sw.max_sas = cfg.max_sas;
 		gla_sw.max_groups = cfg.max_groups;
 		if (!gla_sw.core)
@@ -172,7 +172,7 @@ void gla_sw_close(struct gla_sw_file *f)
 			break;
 		}
 	if (!--gla_sw.nfiles) {
-		vipsec_core_free(gla_sw.core);	/* zeroes keys */
+		vpe_core_free(gla_sw.core);	/* zeroes keys */
 		memset(&gla_sw.counters, 0, sizeof(gla_sw.counters));
 		memset(gla_sw.sas, 0, sizeof(gla_sw.sas));
 		memset(gla_sw.groups, 0, sizeof(gla_sw.groups));

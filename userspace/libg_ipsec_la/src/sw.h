@@ -32,7 +32,7 @@ struct gla_sw_sa {
 
 struct gla_sw_dev {
 	pthread_mutex_t lock;		/* protects everything */
-	struct vipsec_core *core;
+	struct vpe_core *core;
 	uint32_t max_sas, max_groups;
 	struct gla_sw_file *files;
 	uint32_t nfiles;

@@ -36,8 +36,8 @@ uint8_t gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
 		if (body_len)
 			memcpy(req + sizeof(h), body, body_len);
 		gla_sw_tick();
-		n = vipsec_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
-					    resp, rcap);
+		n = vpe_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
+					 resp, rcap);
 		if (n >= (ssize_t)sizeof(ft)) {
 			memcpy(&ft, resp + rcap - sizeof(ft), sizeof(ft));
 			st = ft.status;
@@ -65,13 +65,13 @@ static int gla_sw_info(struct vipsec_info *i)
 {
 	struct virtio_ipsec_config c;
 
-	vipsec_core_fill_config(gla_sw.core, &c);
+	vpe_core_fill_config(gla_sw.core, &c);
 	memset(i, 0, sizeof(*i));
 	i->size = sizeof(*i);
 	i->id = GLA_SW_ID;
 	i->abi_version = le32toh(c.abi_version);
 	snprintf(i->name, sizeof(i->name), G_IPSEC_LA_SOFTWARE_NAME);
-	i->features = vipsec_core_features(gla_sw.core);
+	i->features = vpe_core_features(gla_sw.core);
 	i->cipher_algo_mask = le64toh(c.cipher_algo_mask);
 	i->auth_algo_mask = le64toh(c.auth_algo_mask);
 	i->max_sas = le32toh(c.max_sas);

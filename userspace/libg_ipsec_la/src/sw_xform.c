@@ -162,7 +162,7 @@ int gla_sw_xform(struct gla_sw_file *f, struct vipsec_xform *x)
 		return -ENOMEM;
 	}
 	gla_sw_xf_build(x, req);
-	n = vipsec_core_handle_data(gla_sw.core, req, req_len, resp, resp_len);
+	n = vpe_core_handle_data(gla_sw.core, req, req_len, resp, resp_len);
 	ret = -EIO;
 	if (n >= (ssize_t)sizeof(ft)) {
 		memcpy(&ft, resp + resp_len - sizeof(ft), sizeof(ft));
