@@ -28,19 +28,18 @@
 
 #include <g_ipsec_la.h>
 
-#define NUM_BATCHES	64
-#define BATCH		32
-#define DEPTH		4
-#define PKT_LEN		512
-#define ESP_ROOM	(PKT_LEN + 128)
-#define WATCHDOG_S	60
-#define SPI		0x2000b001u
+#define NUM_BATCHES 64
+#define BATCH	    32
+#define DEPTH	    4
+#define PKT_LEN	    512
+#define ESP_ROOM    (PKT_LEN + 128)
+#define WATCHDOG_S  60
+#define SPI	    0x2000b001u
 
 /* AES-128 key followed by the 4-byte salt (RFC 4106 KEYMAT). */
 static const uint8_t keymat[20] = {
-	0xfe, 0xff, 0xe9, 0x92, 0x86, 0x65, 0x73, 0x1c,
-	0x6d, 0x6a, 0x8f, 0x94, 0x67, 0x30, 0x83, 0x08,
-	0xca, 0xfe, 0xba, 0xbe,
+	0xfe, 0xff, 0xe9, 0x92, 0x86, 0x65, 0x73, 0x1c, 0x6d, 0x6a,
+	0x8f, 0x94, 0x67, 0x30, 0x83, 0x08, 0xca, 0xfe, 0xba, 0xbe,
 };
 
 enum slot_state { SLOT_FREE, SLOT_ENCAP, SLOT_DECAP };
@@ -48,10 +47,10 @@ enum slot_state { SLOT_FREE, SLOT_ENCAP, SLOT_DECAP };
 /* One batch in flight: its packets in each stage and the per-packet results. */
 struct slot {
 	enum slot_state state;
-	unsigned int batch;		/* which of NUM_BATCHES */
+	unsigned int batch; /* which of NUM_BATCHES */
 	uint8_t plain[BATCH][PKT_LEN];
 	uint8_t esp[BATCH][ESP_ROOM];
-	uint8_t back[BATCH][ESP_ROOM];	/* decap wants room for the input */
+	uint8_t back[BATCH][ESP_ROOM]; /* decap wants room for the input */
 	struct g_ipsec_la_data d_plain[BATCH], d_esp[BATCH], d_back[BATCH];
 	struct g_ipsec_la_packet p_plain[BATCH], p_esp[BATCH], p_back[BATCH];
 	struct g_ipsec_la_pkt_result res[BATCH];
@@ -61,7 +60,7 @@ struct vnf {
 	struct g_ipsec_la_handle h;
 	struct g_ipsec_la_sa_handle sa_out, sa_in;
 	struct slot slots[DEPTH];
-	unsigned int next_batch;	/* next batch to start */
+	unsigned int next_batch; /* next batch to start */
 	unsigned int done_batches;
 	unsigned long verified, failed;
 	int broken;
@@ -80,8 +79,12 @@ static void build_packet(uint8_t *p, unsigned int batch, unsigned int k)
 	p[3] = PKT_LEN & 0xff;
 	p[8] = 64;
 	p[9] = 17;
-	p[12] = 10; p[13] = 1; p[15] = 1;
-	p[16] = 10; p[17] = 2; p[19] = 1;
+	p[12] = 10;
+	p[13] = 1;
+	p[15] = 1;
+	p[16] = 10;
+	p[17] = 2;
+	p[19] = 1;
 	p[24] = (PKT_LEN - 20) >> 8;
 	p[25] = (PKT_LEN - 20) & 0xff;
 	for (i = 28; i < PKT_LEN; i++)
@@ -99,7 +102,7 @@ static int submit(struct slot *s, enum slot_state st)
 	int n;
 
 	for (k = 0; k < BATCH; k++) {
-		s->d_esp[k].length = ESP_ROOM;	/* output room, set per call */
+		s->d_esp[k].length = ESP_ROOM; /* output room, set per call */
 		s->d_back[k].length = ESP_ROOM;
 	}
 	s->state = st;
@@ -108,13 +111,14 @@ static int submit(struct slot *s, enum slot_state st)
 			build_packet(s->plain[k], s->batch, k);
 			s->d_plain[k].length = PKT_LEN;
 		}
-		n = g_ipsec_la_multi_packet_encap(&vnf.h, G_IPSEC_LA_CTRL_FLAG_ASYNC,
-						  &vnf.sa_out, BATCH, s->p_plain,
-						  s->p_esp, s->res, &ra);
+		n = g_ipsec_la_multi_packet_encap(
+			&vnf.h, G_IPSEC_LA_CTRL_FLAG_ASYNC, &vnf.sa_out, BATCH,
+			s->p_plain, s->p_esp, s->res, &ra);
 	} else {
 		for (k = 0; k < BATCH; k++)
 			s->d_esp[k].length = s->res[k].out_len;
-		n = g_ipsec_la_multi_packet_decap(&vnf.h, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+		n = g_ipsec_la_multi_packet_decap(&vnf.h,
+						  G_IPSEC_LA_CTRL_FLAG_ASYNC,
 						  &vnf.sa_in, BATCH, s->p_esp,
 						  s->p_back, s->res, &ra);
 	}
@@ -151,10 +155,12 @@ static void verify(struct slot *s)
 		if (s->res[k].result || s->res[k].out_len != PKT_LEN ||
 		    memcmp(s->back[k], s->plain[k], PKT_LEN)) {
 			if (!vnf.failed)
-				fprintf(stderr, "vnf_async: batch %u packet %u: %s\n",
-					s->batch, k, s->res[k].result ?
-					strerror(-s->res[k].result) :
-					"differs from the original");
+				fprintf(stderr,
+					"vnf_async: batch %u packet %u: %s\n",
+					s->batch, k,
+					s->res[k].result ?
+						strerror(-s->res[k].result) :
+						"differs from the original");
 			vnf.failed++;
 		} else {
 			vnf.verified++;
@@ -171,7 +177,7 @@ static void resp_cb(void *cb_arg, int32_t cb_arg_len, void *outargs)
 	unsigned int k;
 
 	if (cb_arg_len != 1 || *(uint8_t *)cb_arg >= DEPTH)
-		abort();	/* the library copies cb_arg: cannot happen */
+		abort(); /* the library copies cb_arg: cannot happen */
 	s = &vnf.slots[*(uint8_t *)cb_arg];
 	if (o->result) {
 		fprintf(stderr, "vnf_async: batch %u failed: %s\n", s->batch,
@@ -207,7 +213,8 @@ static void broken_cb(struct g_ipsec_la_handle *h, void *arg)
 	vnf.broken = 1;
 }
 
-static int add_sa(enum g_ipsec_la_sa_direction dir, struct g_ipsec_la_sa_handle *sh)
+static int add_sa(enum g_ipsec_la_sa_direction dir,
+		  struct g_ipsec_la_sa_handle *sh)
 {
 	struct g_ipsec_la_sa sa;
 	struct g_ipsec_la_sa_add_inargs in = { dir, 1, &sa };
@@ -231,7 +238,8 @@ static int add_sa(enum g_ipsec_la_sa_direction dir, struct g_ipsec_la_sa_handle 
 	}
 	memset(&out, 0, sizeof(out));
 	out.handles = sh;
-	ret = g_ipsec_la_sa_add(&vnf.h, &in, G_IPSEC_LA_CTRL_FLAG_SYNC, &out, NULL);
+	ret = g_ipsec_la_sa_add(&vnf.h, &in, G_IPSEC_LA_CTRL_FLAG_SYNC, &out,
+				NULL);
 	if (ret)
 		fprintf(stderr, "vnf_async: sa_add: %s\n", strerror(-ret));
 	return ret;
@@ -269,9 +277,11 @@ static int run_loop(void)
 		}
 		for (i = 0; i < n; i++) {
 			if (got[i].data.fd == tfd) {
-				fprintf(stderr, "vnf_async: no progress in %d s "
-					"(%u of %u batches done)\n", WATCHDOG_S,
-					vnf.done_batches, NUM_BATCHES);
+				fprintf(stderr,
+					"vnf_async: no progress in %d s "
+					"(%u of %u batches done)\n",
+					WATCHDOG_S, vnf.done_batches,
+					NUM_BATCHES);
 				goto out;
 			}
 			/* Runs resp_cb for every completed batch. */
@@ -303,8 +313,8 @@ int main(int argc, char **argv)
 	oin.cb_fn = broken_cb;
 	ret = g_ipsec_la_open(G_IPSEC_LA_INSTANCE_SHARED, &oin, &oout);
 	if (ret == -ENODEV) {
-		printf("vnf_async: SKIP: no accelerator %s\n", oin.accl_name ?
-		       oin.accl_name : "present");
+		printf("vnf_async: SKIP: no accelerator %s\n",
+		       oin.accl_name ? oin.accl_name : "present");
 		return 77;
 	}
 	if (ret) {
@@ -320,17 +330,25 @@ int main(int argc, char **argv)
 		struct slot *sl = &vnf.slots[s];
 
 		for (k = 0; k < BATCH; k++) {
-			sl->d_plain[k] = (struct g_ipsec_la_data){ sl->plain[k], PKT_LEN };
-			sl->d_esp[k] = (struct g_ipsec_la_data){ sl->esp[k], ESP_ROOM };
-			sl->d_back[k] = (struct g_ipsec_la_data){ sl->back[k], ESP_ROOM };
-			sl->p_plain[k] = (struct g_ipsec_la_packet){ 1, &sl->d_plain[k] };
-			sl->p_esp[k] = (struct g_ipsec_la_packet){ 1, &sl->d_esp[k] };
-			sl->p_back[k] = (struct g_ipsec_la_packet){ 1, &sl->d_back[k] };
+			sl->d_plain[k] = (struct g_ipsec_la_data){ sl->plain[k],
+								   PKT_LEN };
+			sl->d_esp[k] = (struct g_ipsec_la_data){ sl->esp[k],
+								 ESP_ROOM };
+			sl->d_back[k] = (struct g_ipsec_la_data){ sl->back[k],
+								  ESP_ROOM };
+			sl->p_plain[k] =
+				(struct g_ipsec_la_packet){ 1,
+							    &sl->d_plain[k] };
+			sl->p_esp[k] =
+				(struct g_ipsec_la_packet){ 1, &sl->d_esp[k] };
+			sl->p_back[k] =
+				(struct g_ipsec_la_packet){ 1, &sl->d_back[k] };
 		}
 		start_next(sl);
 	}
 	if (run_loop())
-		vnf.failed += (unsigned long)(NUM_BATCHES - vnf.done_batches) * BATCH;
+		vnf.failed +=
+			(unsigned long)(NUM_BATCHES - vnf.done_batches) * BATCH;
 out:
 	g_ipsec_la_close(&vnf.h);
 	printf("vnf_async: %lu of %u packets encapsulated, decapsulated and "
