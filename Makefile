@@ -124,7 +124,9 @@ vm-run:
 # Like a Debian user expects: honours PREFIX and DESTDIR; man pages by
 # glob (one per g-API function); the module as DKMS source (dkms.conf):
 # then dkms install virtio-ipsec/$(DKMS_VERSION) -k <kernel release>.
-install: lib install-dkms-src
+# No deps step (it needs root): the library's Makefile builds what is
+# missing, so a packager's unprivileged make install DESTDIR=... works.
+install: install-dkms-src
 	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) PREFIX=$(PREFIX) \
 		$(if $(LIBDIR),LIBDIR=$(LIBDIR)) DESTDIR=$(DESTDIR) install
 	@if [ -z "$(DESTDIR)" ]; then \
