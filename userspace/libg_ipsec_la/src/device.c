@@ -16,6 +16,17 @@ static pthread_mutex_t gla_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gla_inst *gla_insts[GLA_MAX_INSTANCES];	/* Must hold gla_lock */
 static uint32_t gla_gens[GLA_MAX_INSTANCES];		/* Must hold gla_lock */
 
+/* Reserved fields of the public structs must be 0 (room to grow). */
+int gla_mem_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len--)
+		if (*b++)
+			return 0;
+	return 1;
+}
+
 /* Flags: known bits only; ASYNC needs a callback to call. */
 int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp)
 {
@@ -183,7 +194,8 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 	    !in->app_identity || !in->app_identity[0] ||
 	    strlen(in->app_identity) >= G_IPSEC_LA_APP_IDENTITY_LEN ||
 	    in->cb_arg_len < 0 || in->cb_arg_len > G_IPSEC_LA_MAX_CB_ARG_LEN ||
-	    (in->cb_arg_len && !in->cb_arg))
+	    (in->cb_arg_len && !in->cb_arg) ||
+	    !gla_mem_is_zero(in->reserved, sizeof(in->reserved)))
 		return -EINVAL;
 	if ((in->pci_vendor_id && in->pci_vendor_id != G_IPSEC_LA_PCI_VENDOR_ID) ||
 	    (in->device_id && in->device_id != G_IPSEC_LA_PCI_DEVICE_ID))

@@ -105,6 +105,7 @@ struct gla_ref {
 };
 
 /* device.c */
+int gla_mem_is_zero(const void *p, size_t len);
 int gla_ref_get(const struct g_ipsec_la_handle *h, struct gla_ref *ref);
 int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp);
 int gla_dev_ioctl(const struct gla_ref *ref, unsigned long cmd, void *arg);
