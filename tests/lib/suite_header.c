@@ -108,6 +108,10 @@ START_TEST(exports_exactly_the_map)
 
 	n = map_read(m, MAX_SYMS);
 	ck_assert_msg(n >= 10, "%s lists %d symbols", GLA_MAP, n);
+	for (i = 0; i < n; i++)	/* the g-API only: no gla_*, no engine */
+		ck_assert_msg(!strncmp(m[i].name, "g_ipsec_la_", 11),
+			      "%s exports %s, which has not the library's "
+			      "prefix g_ipsec_la_", GLA_MAP, m[i].name);
 	snprintf(cmd, sizeof(cmd), "nm -D --defined-only %s", GLA_SO);
 	f = popen(cmd, "r");
 	ck_assert_msg(f != NULL, "cannot run nm");
