@@ -171,7 +171,7 @@ static long gla_sw_group_create(struct gla_sw_file *f, void *uarg)
 	return 0;
 }
 
-/* sa.c vipsec_group_destroy() */
+/* sa.c: the driver's group destroy; @force forgets it even if refused */
 static int gla_sw_group_gone(struct gla_sw_file *f, uint32_t id, int force)
 {
 	int err = gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, id, 0, NULL, 0,
