@@ -12,7 +12,7 @@ VM_TIMEOUT ?= 600
 export BUILD
 
 .PHONY: all deps kernel engine qemu module lib guest-tests \
-	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench clean help
+	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench style clean help
 
 all: qemu module lib guest-tests
 
@@ -23,6 +23,7 @@ help:
 	@echo "make bench  - print engine and full-path (VM) throughput figures"
 	@echo "make fuzz-long - run every fuzz target to 10^7 executions (LONG_RUNS=, LONG_TIME= cap in s)"
 	@echo "make shell  - boot the VM with the device and give a shell (interactive)"
+	@echo "make style  - checkpatch (driver), clang-format (engine, user space), QEMU checkpatch (device)"
 
 deps:
 	@scripts/install-deps.sh
@@ -95,6 +96,10 @@ bench: all
 	scripts/install-bench-deps.sh
 	tests/bench/engine-bench.sh --build $(BUILD)
 	tests/bench/run-vm-bench.sh --build $(BUILD)
+
+# Each part judged by its model project's tool: docs/HACKING.md.
+style:
+	scripts/style.sh
 
 clean:
 	rm -rf $(BUILD)/engine $(BUILD)/lib $(BUILD)/tests $(BUILD)/module $(BUILD)/vm

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds qemu-system-x86_64 with the virtio-ipsec-pci device.
 #
-#   scripts/build-qemu.sh [BUILD]        (BUILD defaults to <repo>/build)
+#   scripts/build-qemu.sh [--fetch-only] [BUILD]   (BUILD defaults to <repo>/build)
 #
 # 1. fetches Debian bookworm's qemu source package (7.2) into BUILD/qemu/src
 #    once (apt-get source; deb-src must be enabled: scripts/install-deps.sh);
@@ -15,6 +15,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# --fetch-only: step 1 alone (make style needs QEMU's checkpatch.pl)
+fetch_only=0
+if [ "${1:-}" = "--fetch-only" ]; then
+	fetch_only=1
+	shift
+fi
 BUILD=$(realpath -m "${1:-$top/build}")
 JOBS=${JOBS:-2}
 Q=$BUILD/qemu
@@ -50,6 +56,8 @@ if [ ! -f "$SRC/.vipsec-fetched" ]; then
 	rm -rf "$Q/dl"
 	date -u >"$SRC/.vipsec-fetched"
 fi
+
+[ "$fetch_only" -eq 0 ] || exit 0
 
 # --- 2. ESP engine ----------------------------------------------------------
 ENG=$top/engine

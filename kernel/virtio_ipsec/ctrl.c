@@ -9,59 +9,37 @@
  * frees it only when the device gives it back or at remove.
  */
 
+#include <linux/build_bug.h>
 #include <linux/string.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ipsec_status.h>
 
 #include "ctrl.h"
 #include "main.h"
 
 /*
- * Device status -> errno, for the control path and for a data request
- * refused as a whole (per-packet statuses go to user space unchanged):
- *   OK, SOFT_EXPIRY        0
- *   ERR                    -EIO
- *   BADMSG                 -EBADMSG
- *   NOTSUPP                -EOPNOTSUPP
- *   INVSA, INVGROUP        -ENOENT
- *   NOSPC                  -ENOSPC
- *   KEY_REJECT             -EKEYREJECTED
- *   REPLAY, LATE           -EALREADY
- *   HARD_EXPIRED           -EKEYEXPIRED
- *   SEQ_OVERFLOW           -EOVERFLOW
- *   DST_TOO_SMALL          -ENOBUFS
- *   BADPKT                 -EPROTO
- *   BADPROTO               -EPROTONOSUPPORT
- *   EXISTS                 -EEXIST
- *   BUSY                   -EBUSY
- *   INVAL                  -EINVAL
- *   SELECTOR               -EACCES
+ * Device status -> errno and text, from the one table
+ * (<linux/virtio_ipsec_status.h>), for the control path and for a data
+ * request refused as a whole; per-packet statuses go to user space
+ * unchanged and the library maps them from the same table.
  */
-static const int vipsec_errno_map[] = {
-	[VIRTIO_IPSEC_OK] = 0,
-	[VIRTIO_IPSEC_ERR] = -EIO,
-	[VIRTIO_IPSEC_BADMSG] = -EBADMSG,
-	[VIRTIO_IPSEC_NOTSUPP] = -EOPNOTSUPP,
-	[VIRTIO_IPSEC_INVSA] = -ENOENT,
-	[VIRTIO_IPSEC_NOSPC] = -ENOSPC,
-	[VIRTIO_IPSEC_KEY_REJECT] = -EKEYREJECTED,
-	[VIRTIO_IPSEC_SOFT_EXPIRY] = 0,
-	[VIRTIO_IPSEC_REPLAY] = -EALREADY,
-	[VIRTIO_IPSEC_HARD_EXPIRED] = -EKEYEXPIRED,
-	[VIRTIO_IPSEC_SEQ_OVERFLOW] = -EOVERFLOW,
-	[VIRTIO_IPSEC_DST_TOO_SMALL] = -ENOBUFS,
-	[VIRTIO_IPSEC_BADPKT] = -EPROTO,
-	[VIRTIO_IPSEC_BADPROTO] = -EPROTONOSUPPORT,
-	[VIRTIO_IPSEC_LATE] = -EALREADY,
-	[VIRTIO_IPSEC_INVGROUP] = -ENOENT,
-	[VIRTIO_IPSEC_EXISTS] = -EEXIST,
-	[VIRTIO_IPSEC_BUSY] = -EBUSY,
-	[VIRTIO_IPSEC_INVAL] = -EINVAL,
-	[VIRTIO_IPSEC_SELECTOR] = -EACCES,
+static_assert(VIPSEC_STATUS_TABLE_VALID);
+
+#define VIPSEC_STATUS_ERRNO(name, value, err, msg)			\
+	[VIRTIO_IPSEC_##name] = -(err),
+static const int vipsec_status_errno[VIPSEC_STATUS_COUNT] = {
+	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_ERRNO)
+};
+
+#define VIPSEC_STATUS_MSG(name, value, err, msg)			\
+	[VIRTIO_IPSEC_##name] = msg,
+static const char *const vipsec_status_msg[VIPSEC_STATUS_COUNT] = {
+	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_MSG)
 };
 
 bool vipsec_status_valid(u8 status)
 {
-	return status < ARRAY_SIZE(vipsec_errno_map);
+	return status < VIPSEC_STATUS_COUNT;
 }
 
 /*
@@ -75,7 +53,13 @@ bool vipsec_ctrl_outcome_unknown(int err)
 
 int vipsec_status_to_errno(u8 status)
 {
-	return vipsec_status_valid(status) ? vipsec_errno_map[status] : -EIO;
+	return vipsec_status_valid(status) ? vipsec_status_errno[status] : -EIO;
+}
+
+static const char *vipsec_status_str(u8 status)
+{
+	return vipsec_status_valid(status) ? vipsec_status_msg[status] :
+					     "unknown status";
 }
 
 /*
@@ -172,6 +156,11 @@ static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
 	if (err)
 		return err;
 	*dev_status = status;
+	if (status != VIRTIO_IPSEC_OK)
+		dev_dbg_ratelimited(&vd->vdev->dev,
+				    "control op %#x (group %u, SA %u): %s\n",
+				    opcode, group_id, sa_id,
+				    vipsec_status_str(status));
 	return vipsec_status_to_errno(status);
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "vpe_algs.h"
 
 static pthread_mutex_t gla_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gla_inst *gla_insts[GLA_MAX_INSTANCES];	/* Must hold gla_lock */
@@ -292,19 +293,22 @@ static void gla_caps_from_info(const struct vipsec_info *i,
 					GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
 	c->seqnum_overflow_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
 	c->seqnum_periodic_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
-	c->auth_algo_caps.md5 = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_MD5_96);
-	c->auth_algo_caps.sha1 = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA1_96);
-	c->auth_algo_caps.sha2 = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA256);
-	c->auth_algo_caps.aes_xcbc = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_AES_XCBC_96);
-	c->auth_algo_caps.none = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_NONE);
-	c->cipher_algo_caps.des = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_DES_CBC);
-	c->cipher_algo_caps.des_c = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_3DES_CBC);
-	c->cipher_algo_caps.aes = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_CBC);
-	c->cipher_algo_caps.aes_ctr = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_CTR);
-	c->cipher_algo_caps.null = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_NULL);
-	c->comb_algo_caps.aes_ccm = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_CCM);
-	c->comb_algo_caps.aes_gcm = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_GCM);
-	c->comb_algo_caps.aes_gmac = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_GMAC);
+	/*
+	 * One capability bit per row of vpe_algs.h; rows that share a bit
+	 * (HMAC-SHA-256/384/512: sha2) set it when any of them is usable.
+	 */
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
+		   g, caps)						\
+	c->caps |= GLA_HAS_C(i, id);
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
+		 g, caps)						\
+	c->caps |= GLA_HAS_C(i, id);
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
+	c->caps |= GLA_HAS_A(i, id);
+	VPE_ALGS
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 	c->max_sas = i->max_sas;
 	c->max_groups = i->max_groups;
 	c->max_packet_len = i->max_packet_len;

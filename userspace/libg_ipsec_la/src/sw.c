@@ -110,7 +110,7 @@ void gla_sw_tick(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	vipsec_core_tick(gla_sw.core, (uint64_t)ts.tv_sec);
+	vpe_core_tick(gla_sw.core, (uint64_t)ts.tv_sec);
 }
 
 static void gla_sw_signal(struct gla_sw_file *f)
@@ -213,21 +213,21 @@ void gla_sw_pump(void)
 	struct virtio_ipsec_event de;
 
 	gla_sw_tick();
-	while (vipsec_core_next_event(gla_sw.core, &de))
+	while (vpe_core_next_event(gla_sw.core, &de))
 		gla_sw_route(&de);
 }
 
-static void gla_sw_dev_init(const struct vipsec_core_config *cfg)
+static void gla_sw_dev_init(const struct vpe_core_config *cfg)
 {
 	struct virtio_ipsec_config c;
 
-	vipsec_core_fill_config(gla_sw.core, &c);
+	vpe_core_fill_config(gla_sw.core, &c);
 	gla_sw.max_sas = le32toh(c.max_sas);
 	gla_sw.max_groups = le32toh(c.max_groups);
 	gla_sw.max_packet_len = le32toh(c.max_packet_len);
 	gla_sw.max_batch = le32toh(c.max_batch);
 	gla_sw.max_replay_window = le32toh(c.max_replay_window);
-	gla_sw.features = vipsec_core_features(gla_sw.core);
+	gla_sw.features = vpe_core_features(gla_sw.core);
 	if (gla_sw.max_sas > cfg->max_sas)
 		gla_sw.max_sas = cfg->max_sas;
 	if (gla_sw.max_groups > cfg->max_groups)
@@ -236,7 +236,7 @@ static void gla_sw_dev_init(const struct vipsec_core_config *cfg)
 
 static int gla_sw_open(const char *accl, struct gla_file *file)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = GLA_SW_MAX_SAS, .max_groups = GLA_SW_MAX_GROUPS,
 		.max_packet_len = 65535, .max_batch = VIPSEC_MAX_PKT_BATCH,
 		.max_replay_window = 4096, .crypto_backend = "ipsec-mb",
@@ -256,7 +256,7 @@ static int gla_sw_open(const char *accl, struct gla_file *file)
 	}
 	pthread_mutex_lock(&gla_sw.lock);
 	if (!gla_sw.core) {
-		gla_sw.core = vipsec_core_new(&cfg, err, sizeof(err));
+		gla_sw.core = vpe_core_new(&cfg, err, sizeof(err));
 		if (gla_sw.core)
 			gla_sw_dev_init(&cfg);
 		else
@@ -389,7 +389,7 @@ static void gla_sw_close(struct gla_file *file)
 			break;
 		}
 	if (!--gla_sw.nfiles) {
-		vipsec_core_free(gla_sw.core);	/* zeroes keys */
+		vpe_core_free(gla_sw.core);	/* zeroes keys */
 		memset(&gla_sw.counters, 0, sizeof(gla_sw.counters));
 		memset(gla_sw.sas, 0, sizeof(gla_sw.sas));
 		memset(gla_sw.groups, 0, sizeof(gla_sw.groups));

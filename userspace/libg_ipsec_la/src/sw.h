@@ -55,7 +55,7 @@ struct gla_sw_sa {
 
 struct gla_sw_dev {
 	pthread_mutex_t lock;		/* protects everything */
-	struct vipsec_core *core;
+	struct vpe_core *core;
 	uint32_t max_sas, max_groups, max_packet_len, max_batch;
 	uint32_t max_replay_window;
 	uint64_t features;

@@ -40,8 +40,8 @@ int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
 		if (body_len)
 			memcpy(req + sizeof(h), body, body_len);
 		gla_sw_tick();
-		n = vipsec_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
-					    resp, rcap);
+		n = vpe_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
+					 resp, rcap);
 		ret = -EIO;
 		gla_sw.status = VIRTIO_IPSEC_ERR;
 		if (n >= (ssize_t)sizeof(ft)) {
@@ -75,7 +75,7 @@ static long gla_sw_info(void *uarg)
 		return err;
 	if (i.flags || !gla_sw_mem_is_zero(i.reserved, sizeof(i.reserved)))
 		return -EINVAL;
-	vipsec_core_fill_config(gla_sw.core, &c);
+	vpe_core_fill_config(gla_sw.core, &c);
 	memset(&i, 0, sizeof(i));
 	i.size = sizeof(i);
 	i.id = GLA_SW_ID;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/virtio_ipsec_status.h>
+
 #include "sw.h"
 
 /* xform.c struct vipsec_xpkt: one packet, checked and copied in */
@@ -150,8 +152,8 @@ static int gla_sw_xform_run(struct gla_sw_async *a, const uint8_t *req,
 	uint32_t i;
 
 	gla_sw_tick();
-	n = vipsec_core_handle_data(gla_sw.core, req, req_len, a->resp,
-				    a->resp_len);
+	n = vpe_core_handle_data(gla_sw.core, req, req_len, a->resp,
+				 a->resp_len);
 	if (n < (ssize_t)sizeof(ft))
 		return -EIO;
 	memcpy(&ft, a->resp + a->resp_len - sizeof(ft), sizeof(ft));
@@ -159,7 +161,7 @@ static int gla_sw_xform_run(struct gla_sw_async *a, const uint8_t *req,
 		return gla_ctrl_status_to_errno(ft.status) ?: -EIO;
 	for (i = 0; i < a->num; i++) {
 		memcpy(&r, a->resp + i * sizeof(r), sizeof(r));
-		if (r.status > VIRTIO_IPSEC_SELECTOR ||
+		if (r.status >= VIPSEC_STATUS_COUNT ||
 		    ((r.status == VIRTIO_IPSEC_OK ||
 		      r.status == VIRTIO_IPSEC_SOFT_EXPIRY) &&
 		     le32toh(r.out_len) > a->x[i].out_cap))
