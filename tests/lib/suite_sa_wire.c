@@ -140,6 +140,12 @@ END_TEST
 START_TEST(bad_crypto_rejected)
 {
 	gcm_sa();
+	sa.reserved[0] = 1;
+	ck_assert_msg(gla_sa_to_wire(&sa, G_IPSEC_LA_IPSEC_OUTBOUND, NULL, &p) == -EINVAL,
+		      "an SA with non-zero reserved space must be -EINVAL "
+		      "(it is room for later fields)");
+
+	gcm_sa();
 	sa.crypto_params.comb_key_len_bits = 128;	/* salt missing */
 	expect(-EINVAL, "GCM key without salt");
 	gcm_sa();

@@ -16,6 +16,9 @@
  *
  * Build against an installed library:
  *   cc -o vnf_async vnf_async.c $(pkg-config --cflags --libs g_ipsec_la)
+ * or, to also offer the in-process software accelerator (static only):
+ *   cc -DVNF_WITH_SOFTWARE -o vnf_async vnf_async.c \
+ *      $(pkg-config --static --cflags --libs g_ipsec_la_sw)
  * Exit: 0 every packet verified, 1 failure, 77 no accelerator present.
  */
 #include <errno.h>
@@ -27,6 +30,9 @@
 #include <unistd.h>
 
 #include <g_ipsec_la.h>
+#ifdef VNF_WITH_SOFTWARE
+#include <g_ipsec_la_sw.h>
+#endif
 
 #define NUM_BATCHES 64
 #define BATCH	    32
@@ -307,6 +313,14 @@ int main(int argc, char **argv)
 	unsigned int s, k;
 	int ret;
 
+#ifdef VNF_WITH_SOFTWARE
+	ret = g_ipsec_la_software_register();
+	if (ret) {
+		fprintf(stderr, "vnf_async: software accelerator: %s\n",
+			strerror(-ret));
+		return 1;
+	}
+#endif
 	memset(&oin, 0, sizeof(oin));
 	oin.app_identity = "vnf_async";
 	oin.accl_name = argc > 1 ? argv[1] : NULL;

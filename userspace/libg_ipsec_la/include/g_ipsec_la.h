@@ -342,6 +342,7 @@ struct g_ipsec_la_open_inargs {
 					 * G_IPSEC_LA_MAX_CB_ARG_LEN, else
 					 * passed as is */
 	int32_t cb_arg_len;		/* callback argument length */
+	uint32_t reserved[8];		/* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.5 (deviation 4) */
@@ -407,6 +408,7 @@ struct g_ipsec_la_capabilities {
 	uint32_t max_cipher_key_len;	/* bytes */
 	uint32_t max_auth_key_len;	/* bytes */
 	uint32_t num_data_queues;
+	uint32_t reserved[8];		/* written as 0: room to grow */
 };
 
 /* 9.13 */
@@ -494,6 +496,7 @@ struct g_ipsec_la_sa {
 	uint64_t hard_seconds_limit;	/* 0 = none */
 	uint32_t seq_notify_interval;	/* announce every N packets; 0 = never
 					 * (needs seqnum_periodic_notify) */
+	uint32_t reserved[8];		/* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.26 (deviation 25) */
@@ -823,6 +826,7 @@ struct g_ipsec_la_sa_stats {
 	/* appended: */
 	uint32_t hard_expired;		/* refused past a hard lifetime */
 	uint32_t selector;		/* inner packet outside selector */
+	uint32_t reserved[6];		/* written as 0: room to grow */
 };
 
 /* 11.13 */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "g_ipsec_la_sw.h"
 #include "vipsec.h"
 
 static void usage(FILE *f)
@@ -101,6 +102,9 @@ int vipsec_cmd_list(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* the CLI offers ACCEL "software" (linked in: libg_ipsec_la_sw.a) */
+	if (g_ipsec_la_software_register())
+		fprintf(stderr, "vipsec: software accelerator not available\n");
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
