@@ -42,7 +42,7 @@ case "$iproute" in /*) ;; *) iproute=/usr/bin/ip ;; esac
 want_mods=(virtio virtio_ring virtio_pci
 	gcm ghash-generic ctr authenc authencesn seqiv echainiv sha512_generic
 	af_alg algif_aead algif_skcipher algif_hash crypto_null drbg jitterentropy_rng
-	ccm des_generic des3_ede-x86_64 xcbc md5
+	ccm des_generic des3_ede-x86_64 xcbc md5 chacha20poly1305
 	aesni-intel ghash-clmulni-intel
 	xfrm_algo xfrm_user esp4 esp6 veth)
 
