@@ -93,8 +93,11 @@ for m in virtio virtio_ring virtio_pci \
 done
 # Optional: accelerated implementations (need AES-NI/PCLMUL: -cpu max has
 # them); the jitter entropy source (its health test may fail under TCG, drbg
-# then continues without it).
-for m in aesni_intel ghash_clmulni_intel jitterentropy_rng; do
+# then continues without it); ChaCha20-Poly1305 and the two algorithms its
+# template looks up by name (built in on the debug kernel; the XFRM and
+# AF_ALG cases fail by themselves if they are missing).
+for m in aesni_intel ghash_clmulni_intel jitterentropy_rng \
+	chacha_generic poly1305_generic chacha20poly1305; do
 	modprobe -q "$m" 2>/dev/null || say "note: optional module $m not loaded"
 done
 

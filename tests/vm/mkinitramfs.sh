@@ -56,11 +56,14 @@ iproute=$(command -v ip || true)
 case "$iproute" in /*) ;; *) iproute=/usr/bin/ip ;; esac
 
 # Kernel modules the guest loads (see init.sh) or may auto-load (the rest of
-# the algorithms the device offers); dependencies resolved below.
+# the algorithms the device offers); dependencies resolved below. The
+# rfc7539esp template finds chacha20 and poly1305 by name, not by symbol, so
+# modinfo lists no dependency: they are named here.
 want_mods=(virtio virtio_ring virtio_pci
 	gcm ghash-generic ctr authenc authencesn seqiv echainiv sha512_generic
 	af_alg algif_aead algif_skcipher algif_hash crypto_null drbg jitterentropy_rng
 	ccm des_generic des3_ede-x86_64 xcbc md5
+	chacha20poly1305 chacha_generic poly1305_generic
 	aesni-intel ghash-clmulni-intel
 	xfrm_algo xfrm_user esp4 esp6 veth)
 

@@ -239,7 +239,8 @@ enum g_ipsec_la_cipher_alg {
 enum g_ipsec_la_comb_alg {
 	G_IPSEC_LA_COMB_AES_CCM = 1,	/* key || 24-bit salt */
 	G_IPSEC_LA_COMB_AES_GCM,	/* key || 32-bit salt */
-	G_IPSEC_LA_COMB_AES_GMAC	/* key || 32-bit salt */
+	G_IPSEC_LA_COMB_AES_GMAC,	/* key || 32-bit salt */
+	G_IPSEC_LA_COMB_CHACHA20_POLY1305 /* RFC 7634: 256-bit key || 32-bit salt */
 };
 
 /* 11.6 - not supported in this version */
@@ -374,7 +375,8 @@ struct g_ipsec_la_cipher_algo_cap {
 
 /* 9.11 */
 struct g_ipsec_la_comb_algo_cap {
-	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1;
+	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1,
+		 chacha20_poly1305 : 1;
 };
 
 /* 9.12 (deviation 21: limits appended) */
