@@ -30,12 +30,13 @@ enum vpe_mb_kind {
 	VPE_MB_GMAC,	/* RFC 4543, job API: NULL cipher + GMAC */
 	VPE_MB_CCM,		/* RFC 4309, job API */
 	VPE_MB_CHAIN,	/* cipher (or NULL) then MAC (or none), job API */
+	VPE_MB_CHACHA,	/* RFC 7634 ChaCha20-Poly1305, job API */
 };
 
 /* The 64-byte aligned per-SA key object. */
 struct vpe_mb_key {
 	struct gcm_key_data gcm;		/* GCM, GMAC */
-	uint32_t enc[60] __attribute__((aligned(16)));	/* AES, CCM */
+	uint32_t enc[60] __attribute__((aligned(16)));	/* AES, CCM, ChaCha20 */
 	uint32_t dec[60] __attribute__((aligned(16)));
 	uint64_t des_ks[3][16];			/* DES: [0]; 3DES: all */
 	const void *des_ptrs[3];

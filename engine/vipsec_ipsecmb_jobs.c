@@ -9,6 +9,7 @@
  *     One chained job: encrypt-then-hash out, hash-then-decrypt in.
  *   AES-CCM (RFC 4309): nonce = salt(3) || IV(8), AAD = SPI || seq or
  *     SPI || seq_hi || seq_lo.
+ *   ChaCha20-Poly1305 (RFC 7634): nonce = salt(4) || IV(8), AAD as CCM.
  *   AES-GMAC (RFC 4543): NULL cipher; GMAC with nonce salt(4) || IV(8)
  *     over SPI || seq [|| ...] || IV || payload (the AAD of GCM with an
  *     empty plaintext), ICV 16.
@@ -177,6 +178,47 @@ static void fill_chain(IMB_JOB *job, struct job_ctx *x,
 	fill_mac(job, k);
 }
 
+/* RFC 4309 / RFC 7634 AAD: SPI || seq, or SPI || seq_hi || seq_lo. */
+static uint64_t aead_aad(struct job_ctx *x, const struct vpe_mb_key *k)
+{
+	struct vpe_esp_op *op = x->op;
+
+	memcpy(x->aad, op->esp, 4);
+	if (k->esn) {
+		put_be32(x->aad + 4, op->seq_hi);
+		memcpy(x->aad + 8, op->esp + 4, 4);
+		return 12;
+	}
+	memcpy(x->aad + 4, op->esp + 4, 4);
+	return 8;
+}
+
+/* Poly1305 reads ciphertext, so decryption goes straight into pt. */
+static void fill_chacha(IMB_JOB *job, struct job_ctx *x,
+			const struct vpe_mb_key *k, bool encrypt)
+{
+	struct vpe_esp_op *op = x->op;
+
+	memcpy(x->iv, k->salt, 4);
+	memcpy(x->iv + 4, op->esp + 8, 8);
+	job->u.CHACHA20_POLY1305.aad = x->aad;
+	job->u.CHACHA20_POLY1305.aad_len_in_bytes = aead_aad(x, k);
+	job->src = encrypt ? op->pt : op->esp + 16;
+	job->dst = encrypt ? op->esp + 16 : op->pt;
+	job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
+	job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH :
+				     IMB_ORDER_HASH_CIPHER;
+	job->enc_keys = job->dec_keys = k->enc;
+	job->key_len_in_bytes = 32;
+	job->cipher_start_src_offset_in_bytes = 0;
+	job->msg_len_to_cipher_in_bytes = op->len;
+	job->hash_start_src_offset_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = op->len;
+	job->iv = x->iv;
+	job->iv_len_in_bytes = 12;
+}
+
 static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k,
 		     bool encrypt)
 {
@@ -184,13 +226,7 @@ static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k
 
 	memcpy(x->iv, k->salt, 3);
 	memcpy(x->iv + 3, op->esp + 8, 8);
-	memcpy(x->aad, op->esp, 4);
-	if (k->esn) {
-		put_be32(x->aad + 4, op->seq_hi);
-		memcpy(x->aad + 8, op->esp + 4, 4);
-	} else {
-		memcpy(x->aad + 4, op->esp + 4, 4);
-	}
+	job->u.CCM.aad_len_in_bytes = aead_aad(x, k);
 	if (encrypt) {
 		job->src = op->pt;
 		job->dst = op->esp + 16;
@@ -213,7 +249,6 @@ static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k
 	job->iv = x->iv;
 	job->iv_len_in_bytes = 11;
 	job->u.CCM.aad = x->aad;
-	job->u.CCM.aad_len_in_bytes = k->esn ? 12 : 8;
 }
 
 static void fill_gmac(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k,
@@ -267,12 +302,14 @@ static void submit(IMB_MGR *mgr, struct job_ctx *x, bool encrypt,
 {
 	const struct vpe_mb_key *k = x->op->key;
 	IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
-	uint64_t alen = k->kind == VPE_MB_CCM ? 0 :
+	uint64_t alen = k->kind == VPE_MB_CCM || k->kind == VPE_MB_CHACHA ? 0 :
 			auth_bytes(x, k, encrypt, copy);
 
 	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	if (k->kind == VPE_MB_CCM)
 		fill_ccm(job, x, k, encrypt);
+	else if (k->kind == VPE_MB_CHACHA)
+		fill_chacha(job, x, k, encrypt);
 	else if (k->kind == VPE_MB_GMAC)
 		fill_gmac(job, x, k, encrypt, alen);
 	else

@@ -208,6 +208,12 @@ static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 	k->iv_len = row->iv_len;
 	k->block_len = row->block_len;
 	memcpy(k->salt, p->salt, p->salt_len);
+	if (e->kind == VPE_MB_CHACHA) {
+		k->cipher = IMB_CIPHER_CHACHA20_POLY1305;
+		k->hash = IMB_AUTH_CHACHA20_POLY1305;
+		memcpy(k->enc, p->cipher_key, n);	/* no schedule */
+		return 0;
+	}
 	if (e->kind == VPE_MB_CCM) {
 		k->cipher = IMB_CIPHER_CCM;
 		k->hash = IMB_AUTH_AES_CCM;

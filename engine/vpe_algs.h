@@ -82,6 +82,11 @@
 		 VPE_ICV(16), SEQ,					\
 		 AFALG_RFC4543, "rfc4543(gcm(aes))", VPE_MB_GMAC,	\
 		 G_IPSEC_LA_COMB_AES_GMAC, comb_algo_caps.aes_gmac)	\
+	VPE_AEAD(VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305, 32, 32, 4, 8, 4, \
+		 VPE_ICV(16), SEQ,					\
+		 AFALG_RFC4106, "rfc7539esp(chacha20,poly1305)",	\
+		 VPE_MB_CHACHA, G_IPSEC_LA_COMB_CHACHA20_POLY1305,	\
+		 comb_algo_caps.chacha20_poly1305)			\
 	VPE_AUTH(VIRTIO_IPSEC_AUTH_NONE, 0, 0, false, "digest_null",	\
 		 IMB_AUTH_NULL, 0,					\
 		 G_IPSEC_LA_AUTH_ALG_NONE, auth_algo_caps.none)		\

@@ -19,7 +19,8 @@
  *   --icv N  --src IP --dst IP  --window N  --esn  --seq N (initial_seq)
  *   --udp SPORT:DPORT  --nat-oa IP  --dscp-mode copy|clear|set --dscp N
  *   --df-mode copy|clear|set  --ttl N  --ecn  --weak
- * Cipher names: null des 3des aes-cbc aes-ctr aes-gcm aes-ccm aes-gmac.
+ * Cipher names: null des 3des aes-cbc aes-ctr aes-gcm aes-ccm aes-gmac
+ * chacha20-poly1305.
  * Auth names: none md5 sha1 xcbc sha256 sha384 sha512.
  */
 #include <arpa/inet.h>
@@ -48,6 +49,7 @@ static const struct name_id ciphers[] = {
 	{ "aes-gcm", VIRTIO_IPSEC_CIPHER_AES_GCM },
 	{ "aes-ccm", VIRTIO_IPSEC_CIPHER_AES_CCM },
 	{ "aes-gmac", VIRTIO_IPSEC_CIPHER_AES_GMAC },
+	{ "chacha20-poly1305", VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305 },
 	{ NULL, 0 }
 };
 

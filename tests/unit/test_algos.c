@@ -85,6 +85,7 @@ static unsigned int all_algs(struct alg *t)
 		}
 		t[n++] = (struct alg){ C(AES_GMAC), A(NONE), aes[i], 0, 4, 16 };
 	}
+	t[n++] = (struct alg){ C(CHACHA20_POLY1305), A(NONE), 32, 0, 4, 16 };
 	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
 		for (j = 0; j < sizeof(macs) / sizeof(macs[0]); j++) {
 			if (ciphers[i].alg == C(NULL) && macs[j].alg == A(NONE))
@@ -165,7 +166,7 @@ START_TEST(test_masks)
 
 	b = vpe_crypto_new("ipsec-mb", err, sizeof(err));
 	ck_assert(b != NULL);
-	ck_assert_uint_eq(b->ops->cipher_mask, 0x1feULL);
+	ck_assert_uint_eq(b->ops->cipher_mask, 0x3feULL);
 	ck_assert_uint_eq(b->ops->auth_mask, 0xfeULL);
 	vpe_crypto_free(b);
 }
@@ -242,7 +243,15 @@ static const struct bad bads[] = {
 	  VIRTIO_IPSEC_NOTSUPP, 0 },
 	{ "MD5 not allowed", { C(AES_CBC), A(HMAC_MD5_96), 16, 16, 0, 12 },
 	  VIRTIO_IPSEC_NOTSUPP, 0 },
-	{ "cipher 9", { 9, A(NONE), 16, 0, 4, 16 }, VIRTIO_IPSEC_INVAL, 0 },
+	{ "ChaCha20 key 16", { C(CHACHA20_POLY1305), A(NONE), 16, 0, 4, 16 },
+	  VIRTIO_IPSEC_KEY_REJECT, 0 },
+	{ "ChaCha20 ICV 12", { C(CHACHA20_POLY1305), A(NONE), 32, 0, 4, 12 },
+	  VIRTIO_IPSEC_INVAL, 0 },
+	{ "ChaCha20 salt 3", { C(CHACHA20_POLY1305), A(NONE), 32, 0, 3, 16 },
+	  VIRTIO_IPSEC_INVAL, 0 },
+	{ "ChaCha20 with SHA256", { C(CHACHA20_POLY1305), A(HMAC_SHA256), 32,
+	  32, 4, 16 }, VIRTIO_IPSEC_INVAL, 0 },
+	{ "cipher 10", { 10, A(NONE), 16, 0, 4, 16 }, VIRTIO_IPSEC_INVAL, 0 },
 	{ "auth 8", { C(AES_CBC), 8, 16, 16, 0, 12 }, VIRTIO_IPSEC_INVAL, 0 },
 };
 

@@ -137,7 +137,7 @@ MUT(m_optbit, S(p)->options |= htole32(1u << 20))
 MUT(m_cbc, S(p)->cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CBC;
     S(p)->auth_alg = VIRTIO_IPSEC_AUTH_HMAC_SHA256)
 MUT(m_cipher, S(p)->cipher_alg = 0)
-MUT(m_cipher9, S(p)->cipher_alg = 9)
+MUT(m_cipher10, S(p)->cipher_alg = 10)
 MUT(m_nullnull, S(p)->cipher_alg = VIRTIO_IPSEC_CIPHER_NULL;
     S(p)->auth_alg = VIRTIO_IPSEC_AUTH_NONE; S(p)->options = 0;
     S(p)->replay_window = 0)
@@ -185,7 +185,7 @@ static const struct bad bads[] = {
 	{ "AES-CBC + HMAC-SHA256 without an auth key", m_cbc,
 	  VIRTIO_IPSEC_KEY_REJECT },
 	{ "cipher 0", m_cipher, VIRTIO_IPSEC_INVAL },
-	{ "cipher 9", m_cipher9, VIRTIO_IPSEC_INVAL },
+	{ "cipher 10", m_cipher10, VIRTIO_IPSEC_INVAL },
 	{ "NULL cipher without auth", m_nullnull, VIRTIO_IPSEC_INVAL },
 	{ "anti-replay without integrity", m_replay_noauth, VIRTIO_IPSEC_INVAL },
 	{ "GCM with a separate auth alg", m_gcm_auth, VIRTIO_IPSEC_INVAL },

@@ -148,6 +148,7 @@ struct virtio_ipsec_group_create {
 #define VIRTIO_IPSEC_CIPHER_AES_GCM	6	/* RFC 4106 AEAD, 4-byte salt */
 #define VIRTIO_IPSEC_CIPHER_AES_CCM	7	/* RFC 4309 AEAD, 3-byte salt */
 #define VIRTIO_IPSEC_CIPHER_AES_GMAC	8	/* RFC 4543 auth-only AEAD, 4-byte salt */
+#define VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305 9 /* RFC 7634 AEAD, 4-byte salt */
 
 /* Integrity algorithm IDs (ICV length in brackets). */
 #define VIRTIO_IPSEC_AUTH_NONE		1	/* with AEAD ciphers, or NULL-free use */

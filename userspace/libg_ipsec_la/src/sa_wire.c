@@ -321,7 +321,7 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	if (sa->proto == G_IPSEC_LA_PROTO_AH || sa->proto == G_IPSEC_LA_PROTO_IPCOMP)
 		return -EOPNOTSUPP;
 	if (sa->proto != G_IPSEC_LA_PROTO_ESP || sa->cmn_flags & ~known ||
-	    sa->spi < 256)
+	    sa->spi < 256 || !gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
 		return -EINVAL;
 	if (sa->ipcomp.algo)
 		return -EOPNOTSUPP;
