@@ -41,12 +41,14 @@ module: kernel
 
 lib: engine
 	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) -j$(JOBS)
+	$(MAKE) -C userspace/vipsec-gw BUILD=$(BUILD)
 
 # Every program these build lands in $(BUILD)/tests/guest/, which the VM
 # harness runs one by one: the g-API suites, the driver's own suite, kernel
-# XFRM interop, the engine's unit suite on the kernel crypto backend and the
-# hot-unplug soak.
-GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest tests/soak)
+# XFRM interop, the engine's unit suite on the kernel crypto backend, the
+# hot-unplug soak and the gateway demo (tests/gw: vipsec-gw between a LAN
+# host and a Linux XFRM peer; also what make run shows).
+GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest tests/soak tests/gw)
 
 guest-tests: lib engine
 	for d in $(GUEST_TEST_DIRS); do \

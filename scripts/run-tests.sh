@@ -59,6 +59,7 @@ else
 	run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
 	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
 	run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
+	run_suite gw-config make -s -C "$top/tests/gw" BUILD="$build" check
 	run_suite vm-selftest "$top/tests/vm/selftest.sh"
 	run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
 	if [ "$host_only" -eq 0 ]; then
