@@ -29,7 +29,7 @@ case "${1:-}" in
 	if [ "$rc" != 0 ]; then
 		echo "----- what failed -----"
 		grep -E 'FAIL|^vnf_demo|^vipsec-gw-demo|^    gw: ' <<<"$clean" |
-			grep -v '^VIPSEC-' | tail -n 60
+			grep -v -E '^VIPSEC-|^vipsec-report: ' | tail -n 60
 		echo "----- kernel log -----"
 		if grep -qx -- '----- VIPSEC-GUEST-DMESG END -----' <<<"$clean"; then
 			sed -n '/^----- VIPSEC-GUEST-DMESG BEGIN -----$/,/^----- VIPSEC-GUEST-DMESG END -----$/p' <<<"$clean" |

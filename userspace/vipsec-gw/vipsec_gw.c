@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/if_tun.h>
+#include <linux/sock_diag.h>
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <poll.h>
@@ -52,6 +53,7 @@
 	X(esp_tx, "ESP packets sent on the wan interface")		\
 	X(tx_err, "packets the kernel refused to send")			\
 	X(esp_rx, "ESP packets received on the wan interface")		\
+	X(esp_rx_lost, "ESP packets the kernel dropped (socket full)")	\
 	X(malformed, "ESP packets malformed (truncated, bad padding)")	\
 	X(no_sa, "ESP packets with an SPI of no inbound SA")		\
 	X(auth_fail, "ESP packets failing authentication (ICV)")	\
@@ -94,7 +96,15 @@ static const char *prog = "vipsec-gw";
 
 static void print_counters(struct gw *gw, FILE *f)
 {
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t ml = sizeof(mem);
 	unsigned int i;
+
+	/* drops before we could read: the receive buffer was full */
+	if (gw->esp_fd >= 0 &&
+	    !getsockopt(gw->esp_fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) &&
+	    ml > SK_MEMINFO_DROPS * sizeof(mem[0]))
+		gw->c.esp_rx_lost = mem[SK_MEMINFO_DROPS];
 
 	fprintf(f, "%s: counters\n", prog);
 #define X(name, desc) fprintf(f, "  %-15s %12llu  %s\n", #name, \
@@ -149,6 +159,7 @@ static void print_counters(struct gw *gw, FILE *f)
 			p->action == GW_BYPASS ? "bypass" : "block",
 			(unsigned long long)p->hits);
 	}
+	fprintf(f, "%s: end of counters\n", prog);
 	fflush(f);
 }
 
@@ -333,9 +344,13 @@ static int open_wan(struct gw *gw)
 			strerror(errno));
 		return -1;
 	}
-	/* bursts from the peer while the accelerator works: not fatal if
-	 * the limit (net.core.rmem_max) is lower */
-	setsockopt(gw->esp_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* room for bursts from the peer while the accelerator works; beyond
+	 * net.core.rmem_max only with CAP_NET_ADMIN, else what the limit
+	 * gives (drops are counted: esp_rx_lost) */
+	if (setsockopt(gw->esp_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(gw->esp_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			   sizeof(rcvbuf));
 	return 0;
 }
 
