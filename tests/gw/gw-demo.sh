@@ -159,7 +159,7 @@ report "       SAs: AES-GCM-128 tunnel, SPI $spi_out out, $spi_in in (random key
 
 # --- start the capture and the gateway -------------------------------------------
 # (not through in_ns: $! must be the program itself, for kill)
-"$IP" netns exec vipsec-peer tcpdump -i wan0 -n -U -s 0 -B 16384 -Z root -w "$work/wire.pcap" 2>"$work/tcpdump.err" &
+"$IP" netns exec vipsec-peer tcpdump -i wan0 -n -U --immediate-mode -s 0 -B 16384 -Z root -w "$work/wire.pcap" 2>"$work/tcpdump.err" &
 cap_pid=$!
 pkts_out0=$(sysfs packets_out)
 pkts_in0=$(sysfs packets_in)
@@ -279,7 +279,8 @@ if [ "$abuse" = 1 ]; then
 	before_no_sa=$(counter no_sa) before_bad=$(( $(counter auth_fail) + $(counter malformed) ))
 	before_replay=$(counter replay) before_ok=$(counter decap_ok)
 	inj --src 192.0.2.2 --dst 192.0.2.1 --spi 0xdead0001 --count 20 --len 120 &&
-	inj --src 192.0.2.2 --dst 192.0.2.1 --spi "$spi_in" --count 20 --len 100 &&
+	# forgeries ahead of the replay window, so that they reach the ICV check
+	inj --src 192.0.2.2 --dst 192.0.2.1 --spi "$spi_in" --count 20 --len 100 --seq 1000000 &&
 	inj --src 192.0.2.2 --dst 192.0.2.1 --spi "$spi_in" --count 5 --len 6 &&
 	inj --src 192.0.2.2 --replay "$work/wire.pcap" --last 10 &&
 	inj --src 192.0.2.2 --replay "$work/wire.pcap" --first 10 ||

@@ -5,9 +5,11 @@
  * under a given SPI (forgeries, unknown SPIs, truncated packets), and
  * replays of ESP packets captured earlier (a pcap file of Ethernet frames,
  * as tcpdump -w writes it).
- *   vipsec-gw-inject --src A --dst B --spi SPI --count N --len L
+ *   vipsec-gw-inject --src A --dst B --spi SPI --count N --len L [--seq S]
  *   vipsec-gw-inject --src A --replay FILE --first N | --last N
- * --len is the ESP part's length (SPI onwards; under 8 = truncated).
+ * --len is the ESP part's length (SPI onwards; under 8 = truncated);
+ * --seq the first sequence number (default 1; a forgery meant to reach the
+ * ICV check must be ahead of the receiver's replay window).
  * Prints "sent N" and exits 0 when every packet went out, else 1.
  */
 #include <arpa/inet.h>
@@ -37,7 +39,7 @@ static int send_raw(int fd, const uint8_t *p, size_t len)
 }
 
 static int forge(int fd, struct in_addr src, struct in_addr dst, uint32_t spi,
-		 unsigned int count, unsigned int len)
+		 uint32_t seq0, unsigned int count, unsigned int len)
 {
 	static uint8_t pkt[MAXPKT];
 	struct iphdr *ip = (struct iphdr *)pkt;
@@ -57,7 +59,7 @@ static int forge(int fd, struct in_addr src, struct in_addr dst, uint32_t spi,
 			pkt[20 + j] = (uint8_t)rand();
 		/* SPI and a plausible sequence number, as far as they fit */
 		spi = htonl(spi);
-		seq = htonl(1000 + i);
+		seq = htonl(seq0 + i);
 		memcpy(pkt + 20, &spi, len < 4 ? len : 4);
 		if (len > 4)
 			memcpy(pkt + 24, &seq, len < 8 ? len - 4 : 4);
@@ -139,11 +141,12 @@ int main(int argc, char **argv)
 		{ "replay", required_argument, NULL, 'r' },
 		{ "first", required_argument, NULL, 'f' },
 		{ "last", required_argument, NULL, 'L' },
+		{ "seq", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct in_addr src = { 0 }, dst = { 0 };
 	const char *file = NULL;
-	unsigned long spi = 0, count = 1, len = 64, n = 0;
+	unsigned long spi = 0, count = 1, len = 64, n = 0, seq = 1;
 	int opt, fd, first = 1;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -156,11 +159,12 @@ int main(int argc, char **argv)
 		case 'r': file = optarg; break;
 		case 'f': first = 1; n = strtoul(optarg, NULL, 0); break;
 		case 'L': first = 0; n = strtoul(optarg, NULL, 0); break;
+		case 'q': seq = strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
 	if (!src.s_addr || (!file && (!dst.s_addr || len > 1400)) || (file && !n)) {
-		fprintf(stderr, "usage: vipsec-gw-inject --src A --dst B --spi SPI --count N --len L\n"
+		fprintf(stderr, "usage: vipsec-gw-inject --src A --dst B --spi SPI --count N --len L [--seq S]\n"
 			"       vipsec-gw-inject --src A --replay FILE --first N|--last N\n");
 		return 2;
 	}
@@ -172,5 +176,6 @@ int main(int argc, char **argv)
 	srand((unsigned int)getpid());
 	if (file)
 		return replay(fd, file, src, first, (unsigned int)n);
-	return forge(fd, src, dst, (uint32_t)spi, (unsigned int)count, (unsigned int)len);
+	return forge(fd, src, dst, (uint32_t)spi, (uint32_t)seq, (unsigned int)count,
+		     (unsigned int)len);
 }

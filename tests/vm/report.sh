@@ -28,12 +28,12 @@ case "${1:-}" in
 	grep -v '^VIPSEC-VM: ' "$verdict" || true
 	if [ "$rc" != 0 ]; then
 		echo "----- what failed -----"
-		grep -E 'FAIL|^vnf_demo|^vipsec-gw-demo|^    gw: ' <<<"$clean" |
+		grep -E 'FAIL|^    gw: ' <<<"$clean" |
 			grep -v -E '^VIPSEC-|^vipsec-report: ' | tail -n 60
 		echo "----- kernel log -----"
 		if grep -qx -- '----- VIPSEC-GUEST-DMESG END -----' <<<"$clean"; then
 			sed -n '/^----- VIPSEC-GUEST-DMESG BEGIN -----$/,/^----- VIPSEC-GUEST-DMESG END -----$/p' <<<"$clean" |
-				sed '1d;$d' | tail -n 150
+				sed '1d;$d' | tail -n 60
 		else
 			tail -n 80 <<<"$clean"
 		fi
