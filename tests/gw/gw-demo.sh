@@ -261,15 +261,16 @@ sleep 0.5
 kill -INT "$cap_pid"
 wait "$cap_pid"
 cap_pid=
-n_all=$(tcpdump -r "$work/wire.pcap" -n 2>/dev/null | wc -l)
-n_esp=$(tcpdump -r "$work/wire.pcap" -n esp 2>/dev/null | wc -l)
-n_arp=$(tcpdump -r "$work/wire.pcap" -n arp 2>/dev/null | wc -l)
+n_all=$(tcpdump -Z root -r "$work/wire.pcap" -n 2>/dev/null | wc -l)
+n_esp=$(tcpdump -Z root -r "$work/wire.pcap" -n esp 2>/dev/null | wc -l)
+n_arp=$(tcpdump -Z root -r "$work/wire.pcap" -n arp 2>/dev/null | wc -l)
 n_other=$((n_all - n_esp - n_arp))
 cap_drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel$/\1/p' "$work/tcpdump.err")
 if [ "$n_esp" -gt 0 ] && [ "$n_other" = 0 ] && [ "$n_esp" = $((g_esp_tx + g_esp_rx + g_lost)) ]; then
 	check ok "wire gateway<->peer: $n_all frames: $n_esp ESP (all the gateway sent and was sent), $n_arp ARP, 0 other"
 else
-	tcpdump -r "$work/wire.pcap" -n 'not esp and not arp' 2>/dev/null | head -n 10 | sed 's/^/    not ESP: /'
+	tcpdump -Z root -r "$work/wire.pcap" -n 'not esp and not arp' 2>&1 | head -n 10 | sed 's/^/    not ESP: /'
+	sed 's/^/    tcpdump: /' "$work/tcpdump.err"
 	check FAIL "wire gateway<->peer: $n_all frames: $n_esp ESP (gateway sent $g_esp_tx, was sent $((g_esp_rx + g_lost))), $n_arp ARP, $n_other other; capture dropped ${cap_drop:-?}"
 fi
 
@@ -319,8 +320,8 @@ else
 fi
 
 # --- the capture for the host's tshark ----------------------------------------------------
-tcpdump -r "$work/wire.pcap" -w "$work/tshark.pcap" -c 120 esp 2>/dev/null
-n_dec=$(tcpdump -r "$work/tshark.pcap" -n 2>/dev/null | wc -l)
+tcpdump -Z root -r "$work/wire.pcap" -w "$work/tshark.pcap" -c 120 esp 2>/dev/null
+n_dec=$(tcpdump -Z root -r "$work/tshark.pcap" -n 2>/dev/null | wc -l)
 echo "VIPSEC-PCAP-EXPECT: $n_dec"
 echo "----- VIPSEC-PCAP BEGIN -----"
 base64 "$work/tshark.pcap"
