@@ -9,7 +9,7 @@
 # the accelerator, and a WAN peer whose ESP is the kernel's own XFRM with
 # the same SAs mirrored (random keys each run). Pings across the tunnel,
 # sends SIZE_MB of random data each way over TCP (socat) and compares
-# SHA-256 sums, captures the wire on the peer (tcpdump) and checks it
+# SHA-256 sums, captures the wire (tcpdump, at the gateway) and checks it
 # carried only ESP (and ARP), compares the gateway's, the accelerator's
 # and the peer's counters, then (unless --no-abuse) plays a hostile peer:
 # forged ESP, unknown SPIs, truncated packets, replays; each must be
@@ -158,8 +158,10 @@ report "setup: LAN host 10.1.0.2 -- gateway (vipsec-gw on $accel) -- Linux XFRM 
 report "       SAs: AES-GCM-128 tunnel, SPI $spi_out out, $spi_in in (random keys)"
 
 # --- start the capture and the gateway -------------------------------------------
-# (not through in_ns: $! must be the program itself, for kill)
-"$IP" netns exec vipsec-peer tcpdump -i wan0 -n -U --immediate-mode -s 0 -B 16384 -Z root -w "$work/wire.pcap" 2>"$work/tcpdump.err" &
+# (not through in_ns: $! must be the program itself, for kill). On the
+# gateway's end of the wire: on the peer's end, AF_PACKET also sees the
+# packets XFRM decapsulated, re-injected on the same interface.
+"$IP" netns exec vipsec-gw tcpdump -i gw-wan -n -U --immediate-mode -s 0 -B 16384 -Z root -w "$work/wire.pcap" 2>"$work/tcpdump.err" &
 cap_pid=$!
 pkts_out0=$(sysfs packets_out)
 pkts_in0=$(sysfs packets_in)
