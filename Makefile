@@ -84,7 +84,9 @@ fuzz-long: engine
 		$(if $(LONG_RUNS),LONG_RUNS=$(LONG_RUNS)) \
 		$(if $(LONG_TIME),LONG_TIME=$(LONG_TIME))
 
-run: all
+# With VIPSEC_QEMU set, that QEMU is used and none is built here (as for
+# test-debug). V=1 shows the whole console instead of the report.
+run: $(if $(VIPSEC_QEMU),,qemu) module lib guest-tests
 	tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)
 
 shell: all
