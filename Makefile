@@ -11,7 +11,7 @@ VM_TIMEOUT ?= 600
 
 export BUILD
 
-.PHONY: all deps kernel engine qemu module lib guest-tests \
+.PHONY: all deps kernel engine qemu module lib guest-tests run-build \
 	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench clean help
 
 all: qemu module lib guest-tests
@@ -85,9 +85,24 @@ fuzz-long: engine
 		$(if $(LONG_TIME),LONG_TIME=$(LONG_TIME))
 
 # With VIPSEC_QEMU set, that QEMU is used and none is built here (as for
-# test-debug). V=1 shows the whole console instead of the report.
-run: $(if $(VIPSEC_QEMU),,qemu) module lib guest-tests
-	tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)
+# test-debug). The build's output goes to BUILD/build.log; the console
+# shows only the steps' own lines ("build-qemu: ...", "fetch-kernel: ...")
+# and errors, then the demo's short report. V=1 shows everything.
+run-build: $(if $(VIPSEC_QEMU),,qemu) module lib guest-tests
+
+run:
+ifeq ($(V),1)
+	$(MAKE) run-build
+else
+	@mkdir -p $(BUILD)
+	@echo "make run: building (full output in $(BUILD)/build.log)"
+	@{ $(MAKE) --no-print-directory run-build 2>&1; echo $$? >$(BUILD)/build.rc; } | \
+		tee $(BUILD)/build.log | grep --line-buffered -E '^[a-z-]+: |error:|Error [0-9]' || true
+	@rc=$$(cat $(BUILD)/build.rc); if [ "$$rc" != 0 ]; then \
+		echo "make run: the build failed (exit $$rc); the end of $(BUILD)/build.log:"; \
+		tail -n 25 $(BUILD)/build.log; exit 1; fi
+endif
+	@tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)
 
 shell: all
 	tests/vm/run.sh --mode shell --timeout 3600 --build $(BUILD)
