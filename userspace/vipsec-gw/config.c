@@ -284,6 +284,15 @@ static char *unquote(char *w)
 	return w;
 }
 
+#define NEED_RET(n)							\
+	do {								\
+		if (i + (n) >= argc) {					\
+			perr(p, "%s: '%s' needs %d argument(s)", argv[0], \
+			     argv[i], (n));				\
+			return -1;					\
+		}							\
+	} while (0)
+
 #define NEED(n)								\
 	do {								\
 		if (i + (n) >= argc) {					\
@@ -295,11 +304,55 @@ static char *unquote(char *w)
 
 /* ---- state ---------------------------------------------------------- */
 
+/*
+ * One algorithm of a state line at argv[*i]: "aead ALG KEY ICV-BITS",
+ * "enc ALG KEY" or "auth-trunc ALG KEY BITS". Advances *i past it.
+ * Return: 0, or -1 when the words are missing (errors are counted).
+ */
+static int parse_state_alg(struct parser *p, struct gw_sa *sa, int argc,
+			   char **argv, int *ip)
+{
+	const struct alg *a;
+	int i = *ip;
+	uint32_t v;
+
+	if (!strcmp(argv[i], "aead")) {
+		NEED_RET(3);
+		a = alg_find(p, ALG_AEAD, argv[i + 1]);
+		if (a && !parse_key(p, "aead", argv[i + 2], sa->comb_key,
+				    &sa->comb_key_len) &&
+		    !check_key_len(p, a, sa->comb_key_len) &&
+		    !parse_u32(p, "aead ICV bits", argv[i + 3], 256,
+			       &sa->icv_bits) &&
+		    !check_icv(p, a, sa->icv_bits))
+			sa->comb_alg = a->id;
+		*ip = i + 3;
+	} else if (!strcmp(argv[i], "enc")) {
+		NEED_RET(2);
+		a = alg_find(p, ALG_ENC, argv[i + 1]);
+		if (a && !parse_key(p, "enc", argv[i + 2], sa->cipher_key,
+				    &sa->cipher_key_len) &&
+		    !check_key_len(p, a, sa->cipher_key_len))
+			sa->cipher_alg = a->id;
+		*ip = i + 2;
+	} else {
+		NEED_RET(3);
+		a = alg_find(p, ALG_AUTH, argv[i + 1]);
+		if (a && !parse_key(p, "auth-trunc", argv[i + 2], sa->auth_key,
+				    &sa->auth_key_len) &&
+		    !check_key_len(p, a, sa->auth_key_len) &&
+		    !parse_u32(p, "auth-trunc bits", argv[i + 3], 512, &v) &&
+		    !check_icv(p, a, v))
+			sa->auth_alg = a->id;
+		*ip = i + 3;
+	}
+	return 0;
+}
+
 static void parse_state(struct parser *p, int argc, char **argv)
 {
 	struct gw_config *c = p->conf;
 	struct gw_sa *sa;
-	const struct alg *a;
 	int i, have_src = 0, have_dst = 0, have_spi = 0, have_proto = 0;
 	int have_dir = 0, have_auth = 0, have_enc = 0, errs = p->errors;
 	uint32_t v;
@@ -365,38 +418,16 @@ static void parse_state(struct parser *p, int argc, char **argv)
 			else
 				perr(p, "state flag: '%s' not supported (only esn)",
 				     argv[i]);
-		} else if (!strcmp(w, "aead")) {
-			NEED(3);
-			a = alg_find(p, ALG_AEAD, argv[i + 1]);
-			if (a && !parse_key(p, "aead", argv[i + 2], sa->comb_key,
-					    &sa->comb_key_len) &&
-			    !check_key_len(p, a, sa->comb_key_len) &&
-			    !parse_u32(p, "aead ICV bits", argv[i + 3], 256,
-				       &sa->icv_bits) &&
-			    !check_icv(p, a, sa->icv_bits))
-				sa->comb_alg = a->id;
-			have_enc = have_auth = 1;
-			i += 3;
-		} else if (!strcmp(w, "enc")) {
-			NEED(2);
-			a = alg_find(p, ALG_ENC, argv[i + 1]);
-			if (a && !parse_key(p, "enc", argv[i + 2], sa->cipher_key,
-					    &sa->cipher_key_len) &&
-			    !check_key_len(p, a, sa->cipher_key_len))
-				sa->cipher_alg = a->id;
-			have_enc = 1;
-			i += 2;
-		} else if (!strcmp(w, "auth-trunc")) {
-			NEED(3);
-			a = alg_find(p, ALG_AUTH, argv[i + 1]);
-			if (a && !parse_key(p, "auth-trunc", argv[i + 2],
-					    sa->auth_key, &sa->auth_key_len) &&
-			    !check_key_len(p, a, sa->auth_key_len) &&
-			    !parse_u32(p, "auth-trunc bits", argv[i + 3], 512, &v) &&
-			    !check_icv(p, a, v))
-				sa->auth_alg = a->id;
-			have_auth = 1;
-			i += 3;
+		} else if (!strcmp(w, "aead") || !strcmp(w, "enc") ||
+			   !strcmp(w, "auth-trunc")) {
+			if (parse_state_alg(p, sa, argc, argv, &i))
+				return;
+			if (!strcmp(w, "aead"))
+				have_enc = have_auth = 1;
+			else if (!strcmp(w, "enc"))
+				have_enc = 1;
+			else
+				have_auth = 1;
 		} else if (!strcmp(w, "auth")) {
 			perr(p, "state: use 'auth-trunc ALG KEY BITS' (plain 'auth' leaves the truncation to a kernel default; the accelerator uses the RFC lengths)");
 			i += 2;
