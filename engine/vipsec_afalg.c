@@ -53,6 +53,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_afalg.h"
+#include "vpe_algs.h"
 
 #ifndef AF_ALG
 #define AF_ALG 38
@@ -71,54 +72,43 @@
 
 enum afalg_kind { AFALG_RFC4106, AFALG_RFC4309, AFALG_RFC4543, AFALG_AUTHENC };
 
+/*
+ * The backend's columns of vpe_algs.h: the request layout and the crypto
+ * API name. Lengths, salt and IV rules come from the generic row (row).
+ */
 struct afalg_cipher {
 	uint8_t alg;		/* VIRTIO_IPSEC_CIPHER_* */
 	uint8_t kind;		/* enum afalg_kind */
-	uint8_t iv_len, block_len, salt_len;
-	uint8_t key_min, key_max;	/* AES: 16..32 in steps of 8 */
-	bool counter_iv;	/* IV = sequence number (else random) */
 	const char *name;	/* AEAD template, or authenc's cipher */
 };
 
-static const struct afalg_cipher afalg_ciphers[] = {
-	{ VIRTIO_IPSEC_CIPHER_AES_GCM, AFALG_RFC4106, 8, 4, 4, 16, 32, true,
-	  "rfc4106(gcm(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_AES_CCM, AFALG_RFC4309, 8, 4, 3, 16, 32, true,
-	  "rfc4309(ccm(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_AES_GMAC, AFALG_RFC4543, 8, 4, 4, 16, 32, true,
-	  "rfc4543(gcm(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_AES_CBC, AFALG_AUTHENC, 16, 16, 0, 16, 32, false,
-	  "cbc(aes)" },
-	{ VIRTIO_IPSEC_CIPHER_AES_CTR, AFALG_AUTHENC, 8, 4, 4, 16, 32, true,
-	  "rfc3686(ctr(aes))" },
-	{ VIRTIO_IPSEC_CIPHER_3DES_CBC, AFALG_AUTHENC, 8, 8, 0, 24, 24, false,
-	  "cbc(des3_ede)" },
-	{ VIRTIO_IPSEC_CIPHER_DES_CBC, AFALG_AUTHENC, 8, 8, 0, 8, 8, false,
-	  "cbc(des)" },
-	{ VIRTIO_IPSEC_CIPHER_NULL, AFALG_AUTHENC, 0, 4, 0, 0, 0, true,
-	  "ecb(cipher_null)" },
-};
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, ...) \
+	{ id, AFALG_AUTHENC, afalg },
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, ...) \
+	{ id, afk, afalg },
+#define VPE_AUTH(...)
+static const struct afalg_cipher afalg_ciphers[] = { VPE_ALGS };
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 
 struct afalg_auth {
 	uint8_t alg;		/* VIRTIO_IPSEC_AUTH_* */
-	uint8_t icv_len;	/* RFC truncation */
-	const char *name;
+	const char *name;	/* authenc's hash */
 };
 
-static const struct afalg_auth afalg_auths[] = {
-	{ VIRTIO_IPSEC_AUTH_NONE, 0, "digest_null" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_MD5_96, 12, "hmac(md5)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA1_96, 12, "hmac(sha1)" },
-	{ VIRTIO_IPSEC_AUTH_AES_XCBC_96, 12, "xcbc(aes)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA256, 16, "hmac(sha256)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA384, 24, "hmac(sha384)" },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA512, 32, "hmac(sha512)" },
-};
+#define VPE_CIPHER(...)
+#define VPE_AEAD(...)
+#define VPE_AUTH(id, key, icv, weak, afalg, ...)	{ id, afalg },
+static const struct afalg_auth afalg_auths[] = { VPE_ALGS };
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct afalg {
-	struct vipsec_crypto base;
+	struct vpe_crypto base;
 	uint8_t pool[AFALG_POOL];	/* unused random IV bytes */
 	unsigned int pool_off;
 };
@@ -139,7 +129,7 @@ struct afalg_key {
 	size_t blob_len;
 };
 
-static struct vipsec_crypto_ops afalg_ops;
+static struct vpe_crypto_ops afalg_ops;
 
 /* Which algorithms the running kernel accepts: probed once per process. */
 static struct {
@@ -261,34 +251,23 @@ static void afalg_probe_once(void)
 	pthread_once(&afalg_probe_res.once, afalg_probe_and_publish);
 }
 
-bool vipsec_afalg_usable(void)
+bool vpe_afalg_usable(void)
 {
 	afalg_probe_once();
 	return afalg_probe_res.cipher_mask &
 	       (1ULL << VIRTIO_IPSEC_CIPHER_AES_GCM);
 }
 
-/* Key lengths, salt and ICV as the RFCs allow them. */
-static int afalg_check(const struct afalg_cipher *ci,
-		       const struct afalg_auth *au,
-		       const struct vipsec_xfrm_params *p)
+/* Key lengths, salt and ICV as the RFCs allow them (vpe_algs.h). */
+static int afalg_check(const struct vpe_alg *ci, const struct vpe_alg *au,
+		       const struct vpe_xfrm_params *p)
 {
-	uint8_t kl = p->cipher_key_len;
-
-	if (kl < ci->key_min || kl > ci->key_max || (kl - ci->key_min) % 8)
+	if (!vpe_alg_key_ok(ci, p->cipher_key_len) ||
+	    !vpe_alg_key_ok(au, p->auth_key_len) ||
+	    p->salt_len != ci->salt_len)
 		return -EINVAL;
-	if (p->salt_len != ci->salt_len)
-		return -EINVAL;
-	if (ci->kind == AFALG_RFC4543)
-		return p->icv_len == 16 ? 0 : -EINVAL;
-	if (ci->kind != AFALG_AUTHENC)
-		return p->icv_len == 8 || p->icv_len == 12 ||
-		       p->icv_len == 16 ? 0 : -EINVAL;
-	if (p->icv_len != au->icv_len)
-		return -EINVAL;
-	if (au->alg == VIRTIO_IPSEC_AUTH_NONE && p->auth_key_len)
-		return -EINVAL;
-	return 0;
+	return vpe_alg_icv_ok(ci->kind == VPE_ALG_AEAD ? ci : au,
+			      p->icv_len) ? 0 : -EINVAL;
 }
 
 /*
@@ -298,7 +277,7 @@ static int afalg_check(const struct afalg_cipher *ci,
  * authkey enckey (enckey = key || nonce for rfc3686).
  */
 static size_t afalg_key_blob(const struct afalg_cipher *ci,
-			     const struct vipsec_xfrm_params *p, uint8_t *b)
+			     const struct vpe_xfrm_params *p, uint8_t *b)
 {
 	uint32_t enclen = p->cipher_key_len + p->salt_len;
 	uint16_t rta_len = 8, rta_type = 1;
@@ -360,22 +339,24 @@ static int afalg_open(const char *name, const uint8_t *blob, size_t blob_len,
 	return err ? err : op;
 }
 
-static int afalg_key_new(struct vipsec_crypto *c,
-			 const struct vipsec_xfrm_params *p, void **out,
-			 struct vipsec_xfrm_shape *shape)
+static int afalg_key_new(struct vpe_crypto *c,
+			 const struct vpe_xfrm_params *p, void **out,
+			 struct vpe_xfrm_shape *shape)
 {
 	const struct afalg_cipher *ci = afalg_find_cipher(p->cipher_alg);
 	const struct afalg_auth *au = afalg_find_auth(p->auth_alg);
+	const struct vpe_alg *row = vpe_alg_find(p->cipher_alg, false);
+	const struct vpe_alg *arow = vpe_alg_find(p->auth_alg, true);
 	struct afalg_key *k;
 	int err;
 
 	(void)c;
-	if (!ci || !au || (ci->kind != AFALG_AUTHENC &&
+	if (!ci || !au || !row || !arow || (ci->kind != AFALG_AUTHENC &&
 			   au->alg != VIRTIO_IPSEC_AUTH_NONE) ||
 	    (ci->alg == VIRTIO_IPSEC_CIPHER_NULL &&
 	     au->alg == VIRTIO_IPSEC_AUTH_NONE))
 		return -EOPNOTSUPP;
-	err = afalg_check(ci, au, p);
+	err = afalg_check(row, arow, p);
 	if (err)
 		return err;
 	k = calloc(1, sizeof(*k));
@@ -395,18 +376,18 @@ static int afalg_key_new(struct vipsec_crypto *c,
 	}
 	pthread_mutex_init(&k->lock, NULL);
 	k->kind = ci->kind;
-	k->iv_len = ci->iv_len;
+	k->iv_len = row->iv_len;
 	k->icv_len = p->icv_len;
 	k->esn = p->esn;
-	k->counter_iv = ci->counter_iv;
-	shape->iv_len = ci->iv_len;
-	shape->block_len = ci->block_len;
+	k->counter_iv = row->iv_gen == VPE_IV_SEQ;
+	shape->iv_len = row->iv_len;
+	shape->block_len = row->block_len;
 	shape->icv_len = p->icv_len;
 	*out = k;
 	return 0;
 }
 
-static void afalg_key_free(struct vipsec_crypto *c, void *key)
+static void afalg_key_free(struct vpe_crypto *c, void *key)
 {
 	struct afalg_key *k = key;
 
@@ -421,7 +402,7 @@ static void afalg_key_free(struct vipsec_crypto *c, void *key)
 	free(k);
 }
 
-static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
+static void afalg_iv_gen(struct vpe_crypto *c, const void *key,
 			 uint64_t seq, uint8_t *iv)
 {
 	struct afalg *a = (struct afalg *)c;
@@ -429,7 +410,7 @@ static void afalg_iv_gen(struct vipsec_crypto *c, const void *key,
 
 	if (k->counter_iv) {
 		if (k->iv_len)
-			vipsec_iv_from_seq(seq, iv);
+			vpe_iv_from_seq(seq, iv);
 		return;
 	}
 	/* CBC (RFC 3602 / RFC 2451): unpredictable, from the kernel CSPRNG. */
@@ -461,7 +442,7 @@ static void afalg_reset_op(struct afalg_key *k)
 }
 
 static size_t afalg_aad(const struct afalg_key *k,
-			const struct vipsec_esp_op *op, uint8_t *aad)
+			const struct vpe_esp_op *op, uint8_t *aad)
 {
 	size_t hlen = k->esn ? 12 : 8;
 
@@ -478,7 +459,7 @@ static size_t afalg_aad(const struct afalg_key *k,
 }
 
 static int afalg_send(const struct afalg_key *k, bool enc,
-		      const struct vipsec_esp_op *op, const uint8_t *aad,
+		      const struct vpe_esp_op *op, const uint8_t *aad,
 		      size_t alen, size_t in_len)
 {
 	union {
@@ -531,7 +512,7 @@ static int afalg_send(const struct afalg_key *k, bool enc,
  * (decrypt). Output: AAD (discarded) || ciphertext || ICV, written after
  * the IV, or AAD || plaintext, written to pt.
  */
-static int afalg_run(struct afalg_key *k, bool enc, struct vipsec_esp_op *op)
+static int afalg_run(struct afalg_key *k, bool enc, struct vpe_esp_op *op)
 {
 	uint8_t aad[AFALG_AAD_MAX], scratch[AFALG_AAD_MAX];
 	size_t alen = afalg_aad(k, op, aad);
@@ -562,7 +543,7 @@ static int afalg_run(struct afalg_key *k, bool enc, struct vipsec_esp_op *op)
 	return err;
 }
 
-static void afalg_batch(struct vipsec_esp_op *ops, unsigned int n, bool enc)
+static void afalg_batch(struct vpe_esp_op *ops, unsigned int n, bool enc)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		struct afalg_key *k = (struct afalg_key *)ops[i].key;
@@ -573,28 +554,28 @@ static void afalg_batch(struct vipsec_esp_op *ops, unsigned int n, bool enc)
 	}
 }
 
-static void afalg_encrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void afalg_encrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			  unsigned int n)
 {
 	(void)c;
 	afalg_batch(ops, n, true);
 }
 
-static void afalg_decrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void afalg_decrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			  unsigned int n)
 {
 	(void)c;
 	afalg_batch(ops, n, false);
 }
 
-static void afalg_destroy(struct vipsec_crypto *c)
+static void afalg_destroy(struct vpe_crypto *c)
 {
 	explicit_bzero(c, sizeof(struct afalg));
 	free(c);
 }
 
 /* The masks are filled in by the probe, before any backend exists. */
-static struct vipsec_crypto_ops afalg_ops = {
+static struct vpe_crypto_ops afalg_ops = {
 	.name = "kernel",
 	.key_new = afalg_key_new,
 	.key_free = afalg_key_free,
@@ -604,7 +585,7 @@ static struct vipsec_crypto_ops afalg_ops = {
 	.destroy = afalg_destroy,
 };
 
-struct vipsec_crypto *vipsec_crypto_kernel_new(char *err, size_t err_len)
+struct vpe_crypto *vpe_crypto_kernel_new(char *err, size_t err_len)
 {
 	struct afalg *a;
 

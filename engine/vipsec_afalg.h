@@ -6,8 +6,8 @@
  * host's hardware crypto drivers are reached exactly as the kernel's own
  * ESP reaches them.
  */
-#ifndef VIPSEC_AFALG_H
-#define VIPSEC_AFALG_H
+#ifndef VPE_AFALG_H
+#define VPE_AFALG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,12 +19,12 @@
  * AF_ALG is missing (no algif_aead, or a kernel without it) or when the
  * kernel accepts none of the ESP templates.
  */
-struct vipsec_crypto *vipsec_crypto_kernel_new(char *err, size_t err_len);
+struct vpe_crypto *vpe_crypto_kernel_new(char *err, size_t err_len);
 
 /*
  * True when the running kernel offers AF_ALG AEAD with at least
  * rfc4106(gcm(aes)). Probed once per process; cheap afterwards.
  */
-bool vipsec_afalg_usable(void);
+bool vpe_afalg_usable(void);
 
-#endif /* VIPSEC_AFALG_H */
+#endif /* VPE_AFALG_H */

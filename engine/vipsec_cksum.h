@@ -4,14 +4,14 @@
  * partial sums over any length, folding, and the incremental update of
  * RFC 1624 used to rewrite addresses under a TCP/UDP checksum.
  */
-#ifndef VIPSEC_CKSUM_H
-#define VIPSEC_CKSUM_H
+#ifndef VPE_CKSUM_H
+#define VPE_CKSUM_H
 
 #include <stdint.h>
 
 /* Adds len bytes (any length; an odd tail is padded with zero). */
-static inline uint32_t vipsec_csum_add(uint32_t sum, const uint8_t *p,
-				       uint32_t len)
+static inline uint32_t vpe_csum_add(uint32_t sum, const uint8_t *p,
+				    uint32_t len)
 {
 	uint64_t s = sum;
 	uint32_t i;
@@ -26,7 +26,7 @@ static inline uint32_t vipsec_csum_add(uint32_t sum, const uint8_t *p,
 }
 
 /* Folds a partial sum and complements it: the value stored in a header. */
-static inline uint16_t vipsec_csum_fold(uint32_t sum)
+static inline uint16_t vpe_csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -37,8 +37,8 @@ static inline uint16_t vipsec_csum_fold(uint32_t sum)
  * RFC 1624 eqn. 3: the stored checksum csum after the len bytes old (even
  * length) became new: HC' = ~(~HC + ~m + m').
  */
-static inline uint16_t vipsec_csum_replace(uint16_t csum, const uint8_t *old,
-					   const uint8_t *new, uint32_t len)
+static inline uint16_t vpe_csum_replace(uint16_t csum, const uint8_t *old,
+					const uint8_t *new, uint32_t len)
 {
 	uint32_t sum = (uint16_t)~csum, i;
 
@@ -46,7 +46,7 @@ static inline uint16_t vipsec_csum_replace(uint16_t csum, const uint8_t *old,
 		sum += (uint16_t)~(old[i] << 8 | old[i + 1]);
 		sum += (uint32_t)(new[i] << 8 | new[i + 1]);
 	}
-	return vipsec_csum_fold(sum);
+	return vpe_csum_fold(sum);
 }
 
-#endif /* VIPSEC_CKSUM_H */
+#endif /* VPE_CKSUM_H */

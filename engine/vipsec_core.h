@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vipsec_core: the device side of virtio-ipsec without QEMU.
+ * vpe_core: the device side of virtio-ipsec without QEMU.
  *
  * Decodes control and data requests laid out as in
  * include/uapi/linux/virtio_ipsec.h, runs them against the SA database and
@@ -12,8 +12,8 @@
  * Threading: a core is used by one thread at a time (QEMU's main loop);
  * the caller serialises.
  */
-#ifndef VIPSEC_CORE_H
-#define VIPSEC_CORE_H
+#ifndef VPE_CORE_H
+#define VPE_CORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,12 +22,24 @@
 
 #include <linux/virtio_ipsec.h>
 
-struct vipsec_core;
+struct vpe_core;
 
-/* Smallest max_packet_len a core accepts (the device checks it at realize) */
-#define VIPSEC_CORE_MIN_PACKET_LEN	256u
+/*
+ * The engine's limits on a configuration: vpe_core_new() refuses values
+ * outside them. A user (the QEMU device at realize) checks its own
+ * properties against them, or calls vpe_core_config_check(), so that a
+ * refusal names the property and the limit instead of coming later.
+ */
+#define VPE_CORE_MIN_PACKET_LEN		256u	/* room for headers + trailer */
+#define VPE_CORE_MAX_PACKET_LEN		65535u	/* an IP packet */
+#define VPE_CORE_MAX_SAS		(1u << 24)
+#define VPE_CORE_MAX_GROUPS		(1u << 16)
+#define VPE_CORE_MAX_BATCH		4096u
+#define VPE_CORE_MAX_REPLAY_WINDOW	(1u << 20)
+#define VPE_CORE_MAX_EVENTS		(1u << 16)
+#define VPE_CORE_DEF_EVENTS		256u	/* max_events = 0 */
 
-struct vipsec_core_config {
+struct vpe_core_config {
 	uint32_t max_sas;		/* SA ids 1 .. max_sas */
 	uint32_t max_groups;		/* group ids 1 .. max_groups */
 	uint32_t max_packet_len;	/* bound on in_len and out_cap */
@@ -39,16 +51,25 @@ struct vipsec_core_config {
 };
 
 /*
- * Returns NULL and a message in err (never containing key material) when
- * the configuration is invalid or the backend cannot be set up.
+ * Checks cfg against the limits above. Returns false with a message in
+ * err that names the field and the limit ("max_packet_len 128 is below
+ * the engine's minimum 256").
  */
-struct vipsec_core *vipsec_core_new(const struct vipsec_core_config *cfg,
-				    char *err, size_t err_len);
+bool vpe_core_config_check(const struct vpe_core_config *cfg,
+			   char *err, size_t err_len);
+
+/*
+ * Returns NULL and a message in err (never containing key material) when
+ * the configuration is invalid (see vpe_core_config_check()) or the
+ * backend cannot be set up.
+ */
+struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
+			      char *err, size_t err_len);
 /* Zeroes all keys and frees everything. NULL is a no-op. */
-void vipsec_core_free(struct vipsec_core *core);
+void vpe_core_free(struct vpe_core *core);
 
 /* Device feature bits (VIRTIO_IPSEC_F_*) this core offers. */
-uint64_t vipsec_core_features(const struct vipsec_core *core);
+uint64_t vpe_core_features(const struct vpe_core *core);
 
 /*
  * Features the driver acknowledged (the device model calls this when the
@@ -58,7 +79,7 @@ uint64_t vipsec_core_features(const struct vipsec_core *core);
  * offered feature, for users without a negotiation (tests, the library's
  * software accelerator).
  */
-void vipsec_core_set_features(struct vipsec_core *core, uint64_t features);
+void vpe_core_set_features(struct vpe_core *core, uint64_t features);
 
 /*
  * The device clock, in seconds from any fixed origin: lifetimes in seconds
@@ -66,26 +87,26 @@ void vipsec_core_set_features(struct vipsec_core *core, uint64_t features);
  * the SA with the last value) and about once a second; it raises the
  * seconds expiries that are due. A value below the last one is ignored.
  */
-void vipsec_core_tick(struct vipsec_core *core, uint64_t now_seconds);
+void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds);
 
 /*
- * Event queue: true when an event waits. vipsec_core_next_event() takes
+ * Event queue: true when an event waits. vpe_core_next_event() takes
  * the oldest into ev (wire format, little-endian) and returns false when
  * there is none. When events were dropped because the bounded FIFO was
  * full, the next one taken is a VIRTIO_IPSEC_EVT_LOST record counting
- * them. Pending events are dropped by vipsec_core_reset() and when their
+ * them. Pending events are dropped by vpe_core_reset() and when their
  * SA is deleted.
  */
-bool vipsec_core_event_pending(const struct vipsec_core *core);
-bool vipsec_core_next_event(struct vipsec_core *core,
-			    struct virtio_ipsec_event *ev);
+bool vpe_core_event_pending(const struct vpe_core *core);
+bool vpe_core_next_event(struct vpe_core *core,
+			 struct virtio_ipsec_event *ev);
 
 /* Fills config space (all fields little-endian, reserved zero). */
-void vipsec_core_fill_config(const struct vipsec_core *core,
-			     struct virtio_ipsec_config *cfg);
+void vpe_core_fill_config(const struct vpe_core *core,
+			  struct virtio_ipsec_config *cfg);
 
 /* Device reset: forget every SA, group and event, zeroing keys. */
-void vipsec_core_reset(struct vipsec_core *core);
+void vpe_core_reset(struct vpe_core *core);
 
 /*
  * Handle one request. req/req_len is the device-readable part, copied out
@@ -97,20 +118,11 @@ void vipsec_core_reset(struct vipsec_core *core);
  * which the caller puts the device in NEEDS_RESET. Everything else that is
  * wrong with a request is answered with an error status in the footer.
  */
-ssize_t vipsec_core_handle_ctrl(struct vipsec_core *core,
-				const uint8_t *req, size_t req_len,
-				uint8_t *resp, size_t resp_cap);
-ssize_t vipsec_core_handle_data(struct vipsec_core *core,
-				const uint8_t *req, size_t req_len,
-				uint8_t *resp, size_t resp_cap);
+ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
+			     const uint8_t *req, size_t req_len,
+			     uint8_t *resp, size_t resp_cap);
+ssize_t vpe_core_handle_data(struct vpe_core *core,
+			     const uint8_t *req, size_t req_len,
+			     uint8_t *resp, size_t resp_cap);
 
-/*
- * Engine internals behind a core, for unit tests and the benchmark
- * (vipsec_sa.h, vipsec_esp.h). The device model does not need them.
- */
-struct vipsec_sadb;
-struct vipsec_crypto;
-struct vipsec_sadb *vipsec_core_sadb(struct vipsec_core *core);
-struct vipsec_crypto *vipsec_core_crypto(struct vipsec_core *core);
-
-#endif /* VIPSEC_CORE_H */
+#endif /* VPE_CORE_H */

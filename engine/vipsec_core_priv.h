@@ -4,15 +4,15 @@
  * SA state in vipsec_lifetime.c, vipsec_events.c, vipsec_sa_ctl.c). Not
  * for the device model, which only sees vipsec_core.h.
  */
-#ifndef VIPSEC_CORE_PRIV_H
-#define VIPSEC_CORE_PRIV_H
+#ifndef VPE_CORE_PRIV_H
+#define VPE_CORE_PRIV_H
 
 #include "vipsec_core.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
 /* One queued event, host order (struct virtio_ipsec_event on the wire). */
-struct vipsec_evrec {
+struct vpe_evrec {
 	uint16_t type, limit;
 	uint32_t group_id, sa_id, spi;
 	uint64_t seq, bytes, packets;
@@ -23,50 +23,63 @@ struct vipsec_evrec {
  * oldest is dropped and counted in lost; the next pop then yields a LOST
  * record first (include/uapi/linux/virtio_ipsec.h).
  */
-struct vipsec_evq {
-	struct vipsec_evrec *ring;
+struct vpe_evq {
+	struct vpe_evrec *ring;
 	uint32_t cap, head, count;
 	uint64_t lost;
 };
 
-int vipsec_evq_init(struct vipsec_evq *q, uint32_t cap);
-void vipsec_evq_fini(struct vipsec_evq *q);
-void vipsec_evq_clear(struct vipsec_evq *q);
-void vipsec_evq_push(struct vipsec_evq *q, const struct vipsec_evrec *e);
-bool vipsec_evq_pop(struct vipsec_evq *q, struct vipsec_evrec *e);
+int vpe_evq_init(struct vpe_evq *q, uint32_t cap);
+void vpe_evq_fini(struct vpe_evq *q);
+void vpe_evq_clear(struct vpe_evq *q);
+void vpe_evq_push(struct vpe_evq *q, const struct vpe_evrec *e);
+bool vpe_evq_pop(struct vpe_evq *q, struct vpe_evrec *e);
 /* Drops the events of one SA (sa_id != 0) or of a whole group (0). */
-void vipsec_evq_purge(struct vipsec_evq *q, uint32_t gid, uint32_t sa_id);
+void vpe_evq_purge(struct vpe_evq *q, uint32_t gid, uint32_t sa_id);
 
-struct vipsec_core {
-	struct vipsec_core_config cfg;
-	struct vipsec_crypto *crypto;
-	struct vipsec_sadb db;
-	struct vipsec_sa_limits lim;	/* lim.features: negotiated */
+struct vpe_core {
+	struct vpe_core_config cfg;
+	struct vpe_crypto *crypto;
+	struct vpe_sadb db;
+	struct vpe_sa_limits lim;	/* lim.features: negotiated */
 	uint64_t offered;		/* VIRTIO_IPSEC_F_* */
-	uint64_t now;			/* seconds, from vipsec_core_tick() */
-	struct vipsec_evq evq;
+	uint64_t now;			/* seconds, from vpe_core_tick() */
+	struct vpe_evq evq;
 };
 
-static inline bool vipsec_core_has(const struct vipsec_core *core,
-				   unsigned int bit)
+static inline bool vpe_core_has(const struct vpe_core *core,
+				unsigned int bit)
 {
 	return core->lim.features & (1ULL << bit);
 }
 
 /* vipsec_lifetime.c: accounting around one packet (see there). */
-uint8_t vipsec_life_admit(struct vipsec_core *core, struct vipsec_sa *sa);
-uint16_t vipsec_life_account(struct vipsec_core *core, struct vipsec_sa *sa,
-			     uint32_t in_len, struct vipsec_esp_res *r);
+uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa);
+uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
+			  uint32_t in_len, struct vpe_esp_res *r);
 /* Highest sequence number used (outbound) or seen (inbound). */
-uint64_t vipsec_sa_seq(const struct vipsec_sa *sa);
+uint64_t vpe_sa_seq(const struct vpe_sa *sa);
 /* Wire stats record (struct virtio_ipsec_sa_stats) of an SA. */
-void vipsec_stats_encode(const struct vipsec_sa *sa, uint8_t *wire);
+void vpe_stats_encode(const struct vpe_sa *sa, uint8_t *wire);
+
+/*
+ * One control request as the dispatcher (vipsec_core.c ctrl_cmds[]) hands
+ * it to its handler: the opcode's feature is negotiated, body holds at
+ * least the opcode's minimum length, and sa_id is 0 where the opcode
+ * takes none. A handler writes out (at most out_cap bytes) and sets
+ * *out_len only for a response body; it returns a VIRTIO_IPSEC_* status.
+ */
+struct vpe_ctrl_req {
+	uint32_t gid, id;
+	const uint8_t *body;
+	size_t body_len;
+	uint8_t *out;
+	size_t out_cap;
+	uint32_t *out_len;
+};
 
 /* vipsec_sa_ctl.c: SA_MOD and SA_GET. */
-uint8_t vipsec_ctl_sa_mod(struct vipsec_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len);
-uint8_t vipsec_ctl_sa_get(struct vipsec_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len, uint8_t *out,
-			  size_t out_cap, uint32_t *out_len);
+uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *r);
+uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *r);
 
-#endif /* VIPSEC_CORE_PRIV_H */
+#endif /* VPE_CORE_PRIV_H */

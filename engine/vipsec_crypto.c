@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* vipsec_crypto: backend selection and helpers shared by backends. */
+/* vpe_crypto: backend selection and helpers shared by backends. */
 #include <stdio.h>
 #include <string.h>
 
 #include "vipsec_afalg.h"
 #include "vipsec_crypto.h"
 
-struct vipsec_crypto *vipsec_crypto_new(const char *name, char *err,
-					size_t err_len)
+struct vpe_crypto *vpe_crypto_new(const char *name, char *err,
+				  size_t err_len)
 {
 	bool is_auto = !name || !strcmp(name, "auto");
 
@@ -17,23 +17,23 @@ struct vipsec_crypto *vipsec_crypto_new(const char *name, char *err,
 	 * falls back to intel-ipsec-mb. The probe runs once per process.
 	 */
 	if (!strcmp(name ? name : "", "kernel") ||
-	    (is_auto && vipsec_afalg_usable()))
-		return vipsec_crypto_kernel_new(err, err_len);
+	    (is_auto && vpe_afalg_usable()))
+		return vpe_crypto_kernel_new(err, err_len);
 	if (is_auto || !strcmp(name, "ipsec-mb"))
-		return vipsec_crypto_ipsecmb_new(err, err_len);
+		return vpe_crypto_ipsecmb_new(err, err_len);
 	if (err && err_len)
 		snprintf(err, err_len, "crypto backend '%s' is not available",
 			 name);
 	return NULL;
 }
 
-void vipsec_crypto_free(struct vipsec_crypto *c)
+void vpe_crypto_free(struct vpe_crypto *c)
 {
 	if (c)
 		c->ops->destroy(c);
 }
 
-int vipsec_memneq(const uint8_t *a, const uint8_t *b, size_t n)
+int vpe_memneq(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	uint64_t acc = 0, x, y;
 	size_t i = 0;
@@ -52,7 +52,7 @@ int vipsec_memneq(const uint8_t *a, const uint8_t *b, size_t n)
 	return acc != 0;
 }
 
-void vipsec_iv_from_seq(uint64_t seq, uint8_t iv[8])
+void vpe_iv_from_seq(uint64_t seq, uint8_t iv[8])
 {
 	int i;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vipsec_crypto: the crypto backend interface of the ESP engine.
+ * vpe_crypto: the crypto backend interface of the ESP engine.
  *
  * The interface is ESP-shaped rather than primitive-shaped: a backend gets
  * one operation per packet and does all of that packet's cryptography -
@@ -16,17 +16,17 @@
  *
  * A backend instance belongs to one core (one thread at a time).
  */
-#ifndef VIPSEC_CRYPTO_H
-#define VIPSEC_CRYPTO_H
+#ifndef VPE_CRYPTO_H
+#define VPE_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct vipsec_crypto;
+struct vpe_crypto;
 
 /* Everything a backend needs to set up one SA's transform. */
-struct vipsec_xfrm_params {
+struct vpe_xfrm_params {
 	uint8_t cipher_alg;		/* VIRTIO_IPSEC_CIPHER_* */
 	uint8_t auth_alg;		/* VIRTIO_IPSEC_AUTH_* */
 	uint8_t cipher_key_len;
@@ -40,7 +40,7 @@ struct vipsec_xfrm_params {
 };
 
 /* How the transform shapes an ESP packet; filled in by key_new. */
-struct vipsec_xfrm_shape {
+struct vpe_xfrm_shape {
 	uint8_t iv_len;			/* explicit IV bytes: 0, 8 or 16 */
 	uint8_t block_len;		/* payload+pad+2 is a multiple of this (>= 4) */
 	uint8_t icv_len;
@@ -60,7 +60,7 @@ struct vipsec_xfrm_shape {
  *   not overlapping esp). On -EBADMSG pt may hold unauthenticated bytes:
  *   the caller zeroes it (a backend may decrypt and verify in one pass).
  */
-struct vipsec_esp_op {
+struct vpe_esp_op {
 	const void *key;		/* from key_new() */
 	uint8_t *esp;
 	uint8_t *pt;
@@ -69,7 +69,7 @@ struct vipsec_esp_op {
 	int status;			/* out: 0, -EBADMSG (ICV), -EINVAL, -EIO */
 };
 
-struct vipsec_crypto_ops {
+struct vpe_crypto_ops {
 	const char *name;
 	/* Bit N set when VIRTIO_IPSEC_CIPHER_N / _AUTH_N is usable. */
 	uint64_t cipher_mask;
@@ -81,29 +81,29 @@ struct vipsec_crypto_ops {
 	 * -EMFILE when the host has no room for another key object (AF_ALG:
 	 * out of file descriptors), which SA_ADD reports as NOSPC.
 	 */
-	int (*key_new)(struct vipsec_crypto *c,
-		       const struct vipsec_xfrm_params *p, void **key,
-		       struct vipsec_xfrm_shape *shape);
+	int (*key_new)(struct vpe_crypto *c,
+		       const struct vpe_xfrm_params *p, void **key,
+		       struct vpe_xfrm_shape *shape);
 	/* Zeroes and frees a key object. NULL is a no-op. */
-	void (*key_free)(struct vipsec_crypto *c, void *key);
+	void (*key_free)(struct vpe_crypto *c, void *key);
 	/*
 	 * Writes the explicit IV for outbound sequence number seq: unique
 	 * per key for counter-based modes (GCM, CCM, GMAC, CTR: the sequence
 	 * number itself), unpredictable for CBC (RFC 3602).
 	 */
-	void (*iv_gen)(struct vipsec_crypto *c, const void *key, uint64_t seq,
+	void (*iv_gen)(struct vpe_crypto *c, const void *key, uint64_t seq,
 		       uint8_t *iv);
 	/* Runs n operations; each gets its own status. */
-	void (*encrypt)(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+	void (*encrypt)(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			unsigned int n);
-	void (*decrypt)(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+	void (*decrypt)(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			unsigned int n);
-	void (*destroy)(struct vipsec_crypto *c);
+	void (*destroy)(struct vpe_crypto *c);
 };
 
 /* Every backend embeds this as its first member. */
-struct vipsec_crypto {
-	const struct vipsec_crypto_ops *ops;
+struct vpe_crypto {
+	const struct vpe_crypto_ops *ops;
 };
 
 /*
@@ -111,16 +111,16 @@ struct vipsec_crypto {
  * Returns NULL with a message in err when the name is unknown or setup
  * fails.
  */
-struct vipsec_crypto *vipsec_crypto_new(const char *name, char *err,
-					size_t err_len);
-void vipsec_crypto_free(struct vipsec_crypto *c);
+struct vpe_crypto *vpe_crypto_new(const char *name, char *err,
+				  size_t err_len);
+void vpe_crypto_free(struct vpe_crypto *c);
 
-struct vipsec_crypto *vipsec_crypto_ipsecmb_new(char *err, size_t err_len);
+struct vpe_crypto *vpe_crypto_ipsecmb_new(char *err, size_t err_len);
 
 /* Constant-time comparison: 0 when equal. */
-int vipsec_memneq(const uint8_t *a, const uint8_t *b, size_t n);
+int vpe_memneq(const uint8_t *a, const uint8_t *b, size_t n);
 
 /* IV for counter-based modes: the 64-bit sequence number, big-endian. */
-void vipsec_iv_from_seq(uint64_t seq, uint8_t iv[8]);
+void vpe_iv_from_seq(uint64_t seq, uint8_t iv[8]);
 
-#endif /* VIPSEC_CRYPTO_H */
+#endif /* VPE_CRYPTO_H */

@@ -13,18 +13,18 @@
  *   E(upper layer | pad | pad length | its protocol) | ICV
  * [UDP] is the RFC 3948 header with the SA's ports (UDP_ENCAP).
  */
-#ifndef VIPSEC_ESP_H
-#define VIPSEC_ESP_H
+#ifndef VPE_ESP_H
+#define VPE_ESP_H
 
 #include <stdint.h>
 
 #include "vipsec_crypto.h"
 #include "vipsec_sa.h"
 
-#define VIPSEC_ESP_HLEN		8	/* SPI + sequence number */
-#define VIPSEC_ESP_MAX_IVLEN	16
+#define VPE_ESP_HLEN		8	/* SPI + sequence number */
+#define VPE_ESP_MAX_IVLEN	16
 
-struct vipsec_esp_res {
+struct vpe_esp_res {
 	uint8_t status;		/* VIRTIO_IPSEC_* */
 	uint32_t out_len;	/* bytes written; DST_TOO_SMALL: needed */
 	uint64_t seq;		/* sequence number used or seen */
@@ -34,20 +34,20 @@ struct vipsec_esp_res {
  * Output size of encap for an inner packet of in_len bytes (tunnel mode;
  * transport mode: an upper bound, the IP header is not known here).
  */
-uint32_t vipsec_esp_encap_len(const struct vipsec_sa *sa, uint32_t in_len);
+uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len);
 
 /*
  * Encapsulates one inner IPv4/IPv6 packet with an outbound SA. out must
  * not overlap in.
  */
-void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vipsec_esp_res *res);
+void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa,
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res);
 
 /* One packet of a burst. */
-struct vipsec_esp_pkt {
-	struct vipsec_sa *sa;
+struct vpe_esp_pkt {
+	struct vpe_sa *sa;
 	const uint8_t *in;
 	uint32_t in_len;
 	uint8_t *out;		/* must not overlap in */
@@ -59,22 +59,22 @@ struct vipsec_esp_pkt {
  * SA and then its key, so that with many SAs (state far from cache) the
  * misses of the whole burst overlap instead of coming one per packet.
  */
-void vipsec_esp_prefetch(const struct vipsec_esp_pkt *p, unsigned int n);
+void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n);
 
 /* Packets per backend call inside the burst functions (any n is fine). */
-#define VIPSEC_ESP_BURST	64
+#define VPE_ESP_BURST	64
 
 /*
- * n packets, each as vipsec_esp_encap / vipsec_esp_decap would do them in
- * order, with the crypto of up to VIPSEC_ESP_BURST packets in one backend
+ * n packets, each as vpe_esp_encap / vpe_esp_decap would do them in
+ * order, with the crypto of up to VPE_ESP_BURST packets in one backend
  * call. res[i] is packet i's result.
  */
-void vipsec_esp_encap_burst(struct vipsec_crypto *c,
-			    const struct vipsec_esp_pkt *p, unsigned int n,
-			    struct vipsec_esp_res *res);
-void vipsec_esp_decap_burst(struct vipsec_crypto *c,
-			    const struct vipsec_esp_pkt *p, unsigned int n,
-			    struct vipsec_esp_res *res);
+void vpe_esp_encap_burst(struct vpe_crypto *c,
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res);
+void vpe_esp_decap_burst(struct vpe_crypto *c,
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res);
 
 /*
  * Decapsulates one ESP packet (IPv4 or IPv6, optionally in UDP) with an
@@ -82,46 +82,46 @@ void vipsec_esp_decap_burst(struct vipsec_crypto *c,
  * IP header restored (transport) to out. out must not overlap in and
  * must hold the ciphertext (plus the IP header in transport mode).
  */
-void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vipsec_esp_res *res);
+void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res);
 
 /*
  * Lower-level pieces, exposed for published test vectors whose IVs are
  * not derived from the sequence number.
  *
- * vipsec_esp_seal: writes SPI, seq, iv (sa->iv_len bytes), then pt_len
+ * vpe_esp_seal: writes SPI, seq, iv (sa->iv_len bytes), then pt_len
  * bytes of ciphertext of pt (payload, padding and trailer already in
  * place), then the ICV, to esp (8 + iv_len + pt_len + icv_len bytes).
  * pt may be esp + 8 + iv_len. Returns 0, or the backend's negative errno
  * (the ICV is then not valid and the packet must not be sent).
  */
-int vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-		    uint64_t seq, const uint8_t *iv,
-		    const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
+int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
+		 uint64_t seq, const uint8_t *iv,
+		 const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
 
 /*
- * vipsec_esp_open: verifies and decrypts an ESP packet (from the SPI on,
+ * vpe_esp_open: verifies and decrypts an ESP packet (from the SPI on,
  * esp_len bytes) into pt (esp_len - 8 - iv_len - icv_len bytes: payload, padding
  * and trailer). No SPI, replay or trailer checks. Returns VIRTIO_IPSEC_OK,
  * BADPKT (too short) or BADMSG (ICV mismatch; pt is zeroed).
  */
-uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
-			uint8_t *pt);
+uint8_t vpe_esp_open(struct vpe_crypto *c, const struct vpe_sa *sa,
+		     uint64_t seq, const uint8_t *esp, uint32_t esp_len,
+		     uint8_t *pt);
 
 /*
  * Checks the padding (1, 2, 3, ...) and next header of a decrypted
  * payload of len bytes. Returns the inner packet length, or -1.
  */
-int32_t vipsec_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh);
+int32_t vpe_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh);
 
 /*
  * Builds the outer header template from the SA's mode, IP version,
  * endpoints, TTL (sa->st.ttl) and flow label. Called whenever one of them
  * changes (SA_ADD, SA_MOD).
  */
-void vipsec_esp_tmpl_init(struct vipsec_sa *sa);
+void vpe_esp_tmpl_init(struct vpe_sa *sa);
 
-#endif /* VIPSEC_ESP_H */
+#endif /* VPE_ESP_H */

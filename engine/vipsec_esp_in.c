@@ -11,12 +11,12 @@
 #include "vipsec_ipv6.h"
 #include "vipsec_udp_encap.h"
 
-uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-			uint64_t seq, const uint8_t *esp, uint32_t esp_len,
-			uint8_t *pt)
+uint8_t vpe_esp_open(struct vpe_crypto *c, const struct vpe_sa *sa,
+		     uint64_t seq, const uint8_t *esp, uint32_t esp_len,
+		     uint8_t *pt)
 {
-	uint32_t min = VIPSEC_ESP_HLEN + sa->iv_len + (uint32_t)sa->icv_len;
-	struct vipsec_esp_op op = {
+	uint32_t min = VPE_ESP_HLEN + sa->iv_len + (uint32_t)sa->icv_len;
+	struct vpe_esp_op op = {
 		.key = sa->key,
 		.esp = (uint8_t *)esp,	/* read-only when decrypting */
 		.pt = pt,
@@ -39,7 +39,7 @@ uint8_t vipsec_esp_open(struct vipsec_crypto *c, const struct vipsec_sa *sa,
 	return VIRTIO_IPSEC_OK;
 }
 
-int32_t vipsec_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh)
+int32_t vpe_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh)
 {
 	uint32_t pad, i;
 
@@ -64,36 +64,36 @@ struct in_layout {
 };
 
 /* IP header (version per SA) and UDP; BADPKT / BADPROTO / OK. */
-static uint8_t parse_outer(const struct vipsec_sa *sa, const uint8_t *in,
+static uint8_t parse_outer(const struct vpe_sa *sa, const uint8_t *in,
 			   uint32_t in_len, struct in_layout *l)
 {
 	uint8_t want = (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ?
-		       VIPSEC_IPPROTO_UDP : VIPSEC_IPPROTO_ESP, st;
+		       VPE_IPPROTO_UDP : VPE_IPPROTO_ESP, st;
 	uint32_t tot;
 	int32_t off;
 
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
-		if (in_len < VIPSEC_IPV6_HLEN || (in[0] >> 4) != 6)
+		if (in_len < VPE_IPV6_HLEN || (in[0] >> 4) != 6)
 			return VIRTIO_IPSEC_BADPKT;
-		tot = VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(in + 4);
+		tot = VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(in + 4);
 		if (tot > in_len)
 			return VIRTIO_IPSEC_BADPKT;
-		off = vipsec_ipv6_esp_offset(in, tot, 1, &l->nh_off);
+		off = vpe_ipv6_esp_offset(in, tot, 1, &l->nh_off);
 		if (off < 0)
 			return VIRTIO_IPSEC_BADPKT;	/* incl. fragments */
 		l->ip_hlen = (uint32_t)off;
-		l->ecn = vipsec_ipv6_tclass(in) & 3;
+		l->ecn = vpe_ipv6_tclass(in) & 3;
 	} else {
-		if (in_len < VIPSEC_IPV4_HLEN || (in[0] >> 4) != 4)
+		if (in_len < VPE_IPV4_HLEN || (in[0] >> 4) != 4)
 			return VIRTIO_IPSEC_BADPKT;
 		l->ip_hlen = (in[0] & 0xf) * 4u;
-		tot = vipsec_get_be16(in + 2);
-		if (l->ip_hlen < VIPSEC_IPV4_HLEN || tot < l->ip_hlen ||
+		tot = vpe_get_be16(in + 2);
+		if (l->ip_hlen < VPE_IPV4_HLEN || tot < l->ip_hlen ||
 		    tot > in_len)
 			return VIRTIO_IPSEC_BADPKT;
 		/* Fragments are reassembled before they get here. */
-		if (vipsec_get_be16(in + 6) &
-		    (VIPSEC_IP_MF | VIPSEC_IP_OFFMASK))
+		if (vpe_get_be16(in + 6) &
+		    (VPE_IP_MF | VPE_IP_OFFMASK))
 			return VIRTIO_IPSEC_BADPKT;
 		l->nh_off = 9;
 		l->ecn = in[1] & 3;
@@ -102,12 +102,12 @@ static uint8_t parse_outer(const struct vipsec_sa *sa, const uint8_t *in,
 		return VIRTIO_IPSEC_BADPROTO;
 	l->esp_off = l->ip_hlen;
 	l->esp_len = tot - l->ip_hlen;
-	if (want == VIPSEC_IPPROTO_UDP) {
-		st = vipsec_udp_encap_check(in + l->esp_off, l->esp_len);
+	if (want == VPE_IPPROTO_UDP) {
+		st = vpe_udp_encap_check(in + l->esp_off, l->esp_len);
 		if (st != VIRTIO_IPSEC_OK)
 			return st;
-		l->esp_off += VIPSEC_UDP_HLEN;
-		l->esp_len -= VIPSEC_UDP_HLEN;
+		l->esp_off += VPE_UDP_HLEN;
+		l->esp_len -= VPE_UDP_HLEN;
 	}
 	return VIRTIO_IPSEC_OK;
 }
@@ -118,30 +118,30 @@ static uint8_t parse_outer(const struct vipsec_sa *sa, const uint8_t *in,
  * Without a replay window the highest authenticated number stands in for
  * the window's top and half the number space for its size.
  */
-static uint64_t full_seq(const struct vipsec_sa *sa, uint32_t seq_lo)
+static uint64_t full_seq(const struct vpe_sa *sa, uint32_t seq_lo)
 {
 	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_ESN))
 		return seq_lo;
 	if (sa->replay)
-		return vipsec_replay_esn_infer(sa->replay->top,
-					       sa->replay->window, seq_lo);
-	return vipsec_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
+		return vpe_replay_esn_infer(sa->replay->top,
+					    sa->replay->window, seq_lo);
+	return vpe_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
 }
 
 /* Tunnel mode: the inner packet, TFC padding stripped. */
-static uint8_t finish_tunnel(const struct vipsec_sa *sa, uint8_t *out,
+static uint8_t finish_tunnel(const struct vpe_sa *sa, uint8_t *out,
 			     uint32_t len, uint8_t nh, uint8_t ecn,
 			     uint32_t *out_len)
 {
-	int32_t n = vipsec_ip_inner_len(out, len, nh);
+	int32_t n = vpe_ip_inner_len(out, len, nh);
 	uint8_t st;
 
 	if (n < 0)
 		return VIRTIO_IPSEC_BADPKT;
-	if (nh == VIPSEC_IPPROTO_IPIP ? vipsec_ipv4_inner_ok(out, (uint32_t)n) :
-					vipsec_ipv6_inner_ok(out, (uint32_t)n))
+	if (nh == VPE_IPPROTO_IPIP ? vpe_ipv4_inner_ok(out, (uint32_t)n) :
+					vpe_ipv6_inner_ok(out, (uint32_t)n))
 		return VIRTIO_IPSEC_BADPKT;
-	st = vipsec_inner_decap(sa, out, ecn);
+	st = vpe_inner_decap(sa, out, ecn);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
 	memset(out + n, 0, len - (uint32_t)n);	/* TFC padding */
@@ -150,7 +150,7 @@ static uint8_t finish_tunnel(const struct vipsec_sa *sa, uint8_t *out,
 }
 
 /* Transport mode: the packet's IP header back in front of the payload. */
-static uint8_t finish_transport(const struct vipsec_sa *sa, const uint8_t *in,
+static uint8_t finish_transport(const struct vpe_sa *sa, const uint8_t *in,
 				const struct in_layout *l, uint8_t *out,
 				uint32_t len, uint8_t nh, uint32_t *out_len)
 {
@@ -162,16 +162,16 @@ static uint8_t finish_transport(const struct vipsec_sa *sa, const uint8_t *in,
 	memcpy(out, in, l->ip_hlen);
 	out[l->nh_off] = nh;
 	if (v6) {
-		vipsec_put_be16(out + 4, (uint16_t)(tot - VIPSEC_IPV6_HLEN));
+		vpe_put_be16(out + 4, (uint16_t)(tot - VPE_IPV6_HLEN));
 	} else {
-		vipsec_put_be16(out + 2, (uint16_t)tot);
-		vipsec_put_be16(out + 10, 0);
-		vipsec_put_be16(out + 10, vipsec_ip_csum(out, l->ip_hlen));
+		vpe_put_be16(out + 2, (uint16_t)tot);
+		vpe_put_be16(out + 10, 0);
+		vpe_put_be16(out + 10, vpe_ip_csum(out, l->ip_hlen));
 	}
 	if (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
-		vipsec_udp_encap_natoa_fixup(sa, nh, v6 ? in + 8 : in + 12,
-					     v6 ? 16 : 4, out + l->ip_hlen,
-					     len);
+		vpe_udp_encap_natoa_fixup(sa, nh, v6 ? in + 8 : in + 12,
+					  v6 ? 16 : 4, out + l->ip_hlen,
+					  len);
 	*out_len = tot;
 	return VIRTIO_IPSEC_OK;
 }
@@ -188,10 +188,10 @@ struct in_state {
  * replay check, and the op that authenticates and decrypts into out.
  * VIRTIO_IPSEC_OK when op is ready; anything else is the final status.
  */
-static uint8_t decap_prepare(struct vipsec_sa *sa,
-			     const struct vipsec_esp_pkt *p,
-			     struct in_state *st, struct vipsec_esp_op *op,
-			     struct vipsec_esp_res *res)
+static uint8_t decap_prepare(struct vpe_sa *sa,
+			     const struct vpe_esp_pkt *p,
+			     struct in_state *st, struct vpe_esp_op *op,
+			     struct vpe_esp_res *res)
 {
 	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
 	struct in_layout *l = &st->l;
@@ -206,16 +206,16 @@ static uint8_t decap_prepare(struct vipsec_sa *sa,
 		return res->status;
 	esp = p->in + l->esp_off;
 	/* Minimum: header, IV, 4 bytes of padded payload, ICV. */
-	if (l->esp_len < VIPSEC_ESP_HLEN + sa->iv_len + 4u + sa->icv_len)
+	if (l->esp_len < VPE_ESP_HLEN + sa->iv_len + 4u + sa->icv_len)
 		return res->status = VIRTIO_IPSEC_BADPKT;
-	if (vipsec_get_be32(esp) != sa->spi)
+	if (vpe_get_be32(esp) != sa->spi)
 		return res->status = VIRTIO_IPSEC_BADPROTO;
-	st->ct_len = l->esp_len - VIPSEC_ESP_HLEN - sa->iv_len - sa->icv_len;
+	st->ct_len = l->esp_len - VPE_ESP_HLEN - sa->iv_len - sa->icv_len;
 	if (st->ct_len % sa->block_len)
 		return res->status = VIRTIO_IPSEC_BADPKT;
-	res->seq = full_seq(sa, vipsec_get_be32(esp + 4));
+	res->seq = full_seq(sa, vpe_get_be32(esp + 4));
 	if (sa->replay)
-		res->status = vipsec_replay_check(sa->replay, res->seq);
+		res->status = vpe_replay_check(sa->replay, res->seq);
 	else if (res->seq == 0)
 		res->status = VIRTIO_IPSEC_LATE;	/* never sent (2.2) */
 	if (res->status != VIRTIO_IPSEC_OK)
@@ -230,7 +230,7 @@ static uint8_t decap_prepare(struct vipsec_sa *sa,
 	 * wire; the low half is in the header, the high half (ESN) is
 	 * passed alongside.
 	 */
-	*op = (struct vipsec_esp_op){
+	*op = (struct vpe_esp_op){
 		.key = sa->key,
 		.esp = (uint8_t *)esp,	/* read-only when decrypting */
 		.pt = p->out + st->hdr,
@@ -241,10 +241,10 @@ static uint8_t decap_prepare(struct vipsec_sa *sa,
 }
 
 /* Second half, after the backend opened op. */
-static void decap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
+static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 			 const struct in_state *st,
-			 const struct vipsec_esp_op *op,
-			 struct vipsec_esp_res *res)
+			 const struct vpe_esp_op *op,
+			 struct vpe_esp_res *res)
 {
 	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
 	uint8_t *out = p->out;
@@ -262,18 +262,18 @@ static void decap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
 	 * carried the same number (a replay inside one burst).
 	 */
 	if (sa->replay) {
-		res->status = vipsec_replay_check(sa->replay, res->seq);
+		res->status = vpe_replay_check(sa->replay, res->seq);
 		if (res->status != VIRTIO_IPSEC_OK) {
 			memset(op->pt, 0, op->len);
 			return;
 		}
-		vipsec_replay_update(sa->replay, res->seq);
+		vpe_replay_update(sa->replay, res->seq);
 	} else if (res->seq > sa->esn_top) {
 		sa->esn_top = res->seq;
 	}
-	inner = vipsec_esp_trailer(out + st->hdr, st->ct_len, &nh);
+	inner = vpe_esp_trailer(out + st->hdr, st->ct_len, &nh);
 	if (inner < 0) {
-		res->status = VIPSEC_STATUS_BADPAD;	/* wire BADPKT, invalid_pad */
+		res->status = VPE_STATUS_BADPAD;	/* wire BADPKT, invalid_pad */
 		return;
 	}
 	if (transport)
@@ -285,7 +285,7 @@ static void decap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
 					    st->l.ecn, &res->out_len);
 	if (res->status == VIRTIO_IPSEC_OK &&
 	    (sa->options & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
-	    !vipsec_selector_match(sa, out))
+	    !vpe_selector_match(sa, out))
 		res->status = VIRTIO_IPSEC_SELECTOR;
 	if (res->status != VIRTIO_IPSEC_OK) {
 		res->out_len = 0;
@@ -295,16 +295,16 @@ static void decap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
 	sa->bytes += res->out_len;
 }
 
-void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vipsec_esp_res *res)
+void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res)
 {
-	const struct vipsec_esp_pkt p = {
+	const struct vpe_esp_pkt p = {
 		.sa = sa, .in = in, .in_len = in_len,
 		.out = out, .out_cap = out_cap,
 	};
-	struct vipsec_esp_op op;
+	struct vpe_esp_op op;
 	struct in_state st;
 
 	if (decap_prepare(sa, &p, &st, &op, res) != VIRTIO_IPSEC_OK)
@@ -318,9 +318,9 @@ void vipsec_esp_decap(struct vipsec_crypto *c, struct vipsec_sa *sa,
  * the packets before it left it: a second packet of such an SA waits for
  * the next backend call, after the first has moved the window.
  */
-static bool decap_must_wait(const struct vipsec_esp_pkt *p,
+static bool decap_must_wait(const struct vpe_esp_pkt *p,
 			    const uint8_t *idx, unsigned int k,
-			    const struct vipsec_esp_pkt *next)
+			    const struct vpe_esp_pkt *next)
 {
 	unsigned int j;
 
@@ -332,18 +332,18 @@ static bool decap_must_wait(const struct vipsec_esp_pkt *p,
 	return false;
 }
 
-void vipsec_esp_decap_burst(struct vipsec_crypto *c,
-			    const struct vipsec_esp_pkt *p, unsigned int n,
-			    struct vipsec_esp_res *res)
+void vpe_esp_decap_burst(struct vpe_crypto *c,
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res)
 {
-	struct vipsec_esp_op ops[VIPSEC_ESP_BURST];
-	struct in_state st[VIPSEC_ESP_BURST];
-	uint8_t idx[VIPSEC_ESP_BURST];
+	struct vpe_esp_op ops[VPE_ESP_BURST];
+	struct in_state st[VPE_ESP_BURST];
+	uint8_t idx[VPE_ESP_BURST];
 	unsigned int base, i, k, m;
 
 	for (base = 0; base < n; base += m) {
-		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
-		vipsec_esp_prefetch(p + base, m);
+		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
+		vpe_esp_prefetch(p + base, m);
 		for (i = 0, k = 0; i < m; i++) {
 			if (decap_must_wait(p + base, idx, k, &p[base + i])) {
 				m = i;

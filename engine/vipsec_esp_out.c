@@ -23,31 +23,31 @@ struct out_layout {
 };
 
 /* payload + pad + 2 is a multiple of the transform's block (>= 4). */
-static uint32_t pad_len(const struct vipsec_sa *sa, uint32_t len)
+static uint32_t pad_len(const struct vpe_sa *sa, uint32_t len)
 {
 	uint32_t b = sa->block_len;
 
 	return (b - (len + 2) % b) % b;
 }
 
-static int is_transport(const struct vipsec_sa *sa)
+static int is_transport(const struct vpe_sa *sa)
 {
 	return sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
 }
 
-static uint32_t outer_hlen(const struct vipsec_sa *sa)
+static uint32_t outer_hlen(const struct vpe_sa *sa)
 {
-	return sa->ip_version == VIRTIO_IPSEC_IPV6 ? VIPSEC_IPV6_HLEN :
-						     VIPSEC_IPV4_HLEN;
+	return sa->ip_version == VIRTIO_IPSEC_IPV6 ? VPE_IPV6_HLEN :
+						     VPE_IPV4_HLEN;
 }
 
-static uint32_t udp_len(const struct vipsec_sa *sa)
+static uint32_t udp_len(const struct vpe_sa *sa)
 {
 	return (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ?
-	       VIPSEC_UDP_HLEN : 0;
+	       VPE_UDP_HLEN : 0;
 }
 
-static uint32_t tfc_len(const struct vipsec_sa *sa, uint32_t len)
+static uint32_t tfc_len(const struct vpe_sa *sa, uint32_t len)
 {
 	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_TFC_PAD) ||
 	    sa->tfc_pad_to <= len)
@@ -55,38 +55,38 @@ static uint32_t tfc_len(const struct vipsec_sa *sa, uint32_t len)
 	return sa->tfc_pad_to - len;
 }
 
-static uint32_t tail_len(const struct vipsec_sa *sa, uint32_t data)
+static uint32_t tail_len(const struct vpe_sa *sa, uint32_t data)
 {
 	return pad_len(sa, data) + 2 + sa->icv_len;
 }
 
-uint32_t vipsec_esp_encap_len(const struct vipsec_sa *sa, uint32_t in_len)
+uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
 {
 	uint32_t data = in_len + tfc_len(sa, in_len);
 
 	/* Transport: the header size is unknown, assume the largest pad. */
 	if (is_transport(sa))
-		return in_len + udp_len(sa) + VIPSEC_ESP_HLEN + sa->iv_len +
+		return in_len + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len +
 		       sa->block_len + 1 + sa->icv_len;
-	return outer_hlen(sa) + udp_len(sa) + VIPSEC_ESP_HLEN + sa->iv_len +
+	return outer_hlen(sa) + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len +
 	       data + tail_len(sa, data);
 }
 
-void vipsec_esp_tmpl_init(struct vipsec_sa *sa)
+void vpe_esp_tmpl_init(struct vpe_sa *sa)
 {
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6)
-		vipsec_ipv6_tmpl_init(sa->tmpl, sa->st.ttl, sa->flow_label,
-				      sa->tun_src, sa->tun_dst);
+		vpe_ipv6_tmpl_init(sa->tmpl, sa->st.ttl, sa->flow_label,
+				   sa->tun_src, sa->tun_dst);
 	else
-		vipsec_ipv4_tmpl_init(sa->tmpl, sa->st.ttl, sa->tun_src,
-				      sa->tun_dst);
+		vpe_ipv4_tmpl_init(sa->tmpl, sa->st.ttl, sa->tun_src,
+				   sa->tun_dst);
 }
 
-int vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
-		    uint64_t seq, const uint8_t *iv,
-		    const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
+int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
+		 uint64_t seq, const uint8_t *iv,
+		 const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
 {
-	struct vipsec_esp_op op = {
+	struct vpe_esp_op op = {
 		.key = sa->key,
 		.esp = esp,
 		.pt = (uint8_t *)pt,	/* read-only when encrypting */
@@ -94,15 +94,15 @@ int vipsec_esp_seal(struct vipsec_crypto *c, const struct vipsec_sa *sa,
 		.seq_hi = (uint32_t)(seq >> 32),
 	};
 
-	vipsec_put_be32(esp, sa->spi);
-	vipsec_put_be32(esp + 4, (uint32_t)seq);
-	memmove(esp + VIPSEC_ESP_HLEN, iv, sa->iv_len);
+	vpe_put_be32(esp, sa->spi);
+	vpe_put_be32(esp + 4, (uint32_t)seq);
+	memmove(esp + VPE_ESP_HLEN, iv, sa->iv_len);
 	c->ops->encrypt(c, &op, 1);
 	return op.status;
 }
 
 /* Tunnel mode: outer TOS / traffic class and DF from the inner header. */
-static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
+static void outer_tos_df(const struct vpe_sa *sa, const uint8_t *in,
 			 uint8_t *tos, int *df)
 {
 	uint8_t inner_tos;
@@ -110,9 +110,9 @@ static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
 
 	if ((in[0] >> 4) == 4) {
 		inner_tos = in[1];
-		inner_df = !!(vipsec_get_be16(in + 6) & VIPSEC_IP_DF);
+		inner_df = !!(vpe_get_be16(in + 6) & VPE_IP_DF);
 	} else {
-		inner_tos = vipsec_ipv6_tclass(in);
+		inner_tos = vpe_ipv6_tclass(in);
 		inner_df = 1;	/* IPv6 is never fragmented on the path */
 	}
 	/* ECN: RFC 6040 normal mode, the outer header copies the inner. */
@@ -128,14 +128,14 @@ static void outer_tos_df(const struct vipsec_sa *sa, const uint8_t *in,
 }
 
 /* Splits the input; VIRTIO_IPSEC_OK or BADPKT. */
-static uint8_t layout(const struct vipsec_sa *sa, const uint8_t *in,
+static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 		      uint32_t in_len, struct out_layout *l)
 {
 	int v6 = in_len && (in[0] >> 4) == 6;
 	int32_t off;
 
-	if (v6 ? vipsec_ipv6_inner_ok(in, in_len) :
-		 vipsec_ipv4_inner_ok(in, in_len))
+	if (v6 ? vpe_ipv6_inner_ok(in, in_len) :
+		 vpe_ipv4_inner_ok(in, in_len))
 		return VIRTIO_IPSEC_BADPKT;
 	l->udp_len = udp_len(sa);
 	if (!is_transport(sa)) {
@@ -143,19 +143,19 @@ static uint8_t layout(const struct vipsec_sa *sa, const uint8_t *in,
 		l->data_off = 0;
 		l->data_len = in_len;
 		l->tfc = tfc_len(sa, in_len);
-		l->nh = v6 ? VIPSEC_IPPROTO_IPV6 : VIPSEC_IPPROTO_IPIP;
+		l->nh = v6 ? VPE_IPPROTO_IPV6 : VPE_IPPROTO_IPIP;
 	} else {
 		if (v6 != (sa->ip_version == VIRTIO_IPSEC_IPV6))
 			return VIRTIO_IPSEC_BADPKT;
 		if (v6) {
-			off = vipsec_ipv6_esp_offset(in, in_len, 0, &l->nh_off);
+			off = vpe_ipv6_esp_offset(in, in_len, 0, &l->nh_off);
 			if (off < 0)
 				return VIRTIO_IPSEC_BADPKT;
 			l->ip_hlen = (uint32_t)off;
 		} else {
 			/* Transport mode protects whole datagrams only. */
-			if (vipsec_get_be16(in + 6) &
-			    (VIPSEC_IP_MF | VIPSEC_IP_OFFMASK))
+			if (vpe_get_be16(in + 6) &
+			    (VPE_IP_MF | VPE_IP_OFFMASK))
 				return VIRTIO_IPSEC_BADPKT;
 			l->ip_hlen = (in[0] & 0xf) * 4u;
 			l->nh_off = 9;
@@ -166,28 +166,28 @@ static uint8_t layout(const struct vipsec_sa *sa, const uint8_t *in,
 		l->tfc = 0;
 	}
 	l->pad = pad_len(sa, l->data_len + l->tfc);
-	l->total = l->ip_hlen + l->udp_len + VIPSEC_ESP_HLEN + sa->iv_len +
+	l->total = l->ip_hlen + l->udp_len + VPE_ESP_HLEN + sa->iv_len +
 		   l->data_len + l->tfc + l->pad + 2 + sa->icv_len;
 	return l->total > 0xffff ? VIRTIO_IPSEC_BADPKT : VIRTIO_IPSEC_OK;
 }
 
 /* The IP header in front of UDP/ESP: new (tunnel) or the packet's own. */
-static void write_ip(struct vipsec_sa *sa, const uint8_t *in,
+static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 		     const struct out_layout *l, uint8_t *out)
 {
-	uint8_t proto = l->udp_len ? VIPSEC_IPPROTO_UDP : VIPSEC_IPPROTO_ESP;
+	uint8_t proto = l->udp_len ? VPE_IPPROTO_UDP : VPE_IPPROTO_ESP;
 	uint8_t tos;
 	int df;
 
 	if (!is_transport(sa)) {
 		outer_tos_df(sa, in, &tos, &df);
 		if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
-			vipsec_ipv6_write_outer(out, sa->tmpl, tos,
-						(uint16_t)(l->total -
-							   VIPSEC_IPV6_HLEN),
+			vpe_ipv6_write_outer(out, sa->tmpl, tos,
+					     (uint16_t)(l->total -
+							   VPE_IPV6_HLEN),
 						proto);
 		} else {
-			vipsec_ipv4_write_outer_proto(out, sa->tmpl, tos,
+			vpe_ipv4_write_outer_proto(out, sa->tmpl, tos,
 						(uint16_t)l->total, sa->ip_id++,
 						df, proto);
 		}
@@ -196,12 +196,12 @@ static void write_ip(struct vipsec_sa *sa, const uint8_t *in,
 	memcpy(out, in, l->ip_hlen);
 	out[l->nh_off] = proto;
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
-		vipsec_put_be16(out + 4,
-				(uint16_t)(l->total - VIPSEC_IPV6_HLEN));
+		vpe_put_be16(out + 4,
+			     (uint16_t)(l->total - VPE_IPV6_HLEN));
 	} else {
-		vipsec_put_be16(out + 2, (uint16_t)l->total);
-		vipsec_put_be16(out + 10, 0);
-		vipsec_put_be16(out + 10, vipsec_ip_csum(out, l->ip_hlen));
+		vpe_put_be16(out + 2, (uint16_t)l->total);
+		vpe_put_be16(out + 10, 0);
+		vpe_put_be16(out + 10, vpe_ip_csum(out, l->ip_hlen));
 	}
 }
 
@@ -211,12 +211,12 @@ static void write_ip(struct vipsec_sa *sa, const uint8_t *in,
  * it. VIRTIO_IPSEC_OK when op is ready for the backend; anything else is
  * the packet's final status (res filled, no op).
  */
-static uint8_t encap_prepare(struct vipsec_crypto *c, struct vipsec_sa *sa,
-			     const struct vipsec_esp_pkt *p,
-			     struct out_layout *l, struct vipsec_esp_op *op,
-			     struct vipsec_esp_res *res)
+static uint8_t encap_prepare(struct vpe_crypto *c, struct vpe_sa *sa,
+			     const struct vpe_esp_pkt *p,
+			     struct out_layout *l, struct vpe_esp_op *op,
+			     struct vpe_esp_res *res)
 {
-	uint8_t iv[VIPSEC_ESP_MAX_IVLEN], *pt, *esp;
+	uint8_t iv[VPE_ESP_MAX_IVLEN], *pt, *esp;
 	uint32_t i, pt_len;
 	uint64_t seq;
 
@@ -243,7 +243,7 @@ static uint8_t encap_prepare(struct vipsec_crypto *c, struct vipsec_sa *sa,
 
 	/* Plaintext in place: data, TFC padding, padding, trailer. */
 	esp = p->out + l->ip_hlen + l->udp_len;
-	pt = esp + VIPSEC_ESP_HLEN + sa->iv_len;
+	pt = esp + VPE_ESP_HLEN + sa->iv_len;
 	pt_len = l->data_len + l->tfc + l->pad + 2;
 	memcpy(pt, p->in + l->data_off, l->data_len);
 	memset(pt + l->data_len, 0, l->tfc);
@@ -253,10 +253,10 @@ static uint8_t encap_prepare(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	pt[pt_len - 1] = l->nh;
 
 	c->ops->iv_gen(c, sa->key, seq, iv);
-	vipsec_put_be32(esp, sa->spi);
-	vipsec_put_be32(esp + 4, (uint32_t)seq);
-	memmove(esp + VIPSEC_ESP_HLEN, iv, sa->iv_len);
-	*op = (struct vipsec_esp_op){
+	vpe_put_be32(esp, sa->spi);
+	vpe_put_be32(esp + 4, (uint32_t)seq);
+	memmove(esp + VPE_ESP_HLEN, iv, sa->iv_len);
+	*op = (struct vpe_esp_op){
 		.key = sa->key,
 		.esp = esp,
 		.pt = pt,
@@ -267,10 +267,10 @@ static uint8_t encap_prepare(struct vipsec_crypto *c, struct vipsec_sa *sa,
 }
 
 /* Second half, after the backend sealed op: headers, counters, result. */
-static void encap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
+static void encap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 			 const struct out_layout *l,
-			 const struct vipsec_esp_op *op,
-			 struct vipsec_esp_res *res)
+			 const struct vpe_esp_op *op,
+			 struct vpe_esp_res *res)
 {
 	if (op->status) {
 		/* Never let a packet with a wrong ICV out; its number is spent. */
@@ -280,26 +280,26 @@ static void encap_finish(struct vipsec_sa *sa, const struct vipsec_esp_pkt *p,
 	}
 	write_ip(sa, p->in, l, p->out);
 	if (l->udp_len)
-		vipsec_udp_encap_write(sa, p->out + l->ip_hlen,
-				       l->total - l->ip_hlen,
-				       sa->ip_version == VIRTIO_IPSEC_IPV6 ?
-				       p->out : NULL);
+		vpe_udp_encap_write(sa, p->out + l->ip_hlen,
+				    l->total - l->ip_hlen,
+				    sa->ip_version == VIRTIO_IPSEC_IPV6 ?
+				    p->out : NULL);
 	sa->packets++;
 	sa->bytes += p->in_len;
 	res->status = VIRTIO_IPSEC_OK;
 	res->out_len = l->total;
 }
 
-void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
-		      const uint8_t *in, uint32_t in_len,
-		      uint8_t *out, uint32_t out_cap,
-		      struct vipsec_esp_res *res)
+void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa,
+		   const uint8_t *in, uint32_t in_len,
+		   uint8_t *out, uint32_t out_cap,
+		   struct vpe_esp_res *res)
 {
-	const struct vipsec_esp_pkt p = {
+	const struct vpe_esp_pkt p = {
 		.sa = sa, .in = in, .in_len = in_len,
 		.out = out, .out_cap = out_cap,
 	};
-	struct vipsec_esp_op op;
+	struct vpe_esp_op op;
 	struct out_layout l;
 
 	if (encap_prepare(c, sa, &p, &l, &op, res) != VIRTIO_IPSEC_OK)
@@ -308,7 +308,7 @@ void vipsec_esp_encap(struct vipsec_crypto *c, struct vipsec_sa *sa,
 	encap_finish(sa, &p, &l, &op, res);
 }
 
-void vipsec_esp_prefetch(const struct vipsec_esp_pkt *p, unsigned int n)
+void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 {
 	unsigned int i, l;
 
@@ -324,20 +324,20 @@ void vipsec_esp_prefetch(const struct vipsec_esp_pkt *p, unsigned int n)
  * A burst: all packets prepared, their crypto submitted to the backend in
  * one call (the multi-buffer backend keeps its lanes full across packets),
  * then all finished. Same result per packet as n calls of
- * vipsec_esp_encap in order, including several packets of one SA.
+ * vpe_esp_encap in order, including several packets of one SA.
  */
-void vipsec_esp_encap_burst(struct vipsec_crypto *c,
-			    const struct vipsec_esp_pkt *p, unsigned int n,
-			    struct vipsec_esp_res *res)
+void vpe_esp_encap_burst(struct vpe_crypto *c,
+			 const struct vpe_esp_pkt *p, unsigned int n,
+			 struct vpe_esp_res *res)
 {
-	struct vipsec_esp_op ops[VIPSEC_ESP_BURST];
-	struct out_layout l[VIPSEC_ESP_BURST];
-	uint8_t idx[VIPSEC_ESP_BURST];
+	struct vpe_esp_op ops[VPE_ESP_BURST];
+	struct out_layout l[VPE_ESP_BURST];
+	uint8_t idx[VPE_ESP_BURST];
 	unsigned int base, i, k, m;
 
 	for (base = 0; base < n; base += m) {
-		m = n - base < VIPSEC_ESP_BURST ? n - base : VIPSEC_ESP_BURST;
-		vipsec_esp_prefetch(p + base, m);
+		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
+		vpe_esp_prefetch(p + base, m);
 		for (i = 0, k = 0; i < m; i++)
 			if (encap_prepare(c, p[base + i].sa, &p[base + i], &l[k],
 					  &ops[k], &res[base + i]) ==

@@ -11,7 +11,7 @@
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
 
-int vipsec_evq_init(struct vipsec_evq *q, uint32_t cap)
+int vpe_evq_init(struct vpe_evq *q, uint32_t cap)
 {
 	memset(q, 0, sizeof(*q));
 	q->ring = calloc(cap, sizeof(*q->ring));
@@ -21,19 +21,19 @@ int vipsec_evq_init(struct vipsec_evq *q, uint32_t cap)
 	return 0;
 }
 
-void vipsec_evq_fini(struct vipsec_evq *q)
+void vpe_evq_fini(struct vpe_evq *q)
 {
 	free(q->ring);
 	memset(q, 0, sizeof(*q));
 }
 
-void vipsec_evq_clear(struct vipsec_evq *q)
+void vpe_evq_clear(struct vpe_evq *q)
 {
 	q->head = q->count = 0;
 	q->lost = 0;
 }
 
-void vipsec_evq_push(struct vipsec_evq *q, const struct vipsec_evrec *e)
+void vpe_evq_push(struct vpe_evq *q, const struct vpe_evrec *e)
 {
 	if (q->count == q->cap) {
 		/* Drop the oldest: the newest state matters most. */
@@ -45,7 +45,7 @@ void vipsec_evq_push(struct vipsec_evq *q, const struct vipsec_evrec *e)
 	q->count++;
 }
 
-bool vipsec_evq_pop(struct vipsec_evq *q, struct vipsec_evrec *e)
+bool vpe_evq_pop(struct vpe_evq *q, struct vpe_evrec *e)
 {
 	if (q->lost) {
 		memset(e, 0, sizeof(*e));
@@ -62,13 +62,13 @@ bool vipsec_evq_pop(struct vipsec_evq *q, struct vipsec_evrec *e)
 	return true;
 }
 
-void vipsec_evq_purge(struct vipsec_evq *q, uint32_t gid, uint32_t sa_id)
+void vpe_evq_purge(struct vpe_evq *q, uint32_t gid, uint32_t sa_id)
 {
 	uint32_t i, kept = 0;
 
 	/* Compact in place, keeping the order of what stays. */
 	for (i = 0; i < q->count; i++) {
-		struct vipsec_evrec *e = &q->ring[(q->head + i) % q->cap];
+		struct vpe_evrec *e = &q->ring[(q->head + i) % q->cap];
 
 		if (e->group_id == gid && (!sa_id || e->sa_id == sa_id))
 			continue;
@@ -78,27 +78,27 @@ void vipsec_evq_purge(struct vipsec_evq *q, uint32_t gid, uint32_t sa_id)
 	q->count = kept;
 }
 
-bool vipsec_core_event_pending(const struct vipsec_core *core)
+bool vpe_core_event_pending(const struct vpe_core *core)
 {
 	return core->evq.count || core->evq.lost;
 }
 
-bool vipsec_core_next_event(struct vipsec_core *core,
-			    struct virtio_ipsec_event *ev)
+bool vpe_core_next_event(struct vpe_core *core,
+			 struct virtio_ipsec_event *ev)
 {
 	uint8_t *p = (uint8_t *)ev;
-	struct vipsec_evrec e;
+	struct vpe_evrec e;
 
-	if (!vipsec_evq_pop(&core->evq, &e))
+	if (!vpe_evq_pop(&core->evq, &e))
 		return false;
 	memset(ev, 0, sizeof(*ev));
-	vipsec_st16(p + VIPSEC_OFF(virtio_ipsec_event, type), e.type);
-	vipsec_st16(p + VIPSEC_OFF(virtio_ipsec_event, limit), e.limit);
-	vipsec_st32(p + VIPSEC_OFF(virtio_ipsec_event, group_id), e.group_id);
-	vipsec_st32(p + VIPSEC_OFF(virtio_ipsec_event, sa_id), e.sa_id);
-	vipsec_st32(p + VIPSEC_OFF(virtio_ipsec_event, spi), e.spi);
-	vipsec_st64(p + VIPSEC_OFF(virtio_ipsec_event, seq), e.seq);
-	vipsec_st64(p + VIPSEC_OFF(virtio_ipsec_event, bytes), e.bytes);
-	vipsec_st64(p + VIPSEC_OFF(virtio_ipsec_event, packets), e.packets);
+	vpe_st16(p + VPE_OFF(virtio_ipsec_event, type), e.type);
+	vpe_st16(p + VPE_OFF(virtio_ipsec_event, limit), e.limit);
+	vpe_st32(p + VPE_OFF(virtio_ipsec_event, group_id), e.group_id);
+	vpe_st32(p + VPE_OFF(virtio_ipsec_event, sa_id), e.sa_id);
+	vpe_st32(p + VPE_OFF(virtio_ipsec_event, spi), e.spi);
+	vpe_st64(p + VPE_OFF(virtio_ipsec_event, seq), e.seq);
+	vpe_st64(p + VPE_OFF(virtio_ipsec_event, bytes), e.bytes);
+	vpe_st64(p + VPE_OFF(virtio_ipsec_event, packets), e.packets);
 	return true;
 }

@@ -8,7 +8,7 @@
 #define ECN_ECT0	2
 #define ECN_CE		3
 
-int vipsec_ecn_decap(uint8_t inner, uint8_t outer)
+int vpe_ecn_decap(uint8_t inner, uint8_t outer)
 {
 	if (outer == ECN_CE)
 		return inner == ECN_NOT_ECT ? -1 : ECN_CE;
@@ -18,18 +18,18 @@ int vipsec_ecn_decap(uint8_t inner, uint8_t outer)
 	return inner;
 }
 
-uint8_t vipsec_inner_decap(const struct vipsec_sa *sa, uint8_t *p,
-			   uint8_t outer_ecn)
+uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p,
+			uint8_t outer_ecn)
 {
 	int v4 = (p[0] >> 4) == 4, ecn;
-	uint8_t tc = v4 ? p[1] : vipsec_ipv6_tclass(p);
+	uint8_t tc = v4 ? p[1] : vpe_ipv6_tclass(p);
 	uint8_t *ttl = v4 ? &p[8] : &p[7];
 
 	if (!(sa->options & (VIRTIO_IPSEC_SA_OPT_ECN |
 			     VIRTIO_IPSEC_SA_OPT_DEC_TTL)))
 		return VIRTIO_IPSEC_OK;
 	if (sa->options & VIRTIO_IPSEC_SA_OPT_ECN) {
-		ecn = vipsec_ecn_decap(tc & 3, outer_ecn & 3);
+		ecn = vpe_ecn_decap(tc & 3, outer_ecn & 3);
 		if (ecn < 0)
 			return VIRTIO_IPSEC_BADPKT;
 		tc = (uint8_t)((tc & 0xfc) | ecn);
@@ -42,10 +42,10 @@ uint8_t vipsec_inner_decap(const struct vipsec_sa *sa, uint8_t *p,
 	}
 	if (v4) {
 		p[1] = tc;
-		vipsec_put_be16(p + 10, 0);
-		vipsec_put_be16(p + 10, vipsec_ip_csum(p, (p[0] & 0xf) * 4u));
+		vpe_put_be16(p + 10, 0);
+		vpe_put_be16(p + 10, vpe_ip_csum(p, (p[0] & 0xf) * 4u));
 	} else {
-		vipsec_ipv6_set_tclass(p, tc);
+		vpe_ipv6_set_tclass(p, tc);
 	}
 	return VIRTIO_IPSEC_OK;
 }
@@ -65,7 +65,7 @@ static int prefix_eq(const uint8_t *a, const uint8_t *b, unsigned int bits)
 	return 1;
 }
 
-int vipsec_selector_match(const struct vipsec_sa *sa, const uint8_t *p)
+int vpe_selector_match(const struct vpe_sa *sa, const uint8_t *p)
 {
 	int fam = sa->ip_version == VIRTIO_IPSEC_IPV6 ? 6 : 4;
 

@@ -4,8 +4,8 @@
  * of the tunnel (RFC 6040 ECN, TTL decrement) and the inbound selector
  * check (RFC 4301 5.2: the inner source must match the SA).
  */
-#ifndef VIPSEC_INNER_H
-#define VIPSEC_INNER_H
+#ifndef VPE_INNER_H
+#define VPE_INNER_H
 
 #include <stdint.h>
 
@@ -16,7 +16,7 @@
  * one (both 0..3). Returns the new inner field, or -1 when the packet must
  * be dropped (outer CE over a Not-ECT inner packet).
  */
-int vipsec_ecn_decap(uint8_t inner, uint8_t outer);
+int vpe_ecn_decap(uint8_t inner, uint8_t outer);
 
 /*
  * Tunnel decap of the inner IPv4/IPv6 packet at p: ECN (option ECN) with
@@ -24,8 +24,8 @@ int vipsec_ecn_decap(uint8_t inner, uint8_t outer);
  * IPv4 header checksum is fixed. Returns VIRTIO_IPSEC_OK or BADPKT (ECN
  * drop, TTL exhausted).
  */
-uint8_t vipsec_inner_decap(const struct vipsec_sa *sa, uint8_t *p,
-			   uint8_t outer_ecn);
+uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p,
+			uint8_t outer_ecn);
 
 /*
  * Option SELECTOR: 1 when the source address of the IP packet at p lies
@@ -33,6 +33,6 @@ uint8_t vipsec_inner_decap(const struct vipsec_sa *sa, uint8_t *p,
  * family (ip_version: the outer one in tunnel mode), as the ABI has no
  * field of its own for it; a packet of the other family does not match.
  */
-int vipsec_selector_match(const struct vipsec_sa *sa, const uint8_t *p);
+int vpe_selector_match(const struct vpe_sa *sa, const uint8_t *p);
 
-#endif /* VIPSEC_INNER_H */
+#endif /* VPE_INNER_H */

@@ -16,19 +16,20 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_ipsecmb.h"
+#include "vpe_algs.h"
 
 #define BATCH 64
 
-static int mb_key_new(struct vipsec_crypto *c, const struct vipsec_xfrm_params *p,
-		      void **out, struct vipsec_xfrm_shape *shape)
+static int mb_key_new(struct vpe_crypto *c, const struct vpe_xfrm_params *p,
+		      void **out, struct vpe_xfrm_shape *shape)
 {
-	struct mb_key *k;
+	struct vpe_mb_key *k;
 	int ret;
 
 	if (posix_memalign((void **)&k, 64, sizeof(*k)))
 		return -ENOMEM;
 	memset(k, 0, sizeof(*k));
-	ret = mb_keys_setup(to_mb(c)->mgr, p, k);
+	ret = vpe_mb_keys_setup(to_mb(c)->mgr, p, k);
 	if (ret) {
 		explicit_bzero(k, sizeof(*k));
 		free(k);
@@ -41,74 +42,74 @@ static int mb_key_new(struct vipsec_crypto *c, const struct vipsec_xfrm_params *
 	return 0;
 }
 
-static void mb_key_free(struct vipsec_crypto *c, void *key)
+static void mb_key_free(struct vpe_crypto *c, void *key)
 {
 	(void)c;
 	if (!key)
 		return;
-	explicit_bzero(key, sizeof(struct mb_key));
+	explicit_bzero(key, sizeof(struct vpe_mb_key));
 	free(key);
 }
 
-static void mb_iv_gen(struct vipsec_crypto *c, const void *key, uint64_t seq,
+static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
 		      uint8_t *iv)
 {
-	const struct mb_key *k = key;
+	const struct vpe_mb_key *k = key;
 	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
 
 	if (!k->cbc_iv) {
 		if (k->iv_len)
-			vipsec_iv_from_seq(seq, iv);	/* unique per key */
+			vpe_iv_from_seq(seq, iv);	/* unique per key */
 		return;
 	}
 	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
-	vipsec_iv_from_seq(seq, in + 8);
+	vpe_iv_from_seq(seq, in + 8);
 	IMB_AES128_CFB_ONE(to_mb(c)->mgr, out, zero, in, k->iv_key, 16);
 	memcpy(iv, out, k->iv_len);
 }
 
-static void mb_run(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops,
 		   unsigned int n, bool encrypt)
 {
-	struct ipsecmb *mb = to_mb(c);
-	struct vipsec_esp_op *batch[BATCH];
+	struct vpe_ipsecmb *mb = to_mb(c);
+	struct vpe_esp_op *batch[BATCH];
 	unsigned int i, m = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct mb_key *k = ops[i].key;
+		const struct vpe_mb_key *k = ops[i].key;
 
-		if (k->kind == MB_GCM) {
+		if (k->kind == VPE_MB_GCM) {
 			if (encrypt)
-				mb_gcm_encrypt(mb->mgr, &ops[i]);
+				vpe_mb_gcm_encrypt(mb->mgr, &ops[i]);
 			else
-				mb_gcm_decrypt(mb->mgr, &ops[i]);
+				vpe_mb_gcm_decrypt(mb->mgr, &ops[i]);
 			continue;
 		}
 		batch[m++] = &ops[i];
 		if (m == BATCH) {
-			mb_jobs_run(mb, batch, m, encrypt);
+			vpe_mb_jobs_run(mb, batch, m, encrypt);
 			m = 0;
 		}
 	}
 	if (m)
-		mb_jobs_run(mb, batch, m, encrypt);
+		vpe_mb_jobs_run(mb, batch, m, encrypt);
 }
 
-static void mb_encrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void mb_encrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 		       unsigned int n)
 {
 	mb_run(c, ops, n, true);
 }
 
-static void mb_decrypt(struct vipsec_crypto *c, struct vipsec_esp_op *ops,
+static void mb_decrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 		       unsigned int n)
 {
 	mb_run(c, ops, n, false);
 }
 
-static void mb_destroy(struct vipsec_crypto *c)
+static void mb_destroy(struct vpe_crypto *c)
 {
-	struct ipsecmb *mb = to_mb(c);
+	struct vpe_ipsecmb *mb = to_mb(c);
 
 	free_mb_mgr(mb->mgr);
 	if (mb->scratch) {
@@ -118,25 +119,24 @@ static void mb_destroy(struct vipsec_crypto *c)
 	free(mb);
 }
 
-#define BIT(n) (1ULL << (n))
+/* intel-ipsec-mb runs every row of vpe_algs.h. */
+#define VPE_CIPHER(id, ...)	| (1ULL << (id))
+#define VPE_AEAD(id, ...)	| (1ULL << (id))
+#define VPE_AUTH(...)
 
-static const struct vipsec_crypto_ops ipsecmb_ops = {
+static const struct vpe_crypto_ops ipsecmb_ops = {
 	.name = "ipsec-mb",
-	.cipher_mask = BIT(VIRTIO_IPSEC_CIPHER_NULL) |
-		       BIT(VIRTIO_IPSEC_CIPHER_DES_CBC) |
-		       BIT(VIRTIO_IPSEC_CIPHER_3DES_CBC) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_CBC) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_CTR) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_GCM) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_CCM) |
-		       BIT(VIRTIO_IPSEC_CIPHER_AES_GMAC),
-	.auth_mask = BIT(VIRTIO_IPSEC_AUTH_NONE) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_MD5_96) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA1_96) |
-		     BIT(VIRTIO_IPSEC_AUTH_AES_XCBC_96) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA256) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA384) |
-		     BIT(VIRTIO_IPSEC_AUTH_HMAC_SHA512),
+	.cipher_mask = 0 VPE_ALGS,
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
+#define VPE_CIPHER(...)
+#define VPE_AEAD(...)
+#define VPE_AUTH(id, ...)	| (1ULL << (id))
+	.auth_mask = 0 VPE_ALGS,
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 	.key_new = mb_key_new,
 	.key_free = mb_key_free,
 	.iv_gen = mb_iv_gen,
@@ -145,9 +145,9 @@ static const struct vipsec_crypto_ops ipsecmb_ops = {
 	.destroy = mb_destroy,
 };
 
-struct vipsec_crypto *vipsec_crypto_ipsecmb_new(char *err, size_t err_len)
+struct vpe_crypto *vpe_crypto_ipsecmb_new(char *err, size_t err_len)
 {
-	struct ipsecmb *mb = calloc(1, sizeof(*mb));
+	struct vpe_ipsecmb *mb = calloc(1, sizeof(*mb));
 	IMB_ARCH arch = IMB_ARCH_NONE;
 
 	if (!mb)

@@ -8,8 +8,8 @@
  *   vipsec_ipsecmb_gcm.c   AES-GCM (RFC 4106) on the direct GCM API
  *   vipsec_ipsecmb_jobs.c  everything else on the multi-buffer job API
  */
-#ifndef VIPSEC_IPSECMB_H
-#define VIPSEC_IPSECMB_H
+#ifndef VPE_IPSECMB_H
+#define VPE_IPSECMB_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,24 +18,25 @@
 
 #include "vipsec_crypto.h"
 
-struct ipsecmb {
-	struct vipsec_crypto base;
+struct vpe_ipsecmb {
+	struct vpe_crypto base;
 	IMB_MGR *mgr;
 	uint8_t *scratch;	/* ESN copies for the job API, grows */
 	size_t scratch_len;
 };
 
-enum mb_kind {
-	MB_GCM,		/* RFC 4106, direct API */
-	MB_GMAC,	/* RFC 4543, job API: NULL cipher + GMAC */
-	MB_CCM,		/* RFC 4309, job API */
-	MB_CHAIN,	/* cipher (or NULL) then MAC (or none), job API */
+enum vpe_mb_kind {
+	VPE_MB_GCM,		/* RFC 4106, direct API */
+	VPE_MB_GMAC,	/* RFC 4543, job API: NULL cipher + GMAC */
+	VPE_MB_CCM,		/* RFC 4309, job API */
+	VPE_MB_CHAIN,	/* cipher (or NULL) then MAC (or none), job API */
+	VPE_MB_CHACHA,	/* RFC 7634 ChaCha20-Poly1305, job API */
 };
 
 /* The 64-byte aligned per-SA key object. */
-struct mb_key {
+struct vpe_mb_key {
 	struct gcm_key_data gcm;		/* GCM, GMAC */
-	uint32_t enc[60] __attribute__((aligned(16)));	/* AES, CCM */
+	uint32_t enc[60] __attribute__((aligned(16)));	/* AES, CCM, ChaCha20 */
 	uint32_t dec[60] __attribute__((aligned(16)));
 	uint64_t des_ks[3][16];			/* DES: [0]; 3DES: all */
 	const void *des_ptrs[3];
@@ -46,7 +47,7 @@ struct mb_key {
 	uint32_t iv_key[44] __attribute__((aligned(16)));	/* CBC IVs */
 	IMB_CIPHER_MODE cipher;
 	IMB_HASH_ALG hash;
-	uint8_t kind;			/* enum mb_kind */
+	uint8_t kind;			/* enum vpe_mb_kind */
 	uint8_t cipher_alg, auth_alg;
 	uint8_t key_len;		/* cipher key bytes */
 	uint8_t iv_len, block_len, icv_len;
@@ -55,21 +56,21 @@ struct mb_key {
 	bool cbc_iv;			/* IV from iv_key, else from seq */
 };
 
-static inline struct ipsecmb *to_mb(struct vipsec_crypto *c)
+static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)
 {
-	return (struct ipsecmb *)c;
+	return (struct vpe_ipsecmb *)c;
 }
 
 /* keys: validates p against the RFC lengths and expands everything. */
-int mb_keys_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		  struct mb_key *k);
+int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		      struct vpe_mb_key *k);
 
 /* gcm: one packet each, synchronous. */
-void mb_gcm_encrypt(IMB_MGR *mgr, struct vipsec_esp_op *op);
-void mb_gcm_decrypt(IMB_MGR *mgr, struct vipsec_esp_op *op);
+void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
+void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
 
 /* jobs: n operations on non-GCM keys through the job API. */
-void mb_jobs_run(struct ipsecmb *mb, struct vipsec_esp_op **ops,
-		 unsigned int n, bool encrypt);
+void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
+		     unsigned int n, bool encrypt);
 
-#endif /* VIPSEC_IPSECMB_H */
+#endif /* VPE_IPSECMB_H */

@@ -2,7 +2,7 @@
 /*
  * vipsec_ipsecmb_gcm: AES-GCM ESP (RFC 4106) on intel-ipsec-mb's direct
  * GCM API, one packet per call. GCM decrypts into pt before the tag is
- * checked; vipsec_esp_open zeroes pt on a mismatch so unauthenticated
+ * checked; vpe_esp_open zeroes pt on a mismatch so unauthenticated
  * bytes never leave.
  */
 #include <errno.h>
@@ -14,8 +14,8 @@
  * RFC 4106: nonce = salt || explicit IV; AAD = SPI || seq, or with ESN
  * SPI || seq_hi || seq_lo (section 5).
  */
-static uint32_t gcm_nonce_aad(const struct mb_key *k,
-			      const struct vipsec_esp_op *op, uint8_t nonce[12],
+static uint32_t gcm_nonce_aad(const struct vpe_mb_key *k,
+			      const struct vpe_esp_op *op, uint8_t nonce[12],
 			      uint8_t aad[12])
 {
 	memcpy(nonce, k->salt, 4);
@@ -33,9 +33,9 @@ static uint32_t gcm_nonce_aad(const struct mb_key *k,
 	return 12;
 }
 
-void mb_gcm_encrypt(IMB_MGR *mgr, struct vipsec_esp_op *op)
+void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 {
-	const struct mb_key *k = op->key;
+	const struct vpe_mb_key *k = op->key;
 	struct gcm_context_data ctx;
 	uint8_t nonce[12], aad[12], *ct = op->esp + 16;
 	uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
@@ -56,9 +56,9 @@ void mb_gcm_encrypt(IMB_MGR *mgr, struct vipsec_esp_op *op)
 	op->status = 0;
 }
 
-void mb_gcm_decrypt(IMB_MGR *mgr, struct vipsec_esp_op *op)
+void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 {
-	const struct mb_key *k = op->key;
+	const struct vpe_mb_key *k = op->key;
 	struct gcm_context_data ctx;
 	uint8_t nonce[12], aad[12], tag[16];
 	const uint8_t *ct = op->esp + 16;
@@ -74,6 +74,6 @@ void mb_gcm_decrypt(IMB_MGR *mgr, struct vipsec_esp_op *op)
 		IMB_AES256_GCM_DEC(mgr, &k->gcm, &ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
 	explicit_bzero(&ctx, sizeof(ctx));
-	op->status = vipsec_memneq(tag, ct + op->len, k->icv_len) ? -EBADMSG :
+	op->status = vpe_memneq(tag, ct + op->len, k->icv_len) ? -EBADMSG :
 								    0;
 }

@@ -9,6 +9,7 @@
  *     One chained job: encrypt-then-hash out, hash-then-decrypt in.
  *   AES-CCM (RFC 4309): nonce = salt(3) || IV(8), AAD = SPI || seq or
  *     SPI || seq_hi || seq_lo.
+ *   ChaCha20-Poly1305 (RFC 7634): nonce = salt(4) || IV(8), AAD as CCM.
  *   AES-GMAC (RFC 4543): NULL cipher; GMAC with nonce salt(4) || IV(8)
  *     over SPI || seq [|| ...] || IV || payload (the AAD of GCM with an
  *     empty plaintext), ICV 16.
@@ -27,7 +28,7 @@
 #define MB_CHUNK 64	/* ops in flight per submit/flush round */
 
 struct job_ctx {
-	struct vipsec_esp_op *op;
+	struct vpe_esp_op *op;
 	uint8_t tag[32];
 	uint8_t iv[16];		/* CTR, GMAC, CCM nonces */
 	uint8_t aad[12];	/* CCM */
@@ -43,20 +44,20 @@ static void put_be32(uint8_t *p, uint32_t v)
 }
 
 /* Scratch bytes an op needs for its ESN copy (0: none). */
-static size_t scratch_need(const struct vipsec_esp_op *op, bool encrypt)
+static size_t scratch_need(const struct vpe_esp_op *op, bool encrypt)
 {
-	const struct mb_key *k = op->key;
+	const struct vpe_mb_key *k = op->key;
 
 	if (!k->esn)
 		return 0;
-	if (k->kind == MB_GMAC)
+	if (k->kind == VPE_MB_GMAC)
 		return 20 + (size_t)op->len;
-	if (k->kind == MB_CHAIN && !encrypt)
+	if (k->kind == VPE_MB_CHAIN && !encrypt)
 		return 12 + (size_t)k->iv_len + op->len;
 	return 0;
 }
 
-static int scratch_grow(struct ipsecmb *mb, size_t need)
+static int scratch_grow(struct vpe_ipsecmb *mb, size_t need)
 {
 	uint8_t *p;
 
@@ -74,10 +75,10 @@ static int scratch_grow(struct ipsecmb *mb, size_t need)
  * Puts the plaintext where the ESP payload goes (outbound) and builds the
  * authenticated byte string; returns its length.
  */
-static uint64_t auth_bytes(struct job_ctx *x, const struct mb_key *k,
+static uint64_t auth_bytes(struct job_ctx *x, const struct vpe_mb_key *k,
 			   bool encrypt, uint8_t *copy)
 {
-	struct vipsec_esp_op *op = x->op;
+	struct vpe_esp_op *op = x->op;
 	uint32_t hdr = 8 + k->iv_len;
 	uint8_t *payload = op->esp + hdr;
 
@@ -86,7 +87,7 @@ static uint64_t auth_bytes(struct job_ctx *x, const struct mb_key *k,
 	x->src = op->esp;
 	if (!k->esn)
 		return hdr + op->len;
-	if (k->kind == MB_GMAC) {
+	if (k->kind == VPE_MB_GMAC) {
 		/* SPI || seq_hi || seq_lo || IV || payload */
 		memcpy(copy, op->esp, 4);
 		put_be32(copy + 4, op->seq_hi);
@@ -105,7 +106,7 @@ static uint64_t auth_bytes(struct job_ctx *x, const struct mb_key *k,
 	return hdr + op->len + 4;
 }
 
-static void fill_mac(IMB_JOB *job, const struct mb_key *k)
+static void fill_mac(IMB_JOB *job, const struct vpe_mb_key *k)
 {
 	job->hash_alg = k->hash;
 	switch (k->hash) {
@@ -126,9 +127,9 @@ static void fill_mac(IMB_JOB *job, const struct mb_key *k)
 }
 
 static void fill_chain(IMB_JOB *job, struct job_ctx *x,
-		       const struct mb_key *k, bool encrypt, uint64_t alen)
+		       const struct vpe_mb_key *k, bool encrypt, uint64_t alen)
 {
-	struct vipsec_esp_op *op = x->op;
+	struct vpe_esp_op *op = x->op;
 	uint32_t hdr = 8 + k->iv_len;
 
 	job->cipher_mode = k->cipher;
@@ -177,20 +178,55 @@ static void fill_chain(IMB_JOB *job, struct job_ctx *x,
 	fill_mac(job, k);
 }
 
-static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct mb_key *k,
-		     bool encrypt)
+/* RFC 4309 / RFC 7634 AAD: SPI || seq, or SPI || seq_hi || seq_lo. */
+static uint64_t aead_aad(struct job_ctx *x, const struct vpe_mb_key *k)
 {
-	struct vipsec_esp_op *op = x->op;
+	struct vpe_esp_op *op = x->op;
 
-	memcpy(x->iv, k->salt, 3);
-	memcpy(x->iv + 3, op->esp + 8, 8);
 	memcpy(x->aad, op->esp, 4);
 	if (k->esn) {
 		put_be32(x->aad + 4, op->seq_hi);
 		memcpy(x->aad + 8, op->esp + 4, 4);
-	} else {
-		memcpy(x->aad + 4, op->esp + 4, 4);
+		return 12;
 	}
+	memcpy(x->aad + 4, op->esp + 4, 4);
+	return 8;
+}
+
+/* Poly1305 reads ciphertext, so decryption goes straight into pt. */
+static void fill_chacha(IMB_JOB *job, struct job_ctx *x,
+			const struct vpe_mb_key *k, bool encrypt)
+{
+	struct vpe_esp_op *op = x->op;
+
+	memcpy(x->iv, k->salt, 4);
+	memcpy(x->iv + 4, op->esp + 8, 8);
+	job->u.CHACHA20_POLY1305.aad = x->aad;
+	job->u.CHACHA20_POLY1305.aad_len_in_bytes = aead_aad(x, k);
+	job->src = encrypt ? op->pt : op->esp + 16;
+	job->dst = encrypt ? op->esp + 16 : op->pt;
+	job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
+	job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH :
+				     IMB_ORDER_HASH_CIPHER;
+	job->enc_keys = job->dec_keys = k->enc;
+	job->key_len_in_bytes = 32;
+	job->cipher_start_src_offset_in_bytes = 0;
+	job->msg_len_to_cipher_in_bytes = op->len;
+	job->hash_start_src_offset_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = op->len;
+	job->iv = x->iv;
+	job->iv_len_in_bytes = 12;
+}
+
+static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k,
+		     bool encrypt)
+{
+	struct vpe_esp_op *op = x->op;
+
+	memcpy(x->iv, k->salt, 3);
+	memcpy(x->iv + 3, op->esp + 8, 8);
+	job->u.CCM.aad_len_in_bytes = aead_aad(x, k);
 	if (encrypt) {
 		job->src = op->pt;
 		job->dst = op->esp + 16;
@@ -213,13 +249,12 @@ static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct mb_key *k,
 	job->iv = x->iv;
 	job->iv_len_in_bytes = 11;
 	job->u.CCM.aad = x->aad;
-	job->u.CCM.aad_len_in_bytes = k->esn ? 12 : 8;
 }
 
-static void fill_gmac(IMB_JOB *job, struct job_ctx *x, const struct mb_key *k,
+static void fill_gmac(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k,
 		      bool encrypt, uint64_t alen)
 {
-	struct vipsec_esp_op *op = x->op;
+	struct vpe_esp_op *op = x->op;
 
 	memcpy(x->iv, k->salt, 4);
 	memcpy(x->iv + 4, op->esp + 8, 8);
@@ -245,8 +280,8 @@ static void fill_gmac(IMB_JOB *job, struct job_ctx *x, const struct mb_key *k,
 static void job_done(IMB_JOB *job, bool encrypt)
 {
 	struct job_ctx *x = job->user_data;
-	struct vipsec_esp_op *op = x->op;
-	const struct mb_key *k = op->key;
+	struct vpe_esp_op *op = x->op;
+	const struct vpe_mb_key *k = op->key;
 	uint8_t *icv = op->esp + 8 + k->iv_len + op->len;
 
 	if (job->status != IMB_STATUS_COMPLETED) {
@@ -258,22 +293,24 @@ static void job_done(IMB_JOB *job, bool encrypt)
 		return;
 	if (encrypt)
 		memcpy(icv, x->tag, k->icv_len);
-	else if (vipsec_memneq(x->tag, icv, k->icv_len))
+	else if (vpe_memneq(x->tag, icv, k->icv_len))
 		op->status = -EBADMSG;
 }
 
 static void submit(IMB_MGR *mgr, struct job_ctx *x, bool encrypt,
 		   uint8_t *copy)
 {
-	const struct mb_key *k = x->op->key;
+	const struct vpe_mb_key *k = x->op->key;
 	IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
-	uint64_t alen = k->kind == MB_CCM ? 0 :
+	uint64_t alen = k->kind == VPE_MB_CCM || k->kind == VPE_MB_CHACHA ? 0 :
 			auth_bytes(x, k, encrypt, copy);
 
 	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-	if (k->kind == MB_CCM)
+	if (k->kind == VPE_MB_CCM)
 		fill_ccm(job, x, k, encrypt);
-	else if (k->kind == MB_GMAC)
+	else if (k->kind == VPE_MB_CHACHA)
+		fill_chacha(job, x, k, encrypt);
+	else if (k->kind == VPE_MB_GMAC)
 		fill_gmac(job, x, k, encrypt, alen);
 	else
 		fill_chain(job, x, k, encrypt, alen);
@@ -291,7 +328,7 @@ static void submit(IMB_MGR *mgr, struct job_ctx *x, bool encrypt,
 	}
 }
 
-static void run_chunk(struct ipsecmb *mb, struct vipsec_esp_op **ops,
+static void run_chunk(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
 		      unsigned int n, bool encrypt)
 {
 	struct job_ctx ctx[MB_CHUNK];
@@ -319,8 +356,8 @@ static void run_chunk(struct ipsecmb *mb, struct vipsec_esp_op **ops,
 	explicit_bzero(ctx, sizeof(ctx));
 }
 
-void mb_jobs_run(struct ipsecmb *mb, struct vipsec_esp_op **ops,
-		 unsigned int n, bool encrypt)
+void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
+		     unsigned int n, bool encrypt)
 {
 	while (n) {
 		unsigned int m = n < MB_CHUNK ? n : MB_CHUNK;

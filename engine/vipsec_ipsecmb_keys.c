@@ -12,29 +12,52 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_ipsecmb.h"
+#include "vpe_algs.h"
 
-/* Integrity transforms: key length, ICV length, HMAC block size. */
+/* Integrity transforms: the backend's columns of vpe_algs.h. */
 struct mac_info {
 	uint8_t alg, key_len, icv_len, block;
 	IMB_HASH_ALG hash;
 };
 
-static const struct mac_info macs[] = {
-	{ VIRTIO_IPSEC_AUTH_HMAC_MD5_96, 16, 12, 64, IMB_AUTH_MD5 },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA1_96, 20, 12, 64, IMB_AUTH_HMAC_SHA_1 },
-	{ VIRTIO_IPSEC_AUTH_AES_XCBC_96, 16, 12, 0, IMB_AUTH_AES_XCBC },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA256, 32, 16, 64, IMB_AUTH_HMAC_SHA_256 },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA384, 48, 24, 128, IMB_AUTH_HMAC_SHA_384 },
-	{ VIRTIO_IPSEC_AUTH_HMAC_SHA512, 64, 32, 128, IMB_AUTH_HMAC_SHA_512 },
+#define VPE_CIPHER(...)
+#define VPE_AEAD(...)
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, block, ...) \
+	{ id, key, icv, block, hash },
+static const struct mac_info macs[] = { VPE_ALGS };
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
+
+/* Cipher and AEAD ids: the intel-ipsec-mb mode, or the AEAD kind. */
+struct enc_info {
+	uint8_t alg;
+	uint8_t kind;		/* enum vpe_mb_kind */
+	IMB_CIPHER_MODE cipher;	/* VPE_MB_CHAIN */
 };
 
-static bool aes_len(uint8_t n)
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, ...) \
+	{ id, VPE_MB_CHAIN, mode },
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, kind, ...) \
+	{ id, kind, IMB_CIPHER_NULL },
+#define VPE_AUTH(...)
+static const struct enc_info encs[] = { VPE_ALGS };
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct enc_info *find_enc(uint8_t alg)
 {
-	return n == 16 || n == 24 || n == 32;
+	for (size_t i = 0; i < ARRAY_LEN(encs); i++)
+		if (encs[i].alg == alg)
+			return &encs[i];
+	return NULL;
 }
 
 static void aes_expand(IMB_MGR *mgr, const uint8_t *key, uint8_t len,
-		       struct mb_key *k)
+		       struct vpe_mb_key *k)
 {
 	if (len == 16)
 		IMB_AES_KEYEXP_128(mgr, key, k->enc, k->dec);
@@ -46,7 +69,7 @@ static void aes_expand(IMB_MGR *mgr, const uint8_t *key, uint8_t len,
 
 /* HMAC: the states after one block of key ^ ipad and key ^ opad. */
 static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
-		     const uint8_t *key, struct mb_key *k)
+		     const uint8_t *key, struct vpe_mb_key *k)
 {
 	uint8_t buf[128];
 	unsigned int i;
@@ -80,25 +103,25 @@ static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
 	explicit_bzero(buf, sizeof(buf));
 }
 
-static int mac_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		     struct mb_key *k)
+static int mac_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		     struct vpe_mb_key *k)
 {
 	const struct mac_info *m = NULL;
 	unsigned int i;
 
-	if (p->auth_alg == VIRTIO_IPSEC_AUTH_NONE) {
-		if (p->auth_key_len || p->icv_len || p->esn)
-			return -EINVAL;
-		k->hash = IMB_AUTH_NULL;
-		return 0;
-	}
-	for (i = 0; i < sizeof(macs) / sizeof(macs[0]); i++)
+	for (i = 0; i < ARRAY_LEN(macs); i++)
 		if (macs[i].alg == p->auth_alg)
 			m = &macs[i];
 	if (!m)
 		return -EOPNOTSUPP;
 	if (p->auth_key_len != m->key_len || p->icv_len != m->icv_len)
 		return -EINVAL;
+	if (m->hash == IMB_AUTH_NULL) {
+		if (p->esn)
+			return -EINVAL;
+		k->hash = IMB_AUTH_NULL;
+		return 0;
+	}
 	k->hash = m->hash;
 	k->icv_len = m->icv_len;
 	if (m->hash == IMB_AUTH_AES_XCBC)
@@ -115,7 +138,7 @@ static int mac_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
  * inputs give distinct outputs that look random without the key, and no
  * randomness is needed per packet.
  */
-static int cbc_iv_setup(IMB_MGR *mgr, struct mb_key *k)
+static int cbc_iv_setup(IMB_MGR *mgr, struct vpe_mb_key *k)
 {
 	uint32_t dec[44] __attribute__((aligned(16)));
 	uint8_t rnd[16];
@@ -129,85 +152,74 @@ static int cbc_iv_setup(IMB_MGR *mgr, struct mb_key *k)
 	return 0;
 }
 
-static int cipher_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-			struct mb_key *k)
+/* Lengths from the generic row, the construction from the mode. */
+static int cipher_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+			const struct enc_info *e, struct vpe_mb_key *k)
 {
+	const struct vpe_alg *row = vpe_alg_find(p->cipher_alg, false);
 	uint8_t n = p->cipher_key_len;
 	int i;
 
+	if (!row || !vpe_alg_key_ok(row, n) || p->salt_len != row->salt_len)
+		return -EINVAL;
 	k->key_len = n;
-	switch (p->cipher_alg) {
-	case VIRTIO_IPSEC_CIPHER_NULL:
-		if (n || p->salt_len || p->auth_alg == VIRTIO_IPSEC_AUTH_NONE)
+	k->cipher = e->cipher;
+	k->iv_len = row->iv_len;
+	k->block_len = row->block_len;
+	memcpy(k->salt, p->salt, p->salt_len);
+	switch (e->cipher) {
+	case IMB_CIPHER_NULL:
+		if (p->auth_alg == VIRTIO_IPSEC_AUTH_NONE)
 			return -EINVAL;
-		k->cipher = IMB_CIPHER_NULL;
-		k->iv_len = 0;
-		k->block_len = 4;
-		return 0;
-	case VIRTIO_IPSEC_CIPHER_AES_CBC:
-		if (!aes_len(n) || p->salt_len)
-			return -EINVAL;
-		k->cipher = IMB_CIPHER_CBC;
-		k->iv_len = 16;
-		k->block_len = 16;
+		break;
+	case IMB_CIPHER_CBC:
+	case IMB_CIPHER_CNTR:
 		aes_expand(mgr, p->cipher_key, n, k);
-		return cbc_iv_setup(mgr, k);
-	case VIRTIO_IPSEC_CIPHER_AES_CTR:
-		if (!aes_len(n) || p->salt_len != 4)
-			return -EINVAL;
-		k->cipher = IMB_CIPHER_CNTR;
-		k->iv_len = 8;
-		k->block_len = 4;
-		memcpy(k->salt, p->salt, 4);
-		aes_expand(mgr, p->cipher_key, n, k);
-		return 0;
-	case VIRTIO_IPSEC_CIPHER_DES_CBC:
-	case VIRTIO_IPSEC_CIPHER_3DES_CBC:
-		if (p->salt_len ||
-		    n != (p->cipher_alg == VIRTIO_IPSEC_CIPHER_DES_CBC ? 8 : 24))
-			return -EINVAL;
-		k->cipher = n == 8 ? IMB_CIPHER_DES : IMB_CIPHER_DES3;
-		k->iv_len = 8;
-		k->block_len = 8;
+		break;
+	case IMB_CIPHER_DES:
+	case IMB_CIPHER_DES3:
 		for (i = 0; i < n / 8; i++) {
 			IMB_DES_KEYSCHED(mgr, k->des_ks[i], p->cipher_key + 8 * i);
 			k->des_ptrs[i] = k->des_ks[i];
 		}
-		return cbc_iv_setup(mgr, k);
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
+	return row->iv_gen == VPE_IV_RANDOM ? cbc_iv_setup(mgr, k) : 0;
 }
 
-static int aead_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		      struct mb_key *k)
+static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		      const struct enc_info *e, struct vpe_mb_key *k)
 {
+	const struct vpe_alg *row = vpe_alg_find(p->cipher_alg, false);
 	uint8_t n = p->cipher_key_len;
-	bool ccm = p->cipher_alg == VIRTIO_IPSEC_CIPHER_AES_CCM;
 
-	if (p->auth_alg != VIRTIO_IPSEC_AUTH_NONE || p->auth_key_len ||
-	    !aes_len(n) || p->salt_len != (ccm ? 3 : 4))
-		return -EINVAL;
-	if (p->cipher_alg == VIRTIO_IPSEC_CIPHER_AES_GMAC ? p->icv_len != 16 :
-	    p->icv_len != 8 && p->icv_len != 12 && p->icv_len != 16)
+	if (!row || p->auth_alg != VIRTIO_IPSEC_AUTH_NONE ||
+	    p->auth_key_len || !vpe_alg_key_ok(row, n) ||
+	    p->salt_len != row->salt_len || !vpe_alg_icv_ok(row, p->icv_len))
 		return -EINVAL;
 	/* intel-ipsec-mb's CCM has 128- and 256-bit keys only. */
-	if (ccm && n == 24)
+	if (e->kind == VPE_MB_CCM && n == 24)
 		return -EOPNOTSUPP;
+	k->kind = e->kind;
 	k->key_len = n;
 	k->icv_len = p->icv_len;
-	k->iv_len = 8;
-	k->block_len = 4;	/* stream modes: ESP's 4-byte rule */
+	k->iv_len = row->iv_len;
+	k->block_len = row->block_len;
 	memcpy(k->salt, p->salt, p->salt_len);
-	if (ccm) {
-		k->kind = MB_CCM;
+	if (e->kind == VPE_MB_CHACHA) {
+		k->cipher = IMB_CIPHER_CHACHA20_POLY1305;
+		k->hash = IMB_AUTH_CHACHA20_POLY1305;
+		memcpy(k->enc, p->cipher_key, n);	/* no schedule */
+		return 0;
+	}
+	if (e->kind == VPE_MB_CCM) {
 		k->cipher = IMB_CIPHER_CCM;
 		k->hash = IMB_AUTH_AES_CCM;
 		aes_expand(mgr, p->cipher_key, n, k);
 		return 0;
 	}
-	k->kind = p->cipher_alg == VIRTIO_IPSEC_CIPHER_AES_GCM ? MB_GCM :
-								MB_GMAC;
 	if (n == 16) {
 		IMB_AES128_GCM_PRE(mgr, p->cipher_key, &k->gcm);
 		k->hash = IMB_AUTH_AES_GMAC_128;
@@ -222,23 +234,22 @@ static int aead_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
 	return 0;
 }
 
-int mb_keys_setup(IMB_MGR *mgr, const struct vipsec_xfrm_params *p,
-		  struct mb_key *k)
+int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
+		      struct vpe_mb_key *k)
 {
+	const struct enc_info *e = find_enc(p->cipher_alg);
 	int ret;
 
+	if (!e)
+		return -EOPNOTSUPP;
 	k->cipher_alg = p->cipher_alg;
 	k->auth_alg = p->auth_alg;
 	k->esn = p->esn;
-	switch (p->cipher_alg) {
-	case VIRTIO_IPSEC_CIPHER_AES_GCM:
-	case VIRTIO_IPSEC_CIPHER_AES_CCM:
-	case VIRTIO_IPSEC_CIPHER_AES_GMAC:
-		return aead_setup(mgr, p, k);
-	}
-	k->kind = MB_CHAIN;
+	if (e->kind != VPE_MB_CHAIN)
+		return aead_setup(mgr, p, e, k);
+	k->kind = VPE_MB_CHAIN;
 	ret = mac_setup(mgr, p, k);
 	if (ret)
 		return ret;
-	return cipher_setup(mgr, p, k);
+	return cipher_setup(mgr, p, e, k);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "vipsec_ipv4.h"
 
-uint16_t vipsec_ip_csum(const uint8_t *p, unsigned int len)
+uint16_t vpe_ip_csum(const uint8_t *p, unsigned int len)
 {
 	uint32_t sum = 0;
 	unsigned int i;
@@ -13,82 +13,82 @@ uint16_t vipsec_ip_csum(const uint8_t *p, unsigned int len)
 	return (uint16_t)~sum;
 }
 
-void vipsec_ipv4_tmpl_init(uint8_t tmpl[VIPSEC_IPV4_HLEN], uint8_t ttl,
-			   const uint8_t src[4], const uint8_t dst[4])
+void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
+			const uint8_t src[4], const uint8_t dst[4])
 {
-	memset(tmpl, 0, VIPSEC_IPV4_HLEN);
+	memset(tmpl, 0, VPE_IPV4_HLEN);
 	tmpl[0] = 0x45;
 	tmpl[8] = ttl ? ttl : 64;
-	tmpl[9] = VIPSEC_IPPROTO_ESP;
+	tmpl[9] = VPE_IPPROTO_ESP;
 	memcpy(tmpl + 12, src, 4);
 	memcpy(tmpl + 16, dst, 4);
 }
 
-void vipsec_ipv4_write_outer(uint8_t *hdr,
-			     const uint8_t tmpl[VIPSEC_IPV4_HLEN],
-			     uint8_t tos, uint16_t tot_len, uint16_t id,
-			     int df)
+void vpe_ipv4_write_outer(uint8_t *hdr,
+			  const uint8_t tmpl[VPE_IPV4_HLEN],
+			  uint8_t tos, uint16_t tot_len, uint16_t id,
+			  int df)
 {
-	vipsec_ipv4_write_outer_proto(hdr, tmpl, tos, tot_len, id, df,
-				      VIPSEC_IPPROTO_ESP);
+	vpe_ipv4_write_outer_proto(hdr, tmpl, tos, tot_len, id, df,
+				   VPE_IPPROTO_ESP);
 }
 
-void vipsec_ipv4_write_outer_proto(uint8_t *hdr,
-				   const uint8_t tmpl[VIPSEC_IPV4_HLEN],
-				   uint8_t tos, uint16_t tot_len, uint16_t id,
-				   int df, uint8_t proto)
+void vpe_ipv4_write_outer_proto(uint8_t *hdr,
+				const uint8_t tmpl[VPE_IPV4_HLEN],
+				uint8_t tos, uint16_t tot_len, uint16_t id,
+				int df, uint8_t proto)
 {
-	memcpy(hdr, tmpl, VIPSEC_IPV4_HLEN);
+	memcpy(hdr, tmpl, VPE_IPV4_HLEN);
 	hdr[9] = proto;
 	hdr[1] = tos;
-	vipsec_put_be16(hdr + 2, tot_len);
-	vipsec_put_be16(hdr + 4, id);
-	vipsec_put_be16(hdr + 6, df ? VIPSEC_IP_DF : 0);
-	vipsec_put_be16(hdr + 10, vipsec_ip_csum(hdr, VIPSEC_IPV4_HLEN));
+	vpe_put_be16(hdr + 2, tot_len);
+	vpe_put_be16(hdr + 4, id);
+	vpe_put_be16(hdr + 6, df ? VPE_IP_DF : 0);
+	vpe_put_be16(hdr + 10, vpe_ip_csum(hdr, VPE_IPV4_HLEN));
 }
 
-int vipsec_ipv4_inner_ok(const uint8_t *pkt, uint32_t len)
+int vpe_ipv4_inner_ok(const uint8_t *pkt, uint32_t len)
 {
 	uint32_t ihl;
 
-	if (len < VIPSEC_IPV4_HLEN || (pkt[0] >> 4) != 4)
+	if (len < VPE_IPV4_HLEN || (pkt[0] >> 4) != 4)
 		return -1;
 	ihl = (pkt[0] & 0xf) * 4u;
-	if (ihl < VIPSEC_IPV4_HLEN || ihl > len)
+	if (ihl < VPE_IPV4_HLEN || ihl > len)
 		return -1;
-	return vipsec_get_be16(pkt + 2) == len ? 0 : -1;
+	return vpe_get_be16(pkt + 2) == len ? 0 : -1;
 }
 
-int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len)
+int vpe_ipv6_inner_ok(const uint8_t *pkt, uint32_t len)
 {
-	if (len < VIPSEC_IPV6_HLEN || (pkt[0] >> 4) != 6)
+	if (len < VPE_IPV6_HLEN || (pkt[0] >> 4) != 6)
 		return -1;
-	return VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(pkt + 4) == len ?
+	return VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(pkt + 4) == len ?
 	       0 : -1;
 }
 
-int32_t vipsec_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh)
+int32_t vpe_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh)
 {
 	uint32_t n;
 
-	if (nh == VIPSEC_IPPROTO_IPIP) {
-		if (len < VIPSEC_IPV4_HLEN || (pkt[0] >> 4) != 4)
+	if (nh == VPE_IPPROTO_IPIP) {
+		if (len < VPE_IPV4_HLEN || (pkt[0] >> 4) != 4)
 			return -1;
-		n = vipsec_get_be16(pkt + 2);
-		if ((pkt[0] & 0xf) * 4u < VIPSEC_IPV4_HLEN ||
+		n = vpe_get_be16(pkt + 2);
+		if ((pkt[0] & 0xf) * 4u < VPE_IPV4_HLEN ||
 		    n < (pkt[0] & 0xf) * 4u)
 			return -1;
-	} else if (nh == VIPSEC_IPPROTO_IPV6) {
-		if (len < VIPSEC_IPV6_HLEN || (pkt[0] >> 4) != 6)
+	} else if (nh == VPE_IPPROTO_IPV6) {
+		if (len < VPE_IPV6_HLEN || (pkt[0] >> 4) != 6)
 			return -1;
-		n = VIPSEC_IPV6_HLEN + (uint32_t)vipsec_get_be16(pkt + 4);
+		n = VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(pkt + 4);
 	} else {
 		return -1;	/* incl. 59, dummy packets (TFC): dropped */
 	}
 	return n <= len ? (int32_t)n : -1;
 }
 
-int vipsec_ipv4_addr_unicast(const uint8_t a[4])
+int vpe_ipv4_addr_unicast(const uint8_t a[4])
 {
 	return a[0] != 0 && a[0] < 224;
 }

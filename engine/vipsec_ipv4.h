@@ -3,39 +3,39 @@
  * vipsec_ipv4: IPv4 header helpers for the ESP engine. Headers are byte
  * arrays in network order; nothing here assumes alignment.
  */
-#ifndef VIPSEC_IPV4_H
-#define VIPSEC_IPV4_H
+#ifndef VPE_IPV4_H
+#define VPE_IPV4_H
 
 #include <stdint.h>
 #include <string.h>
 
-#define VIPSEC_IPV4_HLEN	20
-#define VIPSEC_IPV6_HLEN	40
-#define VIPSEC_IP_DF		0x4000
-#define VIPSEC_IP_MF		0x2000
-#define VIPSEC_IP_OFFMASK	0x1fff
-#define VIPSEC_IPPROTO_IPIP	4
-#define VIPSEC_IPPROTO_IPV6	41
-#define VIPSEC_IPPROTO_ESP	50
+#define VPE_IPV4_HLEN	20
+#define VPE_IPV6_HLEN	40
+#define VPE_IP_DF		0x4000
+#define VPE_IP_MF		0x2000
+#define VPE_IP_OFFMASK	0x1fff
+#define VPE_IPPROTO_IPIP	4
+#define VPE_IPPROTO_IPV6	41
+#define VPE_IPPROTO_ESP	50
 
-static inline uint16_t vipsec_get_be16(const uint8_t *p)
+static inline uint16_t vpe_get_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline uint32_t vipsec_get_be32(const uint8_t *p)
+static inline uint32_t vpe_get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
-static inline void vipsec_put_be16(uint8_t *p, uint16_t v)
+static inline void vpe_put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
 }
 
-static inline void vipsec_put_be32(uint8_t *p, uint32_t v)
+static inline void vpe_put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = v >> 24;
 	p[1] = (v >> 16) & 0xff;
@@ -44,34 +44,34 @@ static inline void vipsec_put_be32(uint8_t *p, uint32_t v)
 }
 
 /* Internet checksum of len bytes (len even), as stored in the header. */
-uint16_t vipsec_ip_csum(const uint8_t *p, unsigned int len);
+uint16_t vpe_ip_csum(const uint8_t *p, unsigned int len);
 
 /*
  * Outer header template: everything but tos, total length, id, DF,
  * checksum. Filled once at SA add.
  */
-void vipsec_ipv4_tmpl_init(uint8_t tmpl[VIPSEC_IPV4_HLEN], uint8_t ttl,
-			   const uint8_t src[4], const uint8_t dst[4]);
+void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
+			const uint8_t src[4], const uint8_t dst[4]);
 
 /*
  * Writes the outer header: template plus the per-packet fields, then the
  * checksum.
  */
-void vipsec_ipv4_write_outer(uint8_t *hdr,
-			     const uint8_t tmpl[VIPSEC_IPV4_HLEN],
-			     uint8_t tos, uint16_t tot_len, uint16_t id,
-			     int df);
+void vpe_ipv4_write_outer(uint8_t *hdr,
+			  const uint8_t tmpl[VPE_IPV4_HLEN],
+			  uint8_t tos, uint16_t tot_len, uint16_t id,
+			  int df);
 
 /* Same with the protocol field (ESP, or UDP for RFC 3948). */
-void vipsec_ipv4_write_outer_proto(uint8_t *hdr,
-				   const uint8_t tmpl[VIPSEC_IPV4_HLEN],
-				   uint8_t tos, uint16_t tot_len, uint16_t id,
-				   int df, uint8_t proto);
+void vpe_ipv4_write_outer_proto(uint8_t *hdr,
+				const uint8_t tmpl[VPE_IPV4_HLEN],
+				uint8_t tos, uint16_t tot_len, uint16_t id,
+				int df, uint8_t proto);
 
 /* Checks a full inner IPv4 packet: 0 when plausible, -1 otherwise. */
-int vipsec_ipv4_inner_ok(const uint8_t *pkt, uint32_t len);
+int vpe_ipv4_inner_ok(const uint8_t *pkt, uint32_t len);
 /* Same for an inner IPv6 packet. */
-int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len);
+int vpe_ipv6_inner_ok(const uint8_t *pkt, uint32_t len);
 
 /*
  * Length of the IP packet at the start of len bytes of decrypted tunnel
@@ -79,9 +79,9 @@ int vipsec_ipv6_inner_ok(const uint8_t *pkt, uint32_t len);
  * padding (RFC 4303 2.4): the packet's own length, or -1 when the header
  * is implausible or longer than len.
  */
-int32_t vipsec_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh);
+int32_t vpe_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh);
 
 /* 1 for a usable unicast IPv4 tunnel endpoint (not 0/8, 224/4, 240/4). */
-int vipsec_ipv4_addr_unicast(const uint8_t a[4]);
+int vpe_ipv4_addr_unicast(const uint8_t a[4]);
 
-#endif /* VIPSEC_IPV4_H */
+#endif /* VPE_IPV4_H */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* vipsec_le: little-endian loads/stores from unaligned guest bytes. */
-#ifndef VIPSEC_LE_H
-#define VIPSEC_LE_H
+#ifndef VPE_LE_H
+#define VPE_LE_H
 
 #include <endian.h>
 #include <stdint.h>
 #include <string.h>
 
-static inline uint16_t vipsec_ld16(const uint8_t *p)
+static inline uint16_t vpe_ld16(const uint8_t *p)
 {
 	uint16_t v;
 
@@ -15,7 +15,7 @@ static inline uint16_t vipsec_ld16(const uint8_t *p)
 	return le16toh(v);
 }
 
-static inline uint32_t vipsec_ld32(const uint8_t *p)
+static inline uint32_t vpe_ld32(const uint8_t *p)
 {
 	uint32_t v;
 
@@ -23,7 +23,7 @@ static inline uint32_t vipsec_ld32(const uint8_t *p)
 	return le32toh(v);
 }
 
-static inline uint64_t vipsec_ld64(const uint8_t *p)
+static inline uint64_t vpe_ld64(const uint8_t *p)
 {
 	uint64_t v;
 
@@ -31,28 +31,28 @@ static inline uint64_t vipsec_ld64(const uint8_t *p)
 	return le64toh(v);
 }
 
-static inline void vipsec_st16(uint8_t *p, uint16_t v)
+static inline void vpe_st16(uint8_t *p, uint16_t v)
 {
 	v = htole16(v);
 	memcpy(p, &v, sizeof(v));
 }
 
-static inline void vipsec_st32(uint8_t *p, uint32_t v)
+static inline void vpe_st32(uint8_t *p, uint32_t v)
 {
 	v = htole32(v);
 	memcpy(p, &v, sizeof(v));
 }
 
-static inline void vipsec_st64(uint8_t *p, uint64_t v)
+static inline void vpe_st64(uint8_t *p, uint64_t v)
 {
 	v = htole64(v);
 	memcpy(p, &v, sizeof(v));
 }
 
 /* Offset of a field of a uAPI struct, and a load of it from bytes. */
-#define VIPSEC_OFF(type, field) offsetof(struct type, field)
+#define VPE_OFF(type, field) offsetof(struct type, field)
 
-static inline int vipsec_all_zero(const uint8_t *p, size_t n)
+static inline int vpe_all_zero(const uint8_t *p, size_t n)
 {
 	size_t i;
 
@@ -62,4 +62,4 @@ static inline int vipsec_all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-#endif /* VIPSEC_LE_H */
+#endif /* VPE_LE_H */

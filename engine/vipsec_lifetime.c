@@ -2,15 +2,15 @@
 /*
  * vipsec_lifetime: per-SA statistics, lifetimes and the events they raise,
  * accounted by the decoder around each esp_encap/esp_decap call:
- * vipsec_life_admit() before (a hard-expired SA refuses the packet),
- * vipsec_life_account() after (one counter per status; soft and hard
+ * vpe_life_admit() before (a hard-expired SA refuses the packet),
+ * vpe_life_account() after (one counter per status; soft and hard
  * limits; periodic sequence announcements; sequence overflow).
  *
  * Limits are reached when a counter is >= the limit: the packet that makes
  * packets == hard_packets still succeeds, the next one is refused. Bytes
  * are input bytes, like the bytes counter; so the packet that crosses
  * hard_bytes is the last one accepted (as XFRM does). Seconds count from
- * SA_ADD on the core clock (vipsec_core_tick()). Each expiry event is
+ * SA_ADD on the core clock (vpe_core_tick()). Each expiry event is
  * queued once per SA.
  */
 #include <stddef.h>
@@ -20,15 +20,15 @@
 
 /* The stats record is counter i at byte 8 * i. */
 _Static_assert(sizeof(struct virtio_ipsec_sa_stats) >=
-	       VIPSEC_STAT_N * sizeof(uint64_t), "stats record too small");
+	       VPE_STAT_N * sizeof(uint64_t), "stats record too small");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, selector) ==
-	       VIPSEC_STAT_SELECTOR * sizeof(uint64_t), "stats order");
+	       VPE_STAT_SELECTOR * sizeof(uint64_t), "stats order");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, invalid_icv) ==
-	       VIPSEC_STAT_INVALID_ICV * sizeof(uint64_t), "stats order");
+	       VPE_STAT_INVALID_ICV * sizeof(uint64_t), "stats order");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, invalid_pad) ==
-	       VIPSEC_STAT_INVALID_PAD * sizeof(uint64_t), "stats order");
+	       VPE_STAT_INVALID_PAD * sizeof(uint64_t), "stats order");
 
-uint64_t vipsec_sa_seq(const struct vipsec_sa *sa)
+uint64_t vpe_sa_seq(const struct vpe_sa *sa)
 {
 	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
 		return sa->seq;
@@ -36,31 +36,31 @@ uint64_t vipsec_sa_seq(const struct vipsec_sa *sa)
 	return sa->replay ? sa->replay->top : sa->esn_top;
 }
 
-static void sa_event(struct vipsec_core *core, const struct vipsec_sa *sa,
+static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
 		     uint16_t type, uint16_t limit, uint64_t seq)
 {
-	struct vipsec_evrec e = {
+	struct vpe_evrec e = {
 		.type = type, .limit = limit, .group_id = sa->group_id,
 		.sa_id = sa->id, .spi = sa->spi, .seq = seq,
-		.bytes = sa->st.stats[VIPSEC_STAT_BYTES],
-		.packets = sa->st.stats[VIPSEC_STAT_PACKETS],
+		.bytes = sa->st.stats[VPE_STAT_BYTES],
+		.packets = sa->st.stats[VPE_STAT_PACKETS],
 	};
 
 	/* Without a negotiated event queue nobody could read it. */
-	if (vipsec_core_has(core, VIRTIO_IPSEC_F_EVENTQ))
-		vipsec_evq_push(&core->evq, &e);
+	if (vpe_core_has(core, VIRTIO_IPSEC_F_EVENTQ))
+		vpe_evq_push(&core->evq, &e);
 }
 
 /* Which of three limits (0 = none) the SA has reached, or 0. */
-static uint16_t reached(const struct vipsec_core *core,
-			const struct vipsec_sa *sa, uint64_t bytes,
+static uint16_t reached(const struct vpe_core *core,
+			const struct vpe_sa *sa, uint64_t bytes,
 			uint64_t packets, uint64_t seconds)
 {
 	const uint64_t *s = sa->st.stats;
 
-	if (bytes && s[VIPSEC_STAT_BYTES] >= bytes)
+	if (bytes && s[VPE_STAT_BYTES] >= bytes)
 		return VIRTIO_IPSEC_LIMIT_BYTES;
-	if (packets && s[VIPSEC_STAT_PACKETS] >= packets)
+	if (packets && s[VPE_STAT_PACKETS] >= packets)
 		return VIRTIO_IPSEC_LIMIT_PACKETS;
 	if (seconds && core->now - sa->st.added >= seconds)
 		return VIRTIO_IPSEC_LIMIT_SECONDS;
@@ -68,127 +68,127 @@ static uint16_t reached(const struct vipsec_core *core,
 }
 
 /* Checks both limits; queues each expiry event once. */
-static void check_limits(struct vipsec_core *core, struct vipsec_sa *sa)
+static void check_limits(struct vpe_core *core, struct vpe_sa *sa)
 {
-	const struct vipsec_life *l = &sa->st.life;
+	const struct vpe_life *l = &sa->st.life;
 	uint16_t lim;
 
-	if (!(sa->st.flags & VIPSEC_ST_SOFT)) {
+	if (!(sa->st.flags & VPE_ST_SOFT)) {
 		lim = reached(core, sa, l->soft_bytes, l->soft_packets,
 			      l->soft_seconds);
 		if (lim) {
-			sa->st.flags |= VIPSEC_ST_SOFT;
+			sa->st.flags |= VPE_ST_SOFT;
 			sa_event(core, sa, VIRTIO_IPSEC_EVT_SOFT_EXPIRY, lim,
-				 vipsec_sa_seq(sa));
+				 vpe_sa_seq(sa));
 		}
 	}
-	if (!(sa->st.flags & VIPSEC_ST_HARD)) {
+	if (!(sa->st.flags & VPE_ST_HARD)) {
 		lim = reached(core, sa, l->hard_bytes, l->hard_packets,
 			      l->hard_seconds);
 		if (lim) {
-			sa->st.flags |= VIPSEC_ST_HARD;
+			sa->st.flags |= VPE_ST_HARD;
 			sa_event(core, sa, VIRTIO_IPSEC_EVT_HARD_EXPIRY, lim,
-				 vipsec_sa_seq(sa));
+				 vpe_sa_seq(sa));
 		}
 	}
 }
 
-uint8_t vipsec_life_admit(struct vipsec_core *core, struct vipsec_sa *sa)
+uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa)
 {
 	check_limits(core, sa);
-	return (sa->st.flags & VIPSEC_ST_HARD) ? VIRTIO_IPSEC_HARD_EXPIRED :
+	return (sa->st.flags & VPE_ST_HARD) ? VIRTIO_IPSEC_HARD_EXPIRED :
 						 VIRTIO_IPSEC_OK;
 }
 
 /* The one counter a failed packet goes to; also fixes the wire status. */
-static enum vipsec_stat fail_counter(struct vipsec_esp_res *r)
+static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 {
 	switch (r->status) {
-	case VIPSEC_STATUS_BADPAD:
+	case VPE_STATUS_BADPAD:
 		r->status = VIRTIO_IPSEC_BADPKT;
-		return VIPSEC_STAT_INVALID_PAD;
-	case VIPSEC_STATUS_BADSEQ:
+		return VPE_STAT_INVALID_PAD;
+	case VPE_STATUS_BADSEQ:
 		r->status = VIRTIO_IPSEC_LATE;
-		return VIPSEC_STAT_INVALID_SEQ;
+		return VPE_STAT_INVALID_SEQ;
 	case VIRTIO_IPSEC_LATE:
 		/* Sequence number 0 is never valid (RFC 4303 3.3.3). */
-		return r->seq ? VIPSEC_STAT_LATE : VIPSEC_STAT_INVALID_SEQ;
+		return r->seq ? VPE_STAT_LATE : VPE_STAT_INVALID_SEQ;
 	case VIRTIO_IPSEC_BADPROTO:
-		return VIPSEC_STAT_INVALID_SPI;
+		return VPE_STAT_INVALID_SPI;
 	case VIRTIO_IPSEC_REPLAY:
-		return VIPSEC_STAT_REPLAY;
+		return VPE_STAT_REPLAY;
 	case VIRTIO_IPSEC_BADMSG:
-		return VIPSEC_STAT_INVALID_ICV;
+		return VPE_STAT_INVALID_ICV;
 	case VIRTIO_IPSEC_SEQ_OVERFLOW:
-		return VIPSEC_STAT_SEQ_OVERFLOW;
+		return VPE_STAT_SEQ_OVERFLOW;
 	case VIRTIO_IPSEC_ERR:
-		return VIPSEC_STAT_CRYPTO_FAILED;
+		return VPE_STAT_CRYPTO_FAILED;
 	case VIRTIO_IPSEC_DST_TOO_SMALL:
-		return VIPSEC_STAT_NO_ROOM;
+		return VPE_STAT_NO_ROOM;
 	case VIRTIO_IPSEC_HARD_EXPIRED:
-		return VIPSEC_STAT_HARD_EXPIRED;
+		return VPE_STAT_HARD_EXPIRED;
 	case VIRTIO_IPSEC_SELECTOR:
-		return VIPSEC_STAT_SELECTOR;
+		return VPE_STAT_SELECTOR;
 	default:
 		/* BADPKT, and a packet the SA cannot take at all (INVAL:
 		 * wrong direction) is malformed for this SA. */
-		return VIPSEC_STAT_INVALID_PKT;
+		return VPE_STAT_INVALID_PKT;
 	}
 }
 
-uint16_t vipsec_life_account(struct vipsec_core *core, struct vipsec_sa *sa,
-			     uint32_t in_len, struct vipsec_esp_res *r)
+uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
+			  uint32_t in_len, struct vpe_esp_res *r)
 {
-	struct vipsec_sa_state *st = &sa->st;
+	struct vpe_sa_state *st = &sa->st;
 	uint16_t warn = 0;
 
 	if (r->status != VIRTIO_IPSEC_OK) {
 		st->stats[fail_counter(r)]++;
 		if (r->status == VIRTIO_IPSEC_SEQ_OVERFLOW &&
-		    !(st->flags & VIPSEC_ST_OVERFLOW)) {
-			st->flags |= VIPSEC_ST_OVERFLOW;
+		    !(st->flags & VPE_ST_OVERFLOW)) {
+			st->flags |= VPE_ST_OVERFLOW;
 			sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
 				 sa->seq);
 		}
 		return 0;
 	}
-	st->stats[VIPSEC_STAT_PACKETS]++;
-	st->stats[VIPSEC_STAT_BYTES] += in_len;
+	st->stats[VPE_STAT_PACKETS]++;
+	st->stats[VPE_STAT_BYTES] += in_len;
 	if (st->seq_notify_interval &&
-	    st->stats[VIPSEC_STAT_PACKETS] % st->seq_notify_interval == 0) {
+	    st->stats[VPE_STAT_PACKETS] % st->seq_notify_interval == 0) {
 		warn |= VIRTIO_IPSEC_WARN_SEQ_NOTIFY;
 		sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_NOTIFY, 0, r->seq);
 	}
 	check_limits(core, sa);
-	if (st->flags & VIPSEC_ST_SOFT) {
+	if (st->flags & VPE_ST_SOFT) {
 		r->status = VIRTIO_IPSEC_SOFT_EXPIRY;
 		warn |= VIRTIO_IPSEC_WARN_SOFT_EXPIRY;
 	}
 	return warn;
 }
 
-void vipsec_stats_encode(const struct vipsec_sa *sa, uint8_t *wire)
+void vpe_stats_encode(const struct vpe_sa *sa, uint8_t *wire)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(struct virtio_ipsec_sa_stats); i++)
 		wire[i] = 0;
-	for (i = 0; i < VIPSEC_STAT_N; i++)
-		vipsec_st64(wire + i * sizeof(uint64_t), sa->st.stats[i]);
+	for (i = 0; i < VPE_STAT_N; i++)
+		vpe_st64(wire + i * sizeof(uint64_t), sa->st.stats[i]);
 }
 
-void vipsec_core_tick(struct vipsec_core *core, uint64_t now_seconds)
+void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)
 {
-	struct vipsec_sadb *db = &core->db;
+	struct vpe_sadb *db = &core->db;
 	uint32_t i;
 
 	/* A clock that steps back must not make SAs younger. */
 	if (now_seconds <= core->now)
 		return;
 	core->now = now_seconds;
-	for (i = vipsec_sadb_next_id(db, 1); i;
-	     i = vipsec_sadb_next_id(db, i + 1)) {
-		struct vipsec_sa *sa = db->sas[i];
+	for (i = vpe_sadb_next_id(db, 1); i;
+	     i = vpe_sadb_next_id(db, i + 1)) {
+		struct vpe_sa *sa = db->sas[i];
 
 		if ((sa->st.life.soft_seconds ||
 			   sa->st.life.hard_seconds))

@@ -8,10 +8,10 @@
 #define WORD_SHIFT 6
 #define WORD_BITS 64
 
-struct vipsec_replay *vipsec_replay_new(uint32_t window)
+struct vpe_replay *vpe_replay_new(uint32_t window)
 {
 	uint32_t words = 1, need;
-	struct vipsec_replay *r;
+	struct vpe_replay *r;
 
 	if (window == 0 || window > (1u << 20))
 		return NULL;
@@ -26,12 +26,12 @@ struct vipsec_replay *vipsec_replay_new(uint32_t window)
 	return r;
 }
 
-void vipsec_replay_free(struct vipsec_replay *r)
+void vpe_replay_free(struct vpe_replay *r)
 {
 	free(r);
 }
 
-uint8_t vipsec_replay_check(const struct vipsec_replay *r, uint64_t seq)
+uint8_t vpe_replay_check(const struct vpe_replay *r, uint64_t seq)
 {
 	uint64_t word, bit;
 
@@ -46,7 +46,7 @@ uint8_t vipsec_replay_check(const struct vipsec_replay *r, uint64_t seq)
 	return (r->bits[word] & bit) ? VIRTIO_IPSEC_REPLAY : VIRTIO_IPSEC_OK;
 }
 
-void vipsec_replay_update(struct vipsec_replay *r, uint64_t seq)
+void vpe_replay_update(struct vpe_replay *r, uint64_t seq)
 {
 	uint64_t cur = r->top >> WORD_SHIFT, next = seq >> WORD_SHIFT;
 
@@ -62,7 +62,7 @@ void vipsec_replay_update(struct vipsec_replay *r, uint64_t seq)
 	r->bits[next & r->word_mask] |= 1ULL << (seq & (WORD_BITS - 1));
 }
 
-uint64_t vipsec_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)
+uint64_t vpe_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)
 {
 	uint32_t tl = (uint32_t)top, th = (uint32_t)(top >> 32);
 	uint32_t bottom = tl - w + 1;	/* mod 2^32 */
@@ -83,8 +83,8 @@ uint64_t vipsec_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)
 }
 
 /* SA_MOD / SA_GET: the window as a bitmap relative to top. */
-void vipsec_replay_export(const struct vipsec_replay *r, uint64_t *bitmap,
-			  uint32_t words)
+void vpe_replay_export(const struct vpe_replay *r, uint64_t *bitmap,
+		       uint32_t words)
 {
 	uint64_t i, seq;
 
@@ -99,18 +99,18 @@ void vipsec_replay_export(const struct vipsec_replay *r, uint64_t *bitmap,
 	}
 }
 
-struct vipsec_replay *vipsec_replay_import(uint32_t window, uint64_t top,
-					   const uint64_t *bitmap,
-					   uint32_t words)
+struct vpe_replay *vpe_replay_import(uint32_t window, uint64_t top,
+				     const uint64_t *bitmap,
+				     uint32_t words)
 {
-	struct vipsec_replay *r;
+	struct vpe_replay *r;
 	uint64_t i, seq;
 
 	for (i = 0; i < (uint64_t)words * 64; i++)
 		if ((bitmap[i >> WORD_SHIFT] >> (i & (WORD_BITS - 1)) & 1) &&
 		    (i >= window || i >= top))
 			return NULL;
-	r = vipsec_replay_new(window);
+	r = vpe_replay_new(window);
 	if (!r)
 		return NULL;
 	r->top = top;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vipsec_sa: SA parameters (decoded and validated from the wire format)
+ * vpe_sa: SA parameters (decoded and validated from the wire format)
  * and the SA database: an array indexed by SA id (1 .. max_sas) for O(1)
  * lookup, each SA tagged with its group; groups 1 .. max_groups plus the
  * default group 0, which always exists. Two indexes keep every request
@@ -9,8 +9,8 @@
  * SA_ADD and SA_MOD, and a bitmap of the ids in use, which walks
  * (SA_GET, FLUSH, the clock) skip 64 free ids at a time.
  */
-#ifndef VIPSEC_SA_H
-#define VIPSEC_SA_H
+#ifndef VPE_SA_H
+#define VPE_SA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,7 +24,7 @@
 #include "vipsec_state.h"
 
 /* Host-order view of struct virtio_ipsec_sa_params, validated. */
-struct vipsec_sa_cfg {
+struct vpe_sa_cfg {
 	uint32_t spi;
 	uint8_t direction, mode, ip_version;
 	uint8_t cipher_alg, auth_alg, icv_len, cipher_key_len, salt_len;
@@ -43,12 +43,12 @@ struct vipsec_sa_cfg {
 	uint32_t flow_label;		/* IPv6 outer */
 	uint32_t tfc_pad_to;		/* TFC_PAD */
 	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
-	struct vipsec_life life;		/* F_LIFETIME */
+	struct vpe_life life;		/* F_LIFETIME */
 	uint32_t seq_notify_interval;	/* F_EVENTQ */
 };
 
 /* What the device can do; SA parameters are checked against it. */
-struct vipsec_sa_limits {
+struct vpe_sa_limits {
 	uint64_t cipher_mask, auth_mask;
 	uint32_t max_replay_window;
 	uint32_t options_supported;	/* VIRTIO_IPSEC_SA_OPT_* */
@@ -68,12 +68,12 @@ struct vipsec_sa_limits {
  * SA_ADD and SA_MOD share it, so no endpoint SA_ADD refuses can be set
  * later.
  */
-int vipsec_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
-uint8_t vipsec_sa_cfg_decode(const uint8_t *wire,
-			     const struct vipsec_sa_limits *lim,
-			     struct vipsec_sa_cfg *cfg);
+int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
+uint8_t vpe_sa_cfg_decode(const uint8_t *wire,
+			  const struct vpe_sa_limits *lim,
+			  struct vpe_sa_cfg *cfg);
 
-struct vipsec_sa {
+struct vpe_sa {
 	uint32_t id;
 	uint32_t group_id;
 	uint32_t spi;
@@ -87,10 +87,10 @@ struct vipsec_sa {
 	uint16_t ip_id;			/* outbound: next outer IPv4 id */
 	uint8_t iv_len;			/* explicit IV bytes (backend's shape) */
 	uint8_t block_len;		/* payload alignment (backend's shape) */
-	uint8_t tmpl[VIPSEC_IPV6_HLEN];	/* outer header template (tunnel) */
+	uint8_t tmpl[VPE_IPV6_HLEN];	/* outer header template (tunnel) */
 	uint8_t tun_src[16], tun_dst[16];
 	void *key;			/* backend key object */
-	struct vipsec_replay *replay;	/* inbound with anti-replay */
+	struct vpe_replay *replay;	/* inbound with anti-replay */
 	uint64_t packets, bytes;
 	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
 	uint8_t mode, ip_version;	/* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
@@ -100,83 +100,83 @@ struct vipsec_sa {
 	uint64_t esn_top;		/* ESN without a window: highest seen */
 	uint8_t nat_oa[16];		/* transport UDP_ENCAP fix-up */
 	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
-	struct vipsec_sa_state st;	/* stats, lifetimes (vipsec_state.h) */
-	struct vipsec_sa *hnext;	/* inbound hash chain (sadb index) */
+	struct vpe_sa_state st;	/* stats, lifetimes (vipsec_state.h) */
+	struct vpe_sa *hnext;	/* inbound hash chain (sadb index) */
 };
 
-struct vipsec_grp {
+struct vpe_grp {
 	bool used;
 	uint32_t nsas;
 	uint8_t name[VIRTIO_IPSEC_NAME_LEN];
 };
 
-struct vipsec_sadb {
+struct vpe_sadb {
 	uint32_t max_sas, max_groups;
-	struct vipsec_sa **sas;		/* [max_sas + 1], slot 0 unused */
-	struct vipsec_grp *groups;	/* [max_groups + 1], 0 = default */
-	struct vipsec_crypto *crypto;
+	struct vpe_sa **sas;		/* [max_sas + 1], slot 0 unused */
+	struct vpe_grp *groups;	/* [max_groups + 1], 0 = default */
+	struct vpe_crypto *crypto;
 	/* vipsec_sadb_index.c */
 	uint64_t *used;			/* bit id set: sas[id] != NULL */
-	struct vipsec_sa **in_hash;	/* inbound SAs by (SPI, tun_dst) */
+	struct vpe_sa **in_hash;	/* inbound SAs by (SPI, tun_dst) */
 	uint32_t hash_mask;		/* buckets - 1 (a power of two) */
 	uint64_t hash_key;		/* random: the guest picks SPIs */
 };
 
-int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
-		     uint32_t max_groups, struct vipsec_crypto *crypto);
+int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas,
+		  uint32_t max_groups, struct vpe_crypto *crypto);
 /* Deletes every SA (zeroing keys) and every group but the default. */
-void vipsec_sadb_clear(struct vipsec_sadb *db);
-void vipsec_sadb_fini(struct vipsec_sadb *db);
+void vpe_sadb_clear(struct vpe_sadb *db);
+void vpe_sadb_fini(struct vpe_sadb *db);
 
-uint8_t vipsec_group_create(struct vipsec_sadb *db, uint32_t gid,
-			    const uint8_t name[VIRTIO_IPSEC_NAME_LEN]);
-uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid);
+uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
+			 const uint8_t name[VIRTIO_IPSEC_NAME_LEN]);
+uint8_t vpe_group_destroy(struct vpe_sadb *db, uint32_t gid);
 /* OK, or INVGROUP for an id out of range or not created. */
-uint8_t vipsec_group_check(const struct vipsec_sadb *db, uint32_t gid);
+uint8_t vpe_group_check(const struct vpe_sadb *db, uint32_t gid);
 
 /* Checks ids and uniqueness, expands the key, builds templates. */
-uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
-		      const struct vipsec_sa_cfg *cfg);
-uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id);
+uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
+		   const struct vpe_sa_cfg *cfg);
+uint8_t vpe_sa_del(struct vpe_sadb *db, uint32_t gid, uint32_t id);
 /* Deletes every SA of a group. */
-uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid);
+uint8_t vpe_sa_flush(struct vpe_sadb *db, uint32_t gid);
 /*
  * Moves the tunnel endpoints (16-byte addresses, host-order UDP ports,
  * used with UDP_ENCAP) and rebuilds the outbound header template; keys,
  * sequence numbers and the replay window are untouched. An inbound SA
- * already in a table moves with vipsec_sa_move_endpoints() (SA_MOD), which
+ * already in a table moves with vpe_sa_move_endpoints() (SA_MOD), which
  * also re-files it in the (SPI, destination) index.
  */
-void vipsec_sa_set_endpoints(struct vipsec_sa *sa, const uint8_t src[16],
-			     const uint8_t dst[16], uint16_t sport,
-			     uint16_t dport);
+void vpe_sa_set_endpoints(struct vpe_sa *sa, const uint8_t src[16],
+			  const uint8_t dst[16], uint16_t sport,
+			  uint16_t dport);
 
 /*
- * Moves an SA's endpoints (SA_MOD): vipsec_sa_set_endpoints(), keeping
+ * Moves an SA's endpoints (SA_MOD): vpe_sa_set_endpoints(), keeping
  * the inbound index in step with the new destination.
  */
-void vipsec_sa_move_endpoints(struct vipsec_sadb *db, struct vipsec_sa *sa,
-			      const uint8_t src[16], const uint8_t dst[16],
-			      uint16_t sport, uint16_t dport);
+void vpe_sa_move_endpoints(struct vpe_sadb *db, struct vpe_sa *sa,
+			   const uint8_t src[16], const uint8_t dst[16],
+			   uint16_t sport, uint16_t dport);
 
 /* vipsec_sadb_index.c: the indexes (the table's own files only). */
-int vipsec_sadb_index_init(struct vipsec_sadb *db);
-void vipsec_sadb_index_fini(struct vipsec_sadb *db);
+int vpe_sadb_index_init(struct vpe_sadb *db);
+void vpe_sadb_index_fini(struct vpe_sadb *db);
 /* Enters / removes an SA already in / still in db->sas. */
-void vipsec_sadb_index_add(struct vipsec_sadb *db, struct vipsec_sa *sa);
-void vipsec_sadb_index_del(struct vipsec_sadb *db, struct vipsec_sa *sa);
+void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa);
+void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa);
 /* The inbound SA of group gid with this SPI and destination (16 bytes). */
-struct vipsec_sa *vipsec_sadb_find_inbound(const struct vipsec_sadb *db,
-					   uint32_t gid, uint32_t spi,
-					   const uint8_t dst[16]);
+struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db,
+				     uint32_t gid, uint32_t spi,
+				     const uint8_t dst[16]);
 /* The lowest SA id in use that is >= from, or 0 when there is none. */
-uint32_t vipsec_sadb_next_id(const struct vipsec_sadb *db, uint32_t from);
+uint32_t vpe_sadb_next_id(const struct vpe_sadb *db, uint32_t from);
 
 /* O(1); NULL for an id out of range, unused, or in another group. */
-static inline struct vipsec_sa *vipsec_sa_lookup(const struct vipsec_sadb *db,
-						 uint32_t gid, uint32_t id)
+static inline struct vpe_sa *vpe_sa_lookup(const struct vpe_sadb *db,
+					   uint32_t gid, uint32_t id)
 {
-	struct vipsec_sa *sa;
+	struct vpe_sa *sa;
 
 	if (id == 0 || id > db->max_sas)
 		return NULL;
@@ -184,4 +184,4 @@ static inline struct vipsec_sa *vipsec_sa_lookup(const struct vipsec_sadb *db,
 	return sa && sa->group_id == gid ? sa : NULL;
 }
 
-#endif /* VIPSEC_SA_H */
+#endif /* VPE_SA_H */

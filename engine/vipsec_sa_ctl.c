@@ -10,10 +10,10 @@
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
 
-#define M(f)		(body + VIPSEC_OFF(virtio_ipsec_sa_mod, f))
+#define M(f)		(body + VPE_OFF(virtio_ipsec_sa_mod, f))
 #define MSIZE(f)	sizeof(((struct virtio_ipsec_sa_mod *)0)->f)
 #define PRM(sa, f)	((sa)->st.params + \
-			 VIPSEC_OFF(virtio_ipsec_sa_params, f))
+			 VPE_OFF(virtio_ipsec_sa_params, f))
 #define MOD_FLAGS	(VIRTIO_IPSEC_SA_MOD_LOCAL | \
 			 VIRTIO_IPSEC_SA_MOD_PEER | \
 			 VIRTIO_IPSEC_SA_MOD_SEQ | \
@@ -22,25 +22,25 @@
 
 /*
  * An endpoint keeps its family and is what SA_ADD would take (unicast,
- * see vipsec_tunnel_endpoint_ok()). Transport mode has no tunnel
+ * see vpe_tunnel_endpoint_ok()). Transport mode has no tunnel
  * addresses, only the UDP port with UDP_ENCAP. Without UDP_ENCAP the
  * port must be 0.
  */
-static bool endpoint_ok(const struct vipsec_sa *sa, const uint8_t *addr,
+static bool endpoint_ok(const struct vpe_sa *sa, const uint8_t *addr,
 			uint16_t port)
 {
 	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) && port)
 		return false;
 	if (*PRM(sa, mode) == VIRTIO_IPSEC_MODE_TRANSPORT)
-		return vipsec_all_zero(addr, 16);
-	return vipsec_tunnel_endpoint_ok(*PRM(sa, ip_version), addr);
+		return vpe_all_zero(addr, 16);
+	return vpe_tunnel_endpoint_ok(*PRM(sa, ip_version), addr);
 }
 
 /* SA_ADD's rule: one inbound SA per (group, SPI, destination). */
-static bool inbound_clash(const struct vipsec_sadb *db,
-			  const struct vipsec_sa *sa, const uint8_t dst[16])
+static bool inbound_clash(const struct vpe_sadb *db,
+			  const struct vpe_sa *sa, const uint8_t dst[16])
 {
-	const struct vipsec_sa *o = vipsec_sadb_find_inbound(db, sa->group_id,
+	const struct vpe_sa *o = vpe_sadb_find_inbound(db, sa->group_id,
 								 sa->spi, dst);
 
 	return o && o != sa;
@@ -50,16 +50,16 @@ static bool inbound_clash(const struct vipsec_sadb *db,
  * The inbound window moved to a new top with SEQ alone: keep what was
  * received by absolute sequence number, as far as it stays in the window.
  */
-static struct vipsec_replay *window_moved(const struct vipsec_replay *old,
-					  uint64_t top)
+static struct vpe_replay *window_moved(const struct vpe_replay *old,
+				       uint64_t top)
 {
 	uint32_t words = (old->window + 63) / 64, i;
 	uint64_t *a = calloc(words, sizeof(*a)), *b = calloc(words, sizeof(*b));
-	struct vipsec_replay *r = NULL;
+	struct vpe_replay *r = NULL;
 
 	if (!a || !b)
 		goto out;
-	vipsec_replay_export(old, a, words);
+	vpe_replay_export(old, a, words);
 	for (i = 0; i < old->window; i++) {
 		uint64_t seq = old->top - i;	/* received when bit i set */
 
@@ -68,7 +68,7 @@ static struct vipsec_replay *window_moved(const struct vipsec_replay *old,
 			continue;
 		b[(top - seq) / 64] |= 1ULL << ((top - seq) % 64);
 	}
-	r = vipsec_replay_import(old->window, top, b, words);
+	r = vpe_replay_import(old->window, top, b, words);
 out:
 	free(a);
 	free(b);
@@ -76,19 +76,19 @@ out:
 }
 
 /* Checks the SEQ and WINDOW parts; *rp gets the new window, if any. */
-static uint8_t mod_replay(struct vipsec_core *core, struct vipsec_sa *sa,
+static uint8_t mod_replay(struct vpe_core *core, struct vpe_sa *sa,
 			  const uint8_t *body, uint32_t flags,
-			  struct vipsec_replay **rp)
+			  struct vpe_replay **rp)
 {
-	uint64_t seq = vipsec_ld64(M(seq)), bm[BITMAP_WORDS];
-	uint32_t w = vipsec_ld32(M(replay_window)), i;
+	uint64_t seq = vpe_ld64(M(seq)), bm[BITMAP_WORDS];
+	uint32_t w = vpe_ld32(M(replay_window)), i;
 	bool esn = sa->options & VIRTIO_IPSEC_SA_OPT_ESN;
 
 	*rp = NULL;
 	if (!(flags & VIRTIO_IPSEC_SA_MOD_SEQ) && seq)
 		return VIRTIO_IPSEC_INVAL;
 	if (!(flags & VIRTIO_IPSEC_SA_MOD_WINDOW) &&
-	    (w || !vipsec_all_zero(M(bitmap), MSIZE(bitmap))))
+	    (w || !vpe_all_zero(M(bitmap), MSIZE(bitmap))))
 		return VIRTIO_IPSEC_INVAL;
 	if ((flags & VIRTIO_IPSEC_SA_MOD_SEQ) && !esn && seq > UINT32_MAX)
 		return VIRTIO_IPSEC_INVAL;
@@ -109,10 +109,10 @@ static uint8_t mod_replay(struct vipsec_core *core, struct vipsec_sa *sa,
 		    w > BITMAP_WORDS * 64)
 			return VIRTIO_IPSEC_INVAL;
 		for (i = 0; i < BITMAP_WORDS; i++)
-			bm[i] = vipsec_ld64(M(bitmap) + 8 * i);
+			bm[i] = vpe_ld64(M(bitmap) + 8 * i);
 		if (!(flags & VIRTIO_IPSEC_SA_MOD_SEQ))
 			seq = sa->replay->top;
-		*rp = vipsec_replay_import(w, seq, bm, BITMAP_WORDS);
+		*rp = vpe_replay_import(w, seq, bm, BITMAP_WORDS);
 		/* NULL: bits past the window or below sequence number 1. */
 		return *rp ? VIRTIO_IPSEC_OK : VIRTIO_IPSEC_INVAL;
 	}
@@ -123,54 +123,52 @@ static uint8_t mod_replay(struct vipsec_core *core, struct vipsec_sa *sa,
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vipsec_ctl_sa_mod(struct vipsec_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len)
+/* F_SA_MOD and the body length: checked by the dispatcher. */
+uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 {
+	const uint8_t *body = req->body;
+	uint32_t gid = req->gid, id = req->id;
 	uint8_t src[16], dst[16], st;
-	struct vipsec_replay *r;
-	struct vipsec_sa *sa;
+	struct vpe_replay *r;
+	struct vpe_sa *sa;
 	uint16_t sport, dport;
 	uint32_t flags;
 
-	if (!vipsec_core_has(core, VIRTIO_IPSEC_F_SA_MOD))
-		return VIRTIO_IPSEC_NOTSUPP;
-	if (len < sizeof(struct virtio_ipsec_sa_mod))
-		return VIRTIO_IPSEC_INVAL;
-	flags = vipsec_ld32(M(flags));
+	flags = vpe_ld32(M(flags));
 	if (!flags || (flags & ~MOD_FLAGS) ||
-	    !vipsec_all_zero(M(reserved0), MSIZE(reserved0)) ||
-	    !vipsec_all_zero(M(reserved1), MSIZE(reserved1)))
+	    !vpe_all_zero(M(reserved0), MSIZE(reserved0)) ||
+	    !vpe_all_zero(M(reserved1), MSIZE(reserved1)))
 		return VIRTIO_IPSEC_INVAL;
-	if (vipsec_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
-	sa = vipsec_sa_lookup(&core->db, gid, id);
+	sa = vpe_sa_lookup(&core->db, gid, id);
 	if (!sa)
 		return VIRTIO_IPSEC_INVSA;
 
 	/* Fields that flags do not name must be zero, like reserved ones. */
 	memcpy(src, sa->tun_src, 16);
 	memcpy(dst, sa->tun_dst, 16);
-	sport = vipsec_ld16(PRM(sa, udp_src_port));
-	dport = vipsec_ld16(PRM(sa, udp_dst_port));
+	sport = vpe_ld16(PRM(sa, udp_src_port));
+	dport = vpe_ld16(PRM(sa, udp_dst_port));
 	if (flags & VIRTIO_IPSEC_SA_MOD_LOCAL) {
 		memcpy(src, M(local_addr), 16);
-		sport = vipsec_ld16(M(local_port));
+		sport = vpe_ld16(M(local_port));
 		if (!endpoint_ok(sa, src, sport))
 			return VIRTIO_IPSEC_INVAL;
-	} else if (!vipsec_all_zero(M(local_addr), 16) ||
-		   vipsec_ld16(M(local_port))) {
+	} else if (!vpe_all_zero(M(local_addr), 16) ||
+		   vpe_ld16(M(local_port))) {
 		return VIRTIO_IPSEC_INVAL;
 	}
 	if (flags & VIRTIO_IPSEC_SA_MOD_PEER) {
 		memcpy(dst, M(peer_addr), 16);
-		dport = vipsec_ld16(M(peer_port));
+		dport = vpe_ld16(M(peer_port));
 		if (!endpoint_ok(sa, dst, dport))
 			return VIRTIO_IPSEC_INVAL;
 		if (sa->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 		    inbound_clash(&core->db, sa, dst))
 			return VIRTIO_IPSEC_EXISTS;
-	} else if (!vipsec_all_zero(M(peer_addr), 16) ||
-		   vipsec_ld16(M(peer_port))) {
+	} else if (!vpe_all_zero(M(peer_addr), 16) ||
+		   vpe_ld16(M(peer_port))) {
 		return VIRTIO_IPSEC_INVAL;
 	}
 	st = mod_replay(core, sa, body, flags, &r);
@@ -178,66 +176,66 @@ uint8_t vipsec_ctl_sa_mod(struct vipsec_core *core, uint32_t gid, uint32_t id,
 		return st;
 
 	/* Everything checked: apply. */
-	vipsec_sa_move_endpoints(&core->db, sa, src, dst, sport, dport);
+	vpe_sa_move_endpoints(&core->db, sa, src, dst, sport, dport);
 	memcpy(PRM(sa, tun_src), src, 16);
 	memcpy(PRM(sa, tun_dst), dst, 16);
-	vipsec_st16(PRM(sa, udp_src_port), sport);
-	vipsec_st16(PRM(sa, udp_dst_port), dport);
+	vpe_st16(PRM(sa, udp_src_port), sport);
+	vpe_st16(PRM(sa, udp_dst_port), dport);
 	if (flags & VIRTIO_IPSEC_SA_MOD_SEQ) {
 		if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
-			sa->seq = vipsec_ld64(M(seq));
+			sa->seq = vpe_ld64(M(seq));
 		else
-			sa->esn_top = vipsec_ld64(M(seq));	/* ESN inference base */
+			sa->esn_top = vpe_ld64(M(seq));	/* ESN inference base */
 	}
 	if (r) {
-		vipsec_replay_free(sa->replay);
+		vpe_replay_free(sa->replay);
 		sa->replay = r;
-		vipsec_st32(PRM(sa, replay_window), r->window);
+		vpe_st32(PRM(sa, replay_window), r->window);
 	}
 	return VIRTIO_IPSEC_OK;
 }
 
 #define GET_HLEN	sizeof(struct virtio_ipsec_sa_get_resp)
 #define ENTRY_LEN	sizeof(struct virtio_ipsec_sa_entry)
-#define G(f)		(body + VIPSEC_OFF(virtio_ipsec_sa_get, f))
+#define G(f)		(body + VPE_OFF(virtio_ipsec_sa_get, f))
 #define GET_RESERVED	sizeof(((struct virtio_ipsec_sa_get *)0)->reserved)
-#define E(f)		VIPSEC_OFF(virtio_ipsec_sa_entry, f)
+#define E(f)		VPE_OFF(virtio_ipsec_sa_entry, f)
 
-static void sa_entry(const struct vipsec_core *core,
-		     const struct vipsec_sa *sa, uint8_t *e)
+static void sa_entry(const struct vpe_core *core,
+		     const struct vpe_sa *sa, uint8_t *e)
 {
 	memset(e, 0, ENTRY_LEN);
-	vipsec_st32(e + E(group_id), sa->group_id);
-	vipsec_st32(e + E(sa_id), sa->id);
-	vipsec_st64(e + E(seq), vipsec_sa_seq(sa));
-	vipsec_st64(e + E(age_seconds), core->now - sa->st.added);
+	vpe_st32(e + E(group_id), sa->group_id);
+	vpe_st32(e + E(sa_id), sa->id);
+	vpe_st64(e + E(seq), vpe_sa_seq(sa));
+	vpe_st64(e + E(age_seconds), core->now - sa->st.added);
 	/* Keys and salt were zeroed when the copy was taken (SA_ADD). */
 	memcpy(e + E(params), sa->st.params, sizeof(sa->st.params));
-	vipsec_stats_encode(sa, e + E(stats));
+	vpe_stats_encode(sa, e + E(stats));
 }
 
-uint8_t vipsec_ctl_sa_get(struct vipsec_core *core, uint32_t gid, uint32_t id,
-			  const uint8_t *body, size_t len, uint8_t *out,
-			  size_t out_cap, uint32_t *out_len)
+/* F_SA_GET and the body length: checked by the dispatcher. */
+uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *req)
 {
-	const struct vipsec_sadb *db = &core->db;
+	const struct vpe_sadb *db = &core->db;
+	const uint8_t *body = req->body;
+	uint32_t gid = req->gid, id = req->id;
+	uint8_t *out = req->out;
+	size_t out_cap = req->out_cap;
+	uint32_t *out_len = req->out_len;
 	uint32_t op, max, count = 0, more = 0, i, start;
 
 	*out_len = 0;
-	if (!vipsec_core_has(core, VIRTIO_IPSEC_F_SA_GET))
-		return VIRTIO_IPSEC_NOTSUPP;
-	if (len < sizeof(struct virtio_ipsec_sa_get))
-		return VIRTIO_IPSEC_INVAL;
-	op = vipsec_ld32(G(op));
-	max = vipsec_ld32(G(max_sas));
-	if (!vipsec_all_zero(G(reserved), GET_RESERVED))
+	op = vpe_ld32(G(op));
+	max = vpe_ld32(G(max_sas));
+	if (!vpe_all_zero(G(reserved), GET_RESERVED))
 		return VIRTIO_IPSEC_INVAL;
 	/* At most what fits the response; not even one entry is an error. */
 	if (max == 0 || out_cap < GET_HLEN + ENTRY_LEN)
 		return VIRTIO_IPSEC_INVAL;
 	if (max > (out_cap - GET_HLEN) / ENTRY_LEN)
 		max = (uint32_t)((out_cap - GET_HLEN) / ENTRY_LEN);
-	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
 	switch (op) {
 	case VIRTIO_IPSEC_SA_GET_FIRST:
@@ -251,7 +249,7 @@ uint8_t vipsec_ctl_sa_get(struct vipsec_core *core, uint32_t gid, uint32_t id,
 			return VIRTIO_IPSEC_INVAL;
 		break;
 	case VIRTIO_IPSEC_SA_GET_EXACT:
-		if (!vipsec_sa_lookup(db, gid, id))
+		if (!vpe_sa_lookup(db, gid, id))
 			return VIRTIO_IPSEC_INVSA;
 		start = id;
 		max = 1;
@@ -260,9 +258,9 @@ uint8_t vipsec_ctl_sa_get(struct vipsec_core *core, uint32_t gid, uint32_t id,
 		return VIRTIO_IPSEC_INVAL;
 	}
 	/* start 0 (NEXT after 2^32 - 1) was refused above. */
-	for (i = vipsec_sadb_next_id(db, start); i;
-	     i = vipsec_sadb_next_id(db, i + 1)) {
-		const struct vipsec_sa *sa = vipsec_sa_lookup(db, gid, i);
+	for (i = vpe_sadb_next_id(db, start); i;
+	     i = vpe_sadb_next_id(db, i + 1)) {
+		const struct vpe_sa *sa = vpe_sa_lookup(db, gid, i);
 
 		if (!sa)
 			continue;
@@ -274,8 +272,8 @@ uint8_t vipsec_ctl_sa_get(struct vipsec_core *core, uint32_t gid, uint32_t id,
 		count++;
 	}
 	memset(out, 0, GET_HLEN);
-	vipsec_st32(out + VIPSEC_OFF(virtio_ipsec_sa_get_resp, count), count);
-	vipsec_st32(out + VIPSEC_OFF(virtio_ipsec_sa_get_resp, more), more);
+	vpe_st32(out + VPE_OFF(virtio_ipsec_sa_get_resp, count), count);
+	vpe_st32(out + VPE_OFF(virtio_ipsec_sa_get_resp, more), more);
 	*out_len = (uint32_t)(GET_HLEN + (size_t)count * ENTRY_LEN);
 	return VIRTIO_IPSEC_OK;
 }

@@ -11,36 +11,30 @@
 #include "vipsec_ipv6.h"
 #include "vipsec_le.h"
 #include "vipsec_sa.h"
+#include "vpe_algs.h"
 
-#define P(field) (wire + VIPSEC_OFF(virtio_ipsec_sa_params, field))
+#define P(field) (wire + VPE_OFF(virtio_ipsec_sa_params, field))
 #define FSIZE(field) sizeof(((struct virtio_ipsec_sa_params *)0)->field)
 
-static int is_aead(uint8_t alg)
-{
-	return alg == VIRTIO_IPSEC_CIPHER_AES_GCM ||
-	       alg == VIRTIO_IPSEC_CIPHER_AES_CCM ||
-	       alg == VIRTIO_IPSEC_CIPHER_AES_GMAC;
-}
-
-static int has_feature(const struct vipsec_sa_limits *lim, unsigned int bit)
+static int has_feature(const struct vpe_sa_limits *lim, unsigned int bit)
 {
 	return !!(lim->features & (1ULL << bit));
 }
 
 static uint8_t check_header_fields(const uint8_t *wire,
-				   const struct vipsec_sa_limits *lim,
-				   struct vipsec_sa_cfg *cfg)
+				   const struct vpe_sa_limits *lim,
+				   struct vpe_sa_cfg *cfg)
 {
-	cfg->spi = vipsec_ld32(P(spi));
+	cfg->spi = vpe_ld32(P(spi));
 	cfg->direction = *P(direction);
 	cfg->mode = *P(mode);
 	cfg->ip_version = *P(ip_version);
-	cfg->options = vipsec_ld32(P(options));
-	cfg->replay_window = vipsec_ld32(P(replay_window));
+	cfg->options = vpe_ld32(P(options));
+	cfg->replay_window = vpe_ld32(P(replay_window));
 
-	if (!vipsec_all_zero(P(reserved0), FSIZE(reserved0)) ||
-	    !vipsec_all_zero(P(reserved1), FSIZE(reserved1)) ||
-	    !vipsec_all_zero(P(reserved2), FSIZE(reserved2)))
+	if (!vpe_all_zero(P(reserved0), FSIZE(reserved0)) ||
+	    !vpe_all_zero(P(reserved1), FSIZE(reserved1)) ||
+	    !vpe_all_zero(P(reserved2), FSIZE(reserved2)))
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->direction != VIRTIO_IPSEC_DIR_INBOUND &&
 	    cfg->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
@@ -75,22 +69,22 @@ static uint8_t check_header_fields(const uint8_t *wire,
  * (they are events). A soft limit above its hard limit could never fire.
  */
 static uint8_t decode_lifetimes(const uint8_t *wire,
-				const struct vipsec_sa_limits *lim,
-				struct vipsec_sa_cfg *cfg)
+				const struct vpe_sa_limits *lim,
+				struct vpe_sa_cfg *cfg)
 {
-	struct vipsec_life *l = &cfg->life;
+	struct vpe_life *l = &cfg->life;
 
-	cfg->seq_notify_interval = vipsec_ld32(P(seq_notify_interval));
-	l->soft_bytes = vipsec_ld64(P(soft_bytes));
-	l->hard_bytes = vipsec_ld64(P(hard_bytes));
-	l->soft_packets = vipsec_ld64(P(soft_packets));
-	l->hard_packets = vipsec_ld64(P(hard_packets));
-	l->soft_seconds = vipsec_ld64(P(soft_seconds));
-	l->hard_seconds = vipsec_ld64(P(hard_seconds));
+	cfg->seq_notify_interval = vpe_ld32(P(seq_notify_interval));
+	l->soft_bytes = vpe_ld64(P(soft_bytes));
+	l->hard_bytes = vpe_ld64(P(hard_bytes));
+	l->soft_packets = vpe_ld64(P(soft_packets));
+	l->hard_packets = vpe_ld64(P(hard_packets));
+	l->soft_seconds = vpe_ld64(P(soft_seconds));
+	l->hard_seconds = vpe_ld64(P(hard_seconds));
 	if (cfg->seq_notify_interval &&
 	    !(lim->features & (1ULL << VIRTIO_IPSEC_F_EVENTQ)))
 		return VIRTIO_IPSEC_NOTSUPP;
-	if (!vipsec_all_zero(P(soft_bytes), 6 * sizeof(uint64_t)) &&
+	if (!vpe_all_zero(P(soft_bytes), 6 * sizeof(uint64_t)) &&
 	    !(lim->features & (1ULL << VIRTIO_IPSEC_F_LIFETIME)))
 		return VIRTIO_IPSEC_NOTSUPP;
 	if ((l->hard_bytes && l->soft_bytes > l->hard_bytes) ||
@@ -122,17 +116,17 @@ static int prefix_clean(const uint8_t *a, unsigned int bits)
  * mode checksum fix-up.
  */
 static uint8_t check_format_options(const uint8_t *wire,
-				    struct vipsec_sa_cfg *cfg)
+				    struct vpe_sa_cfg *cfg)
 {
 	uint32_t o = cfg->options, alen;
 	int tunnel = cfg->mode == VIRTIO_IPSEC_MODE_TUNNEL;
 	int inbound = cfg->direction == VIRTIO_IPSEC_DIR_INBOUND;
 
-	cfg->udp_sport = vipsec_ld16(P(udp_src_port));
-	cfg->udp_dport = vipsec_ld16(P(udp_dst_port));
+	cfg->udp_sport = vpe_ld16(P(udp_src_port));
+	cfg->udp_dport = vpe_ld16(P(udp_dst_port));
 	memcpy(cfg->nat_oa, P(nat_oa), sizeof(cfg->nat_oa));
-	cfg->flow_label = vipsec_ld32(P(flow_label));
-	cfg->tfc_pad_to = vipsec_ld32(P(tfc_pad_to));
+	cfg->flow_label = vpe_ld32(P(flow_label));
+	cfg->tfc_pad_to = vpe_ld32(P(tfc_pad_to));
 	memcpy(cfg->sel_src, P(sel_src), sizeof(cfg->sel_src));
 	cfg->sel_prefix_len = *P(sel_prefix_len);
 	alen = cfg->ip_version == VIRTIO_IPSEC_IPV6 ? 16 : 4;
@@ -140,10 +134,10 @@ static uint8_t check_format_options(const uint8_t *wire,
 	if ((o & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) &&
 	    (!cfg->udp_sport || !cfg->udp_dport))
 		return VIRTIO_IPSEC_INVAL;
-	if (!vipsec_all_zero(cfg->nat_oa, 16) &&
-	    (tunnel || !vipsec_all_zero(cfg->nat_oa + alen, 16 - alen)))
+	if (!vpe_all_zero(cfg->nat_oa, 16) &&
+	    (tunnel || !vpe_all_zero(cfg->nat_oa + alen, 16 - alen)))
 		return VIRTIO_IPSEC_INVAL;
-	if (cfg->flow_label & ~VIPSEC_IPV6_FLOW_MASK ||
+	if (cfg->flow_label & ~VPE_IPV6_FLOW_MASK ||
 	    (cfg->flow_label && !tunnel))
 		return VIRTIO_IPSEC_INVAL;
 	/*
@@ -168,23 +162,23 @@ static uint8_t check_format_options(const uint8_t *wire,
 
 /* Fields that only mean something with an option must be zero without. */
 static uint8_t check_option_fields(const uint8_t *wire,
-				   struct vipsec_sa_cfg *cfg,
-				   const struct vipsec_sa_limits *lim)
+				   struct vpe_sa_cfg *cfg,
+				   const struct vpe_sa_limits *lim)
 {
 	uint32_t o = cfg->options;
 	uint8_t st;
 
 	if (!(o & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) &&
-	    (vipsec_ld16(P(udp_src_port)) || vipsec_ld16(P(udp_dst_port)) ||
-	     !vipsec_all_zero(P(nat_oa), FSIZE(nat_oa))))
+	    (vpe_ld16(P(udp_src_port)) || vpe_ld16(P(udp_dst_port)) ||
+	     !vpe_all_zero(P(nat_oa), FSIZE(nat_oa))))
 		return VIRTIO_IPSEC_INVAL;
-	if (!(o & VIRTIO_IPSEC_SA_OPT_TFC_PAD) && vipsec_ld32(P(tfc_pad_to)))
+	if (!(o & VIRTIO_IPSEC_SA_OPT_TFC_PAD) && vpe_ld32(P(tfc_pad_to)))
 		return VIRTIO_IPSEC_INVAL;
 	if (!(o & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
-	    (*P(sel_prefix_len) || !vipsec_all_zero(P(sel_src),
-						    FSIZE(sel_src))))
+	    (*P(sel_prefix_len) || !vpe_all_zero(P(sel_src),
+						 FSIZE(sel_src))))
 		return VIRTIO_IPSEC_INVAL;
-	if (cfg->ip_version == VIRTIO_IPSEC_IPV4 && vipsec_ld32(P(flow_label)))
+	if (cfg->ip_version == VIRTIO_IPSEC_IPV4 && vpe_ld32(P(flow_label)))
 		return VIRTIO_IPSEC_INVAL;
 	st = check_format_options(wire, cfg);
 	if (st != VIRTIO_IPSEC_OK)
@@ -202,15 +196,15 @@ static uint8_t check_option_fields(const uint8_t *wire,
 	return VIRTIO_IPSEC_OK;
 }
 
-int vipsec_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16])
+int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16])
 {
 	if (ip_version == VIRTIO_IPSEC_IPV6)
-		return vipsec_ipv6_addr_unicast(a);
-	return vipsec_all_zero(a + 4, 12) && vipsec_ipv4_addr_unicast(a);
+		return vpe_ipv6_addr_unicast(a);
+	return vpe_all_zero(a + 4, 12) && vpe_ipv4_addr_unicast(a);
 }
 
 static uint8_t check_tunnel_fields(const uint8_t *wire,
-				   struct vipsec_sa_cfg *cfg)
+				   struct vpe_sa_cfg *cfg)
 {
 	memcpy(cfg->tun_src, P(tun_src), sizeof(cfg->tun_src));
 	memcpy(cfg->tun_dst, P(tun_dst), sizeof(cfg->tun_dst));
@@ -218,14 +212,14 @@ static uint8_t check_tunnel_fields(const uint8_t *wire,
 	cfg->dscp = *P(dscp);
 	cfg->df_mode = *P(df_mode);
 	cfg->ttl = *P(ttl);
-	cfg->initial_seq = vipsec_ld64(P(initial_seq));
+	cfg->initial_seq = vpe_ld64(P(initial_seq));
 
 	/* Transport mode does not use them; if given, they must be sane. */
 	if (cfg->mode == VIRTIO_IPSEC_MODE_TUNNEL ||
-	    !vipsec_all_zero(cfg->tun_src, 16) ||
-	    !vipsec_all_zero(cfg->tun_dst, 16)) {
-		if (!vipsec_tunnel_endpoint_ok(cfg->ip_version, cfg->tun_src) ||
-		    !vipsec_tunnel_endpoint_ok(cfg->ip_version, cfg->tun_dst))
+	    !vpe_all_zero(cfg->tun_src, 16) ||
+	    !vpe_all_zero(cfg->tun_dst, 16)) {
+		if (!vpe_tunnel_endpoint_ok(cfg->ip_version, cfg->tun_src) ||
+		    !vpe_tunnel_endpoint_ok(cfg->ip_version, cfg->tun_dst))
 			return VIRTIO_IPSEC_INVAL;
 	}
 	if (cfg->dscp_mode > VIRTIO_IPSEC_HDR_SET ||
@@ -239,51 +233,15 @@ static uint8_t check_tunnel_fields(const uint8_t *wire,
 	return VIRTIO_IPSEC_OK;
 }
 
+/* Algorithm rules and lengths: the rows of vpe_algs.h. */
 static uint8_t check_algorithms(const uint8_t *wire,
-				const struct vipsec_sa_limits *lim,
-				struct vipsec_sa_cfg *cfg)
+				const struct vpe_sa_limits *lim,
+				struct vpe_sa_cfg *cfg)
 {
-	/*
-	 * Per algorithm (index = VIRTIO_IPSEC_CIPHER_* / _AUTH_*): key bytes
-	 * (16 for AES means 16, 24 or 32), salt bytes, ICV bytes. RFC 2410,
-	 * 2405, 2451, 3602, 3686 (4-byte nonce as salt), 4106, 4309, 4543;
-	 * RFC 2403, 2404, 3566, 4868 (key = hash output, ICV = half).
-	 */
-	static const uint8_t cipher_key_len[] = {
-		[VIRTIO_IPSEC_CIPHER_NULL] = 0, [VIRTIO_IPSEC_CIPHER_DES_CBC] = 8,
-		[VIRTIO_IPSEC_CIPHER_3DES_CBC] = 24,
-		[VIRTIO_IPSEC_CIPHER_AES_CBC] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_CTR] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_GCM] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_CCM] = 16,
-		[VIRTIO_IPSEC_CIPHER_AES_GMAC] = 16,
-	};
-	static const uint8_t salt_len[] = {
-		[VIRTIO_IPSEC_CIPHER_AES_CTR] = 4,
-		[VIRTIO_IPSEC_CIPHER_AES_GCM] = 4,
-		[VIRTIO_IPSEC_CIPHER_AES_CCM] = 3,
-		[VIRTIO_IPSEC_CIPHER_AES_GMAC] = 4,
-	};
-	static const uint8_t auth_key_len[] = {
-		[VIRTIO_IPSEC_AUTH_NONE] = 0,
-		[VIRTIO_IPSEC_AUTH_HMAC_MD5_96] = 16,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA1_96] = 20,
-		[VIRTIO_IPSEC_AUTH_AES_XCBC_96] = 16,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA256] = 32,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA384] = 48,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA512] = 64,
-	};
-	static const uint8_t auth_icv_len[] = {
-		[VIRTIO_IPSEC_AUTH_NONE] = 0,
-		[VIRTIO_IPSEC_AUTH_HMAC_MD5_96] = 12,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA1_96] = 12,
-		[VIRTIO_IPSEC_AUTH_AES_XCBC_96] = 12,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA256] = 16,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA384] = 24,
-		[VIRTIO_IPSEC_AUTH_HMAC_SHA512] = 32,
-	};
 	uint8_t c = *P(cipher_alg), a = *P(auth_alg);
-	int integrity;
+	const struct vpe_alg *ci = vpe_alg_find(c, false);
+	const struct vpe_alg *au = vpe_alg_find(a, true);
+	int aead, integrity;
 
 	cfg->cipher_alg = c;
 	cfg->auth_alg = a;
@@ -292,52 +250,39 @@ static uint8_t check_algorithms(const uint8_t *wire,
 	cfg->salt_len = *P(salt_len);
 	cfg->auth_key_len = *P(auth_key_len);
 
-	if (c < VIRTIO_IPSEC_CIPHER_NULL || c > VIRTIO_IPSEC_CIPHER_AES_GMAC ||
-	    a < VIRTIO_IPSEC_AUTH_NONE || a > VIRTIO_IPSEC_AUTH_HMAC_SHA512)
+	if (!ci || !au)
 		return VIRTIO_IPSEC_INVAL;
-	integrity = is_aead(c) || a != VIRTIO_IPSEC_AUTH_NONE;
+	aead = ci->kind == VPE_ALG_AEAD;
+	integrity = aead || a != VIRTIO_IPSEC_AUTH_NONE;
 	/* NPF input errors: NULL/NULL, anti-replay without integrity. */
 	if (c == VIRTIO_IPSEC_CIPHER_NULL && a == VIRTIO_IPSEC_AUTH_NONE)
 		return VIRTIO_IPSEC_INVAL;
 	if ((cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY) && !integrity)
 		return VIRTIO_IPSEC_INVAL;
-	if (is_aead(c) && a != VIRTIO_IPSEC_AUTH_NONE)
+	if (aead && a != VIRTIO_IPSEC_AUTH_NONE)
 		return VIRTIO_IPSEC_INVAL;
-	if (!lim->allow_weak_algos && (c == VIRTIO_IPSEC_CIPHER_DES_CBC ||
-				       a == VIRTIO_IPSEC_AUTH_HMAC_MD5_96))
+	if (!lim->allow_weak_algos && (ci->weak || au->weak))
 		return VIRTIO_IPSEC_NOTSUPP;
 	if (!(lim->cipher_mask & (1ULL << c)) ||
 	    !(lim->auth_mask & (1ULL << a)))
 		return VIRTIO_IPSEC_NOTSUPP;
 	/* Key lengths (KEY_REJECT), then salt and ICV lengths (INVAL). */
-	if (cfg->cipher_key_len != cipher_key_len[c] &&
-	    !(cipher_key_len[c] == 16 && (cfg->cipher_key_len == 24 ||
-					  cfg->cipher_key_len == 32)))
+	if (!vpe_alg_key_ok(ci, cfg->cipher_key_len) ||
+	    !vpe_alg_key_ok(au, cfg->auth_key_len))
 		return VIRTIO_IPSEC_KEY_REJECT;
-	if (cfg->auth_key_len != auth_key_len[a])
-		return VIRTIO_IPSEC_KEY_REJECT;
-	if (cfg->salt_len != salt_len[c])
+	if (cfg->salt_len != ci->salt_len)
 		return VIRTIO_IPSEC_INVAL;
-	if (c == VIRTIO_IPSEC_CIPHER_AES_GCM || c == VIRTIO_IPSEC_CIPHER_AES_CCM) {
-		/* RFC 4106 / RFC 4309: 8, 12 or 16. */
-		if (cfg->icv_len != 8 && cfg->icv_len != 12 &&
-		    cfg->icv_len != 16)
-			return VIRTIO_IPSEC_INVAL;
-	} else if (c == VIRTIO_IPSEC_CIPHER_AES_GMAC) {
-		if (cfg->icv_len != 16)		/* RFC 4543 */
-			return VIRTIO_IPSEC_INVAL;
-	} else if (cfg->icv_len != auth_icv_len[a]) {
+	if (!vpe_alg_icv_ok(aead ? ci : au, cfg->icv_len))
 		return VIRTIO_IPSEC_INVAL;
-	}
 	memcpy(cfg->cipher_key, P(cipher_key), cfg->cipher_key_len);
 	memcpy(cfg->auth_key, P(auth_key), cfg->auth_key_len);
 	memcpy(cfg->salt, P(salt), cfg->salt_len);
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vipsec_sa_cfg_decode(const uint8_t *wire,
-			     const struct vipsec_sa_limits *lim,
-			     struct vipsec_sa_cfg *cfg)
+uint8_t vpe_sa_cfg_decode(const uint8_t *wire,
+			  const struct vpe_sa_limits *lim,
+			  struct vpe_sa_cfg *cfg)
 {
 	uint8_t st;
 

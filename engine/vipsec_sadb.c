@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* vipsec_sadb: SA and group tables. */
+/* vpe_sadb: SA and group tables. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,8 @@
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
-int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
-		     uint32_t max_groups, struct vipsec_crypto *crypto)
+int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas,
+		  uint32_t max_groups, struct vpe_crypto *crypto)
 {
 	memset(db, 0, sizeof(*db));
 	db->max_sas = max_sas;
@@ -16,7 +16,7 @@ int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
 	db->crypto = crypto;
 	db->sas = calloc((size_t)max_sas + 1, sizeof(*db->sas));
 	db->groups = calloc((size_t)max_groups + 1, sizeof(*db->groups));
-	if (!db->sas || !db->groups || vipsec_sadb_index_init(db)) {
+	if (!db->sas || !db->groups || vpe_sadb_index_init(db)) {
 		free(db->sas);
 		free(db->groups);
 		db->sas = NULL;
@@ -27,54 +27,54 @@ int vipsec_sadb_init(struct vipsec_sadb *db, uint32_t max_sas,
 	return 0;
 }
 
-static void sa_free(struct vipsec_sadb *db, struct vipsec_sa *sa)
+static void sa_free(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	db->crypto->ops->key_free(db->crypto, sa->key);
-	vipsec_replay_free(sa->replay);
+	vpe_replay_free(sa->replay);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }
 
-static void sa_remove(struct vipsec_sadb *db, struct vipsec_sa *sa)
+static void sa_remove(struct vpe_sadb *db, struct vpe_sa *sa)
 {
-	vipsec_sadb_index_del(db, sa);
+	vpe_sadb_index_del(db, sa);
 	db->sas[sa->id] = NULL;
 	db->groups[sa->group_id].nsas--;
 	sa_free(db, sa);
 }
 
-void vipsec_sadb_clear(struct vipsec_sadb *db)
+void vpe_sadb_clear(struct vpe_sadb *db)
 {
 	uint32_t i;
 
-	for (i = vipsec_sadb_next_id(db, 1); i; i = vipsec_sadb_next_id(db, i))
+	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i))
 		sa_remove(db, db->sas[i]);
 	memset(db->groups, 0, ((size_t)db->max_groups + 1) *
 	       sizeof(*db->groups));
 	db->groups[0].used = true;
 }
 
-void vipsec_sadb_fini(struct vipsec_sadb *db)
+void vpe_sadb_fini(struct vpe_sadb *db)
 {
 	if (!db->sas)
 		return;
-	vipsec_sadb_clear(db);
-	vipsec_sadb_index_fini(db);
+	vpe_sadb_clear(db);
+	vpe_sadb_index_fini(db);
 	free(db->sas);
 	free(db->groups);
 	db->sas = NULL;
 	db->groups = NULL;
 }
 
-uint8_t vipsec_group_check(const struct vipsec_sadb *db, uint32_t gid)
+uint8_t vpe_group_check(const struct vpe_sadb *db, uint32_t gid)
 {
 	if (gid > db->max_groups || !db->groups[gid].used)
 		return VIRTIO_IPSEC_INVGROUP;
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vipsec_group_create(struct vipsec_sadb *db, uint32_t gid,
-			    const uint8_t name[VIRTIO_IPSEC_NAME_LEN])
+uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
+			 const uint8_t name[VIRTIO_IPSEC_NAME_LEN])
 {
 	if (gid == 0)
 		return VIRTIO_IPSEC_EXISTS;	/* the default group */
@@ -88,11 +88,11 @@ uint8_t vipsec_group_create(struct vipsec_sadb *db, uint32_t gid,
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid)
+uint8_t vpe_group_destroy(struct vpe_sadb *db, uint32_t gid)
 {
 	if (gid == 0)
 		return VIRTIO_IPSEC_INVAL;	/* always present */
-	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
 	if (db->groups[gid].nsas)
 		return VIRTIO_IPSEC_BUSY;
@@ -101,10 +101,10 @@ uint8_t vipsec_group_destroy(struct vipsec_sadb *db, uint32_t gid)
 }
 
 /* Expands the keys once and learns how the transform shapes packets. */
-static int sa_key_new(struct vipsec_crypto *c, const struct vipsec_sa_cfg *cfg,
-		      struct vipsec_sa *sa)
+static int sa_key_new(struct vpe_crypto *c, const struct vpe_sa_cfg *cfg,
+		      struct vpe_sa *sa)
 {
-	struct vipsec_xfrm_params p = {
+	struct vpe_xfrm_params p = {
 		.cipher_alg = cfg->cipher_alg,
 		.auth_alg = cfg->auth_alg,
 		.cipher_key_len = cfg->cipher_key_len,
@@ -116,7 +116,7 @@ static int sa_key_new(struct vipsec_crypto *c, const struct vipsec_sa_cfg *cfg,
 		.auth_key = cfg->auth_key,
 		.salt = cfg->salt,
 	};
-	struct vipsec_xfrm_shape shape;
+	struct vpe_xfrm_shape shape;
 	int ret;
 
 	ret = c->ops->key_new(c, &p, &sa->key, &shape);
@@ -127,14 +127,14 @@ static int sa_key_new(struct vipsec_crypto *c, const struct vipsec_sa_cfg *cfg,
 	return 0;
 }
 
-uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
-		      const struct vipsec_sa_cfg *cfg)
+uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
+		   const struct vpe_sa_cfg *cfg)
 {
-	struct vipsec_crypto *c = db->crypto;
-	struct vipsec_sa *sa;
+	struct vpe_crypto *c = db->crypto;
+	struct vpe_sa *sa;
 	int ret;
 
-	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
 	if (id == 0 || id > db->max_sas)
 		return VIRTIO_IPSEC_INVSA;
@@ -147,7 +147,7 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	 * one tenant can neither squat on nor probe another's SPIs.
 	 */
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
-	    vipsec_sadb_find_inbound(db, gid, cfg->spi, cfg->tun_dst))
+	    vpe_sadb_find_inbound(db, gid, cfg->spi, cfg->tun_dst))
 		return VIRTIO_IPSEC_EXISTS;
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
@@ -182,18 +182,18 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
 	memcpy(sa->nat_oa, cfg->nat_oa, sizeof(sa->nat_oa));
 	memcpy(sa->sel_src, cfg->sel_src, sizeof(sa->sel_src));
 	sa->sel_prefix_len = cfg->sel_prefix_len;
-	vipsec_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst,
-				cfg->udp_sport, cfg->udp_dport);
+	vpe_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst,
+			     cfg->udp_sport, cfg->udp_dport);
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 	    (cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)) {
-		sa->replay = vipsec_replay_new(cfg->replay_window);
+		sa->replay = vpe_replay_new(cfg->replay_window);
 		if (!sa->replay) {
 			sa_free(db, sa);
 			return VIRTIO_IPSEC_ERR;
 		}
 	}
 	db->sas[id] = sa;
-	vipsec_sadb_index_add(db, sa);
+	vpe_sadb_index_add(db, sa);
 	db->groups[gid].nsas++;
 	return VIRTIO_IPSEC_OK;
 }
@@ -202,47 +202,47 @@ uint8_t vipsec_sa_add(struct vipsec_sadb *db, uint32_t gid, uint32_t id,
  * The one place the outer addresses enter an SA, at SA_ADD and SA_MOD:
  * whatever depends on them (the outbound header template) is rebuilt here.
  */
-void vipsec_sa_set_endpoints(struct vipsec_sa *sa, const uint8_t src[16],
-			     const uint8_t dst[16], uint16_t sport,
-			     uint16_t dport)
+void vpe_sa_set_endpoints(struct vpe_sa *sa, const uint8_t src[16],
+			  const uint8_t dst[16], uint16_t sport,
+			  uint16_t dport)
 {
 	memcpy(sa->tun_src, src, sizeof(sa->tun_src));
 	memcpy(sa->tun_dst, dst, sizeof(sa->tun_dst));
 	sa->udp_sport = sport;
 	sa->udp_dport = dport;
-	vipsec_esp_tmpl_init(sa);
+	vpe_esp_tmpl_init(sa);
 }
 
-void vipsec_sa_move_endpoints(struct vipsec_sadb *db, struct vipsec_sa *sa,
-			      const uint8_t src[16], const uint8_t dst[16],
-			      uint16_t sport, uint16_t dport)
+void vpe_sa_move_endpoints(struct vpe_sadb *db, struct vpe_sa *sa,
+			   const uint8_t src[16], const uint8_t dst[16],
+			   uint16_t sport, uint16_t dport)
 {
-	vipsec_sadb_index_del(db, sa);
-	vipsec_sa_set_endpoints(sa, src, dst, sport, dport);
-	vipsec_sadb_index_add(db, sa);
+	vpe_sadb_index_del(db, sa);
+	vpe_sa_set_endpoints(sa, src, dst, sport, dport);
+	vpe_sadb_index_add(db, sa);
 }
 
-uint8_t vipsec_sa_del(struct vipsec_sadb *db, uint32_t gid, uint32_t id)
+uint8_t vpe_sa_del(struct vpe_sadb *db, uint32_t gid, uint32_t id)
 {
-	struct vipsec_sa *sa;
+	struct vpe_sa *sa;
 
-	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
-	sa = vipsec_sa_lookup(db, gid, id);
+	sa = vpe_sa_lookup(db, gid, id);
 	if (!sa)
 		return VIRTIO_IPSEC_INVSA;
 	sa_remove(db, sa);
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vipsec_sa_flush(struct vipsec_sadb *db, uint32_t gid)
+uint8_t vpe_sa_flush(struct vpe_sadb *db, uint32_t gid)
 {
 	uint32_t i;
 
-	if (vipsec_group_check(db, gid) != VIRTIO_IPSEC_OK)
+	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
-	for (i = vipsec_sadb_next_id(db, 1); i && db->groups[gid].nsas;
-	     i = vipsec_sadb_next_id(db, i + 1))
+	for (i = vpe_sadb_next_id(db, 1); i && db->groups[gid].nsas;
+	     i = vpe_sadb_next_id(db, i + 1))
 		if (db->sas[i]->group_id == gid)
 			sa_remove(db, db->sas[i]);
 	return VIRTIO_IPSEC_OK;

@@ -23,12 +23,12 @@
 #define HASH_MAX_BUCKETS	(1u << 20)	/* 8 MiB of heads at most */
 #define HASH_MIN_BUCKETS	16u
 
-static uint32_t bitmap_words(const struct vipsec_sadb *db)
+static uint32_t bitmap_words(const struct vpe_sadb *db)
 {
 	return db->max_sas / 64 + 1;	/* bits 0 .. max_sas */
 }
 
-int vipsec_sadb_index_init(struct vipsec_sadb *db)
+int vpe_sadb_index_init(struct vpe_sadb *db)
 {
 	uint32_t buckets = HASH_MIN_BUCKETS;
 
@@ -37,7 +37,7 @@ int vipsec_sadb_index_init(struct vipsec_sadb *db)
 	db->used = calloc(bitmap_words(db), sizeof(*db->used));
 	db->in_hash = calloc(buckets, sizeof(*db->in_hash));
 	if (!db->used || !db->in_hash) {
-		vipsec_sadb_index_fini(db);
+		vpe_sadb_index_fini(db);
 		return -ENOMEM;
 	}
 	db->hash_mask = buckets - 1;
@@ -49,7 +49,7 @@ int vipsec_sadb_index_init(struct vipsec_sadb *db)
 	return 0;
 }
 
-void vipsec_sadb_index_fini(struct vipsec_sadb *db)
+void vpe_sadb_index_fini(struct vpe_sadb *db)
 {
 	free(db->used);
 	free(db->in_hash);
@@ -66,7 +66,7 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-static uint32_t bucket(const struct vipsec_sadb *db, uint32_t gid,
+static uint32_t bucket(const struct vpe_sadb *db, uint32_t gid,
 		       uint32_t spi, const uint8_t dst[16])
 {
 	uint64_t a, b;
@@ -78,16 +78,16 @@ static uint32_t bucket(const struct vipsec_sadb *db, uint32_t gid,
 	       db->hash_mask;
 }
 
-static bool is_inbound(const struct vipsec_sa *sa)
+static bool is_inbound(const struct vpe_sa *sa)
 {
 	return sa->direction == VIRTIO_IPSEC_DIR_INBOUND;
 }
 
-void vipsec_sadb_index_add(struct vipsec_sadb *db, struct vipsec_sa *sa)
+void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	db->used[sa->id / 64] |= 1ull << (sa->id % 64);
 	if (is_inbound(sa)) {
-		struct vipsec_sa **head = &db->in_hash[bucket(db, sa->group_id,
+		struct vpe_sa **head = &db->in_hash[bucket(db, sa->group_id,
 							       sa->spi, sa->tun_dst)];
 
 		sa->hnext = *head;
@@ -95,9 +95,9 @@ void vipsec_sadb_index_add(struct vipsec_sadb *db, struct vipsec_sa *sa)
 	}
 }
 
-void vipsec_sadb_index_del(struct vipsec_sadb *db, struct vipsec_sa *sa)
+void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa)
 {
-	struct vipsec_sa **pp;
+	struct vpe_sa **pp;
 
 	db->used[sa->id / 64] &= ~(1ull << (sa->id % 64));
 	if (!is_inbound(sa))
@@ -113,11 +113,11 @@ void vipsec_sadb_index_del(struct vipsec_sadb *db, struct vipsec_sa *sa)
 	abort();	/* an inbound SA missing from its bucket: a bug here */
 }
 
-struct vipsec_sa *vipsec_sadb_find_inbound(const struct vipsec_sadb *db,
-					   uint32_t gid, uint32_t spi,
-					   const uint8_t dst[16])
+struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db,
+				     uint32_t gid, uint32_t spi,
+				     const uint8_t dst[16])
 {
-	struct vipsec_sa *sa = db->in_hash[bucket(db, gid, spi, dst)];
+	struct vpe_sa *sa = db->in_hash[bucket(db, gid, spi, dst)];
 
 	for (; sa; sa = sa->hnext)
 		if (sa->group_id == gid && sa->spi == spi &&
@@ -126,7 +126,7 @@ struct vipsec_sa *vipsec_sadb_find_inbound(const struct vipsec_sadb *db,
 	return NULL;
 }
 
-uint32_t vipsec_sadb_next_id(const struct vipsec_sadb *db, uint32_t from)
+uint32_t vpe_sadb_next_id(const struct vpe_sadb *db, uint32_t from)
 {
 	uint32_t w, words = bitmap_words(db);
 	uint64_t bits;

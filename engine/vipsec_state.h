@@ -2,12 +2,12 @@
 /*
  * vipsec_state: the per-SA state the device keeps beyond what ESP needs:
  * statistics, lifetimes, event bookkeeping and the parameters as added
- * (without keys) for SA_GET. Plain data, embedded in struct vipsec_sa;
+ * (without keys) for SA_GET. Plain data, embedded in struct vpe_sa;
  * the decoder (vipsec_core.c, vipsec_lifetime.c) is its only writer, so
  * the ESP code never has to know about it.
  */
-#ifndef VIPSEC_STATE_H
-#define VIPSEC_STATE_H
+#ifndef VPE_STATE_H
+#define VPE_STATE_H
 
 #include <stdint.h>
 
@@ -17,26 +17,26 @@
  * Counters in the order of struct virtio_ipsec_sa_stats, so the wire
  * record is counter i at byte 8 * i (checked in vipsec_lifetime.c).
  */
-enum vipsec_stat {
-	VIPSEC_STAT_PACKETS,
-	VIPSEC_STAT_BYTES,
-	VIPSEC_STAT_INVALID_PKT,
-	VIPSEC_STAT_INVALID_PAD,
-	VIPSEC_STAT_INVALID_SPI,
-	VIPSEC_STAT_INVALID_SEQ,
-	VIPSEC_STAT_REPLAY,
-	VIPSEC_STAT_LATE,
-	VIPSEC_STAT_INVALID_ICV,
-	VIPSEC_STAT_SEQ_OVERFLOW,
-	VIPSEC_STAT_CRYPTO_FAILED,
-	VIPSEC_STAT_NO_ROOM,
-	VIPSEC_STAT_HARD_EXPIRED,
-	VIPSEC_STAT_SELECTOR,
-	VIPSEC_STAT_N
+enum vpe_stat {
+	VPE_STAT_PACKETS,
+	VPE_STAT_BYTES,
+	VPE_STAT_INVALID_PKT,
+	VPE_STAT_INVALID_PAD,
+	VPE_STAT_INVALID_SPI,
+	VPE_STAT_INVALID_SEQ,
+	VPE_STAT_REPLAY,
+	VPE_STAT_LATE,
+	VPE_STAT_INVALID_ICV,
+	VPE_STAT_SEQ_OVERFLOW,
+	VPE_STAT_CRYPTO_FAILED,
+	VPE_STAT_NO_ROOM,
+	VPE_STAT_HARD_EXPIRED,
+	VPE_STAT_SELECTOR,
+	VPE_STAT_N
 };
 
 /* Limits in host order; 0 = unlimited. Bytes are input bytes. */
-struct vipsec_life {
+struct vpe_life {
 	uint64_t soft_bytes, hard_bytes;
 	uint64_t soft_packets, hard_packets;
 	uint64_t soft_seconds, hard_seconds;
@@ -45,26 +45,26 @@ struct vipsec_life {
 /*
  * Engine-private packet statuses for failures the wire folds into one
  * status but the statistics tell apart. The ESP code may return them in
- * vipsec_esp_res.status; the decoder reports the wire status and counts
+ * vpe_esp_res.status; the decoder reports the wire status and counts
  * the specific counter.
  */
-#define VIPSEC_STATUS_BADPAD	0x80	/* wire BADPKT, counter invalid_pad */
-#define VIPSEC_STATUS_BADSEQ	0x81	/* wire LATE, counter invalid_seq */
+#define VPE_STATUS_BADPAD	0x80	/* wire BADPKT, counter invalid_pad */
+#define VPE_STATUS_BADSEQ	0x81	/* wire LATE, counter invalid_seq */
 
-/* vipsec_sa_state.flags */
-#define VIPSEC_ST_SOFT		(1u << 0)	/* soft limit reached */
-#define VIPSEC_ST_HARD		(1u << 1)	/* hard limit reached: refuse */
-#define VIPSEC_ST_OVERFLOW	(1u << 2)	/* SEQ_OVERFLOW event sent */
+/* vpe_sa_state.flags */
+#define VPE_ST_SOFT		(1u << 0)	/* soft limit reached */
+#define VPE_ST_HARD		(1u << 1)	/* hard limit reached: refuse */
+#define VPE_ST_OVERFLOW	(1u << 2)	/* SEQ_OVERFLOW event sent */
 
-struct vipsec_sa_state {
-	struct vipsec_life life;
+struct vpe_sa_state {
+	struct vpe_life life;
 	uint32_t seq_notify_interval;	/* packets; 0 = never */
-	uint32_t flags;			/* VIPSEC_ST_* */
+	uint32_t flags;			/* VPE_ST_* */
 	uint8_t ttl;			/* outer TTL for the header template */
 	uint64_t added;			/* core clock at SA_ADD, seconds */
-	uint64_t stats[VIPSEC_STAT_N];
+	uint64_t stats[VPE_STAT_N];
 	/* The SA_ADD body as modified since, keys and salt zeroed. */
 	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];
 };
 
-#endif /* VIPSEC_STATE_H */
+#endif /* VPE_STATE_H */

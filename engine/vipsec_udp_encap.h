@@ -3,16 +3,16 @@
  * vipsec_udp_encap: RFC 3948 UDP encapsulation of ESP and the transport
  * mode checksum fix-up behind a NAT (RFC 3948 3.1.2).
  */
-#ifndef VIPSEC_UDP_ENCAP_H
-#define VIPSEC_UDP_ENCAP_H
+#ifndef VPE_UDP_ENCAP_H
+#define VPE_UDP_ENCAP_H
 
 #include <stdint.h>
 
 #include "vipsec_sa.h"
 
-#define VIPSEC_UDP_HLEN		8
-#define VIPSEC_IPPROTO_TCP	6
-#define VIPSEC_IPPROTO_UDP	17
+#define VPE_UDP_HLEN		8
+#define VPE_IPPROTO_TCP	6
+#define VPE_IPPROTO_UDP	17
 
 /*
  * Writes the UDP header at udp (len = UDP header + ESP packet). The
@@ -20,8 +20,8 @@
  * a zero checksum is not allowed (RFC 8200 8.1); for that the ESP packet
  * must already be sealed and ip6 point at the finished IPv6 header.
  */
-void vipsec_udp_encap_write(const struct vipsec_sa *sa, uint8_t *udp,
-			    uint32_t len, const uint8_t *ip6);
+void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp,
+			 uint32_t len, const uint8_t *ip6);
 
 /*
  * Checks the UDP header of a received packet (len bytes from udp on).
@@ -31,7 +31,7 @@ void vipsec_udp_encap_write(const struct vipsec_sa *sa, uint8_t *udp,
  * NAT may rebind the peer's port, the ICV protects what matters, and the
  * IKE daemon moves the SA's ports with SA_MOD.
  */
-uint8_t vipsec_udp_encap_check(const uint8_t *udp, uint32_t len);
+uint8_t vpe_udp_encap_check(const uint8_t *udp, uint32_t len);
 
 /*
  * Transport mode over UDP_ENCAP: the peer computed the inner TCP/UDP
@@ -41,8 +41,8 @@ uint8_t vipsec_udp_encap_check(const uint8_t *udp, uint32_t len);
  * No-op without a NAT-OA, for other protocols, and for a zero UDP
  * checksum over IPv4.
  */
-void vipsec_udp_encap_natoa_fixup(const struct vipsec_sa *sa, uint8_t proto,
-				  const uint8_t *src, uint32_t alen,
-				  uint8_t *l4, uint32_t len);
+void vpe_udp_encap_natoa_fixup(const struct vpe_sa *sa, uint8_t proto,
+			       const uint8_t *src, uint32_t alen,
+			       uint8_t *l4, uint32_t len);
 
-#endif /* VIPSEC_UDP_ENCAP_H */
+#endif /* VPE_UDP_ENCAP_H */

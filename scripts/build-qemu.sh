@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Builds qemu-system-x86_64 with the virtio-ipsec-pci device.
 #
-#   scripts/build-qemu.sh [BUILD]        (BUILD defaults to <repo>/build)
+#   scripts/build-qemu.sh [--fetch-only] [BUILD]   (BUILD defaults to <repo>/build)
 #
 # 1. fetches Debian bookworm's qemu source package (7.2) into BUILD/qemu/src
 #    once (apt-get source; deb-src must be enabled: scripts/install-deps.sh);
 # 2. builds the ESP engine (make -C engine) into a static library;
 # 3. grafts the device model (qemu-device/graft/graft.sh: symlinks, ID 57,
 #    meson/Kconfig/trace-events fragments, header import);
-# 4. configures into BUILD/qemu/build (again when the options change; KVM and
-#    TCG both enabled) and builds only qemu-system-x86_64.
+# 4. configures into BUILD/qemu/build (again when the options, the source
+#    path or the repository path change, or when the build directory was
+#    configured for another path: a copied or moved tree; KVM and TCG both
+#    enabled) and builds only qemu-system-x86_64, printing ninja's [n/N]
+#    progress at most every QEMU_PROGRESS_EVERY seconds (default 5).
 # Idempotent and incremental: a second run without changes only runs ninja.
 # JOBS (default 2) sets the parallelism.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# --fetch-only: step 1 alone (make style needs QEMU's checkpatch.pl)
+fetch_only=0
+if [ "${1:-}" = "--fetch-only" ]; then
+	fetch_only=1
+	shift
+fi
 BUILD=$(realpath -m "${1:-$top/build}")
 JOBS=${JOBS:-2}
 Q=$BUILD/qemu
@@ -50,6 +59,8 @@ if [ ! -f "$SRC/.vipsec-fetched" ]; then
 	rm -rf "$Q/dl"
 	date -u >"$SRC/.vipsec-fetched"
 fi
+
+[ "$fetch_only" -eq 0 ] || exit 0
 
 # --- 2. ESP engine ----------------------------------------------------------
 ENG=$top/engine
@@ -103,9 +114,34 @@ conf_opts=(
 	--disable-install-blobs
 	--disable-werror
 )
-conf_stamp="${conf_opts[*]}"
-if [ ! -f "$OUT/build.ninja" ] || [ "$(cat "$OUT/.vipsec-configure" 2>/dev/null)" != "$conf_stamp" ]; then
-	log "configuring QEMU in $OUT ($conf_stamp)"
+# The stamp names the paths too: meson build directories hold absolute
+# paths, and one configured for another checkout (a copied or moved tree)
+# makes ninja regenerate that other directory's build.ninja, forever.
+conf_stamp="src=$SRC repo=$top opts=${conf_opts[*]}"
+old_stamp=$(cat "$OUT/.vipsec-configure" 2>/dev/null || true)
+# meson_dirs: "SOURCE BUILD" the directory was configured for, or nothing.
+meson_dirs() {
+	python3 - "$OUT/meson-info/meson-info.json" <<-'PY' 2>/dev/null || true
+		import json, sys
+		d = json.load(open(sys.argv[1]))["directories"]
+		print(d["source"], d["build"])
+	PY
+}
+reconf=
+if [ ! -f "$OUT/build.ninja" ]; then
+	reconf="not configured yet"
+elif [ "$(meson_dirs)" != "$SRC $OUT" ]; then
+	reconf="configured for another tree ($(meson_dirs)), not $SRC $OUT (copied or moved checkout)"
+elif [ "$old_stamp" = "${conf_opts[*]}" ]; then
+	# A stamp from before the paths were in it, with the paths just
+	# checked: bring it up to date without a rebuild.
+	echo "$conf_stamp" >"$OUT/.vipsec-configure"
+elif [ "$old_stamp" != "$conf_stamp" ]; then
+	reconf="configure stamp changed (was: ${old_stamp:-none})"
+fi
+if [ -n "$reconf" ]; then
+	log "configuring QEMU in $OUT: $reconf (about a minute; log: $OUT/configure.log)"
+	log "options: ${conf_opts[*]}"
 	rm -rf "$OUT"
 	mkdir -p "$OUT"
 	if ! (cd "$OUT" && "$SRC/configure" "${conf_opts[@]}" >configure.log 2>&1); then
@@ -123,8 +159,43 @@ if [ -f "$BIN" ] && [ "$ENGINE_LIB" -nt "$BIN" ]; then
 	rm -f "$BIN"
 fi
 
+# Progress: ninja's "[n/N] ..." status lines (one per step when not on a
+# terminal) go to the log; one every QEMU_PROGRESS_EVERY seconds, and the
+# last, are shown with the percentage and the elapsed time. (A shell loop,
+# not awk: mawk reads a pipe in blocks and would show nothing until the end.)
+progress() {
+	local every=${QEMU_PROGRESS_EVERY:-5} line last='' shown='' t=-1000 t0=$SECONDS
+	show() {
+		local s=${last%%]*}
+		s=${s#[}
+		printf 'build-qemu: [%s] %d%% (%ds)\n' "$s" $((100 * ${s%/*} / ${s#*/})) $((SECONDS - t0))
+		shown=$last
+	}
+	while IFS= read -r line; do
+		case "$line" in
+		\[[0-9]*/[0-9]*\]\ *)
+			last=$line
+			if [ $((SECONDS - t)) -ge "$every" ]; then
+				t=$SECONDS
+				show
+			fi
+			;;
+		esac
+	done
+	if [ -n "$last" ] && [ "$last" != "$shown" ]; then show; fi
+}
 log "ninja -j$JOBS qemu-system-x86_64 (log: $OUT/ninja.log)"
-if ! ninja -C "$OUT" -j"$JOBS" qemu-system-x86_64 >"$OUT/ninja.log" 2>&1; then
+set +e
+ninja -C "$OUT" -j"$JOBS" qemu-system-x86_64 2>&1 | tee "$OUT/ninja.log" | progress
+rc=${PIPESTATUS[0]}
+set -e
+if grep -q 'still dirty after' "$OUT/ninja.log"; then
+	# Never loop on it: a build directory that regenerates itself forever
+	# is one configured for another tree; the check above should have
+	# caught it, so say so instead of trying again.
+	die "ninja keeps regenerating build.ninja in $OUT; remove $OUT and run again (full log: $OUT/ninja.log)"
+fi
+if [ "$rc" != 0 ]; then
 	grep -E -A5 'error|FAILED' "$OUT/ninja.log" | head -n 60 >&2
 	die "build failed (full log: $OUT/ninja.log)"
 fi

@@ -57,14 +57,17 @@ else
 	run_suite unit make -s -C "$top/tests/unit" BUILD="$build" check
 	run_suite unit-asan make -s -C "$top/tests/unit" BUILD="$build" check-asan
 	run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
+	run_suite ioctl-host make -s -C "$top/tests/guest" BUILD="$build" check-host
 	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
 	run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
 	run_suite gw-config make -s -C "$top/tests/gw" BUILD="$build" check
 	run_suite vm-selftest "$top/tests/vm/selftest.sh"
 	run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
+	run_suite install "$top/tests/install/check.sh" "$build"
 	if [ "$host_only" -eq 0 ]; then
 		run_suite device-props "$top/tests/driver/device-props.sh"
 		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi
 fi
 

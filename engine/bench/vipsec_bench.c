@@ -3,7 +3,7 @@
  * Engine throughput on one core, the workloads of `make bench`: tunnel IPv4
  * ESP, AES-128-GCM, AES-256-GCM and AES-128-CBC+HMAC-SHA256-128, inner
  * packets of 64/512/1420 bytes, outbound and inbound timed separately,
- * in bursts of 32 (vipsec_esp_encap_burst / _decap_burst, one backend
+ * in bursts of 32 (vpe_esp_encap_burst / _decap_burst, one backend
  * call per burst), with 1 SA and with many SAs (default 1,000,000; packets spread over them
  * so that SA state is not in cache). Then raw intel-ipsec-mb AES-GCM on the
  * same sizes: the crypto library's own speed, the limit for the engine.
@@ -27,6 +27,7 @@
 #include <intel-ipsec-mb.h>
 
 #include "vipsec_core.h"
+#include "vpe_test.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
@@ -58,7 +59,7 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint8_t add(struct vipsec_core *c, const struct bench_alg *a,
+static uint8_t add(struct vpe_core *c, const struct bench_alg *a,
 		   uint32_t id, uint32_t spi, uint8_t dir)
 {
 	uint8_t req[16 + sizeof(struct virtio_ipsec_sa_params)], resp[8];
@@ -91,7 +92,7 @@ static uint8_t add(struct vipsec_core *c, const struct bench_alg *a,
 	memset(req, 0, sizeof(req));
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + 16, &s, sizeof(s));
-	vipsec_core_handle_ctrl(c, req, sizeof(req), resp, sizeof(resp));
+	vpe_core_handle_ctrl(c, req, sizeof(req), resp, sizeof(resp));
 	return resp[0];
 }
 
@@ -111,8 +112,8 @@ static uint32_t sa_of(uint32_t i, uint32_t nsas)
 }
 
 static uint8_t (*in)[BUFSZ], (*enc)[BUFSZ], (*dec)[BUFSZ];
-static struct vipsec_esp_pkt pk[NPKT];
-static struct vipsec_esp_res res[NPKT];
+static struct vpe_esp_pkt pk[NPKT];
+static struct vpe_esp_res res[NPKT];
 
 static void inner(uint8_t *p, uint32_t len)
 {
@@ -127,27 +128,27 @@ static void inner(uint8_t *p, uint32_t len)
 
 static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 2 * nsas, .max_groups = 1, .max_packet_len = BUFSZ,
 		.max_batch = 64, .max_replay_window = 4096,
 	};
-	struct vipsec_sa **out, **inb;
-	struct vipsec_crypto *cr;
-	struct vipsec_esp_res r;
-	struct vipsec_core *c;
+	struct vpe_sa **out, **inb;
+	struct vpe_crypto *cr;
+	struct vpe_esp_res r;
+	struct vpe_core *c;
 	unsigned int s;
 	char err[128];
 	uint32_t k;
 	int ret = 0;
 
-	c = vipsec_core_new(&cfg, err, sizeof(err));
+	c = vpe_core_new(&cfg, err, sizeof(err));
 	out = calloc(nsas, sizeof(*out));
 	inb = calloc(nsas, sizeof(*inb));
 	if (!c || !out || !inb) {
 		fprintf(stderr, "vipsec_bench: setup: %s\n", c ? "memory" : err);
 		return 1;
 	}
-	cr = vipsec_core_crypto(c);
+	cr = vpe_core_crypto(c);
 	/* outbound SA k: id k + 1; inbound: id nsas + k + 1, SPI 0x1000 + k */
 	for (k = 0; k < nsas; k++) {
 		if (add(c, a, k + 1, 0x1000 + k, VIRTIO_IPSEC_DIR_OUTBOUND) ||
@@ -157,8 +158,8 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 			       a->name);
 			goto out;
 		}
-		out[k] = vipsec_sa_lookup(vipsec_core_sadb(c), 0, k + 1);
-		inb[k] = vipsec_sa_lookup(vipsec_core_sadb(c), 0, nsas + k + 1);
+		out[k] = vpe_sa_lookup(vpe_core_sadb(c), 0, k + 1);
+		inb[k] = vpe_sa_lookup(vpe_core_sadb(c), 0, nsas + k + 1);
 	}
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		uint32_t len = sizes[s], i;
@@ -168,13 +169,13 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 		for (i = 0; i < NPKT; i++)
 			inner(in[i], len);
 		for (i = 0; i < NPKT; i++)
-			pk[i] = (struct vipsec_esp_pkt){ out[sa_of(i, nsas)],
+			pk[i] = (struct vpe_esp_pkt){ out[sa_of(i, nsas)],
 							 in[i], len, enc[i],
 							 BUFSZ };
 		while (t < secs) {
 			t0 = now();
 			for (i = 0; i < NPKT; i += BURST)
-				vipsec_esp_encap_burst(cr, pk + i, BURST, res + i);
+				vpe_esp_encap_burst(cr, pk + i, BURST, res + i);
 			t += now() - t0;
 			n += NPKT;
 			if (res[NPKT - 1].status) {
@@ -190,15 +191,15 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 		t = 0;
 		while (t < secs) {
 			for (i = 0; i < NPKT; i++) {	/* fresh sequence numbers */
-				vipsec_esp_encap(cr, out[sa_of(i, nsas)], in[i],
-						 len, enc[i], BUFSZ, &r);
-				pk[i] = (struct vipsec_esp_pkt){
+				vpe_esp_encap(cr, out[sa_of(i, nsas)], in[i],
+					      len, enc[i], BUFSZ, &r);
+				pk[i] = (struct vpe_esp_pkt){
 					inb[sa_of(i, nsas)], enc[i], r.out_len,
 					dec[i], BUFSZ };
 			}
 			t0 = now();
 			for (i = 0; i < NPKT; i += BURST)
-				vipsec_esp_decap_burst(cr, pk + i, BURST, res + i);
+				vpe_esp_decap_burst(cr, pk + i, BURST, res + i);
 			t += now() - t0;
 			n += NPKT;
 			r = res[NPKT - 1];
@@ -215,7 +216,7 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 out:
 	free(out);
 	free(inb);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 	return ret;
 }
 

@@ -13,6 +13,7 @@
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio_ipsec_dev.h>
@@ -20,6 +21,7 @@
 #include "chardev.h"
 #include "event.h"
 #include "evq.h"
+#include "group.h"
 #include "main.h"
 #include "sa.h"
 #include "sysfs.h"
@@ -74,65 +76,61 @@ int vipsec_copy_arg_out(void __user *uarg, const void *karg, size_t ksize)
 	return copy_to_user(uarg, karg, ksize) ? -EFAULT : 0;
 }
 
-static long vipsec_ioctl_info(struct vipsec_file *f, void __user *uarg)
+static long vipsec_ioctl_info(struct vipsec_file *f, void *arg,
+			      void __user *uarg)
 {
 	struct vipsec_dev *vd = f->vd;
-	struct vipsec_info info;
-	int err;
+	struct vipsec_info *info = arg;
 
-	err = vipsec_copy_arg(&info, sizeof(info), uarg);
-	if (err)
-		return err;
-	if (info.flags || !vipsec_mem_is_zero(info.reserved,
-					      sizeof(info.reserved)))
+	if (info->flags || !vipsec_mem_is_zero(info->reserved,
+					       sizeof(info->reserved)))
 		return -EINVAL;
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	info.id = vd->id;
-	info.abi_version = vd->lim.abi_version;
-	strscpy(info.name, vd->name, sizeof(info.name));
-	info.features = vd->features;
-	info.cipher_algo_mask = vd->lim.cipher_algo_mask;
-	info.auth_algo_mask = vd->lim.auth_algo_mask;
-	info.max_sas = vd->lim.max_sas;
-	info.max_groups = vd->lim.max_groups;
-	info.max_packet_len = vd->lim.max_packet_len;
-	info.max_batch = vd->lim.max_batch;
-	info.max_replay_window = vd->lim.max_replay_window;
-	info.max_cipher_key_len = vd->lim.max_cipher_key_len;
-	info.max_auth_key_len = vd->lim.max_auth_key_len;
-	info.num_data_queues = vd->lim.num_data_queues;
-	return vipsec_copy_arg_out(uarg, &info, sizeof(info));
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->id = vd->id;
+	info->abi_version = vd->lim.abi_version;
+	strscpy(info->name, vd->name, sizeof(info->name));
+	info->features = vd->features;
+	info->cipher_algo_mask = vd->lim.cipher_algo_mask;
+	info->auth_algo_mask = vd->lim.auth_algo_mask;
+	info->max_sas = vd->lim.max_sas;
+	info->max_groups = vd->lim.max_groups;
+	info->max_packet_len = vd->lim.max_packet_len;
+	info->max_batch = vd->lim.max_batch;
+	info->max_replay_window = vd->lim.max_replay_window;
+	info->max_cipher_key_len = vd->lim.max_cipher_key_len;
+	info->max_auth_key_len = vd->lim.max_auth_key_len;
+	info->num_data_queues = vd->lim.num_data_queues;
+	return vipsec_copy_arg_out(uarg, info, sizeof(*info));
 }
 
 /* Exclusive: no other holder. Shared: no exclusive holder. */
-static long vipsec_ioctl_claim(struct vipsec_file *f, void __user *uarg)
+static long vipsec_ioctl_claim(struct vipsec_file *f, void *arg,
+			       void __user *uarg)
 {
 	struct vipsec_dev *vd = f->vd;
-	struct vipsec_claim c;
-	int err;
+	struct vipsec_claim *c = arg;
+	int err = 0;
 
-	err = vipsec_copy_arg(&c, sizeof(c), uarg);
-	if (err)
-		return err;
-	if (c.flags || c.reserved ||
-	    (c.mode != VIPSEC_MODE_EXCLUSIVE && c.mode != VIPSEC_MODE_SHARED) ||
-	    strnlen(c.app_identity, sizeof(c.app_identity)) ==
-		    sizeof(c.app_identity))
+	if (c->flags || c->reserved ||
+	    (c->mode != VIPSEC_MODE_EXCLUSIVE &&
+	     c->mode != VIPSEC_MODE_SHARED) ||
+	    strnlen(c->app_identity, sizeof(c->app_identity)) ==
+		    sizeof(c->app_identity))
 		return -EINVAL;
 
 	mutex_lock(&vd->lock);
 	if (f->claim_mode)
 		err = -EALREADY;
-	else if (c.mode == VIPSEC_MODE_EXCLUSIVE && vd->nclaims)
+	else if (c->mode == VIPSEC_MODE_EXCLUSIVE && vd->nclaims)
 		err = -EBUSY;
 	else if (vd->claim_mode == VIPSEC_MODE_EXCLUSIVE)
 		err = -EBUSY;
 	if (!err) {
-		vd->claim_mode = c.mode;
+		vd->claim_mode = c->mode;
 		vd->nclaims++;
-		f->claim_mode = c.mode;
-		strscpy(f->app_identity, c.app_identity,
+		f->claim_mode = c->mode;
+		strscpy(f->app_identity, c->app_identity,
 			sizeof(f->app_identity));
 	}
 	mutex_unlock(&vd->lock);
@@ -152,31 +150,104 @@ static void vipsec_release_claim(struct vipsec_file *f)
 	mutex_unlock(&vd->lock);
 }
 
-static long vipsec_ioctl_claimed(struct vipsec_file *f, unsigned int cmd,
-				 void __user *uarg)
-{
-	if (!READ_ONCE(f->claim_mode))
-		return -EPERM;
-	switch (cmd) {
-	case VIPSEC_IOC_GROUP_CREATE:
-		return vipsec_ioctl_group_create(f, uarg);
-	case VIPSEC_IOC_GROUP_DESTROY:
-		return vipsec_ioctl_group_destroy(f, uarg);
-	case VIPSEC_IOC_SA_ADD:
-		return vipsec_ioctl_sa_add(f, uarg);
-	case VIPSEC_IOC_SA_DEL:
-		return vipsec_ioctl_sa_del(f, uarg);
-	case VIPSEC_IOC_SA_MOD:
-		return vipsec_ioctl_sa_mod(f, uarg);
-	case VIPSEC_IOC_SA_GET:
-		return vipsec_ioctl_sa_get(f, uarg);
-	case VIPSEC_IOC_SA_FLUSH:
-		return vipsec_ioctl_sa_flush(f, uarg);
-	case VIPSEC_IOC_XFORM:
-		return vipsec_ioctl_xform(f, uarg);
-	default:
-		return -ENOTTY;
+/*
+ * The ioctls, one row each (model: xfrm_user.c's xfrm_dispatch[]):
+ *   size     the v0 argument struct: the least a caller may pass
+ *            (vipsec_copy_arg()), and what the command number encodes,
+ *            checked at build time
+ *   claim    the file must hold a claim (VIPSEC_IOC_CLAIM): -EPERM
+ *   feature  a VIRTIO_IPSEC_F_* bit the device must have negotiated
+ *            (-EOPNOTSUPP), or VIPSEC_NO_FEATURE
+ *   fn       the handler; gets the argument copied in, writes back what
+ *            it returns (vipsec_copy_arg_out())
+ * No command needs a capability: the node is root-only (vipsec_devnode()).
+ * Every handler runs with vd->remove_sem held for read and the device
+ * neither gone nor frozen.
+ */
+typedef long (*vipsec_ioctl_fn)(struct vipsec_file *f, void *arg,
+				void __user *uarg);
+
+struct vipsec_ioctl_desc {
+	unsigned int cmd;
+	u16 size;
+	bool claim;
+	s8 feature;
+	vipsec_ioctl_fn fn;
+};
+
+#define VIPSEC_NO_FEATURE	(-1)
+/*
+ * Room for the largest v0 argument struct, on the dispatcher's stack
+ * (struct vipsec_sa_mod, 600 bytes with its replay bitmap; before the
+ * table it sat on vipsec_ioctl_sa_mod()'s). A bigger one fails the build.
+ */
+#define VIPSEC_IOCTL_ARG_MAX	640
+
+#define VIPSEC_IOCTL(_cmd, _type, _claim, _feature, _fn)		\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = (_cmd),						\
+		.size = sizeof(_type) +					\
+			BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) != sizeof(_type) || \
+					  sizeof(_type) > VIPSEC_IOCTL_ARG_MAX), \
+		.claim = (_claim),					\
+		.feature = (_feature),					\
+		.fn = (_fn),						\
 	}
+
+static const struct vipsec_ioctl_desc vipsec_ioctls[] = {
+	VIPSEC_IOCTL(VIPSEC_IOC_INFO, struct vipsec_info, false,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_info),
+	VIPSEC_IOCTL(VIPSEC_IOC_CLAIM, struct vipsec_claim, false,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_claim),
+	VIPSEC_IOCTL(VIPSEC_IOC_GROUP_CREATE, struct vipsec_group, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_group_create),
+	VIPSEC_IOCTL(VIPSEC_IOC_GROUP_DESTROY, struct vipsec_group, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_group_destroy),
+	VIPSEC_IOCTL(VIPSEC_IOC_SA_ADD, struct vipsec_sa_add, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_add),
+	VIPSEC_IOCTL(VIPSEC_IOC_SA_DEL, struct vipsec_sa_del, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_del),
+	VIPSEC_IOCTL(VIPSEC_IOC_SA_MOD, struct vipsec_sa_mod, true,
+		     VIRTIO_IPSEC_F_SA_MOD, vipsec_ioctl_sa_mod),
+	VIPSEC_IOCTL(VIPSEC_IOC_SA_GET, struct vipsec_sa_get, true,
+		     VIRTIO_IPSEC_F_SA_GET, vipsec_ioctl_sa_get),
+	VIPSEC_IOCTL(VIPSEC_IOC_SA_FLUSH, struct vipsec_sa_flush, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_flush),
+	VIPSEC_IOCTL(VIPSEC_IOC_XFORM, struct vipsec_xform, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_xform),
+};
+
+/* The row of @cmd, or NULL: type, number and encoded size must all match. */
+static const struct vipsec_ioctl_desc *vipsec_ioctl_find(unsigned int cmd)
+{
+	const struct vipsec_ioctl_desc *d;
+
+	if (_IOC_TYPE(cmd) != VIPSEC_IOC_MAGIC ||
+	    _IOC_NR(cmd) >= ARRAY_SIZE(vipsec_ioctls))
+		return NULL;
+	d = &vipsec_ioctls[array_index_nospec(_IOC_NR(cmd),
+					      ARRAY_SIZE(vipsec_ioctls))];
+	return d->fn && d->cmd == cmd ? d : NULL;
+}
+
+/* Checks @d's conditions, copies the argument in and runs the handler. */
+static long vipsec_ioctl_run(struct vipsec_file *f,
+			     const struct vipsec_ioctl_desc *d,
+			     void __user *uarg)
+{
+	u64 karg[VIPSEC_IOCTL_ARG_MAX / sizeof(u64)];
+	int err;
+
+	lockdep_assert_held(&f->vd->remove_sem);
+	if (d->claim && !READ_ONCE(f->claim_mode))
+		return -EPERM;
+	err = vipsec_copy_arg(karg, d->size, uarg);
+	if (err)
+		return err;
+	if (d->feature != VIPSEC_NO_FEATURE &&
+	    !(f->vd->features & BIT_ULL(d->feature)))
+		return -EOPNOTSUPP;
+	return d->fn(f, karg, uarg);
 }
 
 static long vipsec_ioctl(struct file *filp, unsigned int cmd,
@@ -185,19 +256,18 @@ static long vipsec_ioctl(struct file *filp, unsigned int cmd,
 	struct vipsec_file *f = filp->private_data;
 	struct vipsec_dev *vd = f->vd;
 	void __user *uarg = (void __user *)arg;
+	const struct vipsec_ioctl_desc *d = vipsec_ioctl_find(cmd);
 	long ret;
 
+	if (!d)
+		return -ENOTTY;
 	down_read(&vd->remove_sem);
 	if (READ_ONCE(vd->gone))
 		ret = -ENODEV;
 	else if (vd->frozen)
 		ret = -EAGAIN;	/* user space is frozen anyway */
-	else if (cmd == VIPSEC_IOC_INFO)
-		ret = vipsec_ioctl_info(f, uarg);
-	else if (cmd == VIPSEC_IOC_CLAIM)
-		ret = vipsec_ioctl_claim(f, uarg);
 	else
-		ret = vipsec_ioctl_claimed(f, cmd, uarg);
+		ret = vipsec_ioctl_run(f, d, uarg);
 	up_read(&vd->remove_sem);
 	return ret;
 }
@@ -287,13 +357,26 @@ void vipsec_file_put(struct vipsec_file *f)
 	kref_put(&f->ref, vipsec_file_release);
 }
 
+/*
+ * close(): deletes every SA, then every group the file made; errors reach
+ * no one. Must hold vd->remove_sem (read).
+ */
+static void vipsec_file_delete_objects(struct vipsec_file *f)
+{
+	lockdep_assert_held(&f->vd->remove_sem);
+	mutex_lock(&f->lock);
+	vipsec_sa_delete_all(f);
+	vipsec_group_delete_all(f);
+	mutex_unlock(&f->lock);
+}
+
 static int vipsec_release(struct inode *inode, struct file *filp)
 {
 	struct vipsec_file *f = filp->private_data;
 	struct vipsec_dev *vd = f->vd;
 
 	down_read(&vd->remove_sem);
-	vipsec_file_flush(f);
+	vipsec_file_delete_objects(f);
 	up_read(&vd->remove_sem);
 	vipsec_release_claim(f);
 	vipsec_file_ev_close(f);

@@ -9,59 +9,37 @@
  * frees it only when the device gives it back or at remove.
  */
 
+#include <linux/build_bug.h>
 #include <linux/string.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ipsec_status.h>
 
 #include "ctrl.h"
 #include "main.h"
 
 /*
- * Device status -> errno, for the control path and for a data request
- * refused as a whole (per-packet statuses go to user space unchanged):
- *   OK, SOFT_EXPIRY        0
- *   ERR                    -EIO
- *   BADMSG                 -EBADMSG
- *   NOTSUPP                -EOPNOTSUPP
- *   INVSA, INVGROUP        -ENOENT
- *   NOSPC                  -ENOSPC
- *   KEY_REJECT             -EKEYREJECTED
- *   REPLAY, LATE           -EALREADY
- *   HARD_EXPIRED           -EKEYEXPIRED
- *   SEQ_OVERFLOW           -EOVERFLOW
- *   DST_TOO_SMALL          -ENOBUFS
- *   BADPKT                 -EPROTO
- *   BADPROTO               -EPROTONOSUPPORT
- *   EXISTS                 -EEXIST
- *   BUSY                   -EBUSY
- *   INVAL                  -EINVAL
- *   SELECTOR               -EACCES
+ * Device status -> errno and text, from the one table
+ * (<linux/virtio_ipsec_status.h>), for the control path and for a data
+ * request refused as a whole; per-packet statuses go to user space
+ * unchanged and the library maps them from the same table.
  */
-static const int vipsec_errno_map[] = {
-	[VIRTIO_IPSEC_OK] = 0,
-	[VIRTIO_IPSEC_ERR] = -EIO,
-	[VIRTIO_IPSEC_BADMSG] = -EBADMSG,
-	[VIRTIO_IPSEC_NOTSUPP] = -EOPNOTSUPP,
-	[VIRTIO_IPSEC_INVSA] = -ENOENT,
-	[VIRTIO_IPSEC_NOSPC] = -ENOSPC,
-	[VIRTIO_IPSEC_KEY_REJECT] = -EKEYREJECTED,
-	[VIRTIO_IPSEC_SOFT_EXPIRY] = 0,
-	[VIRTIO_IPSEC_REPLAY] = -EALREADY,
-	[VIRTIO_IPSEC_HARD_EXPIRED] = -EKEYEXPIRED,
-	[VIRTIO_IPSEC_SEQ_OVERFLOW] = -EOVERFLOW,
-	[VIRTIO_IPSEC_DST_TOO_SMALL] = -ENOBUFS,
-	[VIRTIO_IPSEC_BADPKT] = -EPROTO,
-	[VIRTIO_IPSEC_BADPROTO] = -EPROTONOSUPPORT,
-	[VIRTIO_IPSEC_LATE] = -EALREADY,
-	[VIRTIO_IPSEC_INVGROUP] = -ENOENT,
-	[VIRTIO_IPSEC_EXISTS] = -EEXIST,
-	[VIRTIO_IPSEC_BUSY] = -EBUSY,
-	[VIRTIO_IPSEC_INVAL] = -EINVAL,
-	[VIRTIO_IPSEC_SELECTOR] = -EACCES,
+static_assert(VIPSEC_STATUS_TABLE_VALID);
+
+#define VIPSEC_STATUS_ERRNO(name, value, err, msg)			\
+	[VIRTIO_IPSEC_##name] = -(err),
+static const int vipsec_status_errno[VIPSEC_STATUS_COUNT] = {
+	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_ERRNO)
+};
+
+#define VIPSEC_STATUS_MSG(name, value, err, msg)			\
+	[VIRTIO_IPSEC_##name] = msg,
+static const char *const vipsec_status_msg[VIPSEC_STATUS_COUNT] = {
+	VIPSEC_STATUS_TABLE(VIPSEC_STATUS_MSG)
 };
 
 bool vipsec_status_valid(u8 status)
 {
-	return status < ARRAY_SIZE(vipsec_errno_map);
+	return status < VIPSEC_STATUS_COUNT;
 }
 
 /*
@@ -75,7 +53,13 @@ bool vipsec_ctrl_outcome_unknown(int err)
 
 int vipsec_status_to_errno(u8 status)
 {
-	return vipsec_status_valid(status) ? vipsec_errno_map[status] : -EIO;
+	return vipsec_status_valid(status) ? vipsec_status_errno[status] : -EIO;
+}
+
+static const char *vipsec_status_str(u8 status)
+{
+	return vipsec_status_valid(status) ? vipsec_status_msg[status] :
+					     "unknown status";
 }
 
 /*
@@ -103,50 +87,36 @@ int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
 }
 
 /*
- * Runs one control request with a @body_len body and room for a
- * @resp_len response body, copied to @resp (*resp_out: bytes the device
- * says it wrote, <= resp_len). Returns a negative errno, or the mapped
- * device status with the raw one in *dev_status. Must hold
- * vd->remove_sem (read).
+ * Runs the control request @m (see struct vipsec_ctrl_msg). Returns a
+ * negative errno, or the mapped device status with the raw one in
+ * *dev_status. Must hold vd->remove_sem (read).
  */
-static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
-				 u32 group_id, u32 sa_id, const void *body,
-				 size_t body_len, void *resp, size_t resp_len,
-				 size_t *resp_out, u8 *dev_status)
+int vipsec_ctrl_exec(struct vipsec_dev *vd, const struct vipsec_ctrl_msg *m,
+		     u8 *dev_status)
 {
+	bool intr = !(m->flags & VIPSEC_CTRL_NOINTR);
 	struct virtio_ipsec_resp_footer *ft;
 	struct virtio_ipsec_ctrl_hdr *hdr;
 	struct vipsec_req *req;
 	u32 used_len;
 	u8 status;
-	bool intr;
 	int err;
 
 	lockdep_assert_held(&vd->remove_sem);
 	*dev_status = VIRTIO_IPSEC_ERR;
 	if (READ_ONCE(vd->gone))
 		return -ENODEV;	/* close() after remove: no queues left */
-	req = vipsec_req_alloc(sizeof(*hdr) + body_len,
-			       resp_len + sizeof(struct virtio_ipsec_resp_footer));
+	req = vipsec_req_alloc(sizeof(*hdr) + m->body_len,
+			       m->resp_len + sizeof(*ft));
 	if (!req)
 		return -ENOMEM;
-	/* keys: SA_ADD's; SA_GET's should have none, but a device decides */
-	req->sensitive = opcode == VIRTIO_IPSEC_OP_SA_ADD ||
-			 opcode == VIRTIO_IPSEC_OP_SA_GET;
-	/*
-	 * Teardown is not interruptible: a signal must not leave an SA (and
-	 * its keys) in the device while the driver forgets it, nor make
-	 * close() skip the requests of every remaining SA.
-	 */
-	intr = opcode != VIRTIO_IPSEC_OP_SA_DEL &&
-	       opcode != VIRTIO_IPSEC_OP_GROUP_DESTROY &&
-	       opcode != VIRTIO_IPSEC_OP_SA_FLUSH;
+	req->sensitive = !!(m->flags & VIPSEC_CTRL_SENSITIVE);
 	hdr = (void *)req->buf;		/* zeroed: reserved bytes are 0 */
-	hdr->opcode = cpu_to_le16(opcode);
-	hdr->group_id = cpu_to_le32(group_id);
-	hdr->sa_id = cpu_to_le32(sa_id);
-	if (body_len)
-		memcpy(req->buf + sizeof(*hdr), body, body_len);
+	hdr->opcode = cpu_to_le16(m->opcode);
+	hdr->group_id = cpu_to_le32(m->group_id);
+	hdr->sa_id = cpu_to_le32(m->sa_id);
+	if (m->body_len)
+		memcpy(req->buf + sizeof(*hdr), m->body, m->body_len);
 
 	if (!intr) {
 		mutex_lock(&vd->ctrl_mutex);
@@ -163,24 +133,39 @@ static int vipsec_ctrl_exec_resp(struct vipsec_dev *vd, u16 opcode,
 	used_len = req->used_len;
 	err = vipsec_check_footer(vd, req->out, req->out_len, used_len,
 				  &status);
-	if (!err && resp_len) {
-		ft = req->out + resp_len;
-		*resp_out = le32_to_cpu(ft->out_len);	/* <= resp_len: checked */
-		memcpy(resp, req->out, resp_len);
+	if (!err && m->resp_len) {
+		ft = req->out + m->resp_len;
+		/* <= resp_len: checked by vipsec_check_footer() */
+		*m->resp_out = le32_to_cpu(ft->out_len);
+		memcpy(m->resp, req->out, m->resp_len);
 	}
 	vipsec_req_free(req);
 	if (err)
 		return err;
 	*dev_status = status;
+	if (status != VIRTIO_IPSEC_OK)
+		dev_dbg_ratelimited(&vd->vdev->dev,
+				    "control op %#x (group %u, SA %u): %s\n",
+				    m->opcode, m->group_id, m->sa_id,
+				    vipsec_status_str(status));
 	return vipsec_status_to_errno(status);
 }
 
-static int vipsec_ctrl_exec(struct vipsec_dev *vd, u16 opcode, u32 group_id,
-			    u32 sa_id, const void *body, size_t body_len,
-			    u8 *dev_status)
+/* A request without a response body. */
+static int vipsec_ctrl_simple(struct vipsec_dev *vd, u16 opcode, u32 flags,
+			      u32 group_id, u32 sa_id, const void *body,
+			      size_t body_len, u8 *dev_status)
 {
-	return vipsec_ctrl_exec_resp(vd, opcode, group_id, sa_id, body,
-				     body_len, NULL, 0, NULL, dev_status);
+	struct vipsec_ctrl_msg m = {
+		.opcode = opcode,
+		.flags = flags,
+		.group_id = group_id,
+		.sa_id = sa_id,
+		.body = body,
+		.body_len = body_len,
+	};
+
+	return vipsec_ctrl_exec(vd, &m, dev_status);
 }
 
 int vipsec_ctrl_group_create(struct vipsec_dev *vd, u32 group_id,
@@ -189,43 +174,46 @@ int vipsec_ctrl_group_create(struct vipsec_dev *vd, u32 group_id,
 	struct virtio_ipsec_group_create body = {};
 
 	strscpy_pad((char *)body.name, name, sizeof(body.name));
-	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_GROUP_CREATE, group_id, 0,
-				&body, sizeof(body), dev_status);
+	return vipsec_ctrl_simple(vd, VIRTIO_IPSEC_OP_GROUP_CREATE, 0,
+				  group_id, 0, &body, sizeof(body), dev_status);
 }
 
 int vipsec_ctrl_group_destroy(struct vipsec_dev *vd, u32 group_id,
 			      u8 *dev_status)
 {
-	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_GROUP_DESTROY, group_id, 0,
-				NULL, 0, dev_status);
+	return vipsec_ctrl_simple(vd, VIRTIO_IPSEC_OP_GROUP_DESTROY,
+				  VIPSEC_CTRL_NOINTR, group_id, 0, NULL, 0,
+				  dev_status);
 }
 
 int vipsec_ctrl_sa_add(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
 		       const struct virtio_ipsec_sa_params *params,
 		       u8 *dev_status)
 {
-	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_ADD, group_id, sa_id,
-				params, sizeof(*params), dev_status);
+	return vipsec_ctrl_simple(vd, VIRTIO_IPSEC_OP_SA_ADD,
+				  VIPSEC_CTRL_SENSITIVE, group_id, sa_id,
+				  params, sizeof(*params), dev_status);
 }
 
 int vipsec_ctrl_sa_del(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
 		       u8 *dev_status)
 {
-	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_DEL, group_id, sa_id,
-				NULL, 0, dev_status);
+	return vipsec_ctrl_simple(vd, VIRTIO_IPSEC_OP_SA_DEL, VIPSEC_CTRL_NOINTR,
+				  group_id, sa_id, NULL, 0, dev_status);
 }
 
 int vipsec_ctrl_sa_mod(struct vipsec_dev *vd, u32 group_id, u32 sa_id,
 		       const struct virtio_ipsec_sa_mod *mod, u8 *dev_status)
 {
-	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_MOD, group_id, sa_id,
-				mod, sizeof(*mod), dev_status);
+	return vipsec_ctrl_simple(vd, VIRTIO_IPSEC_OP_SA_MOD, 0, group_id,
+				  sa_id, mod, sizeof(*mod), dev_status);
 }
 
 int vipsec_ctrl_sa_flush(struct vipsec_dev *vd, u32 group_id, u8 *dev_status)
 {
-	return vipsec_ctrl_exec(vd, VIRTIO_IPSEC_OP_SA_FLUSH, group_id, 0,
-				NULL, 0, dev_status);
+	return vipsec_ctrl_simple(vd, VIRTIO_IPSEC_OP_SA_FLUSH,
+				  VIPSEC_CTRL_NOINTR, group_id, 0, NULL, 0,
+				  dev_status);
 }
 
 /*
@@ -244,12 +232,22 @@ int vipsec_ctrl_sa_get(struct vipsec_dev *vd, u32 group_id, u32 op,
 	struct virtio_ipsec_sa_get_resp *r = resp;
 	size_t len = sizeof(*r) + (size_t)max *
 		     sizeof(struct virtio_ipsec_sa_entry), out = 0;
+	/* SA_GET returns no keys, but a device decides: treat as keys */
+	struct vipsec_ctrl_msg m = {
+		.opcode = VIRTIO_IPSEC_OP_SA_GET,
+		.flags = VIPSEC_CTRL_SENSITIVE,
+		.group_id = group_id,
+		.sa_id = cursor,
+		.body = &body,
+		.body_len = sizeof(body),
+		.resp = resp,
+		.resp_len = len,
+		.resp_out = &out,
+	};
 	u32 n;
 	int err;
 
-	err = vipsec_ctrl_exec_resp(vd, VIRTIO_IPSEC_OP_SA_GET, group_id,
-				    cursor, &body, sizeof(body), resp, len,
-				    &out, dev_status);
+	err = vipsec_ctrl_exec(vd, &m, dev_status);
 	if (err)
 		return err;
 	n = out >= sizeof(*r) ? le32_to_cpu(r->count) : 0;

@@ -3,6 +3,7 @@
 #ifndef VIPSEC_CTRL_H
 #define VIPSEC_CTRL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/virtio_ipsec.h>
 
@@ -13,6 +14,38 @@ bool vipsec_status_valid(u8 status);
 bool vipsec_ctrl_outcome_unknown(int err);
 int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
 			size_t out_len, u32 used_len, u8 *status);
+
+/* struct vipsec_ctrl_msg.flags */
+/* the request carries keys: its buffers are zeroed when freed */
+#define VIPSEC_CTRL_SENSITIVE	BIT(0)
+/*
+ * Not interruptible: teardown (SA_DEL, GROUP_DESTROY, SA_FLUSH) must not
+ * leave an SA and its keys in the device while the driver forgets it, nor
+ * make close() skip the requests of the remaining SAs.
+ */
+#define VIPSEC_CTRL_NOINTR	BIT(1)
+
+/*
+ * One control request: a @body_len body, and room for a @resp_len
+ * response body copied to @resp (*@resp_out: bytes the device says it
+ * wrote, <= @resp_len). A new command builds one of these in its ioctl
+ * handler and calls vipsec_ctrl_exec(); the wrappers below are the
+ * existing commands' shorthands.
+ */
+struct vipsec_ctrl_msg {
+	u16 opcode;		/* VIRTIO_IPSEC_OP_* */
+	u32 flags;		/* VIPSEC_CTRL_* */
+	u32 group_id;
+	u32 sa_id;
+	const void *body;
+	size_t body_len;
+	void *resp;
+	size_t resp_len;
+	size_t *resp_out;
+};
+
+int vipsec_ctrl_exec(struct vipsec_dev *vd, const struct vipsec_ctrl_msg *m,
+		     u8 *dev_status);
 
 int vipsec_ctrl_group_create(struct vipsec_dev *vd, u32 group_id,
 			     const char *name, u8 *dev_status);

@@ -62,7 +62,7 @@ static void vipsec_evq_route(struct vipsec_dev *vd,
 	};
 	char app[sizeof(((struct vipsec_file *)NULL)->app_identity)];
 	struct vipsec_event ev = {};
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 
 	if (type >= ARRAY_SIZE(vipsec_evq_types) || !vipsec_evq_types[type]) {
 		dev_warn_ratelimited(&vd->vdev->dev, "unknown event type %u\n",
@@ -249,10 +249,8 @@ void vipsec_evq_start(struct vipsec_dev *vd)
 	if (!evq->bufs)
 		evq->bufs = kcalloc(VIPSEC_EVQ_BUFS, sizeof(*evq->bufs),
 				    GFP_KERNEL);
-	if (!evq->bufs) {
-		dev_err(&vd->vdev->dev, "no memory for event buffers\n");
-		return;
-	}
+	if (!evq->bufs)
+		return;		/* the allocator said so; no events then */
 	spin_lock_bh(&evq->lock);
 	for (i = 0; i < VIPSEC_EVQ_BUFS; i++)
 		if (vipsec_evq_post(evq, &evq->bufs[i]))

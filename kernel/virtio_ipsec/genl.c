@@ -3,8 +3,9 @@
  * virtio-ipsec guest driver: generic netlink family "virtio_ipsec".
  *
  * Multicast (see <linux/virtio_ipsec_genl.h> for the messages), for
- * CAP_NET_ADMIN listeners only: an IKE daemon or a monitor learns of accelerators coming and going and of
- * every SA event with its owner's identity. Sending never fails a caller:
+ * CAP_NET_ADMIN listeners only: an IKE daemon or a monitor learns of
+ * accelerators coming and going and of every SA event with its owner's
+ * identity. Sending never fails a caller:
  * with no listener or no memory the message is dropped.
  *
  * SA_GET dump, for operators (CAP_NET_ADMIN): every SA of every
@@ -176,7 +177,7 @@ void vipsec_genl_event(struct vipsec_dev *vd, const struct vipsec_event *ev,
  * may be held across control requests (tab_lock -> ctrl_mutex).
  */
 static const struct virtio_ipsec_sa_entry *
-vipsec_genl_sa_entry(struct vipsec_dev *vd, const struct vipsec_sa *sa,
+vipsec_genl_sa_entry(struct vipsec_dev *vd, const struct vipsec_sa_ent *sa,
 		     void *resp)
 {
 	const struct virtio_ipsec_sa_entry *e = resp +
@@ -226,7 +227,8 @@ static int vipsec_genl_put_stats(struct sk_buff *skb,
  * hold vd->tab_lock (the SA, its owner and its group stay listed).
  */
 static int vipsec_genl_put_sa(struct sk_buff *skb, struct netlink_callback *cb,
-			      struct vipsec_dev *vd, const struct vipsec_sa *sa,
+			      struct vipsec_dev *vd,
+			      const struct vipsec_sa_ent *sa,
 			      const struct virtio_ipsec_sa_entry *e)
 {
 	char gname[VIRTIO_IPSEC_NAME_LEN + 1];
@@ -279,7 +281,7 @@ static int vipsec_genl_dump_dev(struct sk_buff *skb,
 				struct vipsec_dev *vd, void *resp)
 {
 	const struct virtio_ipsec_sa_entry *e;
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 	unsigned long id;
 	int err = 0;
 

@@ -11,13 +11,11 @@
  * asynchronous batches the device still held complete with -ENODEV and
  * every open file gets VIPSEC_EV_DEVICE_LOST.
  *
- * Freeze resets the device after the data queues drained; restore sets the
- * queues up again and replays every group and SA with its id from the
- * driver's tables (sa.c), inbound replay windows included (pm.c).
+ * Freeze and restore (pm.c) reuse vipsec_find_vqs() and vipsec_del_vqs().
  */
 
-#include <linux/delay.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ipsec.h>
@@ -28,11 +26,9 @@
 #include "genl.h"
 #include "main.h"
 #include "pm.h"
-#include "sa.h"
 
 #define VIPSEC_MAX_DATA_QUEUES	64
-#define VIPSEC_MAX_PACKET_LEN	(1U << 20)
-#define VIPSEC_FREEZE_DRAIN_MS	2000
+#define VIPSEC_MAX_PACKET_LEN	SZ_1M
 
 struct workqueue_struct *vipsec_wq;
 
@@ -148,7 +144,7 @@ static int vipsec_alloc_queues(struct vipsec_dev *vd)
  * exist whether or not VIRTIO_IPSEC_F_MQ was (the control queue's index
  * depends on it); without MQ only queue 0 carries requests.
  */
-static int vipsec_find_vqs(struct vipsec_dev *vd)
+int vipsec_find_vqs(struct vipsec_dev *vd)
 {
 	u32 i, n = vd->lim.num_data_queues, nvqs = n + 1 + vipsec_has_evq(vd);
 	struct virtqueue **vqs;
@@ -273,7 +269,7 @@ static void vipsec_quiesce(struct vipsec_dev *vd)
  * queues forget their deleted virtqueues: a freeze whose restore failed
  * leaves them so, and remove then has none to delete.
  */
-static void vipsec_del_vqs(struct vipsec_dev *vd, int err)
+void vipsec_del_vqs(struct vipsec_dev *vd, int err)
 {
 	bool had_vqs = vd->ctrlq.vq;
 	u32 i;
@@ -367,79 +363,6 @@ static void vipsec_remove(struct virtio_device *vdev)
 	vipsec_dev_put(vd);
 }
 
-#ifdef CONFIG_PM_SLEEP
-/* True once the device returned every data request (or @ms passed). */
-static bool vipsec_data_drained(struct vipsec_dev *vd, unsigned int ms)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(ms);
-	u32 i;
-
-	for (i = 0; i < vd->lim.num_data_queues; i++) {
-		while (!vipsec_queue_idle(&vd->dataq[i])) {
-			if (time_after(jiffies, end))
-				return false;
-			msleep(5);
-		}
-	}
-	return true;
-}
-
-/*
- * Keeps ioctls out (vd->frozen), lets asynchronous batches finish, reads
- * the inbound SAs' replay window positions (pm.c), then resets the
- * device: it forgets every SA, which restore replays.
- */
-static int vipsec_freeze(struct virtio_device *vdev)
-{
-	struct vipsec_dev *vd = vdev->priv;
-	u32 i;
-
-	down_write(&vd->remove_sem);
-	vd->frozen = true;
-	up_write(&vd->remove_sem);
-	if (!vipsec_data_drained(vd, VIPSEC_FREEZE_DRAIN_MS))
-		dev_warn(&vdev->dev, "freeze: data requests still in flight\n");
-	for (i = 0; i < vd->lim.num_data_queues; i++)
-		vipsec_queue_kill(&vd->dataq[i]);
-	/* the device still lives: read what the reset will lose */
-	down_read(&vd->remove_sem);
-	vipsec_pm_save_windows(vd);
-	up_read(&vd->remove_sem);
-	vipsec_queue_kill(&vd->ctrlq);
-	cancel_work_sync(&vd->config_work);
-	virtio_reset_device(vdev);
-	vipsec_del_vqs(vd, -EIO);
-	dev_info(&vdev->dev, "%s frozen\n", vd->name);
-	return 0;
-}
-
-static int vipsec_restore(struct virtio_device *vdev)
-{
-	struct vipsec_dev *vd = vdev->priv;
-	u32 i;
-	int err;
-
-	err = vipsec_find_vqs(vd);
-	if (err)
-		return err;
-	for (i = 0; i < vd->lim.num_data_queues; i++)
-		vipsec_queue_revive(&vd->dataq[i]);
-	vipsec_queue_revive(&vd->ctrlq);
-	virtio_device_ready(vdev);
-	vipsec_evq_start(vd);
-
-	down_read(&vd->remove_sem);
-	err = vipsec_replay(vd);
-	up_read(&vd->remove_sem);
-	down_write(&vd->remove_sem);
-	vd->frozen = false;
-	up_write(&vd->remove_sem);
-	dev_info(&vdev->dev, "%s restored, %lu SA(s) replayed: %d\n",
-		 vd->name, (unsigned long)atomic_read(&vd->active_sas), err);
-	return 0;	/* an SA the device refused fails its packets, not resume */
-}
-#endif
-
 /*
  * ESP..LIFETIME: the driver forwards SA parameters and per-packet results
  * (see vipsec_sa_params_check()). EVENTQ: evq.c; MQ: data.c; SA_MOD and
@@ -474,8 +397,8 @@ static struct virtio_driver vipsec_driver = {
 	.remove = vipsec_remove,
 	.config_changed = vipsec_config_changed,
 #ifdef CONFIG_PM_SLEEP
-	.freeze = vipsec_freeze,
-	.restore = vipsec_restore,
+	.freeze = vipsec_pm_freeze,
+	.restore = vipsec_pm_restore,
 #endif
 };
 

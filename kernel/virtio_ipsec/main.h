@@ -18,7 +18,7 @@
  *  - vipsec_queue.lock: the queue's virtqueue and in-flight list (see vq.c).
  *  - tab_lock: the device-wide SA and group tables (sas, groups), which
  *    keep each object's owner and parameters for event routing and for
- *    the replay after restore. Taken inside vipsec_file.lock; held across
+ *    re-adding them at restore (pm.c). Taken inside vipsec_file.lock; held across
  *    control requests at freeze and restore (tab_lock -> ctrl.mutex).
  */
 #ifndef VIPSEC_MAIN_H
@@ -41,16 +41,19 @@ extern struct workqueue_struct *vipsec_wq;
 struct vipsec_file;
 
 /*
- * An SA as the driver keeps it: enough to route its events and replay it.
+ * An SA as the driver keeps it (vd->sas): enough to route its events and
+ * to re-add it at restore.
  * rx_seq, rx_seq_saved and used (state carried across freeze/restore,
  * see pm.c) are under vd->tab_lock like the table itself.
  */
-struct vipsec_sa {
+struct vipsec_sa_ent {
 	u32 id;
 	u32 group_id;
 	struct vipsec_file *owner;	/* valid while the SA is listed */
-	/* keys: zeroed on delete; lifetimes: what is left since the last
-	 * restore (pm.c charges what the device counted before it) */
+	/*
+	 * keys: zeroed on delete; lifetimes: what is left since the last
+	 * restore (pm.c charges what the device counted before it)
+	 */
 	struct virtio_ipsec_sa_params params;
 	u64 rx_seq;			/* inbound: highest seen at freeze */
 	bool rx_seq_saved;		/* rx_seq read from the device */
@@ -60,6 +63,7 @@ struct vipsec_sa {
 	} used;				/* lifetime consumed at freeze */
 };
 
+/* A group as the driver keeps it (vd->groups). */
 struct vipsec_group_ent {
 	u32 id;
 	struct vipsec_file *owner;
@@ -125,7 +129,7 @@ struct vipsec_dev {
 	struct work_struct config_work;	/* config_changed: status re-read */
 
 	struct mutex tab_lock;		/* sas, groups (device-wide) */
-	struct xarray sas;		/* SA id -> struct vipsec_sa */
+	struct xarray sas;		/* SA id -> struct vipsec_sa_ent */
 	struct xarray groups;		/* group id -> struct vipsec_group_ent */
 	struct vipsec_stats stats;
 
@@ -145,5 +149,8 @@ struct vipsec_dev {
 
 void vipsec_dev_get(struct vipsec_dev *vd);
 void vipsec_dev_put(struct vipsec_dev *vd);
+/* Probe and remove steps that freeze and restore reuse (pm.c). */
+int vipsec_find_vqs(struct vipsec_dev *vd);
+void vipsec_del_vqs(struct vipsec_dev *vd, int err);
 
 #endif /* VIPSEC_MAIN_H */

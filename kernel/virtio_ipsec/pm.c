@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-ipsec guest driver: SA state across freeze/restore (inbound
- * anti-replay and ESN position, consumed lifetimes).
+ * virtio-ipsec guest driver: suspend and resume. Everything the driver
+ * does at freeze and restore is here: draining and resetting the device,
+ * setting the queues up again (main.c's probe helpers) and re-adding the
+ * groups and SAs with their state (inbound anti-replay and ESN position,
+ * consumed lifetimes). Built with CONFIG_PM_SLEEP only.
  *
  * Freeze resets the device, which forgets every SA; restore re-adds them
- * with their ids (sa.c). Outbound SAs continue their sequence from the
- * driver's table (xform.c). An inbound SA would come back with an empty
- * replay window and accept again every packet captured before the
- * suspend. So at freeze, while the device still lives, the highest
- * sequence number each inbound SA has seen is read with SA_GET, one group
- * at a time, and at restore it is put back with SA_MOD.
+ * with their ids from the driver's tables (group.c, sa.c). Outbound SAs
+ * continue their sequence from the driver's table (xform.c). An inbound
+ * SA would come back with an empty replay window and accept again every
+ * packet captured before the suspend. So at freeze, while the device
+ * still lives, the highest sequence number each inbound SA has seen is
+ * read with SA_GET, one group at a time, and at restore it is put back
+ * with SA_MOD.
  *
  * The device does not export its window bitmap, so the restored window is
  * conservative: every number inside it counts as received. Nothing old is
@@ -37,15 +41,20 @@
  */
 
 #include <linux/bits.h>
+#include <linux/delay.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
 
 #include "ctrl.h"
+#include "evq.h"
 #include "main.h"
 #include "pm.h"
+#include "vq.h"
 
-static bool vipsec_sa_has_window(const struct vipsec_sa *sa)
+#define VIPSEC_FREEZE_DRAIN_MS	2000
+
+static bool vipsec_sa_has_window(const struct vipsec_sa_ent *sa)
 {
 	return sa->params.direction == VIRTIO_IPSEC_DIR_INBOUND &&
 	       le32_to_cpu(sa->params.options) &
@@ -54,7 +63,7 @@ static bool vipsec_sa_has_window(const struct vipsec_sa *sa)
 }
 
 /* Inbound with a position to keep: a window, or ESN (its inference base). */
-static bool vipsec_sa_keeps_seq(const struct vipsec_sa *sa)
+static bool vipsec_sa_keeps_seq(const struct vipsec_sa_ent *sa)
 {
 	return vipsec_sa_has_window(sa) ||
 	       (sa->params.direction == VIRTIO_IPSEC_DIR_INBOUND &&
@@ -85,7 +94,7 @@ static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
 {
 	const struct virtio_ipsec_sa_entry *e;
 	u32 op = VIRTIO_IPSEC_SA_GET_FIRST, cursor = 0, i, n, id;
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 	bool more;
 	u8 st;
 	int err;
@@ -132,12 +141,12 @@ static int vipsec_pm_save_group(struct vipsec_dev *vd, u32 group_id,
  * could not be read is restored as without the features.
  * Must hold vd->remove_sem (read).
  */
-void vipsec_pm_save_windows(struct vipsec_dev *vd)
+static void vipsec_pm_save_sa_state(struct vipsec_dev *vd)
 {
 	size_t len = sizeof(struct virtio_ipsec_sa_get_resp) +
 		     VIPSEC_SA_GET_CHUNK * sizeof(struct virtio_ipsec_sa_entry);
 	struct vipsec_group_ent *g;
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 	unsigned long id;
 	bool any = false;
 	void *resp;
@@ -178,7 +187,8 @@ out:
  * kept, else why it was not. Must hold vd->tab_lock and vd->remove_sem
  * (read).
  */
-int vipsec_pm_restore_window(struct vipsec_dev *vd, struct vipsec_sa *sa)
+static int vipsec_pm_restore_window(struct vipsec_dev *vd,
+				    struct vipsec_sa_ent *sa)
 {
 	u32 win = le32_to_cpu(sa->params.replay_window), i, bits;
 	struct virtio_ipsec_sa_mod *m;
@@ -245,7 +255,8 @@ static bool vipsec_pm_charge(__le64 *soft, __le64 *hard, u64 used)
  * freeze. Returns false when a hard limit was already reached: the SA
  * must not come back. Must hold vd->tab_lock.
  */
-bool vipsec_pm_charge_lifetime(struct vipsec_dev *vd, struct vipsec_sa *sa)
+static bool vipsec_pm_charge_lifetime(struct vipsec_dev *vd,
+				      struct vipsec_sa_ent *sa)
 {
 	struct virtio_ipsec_sa_params *p = &sa->params;
 	bool saved = sa->used_saved, expired;
@@ -264,7 +275,8 @@ bool vipsec_pm_charge_lifetime(struct vipsec_dev *vd, struct vipsec_sa *sa)
 }
 
 /* Restore: once, how many inbound SAs lost their replay window. */
-void vipsec_pm_report_lost(struct vipsec_dev *vd, unsigned int lost, int err)
+static void vipsec_pm_report_lost(struct vipsec_dev *vd, unsigned int lost,
+				  int err)
 {
 	if (!lost)
 		return;
@@ -276,4 +288,122 @@ void vipsec_pm_report_lost(struct vipsec_dev *vd, unsigned int lost, int err)
 		dev_warn(&vd->vdev->dev,
 			 "restore: replay state of %u inbound SA(s) not kept (%d), packets from before the suspend may be accepted again\n",
 			 lost, err);
+}
+
+/*
+ * Restore: re-creates every group and re-adds every SA with its id, in id
+ * order, from the driver's tables (group.c, sa.c); an inbound SA gets back
+ * the replay window position saved at freeze. Not "replay": that word is
+ * the anti-replay window's. Must hold vd->remove_sem (read).
+ */
+static int vipsec_pm_readd(struct vipsec_dev *vd)
+{
+	struct vipsec_group_ent *g;
+	struct vipsec_sa_ent *sa;
+	unsigned int lost = 0;
+	int err = 0, e, win_err = 0;
+	unsigned long id;
+	u8 st;
+
+	lockdep_assert_held(&vd->remove_sem);
+	mutex_lock(&vd->tab_lock);
+	xa_for_each(&vd->groups, id, g) {
+		e = vipsec_ctrl_group_create(vd, g->id, g->name, &st);
+		if (e && !err)
+			err = e;
+	}
+	xa_for_each(&vd->sas, id, sa) {
+		if (!vipsec_pm_charge_lifetime(vd, sa)) {
+			sa->rx_seq_saved = false;
+			continue;	/* hard-expired: stays out */
+		}
+		e = vipsec_ctrl_sa_add(vd, sa->group_id, sa->id, &sa->params,
+				       &st);
+		if (e && !err)
+			err = e;
+		if (e) {
+			sa->rx_seq_saved = false;
+			continue;
+		}
+		e = vipsec_pm_restore_window(vd, sa);
+		if (e) {
+			lost++;
+			win_err = win_err ?: e;
+		}
+	}
+	mutex_unlock(&vd->tab_lock);
+	vipsec_pm_report_lost(vd, lost, win_err);
+	return err;
+}
+
+/* True once the device returned every data request (or @ms passed). */
+static bool vipsec_data_drained(struct vipsec_dev *vd, unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	u32 i;
+
+	for (i = 0; i < vd->lim.num_data_queues; i++) {
+		while (!vipsec_queue_idle(&vd->dataq[i])) {
+			if (time_after(jiffies, end))
+				return false;
+			usleep_range(5000, 10000);
+		}
+	}
+	return true;
+}
+
+/*
+ * Keeps ioctls out (vd->frozen), lets asynchronous batches finish, reads
+ * the inbound SAs' replay window positions and every SA's consumed
+ * lifetime, then resets the device: it forgets every SA, which restore
+ * re-adds.
+ */
+int vipsec_pm_freeze(struct virtio_device *vdev)
+{
+	struct vipsec_dev *vd = vdev->priv;
+	u32 i;
+
+	down_write(&vd->remove_sem);
+	vd->frozen = true;
+	up_write(&vd->remove_sem);
+	if (!vipsec_data_drained(vd, VIPSEC_FREEZE_DRAIN_MS))
+		dev_warn(&vdev->dev, "freeze: data requests still in flight\n");
+	for (i = 0; i < vd->lim.num_data_queues; i++)
+		vipsec_queue_kill(&vd->dataq[i]);
+	/* the device still lives: read what the reset will lose */
+	down_read(&vd->remove_sem);
+	vipsec_pm_save_sa_state(vd);
+	up_read(&vd->remove_sem);
+	vipsec_queue_kill(&vd->ctrlq);
+	cancel_work_sync(&vd->config_work);
+	virtio_reset_device(vdev);
+	vipsec_del_vqs(vd, -EIO);
+	dev_info(&vdev->dev, "%s frozen\n", vd->name);
+	return 0;
+}
+
+int vipsec_pm_restore(struct virtio_device *vdev)
+{
+	struct vipsec_dev *vd = vdev->priv;
+	u32 i;
+	int err;
+
+	err = vipsec_find_vqs(vd);
+	if (err)
+		return err;
+	for (i = 0; i < vd->lim.num_data_queues; i++)
+		vipsec_queue_revive(&vd->dataq[i]);
+	vipsec_queue_revive(&vd->ctrlq);
+	virtio_device_ready(vdev);
+	vipsec_evq_start(vd);
+
+	down_read(&vd->remove_sem);
+	err = vipsec_pm_readd(vd);
+	up_read(&vd->remove_sem);
+	down_write(&vd->remove_sem);
+	vd->frozen = false;
+	up_write(&vd->remove_sem);
+	dev_info(&vdev->dev, "%s restored, %lu SA(s) re-added: %d\n",
+		 vd->name, (unsigned long)atomic_read(&vd->active_sas), err);
+	return 0;	/* an SA the device refused fails its packets, not resume */
 }

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* virtio-ipsec guest driver: SA state across freeze/restore. */
+/* virtio-ipsec guest driver: suspend and resume (CONFIG_PM_SLEEP). */
 #ifndef VIPSEC_PM_H
 #define VIPSEC_PM_H
 
-struct vipsec_dev;
-struct vipsec_sa;
+struct virtio_device;
 
-void vipsec_pm_save_windows(struct vipsec_dev *vd);
-int vipsec_pm_restore_window(struct vipsec_dev *vd, struct vipsec_sa *sa);
-bool vipsec_pm_charge_lifetime(struct vipsec_dev *vd, struct vipsec_sa *sa);
-void vipsec_pm_report_lost(struct vipsec_dev *vd, unsigned int lost, int err);
+int vipsec_pm_freeze(struct virtio_device *vdev);
+int vipsec_pm_restore(struct virtio_device *vdev);
 
 #endif /* VIPSEC_PM_H */

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-ipsec guest driver: groups and SAs owned by an open file.
+ * virtio-ipsec guest driver: SAs owned by an open file (groups: group.c).
  *
- * Group ids (1..max_groups) and SA ids (1..max_sas) come from per-device
- * IDAs, so an id is never reused while its object lives. Each file records
- * what it created in its xarrays; another file's ids are answered with
- * -ENOENT. Changes to a file's objects run under f->lock; every entry
- * point is called with vd->remove_sem held for read.
+ * SA ids (1..max_sas) come from a per-device IDA, so an id is never
+ * reused while its SA lives. Each file records its SAs in f->sas (SA id
+ * -> group id); another file's ids are answered with -ENOENT. Changes to
+ * a file's SAs run under f->lock; every entry point is called with
+ * vd->remove_sem held for read.
  *
- * The device-wide tables vd->sas and vd->groups (under vd->tab_lock) keep
- * each object's owner, for routing device events, and its parameters, for
- * the replay after restore; an SA's keys are zeroed when it is deleted.
+ * The device-wide table vd->sas (under vd->tab_lock) keeps each SA's
+ * owner, for routing device events, and its parameters, for re-adding it
+ * at restore (pm.c); an SA's keys are zeroed when it is deleted.
  * Group 0 (default) is shared by all files, so SA_GET and SA_FLUSH on it
  * filter by owner instead of trusting the device's group scope.
  */
@@ -24,16 +24,11 @@
 #include "chardev.h"
 #include "ctrl.h"
 #include "evq.h"
+#include "group.h"
 #include "main.h"
-#include "pm.h"
 #include "quota.h"
 #include "sa.h"
 #include "xform.h"
-
-static bool vipsec_file_owns_group(struct vipsec_file *f, u32 group_id)
-{
-	return !group_id || xa_load(&f->groups, group_id);
-}
 
 bool vipsec_file_owns_sa(struct vipsec_file *f, u32 group_id, u32 sa_id)
 {
@@ -44,7 +39,7 @@ static int vipsec_tab_sa_add(struct vipsec_file *f, u32 group_id, u32 id,
 			     const struct virtio_ipsec_sa_params *p)
 {
 	struct vipsec_dev *vd = f->vd;
-	struct vipsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	struct vipsec_sa_ent *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	int err;
 
 	if (!sa)
@@ -65,7 +60,7 @@ static int vipsec_tab_sa_add(struct vipsec_file *f, u32 group_id, u32 id,
 
 static void vipsec_tab_sa_del(struct vipsec_dev *vd, u32 id)
 {
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 
 	mutex_lock(&vd->tab_lock);
 	sa = xa_erase(&vd->sas, id);
@@ -74,154 +69,6 @@ static void vipsec_tab_sa_del(struct vipsec_dev *vd, u32 id)
 		memzero_explicit(sa, sizeof(*sa));	/* keys */
 		kfree(sa);
 	}
-}
-
-static int vipsec_tab_group_add(struct vipsec_file *f, u32 id,
-				const char *name)
-{
-	struct vipsec_dev *vd = f->vd;
-	struct vipsec_group_ent *g = kzalloc(sizeof(*g), GFP_KERNEL);
-	int err;
-
-	if (!g)
-		return -ENOMEM;
-	g->id = id;
-	g->owner = f;
-	strscpy_pad(g->name, name, sizeof(g->name));
-	mutex_lock(&vd->tab_lock);
-	err = xa_err(xa_store(&vd->groups, id, g, GFP_KERNEL));
-	mutex_unlock(&vd->tab_lock);
-	if (err)
-		kfree(g);
-	return err;
-}
-
-static void vipsec_tab_group_del(struct vipsec_dev *vd, u32 id)
-{
-	struct vipsec_group_ent *g;
-
-	mutex_lock(&vd->tab_lock);
-	g = xa_erase(&vd->groups, id);
-	mutex_unlock(&vd->tab_lock);
-	kfree(g);
-}
-
-/*
- * Ids are freed only once the device is known not to hold the object:
- * were one freed while the device keeps it (a refused or abandoned
- * delete, an abandoned add), the IDA would hand the same lowest free id
- * to every later create, and each would fail with -EEXIST. Such an id
- * stays allocated instead (until remove; the device's object with it).
- */
-static bool vipsec_ctrl_group_gone(struct vipsec_dev *vd, u32 id)
-{
-	u8 st;
-	int err = vipsec_ctrl_group_destroy(vd, id, &st);
-
-	if (!err || err == -ENOENT || err == -ENODEV)
-		return true;
-	pr_warn_ratelimited("%s: group %u left in device (%d), id kept\n",
-			    vd->name, id, err);
-	return false;
-}
-
-long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg)
-{
-	struct vipsec_dev *vd = f->vd;
-	struct vipsec_group g;
-	u8 st;
-	int id, err;
-
-	err = vipsec_copy_arg(&g, sizeof(g), uarg);
-	if (err)
-		return err;
-	if (g.flags || g.reserved || strnlen(g.name, sizeof(g.name)) ==
-					     sizeof(g.name))
-		return -EINVAL;
-
-	mutex_lock(&f->lock);
-	err = vipsec_quota_groups(f);
-	if (err)
-		goto out;
-	id = ida_alloc_range(&vd->group_ida, 1, vd->lim.max_groups,
-			     GFP_KERNEL);
-	if (id < 0) {
-		err = id == -ENOMEM ? id : -ENOSPC;
-		goto out;
-	}
-	err = vipsec_ctrl_group_create(vd, id, g.name, &st);
-	if (vipsec_ctrl_outcome_unknown(err))
-		goto err_dev;	/* the device may yet create it */
-	if (err)
-		goto err_ida;
-
-	err = vipsec_tab_group_add(f, id, g.name);
-	if (err)
-		goto err_dev;
-	err = xa_err(xa_store(&f->groups, id, xa_mk_value(0), GFP_KERNEL));
-	if (err)
-		goto err_tab;
-	f->ngroups++;
-	g.group_id = id;
-	err = vipsec_copy_arg_out(uarg, &g, sizeof(g));
-	if (!err)
-		goto out;
-	xa_erase(&f->groups, id);
-	f->ngroups--;
-err_tab:
-	vipsec_tab_group_del(vd, id);
-err_dev:
-	if (!vipsec_ctrl_group_gone(vd, id))
-		goto out;	/* the id stays allocated */
-err_ida:
-	ida_free(&vd->group_ida, id);
-out:
-	mutex_unlock(&f->lock);
-	return err;
-}
-
-/* As vipsec_sa_remove(), for a group. Must hold f->lock. */
-static int vipsec_group_destroy(struct vipsec_file *f, u32 id, bool force)
-{
-	struct vipsec_dev *vd = f->vd;
-	u8 st;
-	int err;
-
-	lockdep_assert_held(&f->lock);
-	err = vipsec_ctrl_group_destroy(vd, id, &st);
-	if (err == -ENODEV || err == -ENOENT)
-		err = 0;
-	if (err && !force)
-		return err;
-	if (err)
-		pr_warn_ratelimited("%s: group %u left in device (%d), id kept\n",
-				    vd->name, id, err);
-	if (xa_erase(&f->groups, id))
-		f->ngroups--;
-	vipsec_tab_group_del(vd, id);
-	if (!err)
-		ida_free(&vd->group_ida, id);
-	return err;
-}
-
-long vipsec_ioctl_group_destroy(struct vipsec_file *f, void __user *uarg)
-{
-	struct vipsec_group g;
-	int err;
-
-	err = vipsec_copy_arg(&g, sizeof(g), uarg);
-	if (err)
-		return err;
-	if (g.flags || g.reserved)
-		return -EINVAL;
-
-	mutex_lock(&f->lock);
-	if (!g.group_id || !xa_load(&f->groups, g.group_id))
-		err = -ENOENT;
-	else
-		err = vipsec_group_destroy(f, g.group_id, false);
-	mutex_unlock(&f->lock);
-	return err;
 }
 
 /* Parameters the negotiated features allow; reserved bytes must be 0. */
@@ -292,7 +139,7 @@ static void vipsec_sa_id_release(struct vipsec_file *f, u32 id)
 /*
  * Drops the driver's state of an SA. Its id is released when the device
  * no longer has the SA (@in_dev false); else it stays allocated, see
- * vipsec_ctrl_group_gone(). Must hold f->lock.
+ * vipsec_group_undo_create() (group.c). Must hold f->lock.
  */
 static void vipsec_sa_forget(struct vipsec_file *f, u32 id, bool in_dev)
 {
@@ -338,7 +185,7 @@ static int vipsec_sa_remove(struct vipsec_file *f, u32 group_id, u32 id,
  * (the delete, which waits for the abandoned add ahead of it on the
  * control queue, failed too).
  */
-static bool vipsec_ctrl_sa_gone(struct vipsec_dev *vd, u32 group_id, u32 id)
+static bool vipsec_sa_undo_add(struct vipsec_dev *vd, u32 group_id, u32 id)
 {
 	u8 st;
 	int err = vipsec_ctrl_sa_del(vd, group_id, id, &st);
@@ -368,9 +215,9 @@ static int vipsec_sa_add_one(struct vipsec_file *f, u32 group_id,
 	if (!err) {
 		err = vipsec_tab_sa_add(f, group_id, *id, p);
 		if (err)
-			in_dev = !vipsec_ctrl_sa_gone(vd, group_id, *id);
+			in_dev = !vipsec_sa_undo_add(vd, group_id, *id);
 	} else if (vipsec_ctrl_outcome_unknown(err)) {
-		in_dev = !vipsec_ctrl_sa_gone(vd, group_id, *id);
+		in_dev = !vipsec_sa_undo_add(vd, group_id, *id);
 	}
 	if (err) {
 		/* never in f->sas: no request can name it, no sync needed */
@@ -428,90 +275,80 @@ static int vipsec_sa_add_batch(struct vipsec_file *f, struct vipsec_sa_add *a,
 	return err;
 }
 
-long vipsec_ioctl_sa_add(struct vipsec_file *f, void __user *uarg)
+long vipsec_ioctl_sa_add(struct vipsec_file *f, void *arg, void __user *uarg)
 {
 	struct virtio_ipsec_sa_params *params;
-	struct vipsec_sa_add a;
+	struct vipsec_sa_add *a = arg;
 	u32 *ids;
 	int err;
 
-	err = vipsec_copy_arg(&a, sizeof(a), uarg);
-	if (err)
-		return err;
-	if (a.flags || !a.num_sas || a.num_sas > VIPSEC_MAX_SA_BATCH)
+	if (a->flags || !a->num_sas || a->num_sas > VIPSEC_MAX_SA_BATCH)
 		return -EINVAL;
-	params = vmemdup_user(u64_to_user_ptr(a.params),
-			      a.num_sas * sizeof(*params));
+	params = vmemdup_user(u64_to_user_ptr(a->params),
+			      a->num_sas * sizeof(*params));
 	if (IS_ERR(params))
 		return PTR_ERR(params);
-	ids = kcalloc(a.num_sas, sizeof(*ids), GFP_KERNEL);
+	ids = kcalloc(a->num_sas, sizeof(*ids), GFP_KERNEL);
 	if (!ids) {
 		kvfree(params);
 		return -ENOMEM;
 	}
 
-	a.dev_status = VIRTIO_IPSEC_OK;
-	a.failed_index = 0;
+	a->dev_status = VIRTIO_IPSEC_OK;
+	a->failed_index = 0;
 	mutex_lock(&f->lock);
-	if (!vipsec_file_owns_group(f, a.group_id))
+	if (!vipsec_file_owns_group(f, a->group_id))
 		err = -ENOENT;
 	else
-		err = vipsec_sa_add_batch(f, &a, params, ids);
+		err = vipsec_sa_add_batch(f, a, params, ids);
 	mutex_unlock(&f->lock);
 
-	if (vipsec_copy_arg_out(uarg, &a, sizeof(a)) && !err)
+	if (vipsec_copy_arg_out(uarg, a, sizeof(*a)) && !err)
 		err = -EFAULT;	/* the SAs stay; close() deletes them */
 	kfree(ids);
-	memzero_explicit(params, a.num_sas * sizeof(*params));	/* keys */
+	memzero_explicit(params, a->num_sas * sizeof(*params));	/* keys */
 	kvfree(params);
 	return err;
 }
 
-long vipsec_ioctl_sa_del(struct vipsec_file *f, void __user *uarg)
+long vipsec_ioctl_sa_del(struct vipsec_file *f, void *arg, void __user *uarg)
 {
-	struct vipsec_sa_del d;
+	struct vipsec_sa_del *d = arg;
 	int err;
 
-	err = vipsec_copy_arg(&d, sizeof(d), uarg);
-	if (err)
-		return err;
-	if (d.flags)
+	if (d->flags)
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
-	if (!vipsec_file_owns_sa(f, d.group_id, d.sa_id))
+	if (!vipsec_file_owns_sa(f, d->group_id, d->sa_id))
 		err = -ENOENT;
 	else
-		err = vipsec_sa_remove(f, d.group_id, d.sa_id, false);
+		err = vipsec_sa_remove(f, d->group_id, d->sa_id, false);
 	mutex_unlock(&f->lock);
 	return err;
 }
 
 /*
- * close(): delete every SA, then every group the file made. Errors are
- * not reported to anyone; the ids are freed regardless. Called with
- * vd->remove_sem held for read.
+ * close(): deletes every SA @f made, before its groups go. Errors reach
+ * no one; an SA the device refused to delete keeps its id (see
+ * vipsec_sa_forget()). Must hold f->lock.
  */
-void vipsec_file_flush(struct vipsec_file *f)
+void vipsec_sa_delete_all(struct vipsec_file *f)
 {
 	unsigned long id;
 	void *entry;
 
-	lockdep_assert_held(&f->vd->remove_sem);
-	mutex_lock(&f->lock);
+	lockdep_assert_held(&f->lock);
 	xa_for_each(&f->sas, id, entry)
 		vipsec_sa_remove(f, xa_to_value(entry), id, true);
-	xa_for_each(&f->groups, id, entry)
-		vipsec_group_destroy(f, id, true);
-	mutex_unlock(&f->lock);
 }
 
-/* The replay-relevant part of an SA_MOD, kept for restore. */
+/* The part of an SA_MOD that restore needs (pm.c), kept in the table. */
 static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
 			      const struct virtio_ipsec_sa_mod *m)
 {
 	u32 mf = le32_to_cpu(m->flags);
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 
 	mutex_lock(&vd->tab_lock);
 	sa = xa_load(&vd->sas, id);
@@ -536,25 +373,20 @@ static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
 				 VIRTIO_IPSEC_SA_MOD_SEQ | \
 				 VIRTIO_IPSEC_SA_MOD_WINDOW)
 
-long vipsec_ioctl_sa_mod(struct vipsec_file *f, void __user *uarg)
+long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 {
 	struct vipsec_dev *vd = f->vd;
-	struct vipsec_sa_mod m;
+	struct vipsec_sa_mod *m = arg;
 	u32 mf, win;
 	u8 st;
 	int err;
 
-	err = vipsec_copy_arg(&m, sizeof(m), uarg);
-	if (err)
-		return err;
-	if (m.flags)
+	if (m->flags)
 		return -EINVAL;
-	if (!(vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_MOD)))
-		return -EOPNOTSUPP;
-	mf = le32_to_cpu(m.mod.flags);
-	win = le32_to_cpu(m.mod.replay_window);
-	if (!mf || mf & ~VIPSEC_SA_MOD_ALL || m.mod.reserved0 ||
-	    !vipsec_mem_is_zero(m.mod.reserved1, sizeof(m.mod.reserved1)))
+	mf = le32_to_cpu(m->mod.flags);
+	win = le32_to_cpu(m->mod.replay_window);
+	if (!mf || mf & ~VIPSEC_SA_MOD_ALL || m->mod.reserved0 ||
+	    !vipsec_mem_is_zero(m->mod.reserved1, sizeof(m->mod.reserved1)))
 		return -EINVAL;
 	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
 	    (win > vd->lim.max_replay_window ||
@@ -562,12 +394,13 @@ long vipsec_ioctl_sa_mod(struct vipsec_file *f, void __user *uarg)
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
-	if (!vipsec_file_owns_sa(f, m.group_id, m.sa_id)) {
+	if (!vipsec_file_owns_sa(f, m->group_id, m->sa_id)) {
 		err = -ENOENT;
 	} else {
-		err = vipsec_ctrl_sa_mod(vd, m.group_id, m.sa_id, &m.mod, &st);
+		err = vipsec_ctrl_sa_mod(vd, m->group_id, m->sa_id, &m->mod,
+					 &st);
 		if (!err) {
-			vipsec_tab_sa_mod(vd, m.sa_id, &m.mod);
+			vipsec_tab_sa_mod(vd, m->sa_id, &m->mod);
 			atomic64_inc(&vd->stats.sas_modified);
 		}
 	}
@@ -602,13 +435,14 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 				 g->sa_id;
 	u32 i, n, id, last = cursor, max;
 	void *resp;
+	size_t len;
 	bool more;
 	u8 st;
 	int err = 0;
 
 	max = op == VIRTIO_IPSEC_SA_GET_EXACT ? 1 : VIPSEC_SA_GET_CHUNK;
-	resp = kvzalloc(sizeof(struct virtio_ipsec_sa_get_resp) +
-			max * sizeof(*e), GFP_KERNEL);
+	len = sizeof(struct virtio_ipsec_sa_get_resp) + max * sizeof(*e);
+	resp = kvzalloc(len, GFP_KERNEL);
 	if (!resp)
 		return -ENOMEM;
 	g->count = 0;
@@ -656,11 +490,12 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 			break;
 		op = VIRTIO_IPSEC_SA_GET_NEXT;
 	}
-	memzero_explicit(resp, sizeof(struct virtio_ipsec_sa_get_resp) +
-			 max * sizeof(*e));	/* whatever the device sent */
+	memzero_explicit(resp, len);	/* whatever the device sent */
 	kvfree(resp);
-	/* more only when the page is full: a short page ends the walk even
-	 * if the device lost an SA the driver still lists */
+	/*
+	 * more only when the page is full: a short page ends the walk even
+	 * if the device lost an SA the driver still lists
+	 */
 	if (!err && op != VIRTIO_IPSEC_SA_GET_EXACT &&
 	    g->count == g->max_sas)
 		g->more = vipsec_file_has_sa_after(f, g->group_id, last);
@@ -669,42 +504,37 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 	return err;
 }
 
-long vipsec_ioctl_sa_get(struct vipsec_file *f, void __user *uarg)
+long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
 {
 	struct virtio_ipsec_sa_entry *out;
-	struct vipsec_sa_get g;
+	struct vipsec_sa_get *g = arg;
 	int err;
 
-	err = vipsec_copy_arg(&g, sizeof(g), uarg);
-	if (err)
-		return err;
-	if (g.flags || g.op > VIRTIO_IPSEC_SA_GET_EXACT || !g.max_sas ||
-	    g.max_sas > VIPSEC_MAX_SA_GET)
+	if (g->flags || g->op > VIRTIO_IPSEC_SA_GET_EXACT || !g->max_sas ||
+	    g->max_sas > VIPSEC_MAX_SA_GET)
 		return -EINVAL;
-	if (!(f->vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_GET)))
-		return -EOPNOTSUPP;
-	out = kvcalloc(g.max_sas, sizeof(*out), GFP_KERNEL);
+	out = kvcalloc(g->max_sas, sizeof(*out), GFP_KERNEL);
 	if (!out)
 		return -ENOMEM;
-	g.count = 0;
-	g.more = 0;
+	g->count = 0;
+	g->more = 0;
 
 	mutex_lock(&f->lock);
-	if (!vipsec_file_owns_group(f, g.group_id))
+	if (!vipsec_file_owns_group(f, g->group_id))
 		err = -ENOENT;
-	else if (g.op == VIRTIO_IPSEC_SA_GET_EXACT &&
-		 !vipsec_file_owns_sa(f, g.group_id, g.sa_id))
+	else if (g->op == VIRTIO_IPSEC_SA_GET_EXACT &&
+		 !vipsec_file_owns_sa(f, g->group_id, g->sa_id))
 		err = -ENOENT;
 	else
-		err = vipsec_sa_get_collect(f, &g, out);
+		err = vipsec_sa_get_collect(f, g, out);
 	mutex_unlock(&f->lock);
 
-	if (!err && copy_to_user(u64_to_user_ptr(g.entries), out,
-				 g.count * sizeof(*out)))
+	if (!err && copy_to_user(u64_to_user_ptr(g->entries), out,
+				 g->count * sizeof(*out)))
 		err = -EFAULT;
 	if (!err)
-		err = vipsec_copy_arg_out(uarg, &g, sizeof(g));
-	memzero_explicit(out, g.max_sas * sizeof(*out));
+		err = vipsec_copy_arg_out(uarg, g, sizeof(*g));
+	memzero_explicit(out, g->max_sas * sizeof(*out));
 	kvfree(out);
 	return err;
 }
@@ -743,67 +573,19 @@ static int vipsec_sa_flush_group(struct vipsec_file *f, u32 group_id)
 	return 0;
 }
 
-long vipsec_ioctl_sa_flush(struct vipsec_file *f, void __user *uarg)
+long vipsec_ioctl_sa_flush(struct vipsec_file *f, void *arg, void __user *uarg)
 {
-	struct vipsec_sa_flush fl;
+	struct vipsec_sa_flush *fl = arg;
 	int err;
 
-	err = vipsec_copy_arg(&fl, sizeof(fl), uarg);
-	if (err)
-		return err;
-	if (fl.flags || fl.reserved)
+	if (fl->flags || fl->reserved)
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
-	if (!vipsec_file_owns_group(f, fl.group_id))
+	if (!vipsec_file_owns_group(f, fl->group_id))
 		err = -ENOENT;
 	else
-		err = vipsec_sa_flush_group(f, fl.group_id);
+		err = vipsec_sa_flush_group(f, fl->group_id);
 	mutex_unlock(&f->lock);
-	return err;
-}
-
-/*
- * Restore: re-create every group and re-add every SA with its id, in id
- * order, from the driver's tables; an inbound SA gets back the replay
- * window position saved at freeze (pm.c). Must hold vd->remove_sem (read).
- */
-int vipsec_replay(struct vipsec_dev *vd)
-{
-	struct vipsec_group_ent *g;
-	struct vipsec_sa *sa;
-	unsigned int lost = 0;
-	int err = 0, e, win_err = 0;
-	unsigned long id;
-	u8 st;
-
-	lockdep_assert_held(&vd->remove_sem);
-	mutex_lock(&vd->tab_lock);
-	xa_for_each(&vd->groups, id, g) {
-		e = vipsec_ctrl_group_create(vd, g->id, g->name, &st);
-		if (e && !err)
-			err = e;
-	}
-	xa_for_each(&vd->sas, id, sa) {
-		if (!vipsec_pm_charge_lifetime(vd, sa)) {
-			sa->rx_seq_saved = false;
-			continue;	/* hard-expired: stays out (pm.c) */
-		}
-		e = vipsec_ctrl_sa_add(vd, sa->group_id, sa->id, &sa->params,
-				       &st);
-		if (e && !err)
-			err = e;
-		if (e) {
-			sa->rx_seq_saved = false;
-			continue;
-		}
-		e = vipsec_pm_restore_window(vd, sa);
-		if (e) {
-			lost++;
-			win_err = win_err ?: e;
-		}
-	}
-	mutex_unlock(&vd->tab_lock);
-	vipsec_pm_report_lost(vd, lost, win_err);
 	return err;
 }

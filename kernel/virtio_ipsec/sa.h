@@ -1,23 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* virtio-ipsec guest driver: groups and SAs owned by an open file. */
+/* virtio-ipsec guest driver: SAs owned by an open file. */
 #ifndef VIPSEC_SA_H
 #define VIPSEC_SA_H
 
 #include <linux/compiler_types.h>
 #include <linux/types.h>
 
-struct vipsec_dev;
 struct vipsec_file;
 
-long vipsec_ioctl_group_create(struct vipsec_file *f, void __user *uarg);
-long vipsec_ioctl_group_destroy(struct vipsec_file *f, void __user *uarg);
-long vipsec_ioctl_sa_add(struct vipsec_file *f, void __user *uarg);
-long vipsec_ioctl_sa_del(struct vipsec_file *f, void __user *uarg);
-long vipsec_ioctl_sa_mod(struct vipsec_file *f, void __user *uarg);
-long vipsec_ioctl_sa_get(struct vipsec_file *f, void __user *uarg);
-long vipsec_ioctl_sa_flush(struct vipsec_file *f, void __user *uarg);
-int vipsec_replay(struct vipsec_dev *vd);
+long vipsec_ioctl_sa_add(struct vipsec_file *f, void *arg, void __user *uarg);
+long vipsec_ioctl_sa_del(struct vipsec_file *f, void *arg, void __user *uarg);
+long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg);
+long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg);
+long vipsec_ioctl_sa_flush(struct vipsec_file *f, void *arg,
+			   void __user *uarg);
 bool vipsec_file_owns_sa(struct vipsec_file *f, u32 group_id, u32 sa_id);
-void vipsec_file_flush(struct vipsec_file *f);
+void vipsec_sa_delete_all(struct vipsec_file *f);
 
 #endif /* VIPSEC_SA_H */

@@ -148,13 +148,13 @@ static int vipsec_xform_scatter(struct vipsec_data_req *dr,
 
 /*
  * Keeps each outbound SA's last used sequence number in its saved
- * parameters, so the replay after restore continues the sequence instead
+ * parameters, so the re-add at restore continues the sequence instead
  * of reusing numbers (and, with AEAD, nonces) under the same key.
  */
 static void vipsec_xform_track_seq(struct vipsec_dev *vd,
 				   const struct vipsec_data_req *dr)
 {
-	struct vipsec_sa *sa;
+	struct vipsec_sa_ent *sa;
 	u64 seq;
 	u32 i;
 
@@ -302,8 +302,9 @@ bool vipsec_xform_sync(struct vipsec_file *f)
 	 * device returns, remove() or the timeout ends the wait.
 	 */
 	if (current->flags & PF_EXITING) {
-		if (wait_event_timeout(f->xwait, vipsec_xref_drained(f, idx) ||
-					       READ_ONCE(vd->gone), tmo))
+		if (wait_event_timeout(f->xwait,
+				       vipsec_xref_drained(f, idx) ||
+				       READ_ONCE(vd->gone), tmo))
 			return true;
 	} else if (wait_event_killable_timeout(f->xwait,
 					       vipsec_xref_drained(f, idx) ||
@@ -535,42 +536,39 @@ static int vipsec_xform_submit(struct vipsec_file *f,
 #define VIPSEC_XFORM_FLAGS	(VIPSEC_XFORM_F_ASYNC | \
 				 VIPSEC_XFORM_F_NO_COMPLETION)
 
-long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg)
+long vipsec_ioctl_xform(struct vipsec_file *f, void *arg, void __user *uarg)
 {
 	u32 max_batch = min_t(u32, VIPSEC_MAX_PKT_BATCH, f->vd->lim.max_batch);
-	struct vipsec_xform xf;
+	struct vipsec_xform *xf = arg;
 	struct vipsec_pkt *pkts;
 	struct vipsec_xpkt *x;
 	void __user *upkts;
 	int err;
 
-	err = vipsec_copy_arg(&xf, sizeof(xf), uarg);
-	if (err)
-		return err;
-	if (xf.flags & ~VIPSEC_XFORM_FLAGS ||
-	    (xf.flags & VIPSEC_XFORM_F_NO_COMPLETION &&
-	     !(xf.flags & VIPSEC_XFORM_F_ASYNC)) ||
-	    (xf.op != VIPSEC_OP_ENCAP && xf.op != VIPSEC_OP_DECAP) ||
-	    !xf.num_pkts || xf.num_pkts > max_batch)
+	if (xf->flags & ~VIPSEC_XFORM_FLAGS ||
+	    (xf->flags & VIPSEC_XFORM_F_NO_COMPLETION &&
+	     !(xf->flags & VIPSEC_XFORM_F_ASYNC)) ||
+	    (xf->op != VIPSEC_OP_ENCAP && xf->op != VIPSEC_OP_DECAP) ||
+	    !xf->num_pkts || xf->num_pkts > max_batch)
 		return -EINVAL;
 
-	upkts = u64_to_user_ptr(xf.pkts);
-	pkts = vmemdup_user(upkts, xf.num_pkts * sizeof(*pkts));
+	upkts = u64_to_user_ptr(xf->pkts);
+	pkts = vmemdup_user(upkts, xf->num_pkts * sizeof(*pkts));
 	if (IS_ERR(pkts))
 		return PTR_ERR(pkts);
-	x = kvmalloc_array(xf.num_pkts, sizeof(*x), GFP_KERNEL);
+	x = kvmalloc_array(xf->num_pkts, sizeof(*x), GFP_KERNEL);
 	if (!x) {
 		kvfree(pkts);
 		return -ENOMEM;
 	}
-	if (xf.flags & VIPSEC_XFORM_F_ASYNC) {
-		err = vipsec_xform_submit(f, &xf, pkts, x);
+	if (xf->flags & VIPSEC_XFORM_F_ASYNC) {
+		err = vipsec_xform_submit(f, xf, pkts, x);
 		if (!err)
 			return 0;	/* pkts and x belong to the batch */
 	} else {
-		err = vipsec_xform_run(f, xf.op, pkts, x, xf.num_pkts);
+		err = vipsec_xform_run(f, xf->op, pkts, x, xf->num_pkts);
 		if (!err && copy_to_user(upkts, pkts,
-					 xf.num_pkts * sizeof(*pkts)))
+					 xf->num_pkts * sizeof(*pkts)))
 			err = -EFAULT;
 	}
 	kvfree(x);

@@ -9,7 +9,7 @@ struct vipsec_async;
 struct vipsec_event;
 struct vipsec_file;
 
-long vipsec_ioctl_xform(struct vipsec_file *f, void __user *uarg);
+long vipsec_ioctl_xform(struct vipsec_file *f, void *arg, void __user *uarg);
 void vipsec_async_deliver(struct vipsec_async *a, struct vipsec_event *ev);
 void vipsec_async_free(struct vipsec_async *a);
 bool vipsec_xform_sync(struct vipsec_file *f);

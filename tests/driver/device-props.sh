@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Host test of the QEMU device's realize-time checks: a max-packet-len
-# below the engine's floor (VIPSEC_CORE_MIN_PACKET_LEN, 256) is refused
+# below the engine's floor (VPE_CORE_MIN_PACKET_LEN, 256) is refused
 # with a message that names the property and the bounds (the device
 # allowed 64 and the engine then failed with its own, later message), the
-# floor itself is accepted, and the test-only x-fault knobs
-# (docs/virtio-ipsec-device.md section 8) take only their documented values.
+# floor itself is accepted, values above the engine's maximum packet
+# length and batch (VPE_CORE_MAX_*) are refused there too, and the
+# test-only x-fault knobs (docs/virtio-ipsec-device.md section 8) take
+# only their documented values.
 # Usage: tests/driver/device-props.sh   (VIPSEC_QEMU or BUILD locate QEMU)
 # Prints "N passed, N failed"; exit 0 only when all passed.
 set -uo pipefail
@@ -50,7 +52,16 @@ expect "max-packet-len 100 refused at realize" fail \
 expect "max-packet-len 255 refused at realize" fail \
 	virtio-ipsec-pci,max-packet-len=255 \
 	"'max-packet-len' must be between 256 and 65535, got 255"
+expect "max-packet-len 128 refused at realize (issue 9)" fail \
+	virtio-ipsec-pci,max-packet-len=128 \
+	"'max-packet-len' must be between 256 and 65535, got 128"
 expect "max-packet-len 256 accepted" 0 virtio-ipsec-pci,max-packet-len=256
+expect "max-packet-len 65536 refused at realize" fail \
+	virtio-ipsec-pci,max-packet-len=65536 \
+	"'max-packet-len' must be between 256 and 65535, got 65536"
+expect "max-batch 4097 refused at realize" fail \
+	virtio-ipsec-pci,max-batch=4097 \
+	"'max-batch' must be between 1 and 4096, got 4097"
 expect "x-fault=hang accepted" 0 virtio-ipsec-pci,x-fault=hang
 expect "x-fault=bogus refused" fail virtio-ipsec-pci,x-fault=bogus \
 	"'x-fault' must be none, short-used, bad-status, bad-ids, hang or no-irq, got 'bogus'"

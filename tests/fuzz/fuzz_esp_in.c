@@ -12,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct vipsec_core *core;
+	static struct vpe_core *core;
 	static uint8_t out[FUZZ_MAX_PKT];
 	size_t out_len = 0;
 	int st;
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!core)
 		core = fuzz_core_new();
-	vipsec_core_reset(core);
+	vpe_core_reset(core);
 	if (!fuzz_add_inbound(core, data[0] % FUZZ_NSAS))
 		return 0;
 	st = fuzz_xform(core, VIRTIO_IPSEC_OP_DECAP, 1 + data[0] % FUZZ_NSAS,

@@ -3,7 +3,7 @@
  * libFuzzer target: structure-aware inbound ESP (input format in
  * fuzz_seal.h). Random ciphertext never passes the ICV check, so this
  * target builds the plaintext from the input and seals it with the
- * inbound SA's own key (vipsec_esp_seal, the engine's outbound crypto
+ * inbound SA's own key (vpe_esp_seal, the engine's outbound crypto
  * step) before DECAP, which then runs the trailer, inner-header,
  * selector, replay and lifetime code on fuzzer-chosen bytes.
  *
@@ -20,6 +20,7 @@
 #include "fuzz_seal.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
+#include "vpe_test.h"
 
 #define SA_ID	1
 #define SPI	0x5ea1
@@ -157,7 +158,7 @@ static void sa_params(const struct seal_desc *d,
 	p->options = htole32(opt);
 }
 
-static int sa_add(struct vipsec_core *core, const struct seal_desc *d)
+static int sa_add(struct vpe_core *core, const struct seal_desc *d)
 {
 	uint8_t req[sizeof(struct virtio_ipsec_ctrl_hdr) +
 		    sizeof(struct virtio_ipsec_sa_params)];
@@ -171,8 +172,8 @@ static int sa_add(struct vipsec_core *core, const struct seal_desc *d)
 	sa_params(d, &p);
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), &p, sizeof(p));
-	if (vipsec_core_handle_ctrl(core, req, sizeof(req), resp,
-				    sizeof(resp)) != sizeof(resp))
+	if (vpe_core_handle_ctrl(core, req, sizeof(req), resp,
+				 sizeof(resp)) != sizeof(resp))
 		abort();
 	return resp[0];
 }
@@ -181,7 +182,7 @@ static int sa_add(struct vipsec_core *core, const struct seal_desc *d)
  * The ESP payload: data | TFC zeros | padding | pad length | next header.
  * Returns its length; *honest is false when the trailer lies.
  */
-static uint32_t plaintext(const struct seal_desc *d, const struct vipsec_sa *sa,
+static uint32_t plaintext(const struct seal_desc *d, const struct vpe_sa *sa,
 			  const uint8_t *data, uint32_t n, uint8_t *pt,
 			  int *honest)
 {
@@ -220,7 +221,7 @@ static uint32_t plaintext(const struct seal_desc *d, const struct vipsec_sa *sa,
 }
 
 /* Outer IP header (and UDP) in front of an ESP packet of esp_len bytes. */
-static uint32_t outer(const struct seal_desc *d, const struct vipsec_sa *sa,
+static uint32_t outer(const struct seal_desc *d, const struct vpe_sa *sa,
 		      uint32_t esp_len, uint8_t *o)
 {
 	int udp = sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP;
@@ -285,7 +286,7 @@ static void fix_inner(uint8_t *p, uint32_t n)
 }
 
 /* What an accepted honest packet must decapsulate to. */
-static void check_roundtrip(const struct vipsec_sa *sa, uint32_t hlen,
+static void check_roundtrip(const struct vpe_sa *sa, uint32_t hlen,
 			    const uint8_t *data, uint32_t n, uint32_t tfc,
 			    const uint8_t *out, size_t out_len)
 {
@@ -318,14 +319,14 @@ static void check_roundtrip(const struct vipsec_sa *sa, uint32_t hlen,
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
-	static struct vipsec_core *core;
+	static struct vpe_core *core;
 	static uint64_t clock;
 	static uint8_t data[MAX_PAYLOAD], pt[MAX_PAYLOAD + 512];
 	static uint8_t pkt[FUZZ_MAX_PKT], out[FUZZ_MAX_PKT];
-	struct vipsec_crypto *c;
+	struct vpe_crypto *c;
 	struct seal_desc d;
-	struct vipsec_sa *sa;
-	uint8_t iv[VIPSEC_ESP_MAX_IVLEN];
+	struct vpe_sa *sa;
+	uint8_t iv[VPE_ESP_MAX_IVLEN];
 	uint32_t n, pt_len, hlen, npkts;
 	uint64_t seq;
 	int honest;
@@ -342,12 +343,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 
 	if (!core)
 		core = fuzz_core_new();
-	vipsec_core_reset(core);
-	vipsec_core_tick(core, clock += 1000);
+	vpe_core_reset(core);
+	vpe_core_tick(core, clock += 1000);
 	if (sa_add(core, &d) != VIRTIO_IPSEC_OK)
 		abort();	/* descriptors always fold into a valid SA */
-	c = vipsec_core_crypto(core);
-	sa = vipsec_sa_lookup(vipsec_core_sadb(core), 0, SA_ID);
+	c = vpe_core_crypto(core);
+	sa = vpe_sa_lookup(vpe_core_sadb(core), 0, SA_ID);
 	if (!sa)
 		abort();
 
@@ -365,7 +366,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 		if (hlen + esp_len > FUZZ_MAX_PKT)
 			return 0;
 		c->ops->iv_gen(c, sa->key, seq, iv);
-		if (vipsec_esp_seal(c, sa, seq, iv, pt, pt_len, pkt + hlen))
+		if (vpe_esp_seal(c, sa, seq, iv, pt, pt_len, pkt + hlen))
 			abort();
 		st = fuzz_xform(core, VIRTIO_IPSEC_OP_DECAP, SA_ID, pkt,
 				hlen + esp_len, out, &out_len);
@@ -377,7 +378,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 			check_roundtrip(sa, hlen, data, n, d.tfc_len % 64,
 					out, out_len);
 		if (k == 0)
-			vipsec_core_tick(core, clock + d.tick % 8);
+			vpe_core_tick(core, clock + d.tick % 8);
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * libFuzzer target: the request decoder (vipsec_core_handle_ctrl and
- * vipsec_core_handle_data) against the fixed SA set of fuzz_sas.c.
+ * libFuzzer target: the request decoder (vpe_core_handle_ctrl and
+ * vpe_core_handle_data) against the fixed SA set of fuzz_sas.c.
  *
  * Input: a sequence of records
  *   u8 queue (bit 0: 0 control, 1 data) | le16 req_len | le16 resp_cap |
@@ -19,11 +19,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct vipsec_core *core;
+	static struct vpe_core *core;
 
 	if (!core)
 		core = fuzz_core_new();
-	vipsec_core_reset(core);
+	vpe_core_reset(core);
 	fuzz_add_sas(core);
 	while (size >= 5) {
 		int q = data[0] & 1;
@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memcpy(req, data, req_len);
 		memset(resp, 0xa5, cap);
-		used = q ? vipsec_core_handle_data(core, req, req_len, resp, cap)
-			 : vipsec_core_handle_ctrl(core, req, req_len, resp, cap);
+		used = q ? vpe_core_handle_data(core, req, req_len, resp, cap)
+			 : vpe_core_handle_ctrl(core, req, req_len, resp, cap);
 		if (used > (ssize_t)cap)
 			abort();
 		if (used < 0 && cap >= sizeof(struct virtio_ipsec_resp_footer))

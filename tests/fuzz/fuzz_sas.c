@@ -34,16 +34,16 @@ static const struct fuzz_sa sas[FUZZ_NSAS] = {
 	{ VIRTIO_IPSEC_CIPHER_AES_CBC, VIRTIO_IPSEC_AUTH_HMAC_SHA256, 16, 32, 0, 16, TR, 4, UDP, 0 },
 };
 
-struct vipsec_core *fuzz_core_new(void)
+struct vpe_core *fuzz_core_new(void)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 2 * FUZZ_NSAS, .max_groups = 4,
 		.max_packet_len = FUZZ_MAX_PKT, .max_batch = 8,
 		.max_replay_window = 4096, .crypto_backend = "ipsec-mb",
 		.allow_weak_algos = true,
 	};
 	char err[128];
-	struct vipsec_core *core = vipsec_core_new(&cfg, err, sizeof(err));
+	struct vpe_core *core = vpe_core_new(&cfg, err, sizeof(err));
 
 	if (!core)
 		abort();
@@ -56,7 +56,7 @@ static void fill(uint8_t *p, size_t n, uint8_t seed)
 		p[i] = (uint8_t)(seed * 31 + i * 7 + 1);
 }
 
-static int add_one(struct vipsec_core *core, uint32_t id, int i, int out)
+static int add_one(struct vpe_core *core, uint32_t id, int i, int out)
 {
 	const struct fuzz_sa *s = &sas[i];
 	uint8_t req[sizeof(struct virtio_ipsec_ctrl_hdr) +
@@ -100,18 +100,18 @@ static int add_one(struct vipsec_core *core, uint32_t id, int i, int out)
 	sa.options = htole32(opt);
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), &sa, sizeof(sa));
-	if (vipsec_core_handle_ctrl(core, req, sizeof(req), resp,
-				    sizeof(resp)) != sizeof(resp))
+	if (vpe_core_handle_ctrl(core, req, sizeof(req), resp,
+				 sizeof(resp)) != sizeof(resp))
 		abort();
 	return resp[0] == VIRTIO_IPSEC_OK;
 }
 
-int fuzz_add_inbound(struct vipsec_core *core, int i)
+int fuzz_add_inbound(struct vpe_core *core, int i)
 {
 	return add_one(core, i + 1, i, 0);
 }
 
-uint32_t fuzz_add_sas(struct vipsec_core *core)
+uint32_t fuzz_add_sas(struct vpe_core *core)
 {
 	uint32_t mask = 0;
 
@@ -123,7 +123,7 @@ uint32_t fuzz_add_sas(struct vipsec_core *core)
 	return mask;
 }
 
-int fuzz_xform(struct vipsec_core *core, uint16_t op, uint32_t sa_id,
+int fuzz_xform(struct vpe_core *core, uint16_t op, uint32_t sa_id,
 	       const uint8_t *in, size_t in_len, uint8_t *out,
 	       size_t *out_len)
 {
@@ -149,8 +149,8 @@ int fuzz_xform(struct vipsec_core *core, uint16_t op, uint32_t sa_id,
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), &pkt, sizeof(pkt));
 	memcpy(req + sizeof(hdr) + sizeof(pkt), in, in_len);
-	if (vipsec_core_handle_data(core, req, sizeof(hdr) + sizeof(pkt) + in_len,
-				    resp, sizeof(resp)) < 0)
+	if (vpe_core_handle_data(core, req, sizeof(hdr) + sizeof(pkt) + in_len,
+				 resp, sizeof(resp)) < 0)
 		abort();	/* resp_cap is ample: -1 would be a bug */
 	if (resp[sizeof(resp) - sizeof(struct virtio_ipsec_resp_footer)])
 		return 0x100 + resp[sizeof(resp) -

@@ -21,15 +21,15 @@
 #define FUZZ_NSAS	14		/* inbound ids 1..N, outbound N+1..2N */
 #define FUZZ_MAX_PKT	4096
 
-struct vipsec_core *fuzz_core_new(void);
+struct vpe_core *fuzz_core_new(void);
 /* Adds the SA set; returns a bit mask of the inbound ids (bit i-1) added. */
-uint32_t fuzz_add_sas(struct vipsec_core *core);
+uint32_t fuzz_add_sas(struct vpe_core *core);
 /* Adds inbound SA id i + 1 alone; false when the engine refuses it. */
-int fuzz_add_inbound(struct vipsec_core *core, int i);
+int fuzz_add_inbound(struct vpe_core *core, int i);
 /* One-packet data request; returns the packet status (or 0x100 + footer
  * status when the request itself was refused), output (OK and SOFT_EXPIRY)
  * in out/out_len. */
-int fuzz_xform(struct vipsec_core *core, uint16_t op, uint32_t sa_id,
+int fuzz_xform(struct vpe_core *core, uint16_t op, uint32_t sa_id,
 	       const uint8_t *in, size_t in_len, uint8_t *out,
 	       size_t *out_len);
 /* A plausible inner IPv4 (version 4) or IPv6 (6) UDP packet of n bytes. */

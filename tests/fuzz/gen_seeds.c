@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	static uint8_t pkt[FUZZ_MAX_PKT], esp[FUZZ_MAX_PKT + 1];
 	static uint8_t first[FUZZ_MAX_PKT];
 	size_t first_len = 0;
-	struct vipsec_core *core;
+	struct vpe_core *core;
 	uint32_t mask;
 	char path[512], name[64];
 	int seeds = 0;
@@ -241,6 +241,6 @@ int main(int argc, char **argv)
 	request_seeds(first, first_len);
 	printf("gen_seeds: %d ESP seeds for %d inbound SAs, %d seal seeds\n",
 	       seeds, __builtin_popcount(mask), seal_seeds());
-	vipsec_core_free(core);
+	vpe_core_free(core);
 	return 0;
 }

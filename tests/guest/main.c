@@ -9,6 +9,7 @@
 
 #include "guest.h"
 #include "../lib/gapi.h"
+#include "g_ipsec_la_sw.h"
 
 /* The conformance suites run over the first virtio-ipsec<N>. */
 const char *ga_accl;
@@ -24,6 +25,11 @@ int main(void)
 		return 77;
 	}
 	printf("vipsec_guest_test: using %s\n", gt_dev_path());
+	/* the lists and the mixed-accelerator cases expect it registered */
+	if (g_ipsec_la_software_register()) {
+		printf("vipsec_guest_test: cannot register the software accelerator\n");
+		return EXIT_FAILURE;
+	}
 	sr = srunner_create(suite_lifecycle());
 	srunner_add_suite(sr, suite_packets());
 	srunner_add_suite(sr, suite_ioctl());

@@ -1,45 +1,75 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * The driver's input validation, through raw ioctls on the char device:
- * size too small, unknown flags, non-zero reserved fields, batch limits,
- * bad user pointers, too many segments, another file's ids.
+ * The char-device uAPI (<linux/virtio_ipsec_dev.h>) through the library's
+ * backend ops, the same source on two targets: in the guest against the
+ * driver (/dev/virtio-ipsec<N>, vipsec_guest_test) and on the host against
+ * the software accelerator (vipsec_ioctl_host, make check-host), so that
+ * the accelerator cannot drift from the driver's rules: size too small or
+ * too large, unknown flags, non-zero reserved fields, batch limits, bad
+ * user pointers, too many segments, another file's ids, SA_GET paging,
+ * SA id reuse, records and when ASYNC results are written back.
  */
+#include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "guest.h"
+#include "../lib/gapi.h"
 #include "../../userspace/libg_ipsec_la/src/internal.h"
 
 #define BAD_PTR	((__u64)8)	/* never mapped */
 
-static int fd = -1, fd2 = -1;
+static struct gla_file file1, file2, *fd = &file1, *fd2 = &file2;
 static __u32 sa_out, sa_in;
 static uint8_t pkt[256], esp[512];
 static struct vipsec_seg in_seg, out_seg;
 static struct vipsec_pkt p;
 static struct vipsec_xform x;
 
-/* ioctl result as 0 or -errno */
-static int io(int f, unsigned long req, void *arg)
+/* ioctl result as 0 or -errno, from the backend (the driver's own) */
+static int io(struct gla_file *f, unsigned long req, void *arg)
 {
-	return ioctl(f, req, arg) < 0 ? -errno : 0;
+	return f->be->ioctl(f, req, arg);
 }
 
-static int raw_open(void)
+/* The accelerator under test: ga_accl, or the first char device. */
+static const char *accl_name(void)
+{
+	static char name[64];
+
+	if (ga_accl)
+		return ga_accl;
+	snprintf(name, sizeof(name), "%s", gt_dev_path());
+	return basename(name);
+}
+
+static void file_open(struct gla_file *f)
+{
+	int ret = gla_file_open(accl_name(), f);
+
+	ck_assert_msg(ret == 0, "open %s: %s", accl_name(), strerror(-ret));
+}
+
+static void file_close(struct gla_file *f)
+{
+	if (f->be)
+		f->be->close(f);
+	f->be = NULL;
+}
+
+static void raw_open(struct gla_file *f)
 {
 	struct vipsec_claim c;
-	int f = open(gt_dev_path(), O_RDWR | O_CLOEXEC);
 
-	ck_assert_msg(f >= 0, "open %s: %s", gt_dev_path(), strerror(errno));
+	file_open(f);
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.mode = VIPSEC_MODE_SHARED;
 	strcpy(c.app_identity, "raw-ioctl");
 	ck_assert_int_eq(io(f, VIPSEC_IOC_CLAIM, &c), 0);
-	return f;
 }
 
 static void wire_sa(struct virtio_ipsec_sa_params *w, enum g_ipsec_la_sa_direction dir)
@@ -82,8 +112,8 @@ static void setup(void)
 	struct vipsec_sa_add r;
 
 	gt_kmsg_mark();
-	fd = raw_open();
-	fd2 = raw_open();
+	raw_open(fd);
+	raw_open(fd2);
 	wire_sa(&w, G_IPSEC_LA_IPSEC_OUTBOUND);
 	sa_add_req(&r, &w, &sa_out);
 	ck_assert_int_eq(io(fd, VIPSEC_IOC_SA_ADD, &r), 0);
@@ -96,8 +126,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	close(fd);
-	close(fd2);
+	file_close(fd);
+	file_close(fd2);
 	gt_kmsg_check();
 }
 
@@ -105,9 +135,9 @@ START_TEST(info_and_claim)
 {
 	struct vipsec_info info;
 	struct vipsec_claim c;
-	int f = open(gt_dev_path(), O_RDWR | O_CLOEXEC);
+	struct gla_file file, *f = &file;
 
-	ck_assert_int_ge(f, 0);
+	file_open(f);
 	memset(&info, 0, sizeof(info));
 	info.size = 8;
 	ck_assert_msg(io(f, VIPSEC_IOC_INFO, &info) == -EINVAL, "INFO size 8 must be -EINVAL");
@@ -135,7 +165,7 @@ START_TEST(info_and_claim)
 	c.mode = VIPSEC_MODE_SHARED;
 	ck_assert_int_eq(io(f, VIPSEC_IOC_CLAIM, &c), 0);
 	ck_assert_int_eq(io(f, VIPSEC_IOC_CLAIM, (void *)BAD_PTR), -EFAULT);
-	close(f);
+	file_close(f);
 }
 END_TEST
 
@@ -287,6 +317,193 @@ START_TEST(other_files_ids)
 }
 END_TEST
 
+/* copy_struct_from_user: a larger struct with a zero tail is a newer caller */
+START_TEST(arg_size_rules)
+{
+	struct {
+		struct vipsec_info info;
+		uint8_t tail[16];
+	} big;
+	struct vipsec_group g;
+
+	memset(&big, 0, sizeof(big));
+	big.info.size = sizeof(big);
+	ck_assert_msg(io(fd, VIPSEC_IOC_INFO, &big) == 0,
+		      "INFO with a larger size and a zero tail must be accepted");
+	ck_assert_uint_eq(big.info.size, sizeof(big.info));
+	memset(&big, 0, sizeof(big));
+	big.info.size = sizeof(big);
+	big.tail[3] = 1;
+	ck_assert_msg(io(fd, VIPSEC_IOC_INFO, &big) == -EINVAL,
+		      "INFO with a non-zero unknown tail must be -EINVAL");
+	memset(&big, 0, sizeof(big));
+	big.info.size = VIPSEC_MAX_ARG_SIZE + 1;
+	ck_assert_msg(io(fd, VIPSEC_IOC_INFO, &big) == -E2BIG,
+		      "INFO size above VIPSEC_MAX_ARG_SIZE must be -E2BIG");
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	memset(g.name, 'n', sizeof(g.name));
+	ck_assert_msg(io(fd, VIPSEC_IOC_GROUP_CREATE, &g) == -EINVAL,
+		      "GROUP_CREATE with an unterminated name must be -EINVAL");
+	reset_xform();
+	x.flags = VIPSEC_XFORM_F_NO_COMPLETION;
+	ck_assert_msg(io(fd, VIPSEC_IOC_XFORM, &x) == -EINVAL,
+		      "NO_COMPLETION without ASYNC must be -EINVAL");
+}
+END_TEST
+
+/* Claims first: every other ioctl of an unclaimed file is -EPERM. */
+START_TEST(unclaimed_file)
+{
+	struct gla_file file, *f = &file;
+	struct vipsec_group g;
+	struct vipsec_claim c;
+
+	file_open(f);
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	strcpy(g.name, "unclaimed");
+	ck_assert_msg(io(f, VIPSEC_IOC_GROUP_CREATE, &g) == -EPERM,
+		      "GROUP_CREATE before CLAIM must be -EPERM");
+	ck_assert_msg(io(f, VIPSEC_IOC_XFORM, &x) == -EPERM,
+		      "XFORM before CLAIM must be -EPERM");
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.mode = VIPSEC_MODE_EXCLUSIVE;
+	strcpy(c.app_identity, "late");
+	ck_assert_msg(io(f, VIPSEC_IOC_CLAIM, &c) == -EBUSY,
+		      "EXCLUSIVE while others share it must be -EBUSY");
+	c.mode = VIPSEC_MODE_SHARED;
+	ck_assert_int_eq(io(f, VIPSEC_IOC_CLAIM, &c), 0);
+	ck_assert_msg(io(f, VIPSEC_IOC_CLAIM, &c) == -EALREADY,
+		      "a second CLAIM on one file must be -EALREADY");
+	file_close(f);
+}
+END_TEST
+
+static __u32 add_one(struct gla_file *f, __u32 spi)
+{
+	struct virtio_ipsec_sa_params w;
+	struct vipsec_sa_add r;
+	__u32 id = 0;
+
+	wire_sa(&w, G_IPSEC_LA_IPSEC_OUTBOUND);
+	w.spi = htole32(spi);
+	sa_add_req(&r, &w, &id);
+	ck_assert_msg(io(f, VIPSEC_IOC_SA_ADD, &r) == 0, "SA_ADD of SPI %#x", spi);
+	return id;
+}
+
+/* The driver's ids come from an IDA: the lowest free one, at once reused. */
+START_TEST(sa_id_lowest_free)
+{
+	struct vipsec_sa_del d;
+	__u32 a, b;
+
+	a = add_one(fd, 0x7001);
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.sa_id = a;
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_SA_DEL, &d), 0);
+	b = add_one(fd, 0x7002);
+	ck_assert_msg(b == a, "the id of a deleted SA (%u) is the lowest free one "
+		      "and must be given next; got %u", a, b);
+}
+END_TEST
+
+/*
+ * SA_GET in the shared default group: every page holds only the file's own
+ * SAs and is full while more follow, however the other file's SAs are
+ * interleaved with them on the device.
+ */
+START_TEST(sa_get_pages_own_sas)
+{
+	__u32 own[8], n_own = 0, seen = 0, cursor = 0, i, k;
+	struct virtio_ipsec_sa_entry e[2];
+	struct vipsec_sa_get g;
+	int ret;
+
+	own[n_own++] = sa_out;
+	own[n_own++] = sa_in;
+	for (i = 0; i < 3; i++) {
+		own[n_own++] = add_one(fd, 0x7100 + i);
+		add_one(fd2, 0x7200 + i);	/* interleaved ids */
+	}
+	for (k = 0; k < 16; k++) {
+		memset(&g, 0, sizeof(g));
+		g.size = sizeof(g);
+		g.op = k ? VIRTIO_IPSEC_SA_GET_NEXT : VIRTIO_IPSEC_SA_GET_FIRST;
+		g.sa_id = cursor;
+		g.max_sas = 1;
+		g.entries = (uintptr_t)e;
+		ret = io(fd, VIPSEC_IOC_SA_GET, &g);
+		if (ret == -EOPNOTSUPP) {
+			printf("SKIP: %s: SA_GET not negotiated\n", __func__);
+			return;
+		}
+		ck_assert_msg(ret == 0, "SA_GET page %u: %d", k, ret);
+		ck_assert_msg(g.count == 1 || (!g.count && !g.more),
+			      "page %u after id %u: %u entries, more %u: a page "
+			      "must be full while SAs follow", k, cursor,
+			      g.count, g.more);
+		if (!g.count)
+			break;
+		cursor = le32toh(e[0].sa_id);
+		for (i = 0; i < n_own && own[i] != cursor; i++)
+			;
+		ck_assert_msg(i < n_own, "SA_GET listed id %u, not this file's",
+			      cursor);
+		seen++;
+		if (!g.more)
+			break;
+	}
+	ck_assert_msg(seen == n_own, "SA_GET listed %u of the file's %u SAs",
+		      seen, n_own);
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	g.op = VIRTIO_IPSEC_SA_GET_EXACT;
+	g.sa_id = own[2];
+	g.max_sas = 1;
+	g.entries = (uintptr_t)e;
+	ck_assert_int_eq(io(fd2, VIPSEC_IOC_SA_GET, &g), -ENOENT);
+}
+END_TEST
+
+/*
+ * An ASYNC batch: the ioctl returns at once, the results are written into
+ * the caller's arrays when the XFORM_DONE record is read, and a read
+ * shorter than one record is -EINVAL.
+ */
+START_TEST(async_results_at_read)
+{
+	struct vipsec_event ev[2];
+	ssize_t n;
+	int ret;
+
+	reset_xform();
+	x.flags = VIPSEC_XFORM_F_ASYNC;
+	x.user_data = 0xfeedf00dULL;
+	p.status = 0xee;
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_XFORM, &x), 0);
+	ck_assert_msg(p.status == 0xee, "ASYNC results must wait for the read "
+		      "of their record (status %u written at submit)", p.status);
+	ret = fd->be->poll(fd, 10000);
+	ck_assert_msg(ret > 0 && (ret & POLLIN), "no record within 10 s (%d)", ret);
+	ck_assert_msg(fd->be->read(fd, ev, sizeof(ev[0]) - 1) == -EINVAL,
+		      "a read shorter than one record must be -EINVAL");
+	n = fd->be->read(fd, ev, sizeof(ev));
+	ck_assert_msg(n == (ssize_t)sizeof(ev[0]), "read %zd bytes, want one record", n);
+	ck_assert_uint_eq(ev[0].type, VIPSEC_EV_XFORM_DONE);
+	ck_assert_msg(ev[0].user_data == 0xfeedf00dULL, "user_data not echoed");
+	ck_assert_int_eq(ev[0].result, 0);
+	ck_assert_msg(p.status == VIRTIO_IPSEC_OK && p.out_len > 200,
+		      "results after the read: status %u out_len %u",
+		      p.status, p.out_len);
+	ck_assert_msg(fd->be->read(fd, ev, sizeof(ev)) == -EAGAIN,
+		      "nothing queued: the read must be -EAGAIN");
+}
+END_TEST
+
 Suite *suite_ioctl(void)
 {
 	Suite *s = suite_create("ioctl");
@@ -299,6 +516,11 @@ Suite *suite_ioctl(void)
 	tcase_add_test(t2, xform_pointers_and_segments);
 	tcase_add_test(t2, sa_add_and_del);
 	tcase_add_test(t2, other_files_ids);
+	tcase_add_test(t2, arg_size_rules);
+	tcase_add_test(t2, unclaimed_file);
+	tcase_add_test(t2, sa_id_lowest_free);
+	tcase_add_test(t2, sa_get_pages_own_sas);
+	tcase_add_test(t2, async_results_at_read);
 	suite_add_tcase(s, t2);
 	return s;
 }

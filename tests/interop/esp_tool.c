@@ -19,7 +19,8 @@
  *   --icv N  --src IP --dst IP  --window N  --esn  --seq N (initial_seq)
  *   --udp SPORT:DPORT  --nat-oa IP  --dscp-mode copy|clear|set --dscp N
  *   --df-mode copy|clear|set  --ttl N  --ecn  --weak
- * Cipher names: null des 3des aes-cbc aes-ctr aes-gcm aes-ccm aes-gmac.
+ * Cipher names: null des 3des aes-cbc aes-ctr aes-gcm aes-ccm aes-gmac
+ * chacha20-poly1305.
  * Auth names: none md5 sha1 xcbc sha256 sha384 sha512.
  */
 #include <arpa/inet.h>
@@ -48,6 +49,7 @@ static const struct name_id ciphers[] = {
 	{ "aes-gcm", VIRTIO_IPSEC_CIPHER_AES_GCM },
 	{ "aes-ccm", VIRTIO_IPSEC_CIPHER_AES_CCM },
 	{ "aes-gmac", VIRTIO_IPSEC_CIPHER_AES_GMAC },
+	{ "chacha20-poly1305", VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305 },
 	{ NULL, 0 }
 };
 
@@ -114,7 +116,7 @@ static void parse_addr(const char *v, uint8_t out[16])
 		die("bad address", v);
 }
 
-static uint8_t ctrl_sa_add(struct vipsec_core *core,
+static uint8_t ctrl_sa_add(struct vpe_core *core,
 			   const struct virtio_ipsec_sa_params *sa)
 {
 	uint8_t req[sizeof(struct virtio_ipsec_ctrl_hdr) + sizeof(*sa)];
@@ -126,14 +128,14 @@ static uint8_t ctrl_sa_add(struct vipsec_core *core,
 
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), sa, sizeof(*sa));
-	if (vipsec_core_handle_ctrl(core, req, sizeof(req), resp,
-				    sizeof(resp)) != sizeof(resp))
+	if (vpe_core_handle_ctrl(core, req, sizeof(req), resp,
+				 sizeof(resp)) != sizeof(resp))
 		die("SA_ADD: bad response length", NULL);
 	return resp[0];
 }
 
 /* One packet per data request: interop cares about bytes, not batching. */
-static void xform(struct vipsec_core *core, uint16_t op, const uint8_t *in,
+static void xform(struct vpe_core *core, uint16_t op, const uint8_t *in,
 		  size_t in_len)
 {
 	static uint8_t req[sizeof(struct virtio_ipsec_data_hdr) +
@@ -157,7 +159,7 @@ static void xform(struct vipsec_core *core, uint16_t op, const uint8_t *in,
 	memcpy(req, &hdr, sizeof(hdr));
 	memcpy(req + sizeof(hdr), &pkt, sizeof(pkt));
 	memcpy(req + sizeof(hdr) + sizeof(pkt), in, in_len);
-	used = vipsec_core_handle_data(core, req, req_len, resp, sizeof(resp));
+	used = vpe_core_handle_data(core, req, req_len, resp, sizeof(resp));
 	if (used < 0)
 		die("data request refused as a protocol violation", NULL);
 	memcpy(&ftr, resp + sizeof(resp) - sizeof(ftr), sizeof(ftr));
@@ -189,7 +191,7 @@ static void parse_udp(const char *v, struct virtio_ipsec_sa_params *sa)
 /* Returns 1 when the option takes no value. */
 static int parse_opt(const char *k, const char *v,
 		     struct virtio_ipsec_sa_params *sa,
-		     struct vipsec_core_config *cfg)
+		     struct vpe_core_config *cfg)
 {
 	if (!strcmp(k, "--esn")) {
 		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_ESN);
@@ -251,13 +253,13 @@ static int parse_opt(const char *k, const char *v,
 	return 0;
 }
 
-static int caps(struct vipsec_core *core)
+static int caps(struct vpe_core *core)
 {
 	struct virtio_ipsec_config c;
 
-	vipsec_core_fill_config(core, &c);
+	vpe_core_fill_config(core, &c);
 	printf("features 0x%llx cipher_mask 0x%llx auth_mask 0x%llx\n",
-	       (unsigned long long)vipsec_core_features(core),
+	       (unsigned long long)vpe_core_features(core),
 	       (unsigned long long)le64toh(c.cipher_algo_mask),
 	       (unsigned long long)le64toh(c.auth_algo_mask));
 	return 0;
@@ -266,14 +268,14 @@ static int caps(struct vipsec_core *core)
 int main(int argc, char **argv)
 {
 	struct virtio_ipsec_sa_params sa = { 0 };
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 16, .max_groups = 4, .max_packet_len = MAX_PKT,
 		.max_batch = 1, .max_replay_window = 4096,
 		.crypto_backend = "ipsec-mb",
 	};
 	static uint8_t pkt[MAX_PKT];
 	static char line[2 * MAX_PKT + 4];
-	struct vipsec_core *core;
+	struct vpe_core *core;
 	const char *be = getenv("VIPSEC_BACKEND");
 	char err[256];
 	uint8_t st;
@@ -299,20 +301,20 @@ int main(int argc, char **argv)
 			       &sa, &cfg))
 			i++;
 
-	core = vipsec_core_new(&cfg, err, sizeof(err));
+	core = vpe_core_new(&cfg, err, sizeof(err));
 	if (!core) {
 		fprintf(stderr, "esp_tool: %s\n", err);
 		return 2;
 	}
 	if (!strcmp(argv[1], "caps")) {
 		caps(core);
-		vipsec_core_free(core);
+		vpe_core_free(core);
 		return 0;
 	}
 	st = ctrl_sa_add(core, &sa);
 	if (st != VIRTIO_IPSEC_OK) {
 		printf("sa-refused %u\n", st);
-		vipsec_core_free(core);
+		vpe_core_free(core);
 		return 3;
 	}
 	while (fgets(line, sizeof(line), stdin)) {
@@ -321,6 +323,6 @@ int main(int argc, char **argv)
 		xform(core, encap ? VIRTIO_IPSEC_OP_ENCAP : VIRTIO_IPSEC_OP_DECAP,
 		      pkt, n);
 	}
-	vipsec_core_free(core);
+	vpe_core_free(core);
 	return 0;
 }

@@ -70,7 +70,8 @@ EXPECTED_REFUSED = {
 # tags not in EXPECTED_REFUSED (bit numbers from virtio_ipsec.h). GMAC and
 # XCBC are advertised and checked here; Scapy lacks them (see above).
 CIPHER_IDS = {"null": 1, "des": 2, "3des": 3, "aes-cbc": 4, "aes-ctr": 5,
-              "aes-gcm": 6, "aes-ccm": 7, "aes-gmac": 8}
+              "aes-gcm": 6, "aes-ccm": 7, "aes-gmac": 8,
+              "chacha20-poly1305": 9}
 AUTH_IDS = {"none": 1, "md5": 2, "sha1": 3, "xcbc": 4, "sha256": 5,
             "sha384": 6, "sha512": 7}
 FEATURE_BITS = {"esn": 0, "udp": 1, "ipv6": 2, "transport": 3,
@@ -81,6 +82,7 @@ FEATURE_BITS = {"esn": 0, "udp": 1, "ipv6": 2, "transport": 3,
 CIPHERS = {
     "aes-gcm": ("AES-GCM", 4, True),
     "aes-ccm": ("AES-CCM", 3, True),
+    "chacha20-poly1305": ("CHACHA20-POLY1305", 4, True),
     "aes-cbc": ("AES-CBC", 0, False),
     "aes-ctr": ("AES-CTR", 4, False),
     "3des": ("3DES", 0, False),
@@ -460,7 +462,8 @@ def algorithm_families():
     fam = {("aes-gcm", None): [(k, i) for k in (16, 24, 32)
                                 for i in (16, 8, 12)],
            ("aes-ccm", None): [(k, i) for k in (16, 32, 24)
-                                for i in (16, 8, 12)]}
+                                for i in (16, 8, 12)],
+           ("chacha20-poly1305", None): [(32, 16)]}
     for c, klens in (("aes-cbc", (16, 24, 32)), ("aes-ctr", (16, 24, 32)),
                      ("3des", (24,)), ("null", (0,)), ("des", (8,))):
         for a in HMACS:

@@ -17,6 +17,7 @@
 #include <check.h>
 
 #include "gapi.h"
+#include "g_ipsec_la_sw.h"
 
 const char *ga_accl = G_IPSEC_LA_SOFTWARE_NAME;
 
@@ -173,6 +174,9 @@ int main(void)
 	TCase *tc = tcase_create("freed-heap");
 	SRunner *sr;
 	int failed;
+
+	if (g_ipsec_la_software_register())
+		return EXIT_FAILURE;
 
 	tcase_add_checked_fixture(tc, ga_setup, ga_teardown);
 	tcase_add_loop_test(tc, test_keys_not_in_freed_heap, 0, 2);

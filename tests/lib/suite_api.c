@@ -78,6 +78,12 @@ START_TEST(open_bad_arguments)
 	oin.app_identity = "x";
 	oin.pci_vendor_id = 0x8086;
 	ck_assert_int_eq(g_ipsec_la_open(G_IPSEC_LA_INSTANCE_SHARED, &oin, &oout), -ENODEV);
+	oin.pci_vendor_id = 0;
+	oin.reserved[7] = 1;
+	ck_assert_msg(g_ipsec_la_open(G_IPSEC_LA_INSTANCE_SHARED, &oin, &oout) == -EINVAL,
+		      "open_inargs with non-zero reserved space must be -EINVAL "
+		      "(it is room for later fields)");
+	oin.reserved[7] = 0;
 }
 END_TEST
 

@@ -134,11 +134,28 @@ START_TEST(cbc_sha256_and_ctr_and_ccm)
 	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
 	ck_assert_msg(p.cipher_key_len == 32 && p.salt_len == 3 && p.icv_len == 8,
 		      "CCM-256 split wrong");
+
+	gcm_sa();
+	sa.crypto_params.comb_algo = G_IPSEC_LA_COMB_CHACHA20_POLY1305;
+	sa.crypto_params.comb_key_len_bits = (32 + 4) * 8;
+	sa.crypto_params.icv_len_bits = 0;	/* default: 128 */
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
+	ck_assert_msg(p.cipher_alg == VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305 &&
+		      p.auth_alg == VIRTIO_IPSEC_AUTH_NONE &&
+		      p.cipher_key_len == 32 && p.salt_len == 4 &&
+		      !memcmp(p.salt, keymat + 32, 4) && p.icv_len == 16,
+		      "ChaCha20-Poly1305 split wrong");
 }
 END_TEST
 
 START_TEST(bad_crypto_rejected)
 {
+	gcm_sa();
+	sa.reserved[0] = 1;
+	ck_assert_msg(gla_sa_to_wire(&sa, G_IPSEC_LA_IPSEC_OUTBOUND, NULL, &p) == -EINVAL,
+		      "an SA with non-zero reserved space must be -EINVAL "
+		      "(it is room for later fields)");
+
 	gcm_sa();
 	sa.crypto_params.comb_key_len_bits = 128;	/* salt missing */
 	expect(-EINVAL, "GCM key without salt");
@@ -157,6 +174,15 @@ START_TEST(bad_crypto_rejected)
 	gcm_sa();
 	sa.crypto_params.comb_algo = 9;
 	expect(-EINVAL, "unknown comb algorithm");
+	gcm_sa();
+	sa.crypto_params.comb_algo = G_IPSEC_LA_COMB_CHACHA20_POLY1305;
+	sa.crypto_params.comb_key_len_bits = (16 + 4) * 8;
+	expect(-EINVAL, "ChaCha20-Poly1305 with a 128-bit key");
+	gcm_sa();
+	sa.crypto_params.comb_algo = G_IPSEC_LA_COMB_CHACHA20_POLY1305;
+	sa.crypto_params.comb_key_len_bits = (32 + 4) * 8;
+	sa.crypto_params.icv_len_bits = 96;
+	expect(-EINVAL, "ChaCha20-Poly1305 with a 96-bit ICV");
 	gcm_sa();
 	sa.crypto_params.comb_algo = G_IPSEC_LA_COMB_AES_GMAC;
 	sa.crypto_params.icv_len_bits = 96;

@@ -11,8 +11,8 @@
 int main(void)
 {
 	char err[160] = "";
-	struct vipsec_crypto *be = vipsec_crypto_new(test_backend(), err,
-						     sizeof(err));
+	struct vpe_crypto *be = vpe_crypto_new(test_backend(), err,
+					       sizeof(err));
 	SRunner *sr;
 	int failed;
 
@@ -22,7 +22,7 @@ int main(void)
 		return 77;
 	}
 	printf("engine suites on crypto backend '%s'\n", be->ops->name);
-	vipsec_crypto_free(be);
+	vpe_crypto_free(be);
 	sr = srunner_create(uapi_suite());
 	srunner_add_suite(sr, vectors_suite());
 	srunner_add_suite(sr, esp_suite());

@@ -20,17 +20,17 @@ struct alg {
 	uint8_t cipher, auth, ckey, akey, salt, icv;
 };
 
-static struct vipsec_core *weak_core(bool weak)
+static struct vpe_core *weak_core(bool weak)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 64, .max_groups = 4, .max_packet_len = 9000,
 		.max_batch = 32, .max_replay_window = 4096,
 		.crypto_backend = "ipsec-mb", .allow_weak_algos = weak,
 	};
 	char err[128] = "";
-	struct vipsec_core *c = vipsec_core_new(&cfg, err, sizeof(err));
+	struct vpe_core *c = vpe_core_new(&cfg, err, sizeof(err));
 
-	ck_assert_msg(c != NULL, "vipsec_core_new: %s", err);
+	ck_assert_msg(c != NULL, "vpe_core_new: %s", err);
 	return c;
 }
 
@@ -85,6 +85,7 @@ static unsigned int all_algs(struct alg *t)
 		}
 		t[n++] = (struct alg){ C(AES_GMAC), A(NONE), aes[i], 0, 4, 16 };
 	}
+	t[n++] = (struct alg){ C(CHACHA20_POLY1305), A(NONE), 32, 0, 4, 16 };
 	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
 		for (j = 0; j < sizeof(macs) / sizeof(macs[0]); j++) {
 			if (ciphers[i].alg == C(NULL) && macs[j].alg == A(NONE))
@@ -100,7 +101,7 @@ START_TEST(test_round_trip_all)
 {
 	struct alg t[128];
 	unsigned int n = all_algs(t), i, k;
-	struct vipsec_core *c = weak_core(true);
+	struct vpe_core *c = weak_core(true);
 	static struct pkt_out o1, o2, o3;
 	uint8_t p[PARAMS_SIZE], in[300];
 	static const uint32_t lens[] = { 20, 61, 256 };
@@ -153,34 +154,34 @@ START_TEST(test_round_trip_all)
 		ck_assert(ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 0, 2, NULL, 0) ==
 			  VIRTIO_IPSEC_OK);
 	}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* The device reports exactly the algorithms that round-trip above. */
 START_TEST(test_masks)
 {
-	struct vipsec_crypto *b;
+	struct vpe_crypto *b;
 	char err[64];
 
-	b = vipsec_crypto_new("ipsec-mb", err, sizeof(err));
+	b = vpe_crypto_new("ipsec-mb", err, sizeof(err));
 	ck_assert(b != NULL);
-	ck_assert_uint_eq(b->ops->cipher_mask, 0x1feULL);
+	ck_assert_uint_eq(b->ops->cipher_mask, 0x3feULL);
 	ck_assert_uint_eq(b->ops->auth_mask, 0xfeULL);
-	vipsec_crypto_free(b);
+	vpe_crypto_free(b);
 }
 END_TEST
 
 /* intel-ipsec-mb 1.3 has no AES-192 CCM: refused at key_new. */
 START_TEST(test_ccm192)
 {
-	struct vipsec_core *c = weak_core(false);
+	struct vpe_core *c = weak_core(false);
 	struct alg a = { C(AES_CCM), A(NONE), 24, 0, 3, 16 };
 	uint8_t p[PARAMS_SIZE];
 
 	alg_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x42, &a);
 	ck_assert_uint_eq(sa_add(c, 0, 1, p), VIRTIO_IPSEC_KEY_REJECT);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -242,14 +243,22 @@ static const struct bad bads[] = {
 	  VIRTIO_IPSEC_NOTSUPP, 0 },
 	{ "MD5 not allowed", { C(AES_CBC), A(HMAC_MD5_96), 16, 16, 0, 12 },
 	  VIRTIO_IPSEC_NOTSUPP, 0 },
-	{ "cipher 9", { 9, A(NONE), 16, 0, 4, 16 }, VIRTIO_IPSEC_INVAL, 0 },
+	{ "ChaCha20 key 16", { C(CHACHA20_POLY1305), A(NONE), 16, 0, 4, 16 },
+	  VIRTIO_IPSEC_KEY_REJECT, 0 },
+	{ "ChaCha20 ICV 12", { C(CHACHA20_POLY1305), A(NONE), 32, 0, 4, 12 },
+	  VIRTIO_IPSEC_INVAL, 0 },
+	{ "ChaCha20 salt 3", { C(CHACHA20_POLY1305), A(NONE), 32, 0, 3, 16 },
+	  VIRTIO_IPSEC_INVAL, 0 },
+	{ "ChaCha20 with SHA256", { C(CHACHA20_POLY1305), A(HMAC_SHA256), 32,
+	  32, 4, 16 }, VIRTIO_IPSEC_INVAL, 0 },
+	{ "cipher 10", { 10, A(NONE), 16, 0, 4, 16 }, VIRTIO_IPSEC_INVAL, 0 },
 	{ "auth 8", { C(AES_CBC), 8, 16, 16, 0, 12 }, VIRTIO_IPSEC_INVAL, 0 },
 };
 
 START_TEST(test_bad_params)
 {
 	const struct bad *b = &bads[_i];
-	struct vipsec_core *c = weak_core(b->weak);
+	struct vpe_core *c = weak_core(b->weak);
 	uint8_t p[PARAMS_SIZE];
 	uint8_t st;
 
@@ -257,7 +266,7 @@ START_TEST(test_bad_params)
 	st = sa_add(c, 0, 1, p);
 	ck_assert_msg(st == b->want, "%s: status %u, want %u", b->what, st,
 		      b->want);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * Published vectors for every non-GCM transform of the ipsec-mb backend,
- * run through vipsec_esp_seal / vipsec_esp_open (explicit IV), byte-exact:
+ * run through vpe_esp_seal / vpe_esp_open (explicit IV), byte-exact:
  *   RFC 3602 section 4 cases 5-8: AES-CBC ESP packets (no ICV in them).
  *   RFC 3686 section 6 vectors #1, #2: AES-CTR (nonce || IV || 1).
  *   RFC 2202 (HMAC-MD5, HMAC-SHA1) case 1, RFC 4868 section 2.7.2.2
@@ -14,7 +14,10 @@
  * with an independent implementation (pyca/cryptography on OpenSSL 3.0:
  * AESCCM(salt || IV, AAD = SPI || seq), AESGCM with an empty plaintext and
  * AAD = SPI || [seq_hi ||] seq || IV || payload, TripleDES-CBC; DES as
- * 3DES with K1 = K2 = K3).
+ * 3DES with K1 = K2 = K3). ChaCha20-Poly1305 (RFC 7634 publishes no
+ * ESP packet with a known ESN AAD) likewise: ChaCha20Poly1305(salt || IV,
+ * AAD = SPI || [seq_hi ||] seq), whose output on the RFC 7539 section
+ * 2.8.2 AEAD vector was checked to be the published one first.
  */
 #include <string.h>
 
@@ -117,6 +120,19 @@ static const struct avec avecs[] = {
 	  "404142434445464748494a4b4c4d4e4f5051525354555657", 0,
 	  "404142434445464748494a4b4c4d4e4f5051525354555657"
 	  "f02d8983ed2641333531a2d409e73b51" },
+	{ "ChaCha20-Poly1305 (OpenSSL)", C(CHACHA20_POLY1305), A(NONE), 16,
+	  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+	  "07000000", "", "00004321", "00000007", "4041424344454647", 0,
+	  "404142434445464748494a4b4c4d4e4f5051525354555657", 0,
+	  "df3aab1e45b806fd5dabc5b07acc44e19191da6c5d543889"
+	  "6b3164db5c13e95ae8ee516d21edcc7f" },
+	{ "ChaCha20-Poly1305 ESN seq_hi 1 (OpenSSL)", C(CHACHA20_POLY1305),
+	  A(NONE), 16,
+	  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+	  "07000000", "", "00004321", "00000007", "4041424344454647", 1,
+	  "404142434445464748494a4b4c4d4e4f5051525354555657", 0,
+	  "df3aab1e45b806fd5dabc5b07acc44e19191da6c5d543889"
+	  "46e2b0dc6a814b0c438fd92c969493bb" },
 	{ "3DES-CBC (OpenSSL)", C(3DES_CBC), A(NONE), 0,
 	  "0102030405060708090a0b0c0d0e0f101112131415161718", "", "",
 	  "00004321", "00000007", "fedcba9876543210", 0,
@@ -159,10 +175,10 @@ static void aparse(const struct avec *v, struct abytes *b)
 }
 
 /* An SA straight on the backend: vectors need no decoder or SADB. */
-static int vsa(struct vipsec_crypto *c, const struct avec *v,
-	       const struct abytes *b, bool esn, struct vipsec_sa *sa)
+static int vsa(struct vpe_crypto *c, const struct avec *v,
+	       const struct abytes *b, bool esn, struct vpe_sa *sa)
 {
-	struct vipsec_xfrm_params p = {
+	struct vpe_xfrm_params p = {
 		.cipher_alg = v->cipher, .auth_alg = v->auth,
 		.cipher_key_len = (uint8_t)b->ckey_len,
 		.auth_key_len = (uint8_t)b->akey_len,
@@ -170,25 +186,25 @@ static int vsa(struct vipsec_crypto *c, const struct avec *v,
 		.esn = esn, .cipher_key = b->ckey, .auth_key = b->akey,
 		.salt = b->salt,
 	};
-	struct vipsec_xfrm_shape shape;
+	struct vpe_xfrm_shape shape;
 	int ret;
 
 	memset(sa, 0, sizeof(*sa));
 	ret = c->ops->key_new(c, &p, &sa->key, &shape);
 	if (ret)
 		return ret;
-	sa->spi = vipsec_get_be32(b->spi);
+	sa->spi = vpe_get_be32(b->spi);
 	sa->iv_len = shape.iv_len;
 	sa->block_len = shape.block_len;
 	sa->icv_len = shape.icv_len;
 	return 0;
 }
 
-static struct vipsec_crypto *backend(void)
+static struct vpe_crypto *backend(void)
 {
 	char err[128] = "";
-	struct vipsec_crypto *c = vipsec_crypto_new("ipsec-mb", err,
-						    sizeof(err));
+	struct vpe_crypto *c = vpe_crypto_new("ipsec-mb", err,
+					      sizeof(err));
 
 	ck_assert_msg(c != NULL, "backend: %s", err);
 	return c;
@@ -197,10 +213,10 @@ static struct vipsec_crypto *backend(void)
 START_TEST(test_avec_seal_open)
 {
 	const struct avec *v = &avecs[_i];
-	struct vipsec_crypto *c = backend();
+	struct vpe_crypto *c = backend();
 	uint8_t esp[400], pt[300], iv[16] = { 0 };
 	uint64_t seq;
-	struct vipsec_sa sa;
+	struct vpe_sa sa;
 	struct abytes b;
 	uint32_t hlen, len;
 	uint8_t st;
@@ -211,10 +227,10 @@ START_TEST(test_avec_seal_open)
 	ck_assert_msg(sa.iv_len == b.iv_len && sa.icv_len == v->icv_len,
 		      "%s: shape iv %u icv %u", v->name, sa.iv_len, sa.icv_len);
 	memcpy(iv, b.iv, b.iv_len);
-	seq = (uint64_t)v->seq_hi << 32 | vipsec_get_be32(b.seq);
+	seq = (uint64_t)v->seq_hi << 32 | vpe_get_be32(b.seq);
 	hlen = 8 + sa.iv_len;
 	memset(esp, 0xee, sizeof(esp));
-	vipsec_esp_seal(c, &sa, seq, iv, b.pt, (uint32_t)b.pt_len, esp);
+	vpe_esp_seal(c, &sa, seq, iv, b.pt, (uint32_t)b.pt_len, esp);
 	ck_assert_msg(!memcmp(esp, b.spi, 4) && !memcmp(esp + 4, b.seq, 4) &&
 		      !memcmp(esp + 8, b.iv, b.iv_len),
 		      "%s: header/IV differ", v->name);
@@ -229,18 +245,18 @@ START_TEST(test_avec_seal_open)
 
 	len = hlen + (uint32_t)b.out_len;
 	memset(pt, 0xcc, sizeof(pt));
-	st = vipsec_esp_open(c, &sa, seq, esp, len, pt);
+	st = vpe_esp_open(c, &sa, seq, esp, len, pt);
 	ck_assert_msg(st == VIRTIO_IPSEC_OK, "%s: open gave %u", v->name, st);
 	ck_assert_msg(!memcmp(pt, b.pt, b.pt_len), "%s: plaintext differs",
 		      v->name);
 	if (v->icv_len) {
 		esp[hlen + b.pt_len / 2] ^= 0x01;
-		st = vipsec_esp_open(c, &sa, seq, esp, len, pt);
+		st = vpe_esp_open(c, &sa, seq, esp, len, pt);
 		ck_assert_msg(st == VIRTIO_IPSEC_BADMSG,
 			      "%s: tampered gave %u", v->name, st);
 	}
 	c->ops->key_free(c, sa.key);
-	vipsec_crypto_free(c);
+	vpe_crypto_free(c);
 }
 END_TEST
 
@@ -257,6 +273,9 @@ static const struct avec esn_algs[] = {
 	{ "GMAC", C(AES_GMAC), A(NONE), 16,
 	  "000102030405060708090a0b0c0d0e0f", "01020304", "", 0, 0, 0, 0, 0,
 	  0, 0 },
+	{ "ChaCha20-Poly1305", C(CHACHA20_POLY1305), A(NONE), 16,
+	  "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	  "01020304", "", 0, 0, 0, 0, 0, 0, 0 },
 	{ "CBC+SHA1", C(AES_CBC), A(HMAC_SHA1_96), 12,
 	  "000102030405060708090a0b0c0d0e0f", "",
 	  "000102030405060708090a0b0c0d0e0f10111213", 0, 0, 0, 0, 0, 0, 0 },
@@ -276,9 +295,9 @@ static const struct avec esn_algs[] = {
 START_TEST(test_esn_mac_input)
 {
 	const struct avec *v = &esn_algs[_i];
-	struct vipsec_crypto *c = backend();
+	struct vpe_crypto *c = backend();
 	uint8_t esp[200], pt[100], in[48], iv[16];
-	struct vipsec_sa sa, sa_noesn;
+	struct vpe_sa sa, sa_noesn;
 	struct abytes b;
 	uint32_t len;
 	int esn;
@@ -291,33 +310,33 @@ START_TEST(test_esn_mac_input)
 	for (unsigned int i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i * 13);
 	for (esn = 0; esn < 2; esn++) {
-		struct vipsec_sa *s = esn ? &sa : &sa_noesn;
+		struct vpe_sa *s = esn ? &sa : &sa_noesn;
 		uint64_t seq = 5ULL << 32 | 77;
 
 		ck_assert_msg(!vsa(c, v, &b, esn, s), "%s: key_new", v->name);
 		c->ops->iv_gen(c, s->key, seq, iv);
-		vipsec_esp_seal(c, s, seq, iv, in, sizeof(in), esp);
+		vpe_esp_seal(c, s, seq, iv, in, sizeof(in), esp);
 		len = 8 + s->iv_len + sizeof(in) + s->icv_len;
-		ck_assert_msg(vipsec_esp_open(c, s, seq, esp, len, pt) ==
+		ck_assert_msg(vpe_esp_open(c, s, seq, esp, len, pt) ==
 			      VIRTIO_IPSEC_OK && !memcmp(pt, in, sizeof(in)),
 			      "%s esn=%d: own packet refused", v->name, esn);
-		ck_assert_msg(vipsec_esp_open(c, s, seq - (1ULL << 32), esp,
-					      len, pt) ==
+		ck_assert_msg(vpe_esp_open(c, s, seq - (1ULL << 32), esp,
+					   len, pt) ==
 			      (esn ? VIRTIO_IPSEC_BADMSG : VIRTIO_IPSEC_OK),
 			      "%s esn=%d: seq_hi handling wrong", v->name, esn);
 		c->ops->key_free(c, s->key);
 	}
-	vipsec_crypto_free(c);
+	vpe_crypto_free(c);
 }
 END_TEST
 
 /* CBC IVs: unpredictable-looking, distinct per seq and per SA. */
 START_TEST(test_cbc_iv)
 {
-	struct vipsec_crypto *c = backend();
+	struct vpe_crypto *c = backend();
 	const struct avec *v = &avecs[0];
 	uint8_t a[16], b2[16], z[16] = { 0 }, ctr[8];
-	struct vipsec_sa s1, s2;
+	struct vpe_sa s1, s2;
 	struct abytes b;
 
 	aparse(v, &b);
@@ -326,14 +345,14 @@ START_TEST(test_cbc_iv)
 	c->ops->iv_gen(c, s1.key, 1, a);
 	c->ops->iv_gen(c, s1.key, 2, b2);
 	ck_assert_msg(memcmp(a, b2, 16), "same IV for two sequence numbers");
-	vipsec_iv_from_seq(1, ctr);
+	vpe_iv_from_seq(1, ctr);
 	ck_assert_msg(memcmp(a, z, 8) && memcmp(a + 8, ctr, 8),
 		      "CBC IV looks like the sequence number");
 	c->ops->iv_gen(c, s2.key, 1, b2);
 	ck_assert_msg(memcmp(a, b2, 16), "two SAs share an IV key");
 	c->ops->key_free(c, s1.key);
 	c->ops->key_free(c, s2.key);
-	vipsec_crypto_free(c);
+	vpe_crypto_free(c);
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 
 #include "tests.h"
 #include "vipsec_afalg.h"
+#include "vpe_algs.h"
 
 struct combo {
 	uint8_t cipher, auth, key_len, salt_len, auth_key_len, icv_len;
@@ -28,6 +29,8 @@ static const struct combo combos[] = {
 	{ VIRTIO_IPSEC_CIPHER_AES_CCM, VIRTIO_IPSEC_AUTH_NONE, 32, 3, 0, 8 },
 	{ VIRTIO_IPSEC_CIPHER_AES_GMAC, VIRTIO_IPSEC_AUTH_NONE, 16, 4, 0, 16 },
 	{ VIRTIO_IPSEC_CIPHER_AES_GMAC, VIRTIO_IPSEC_AUTH_NONE, 32, 4, 0, 16 },
+	{ VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305, VIRTIO_IPSEC_AUTH_NONE, 32, 4, 0,
+	  16 },
 	{ VIRTIO_IPSEC_CIPHER_AES_CBC, VIRTIO_IPSEC_AUTH_HMAC_SHA1_96, 16, 0, 20, 12 },
 	{ VIRTIO_IPSEC_CIPHER_AES_CBC, VIRTIO_IPSEC_AUTH_HMAC_SHA256, 24, 0, 32, 16 },
 	{ VIRTIO_IPSEC_CIPHER_AES_CBC, VIRTIO_IPSEC_AUTH_HMAC_SHA384, 32, 0, 48, 24 },
@@ -46,7 +49,7 @@ static const struct combo combos[] = {
 #define NCOMBOS (sizeof(combos) / sizeof(combos[0]))
 #define MAXLEN 2048
 
-static struct vipsec_crypto *kern, *mb;
+static struct vpe_crypto *kern, *mb;
 static char kern_err[160];
 
 static void fill(uint8_t *b, size_t n, uint8_t seed)
@@ -59,16 +62,16 @@ static void backends_setup(void)
 {
 	char err[160] = "";
 
-	mb = vipsec_crypto_new("ipsec-mb", err, sizeof(err));
+	mb = vpe_crypto_new("ipsec-mb", err, sizeof(err));
 	ck_assert_msg(mb, "ipsec-mb backend: %s", err);
-	kern = vipsec_crypto_new("kernel", kern_err, sizeof(kern_err));
+	kern = vpe_crypto_new("kernel", kern_err, sizeof(kern_err));
 	ck_assert_msg(kern, "kernel backend: %s", kern_err);
 }
 
 static void backends_teardown(void)
 {
-	vipsec_crypto_free(kern);
-	vipsec_crypto_free(mb);
+	vpe_crypto_free(kern);
+	vpe_crypto_free(mb);
 	kern = mb = NULL;
 }
 
@@ -81,10 +84,10 @@ static const char *label(const struct combo *c, bool esn)
 	return s;
 }
 
-static struct vipsec_esp_op mkop(void *key, uint8_t *esp, uint8_t *pt,
-				 uint32_t len, uint32_t seq_hi)
+static struct vpe_esp_op mkop(void *key, uint8_t *esp, uint8_t *pt,
+			      uint32_t len, uint32_t seq_hi)
 {
-	struct vipsec_esp_op op = {
+	struct vpe_esp_op op = {
 		.key = key, .esp = esp, .pt = pt, .len = len, .seq_hi = seq_hi,
 		.status = 12345,
 	};
@@ -96,13 +99,13 @@ static struct vipsec_esp_op mkop(void *key, uint8_t *esp, uint8_t *pt,
 static int cross_one(const struct combo *c, bool esn)
 {
 	uint8_t ckey[32], akey[64], salt[4];
-	struct vipsec_xfrm_params p = {
+	struct vpe_xfrm_params p = {
 		.cipher_alg = c->cipher, .auth_alg = c->auth,
 		.cipher_key_len = c->key_len, .auth_key_len = c->auth_key_len,
 		.salt_len = c->salt_len, .icv_len = c->icv_len, .esn = esn,
 		.cipher_key = ckey, .auth_key = akey, .salt = salt,
 	};
-	struct vipsec_xfrm_shape sk = { 0 }, sm = { 0 };
+	struct vpe_xfrm_shape sk = { 0 }, sm = { 0 };
 	void *kk = NULL, *km = NULL;
 	static uint8_t pt[MAXLEN], ea[MAXLEN + 64], eb[MAXLEN + 64],
 		outa[MAXLEN], outb[MAXLEN];
@@ -114,9 +117,7 @@ static int cross_one(const struct combo *c, bool esn)
 	fill(akey, sizeof(akey), (uint8_t)(c->auth + 100));
 	fill(salt, sizeof(salt), 0xc5);
 	if (esn && c->auth == VIRTIO_IPSEC_AUTH_NONE &&
-	    c->cipher != VIRTIO_IPSEC_CIPHER_AES_GCM &&
-	    c->cipher != VIRTIO_IPSEC_CIPHER_AES_CCM &&
-	    c->cipher != VIRTIO_IPSEC_CIPHER_AES_GMAC) {
+	    vpe_alg_find(c->cipher, false)->kind != VPE_ALG_AEAD) {
 		/* Encryption-only: nothing authenticates seq_hi. */
 		printf("backend: %s: encryption-only ESN, skipped\n", l);
 		return 0;
@@ -145,12 +146,12 @@ static int cross_one(const struct combo *c, bool esn)
 		uint32_t hl = 8 + sk.iv_len, tot = hl + len + sk.icv_len;
 		uint64_t seq = (uint64_t)seq_hi << 32 | (blocks * 7 + 1);
 		uint8_t iva[16], ivb[16];
-		struct vipsec_esp_op oa, ob;
+		struct vpe_esp_op oa, ob;
 
 		fill(pt, len, (uint8_t)blocks);
 		memset(ea, 0, sizeof(ea));
-		vipsec_put_be32(ea, 0x11223344);
-		vipsec_put_be32(ea + 4, (uint32_t)seq);
+		vpe_put_be32(ea, 0x11223344);
+		vpe_put_be32(ea + 4, (uint32_t)seq);
 		kern->ops->iv_gen(kern, kk, seq, iva);
 		mb->ops->iv_gen(mb, km, seq, ivb);
 		if (c->cipher == VIRTIO_IPSEC_CIPHER_AES_CBC ||
@@ -241,14 +242,14 @@ START_TEST(test_kernel_errors)
 {
 	uint8_t ckey[16] = { 1 }, akey[20] = { 2 }, esp[128] = { 0 },
 		out[128], before[128] = { 0 };
-	struct vipsec_xfrm_params p = {
+	struct vpe_xfrm_params p = {
 		.cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CBC,
 		.auth_alg = VIRTIO_IPSEC_AUTH_HMAC_SHA1_96,
 		.cipher_key_len = 16, .auth_key_len = 20, .icv_len = 12,
 		.cipher_key = ckey, .auth_key = akey,
 	};
-	struct vipsec_xfrm_shape s;
-	struct vipsec_esp_op op;
+	struct vpe_xfrm_shape s;
+	struct vpe_esp_op op;
 	void *k = NULL;
 
 	ck_assert_int_eq(kern->ops->key_new(kern, &p, &k, &s), 0);
@@ -289,21 +290,21 @@ END_TEST
 START_TEST(test_selection)
 {
 	char err[160] = "";
-	struct vipsec_crypto *a = vipsec_crypto_new("auto", err, sizeof(err));
-	struct vipsec_crypto *k;
+	struct vpe_crypto *a = vpe_crypto_new("auto", err, sizeof(err));
+	struct vpe_crypto *k;
 
 	ck_assert_msg(a, "auto backend: %s", err);
 	ck_assert_str_eq(a->ops->name,
-			 vipsec_afalg_usable() ? "kernel" : "ipsec-mb");
-	vipsec_crypto_free(a);
+			 vpe_afalg_usable() ? "kernel" : "ipsec-mb");
+	vpe_crypto_free(a);
 	err[0] = 0;
-	k = vipsec_crypto_new("kernel", err, sizeof(err));
-	if (vipsec_afalg_usable()) {
+	k = vpe_crypto_new("kernel", err, sizeof(err));
+	if (vpe_afalg_usable()) {
 		ck_assert_msg(k, "kernel backend: %s", err);
 		ck_assert_msg(k->ops->cipher_mask &
 			      (1ULL << VIRTIO_IPSEC_CIPHER_AES_GCM),
 			      "kernel mask lacks AES-GCM");
-		vipsec_crypto_free(k);
+		vpe_crypto_free(k);
 	} else {
 		ck_assert_msg(!k, "kernel backend created without AF_ALG");
 		ck_assert_msg(strstr(err, "AF_ALG"),
@@ -318,16 +319,16 @@ Suite *backend_suite(void)
 	Suite *s = suite_create("backend");
 	TCase *tc = tcase_create("selection");
 	char err[160] = "";
-	struct vipsec_crypto *k;
+	struct vpe_crypto *k;
 
 	tcase_add_test(tc, test_selection);
 	suite_add_tcase(s, tc);
-	k = vipsec_crypto_new("kernel", err, sizeof(err));
+	k = vpe_crypto_new("kernel", err, sizeof(err));
 	if (!k) {
 		printf("backend: cross-backend test skipped: %s\n", err);
 		return s;
 	}
-	vipsec_crypto_free(k);
+	vpe_crypto_free(k);
 	tc = tcase_create("cross");
 	tcase_set_timeout(tc, 120);	/* TCG guest: AES in software */
 	tcase_add_checked_fixture(tc, backends_setup, backends_teardown);

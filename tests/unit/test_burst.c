@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * vipsec_esp_encap_burst / vipsec_esp_decap_burst give, packet by packet,
+ * vpe_esp_encap_burst / vpe_esp_decap_burst give, packet by packet,
  * what the one-packet functions give in order: same bytes (AES-GCM's IV is
  * the sequence number, so outputs are deterministic), same statuses, same
  * sequence numbers, a replay inside one burst caught, a forged packet
- * refused with its output zeroed, bursts longer than VIPSEC_ESP_BURST.
+ * refused with its output zeroed, bursts longer than VPE_ESP_BURST.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
-#define NB	150	/* > 2 x VIPSEC_ESP_BURST: crosses chunk borders */
+#define NB	150	/* > 2 x VPE_ESP_BURST: crosses chunk borders */
 #define BSZ	1600
 
 static const uint8_t key[16] = "burst-key-012345";
@@ -24,9 +24,9 @@ static uint8_t in[NB][BSZ], o1[NB][BSZ], o2[NB][BSZ], d1[NB][BSZ],
 static uint32_t in_len[NB];
 
 /* SAs 1, 3 outbound (SPI 0x10, 0x30); 2, 4 inbound (window 256). */
-static struct vipsec_core *burst_core(int cbc)
+static struct vpe_core *burst_core(int cbc)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 	struct virtio_ipsec_sa_params *sp = (void *)p;
 	uint32_t k;
@@ -54,9 +54,9 @@ static struct vipsec_core *burst_core(int cbc)
 	return c;
 }
 
-static struct vipsec_sa *sa(struct vipsec_core *c, uint32_t id)
+static struct vpe_sa *sa(struct vpe_core *c, uint32_t id)
 {
-	return vipsec_sa_lookup(vipsec_core_sadb(c), 0, id);
+	return vpe_sa_lookup(vpe_core_sadb(c), 0, id);
 }
 
 /* Packet i: SA by a pattern, varying sizes, one malformed, one too big. */
@@ -78,21 +78,21 @@ static uint32_t sa_out(uint32_t i)
 
 START_TEST(test_encap_burst_equals_single)
 {
-	struct vipsec_core *a = burst_core(0), *b = burst_core(0);
-	struct vipsec_esp_pkt p[NB];
-	struct vipsec_esp_res r1[NB], r2[NB];
+	struct vpe_core *a = burst_core(0), *b = burst_core(0);
+	struct vpe_esp_pkt p[NB];
+	struct vpe_esp_res r1[NB], r2[NB];
 	uint32_t i;
 
 	fill();
 	for (i = 0; i < NB; i++) {
 		uint32_t cap = i == 40 ? 30 : BSZ;	/* 40: DST_TOO_SMALL */
 
-		vipsec_esp_encap(vipsec_core_crypto(a), sa(a, sa_out(i)), in[i],
-				 in_len[i], o1[i], cap, &r1[i]);
-		p[i] = (struct vipsec_esp_pkt){ sa(b, sa_out(i)), in[i],
+		vpe_esp_encap(vpe_core_crypto(a), sa(a, sa_out(i)), in[i],
+			      in_len[i], o1[i], cap, &r1[i]);
+		p[i] = (struct vpe_esp_pkt){ sa(b, sa_out(i)), in[i],
 						in_len[i], o2[i], cap };
 	}
-	vipsec_esp_encap_burst(vipsec_core_crypto(b), p, NB, r2);
+	vpe_esp_encap_burst(vpe_core_crypto(b), p, NB, r2);
 	ck_assert_int_eq(r1[17].status, VIRTIO_IPSEC_BADPKT);
 	ck_assert_int_eq(r1[40].status, VIRTIO_IPSEC_DST_TOO_SMALL);
 	for (i = 0; i < NB; i++) {
@@ -109,26 +109,26 @@ START_TEST(test_encap_burst_equals_single)
 	ck_assert_uint_eq(sa(a, 1)->seq, sa(b, 1)->seq);
 	ck_assert_uint_eq(sa(a, 1)->packets, sa(b, 1)->packets);
 	ck_assert_uint_eq(sa(a, 3)->bytes, sa(b, 3)->bytes);
-	vipsec_core_free(a);
-	vipsec_core_free(b);
+	vpe_core_free(a);
+	vpe_core_free(b);
 }
 END_TEST
 
 /* Decap bursts: a replay inside the burst, a forgery, the rest intact. */
 static void decap_case(int cbc)
 {
-	struct vipsec_core *c = burst_core(cbc);
-	struct vipsec_crypto *cr = vipsec_core_crypto(c);
-	struct vipsec_esp_pkt p[NB];
-	struct vipsec_esp_res r[NB];
+	struct vpe_core *c = burst_core(cbc);
+	struct vpe_crypto *cr = vpe_core_crypto(c);
+	struct vpe_esp_pkt p[NB];
+	struct vpe_esp_res r[NB];
 	uint32_t i, len[NB];
 
 	fill();
 	in[17][0] = 0x45;
 	for (i = 0; i < NB; i++)
-		p[i] = (struct vipsec_esp_pkt){ sa(c, sa_out(i)), in[i],
+		p[i] = (struct vpe_esp_pkt){ sa(c, sa_out(i)), in[i],
 						in_len[i], o1[i], BSZ };
-	vipsec_esp_encap_burst(cr, p, NB, r);
+	vpe_esp_encap_burst(cr, p, NB, r);
 	for (i = 0; i < NB; i++) {
 		ck_assert_msg(r[i].status == VIRTIO_IPSEC_OK,
 			      "encap %u: status %u", i, r[i].status);
@@ -139,9 +139,9 @@ static void decap_case(int cbc)
 	len[61] = len[59];
 	o1[100][len[100] - 1] ^= 1;
 	for (i = 0; i < NB; i++)
-		p[i] = (struct vipsec_esp_pkt){ sa(c, sa_out(i) + 1), o1[i],
+		p[i] = (struct vpe_esp_pkt){ sa(c, sa_out(i) + 1), o1[i],
 						len[i], d1[i], BSZ };
-	vipsec_esp_decap_burst(cr, p, NB, r);
+	vpe_esp_decap_burst(cr, p, NB, r);
 	for (i = 0; i < NB; i++) {
 		if (i == 61) {
 			ck_assert_msg(r[i].status == VIRTIO_IPSEC_REPLAY,
@@ -163,13 +163,13 @@ static void decap_case(int cbc)
 			      r[i].out_len);
 	}
 	/* The whole burst again: every packet is now a replay. */
-	vipsec_esp_decap_burst(cr, p, NB, r);
+	vpe_esp_decap_burst(cr, p, NB, r);
 	for (i = 0; i < NB; i++)
 		ck_assert_msg(r[i].status == VIRTIO_IPSEC_REPLAY ||
 			      (i == 100 && r[i].status == VIRTIO_IPSEC_BADMSG),
 			      "second pass %u: status %u", i, r[i].status);
 	(void)d2;
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 
 START_TEST(test_decap_burst_gcm)
@@ -193,7 +193,7 @@ END_TEST
  */
 START_TEST(test_request_lifetimes_in_order)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 	struct virtio_ipsec_sa_params *sp = (void *)p;
 	enum { N = 12, LEN = 100, CAP = 200 };
@@ -223,7 +223,7 @@ START_TEST(test_request_lifetimes_in_order)
 		memcpy(req + 16 + i * 16, &pr, sizeof(pr));
 		make_ipv4(req + 16 + N * 16 + i * LEN, LEN, 0, 0, i);
 	}
-	used = vipsec_core_handle_data(c, req, req_len, resp, resp_cap);
+	used = vpe_core_handle_data(c, req, req_len, resp, resp_cap);
 	ck_assert_int_eq(used, (ssize_t)resp_cap);
 	ck_assert_int_eq(resp[resp_cap - 8], VIRTIO_IPSEC_OK);
 	for (i = 0; i < N; i++) {
@@ -248,19 +248,19 @@ START_TEST(test_request_lifetimes_in_order)
 	}
 	free(req);
 	free(resp);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* ESN: one burst of one SA across 2^32, every packet's high bits right. */
 START_TEST(test_decap_burst_esn_wrap)
 {
-	struct vipsec_core *c = test_core();
-	struct vipsec_crypto *cr = vipsec_core_crypto(c);
+	struct vpe_core *c = test_core();
+	struct vpe_crypto *cr = vpe_core_crypto(c);
 	uint8_t p[PARAMS_SIZE];
 	struct virtio_ipsec_sa_params *sp = (void *)p;
-	struct vipsec_esp_pkt b[40];
-	struct vipsec_esp_res r[40];
+	struct vpe_esp_pkt b[40];
+	struct vpe_esp_res r[40];
 	uint32_t i;
 
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x77, key, 16, salt, 0);
@@ -273,16 +273,16 @@ START_TEST(test_decap_burst_esn_wrap)
 	fill();
 	in[17][0] = 0x45;
 	for (i = 0; i < 40; i++)
-		b[i] = (struct vipsec_esp_pkt){ sa(c, 1), in[i], in_len[i],
+		b[i] = (struct vpe_esp_pkt){ sa(c, 1), in[i], in_len[i],
 						o1[i], BSZ };
-	vipsec_esp_encap_burst(cr, b, 40, r);
+	vpe_esp_encap_burst(cr, b, 40, r);
 	for (i = 0; i < 40; i++) {
 		ck_assert_int_eq(r[i].status, VIRTIO_IPSEC_OK);
 		ck_assert_uint_eq(r[i].seq, (1ull << 32) - 19 + i);
-		b[i] = (struct vipsec_esp_pkt){ sa(c, 2), o1[i], r[i].out_len,
+		b[i] = (struct vpe_esp_pkt){ sa(c, 2), o1[i], r[i].out_len,
 						d1[i], BSZ };
 	}
-	vipsec_esp_decap_burst(cr, b, 40, r);
+	vpe_esp_decap_burst(cr, b, 40, r);
 	for (i = 0; i < 40; i++) {
 		ck_assert_msg(r[i].status == VIRTIO_IPSEC_OK &&
 			      r[i].seq == (1ull << 32) - 19 + i &&
@@ -290,7 +290,7 @@ START_TEST(test_decap_burst_esn_wrap)
 			      "ESN packet %u: status %u seq %llx", i,
 			      r[i].status, (unsigned long long)r[i].seq);
 	}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

@@ -35,9 +35,9 @@ static void good_req(struct req *r, uint32_t out_cap)
 	r->len = 92;
 }
 
-static struct vipsec_core *core1(void)
+static struct vpe_core *core1(void)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x10, key, 16, salt, 0);
@@ -46,7 +46,7 @@ static struct vipsec_core *core1(void)
 }
 
 /* Runs a request in exact-size buffers; returns the footer status. */
-static uint8_t run(struct vipsec_core *c, const struct req *r,
+static uint8_t run(struct vpe_core *c, const struct req *r,
 		   size_t resp_cap, ssize_t *used)
 {
 	uint8_t *req = malloc(r->len ? r->len : 1);
@@ -54,7 +54,7 @@ static uint8_t run(struct vipsec_core *c, const struct req *r,
 	uint8_t st = 0xff;
 
 	memcpy(req, r->buf, r->len);
-	*used = vipsec_core_handle_data(c, req, r->len, resp, resp_cap);
+	*used = vpe_core_handle_data(c, req, r->len, resp, resp_cap);
 	if (*used > 0)
 		st = resp[resp_cap - 8];
 	free(req);
@@ -62,12 +62,12 @@ static uint8_t run(struct vipsec_core *c, const struct req *r,
 	return st;
 }
 
-static uint64_t seq_of(struct vipsec_core *c)
+static uint64_t seq_of(struct vpe_core *c)
 {
-	return vipsec_sa_lookup(vipsec_core_sadb(c), 0, 1)->seq;
+	return vpe_sa_lookup(vpe_core_sadb(c), 0, 1)->seq;
 }
 
-static void expect_refused(struct vipsec_core *c, const struct req *r,
+static void expect_refused(struct vpe_core *c, const struct req *r,
 			   size_t resp_cap, uint8_t want, const char *what)
 {
 	uint64_t before = seq_of(c);
@@ -92,20 +92,20 @@ static void put32(struct req *r, size_t off, uint32_t v)
 
 START_TEST(test_good_request)
 {
-	struct vipsec_core *c = core1();
+	struct vpe_core *c = core1();
 	struct req r;
 	ssize_t used;
 
 	good_req(&r, 200);
 	ck_assert_msg(run(c, &r, 16 + 200 + 8, &used) == 0 && seq_of(c) == 1,
 		      "the valid base request is refused");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_malformed)
 {
-	struct vipsec_core *c = core1();
+	struct vpe_core *c = core1();
 	const size_t cap = 16 + 200 + 8;
 	struct req r;
 	ssize_t used;
@@ -164,17 +164,17 @@ START_TEST(test_malformed)
 	good_req(&r, 200);
 	ck_assert_msg(run(c, &r, 7, &used) == 0xff && used == -1,
 		      "resp_cap < footer must return -1, got %zd", used);
-	ck_assert_msg(vipsec_core_handle_data(c, r.buf, r.len, NULL, 0) == -1,
+	ck_assert_msg(vpe_core_handle_data(c, r.buf, r.len, NULL, 0) == -1,
 		      "NULL response must return -1");
 	ck_assert_msg(seq_of(c) == 0, "a malformed request was processed");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* Sum of in_len overflowing 32 bits must not wrap around. */
 START_TEST(test_in_len_sum)
 {
-	struct vipsec_core *c = core1();
+	struct vpe_core *c = core1();
 	struct req r;
 	uint32_t i;
 
@@ -189,14 +189,14 @@ START_TEST(test_in_len_sum)
 	r.len = 16 + 32 * 16 + 100;
 	expect_refused(c, &r, 32 * 16 + 8, VIRTIO_IPSEC_INVAL,
 		       "sum of in_len > remaining request bytes");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* Per-packet statuses in one batch: others still get processed. */
 START_TEST(test_batch_mixed)
 {
-	struct vipsec_core *c = core1();
+	struct vpe_core *c = core1();
 	uint8_t req[16 + 3 * 16 + 3 * 60], *resp;
 	size_t cap = 3 * 16 + 3 * 200 + 8;
 	uint32_t ids[3] = { 1, 9, 1 }, i, v;
@@ -214,7 +214,7 @@ START_TEST(test_batch_mixed)
 		make_ipv4(req + 64 + i * 60, 60, 0, 0, i);
 	}
 	resp = malloc(cap);
-	ck_assert(vipsec_core_handle_data(c, req, sizeof(req), resp, cap) ==
+	ck_assert(vpe_core_handle_data(c, req, sizeof(req), resp, cap) ==
 		  (ssize_t)cap);
 	ck_assert_msg(resp[cap - 8] == 0, "footer %u", resp[cap - 8]);
 	ck_assert_msg(resp[0] == 0 && resp[16] == VIRTIO_IPSEC_INVSA &&
@@ -226,30 +226,30 @@ START_TEST(test_batch_mixed)
 	ck_assert_msg(resp[40] == 2, "third packet seq_lo %u, want 2",
 		      resp[40]);
 	free(resp);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_ctrl_malformed)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t req[16] = { VIRTIO_IPSEC_OP_GROUP_DESTROY, 0, 0, 0, 1 };
 	uint8_t resp[8];
 	size_t n;
 
 	for (n = 0; n < 16; n++) {
-		ck_assert(vipsec_core_handle_ctrl(c, req, n, resp, 8) == 8);
+		ck_assert(vpe_core_handle_ctrl(c, req, n, resp, 8) == 8);
 		ck_assert_msg(resp[0] == VIRTIO_IPSEC_INVAL,
 			      "ctrl header of %zu bytes: %u", n, resp[0]);
 	}
-	ck_assert_msg(vipsec_core_handle_ctrl(c, req, 16, resp, 7) == -1,
+	ck_assert_msg(vpe_core_handle_ctrl(c, req, 16, resp, 7) == -1,
 		      "ctrl resp_cap < footer must return -1");
 	req[2] = 1;
-	vipsec_core_handle_ctrl(c, req, 16, resp, 8);
+	vpe_core_handle_ctrl(c, req, 16, resp, 8);
 	ck_assert_msg(resp[0] == VIRTIO_IPSEC_INVAL, "ctrl flags: %u", resp[0]);
 	req[2] = 0;
 	req[12] = 1;
-	vipsec_core_handle_ctrl(c, req, 16, resp, 8);
+	vpe_core_handle_ctrl(c, req, 16, resp, 8);
 	ck_assert_msg(resp[0] == VIRTIO_IPSEC_INVAL, "ctrl reserved: %u",
 		      resp[0]);
 	ck_assert_msg(ctrl(c, 0x7f, 0, 0, NULL, 0) == VIRTIO_IPSEC_NOTSUPP,
@@ -266,14 +266,14 @@ START_TEST(test_ctrl_malformed)
 		      VIRTIO_IPSEC_INVGROUP, "SA_DEL group out of range");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 0, 0xffffffff, NULL, 0) ==
 		      VIRTIO_IPSEC_INVSA, "SA_DEL id out of range");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* Random garbage must never crash or touch memory out of bounds. */
 START_TEST(test_garbage)
 {
-	struct vipsec_core *c = core1();
+	struct vpe_core *c = core1();
 	struct req r;
 	unsigned int seed = 12345, i;
 	ssize_t used;
@@ -295,7 +295,7 @@ START_TEST(test_garbage)
 			      "garbage request %u: used %zd cap %zu", i, used,
 			      cap);
 	}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

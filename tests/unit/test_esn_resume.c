@@ -20,7 +20,7 @@ static const uint8_t salt[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
 #define IN_ID	2
 #define EPOCH	(5ULL << 32)	/* high half 5 */
 
-static void add_pair(struct vipsec_core *c)
+static void add_pair(struct vpe_core *c)
 {
 	uint8_t p[PARAMS_SIZE];
 	struct virtio_ipsec_sa_params *s = (void *)p;
@@ -36,7 +36,7 @@ static void add_pair(struct vipsec_core *c)
 		      "inbound ESN SA without a window refused");
 }
 
-static uint64_t sa_get_seq(struct vipsec_core *c, uint32_t id)
+static uint64_t sa_get_seq(struct vpe_core *c, uint32_t id)
 {
 	static uint8_t req[sizeof(struct virtio_ipsec_ctrl_hdr) +
 			   sizeof(struct virtio_ipsec_sa_get)];
@@ -55,8 +55,8 @@ static uint64_t sa_get_seq(struct vipsec_core *c, uint32_t id)
 
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + sizeof(h), &g, sizeof(g));
-	ck_assert_int_eq(vipsec_core_handle_ctrl(c, req, sizeof(req), resp,
-						 sizeof(resp)),
+	ck_assert_int_eq(vpe_core_handle_ctrl(c, req, sizeof(req), resp,
+					      sizeof(resp)),
 			 (ssize_t)sizeof(resp));
 	ck_assert_msg(resp[sizeof(resp) - 8] == VIRTIO_IPSEC_OK, "SA_GET failed");
 	memcpy(&e, resp + sizeof(struct virtio_ipsec_sa_get_resp), sizeof(e));
@@ -65,7 +65,7 @@ static uint64_t sa_get_seq(struct vipsec_core *c, uint32_t id)
 
 START_TEST(test_sa_mod_seq_moves_esn_base)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct virtio_ipsec_sa_mod m;
 	static struct pkt_out enc, dec;
 	uint8_t inner[100];
@@ -104,7 +104,7 @@ START_TEST(test_sa_mod_seq_moves_esn_base)
 		      (unsigned long long)dec.seq);
 	ck_assert_msg(sa_get_seq(c, IN_ID) == EPOCH + 10,
 		      "SA_GET does not follow the authenticated packet");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

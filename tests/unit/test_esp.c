@@ -14,9 +14,9 @@ static const uint8_t salt[4] = { 1, 2, 3, 4 };
 static struct pkt_out o1, o2;
 
 /* SA 1 outbound, SA 2 inbound (window w), same key, default group. */
-static struct vipsec_core *pair(uint32_t w, uint64_t initial_seq)
+static struct vpe_core *pair(uint32_t w, uint64_t initial_seq)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 	struct virtio_ipsec_sa_params *sp = (void *)p;
 
@@ -31,7 +31,7 @@ static struct vipsec_core *pair(uint32_t w, uint64_t initial_seq)
 
 START_TEST(test_round_trip_sizes)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	uint8_t in[1500];
 	uint32_t len, n = 0;
 
@@ -55,13 +55,13 @@ START_TEST(test_round_trip_sizes)
 			      len);
 	}
 	ck_assert_msg(n >= 100, "only %u round trips", n);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_outer_header)
 {
-	struct vipsec_core *c = pair(0, 0);
+	struct vpe_core *c = pair(0, 0);
 	const uint8_t *h = o1.data;
 	uint8_t in[100];
 
@@ -70,33 +70,33 @@ START_TEST(test_outer_header)
 	ck_assert_msg(o1.status == 0, "encap status %u", o1.status);
 	ck_assert_msg(h[0] == 0x45, "outer version/IHL 0x%02x", h[0]);
 	ck_assert_msg(h[1] == 0xb9, "outer TOS 0x%02x, want copied 0xb9", h[1]);
-	ck_assert_msg(vipsec_get_be16(h + 2) == o1.out_len,
+	ck_assert_msg(vpe_get_be16(h + 2) == o1.out_len,
 		      "outer total length %u, packet %u",
-		      vipsec_get_be16(h + 2), o1.out_len);
-	ck_assert_msg(vipsec_get_be16(h + 6) == VIPSEC_IP_DF,
+		      vpe_get_be16(h + 2), o1.out_len);
+	ck_assert_msg(vpe_get_be16(h + 6) == VPE_IP_DF,
 		      "DF not copied from the inner header");
 	ck_assert_msg(h[8] == 64 && h[9] == 50, "TTL %u proto %u, want 64/50",
 		      h[8], h[9]);
-	ck_assert_msg(vipsec_ip_csum(h, 20) == 0, "outer checksum wrong");
+	ck_assert_msg(vpe_ip_csum(h, 20) == 0, "outer checksum wrong");
 	ck_assert_msg(!memcmp(h + 12, "\x0a\0\0\x01\x0a\0\0\x02", 8),
 		      "outer addresses not from tun_src/tun_dst");
-	ck_assert_msg(vipsec_get_be32(h + 20) == 0x1000 &&
-		      vipsec_get_be32(h + 24) == 1,
+	ck_assert_msg(vpe_get_be32(h + 20) == 0x1000 &&
+		      vpe_get_be32(h + 24) == 1,
 		      "SPI/seq in the ESP header wrong");
 	ck_assert_msg(!memcmp(h + 28, "\0\0\0\0\0\0\0\x01", 8),
 		      "explicit IV is not the sequence number");
 	make_ipv4(in, 100, 0x02, 0, 5);
 	data1(c, ENC, 0, 1, in, 100, 400, &o2);
-	ck_assert_msg(o2.data[1] == 0x02 && vipsec_get_be16(o2.data + 6) == 0,
+	ck_assert_msg(o2.data[1] == 0x02 && vpe_get_be16(o2.data + 6) == 0,
 		      "TOS/DF not copied for the second packet");
-	ck_assert_msg(vipsec_get_be16(o2.data + 4) ==
-		      (uint16_t)(vipsec_get_be16(h + 4) + 1),
+	ck_assert_msg(vpe_get_be16(o2.data + 4) ==
+		      (uint16_t)(vpe_get_be16(h + 4) + 1),
 		      "outer IP id does not count per SA");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
-static void encap1(struct vipsec_core *c, uint32_t len)
+static void encap1(struct vpe_core *c, uint32_t len)
 {
 	uint8_t in[1500];
 
@@ -107,7 +107,7 @@ static void encap1(struct vipsec_core *c, uint32_t len)
 
 START_TEST(test_tamper_badmsg)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	uint32_t at;
 
 	encap1(c, 200);
@@ -125,13 +125,13 @@ START_TEST(test_tamper_badmsg)
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 1500, &o2);
 	ck_assert_msg(o2.status == 0, "genuine packet after forgeries: %u",
 		      o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_replay_and_late)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	static struct pkt_out first;
 	int i;
 
@@ -151,54 +151,54 @@ START_TEST(test_replay_and_late)
 	data1(c, DEC, 0, 2, first.data, first.out_len, 1500, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_LATE,
 		      "seq 1 with top 65, window 64: %u, want LATE", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_replay_window_4096)
 {
-	struct vipsec_replay *r = vipsec_replay_new(4096);
+	struct vpe_replay *r = vpe_replay_new(4096);
 	uint64_t s;
 
 	ck_assert_msg(r != NULL, "window 4096 refused");
 	for (s = 1; s <= 10000; s += 2)
-		vipsec_replay_update(r, s);
-	ck_assert_msg(vipsec_replay_check(r, 9999) == VIRTIO_IPSEC_REPLAY,
+		vpe_replay_update(r, s);
+	ck_assert_msg(vpe_replay_check(r, 9999) == VIRTIO_IPSEC_REPLAY,
 		      "seen seq not REPLAY");
-	ck_assert_msg(vipsec_replay_check(r, 9998) == VIRTIO_IPSEC_OK,
+	ck_assert_msg(vpe_replay_check(r, 9998) == VIRTIO_IPSEC_OK,
 		      "unseen seq in window refused");
-	ck_assert_msg(vipsec_replay_check(r, 9999 - 4094) ==
+	ck_assert_msg(vpe_replay_check(r, 9999 - 4094) ==
 		      VIRTIO_IPSEC_REPLAY, "seen seq near the left edge not REPLAY");
-	ck_assert_msg(vipsec_replay_check(r, 9999 - 4095) == VIRTIO_IPSEC_OK,
+	ck_assert_msg(vpe_replay_check(r, 9999 - 4095) == VIRTIO_IPSEC_OK,
 		      "unseen left edge of the window refused");
-	ck_assert_msg(vipsec_replay_check(r, 9999 - 4096) == VIRTIO_IPSEC_LATE,
+	ck_assert_msg(vpe_replay_check(r, 9999 - 4096) == VIRTIO_IPSEC_LATE,
 		      "just left of the window not LATE");
-	vipsec_replay_update(r, 1000000);	/* big jump clears all */
-	ck_assert_msg(vipsec_replay_check(r, 999999) == VIRTIO_IPSEC_OK &&
-		      vipsec_replay_check(r, 1000000) == VIRTIO_IPSEC_REPLAY,
+	vpe_replay_update(r, 1000000);	/* big jump clears all */
+	ck_assert_msg(vpe_replay_check(r, 999999) == VIRTIO_IPSEC_OK &&
+		      vpe_replay_check(r, 1000000) == VIRTIO_IPSEC_REPLAY,
 		      "window wrong after a jump");
-	ck_assert_msg(vipsec_replay_check(r, 996001) == VIRTIO_IPSEC_OK,
+	ck_assert_msg(vpe_replay_check(r, 996001) == VIRTIO_IPSEC_OK,
 		      "stale bit survived a jump");
-	vipsec_replay_free(r);
+	vpe_replay_free(r);
 }
 END_TEST
 
 /* Re-encrypts a payload with a bad trailer using the outbound SA. */
-static uint32_t forge(struct vipsec_core *c, const uint8_t *pt, uint32_t len,
+static uint32_t forge(struct vpe_core *c, const uint8_t *pt, uint32_t len,
 		      uint32_t seq, uint8_t *out)
 {
-	struct vipsec_sa *sa = vipsec_sa_lookup(vipsec_core_sadb(c), 0, 1);
+	struct vpe_sa *sa = vpe_sa_lookup(vpe_core_sadb(c), 0, 1);
 	uint8_t iv[8] = { 0, 0, 0, 0, 0, 0, 0, (uint8_t)seq };
 	uint32_t tot = 20 + 16 + len + 16;
 
-	vipsec_esp_seal(vipsec_core_crypto(c), sa, seq, iv, pt, len, out + 20);
-	vipsec_ipv4_write_outer(out, sa->tmpl, 0, (uint16_t)tot, 1, 0);
+	vpe_esp_seal(vpe_core_crypto(c), sa, seq, iv, pt, len, out + 20);
+	vpe_ipv4_write_outer(out, sa->tmpl, 0, (uint16_t)tot, 1, 0);
 	return tot;
 }
 
 START_TEST(test_bad_trailer)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	uint8_t pt[64], pkt[200];
 	uint32_t n;
 
@@ -229,13 +229,13 @@ START_TEST(test_bad_trailer)
 	data1(c, DEC, 0, 2, pkt, n, 200, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_BADPKT,
 		      "pad length 64 gave %u, want BADPKT", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_spi_and_syntax)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	uint8_t pkt[1500];
 	uint32_t len;
 
@@ -272,13 +272,13 @@ START_TEST(test_spi_and_syntax)
 	data1(c, DEC, 0, 1, o1.data, o1.out_len, 1500, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_INVAL,
 		      "decap with an outbound SA: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_dst_too_small)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	uint8_t in[200];
 	uint32_t need;
 
@@ -302,13 +302,13 @@ START_TEST(test_dst_too_small)
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 104, &o2);
 	ck_assert_msg(o2.status == 0 && o2.out_len == 101,
 		      "decap into the needed size: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_seq_overflow)
 {
-	struct vipsec_core *c = pair(0, 0xfffffffeULL);
+	struct vpe_core *c = pair(0, 0xfffffffeULL);
 
 	encap1(c, 60);
 	ck_assert_msg(o1.seq == 0xffffffffULL, "last seq %lx",
@@ -321,13 +321,13 @@ START_TEST(test_seq_overflow)
 	data1(c, ENC, 0, 1, o1.data, 60, 1500, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_SEQ_OVERFLOW,
 		      "SA did not stay stopped: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_invsa)
 {
-	struct vipsec_core *c = pair(64, 0);
+	struct vpe_core *c = pair(64, 0);
 	uint8_t in[100];
 
 	make_ipv4(in, 100, 0, 0, 1);
@@ -344,7 +344,7 @@ START_TEST(test_invsa)
 	data1(c, ENC, 0, 1, in, 100, 300, &o1);
 	ck_assert_msg(o1.status == VIRTIO_IPSEC_INVSA, "deleted id: %u",
 		      o1.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

@@ -36,7 +36,7 @@ START_TEST(test_mode_matrix)
 	for (unsigned int oi = 0; oi < 4; oi++) {
 		struct fmt_sa f = { .mode = (uint8_t)mode, .ipv = (uint8_t)outer,
 				    .options = opts[oi], .window = 64 };
-		struct vipsec_core *c;
+		struct vpe_core *c;
 		uint32_t hl = outer == 6 ? 40 : 20, len;
 		uint8_t in[1600];
 
@@ -51,7 +51,7 @@ START_TEST(test_mode_matrix)
 				      mode, inner, outer, opts[oi], len, o1.status);
 			ck_assert_msg((o1.data[0] >> 4) == outer,
 				      "outer version %u", o1.data[0] >> 4);
-			ck_assert_msg(vipsec_get_be32(o1.data + hl +
+			ck_assert_msg(vpe_get_be32(o1.data + hl +
 				      (opts[oi] & 4 ? 8 : 0)) == 0x2000,
 				      "SPI not at offset %u", hl);
 			data1(c, DEC, 0, 2, o1.data, o1.out_len, 1600, &o2);
@@ -61,7 +61,7 @@ START_TEST(test_mode_matrix)
 				      mode, inner, outer, opts[oi], len, o2.status,
 				      o2.out_len);
 		}
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 	ck_assert_msg(n >= 8 * 5, "only %u round trips", n);
 }
@@ -71,7 +71,7 @@ END_TEST
 START_TEST(test_ipv6_outer_header)
 {
 	struct fmt_sa f = { .mode = 0, .ipv = 6 };
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct virtio_ipsec_sa_params *s;
 	uint8_t p[PARAMS_SIZE], in[200];
 	const uint8_t *h = o1.data;
@@ -87,19 +87,19 @@ START_TEST(test_ipv6_outer_header)
 	data1(c, ENC, 0, 1, in, 200, 600, &o1);
 	ck_assert_msg(o1.status == 0, "encap %u", o1.status);
 	ck_assert_msg(h[0] >> 4 == 6, "version %u", h[0] >> 4);
-	ck_assert_msg(vipsec_ipv6_tclass(h) == (10 << 2 | 1),
+	ck_assert_msg(vpe_ipv6_tclass(h) == (10 << 2 | 1),
 		      "traffic class 0x%02x, want DSCP 10 set, ECN copied",
-		      vipsec_ipv6_tclass(h));
+		      vpe_ipv6_tclass(h));
 	ck_assert_msg(((h[1] & 0xf) << 16 | h[2] << 8 | h[3]) == 0xabcde,
 		      "flow label not the SA's");
-	ck_assert_msg(vipsec_get_be16(h + 4) == o1.out_len - 40,
-		      "payload length %u for %u bytes", vipsec_get_be16(h + 4),
+	ck_assert_msg(vpe_get_be16(h + 4) == o1.out_len - 40,
+		      "payload length %u for %u bytes", vpe_get_be16(h + 4),
 		      o1.out_len);
 	ck_assert_msg(h[6] == 50 && h[7] == 17, "next header %u hop limit %u",
 		      h[6], h[7]);
 	ck_assert_msg(!memcmp(h + 8, s->tun_src, 16) &&
 		      !memcmp(h + 24, s->tun_dst, 16), "addresses");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -107,7 +107,7 @@ END_TEST
 START_TEST(test_transport_ipv4_header)
 {
 	struct fmt_sa f = { .mode = 1, .ipv = 4, .window = 32 };
-	struct vipsec_core *c = fmt_pair(&f);
+	struct vpe_core *c = fmt_pair(&f);
 	uint8_t in[300], *h = o1.data;
 	uint32_t len = 300;
 
@@ -118,24 +118,24 @@ START_TEST(test_transport_ipv4_header)
 	in[20] = 1;
 	in[21] = 1;
 	in[0] = 0x47;
-	vipsec_put_be16(in + 10, 0);
-	vipsec_put_be16(in + 10, vipsec_ip_csum(in, 28));
+	vpe_put_be16(in + 10, 0);
+	vpe_put_be16(in + 10, vpe_ip_csum(in, 28));
 	data1(c, ENC, 0, 1, in, len, 600, &o1);
 	ck_assert_msg(o1.status == 0, "encap %u", o1.status);
 	ck_assert_msg(!memcmp(h + 20, in + 20, 8) && h[0] == 0x47,
 		      "options not kept");
 	ck_assert_msg(h[9] == 50, "protocol %u, want 50", h[9]);
 	ck_assert_msg(h[1] == 0x28 && h[8] == 63, "TOS/TTL changed");
-	ck_assert_msg(vipsec_get_be16(h + 2) == o1.out_len, "total length");
-	ck_assert_msg(vipsec_ip_csum(h, 28) == 0, "header checksum wrong");
-	ck_assert_msg(vipsec_get_be32(h + 28) == 0x2000, "SPI after options");
+	ck_assert_msg(vpe_get_be16(h + 2) == o1.out_len, "total length");
+	ck_assert_msg(vpe_ip_csum(h, 28) == 0, "header checksum wrong");
+	ck_assert_msg(vpe_get_be32(h + 28) == 0x2000, "SPI after options");
 	ck_assert_msg(o1.out_len == 28 + 8 + 8 + (len - 28 + 2 + 2) + 16,
 		      "length %u", o1.out_len);
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 600, &o2);
 	ck_assert_msg(o2.status == 0 && o2.out_len == len &&
 		      !memcmp(o2.data, in, len), "decap did not restore it");
 	/* Fragments are refused: transport mode covers whole datagrams. */
-	vipsec_put_be16(in + 6, VIPSEC_IP_MF);
+	vpe_put_be16(in + 6, VPE_IP_MF);
 	data1(c, ENC, 0, 1, in, len, 600, &o1);
 	ck_assert_msg(o1.status == VIRTIO_IPSEC_BADPKT, "fragment: %u",
 		      o1.status);
@@ -144,7 +144,7 @@ START_TEST(test_transport_ipv4_header)
 	data1(c, ENC, 0, 1, in, 100, 600, &o1);
 	ck_assert_msg(o1.status == VIRTIO_IPSEC_BADPKT, "v6 on v4 SA: %u",
 		      o1.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -157,7 +157,7 @@ static uint32_t add_ext(uint8_t *p, uint32_t len, uint32_t nh_off,
 	p[at] = p[nh_off];
 	p[at + 2] = 1;		/* PadN option / routing type 1 */
 	p[nh_off] = type;
-	vipsec_put_be16(p + 4, (uint16_t)(len + 8 - 40));
+	vpe_put_be16(p + 4, (uint16_t)(len + 8 - 40));
 	return len + 8;
 }
 
@@ -168,15 +168,15 @@ static uint32_t add_ext(uint8_t *p, uint32_t len, uint32_t nh_off,
 START_TEST(test_transport_ipv6_ext)
 {
 	struct fmt_sa f = { .mode = 1, .ipv = 6, .window = 32 };
-	struct vipsec_core *c = fmt_pair(&f);
+	struct vpe_core *c = fmt_pair(&f);
 	uint8_t in[400], *h = o1.data;
 	uint32_t len = 200;
 
 	make_ipv6(in, len, 0, 9);
-	len = add_ext(in, len, 6, 40, VIPSEC_IPPROTO_HOPOPTS);
-	len = add_ext(in, len, 40, 48, VIPSEC_IPPROTO_DSTOPTS);
-	len = add_ext(in, len, 48, 56, VIPSEC_IPPROTO_ROUTING);
-	len = add_ext(in, len, 56, 64, VIPSEC_IPPROTO_DSTOPTS);
+	len = add_ext(in, len, 6, 40, VPE_IPPROTO_HOPOPTS);
+	len = add_ext(in, len, 40, 48, VPE_IPPROTO_DSTOPTS);
+	len = add_ext(in, len, 48, 56, VPE_IPPROTO_ROUTING);
+	len = add_ext(in, len, 56, 64, VPE_IPPROTO_DSTOPTS);
 	ck_assert(in[6] == 0 && in[40] == 60 && in[48] == 43 &&
 		  in[56] == 60 && in[64] == 17);
 	data1(c, ENC, 0, 1, in, len, 800, &o1);
@@ -186,27 +186,27 @@ START_TEST(test_transport_ipv6_ext)
 		      "hop-by-hop/dst opts/routing not kept in place");
 	ck_assert_msg(h[56] == 50, "routing header's next header %u, want 50",
 		      h[56]);
-	ck_assert_msg(vipsec_get_be32(h + 64) == 0x2000,
+	ck_assert_msg(vpe_get_be32(h + 64) == 0x2000,
 		      "ESP not after the routing header");
-	ck_assert_msg(vipsec_get_be16(h + 4) == o1.out_len - 40,
-		      "payload length %u, packet %u", vipsec_get_be16(h + 4),
+	ck_assert_msg(vpe_get_be16(h + 4) == o1.out_len - 40,
+		      "payload length %u, packet %u", vpe_get_be16(h + 4),
 		      o1.out_len);
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 800, &o2);
 	ck_assert_msg(o2.status == 0 && o2.out_len == len &&
 		      !memcmp(o2.data, in, len), "decap did not restore it");
 	/* A fragment header: not a whole packet. */
 	make_ipv6(in, 200, 0, 9);
-	len = add_ext(in, 200, 6, 40, VIPSEC_IPPROTO_FRAGMENT);
+	len = add_ext(in, 200, 6, 40, VPE_IPPROTO_FRAGMENT);
 	data1(c, ENC, 0, 1, in, len, 800, &o1);
 	ck_assert_msg(o1.status == VIRTIO_IPSEC_BADPKT, "fragment: %u",
 		      o1.status);
 	/* A truncated extension header chain. */
 	make_ipv6(in, 44, 0, 9);
-	in[6] = VIPSEC_IPPROTO_HOPOPTS;
+	in[6] = VPE_IPPROTO_HOPOPTS;
 	data1(c, ENC, 0, 1, in, 44, 800, &o1);
 	ck_assert_msg(o1.status == VIRTIO_IPSEC_BADPKT, "truncated: %u",
 		      o1.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -216,7 +216,7 @@ START_TEST(test_udp_encap_header)
 	for (int v = 4; v <= 6; v += 2) {
 		struct fmt_sa f = { .mode = 0, .ipv = (uint8_t)v,
 				    .options = VIRTIO_IPSEC_SA_OPT_UDP_ENCAP };
-		struct vipsec_core *c = fmt_pair(&f);
+		struct vpe_core *c = fmt_pair(&f);
 		uint32_t hl = v == 6 ? 40 : 20;
 		const uint8_t *u = o1.data + hl;
 		uint8_t in[120];
@@ -226,24 +226,24 @@ START_TEST(test_udp_encap_header)
 		ck_assert_msg(o1.status == 0, "v%d encap %u", v, o1.status);
 		ck_assert_msg(o1.data[v == 6 ? 6 : 9] == 17,
 			      "v%d outer protocol not UDP", v);
-		ck_assert_msg(vipsec_get_be16(u) == 4500 &&
-			      vipsec_get_be16(u + 2) == 4501,
-			      "v%d ports %u -> %u", v, vipsec_get_be16(u),
-			      vipsec_get_be16(u + 2));
-		ck_assert_msg(vipsec_get_be16(u + 4) == o1.out_len - hl,
-			      "v%d UDP length %u", v, vipsec_get_be16(u + 4));
+		ck_assert_msg(vpe_get_be16(u) == 4500 &&
+			      vpe_get_be16(u + 2) == 4501,
+			      "v%d ports %u -> %u", v, vpe_get_be16(u),
+			      vpe_get_be16(u + 2));
+		ck_assert_msg(vpe_get_be16(u + 4) == o1.out_len - hl,
+			      "v%d UDP length %u", v, vpe_get_be16(u + 4));
 		if (v == 4)
-			ck_assert_msg(vipsec_get_be16(u + 6) == 0,
+			ck_assert_msg(vpe_get_be16(u + 6) == 0,
 				      "IPv4 UDP checksum not zero");
 		else
-			ck_assert_msg(vipsec_get_be16(u + 6) != 0 &&
+			ck_assert_msg(vpe_get_be16(u + 6) != 0 &&
 				      l4_csum_ok(o1.data, hl, o1.out_len, 17),
 				      "IPv6 UDP checksum wrong");
-		ck_assert_msg(vipsec_get_be32(u + 8) == 0x2000, "SPI");
+		ck_assert_msg(vpe_get_be32(u + 8) == 0x2000, "SPI");
 		if (v == 4)
-			ck_assert_msg(vipsec_ip_csum(o1.data, 20) == 0,
+			ck_assert_msg(vpe_ip_csum(o1.data, 20) == 0,
 				      "outer checksum");
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 }
 END_TEST
@@ -254,7 +254,7 @@ START_TEST(test_udp_encap_refusals)
 	struct fmt_sa f = { .mode = 0, .ipv = 4,
 			    .options = VIRTIO_IPSEC_SA_OPT_UDP_ENCAP };
 	struct fmt_sa plain = { .mode = 0, .ipv = 4 };
-	struct vipsec_core *c = fmt_pair(&f), *c2 = fmt_pair(&plain);
+	struct vpe_core *c = fmt_pair(&f), *c2 = fmt_pair(&plain);
 	uint8_t in[120], pkt[700], ike[100];
 	uint32_t n;
 
@@ -266,19 +266,19 @@ START_TEST(test_udp_encap_refusals)
 	/* IKE behind the non-ESP marker. */
 	memcpy(ike, pkt, 28);
 	memset(ike + 28, 0, 72);
-	vipsec_put_be16(ike + 2, 100);
-	vipsec_put_be16(ike + 24, 80);
+	vpe_put_be16(ike + 2, 100);
+	vpe_put_be16(ike + 24, 80);
 	data1(c, DEC, 0, 2, ike, 100, 600, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_BADPROTO, "IKE: %u", o2.status);
 	/* NAT keepalive: one 0xff byte. */
 	ike[28] = 0xff;
-	vipsec_put_be16(ike + 2, 29);
-	vipsec_put_be16(ike + 24, 9);
+	vpe_put_be16(ike + 2, 29);
+	vpe_put_be16(ike + 24, 9);
 	data1(c, DEC, 0, 2, ike, 29, 600, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_BADPROTO, "keepalive: %u",
 		      o2.status);
 	/* UDP length not matching the IP length. */
-	vipsec_put_be16(pkt + 24, (uint16_t)(n - 20 - 4));
+	vpe_put_be16(pkt + 24, (uint16_t)(n - 20 - 4));
 	data1(c, DEC, 0, 2, pkt, n, 600, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_BADPKT, "UDP length: %u",
 		      o2.status);
@@ -292,12 +292,12 @@ START_TEST(test_udp_encap_refusals)
 		      o1.status);
 	/* Ports are not checked (NAT rebinding): a changed port decaps. */
 	data1(c, ENC, 0, 1, in, 120, 600, &o1);
-	vipsec_put_be16(o1.data + 20, 61000);
+	vpe_put_be16(o1.data + 20, 61000);
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 600, &o2);
 	ck_assert_msg(o2.status == 0 && o2.out_len == 120, "rebound port: %u",
 		      o2.status);
-	vipsec_core_free(c);
-	vipsec_core_free(c2);
+	vpe_core_free(c);
+	vpe_core_free(c2);
 }
 END_TEST
 
@@ -311,7 +311,7 @@ static void natoa_case(int v6, uint8_t proto)
 	struct fmt_sa f = { .mode = 1, .ipv = (uint8_t)(v6 ? 6 : 4),
 			    .options = VIRTIO_IPSEC_SA_OPT_UDP_ENCAP };
 	uint32_t alen = v6 ? 16 : 4, so = v6 ? 8 : 12, hl = v6 ? 40 : 20;
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct virtio_ipsec_sa_params *s;
 	uint8_t p[PARAMS_SIZE], in[300], pub[16];
 	uint32_t len = 300;
@@ -322,8 +322,8 @@ static void natoa_case(int v6, uint8_t proto)
 		make_ipv4(in, len, 0, 1, 4);
 	in[v6 ? 6 : 9] = proto;
 	if (!v6) {
-		vipsec_put_be16(in + 10, 0);
-		vipsec_put_be16(in + 10, vipsec_ip_csum(in, 20));
+		vpe_put_be16(in + 10, 0);
+		vpe_put_be16(in + 10, vpe_ip_csum(in, 20));
 	}
 	if (proto == 17) {
 		set_udp(in, len, hl);
@@ -333,13 +333,13 @@ static void natoa_case(int v6, uint8_t proto)
 		uint32_t sum;
 
 		t[12] = 0x50;
-		vipsec_put_be16(t + 16, 0);
-		sum = v6 ? vipsec_csum_add(0, in + 8, 32) :
-			   vipsec_csum_add(0, in + 12, 8);
+		vpe_put_be16(t + 16, 0);
+		sum = v6 ? vpe_csum_add(0, in + 8, 32) :
+			   vpe_csum_add(0, in + 12, 8);
 		sum += (len - hl) + 6;
-		vipsec_put_be16(t + 16,
-				vipsec_csum_fold(vipsec_csum_add(sum, t,
-								 len - hl)));
+		vpe_put_be16(t + 16,
+			     vpe_csum_fold(vpe_csum_add(sum, t,
+							   len - hl)));
 	}
 	ck_assert_msg(l4_csum_ok(in, hl, len, proto), "test packet checksum");
 
@@ -358,10 +358,10 @@ static void natoa_case(int v6, uint8_t proto)
 			 (const uint8_t *)"\xc6\x33\x64\x07", alen);
 	memcpy(o1.data + so, pub, alen);
 	if (!v6) {
-		vipsec_put_be16(o1.data + 10, 0);
-		vipsec_put_be16(o1.data + 10, vipsec_ip_csum(o1.data, 20));
+		vpe_put_be16(o1.data + 10, 0);
+		vpe_put_be16(o1.data + 10, vpe_ip_csum(o1.data, 20));
 	}
-	vipsec_put_be16(o1.data + hl, 33333);
+	vpe_put_be16(o1.data + hl, 33333);
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 700, &o2);
 	ck_assert_msg(o2.status == 0 && o2.out_len == len, "decap %u",
 		      o2.status);
@@ -372,7 +372,7 @@ static void natoa_case(int v6, uint8_t proto)
 		      v6 ? 6 : 4, proto);
 	ck_assert_msg(!memcmp(o2.data + hl + 20, in + hl + 20, len - hl - 20),
 		      "payload changed");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 
 START_TEST(test_natoa_fixup)
@@ -389,7 +389,7 @@ START_TEST(test_df_dscp_ttl)
 {
 	for (int mode = 0; mode < 3; mode++) {
 		struct fmt_sa f = { .mode = 0, .ipv = 4 };
-		struct vipsec_core *c = test_core();
+		struct vpe_core *c = test_core();
 		struct virtio_ipsec_sa_params *s;
 		uint8_t p[PARAMS_SIZE], in[100];
 		uint8_t want_tos[3] = { 0xb9, 0x01, 0x51 };
@@ -413,7 +413,7 @@ START_TEST(test_df_dscp_ttl)
 				      "DSCP mode %d: TOS 0x%02x", mode,
 				      o1.data[1]);
 			ck_assert_msg(o1.data[8] == 200, "TTL %u", o1.data[8]);
-			ck_assert_msg(vipsec_ip_csum(o1.data, 20) == 0,
+			ck_assert_msg(vpe_ip_csum(o1.data, 20) == 0,
 				      "checksum");
 		}
 		/* IPv6 inner: DF copy means set (never fragmented). */
@@ -421,7 +421,7 @@ START_TEST(test_df_dscp_ttl)
 		data1(c, ENC, 0, 1, in, 100, 400, &o1);
 		ck_assert_msg(!!(o1.data[6] & 0x40) == (mode != 1),
 			      "DF from IPv6 inner, mode %d", mode);
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 }
 END_TEST
@@ -437,8 +437,8 @@ START_TEST(test_move_endpoints)
 	struct fmt_sa f = { .mode = 0, .ipv = 6,
 			    .options = VIRTIO_IPSEC_SA_OPT_UDP_ENCAP,
 			    .window = 64 };
-	struct vipsec_core *c = fmt_pair(&f);
-	struct vipsec_sa *sa = vipsec_sa_lookup(vipsec_core_sadb(c), 0, 1);
+	struct vpe_core *c = fmt_pair(&f);
+	struct vpe_sa *sa = vpe_sa_lookup(vpe_core_sadb(c), 0, 1);
 	uint8_t src[16], dst[16], in[100];
 
 	make_ipv4(in, 100, 0, 1, 1);
@@ -450,17 +450,17 @@ START_TEST(test_move_endpoints)
 	memset(dst, 0, 16);
 	memcpy(dst, "\x20\x01\x0d\xb8\x00\x07", 6);
 	dst[15] = 0x42;
-	vipsec_sa_set_endpoints(sa, src, dst, 4500, 40000);
+	vpe_sa_set_endpoints(sa, src, dst, 4500, 40000);
 	data1(c, ENC, 0, 1, in, 100, 400, &o1);
 	ck_assert_msg(o1.status == 0 && o1.seq == 2, "seq after the move");
 	ck_assert_msg(!memcmp(o1.data + 24, dst, 16), "new peer not in header");
-	ck_assert_msg(vipsec_get_be16(o1.data + 42) == 40000, "new peer port");
+	ck_assert_msg(vpe_get_be16(o1.data + 42) == 40000, "new peer port");
 	ck_assert_msg(l4_csum_ok(o1.data, 40, o1.out_len, 17),
 		      "UDP checksum over the new addresses");
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 	ck_assert_msg(o2.status == 0 && o2.seq == 2 && !memcmp(o2.data, in, 100),
 		      "inbound after the move: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -590,7 +590,7 @@ START_TEST(test_format_param_errors)
 {
 	const struct bad_case *b = &bad[_i];
 	struct fmt_sa f = { .mode = 0, .ipv = 4 };
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE], st;
 
 	fmt_params(p, b->dir, &f);
@@ -598,7 +598,7 @@ START_TEST(test_format_param_errors)
 	st = sa_add(c, 0, 1, p);
 	ck_assert_msg(st == b->want, "SA_ADD with %s: status %u, want %u",
 		      b->what, st, b->want);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -616,19 +616,19 @@ START_TEST(test_format_features)
 	uint8_t p[PARAMS_SIZE];
 
 	for (unsigned int i = 0; i < 4; i++) {
-		struct vipsec_core *c = test_core();
-		uint64_t f = vipsec_core_features(c);
+		struct vpe_core *c = test_core();
+		uint64_t f = vpe_core_features(c);
 
 		ck_assert_msg(f & (1ULL << cases[i].bit),
 			      "feature %u not offered", cases[i].bit);
 		fmt_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, &cases[i].f);
 		ck_assert_msg(sa_add(c, 0, 1, p) == VIRTIO_IPSEC_OK,
 			      "feature %u: SA_ADD refused", cases[i].bit);
-		vipsec_core_set_features(c, f & ~(1ULL << cases[i].bit));
+		vpe_core_set_features(c, f & ~(1ULL << cases[i].bit));
 		ck_assert_msg(sa_add(c, 0, 2, p) == VIRTIO_IPSEC_NOTSUPP,
 			      "feature %u not negotiated: SA_ADD not NOTSUPP",
 			      cases[i].bit);
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 }
 END_TEST

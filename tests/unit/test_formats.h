@@ -21,7 +21,7 @@ struct fmt_sa {
 void fmt_params(uint8_t p[PARAMS_SIZE], uint8_t dir, const struct fmt_sa *f);
 
 /* A core with SA 1 outbound and SA 2 inbound as f describes. */
-struct vipsec_core *fmt_pair(const struct fmt_sa *f);
+struct vpe_core *fmt_pair(const struct fmt_sa *f);
 
 /* A complete IPv6 packet of len bytes, UDP payload, given traffic class. */
 void make_ipv6(uint8_t *p, uint32_t len, uint8_t tclass, uint32_t salt);

@@ -35,7 +35,7 @@ START_TEST(test_esn_infer)
 	};
 
 	for (unsigned int i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		uint64_t got = vipsec_replay_esn_infer(v[i].top, v[i].w, v[i].lo);
+		uint64_t got = vpe_replay_esn_infer(v[i].top, v[i].w, v[i].lo);
 
 		ck_assert_msg(got == v[i].want,
 			      "case %u: top %#lx w %u lo %#x -> %#lx, want %#lx",
@@ -50,7 +50,7 @@ START_TEST(test_esn_wrap)
 {
 	struct fmt_sa f = { .ipv = 4, .options = VIRTIO_IPSEC_SA_OPT_ESN,
 			    .window = 64, .initial_seq = E32 - 3 };
-	struct vipsec_core *c = fmt_pair(&f);
+	struct vpe_core *c = fmt_pair(&f);
 	static uint8_t pkts[5][400];
 	uint32_t lens[5];
 	uint8_t in[200];
@@ -63,8 +63,8 @@ START_TEST(test_esn_wrap)
 		ck_assert_msg(o1.seq == E32 - 2 + i, "seq %#lx, want %#lx",
 			      (unsigned long)o1.seq,
 			      (unsigned long)(E32 - 2 + i));
-		ck_assert_msg(vipsec_get_be32(o1.data + 24) == (uint32_t)o1.seq,
-			      "wire seq_lo %#x", vipsec_get_be32(o1.data + 24));
+		ck_assert_msg(vpe_get_be32(o1.data + 24) == (uint32_t)o1.seq,
+			      "wire seq_lo %#x", vpe_get_be32(o1.data + 24));
 		memcpy(pkts[i], o1.data, o1.out_len);
 		lens[i] = o1.out_len;
 	}
@@ -90,7 +90,7 @@ START_TEST(test_esn_wrap)
 	data1(c, DEC, 0, 2, pkts[3], lens[3], 400, &o2);
 	ck_assert_msg(o2.status == 0 && o2.seq == E32 + 1, "2^32+1: %u",
 		      o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -103,7 +103,7 @@ START_TEST(test_esn_icv)
 {
 	struct fmt_sa f = { .ipv = 4, .options = VIRTIO_IPSEC_SA_OPT_ESN,
 			    .window = 32, .initial_seq = 3 * E32 + 5 };
-	struct vipsec_core *c = fmt_pair(&f);
+	struct vpe_core *c = fmt_pair(&f);
 	uint8_t in[100];
 
 	make_ipv4(in, 100, 0, 1, 1);
@@ -113,7 +113,7 @@ START_TEST(test_esn_icv)
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_BADMSG,
 		      "wrong block accepted: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 
 	/* ESN sender, non-ESN receiver with the same key. */
 	f.initial_seq = E32;
@@ -132,7 +132,7 @@ START_TEST(test_esn_icv)
 	data1(c, DEC, 0, 3, o1.data, o1.out_len, 400, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_BADMSG,
 		      "seq_hi not in the ICV: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -141,7 +141,7 @@ START_TEST(test_esn_no_window)
 {
 	struct fmt_sa f = { .ipv = 6, .options = VIRTIO_IPSEC_SA_OPT_ESN,
 			    .initial_seq = E32 - 2 };
-	struct vipsec_core *c = fmt_pair(&f);
+	struct vpe_core *c = fmt_pair(&f);
 	uint8_t in[100];
 
 	make_ipv6(in, 100, 0, 1);
@@ -152,7 +152,7 @@ START_TEST(test_esn_no_window)
 			      "packet %d: status %u seq %#lx", i, o2.status,
 			      (unsigned long)o2.seq);
 	}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -161,7 +161,7 @@ START_TEST(test_esn_overflow)
 {
 	struct fmt_sa f = { .ipv = 4, .options = VIRTIO_IPSEC_SA_OPT_ESN,
 			    .initial_seq = UINT64_MAX - 1 };
-	struct vipsec_core *c = fmt_pair(&f);
+	struct vpe_core *c = fmt_pair(&f);
 	uint8_t in[100];
 
 	make_ipv4(in, 100, 0, 1, 1);
@@ -170,7 +170,7 @@ START_TEST(test_esn_overflow)
 	data1(c, ENC, 0, 1, in, 100, 400, &o1);
 	ck_assert_msg(o1.status == VIRTIO_IPSEC_SEQ_OVERFLOW, "overflow: %u",
 		      o1.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -179,38 +179,38 @@ START_TEST(test_windows)
 {
 	static const uint32_t ws[] = { 32, 4096 };
 	uint32_t w = ws[_i];
-	struct vipsec_replay *r = vipsec_replay_new(w);
+	struct vpe_replay *r = vpe_replay_new(w);
 	uint64_t top = 3 * E32 + 10000, s;
 
 	ck_assert(r);
-	ck_assert_msg(vipsec_replay_check(r, 0) == VIRTIO_IPSEC_LATE,
+	ck_assert_msg(vpe_replay_check(r, 0) == VIRTIO_IPSEC_LATE,
 		      "seq 0 accepted");
-	vipsec_replay_update(r, top);
-	ck_assert(vipsec_replay_check(r, top) == VIRTIO_IPSEC_REPLAY);
-	ck_assert_msg(vipsec_replay_check(r, top - w + 1) == VIRTIO_IPSEC_OK,
+	vpe_replay_update(r, top);
+	ck_assert(vpe_replay_check(r, top) == VIRTIO_IPSEC_REPLAY);
+	ck_assert_msg(vpe_replay_check(r, top - w + 1) == VIRTIO_IPSEC_OK,
 		      "w %u: oldest in-window number refused", w);
-	ck_assert_msg(vipsec_replay_check(r, top - w) == VIRTIO_IPSEC_LATE,
+	ck_assert_msg(vpe_replay_check(r, top - w) == VIRTIO_IPSEC_LATE,
 		      "w %u: number left of the window accepted", w);
 	for (s = top - w + 1; s < top; s += 3)
-		vipsec_replay_update(r, s);
+		vpe_replay_update(r, s);
 	for (s = top - w + 1; s < top; s++)
-		ck_assert_msg(vipsec_replay_check(r, s) ==
+		ck_assert_msg(vpe_replay_check(r, s) ==
 			      ((s - (top - w + 1)) % 3 ? VIRTIO_IPSEC_OK :
 							 VIRTIO_IPSEC_REPLAY),
 			      "w %u: seq top-%lu wrong", w,
 			      (unsigned long)(top - s));
 	/* Move by half a window: the older half leaves, the rest stays. */
-	vipsec_replay_update(r, top + w / 2);
-	ck_assert(vipsec_replay_check(r, top) == VIRTIO_IPSEC_REPLAY);
-	ck_assert(vipsec_replay_check(r, top + 1) == VIRTIO_IPSEC_OK);
-	ck_assert(vipsec_replay_check(r, top + w / 2 - w) ==
+	vpe_replay_update(r, top + w / 2);
+	ck_assert(vpe_replay_check(r, top) == VIRTIO_IPSEC_REPLAY);
+	ck_assert(vpe_replay_check(r, top + 1) == VIRTIO_IPSEC_OK);
+	ck_assert(vpe_replay_check(r, top + w / 2 - w) ==
 		  VIRTIO_IPSEC_LATE);
 	/* A jump far ahead clears everything. */
-	vipsec_replay_update(r, top + 10 * (uint64_t)w);
+	vpe_replay_update(r, top + 10 * (uint64_t)w);
 	for (s = top + 9 * (uint64_t)w + 1; s < top + 10 * (uint64_t)w; s++)
-		ck_assert_msg(vipsec_replay_check(r, s) == VIRTIO_IPSEC_OK,
+		ck_assert_msg(vpe_replay_check(r, s) == VIRTIO_IPSEC_OK,
 			      "w %u: stale bit after a jump", w);
-	vipsec_replay_free(r);
+	vpe_replay_free(r);
 }
 END_TEST
 
@@ -227,12 +227,12 @@ START_TEST(test_ecn_table)
 
 	for (int in = 0; in < 4; in++)
 		for (int out = 0; out < 4; out++)
-			ck_assert_msg(vipsec_ecn_decap((uint8_t)in,
-						       (uint8_t)out) ==
+			ck_assert_msg(vpe_ecn_decap((uint8_t)in,
+						    (uint8_t)out) ==
 				      tbl[in][out],
 				      "inner %d outer %d: %d, want %d", in,
-				      out, vipsec_ecn_decap((uint8_t)in,
-							    (uint8_t)out),
+				      out, vpe_ecn_decap((uint8_t)in,
+							 (uint8_t)out),
 				      tbl[in][out]);
 }
 END_TEST
@@ -244,7 +244,7 @@ START_TEST(test_ecn_ttl_decap)
 		struct fmt_sa f = { .ipv = (uint8_t)outer,
 				    .options = VIRTIO_IPSEC_SA_OPT_ECN |
 					       VIRTIO_IPSEC_SA_OPT_DEC_TTL };
-		struct vipsec_core *c = fmt_pair(&f);
+		struct vpe_core *c = fmt_pair(&f);
 		uint8_t in[100], *e = o1.data, *i2 = o2.data;
 
 		/* Outer CE over ECT(0) inner: inner becomes CE, TTL - 1. */
@@ -252,10 +252,10 @@ START_TEST(test_ecn_ttl_decap)
 		data1(c, ENC, 0, 1, in, 100, 400, &o1);
 		if (outer == 4) {
 			e[1] |= 3;
-			vipsec_put_be16(e + 10, 0);
-			vipsec_put_be16(e + 10, vipsec_ip_csum(e, 20));
+			vpe_put_be16(e + 10, 0);
+			vpe_put_be16(e + 10, vpe_ip_csum(e, 20));
 		} else {
-			vipsec_ipv6_set_tclass(e, vipsec_ipv6_tclass(e) | 3);
+			vpe_ipv6_set_tclass(e, vpe_ipv6_tclass(e) | 3);
 		}
 		data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 		ck_assert_msg(o2.status == 0, "v%d CE decap %u", outer,
@@ -263,7 +263,7 @@ START_TEST(test_ecn_ttl_decap)
 		ck_assert_msg(i2[1] == (0xb8 | 3), "inner TOS 0x%02x, want CE",
 			      i2[1]);
 		ck_assert_msg(i2[8] == 62, "inner TTL %u, want 62", i2[8]);
-		ck_assert_msg(vipsec_ip_csum(i2, 20) == 0, "inner checksum");
+		ck_assert_msg(vpe_ip_csum(i2, 20) == 0, "inner checksum");
 		ck_assert_msg(!memcmp(i2 + 12, in + 12, 88), "rest changed");
 
 		/* Outer CE over Not-ECT: dropped. */
@@ -272,7 +272,7 @@ START_TEST(test_ecn_ttl_decap)
 		if (outer == 4)
 			e[1] |= 3;
 		else
-			vipsec_ipv6_set_tclass(e, vipsec_ipv6_tclass(e) | 3);
+			vpe_ipv6_set_tclass(e, vpe_ipv6_tclass(e) | 3);
 		data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 		ck_assert_msg(o2.status == VIRTIO_IPSEC_BADPKT,
 			      "CE over Not-ECT: %u", o2.status);
@@ -283,28 +283,28 @@ START_TEST(test_ecn_ttl_decap)
 		if (outer == 4)
 			e[1] = (uint8_t)((e[1] & 0xfc) | 1);
 		else
-			vipsec_ipv6_set_tclass(e, (vipsec_ipv6_tclass(e) &
-						   0xfc) | 1);
+			vpe_ipv6_set_tclass(e, (vpe_ipv6_tclass(e) &
+						0xfc) | 1);
 		data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
-		ck_assert_msg(o2.status == 0 && vipsec_ipv6_tclass(i2) == 1 &&
+		ck_assert_msg(o2.status == 0 && vpe_ipv6_tclass(i2) == 1 &&
 			      i2[7] == 62, "v6 inner: status %u tc %u hop %u",
-			      o2.status, vipsec_ipv6_tclass(i2), i2[7]);
+			      o2.status, vpe_ipv6_tclass(i2), i2[7]);
 
 		/* TTL 1 cannot be forwarded. */
 		make_ipv4(in, 100, 0, 1, 1);
 		in[8] = 1;
-		vipsec_put_be16(in + 10, 0);
-		vipsec_put_be16(in + 10, vipsec_ip_csum(in, 20));
+		vpe_put_be16(in + 10, 0);
+		vpe_put_be16(in + 10, vpe_ip_csum(in, 20));
 		data1(c, ENC, 0, 1, in, 100, 400, &o1);
 		data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 		ck_assert_msg(o2.status == VIRTIO_IPSEC_BADPKT,
 			      "TTL 1 forwarded: %u", o2.status);
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 	/* Without the options the inner header is untouched. */
 	{
 		struct fmt_sa f = { .ipv = 4 };
-		struct vipsec_core *c = fmt_pair(&f);
+		struct vpe_core *c = fmt_pair(&f);
 		uint8_t in[100];
 
 		make_ipv4(in, 100, 0xb8, 1, 1);
@@ -313,7 +313,7 @@ START_TEST(test_ecn_ttl_decap)
 		data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 		ck_assert_msg(o2.status == 0 && !memcmp(o2.data, in, 100),
 			      "inner changed without ECN/DEC_TTL");
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 }
 END_TEST
@@ -324,7 +324,7 @@ START_TEST(test_tfc)
 	for (int outer = 4; outer <= 6; outer += 2) {
 		struct fmt_sa f = { .ipv = (uint8_t)outer,
 				    .options = VIRTIO_IPSEC_SA_OPT_TFC_PAD };
-		struct vipsec_core *c = test_core();
+		struct vpe_core *c = test_core();
 		struct virtio_ipsec_sa_params *s;
 		uint32_t hl = outer == 6 ? 40 : 20, lens[] = { 60, 300, 700 };
 		uint8_t p[PARAMS_SIZE], in[800];
@@ -355,7 +355,7 @@ START_TEST(test_tfc)
 				      "v%d len %u: TFC padding not stripped",
 				      outer, len);
 		}
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 }
 END_TEST
@@ -364,7 +364,7 @@ END_TEST
 START_TEST(test_selector)
 {
 	struct fmt_sa f = { .ipv = 4 };
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct virtio_ipsec_sa_params *s;
 	uint8_t p[PARAMS_SIZE], in[100];
 
@@ -381,7 +381,7 @@ START_TEST(test_selector)
 	data1(c, ENC, 0, 1, in, 100, 400, &o1);
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 	ck_assert_msg(o2.status == 0, "inside /23: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 
 	c = test_core();
 	f.options = 0;
@@ -396,7 +396,7 @@ START_TEST(test_selector)
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_SELECTOR && o2.out_len == 0,
 		      "outside /24: status %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 
 	/* An IPv6 SA has an IPv6 selector, whatever the inner packet. */
 	c = test_core();
@@ -418,7 +418,7 @@ START_TEST(test_selector)
 	data1(c, ENC, 0, 1, in, 100, 400, &o1);
 	data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
 	ck_assert_msg(o2.status == 0, "inside fd00::/8: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

@@ -43,9 +43,9 @@ void fmt_params(uint8_t p[PARAMS_SIZE], uint8_t dir, const struct fmt_sa *f)
 	s->options = htole32(le32toh(s->options) | o);
 }
 
-struct vipsec_core *fmt_pair(const struct fmt_sa *f)
+struct vpe_core *fmt_pair(const struct fmt_sa *f)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 	uint8_t st;
 
@@ -64,10 +64,10 @@ void make_ipv6(uint8_t *p, uint32_t len, uint8_t tclass, uint32_t salt)
 
 	memset(p, 0, 40);
 	p[0] = 0x60;
-	vipsec_ipv6_set_tclass(p, tclass);
+	vpe_ipv6_set_tclass(p, tclass);
 	p[2] = 0x12;
 	p[3] = 0x34;
-	vipsec_put_be16(p + 4, (uint16_t)(len - 40));
+	vpe_put_be16(p + 4, (uint16_t)(len - 40));
 	p[6] = 17;
 	p[7] = 63;
 	p[8] = 0xfd;
@@ -85,9 +85,9 @@ static uint32_t pseudo(const uint8_t *p, uint32_t l4len, uint8_t proto)
 	uint32_t sum;
 
 	if ((p[0] >> 4) == 4)
-		sum = vipsec_csum_add(0, p + 12, 8);
+		sum = vpe_csum_add(0, p + 12, 8);
 	else
-		sum = vipsec_csum_add(0, p + 8, 32);
+		sum = vpe_csum_add(0, p + 8, 32);
 	return sum + (l4len >> 16) + (l4len & 0xffff) + proto;
 }
 
@@ -96,17 +96,17 @@ void set_udp(uint8_t *p, uint32_t len, uint32_t l4)
 	uint8_t *u = p + l4;
 	uint16_t sum;
 
-	vipsec_put_be16(u, 1234);
-	vipsec_put_be16(u + 2, 5678);
-	vipsec_put_be16(u + 4, (uint16_t)(len - l4));
-	vipsec_put_be16(u + 6, 0);
-	sum = vipsec_csum_fold(vipsec_csum_add(pseudo(p, len - l4, 17), u,
-					       len - l4));
-	vipsec_put_be16(u + 6, sum ? sum : 0xffff);
+	vpe_put_be16(u, 1234);
+	vpe_put_be16(u + 2, 5678);
+	vpe_put_be16(u + 4, (uint16_t)(len - l4));
+	vpe_put_be16(u + 6, 0);
+	sum = vpe_csum_fold(vpe_csum_add(pseudo(p, len - l4, 17), u,
+					 len - l4));
+	vpe_put_be16(u + 6, sum ? sum : 0xffff);
 }
 
 int l4_csum_ok(const uint8_t *p, uint32_t l4, uint32_t len, uint8_t proto)
 {
-	return vipsec_csum_fold(vipsec_csum_add(pseudo(p, len - l4, proto),
-						p + l4, len - l4)) == 0;
+	return vpe_csum_fold(vpe_csum_add(pseudo(p, len - l4, proto),
+					  p + l4, len - l4)) == 0;
 }

@@ -21,7 +21,7 @@ static struct pkt_out o, o2;
 static uint8_t pkt[256], wire[8][2000];
 static uint32_t wire_len[8];
 
-static uint8_t group_create(struct vipsec_core *c, uint32_t gid)
+static uint8_t group_create(struct vpe_core *c, uint32_t gid)
 {
 	struct virtio_ipsec_group_create g;
 
@@ -30,7 +30,7 @@ static uint8_t group_create(struct vipsec_core *c, uint32_t gid)
 	return ctrl(c, VIRTIO_IPSEC_OP_GROUP_CREATE, gid, 0, &g, sizeof(g));
 }
 
-static void add(struct vipsec_core *c, uint32_t gid, uint32_t id, uint8_t dir,
+static void add(struct vpe_core *c, uint32_t gid, uint32_t id, uint8_t dir,
 		const uint8_t *key, uint32_t window)
 {
 	uint8_t p[PARAMS_SIZE];
@@ -40,7 +40,7 @@ static void add(struct vipsec_core *c, uint32_t gid, uint32_t id, uint8_t dir,
 		      "SA_ADD group %u id %u", gid, id);
 }
 
-static void encap(struct vipsec_core *c, uint32_t gid, uint32_t id,
+static void encap(struct vpe_core *c, uint32_t gid, uint32_t id,
 		  struct pkt_out *out)
 {
 	make_ipv4(pkt, 60, 0, 0, 60);
@@ -50,7 +50,7 @@ static void encap(struct vipsec_core *c, uint32_t gid, uint32_t id,
 /* An id deleted and reused in another group answers only there. */
 START_TEST(test_stale_id_other_group)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 
 	ck_assert(group_create(c, 1) == VIRTIO_IPSEC_OK);
 	add(c, 0, 5, VIRTIO_IPSEC_DIR_OUTBOUND, key_a, 0);
@@ -75,7 +75,7 @@ START_TEST(test_stale_id_other_group)
 	ck_assert(o.status == VIRTIO_IPSEC_INVGROUP);
 	encap(c, 2, 5, &o);
 	ck_assert(o.status == VIRTIO_IPSEC_INVGROUP);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -85,7 +85,7 @@ END_TEST
  */
 START_TEST(test_flush_destroy_recreate)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 
 	ck_assert(group_create(c, 1) == VIRTIO_IPSEC_OK);
 	ck_assert(group_create(c, 2) == VIRTIO_IPSEC_OK);
@@ -113,14 +113,14 @@ START_TEST(test_flush_destroy_recreate)
 	encap(c, 1, 1, &o);
 	encap(c, 1, 1, &o2);
 	ck_assert(o.status == VIRTIO_IPSEC_OK && o.seq == 1 && o2.seq == 2);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* Window 1: only the newest number is acceptable, once. */
 START_TEST(test_replay_window_one)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 	int i;
 
@@ -148,7 +148,7 @@ START_TEST(test_replay_window_one)
 	p[offsetof(struct virtio_ipsec_sa_params, options)] =
 		VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY;
 	ck_assert(sa_add(c, 0, 9, p) == VIRTIO_IPSEC_INVAL);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -169,7 +169,7 @@ START_TEST(test_sa_get_huge_max)
 	};
 	struct virtio_ipsec_sa_get_resp *r = (void *)resp;
 	struct virtio_ipsec_resp_footer *f;
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	size_t cap = sizeof(resp) - 8;	/* 8 spare bytes past the end */
 	uint32_t id;
 
@@ -178,7 +178,7 @@ START_TEST(test_sa_get_huge_max)
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + sizeof(h), &g, sizeof(g));
 	memset(resp, 0x5a, sizeof(resp));
-	ck_assert(vipsec_core_handle_ctrl(c, req, sizeof(req), resp, cap) ==
+	ck_assert(vpe_core_handle_ctrl(c, req, sizeof(req), resp, cap) ==
 		  (ssize_t)cap);
 	f = (void *)(resp + cap - sizeof(*f));
 	ck_assert(f->status == VIRTIO_IPSEC_OK);
@@ -188,7 +188,7 @@ START_TEST(test_sa_get_huge_max)
 		      le32toh(r->more), le32toh(f->out_len));
 	for (id = 0; id < 8; id++)
 		ck_assert_msg(resp[cap + id] == 0x5a, "wrote past resp_cap");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 

@@ -17,7 +17,7 @@ static void base(uint8_t *p)
 
 START_TEST(test_groups)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_GROUP_CREATE, 1, 0, name, 32) == 0,
@@ -57,15 +57,15 @@ START_TEST(test_groups)
 		      "flush");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_GROUP_DESTROY, 2, 0, NULL, 0) == 0,
 		      "destroy after flush");
-	ck_assert_msg(vipsec_sa_lookup(vipsec_core_sadb(c), 2, 7) == NULL,
+	ck_assert_msg(vpe_sa_lookup(vpe_core_sadb(c), 2, 7) == NULL,
 		      "flushed SA still found");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_sa_ids)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 
 	base(p);
@@ -87,10 +87,10 @@ START_TEST(test_sa_ids)
 	S(p)->replay_window = 0;
 	ck_assert_msg(sa_add(c, 0, 5, p) == 0,
 		      "outbound SA may reuse an inbound SPI");
-	vipsec_core_reset(c);
-	ck_assert_msg(vipsec_sa_lookup(vipsec_core_sadb(c), 0, 64) == NULL,
+	vpe_core_reset(c);
+	ck_assert_msg(vpe_sa_lookup(vpe_core_sadb(c), 0, 64) == NULL,
 		      "SA survived a reset");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -100,7 +100,7 @@ END_TEST
  */
 START_TEST(test_spi_per_group)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE], name[VIRTIO_IPSEC_NAME_LEN] = "tenant";
 
 	base(p);
@@ -115,7 +115,7 @@ START_TEST(test_spi_per_group)
 		      "same inbound SPI + destination in group 0 refused");
 	ck_assert_msg(sa_add(c, 2, 4, p) == VIRTIO_IPSEC_EXISTS,
 		      "duplicate inbound SPI + destination within a group");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -137,7 +137,7 @@ MUT(m_optbit, S(p)->options |= htole32(1u << 20))
 MUT(m_cbc, S(p)->cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CBC;
     S(p)->auth_alg = VIRTIO_IPSEC_AUTH_HMAC_SHA256)
 MUT(m_cipher, S(p)->cipher_alg = 0)
-MUT(m_cipher9, S(p)->cipher_alg = 9)
+MUT(m_cipher10, S(p)->cipher_alg = 10)
 MUT(m_nullnull, S(p)->cipher_alg = VIRTIO_IPSEC_CIPHER_NULL;
     S(p)->auth_alg = VIRTIO_IPSEC_AUTH_NONE; S(p)->options = 0;
     S(p)->replay_window = 0)
@@ -185,7 +185,7 @@ static const struct bad bads[] = {
 	{ "AES-CBC + HMAC-SHA256 without an auth key", m_cbc,
 	  VIRTIO_IPSEC_KEY_REJECT },
 	{ "cipher 0", m_cipher, VIRTIO_IPSEC_INVAL },
-	{ "cipher 9", m_cipher9, VIRTIO_IPSEC_INVAL },
+	{ "cipher 10", m_cipher10, VIRTIO_IPSEC_INVAL },
 	{ "NULL cipher without auth", m_nullnull, VIRTIO_IPSEC_INVAL },
 	{ "anti-replay without integrity", m_replay_noauth, VIRTIO_IPSEC_INVAL },
 	{ "GCM with a separate auth alg", m_gcm_auth, VIRTIO_IPSEC_INVAL },
@@ -218,7 +218,7 @@ static const struct bad bads[] = {
 START_TEST(test_sa_param_errors)
 {
 	const struct bad *b = &bads[_i];
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE], st;
 
 	base(p);
@@ -226,18 +226,18 @@ START_TEST(test_sa_param_errors)
 	st = sa_add(c, 0, 1, p);
 	ck_assert_msg(st == b->status, "SA_ADD with %s: status %u, want %u",
 		      b->what, st, b->status);
-	ck_assert_msg(vipsec_sa_lookup(vipsec_core_sadb(c), 0, 1) == NULL,
+	ck_assert_msg(vpe_sa_lookup(vpe_core_sadb(c), 0, 1) == NULL,
 		      "refused SA (%s) was added", b->what);
 	base(p);
 	ck_assert_msg(sa_add(c, 0, 1, p) == 0,
 		      "valid SA refused after the %s case", b->what);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_sa_key_sizes)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE], k, icv;
 	uint32_t id = 1;
 
@@ -250,15 +250,15 @@ START_TEST(test_sa_key_sizes)
 				      "AES-GCM key %u ICV %u refused", k, icv);
 			id++;
 		}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_features_config)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct virtio_ipsec_config cfg;
-	uint64_t f = vipsec_core_features(c);
+	uint64_t f = vpe_core_features(c);
 
 	ck_assert_msg((f & 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY) &&
 		      (f & 1ULL << VIRTIO_IPSEC_F_LIFETIME) &&
@@ -268,7 +268,7 @@ START_TEST(test_features_config)
 		      !(f & 1ULL << VIRTIO_IPSEC_F_MQ),
 		      "features 0x%lx: state features missing, or MQ (a "
 		      "device-model matter) claimed", (unsigned long)f);
-	vipsec_core_fill_config(c, &cfg);
+	vpe_core_fill_config(c, &cfg);
 	ck_assert_msg(le32toh(cfg.max_sas) == 64 &&
 		      le32toh(cfg.max_groups) == 4 &&
 		      le32toh(cfg.max_batch) == 32 &&
@@ -280,33 +280,88 @@ START_TEST(test_features_config)
 	 * algorithms (DES, HMAC-MD5) unless the device allows them.
 	 */
 	ck_assert_msg(le64toh(cfg.cipher_algo_mask) ==
-		      (vipsec_core_crypto(c)->ops->cipher_mask &
+		      (vpe_core_crypto(c)->ops->cipher_mask &
 		       ~(1ULL << VIRTIO_IPSEC_CIPHER_DES_CBC)) &&
 		      le64toh(cfg.auth_algo_mask) ==
-		      (vipsec_core_crypto(c)->ops->auth_mask &
+		      (vpe_core_crypto(c)->ops->auth_mask &
 		       ~(1ULL << VIRTIO_IPSEC_AUTH_HMAC_MD5_96)),
 		      "config algorithm masks: backend's less DES/MD5 expected");
 	ck_assert_msg(le32toh(cfg.max_auth_key_len) == VIRTIO_IPSEC_MAX_AUTH_KEY,
 		      "max_auth_key_len %u: HMAC-SHA512 needs %u-byte keys",
 		      le32toh(cfg.max_auth_key_len), VIRTIO_IPSEC_MAX_AUTH_KEY);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_core_config_refused)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 0, .max_groups = 4, .max_packet_len = 9000,
 		.max_batch = 32, .max_replay_window = 64,
 	};
 	char err[128] = "";
 
-	ck_assert_msg(vipsec_core_new(&cfg, err, sizeof(err)) == NULL &&
+	ck_assert_msg(vpe_core_new(&cfg, err, sizeof(err)) == NULL &&
 		      err[0], "max_sas 0 accepted");
 	cfg.max_sas = 8;
 	cfg.crypto_backend = "no-such-backend";
-	ck_assert_msg(vipsec_core_new(&cfg, err, sizeof(err)) == NULL,
+	ck_assert_msg(vpe_core_new(&cfg, err, sizeof(err)) == NULL,
 		      "unknown backend accepted");
+}
+END_TEST
+
+/* Each exported limit: its edge passes the check, one past is refused
+ * with a message naming the field and the limit (what realize shows). */
+START_TEST(test_core_config_limits)
+{
+	struct vpe_core_config ok = {
+		.max_sas = VPE_CORE_MAX_SAS, .max_groups = VPE_CORE_MAX_GROUPS,
+		.max_packet_len = VPE_CORE_MIN_PACKET_LEN,
+		.max_batch = VPE_CORE_MAX_BATCH,
+		.max_replay_window = VPE_CORE_MAX_REPLAY_WINDOW,
+		.max_events = VPE_CORE_MAX_EVENTS,
+	};
+	struct vpe_core_config c;
+	char err[128];
+
+	ck_assert_msg(vpe_core_config_check(&ok, err, sizeof(err)),
+		      "every limit at its edge refused: %s", err);
+	ok.max_packet_len = VPE_CORE_MAX_PACKET_LEN;
+	ck_assert_msg(vpe_core_config_check(&ok, err, sizeof(err)),
+		      "max_packet_len at the maximum refused: %s", err);
+
+	c = ok;
+	c.max_packet_len = 128;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_packet_len 128 is below the engine's "
+			     "minimum 256"), "max_packet_len 128: '%s'", err);
+	ck_assert_msg(vpe_core_new(&c, err, sizeof(err)) == NULL &&
+		      strstr(err, "max_packet_len"),
+		      "vpe_core_new took max_packet_len 128: '%s'", err);
+	c = ok;
+	c.max_packet_len = VPE_CORE_MAX_PACKET_LEN + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_packet_len 65536 is above the engine's "
+			     "maximum 65535"), "max_packet_len 65536: '%s'", err);
+	c = ok;
+	c.max_sas = VPE_CORE_MAX_SAS + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_sas"), "max_sas over: '%s'", err);
+	c = ok;
+	c.max_batch = VPE_CORE_MAX_BATCH + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_batch"), "max_batch over: '%s'", err);
+	c = ok;
+	c.max_replay_window = VPE_CORE_MAX_REPLAY_WINDOW + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_replay_window"),
+		      "max_replay_window over: '%s'", err);
+	c = ok;
+	c.max_events = VPE_CORE_MAX_EVENTS + 1;
+	ck_assert_msg(!vpe_core_config_check(&c, err, sizeof(err)) &&
+		      strstr(err, "max_events"), "max_events over: '%s'", err);
+	ck_assert_msg(!vpe_core_config_check(NULL, err, sizeof(err)),
+		      "NULL configuration accepted");
 }
 END_TEST
 
@@ -323,6 +378,7 @@ Suite *sa_suite(void)
 	tcase_add_test(tc, test_sa_key_sizes);
 	tcase_add_test(tc, test_features_config);
 	tcase_add_test(tc, test_core_config_refused);
+	tcase_add_test(tc, test_core_config_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,17 +24,17 @@ static const uint8_t salt[4] = { 9, 8, 7, 6 };
 #define GET_HLEN sizeof(struct virtio_ipsec_sa_get_resp)
 #define ENTRY_LEN sizeof(struct virtio_ipsec_sa_entry)
 
-static struct vipsec_core *core_with(uint32_t max_sas, const char *backend)
+static struct vpe_core *core_with(uint32_t max_sas, const char *backend)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = max_sas, .max_groups = 4, .max_packet_len = 9000,
 		.max_batch = 32, .max_replay_window = 4096,
 		.crypto_backend = backend,
 	};
 	char err[128] = "";
-	struct vipsec_core *c = vipsec_core_new(&cfg, err, sizeof(err));
+	struct vpe_core *c = vpe_core_new(&cfg, err, sizeof(err));
 
-	ck_assert_msg(c != NULL, "vipsec_core_new(max_sas %u) failed: %s",
+	ck_assert_msg(c != NULL, "vpe_core_new(max_sas %u) failed: %s",
 		      max_sas, err);
 	return c;
 }
@@ -49,7 +49,7 @@ static void inbound(uint8_t *p, uint32_t spi, uint32_t peer)
 	S(p)->tun_dst[3] = (uint8_t)peer;
 }
 
-static uint8_t move_peer(struct vipsec_core *c, uint32_t gid, uint32_t id,
+static uint8_t move_peer(struct vpe_core *c, uint32_t gid, uint32_t id,
 			 uint32_t peer)
 {
 	struct virtio_ipsec_sa_mod m;
@@ -65,7 +65,7 @@ static uint8_t move_peer(struct vipsec_core *c, uint32_t gid, uint32_t id,
 
 START_TEST(test_index_inbound_unique)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 
 	inbound(p, 0x100, 1);
@@ -92,16 +92,16 @@ START_TEST(test_index_inbound_unique)
 	/* An outbound SA is not in the inbound index. */
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x100, key, 16, salt, 0);
 	ck_assert(sa_add(c, 0, 5, p) == VIRTIO_IPSEC_OK);
-	vipsec_core_reset(c);
+	vpe_core_reset(c);
 	inbound(p, 0x100, 1);
 	ck_assert_msg(sa_add(c, 0, 1, p) == VIRTIO_IPSEC_OK,
 		      "reset left an inbound SA in the index");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* SA_GET NEXT from id, one entry: the id returned, 0 for none. */
-static uint32_t get_next(struct vipsec_core *c, uint32_t gid, uint32_t id)
+static uint32_t get_next(struct vpe_core *c, uint32_t gid, uint32_t id)
 {
 	static uint8_t req[sizeof(struct virtio_ipsec_ctrl_hdr) +
 			   sizeof(struct virtio_ipsec_sa_get)];
@@ -120,8 +120,8 @@ static uint32_t get_next(struct vipsec_core *c, uint32_t gid, uint32_t id)
 
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + sizeof(h), &g, sizeof(g));
-	ck_assert(vipsec_core_handle_ctrl(c, req, sizeof(req), resp,
-					  sizeof(resp)) == sizeof(resp));
+	ck_assert(vpe_core_handle_ctrl(c, req, sizeof(req), resp,
+				       sizeof(resp)) == sizeof(resp));
 	ck_assert_msg(resp[sizeof(resp) - 8] == VIRTIO_IPSEC_OK,
 		      "SA_GET after %u: status %u", id, resp[sizeof(resp) - 8]);
 	memcpy(&count, resp, 4);
@@ -137,7 +137,7 @@ START_TEST(test_index_walk)
 {
 	static const uint32_t ids[] = { 1, 62, 63, 64, 65, 127, 128, 129,
 					191, 700, 1000 };
-	struct vipsec_core *c = core_with(1000, test_backend());
+	struct vpe_core *c = core_with(1000, test_backend());
 	uint8_t p[PARAMS_SIZE], name[VIRTIO_IPSEC_NAME_LEN] = "g1";
 	uint32_t i, id;
 
@@ -166,7 +166,7 @@ START_TEST(test_index_walk)
 	inbound(p, 0x1000 + 62, 1);
 	ck_assert_msg(sa_add(c, 0, 62, p) == VIRTIO_IPSEC_OK,
 		      "FLUSH left a flushed SA in the inbound index");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -181,7 +181,7 @@ static double now_s(void)
 /* SA_ADD, SA_MOD and SA_GET of n inbound SAs (ids 1..n), then a tick. */
 static double control_ops(uint32_t max_sas, uint32_t n)
 {
-	struct vipsec_core *c = core_with(max_sas, "ipsec-mb");
+	struct vpe_core *c = core_with(max_sas, "ipsec-mb");
 	uint8_t p[PARAMS_SIZE];
 	double t = now_s();
 	uint32_t i, id = 0;
@@ -195,9 +195,9 @@ static double control_ops(uint32_t max_sas, uint32_t n)
 	for (i = 1; i <= n; i++)
 		ck_assert((id = get_next(c, 0, id)) == i);
 	ck_assert(get_next(c, 0, id) == 0);
-	vipsec_core_tick(c, 1);
+	vpe_core_tick(c, 1);
 	t = now_s() - t;
-	vipsec_core_free(c);
+	vpe_core_free(c);
 	return t;
 }
 
@@ -233,7 +233,7 @@ END_TEST
  */
 START_TEST(test_sa_fd_limit)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct rlimit old, lim;
 	uint8_t p[PARAMS_SIZE], st = VIRTIO_IPSEC_OK, in[200];
 	struct pkt_out *o = malloc(sizeof(*o));
@@ -276,7 +276,7 @@ START_TEST(test_sa_fd_limit)
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x7002, key, 16, salt, 0);
 	ck_assert_msg(sa_add(c, 0, 2, p) == VIRTIO_IPSEC_OK,
 		      "SA_ADD after a delete made room");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 	ck_assert(setrlimit(RLIMIT_NOFILE, &old) == 0);
 	free(o);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * Device SA state beyond ESP, through the request decoder: per-SA
- * statistics, lifetimes (bytes, packets, seconds via vipsec_core_tick),
+ * statistics, lifetimes (bytes, packets, seconds via vpe_core_tick),
  * the event FIFO with its LOST record, SA_MOD, SA_GET and SA_FLUSH.
  */
 #define _GNU_SOURCE
@@ -24,7 +24,7 @@ static struct pkt_out o, o2;
 static uint8_t pkt[2000];
 
 /* Sends a control request with a response body of body_cap bytes. */
-static uint8_t ctrl_resp(struct vipsec_core *c, uint16_t op, uint32_t gid,
+static uint8_t ctrl_resp(struct vpe_core *c, uint16_t op, uint32_t gid,
 			 uint32_t id, const void *body, size_t body_len,
 			 uint8_t *out, size_t body_cap, uint32_t *out_len)
 {
@@ -42,7 +42,7 @@ static uint8_t ctrl_resp(struct vipsec_core *c, uint16_t op, uint32_t gid,
 	if (body_len)
 		memcpy(req + sizeof(h), body, body_len);
 	memset(resp, 0xaa, cap);
-	ck_assert_msg(vipsec_core_handle_ctrl(c, req, req_len, resp, cap) ==
+	ck_assert_msg(vpe_core_handle_ctrl(c, req, req_len, resp, cap) ==
 		      (ssize_t)cap, "ctrl used length");
 	st = resp[cap - 8];
 	memcpy(&ol, resp + cap - 4, 4);
@@ -59,7 +59,7 @@ static uint8_t ctrl_resp(struct vipsec_core *c, uint16_t op, uint32_t gid,
 	return st;
 }
 
-static uint8_t sa_get(struct vipsec_core *c, uint32_t gid, uint32_t id,
+static uint8_t sa_get(struct vpe_core *c, uint32_t gid, uint32_t id,
 		      uint32_t op, uint32_t max, uint8_t *out, size_t cap,
 		      uint32_t *out_len)
 {
@@ -72,7 +72,7 @@ static uint8_t sa_get(struct vipsec_core *c, uint32_t gid, uint32_t id,
 }
 
 /* Entry of one SA through SA_GET EXACT. */
-static void get_entry(struct vipsec_core *c, uint32_t gid, uint32_t id,
+static void get_entry(struct vpe_core *c, uint32_t gid, uint32_t id,
 		      struct virtio_ipsec_sa_entry *e)
 {
 	static uint8_t buf[GET_HLEN + ENTRY_LEN];
@@ -85,7 +85,7 @@ static void get_entry(struct vipsec_core *c, uint32_t gid, uint32_t id,
 	memcpy(e, buf + GET_HLEN, sizeof(*e));
 }
 
-static uint64_t stat_of(struct vipsec_core *c, uint32_t id, size_t off)
+static uint64_t stat_of(struct vpe_core *c, uint32_t id, size_t off)
 {
 	struct virtio_ipsec_sa_entry e;
 	uint64_t v;
@@ -98,9 +98,9 @@ static uint64_t stat_of(struct vipsec_core *c, uint32_t id, size_t off)
 #define STAT(c, id, f) stat_of(c, id, offsetof(struct virtio_ipsec_sa_stats, f))
 
 /* Outbound SA 1 and inbound SA 2 (window w), same key; p mutates both. */
-static struct vipsec_core *pair(uint32_t w, void (*mut)(uint8_t *p))
+static struct vpe_core *pair(uint32_t w, void (*mut)(uint8_t *p))
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
 
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x2000, key, 16, salt, 0);
@@ -114,23 +114,23 @@ static struct vipsec_core *pair(uint32_t w, void (*mut)(uint8_t *p))
 	return c;
 }
 
-static void encap(struct vipsec_core *c, uint32_t id, uint32_t len,
+static void encap(struct vpe_core *c, uint32_t id, uint32_t len,
 		  struct pkt_out *out)
 {
 	make_ipv4(pkt, len, 0, 0, len);
 	data1(c, ENC, 0, id, pkt, len, 2000, out);
 }
 
-static struct virtio_ipsec_event next_ev(struct vipsec_core *c)
+static struct virtio_ipsec_event next_ev(struct vpe_core *c)
 {
 	struct virtio_ipsec_event ev;
 
-	ck_assert_msg(vipsec_core_event_pending(c), "no event pending");
-	ck_assert_msg(vipsec_core_next_event(c, &ev), "no event popped");
+	ck_assert_msg(vpe_core_event_pending(c), "no event pending");
+	ck_assert_msg(vpe_core_next_event(c, &ev), "no event popped");
 	return ev;
 }
 
-static void expect_ev(struct vipsec_core *c, uint16_t type, uint16_t limit,
+static void expect_ev(struct vpe_core *c, uint16_t type, uint16_t limit,
 		      uint32_t id, const char *what)
 {
 	struct virtio_ipsec_event ev = next_ev(c);
@@ -142,24 +142,24 @@ static void expect_ev(struct vipsec_core *c, uint16_t type, uint16_t limit,
 		      type, limit, id);
 }
 
-static void expect_no_ev(struct vipsec_core *c, const char *what)
+static void expect_no_ev(struct vpe_core *c, const char *what)
 {
 	struct virtio_ipsec_event ev;
 
-	ck_assert_msg(!vipsec_core_event_pending(c) &&
-		      !vipsec_core_next_event(c, &ev),
+	ck_assert_msg(!vpe_core_event_pending(c) &&
+		      !vpe_core_next_event(c, &ev),
 		      "%s: unexpected event type %u", what, le16toh(ev.type));
 }
 
 /* ------------------------------------------------------------------ */
 /* Statistics: each status in exactly one counter.                    */
 
-static uint64_t sum_fail(const struct vipsec_sa *sa)
+static uint64_t sum_fail(const struct vpe_sa *sa)
 {
 	uint64_t s = 0;
 	int i;
 
-	for (i = VIPSEC_STAT_INVALID_PKT; i < VIPSEC_STAT_N; i++)
+	for (i = VPE_STAT_INVALID_PKT; i < VPE_STAT_N; i++)
 		s += sa->st.stats[i];
 	return s;
 }
@@ -170,14 +170,14 @@ START_TEST(test_stats_mapping)
 	static const struct {
 		uint8_t st, wire;
 		uint64_t seq;
-		enum vipsec_stat ctr;
+		enum vpe_stat ctr;
 	} m[] = {
 #define W(x) VIRTIO_IPSEC_##x
-#define C(x) VIPSEC_STAT_##x
+#define C(x) VPE_STAT_##x
 		{ W(BADPKT), W(BADPKT), 1, C(INVALID_PKT) },
-		{ VIPSEC_STATUS_BADPAD, W(BADPKT), 1, C(INVALID_PAD) },
+		{ VPE_STATUS_BADPAD, W(BADPKT), 1, C(INVALID_PAD) },
 		{ W(BADPROTO), W(BADPROTO), 1, C(INVALID_SPI) },
-		{ VIPSEC_STATUS_BADSEQ, W(LATE), 5, C(INVALID_SEQ) },
+		{ VPE_STATUS_BADSEQ, W(LATE), 5, C(INVALID_SEQ) },
 		{ W(LATE), W(LATE), 0, C(INVALID_SEQ) },
 		{ W(REPLAY), W(REPLAY), 1, C(REPLAY) },
 		{ W(LATE), W(LATE), 1, C(LATE) },
@@ -191,15 +191,15 @@ START_TEST(test_stats_mapping)
 #undef W
 #undef C
 	};
-	struct vipsec_core *c = pair(64, NULL);
-	struct vipsec_sa *sa = vipsec_sa_lookup(vipsec_core_sadb(c), 0, 2);
+	struct vpe_core *c = pair(64, NULL);
+	struct vpe_sa *sa = vpe_sa_lookup(vpe_core_sadb(c), 0, 2);
 	size_t i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		struct vipsec_esp_res r = { .status = m[i].st, .seq = m[i].seq };
+		struct vpe_esp_res r = { .status = m[i].st, .seq = m[i].seq };
 		uint64_t before = sa->st.stats[m[i].ctr], fails = sum_fail(sa);
 
-		ck_assert_msg(vipsec_life_account(c, sa, 100, &r) == 0,
+		ck_assert_msg(vpe_life_account(c, sa, 100, &r) == 0,
 			      "case %zu: warnings on a failure", i);
 		ck_assert_msg(r.status == m[i].wire,
 			      "case %zu: wire status %u, want %u", i, r.status,
@@ -209,17 +209,17 @@ START_TEST(test_stats_mapping)
 			      "case %zu (status %u): not counted once in counter %d",
 			      i, m[i].st, m[i].ctr);
 	}
-	ck_assert_msg(sa->st.stats[VIPSEC_STAT_PACKETS] == 0 &&
-		      sa->st.stats[VIPSEC_STAT_BYTES] == 0,
+	ck_assert_msg(sa->st.stats[VPE_STAT_PACKETS] == 0 &&
+		      sa->st.stats[VPE_STAT_BYTES] == 0,
 		      "failures counted as packets");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* End to end: real packets, counters read back through SA_GET. */
 START_TEST(test_stats_packets)
 {
-	struct vipsec_core *c = pair(32, NULL);
+	struct vpe_core *c = pair(32, NULL);
 	uint8_t p[PARAMS_SIZE], first[2000];
 	uint32_t first_len, i;
 
@@ -270,7 +270,7 @@ START_TEST(test_stats_packets)
 	ck_assert(o.status == VIRTIO_IPSEC_INVAL);
 	ck_assert_msg(STAT(c, 2, invalid_pkt) == 2, "wrong direction counter");
 	ck_assert_msg(STAT(c, 2, packets) == 2, "inbound good packets");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -285,7 +285,7 @@ static void life_pk(uint8_t *p)
 
 START_TEST(test_life_packets)
 {
-	struct vipsec_core *c = pair(64, life_pk);
+	struct vpe_core *c = pair(64, life_pk);
 	struct pkt_out *e = &o;
 	uint32_t i;
 
@@ -312,12 +312,12 @@ START_TEST(test_life_packets)
 	expect_no_ev(c, "hard expiry is reported once");
 	ck_assert_msg(STAT(c, 1, packets) == 5 && STAT(c, 1, hard_expired) == 3,
 		      "counters after hard expiry");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* The warning bit travels in the result; data1 does not return it. */
-static uint16_t encap_warn(struct vipsec_core *c, uint32_t id, uint8_t *st)
+static uint16_t encap_warn(struct vpe_core *c, uint32_t id, uint8_t *st)
 {
 	uint8_t req[32 + 60], resp[16 + 200 + 8];
 	struct virtio_ipsec_data_hdr h = {
@@ -332,8 +332,8 @@ static uint16_t encap_warn(struct vipsec_core *c, uint32_t id, uint8_t *st)
 	memcpy(req, &h, 16);
 	memcpy(req + 16, &pr, 16);
 	make_ipv4(req + 32, 60, 0, 0, 3);
-	ck_assert(vipsec_core_handle_data(c, req, sizeof(req), resp,
-					  sizeof(resp)) == sizeof(resp));
+	ck_assert(vpe_core_handle_data(c, req, sizeof(req), resp,
+				       sizeof(resp)) == sizeof(resp));
 	*st = resp[0];
 	memcpy(&w, resp + 2, 2);
 	return le16toh(w);
@@ -341,7 +341,7 @@ static uint16_t encap_warn(struct vipsec_core *c, uint32_t id, uint8_t *st)
 
 START_TEST(test_life_warnings)
 {
-	struct vipsec_core *c = pair(64, life_pk);
+	struct vpe_core *c = pair(64, life_pk);
 	uint8_t st;
 	uint16_t w;
 
@@ -352,7 +352,7 @@ START_TEST(test_life_warnings)
 	ck_assert_msg(st == VIRTIO_IPSEC_SOFT_EXPIRY &&
 		      w == VIRTIO_IPSEC_WARN_SOFT_EXPIRY,
 		      "soft packet: %u/%#x", st, w);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -364,7 +364,7 @@ static void life_bytes(uint8_t *p)
 
 START_TEST(test_life_bytes)
 {
-	struct vipsec_core *c = pair(64, life_bytes);
+	struct vpe_core *c = pair(64, life_bytes);
 
 	encap(c, 1, 100, &o);
 	ck_assert_msg(o.status == 0, "100 bytes: %u", o.status);
@@ -383,7 +383,7 @@ START_TEST(test_life_bytes)
 	ck_assert_msg(o.status == VIRTIO_IPSEC_HARD_EXPIRED, "past hard: %u",
 		      o.status);
 	expect_no_ev(c, "hard bytes once");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -395,39 +395,39 @@ static void life_secs(uint8_t *p)
 
 START_TEST(test_life_seconds)
 {
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	struct virtio_ipsec_sa_entry e;
 	uint8_t p[PARAMS_SIZE];
 
-	vipsec_core_tick(c, 1000);
+	vpe_core_tick(c, 1000);
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x2000, key, 16, salt, 0);
 	life_secs(p);
 	ck_assert(sa_add(c, 0, 1, p) == 0);
-	vipsec_core_tick(c, 1009);
+	vpe_core_tick(c, 1009);
 	expect_no_ev(c, "9 s");
 	encap(c, 1, 60, &o);
 	ck_assert_msg(o.status == 0, "at 9 s: %u", o.status);
-	vipsec_core_tick(c, 500);	/* backwards: ignored */
+	vpe_core_tick(c, 500);	/* backwards: ignored */
 	get_entry(c, 0, 1, &e);
 	ck_assert_msg(le64toh(e.age_seconds) == 9, "age %lu after a step back",
 		      (unsigned long)le64toh(e.age_seconds));
-	vipsec_core_tick(c, 1010);
+	vpe_core_tick(c, 1010);
 	expect_ev(c, VIRTIO_IPSEC_EVT_SOFT_EXPIRY, VIRTIO_IPSEC_LIMIT_SECONDS,
 		  1, "soft seconds");
-	vipsec_core_tick(c, 1015);
+	vpe_core_tick(c, 1015);
 	expect_no_ev(c, "soft seconds once");
 	encap(c, 1, 60, &o);
 	ck_assert_msg(o.status == VIRTIO_IPSEC_SOFT_EXPIRY, "at 15 s: %u",
 		      o.status);
-	vipsec_core_tick(c, 1020);
+	vpe_core_tick(c, 1020);
 	expect_ev(c, VIRTIO_IPSEC_EVT_HARD_EXPIRY, VIRTIO_IPSEC_LIMIT_SECONDS,
 		  1, "hard seconds");
 	encap(c, 1, 60, &o);
 	ck_assert_msg(o.status == VIRTIO_IPSEC_HARD_EXPIRED, "at 20 s: %u",
 		      o.status);
-	vipsec_core_tick(c, 2000);
+	vpe_core_tick(c, 2000);
 	expect_no_ev(c, "hard seconds once");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -438,7 +438,7 @@ static void notify2(uint8_t *p)
 
 START_TEST(test_seq_notify)
 {
-	struct vipsec_core *c = pair(64, notify2);
+	struct vpe_core *c = pair(64, notify2);
 	struct virtio_ipsec_event ev;
 	uint8_t st;
 	uint16_t w;
@@ -461,7 +461,7 @@ START_TEST(test_seq_notify)
 		}
 		expect_no_ev(c, "between announcements");
 	}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -473,7 +473,7 @@ static void near_wrap(uint8_t *p)
 
 START_TEST(test_seq_overflow_event)
 {
-	struct vipsec_core *c = pair(64, near_wrap);
+	struct vpe_core *c = pair(64, near_wrap);
 	struct virtio_ipsec_event ev;
 
 	encap(c, 1, 60, &o);
@@ -488,7 +488,7 @@ START_TEST(test_seq_overflow_event)
 	ck_assert(o.status == VIRTIO_IPSEC_SEQ_OVERFLOW);
 	expect_no_ev(c, "overflow reported once");
 	ck_assert_msg(STAT(c, 1, seq_overflow) == 2, "seq_overflow counter");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -499,12 +499,12 @@ static void notify1(uint8_t *p)
 
 START_TEST(test_events_lost)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 8, .max_groups = 2, .max_packet_len = 9000,
 		.max_batch = 8, .max_replay_window = 64,
 		.crypto_backend = "ipsec-mb", .max_events = 4,
 	};
-	struct vipsec_core *c = vipsec_core_new(&cfg, NULL, 0);
+	struct vpe_core *c = vpe_core_new(&cfg, NULL, 0);
 	struct virtio_ipsec_event ev;
 	uint8_t p[PARAMS_SIZE];
 	int i;
@@ -530,30 +530,30 @@ START_TEST(test_events_lost)
 	expect_no_ev(c, "after draining");
 	/* Reset drops whatever waits. */
 	encap(c, 1, 60, &o);
-	ck_assert(vipsec_core_event_pending(c));
-	vipsec_core_reset(c);
+	ck_assert(vpe_core_event_pending(c));
+	vpe_core_reset(c);
 	expect_no_ev(c, "after reset");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_events_purged_with_sa)
 {
-	struct vipsec_core *c = pair(64, notify1);
+	struct vpe_core *c = pair(64, notify1);
 
 	encap(c, 1, 60, &o);
-	ck_assert(vipsec_core_event_pending(c));
+	ck_assert(vpe_core_event_pending(c));
 	ck_assert(ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 0, 1, NULL, 0) == 0);
 	expect_no_ev(c, "events of a deleted SA");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* A driver that did not negotiate a feature cannot use it. */
 START_TEST(test_feature_gating)
 {
-	struct vipsec_core *c = test_core();
-	uint64_t all = vipsec_core_features(c);
+	struct vpe_core *c = test_core();
+	uint64_t all = vpe_core_features(c);
 	uint8_t p[PARAMS_SIZE], buf[GET_HLEN + ENTRY_LEN];
 	struct virtio_ipsec_sa_mod m;
 
@@ -562,7 +562,7 @@ START_TEST(test_feature_gating)
 		      (all & (1ULL << VIRTIO_IPSEC_F_SA_MOD)) &&
 		      (all & (1ULL << VIRTIO_IPSEC_F_SA_GET)),
 		      "features 0x%lx miss state features", (unsigned long)all);
-	vipsec_core_set_features(c, 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY);
+	vpe_core_set_features(c, 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY);
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x2000, key, 16, salt, 0);
 	life_pk(p);
 	ck_assert_msg(sa_add(c, 0, 1, p) == VIRTIO_IPSEC_NOTSUPP,
@@ -582,7 +582,7 @@ START_TEST(test_feature_gating)
 			     sizeof(buf), NULL) == VIRTIO_IPSEC_NOTSUPP,
 		      "SA_GET without F_SA_GET");
 	/* Lifetimes without the event queue: statuses, but no events. */
-	vipsec_core_set_features(c, 1ULL << VIRTIO_IPSEC_F_LIFETIME);
+	vpe_core_set_features(c, 1ULL << VIRTIO_IPSEC_F_LIFETIME);
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x2001, key, 16, salt, 0);
 	S(p)->soft_packets = htole64(1);
 	ck_assert(sa_add(c, 0, 2, p) == 0);
@@ -590,20 +590,20 @@ START_TEST(test_feature_gating)
 	ck_assert(o.status == VIRTIO_IPSEC_SOFT_EXPIRY);
 	expect_no_ev(c, "event without F_EVENTQ");
 	/* Soft above hard can never fire. */
-	vipsec_core_set_features(c, all);
+	vpe_core_set_features(c, all);
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x2002, key, 16, salt, 0);
 	S(p)->soft_bytes = htole64(10);
 	S(p)->hard_bytes = htole64(5);
 	ck_assert_msg(sa_add(c, 0, 3, p) == VIRTIO_IPSEC_INVAL,
 		      "soft_bytes > hard_bytes");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
 /* SA_MOD                                                              */
 
-static uint8_t sa_mod(struct vipsec_core *c, uint32_t id,
+static uint8_t sa_mod(struct vpe_core *c, uint32_t id,
 		      const struct virtio_ipsec_sa_mod *m)
 {
 	return ctrl(c, VIRTIO_IPSEC_OP_SA_MOD, 0, id, m, sizeof(*m));
@@ -612,7 +612,7 @@ static uint8_t sa_mod(struct vipsec_core *c, uint32_t id,
 /* The mobile-IPv6 home agent case, over IPv4 for now. */
 START_TEST(test_sa_mod_endpoint)
 {
-	struct vipsec_core *c = pair(64, NULL);
+	struct vpe_core *c = pair(64, NULL);
 	struct virtio_ipsec_sa_mod m;
 	struct virtio_ipsec_sa_entry e;
 	uint8_t old2[2000];
@@ -644,7 +644,7 @@ START_TEST(test_sa_mod_endpoint)
 	ck_assert_msg(!memcmp(o.data + 12, "\xc6\x33\x64\x01", 4) &&
 		      !memcmp(o.data + 16, "\xcb\x00\x71\x09", 4),
 		      "outer header still has the old endpoints");
-	ck_assert_msg(vipsec_ip_csum(o.data, 20) == 0,
+	ck_assert_msg(vpe_ip_csum(o.data, 20) == 0,
 		      "outer IPv4 checksum wrong after SA_MOD");
 	data1(c, DEC, 0, 2, o.data, o.out_len, 2000, &o2);
 	ck_assert_msg(o2.status == 0, "keys not kept: decap %u", o2.status);
@@ -657,7 +657,7 @@ START_TEST(test_sa_mod_endpoint)
 		      "SA_GET does not show the new endpoints");
 	ck_assert_msg(le64toh(e.seq) == 4, "SA_GET seq %lu",
 		      (unsigned long)le64toh(e.seq));
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -678,7 +678,7 @@ static void v6(uint8_t *p)
 
 START_TEST(test_sa_mod_mipv6)
 {
-	struct vipsec_core *c = pair(64, v6);
+	struct vpe_core *c = pair(64, v6);
 	struct virtio_ipsec_sa_mod m;
 	uint8_t old[2000];
 	uint32_t old_len;
@@ -713,7 +713,7 @@ START_TEST(test_sa_mod_mipv6)
 	/* 0a00:0009:: is a subnet-router anycast address: SA_ADD refuses it */
 	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL,
 		      "an IPv4 address left in an IPv6 SA's endpoint accepted");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -726,7 +726,7 @@ static void natt(uint8_t *p)
 
 START_TEST(test_sa_mod_natt_port)
 {
-	struct vipsec_core *c = pair(64, natt);
+	struct vpe_core *c = pair(64, natt);
 	struct virtio_ipsec_sa_mod m;
 
 	encap(c, 1, 100, &o);
@@ -741,13 +741,13 @@ START_TEST(test_sa_mod_natt_port)
 	encap(c, 1, 100, &o);
 	ck_assert_msg(o.status == 0 && (o.data[22] << 8 | o.data[23]) == 61000,
 		      "peer UDP port not moved: %u", o.data[22] << 8 | o.data[23]);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_sa_mod_seq_window)
 {
-	struct vipsec_core *c = pair(64, NULL);
+	struct vpe_core *c = pair(64, NULL);
 	struct virtio_ipsec_sa_mod m;
 	struct virtio_ipsec_sa_entry e;
 	uint8_t p96[2000], p100[2000];
@@ -828,13 +828,13 @@ START_TEST(test_sa_mod_seq_window)
 	data1(c, DEC, 0, 2, p96, l96, 2000, &o2);
 	ck_assert_msg(o2.status == VIRTIO_IPSEC_REPLAY,
 		      "a refused SA_MOD changed the window: %u", o2.status);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_sa_mod_malformed)
 {
-	struct vipsec_core *c = pair(64, NULL);
+	struct vpe_core *c = pair(64, NULL);
 	struct virtio_ipsec_sa_mod m;
 	uint8_t *b = (uint8_t *)&m;
 	size_t n;
@@ -873,7 +873,7 @@ START_TEST(test_sa_mod_malformed)
 	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL, "reserved1");
 	m.reserved1[3] = 0;
 	ck_assert_msg(sa_mod(c, 1, &m) == 0, "the valid SA_MOD is refused");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -905,7 +905,7 @@ START_TEST(test_sa_mod_bad_endpoints)
 	int fam, local;
 
 	for (fam = 0; fam <= 1; fam++) {
-		struct vipsec_core *c = pair(64, fam ? v6 : NULL);
+		struct vpe_core *c = pair(64, fam ? v6 : NULL);
 
 		get_entry(c, 0, 1, &before);
 
@@ -927,7 +927,7 @@ START_TEST(test_sa_mod_bad_endpoints)
 		ck_assert_msg(!memcmp(before.params.tun_src, after.params.tun_src, 16) &&
 			      !memcmp(before.params.tun_dst, after.params.tun_dst, 16),
 			      "a refused SA_MOD changed the SA's endpoints");
-		vipsec_core_free(c);
+		vpe_core_free(c);
 	}
 }
 END_TEST
@@ -935,7 +935,7 @@ END_TEST
 /* The inbound (SPI, destination) rule of SA_ADD holds after SA_MOD. */
 START_TEST(test_sa_mod_clash)
 {
-	struct vipsec_core *c = pair(64, NULL);
+	struct vpe_core *c = pair(64, NULL);
 	struct virtio_ipsec_sa_mod m;
 	uint8_t p[PARAMS_SIZE];
 
@@ -947,14 +947,14 @@ START_TEST(test_sa_mod_clash)
 	memcpy(m.peer_addr, "\x0a\x00\x00\x02", 4);
 	ck_assert_msg(sa_mod(c, 3, &m) == VIRTIO_IPSEC_EXISTS,
 		      "two inbound SAs with one SPI and destination");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* The rule is per group: another group's SPIs neither clash nor show. */
 START_TEST(test_sa_mod_clash_per_group)
 {
-	struct vipsec_core *c = pair(64, NULL);
+	struct vpe_core *c = pair(64, NULL);
 	uint8_t name[VIRTIO_IPSEC_NAME_LEN] = "g1";
 	struct virtio_ipsec_sa_mod m;
 	uint8_t p[PARAMS_SIZE];
@@ -969,17 +969,17 @@ START_TEST(test_sa_mod_clash_per_group)
 	memcpy(m.peer_addr, "\x0a\x00\x00\x02", 4);
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_MOD, 1, 3, &m, sizeof(m)) == 0,
 		      "group 1's SA clashes with group 0's SPI");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
 /* SA_GET and SA_FLUSH                                                 */
 
-static struct vipsec_core *populated(void)
+static struct vpe_core *populated(void)
 {
 	static const uint32_t ids1[] = { 3, 5, 7, 9, 11 };
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE], name[VIRTIO_IPSEC_NAME_LEN] = "g1";
 	size_t i;
 
@@ -1023,7 +1023,7 @@ static void expect_page(const uint8_t *buf, uint32_t ol, uint32_t count,
 
 START_TEST(test_sa_get_paging)
 {
-	struct vipsec_core *c = populated();
+	struct vpe_core *c = populated();
 	static uint8_t buf[GET_HLEN + 8 * ENTRY_LEN];
 	static const uint32_t p1[] = { 3, 5 }, p2[] = { 7, 9 }, p3[] = { 11 },
 		all[] = { 3, 5, 7, 9, 11 }, g0[] = { 4, 8 };
@@ -1054,13 +1054,13 @@ START_TEST(test_sa_get_paging)
 	ck_assert(sa_get(c, 1, 0, VIRTIO_IPSEC_SA_GET_FIRST, 100, buf,
 			 GET_HLEN + ENTRY_LEN + 100, &ol) == 0);
 	expect_page(buf, ol, 1, 1, p1, "room for one entry");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_sa_get_errors)
 {
-	struct vipsec_core *c = populated();
+	struct vpe_core *c = populated();
 	static uint8_t buf[GET_HLEN + 2 * ENTRY_LEN];
 	struct virtio_ipsec_sa_get g = {
 		.op = htole32(VIRTIO_IPSEC_SA_GET_FIRST), .max_sas = htole32(1),
@@ -1096,19 +1096,19 @@ START_TEST(test_sa_get_errors)
 	ck_assert_msg(ctrl_resp(c, VIRTIO_IPSEC_OP_SA_GET, 1, 0, &g, sizeof(g),
 				buf, sizeof(buf), NULL) == VIRTIO_IPSEC_INVAL,
 		      "reserved");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 /* No key material ever leaves the device; everything else does. */
 START_TEST(test_sa_get_no_keys)
 {
-	struct vipsec_core *c = populated();
+	struct vpe_core *c = populated();
 	static uint8_t buf[GET_HLEN + 8 * ENTRY_LEN];
 	struct virtio_ipsec_sa_entry e;
 	uint32_t ol, i;
 
-	vipsec_core_tick(c, 30);
+	vpe_core_tick(c, 30);
 	ck_assert(sa_get(c, 1, 0, VIRTIO_IPSEC_SA_GET_FIRST, 8, buf,
 			 sizeof(buf), &ol) == 0);
 	ck_assert_msg(memmem(buf, sizeof(buf), key, 8) == NULL &&
@@ -1124,16 +1124,16 @@ START_TEST(test_sa_get_no_keys)
 			      le64toh(e.age_seconds) == 30,
 			      "entry %u: parameters not as added", i);
 	}
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_sa_flush)
 {
-	struct vipsec_core *c = populated();
+	struct vpe_core *c = populated();
 	static uint8_t buf[GET_HLEN + 8 * ENTRY_LEN];
 	static const uint32_t g0[] = { 4, 8 };
-	struct vipsec_sadb *db = vipsec_core_sadb(c);
+	struct vpe_sadb *db = vpe_core_sadb(c);
 	uint32_t ol;
 
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_FLUSH, 1, 3, NULL, 0) ==
@@ -1151,7 +1151,7 @@ START_TEST(test_sa_flush)
 		      "flushed SAs still in the table");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_GROUP_DESTROY, 1, 0, NULL, 0) == 0,
 		      "flushed group cannot be destroyed");
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -1164,28 +1164,28 @@ START_TEST(test_replay_export_import)
 	for (k = 0; k < 50; k++) {
 		uint32_t w = 1 + rand_r(&seed) % 4096, i;
 		uint64_t top = w + rand_r(&seed) % 100000;
-		struct vipsec_replay *r;
+		struct vpe_replay *r;
 
 		memset(in, 0, sizeof(in));
 		for (i = 0; i < w; i++)
 			if (rand_r(&seed) & 1)
 				in[i / 64] |= 1ULL << (i % 64);
-		r = vipsec_replay_import(w, top, in, 64);
+		r = vpe_replay_import(w, top, in, 64);
 		ck_assert_msg(r, "import of window %u refused", w);
-		vipsec_replay_export(r, out, 64);
+		vpe_replay_export(r, out, 64);
 		ck_assert_msg(!memcmp(in, out, sizeof(in)),
 			      "window %u top %lu: round trip differs", w,
 			      (unsigned long)top);
 		for (i = 0; i < w; i++)
-			ck_assert_msg(vipsec_replay_check(r, top - i) ==
+			ck_assert_msg(vpe_replay_check(r, top - i) ==
 				      ((in[i / 64] >> (i % 64) & 1) ?
 				       VIRTIO_IPSEC_REPLAY : VIRTIO_IPSEC_OK),
 				      "window %u: seq top-%u misjudged", w, i);
-		vipsec_replay_free(r);
+		vpe_replay_free(r);
 	}
 	memset(in, 0, sizeof(in));
 	in[0] = 1ULL << 10;
-	ck_assert_msg(vipsec_replay_import(64, 5, in, 64) == NULL,
+	ck_assert_msg(vpe_replay_import(64, 5, in, 64) == NULL,
 		      "bit naming a sequence number below 1 accepted");
 }
 END_TEST

@@ -68,33 +68,33 @@ static void parse(const struct vec *v, struct bytes *b)
 		      v->name);
 }
 
-static struct vipsec_sa *add(struct vipsec_core *c, uint32_t id, uint8_t dir,
-			     const struct bytes *b)
+static struct vpe_sa *add(struct vpe_core *c, uint32_t id, uint8_t dir,
+			  const struct bytes *b)
 {
 	uint8_t p[PARAMS_SIZE];
 	uint8_t st;
 
-	test_params(p, dir, vipsec_get_be32(b->spi), b->key,
+	test_params(p, dir, vpe_get_be32(b->spi), b->key,
 		    (uint8_t)b->key_len, b->salt, 0);
 	st = sa_add(c, 0, id, p);
 	ck_assert_msg(st == VIRTIO_IPSEC_OK, "SA_ADD of vector key: status %u",
 		      st);
-	return vipsec_sa_lookup(vipsec_core_sadb(c), 0, id);
+	return vpe_sa_lookup(vpe_core_sadb(c), 0, id);
 }
 
 START_TEST(test_vector_seal)
 {
 	const struct vec *v = &vecs[_i];
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t esp[400];
-	struct vipsec_sa *sa;
+	struct vpe_sa *sa;
 	struct bytes b;
 
 	parse(v, &b);
 	sa = add(c, 1, VIRTIO_IPSEC_DIR_OUTBOUND, &b);
 	memset(esp, 0xee, sizeof(esp));
-	vipsec_esp_seal(vipsec_core_crypto(c), sa, vipsec_get_be32(b.seq), b.iv,
-			b.pt, (uint32_t)b.pt_len, esp);
+	vpe_esp_seal(vpe_core_crypto(c), sa, vpe_get_be32(b.seq), b.iv,
+		     b.pt, (uint32_t)b.pt_len, esp);
 	ck_assert_msg(!memcmp(esp, b.spi, 4) && !memcmp(esp + 4, b.seq, 4) &&
 		      !memcmp(esp + 8, b.iv, 8),
 		      "%s: ESP header/IV differ from the published packet",
@@ -105,16 +105,16 @@ START_TEST(test_vector_seal)
 		      "%s: ICV differs from the published bytes", v->name);
 	ck_assert_msg(esp[16 + b.ct_len] == 0xee, "%s: wrote past the ICV",
 		      v->name);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
 START_TEST(test_vector_open)
 {
 	const struct vec *v = &vecs[_i];
-	struct vipsec_core *c = test_core();
+	struct vpe_core *c = test_core();
 	uint8_t esp[400], pt[300];
-	struct vipsec_sa *sa;
+	struct vpe_sa *sa;
 	struct bytes b;
 	uint32_t len;
 	uint8_t st;
@@ -126,8 +126,8 @@ START_TEST(test_vector_open)
 	memcpy(esp + 8, b.iv, 8);
 	memcpy(esp + 16, b.ct, b.ct_len);
 	len = 16 + (uint32_t)b.ct_len;
-	st = vipsec_esp_open(vipsec_core_crypto(c), sa, vipsec_get_be32(b.seq),
-			     esp, len, pt);
+	st = vpe_esp_open(vpe_core_crypto(c), sa, vpe_get_be32(b.seq),
+			  esp, len, pt);
 	ck_assert_msg(st == VIRTIO_IPSEC_OK, "%s: published packet refused: %u",
 		      v->name, st);
 	ck_assert_msg(!memcmp(pt, b.pt, b.pt_len),
@@ -135,11 +135,11 @@ START_TEST(test_vector_open)
 		      v->name);
 
 	esp[16 + b.pt_len / 2] ^= 0x01;
-	st = vipsec_esp_open(vipsec_core_crypto(c), sa, vipsec_get_be32(b.seq),
-			     esp, len, pt);
+	st = vpe_esp_open(vpe_core_crypto(c), sa, vpe_get_be32(b.seq),
+			  esp, len, pt);
 	ck_assert_msg(st == VIRTIO_IPSEC_BADMSG,
 		      "%s: tampered packet gave %u, want BADMSG", v->name, st);
-	vipsec_core_free(c);
+	vpe_core_free(c);
 }
 END_TEST
 
@@ -151,7 +151,7 @@ START_TEST(test_vector_trailer)
 	int32_t n;
 
 	parse(&vecs[1], &b);
-	n = vipsec_esp_trailer(b.pt, (uint32_t)b.pt_len, &nh);
+	n = vpe_esp_trailer(b.pt, (uint32_t)b.pt_len, &nh);
 	ck_assert_msg(n == 0x30 && nh == 1,
 		      "case 3 trailer: inner length %d next header %u, want 48/1",
 		      n, nh);

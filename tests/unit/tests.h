@@ -10,6 +10,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_core.h"
+#include "vpe_test.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
@@ -39,7 +40,7 @@ const char *test_backend(void);
 size_t hex2bin(const char *hex, uint8_t *buf, size_t cap);
 
 /* A core with small, known limits: 64 SAs, 4 groups, batch 32. */
-struct vipsec_core *test_core(void);
+struct vpe_core *test_core(void);
 
 /* Wire SA params: AES-GCM, tunnel v4 10.0.0.1 -> 10.0.0.2. */
 void test_params(uint8_t p[sizeof(struct virtio_ipsec_sa_params)],
@@ -49,15 +50,15 @@ void test_params(uint8_t p[sizeof(struct virtio_ipsec_sa_params)],
 #define PARAMS_SIZE sizeof(struct virtio_ipsec_sa_params)
 
 /* Sends a control request; returns the footer status. */
-uint8_t ctrl(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
+uint8_t ctrl(struct vpe_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	     const void *body, size_t body_len);
-uint8_t sa_add(struct vipsec_core *c, uint32_t gid, uint32_t id,
+uint8_t sa_add(struct vpe_core *c, uint32_t gid, uint32_t id,
 	       const uint8_t *params);
 
 /* Builds a complete inner IPv4 packet of len bytes (>= 20). */
 void make_ipv4(uint8_t *p, uint32_t len, uint8_t tos, int df, uint32_t salt);
 
-/* Single-packet data request through vipsec_core_handle_data. */
+/* Single-packet data request through vpe_core_handle_data. */
 struct pkt_out {
 	uint8_t footer_status;
 	uint8_t status;
@@ -65,7 +66,7 @@ struct pkt_out {
 	uint64_t seq;
 	uint8_t data[70000];
 };
-void data1(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
+void data1(struct vpe_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	   const uint8_t *in, uint32_t in_len, uint32_t out_cap,
 	   struct pkt_out *o);
 

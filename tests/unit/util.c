@@ -44,17 +44,17 @@ const char *test_backend(void)
 	return be && *be ? be : VIPSEC_TEST_BACKEND_DEFAULT;
 }
 
-struct vipsec_core *test_core(void)
+struct vpe_core *test_core(void)
 {
-	struct vipsec_core_config cfg = {
+	struct vpe_core_config cfg = {
 		.max_sas = 64, .max_groups = 4, .max_packet_len = 9000,
 		.max_batch = 32, .max_replay_window = 4096,
 		.crypto_backend = test_backend(),
 	};
 	char err[128] = "";
-	struct vipsec_core *c = vipsec_core_new(&cfg, err, sizeof(err));
+	struct vpe_core *c = vpe_core_new(&cfg, err, sizeof(err));
 
-	ck_assert_msg(c != NULL, "vipsec_core_new failed: %s", err);
+	ck_assert_msg(c != NULL, "vpe_core_new failed: %s", err);
 	return c;
 }
 
@@ -86,7 +86,7 @@ void test_params(uint8_t p[PARAMS_SIZE], uint8_t dir, uint32_t spi,
 	memcpy(p, &s, sizeof(s));
 }
 
-uint8_t ctrl(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
+uint8_t ctrl(struct vpe_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	     const void *body, size_t body_len)
 {
 	uint8_t req[1024], resp[64];
@@ -101,8 +101,8 @@ uint8_t ctrl(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	if (body_len)
 		memcpy(req + sizeof(h), body, body_len);
 	memset(resp, 0xaa, sizeof(resp));
-	n = vipsec_core_handle_ctrl(c, req, sizeof(h) + body_len, resp,
-				    sizeof(resp));
+	n = vpe_core_handle_ctrl(c, req, sizeof(h) + body_len, resp,
+				 sizeof(resp));
 	ck_assert_msg(n == (ssize_t)sizeof(resp),
 		      "ctrl used length %zd, want %zu", n, sizeof(resp));
 	for (size_t i = 0; i < sizeof(resp) - 8; i++)
@@ -110,7 +110,7 @@ uint8_t ctrl(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	return resp[sizeof(resp) - 8];
 }
 
-uint8_t sa_add(struct vipsec_core *c, uint32_t gid, uint32_t id,
+uint8_t sa_add(struct vpe_core *c, uint32_t gid, uint32_t id,
 	       const uint8_t *params)
 {
 	return ctrl(c, VIRTIO_IPSEC_OP_SA_ADD, gid, id, params, PARAMS_SIZE);
@@ -123,19 +123,19 @@ void make_ipv4(uint8_t *p, uint32_t len, uint8_t tos, int df, uint32_t salt)
 	memset(p, 0, 20);
 	p[0] = 0x45;
 	p[1] = tos;
-	vipsec_put_be16(p + 2, (uint16_t)len);
-	vipsec_put_be16(p + 4, (uint16_t)salt);
-	vipsec_put_be16(p + 6, df ? VIPSEC_IP_DF : 0);
+	vpe_put_be16(p + 2, (uint16_t)len);
+	vpe_put_be16(p + 4, (uint16_t)salt);
+	vpe_put_be16(p + 6, df ? VPE_IP_DF : 0);
 	p[8] = 63;
 	p[9] = 17;
 	memcpy(p + 12, "\xc0\xa8\x01\x01", 4);
 	memcpy(p + 16, "\xc0\xa8\x02\x02", 4);
-	vipsec_put_be16(p + 10, vipsec_ip_csum(p, 20));
+	vpe_put_be16(p + 10, vpe_ip_csum(p, 20));
 	for (i = 20; i < len; i++)
 		p[i] = (uint8_t)(i * 7 + salt);
 }
 
-void data1(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
+void data1(struct vpe_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	   const uint8_t *in, uint32_t in_len, uint32_t out_cap,
 	   struct pkt_out *o)
 {
@@ -157,7 +157,7 @@ void data1(struct vipsec_core *c, uint16_t op, uint32_t gid, uint32_t id,
 	memcpy(req + 16, &pr, 16);
 	memcpy(req + 32, in, in_len);
 	memset(resp, 0xaa, resp_cap);
-	n = vipsec_core_handle_data(c, req, req_len, resp, resp_cap);
+	n = vpe_core_handle_data(c, req, req_len, resp, resp_cap);
 	ck_assert_msg(n == (ssize_t)resp_cap, "data used length %zd, want %zu",
 		      n, resp_cap);
 	o->footer_status = resp[resp_cap - 8];

@@ -1,6 +1,10 @@
 #!/bin/sh
 # Guest /init for the virtio-ipsec VM harness (busybox sh, PID 1).
-# Mode comes from the kernel command line: vipsec.mode=test|demo|shell|bench.
+# Mode comes from the kernel command line: vipsec.mode=test|demo|shell|bench|run.
+# Mode run (make vm-run) runs the command in /etc/vipsec/cmd in /extra,
+# prints its output between VIPSEC-RUN-OUTPUT markers and its exit status
+# as "VIPSEC-RUN-STATUS: N"; that status is the command's, not the run's
+# verdict (the host's run.sh returns it).
 # Optional: vipsec.test_timeout=SECONDS (per test program, default 600);
 # vipsec.timeout_mult=N scales every timeout for a slow (debug) kernel: the
 # per-program one here, Check's (CK_TIMEOUT_MULTIPLIER) and the tests' own
@@ -89,8 +93,11 @@ for m in virtio virtio_ring virtio_pci \
 done
 # Optional: accelerated implementations (need AES-NI/PCLMUL: -cpu max has
 # them); the jitter entropy source (its health test may fail under TCG, drbg
-# then continues without it).
-for m in aesni_intel ghash_clmulni_intel jitterentropy_rng; do
+# then continues without it); ChaCha20-Poly1305 and the two algorithms its
+# template looks up by name (built in on the debug kernel; the XFRM and
+# AF_ALG cases fail by themselves if they are missing).
+for m in aesni_intel ghash_clmulni_intel jitterentropy_rng \
+	chacha_generic poly1305_generic chacha20poly1305; do
 	modprobe -q "$m" 2>/dev/null || say "note: optional module $m not loaded"
 done
 
@@ -199,7 +206,26 @@ bench) # benchmarks print figures; only a failing operation fails the run
 		say "not running benchmarks: setup failed"
 	fi
 	;;
+run)
+	if [ "$fail" != 0 ]; then
+		say "not running the command: setup failed"
+	elif [ ! -r /etc/vipsec/cmd ]; then
+		bad "no /etc/vipsec/cmd in the initramfs (VIPSEC_CMD unset?)"
+	else
+		echo "----- VIPSEC-RUN-OUTPUT BEGIN -----"
+		(
+			cd /extra 2>/dev/null || cd /
+			PATH=/extra:$PATH
+			exec sh /etc/vipsec/cmd
+		) </dev/null
+		rc=$?
+		echo "----- VIPSEC-RUN-OUTPUT END -----"
+		echo "VIPSEC-RUN-STATUS: $rc"
+		check_dmesg "the command"
+	fi
+	;;
 shell)
+	[ ! -d /extra ] || say "your files (EXTRA=) are in /extra"
 	say "interactive shell; exit it to unload the module and power off"
 	setsid cttyhack sh -l
 	check_dmesg "the shell session"

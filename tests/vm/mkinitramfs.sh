@@ -12,8 +12,18 @@
 #   VIPSEC_GW        the gateway VNF (default: $BUILD/lib/vipsec-gw) and
 #   VIPSEC_GW_TOOLS  its demo/test programs (default: $BUILD/tests/gw), with
 #                    socat and tcpdump from the host: /bin in every mode
+#   VIPSEC_SOLIB     the g-API shared library, shipped as /usr/lib/<soname>
+#                    with what ldd says it needs (default:
+#                    $BUILD/lib/libg_ipsec_la.so.0), so that dynamically
+#                    linked programs run in the guest
+#   VIPSEC_EXTRA     whitespace-separated files or directories of one's own,
+#                    copied (directories recursively) to /extra/<name> in any
+#                    mode; the shared libraries ldd finds for ELF files among
+#                    them come along
+#   VIPSEC_CMD       mode run: the shell command the guest runs (in /extra,
+#                    with /extra on PATH)
 # Mode test packs the tests, demo packs the demo, shell packs both, bench
-# packs the benchmarks (as /bench/*).
+# packs the benchmarks (as /bench/*), run packs only VIPSEC_CMD and extras.
 # Missing module/tests/demo are not an error here: the guest reports them.
 # The build is skipped when a fingerprint of every input is unchanged.
 set -euo pipefail
@@ -34,6 +44,14 @@ module=${VIPSEC_MODULE:-$BUILD/module/virtio_ipsec.ko}
 tests=${VIPSEC_TESTS:-$BUILD/tests/guest}
 demo=${VIPSEC_DEMO:-$BUILD/lib/vnf_demo}
 bench=${VIPSEC_BENCH:-$BUILD/tests/bench}
+solib=${VIPSEC_SOLIB:-$BUILD/lib/libg_ipsec_la.so.0}
+read -r -a extras <<<"${VIPSEC_EXTRA:-}"
+for x in "${extras[@]}"; do
+	if [ ! -e "$x" ]; then
+		echo "mkinitramfs: extra file $x does not exist (EXTRA= / VIPSEC_EXTRA)" >&2
+		exit 1
+	fi
+done
 # The operators' tool, shipped as /bin/vipsec (tests drive it like a user).
 cli=${VIPSEC_CLI:-$BUILD/lib/vipsec}
 busybox=${VIPSEC_BUSYBOX:-/bin/busybox}
@@ -49,11 +67,14 @@ iproute=$(command -v ip || true)
 case "$iproute" in /*) ;; *) iproute=/usr/bin/ip ;; esac
 
 # Kernel modules the guest loads (see init.sh) or may auto-load (the rest of
-# the algorithms the device offers); dependencies resolved below.
+# the algorithms the device offers); dependencies resolved below. The
+# rfc7539esp template finds chacha20 and poly1305 by name, not by symbol, so
+# modinfo lists no dependency: they are named here.
 want_mods=(virtio virtio_ring virtio_pci
 	gcm ghash-generic ctr authenc authencesn seqiv echainiv sha512_generic
 	af_alg algif_aead algif_skcipher algif_hash crypto_null drbg jitterentropy_rng
 	ccm des_generic des3_ede-x86_64 xcbc md5
+	chacha20poly1305 chacha_generic poly1305_generic
 	aesni-intel ghash-clmulni-intel
 	xfrm_algo xfrm_user esp4 esp6 veth tun)
 
@@ -70,6 +91,12 @@ test) [ -d "$tests" ] && payload+=("$tests") ;;
 demo) [ -e "$demo" ] && payload+=("$demo") ;;
 shell) [ -d "$tests" ] && payload+=("$tests"); [ -e "$demo" ] && payload+=("$demo") ;;
 bench) [ -d "$bench" ] && payload+=("$bench") ;;
+run)
+	if [ -z "${VIPSEC_CMD:-}" ]; then
+		echo "mkinitramfs: mode run needs a command (CMD= / VIPSEC_CMD)" >&2
+		exit 1
+	fi
+	;;
 *) echo "mkinitramfs: unknown mode $mode" >&2; exit 1 ;;
 esac
 
@@ -77,6 +104,9 @@ esac
 fingerprint() {
 	{
 		echo "$mode $krel ${want_mods[*]}"
+		printf 'cmd %s\nextras %s\n' "${VIPSEC_CMD:-}" "${extras[*]}"
+		[ ! -e "$solib" ] || find -L "$solib" -printf '%p %s %T@\n'
+		[ ${#extras[@]} = 0 ] || find "${extras[@]}" -printf '%p %s %T@\n'
 		find "$here/init.sh" "$here/mkinitramfs.sh" "$here/env-check.sh" "$here/splat.pat" "$here/splat-allow.pat" \
 			"$busybox" "$iproute" "$kmods/modules.order" \
 			"$module" "$cli" "$gw" "$gw_tools" "${host_tools[@]}" "${payload[@]}" -printf '%p %s %T@\n' 2>/dev/null || true
@@ -118,6 +148,23 @@ for t in "${host_tools[@]}"; do
 	cp "$t" "$stage/usr/bin/"
 	copy_libs "$t"
 done
+
+# copy_elf_deps FILE: the shared libraries (and dynamic loader) ldd finds
+# for FILE, at their host paths; nothing for static or non-ELF files.
+copy_elf_deps() {
+	local lib
+	ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+		while read -r lib; do
+			[ -e "$stage/$lib" ] && continue
+			mkdir -p "$stage/$(dirname "$lib")"
+			cp -L "$lib" "$stage/$lib"
+		done
+	ldd "$1" 2>/dev/null | awk '$3 == "not" {print $1}' | while read -r lib; do
+		# Ours comes from $solib, whatever the host has installed.
+		[ "$lib" = "${solib##*/}" ] && [ -e "$solib" ] && continue
+		echo "mkinitramfs: warning: $1 needs $lib, which ldd cannot find on this host" >&2
+	done
+}
 
 # Kernel modules: the deb ships no modules.dep, so resolve with modinfo.
 declare -A path_of=()
@@ -190,6 +237,26 @@ if [ -x "$gw" ]; then
 fi
 if [ -d "$gw_tools" ]; then
 	find "$gw_tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/bin/" \;
+fi
+# The g-API shared library in the system search path of the dynamic loader
+# (no ld.so.cache needed), with its dependencies.
+if [ -e "$solib" ]; then
+	mkdir -p "$stage/usr/lib"
+	cp -L "$solib" "$stage/usr/lib/${solib##*/}"
+	copy_elf_deps "$solib"
+fi
+# One's own files (EXTRA=) and what their ELF files need.
+if [ ${#extras[@]} -gt 0 ]; then
+	mkdir -p "$stage/extra"
+	for x in "${extras[@]}"; do
+		cp -a -L "$x" "$stage/extra/"
+	done
+	while read -r f; do
+		copy_elf_deps "$f"
+	done < <(find "$stage/extra" -type f -exec sh -c 'head -c4 "$1" | grep -q "^.ELF"' sh {} \; -print)
+fi
+if [ "$mode" = run ]; then
+	printf '%s\n' "$VIPSEC_CMD" >"$stage/etc/vipsec/cmd"
 fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"

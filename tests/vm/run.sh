@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boots Debian's 6.1 kernel in our QEMU with a virtio-ipsec-pci device, loads
 # virtio_ipsec.ko and runs the in-guest tests, VNF demo, shell or benchmarks.
-# Usage: tests/vm/run.sh [--mode test|demo|shell|bench] [--timeout SECONDS] [--build DIR]
+# Usage: tests/vm/run.sh [--mode test|demo|shell|bench|run] [--timeout SECONDS] [--build DIR]
 #                        [--qemu PATH] [--no-device] [--qmp]
 # Environment (all optional):
 #   ACCEL              auto (default), kvm or tcg: tests/vm/accel.sh decides
@@ -25,9 +25,17 @@
 #                      "VIPSEC-HOST-REQUEST: device_del|device_add ..." lines
 #                      guest tests print (host-side hot-unplug); the guest
 #                      sees vipsec.qmp=1 on its command line
-#   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_BENCH, VIPSEC_KROOT, VIPSEC_KRELEASE:
+#   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_BENCH, VIPSEC_KROOT, VIPSEC_KRELEASE,
+#   VIPSEC_SOLIB, VIPSEC_EXTRA, VIPSEC_CMD:
 #                      inputs of tests/vm/mkinitramfs.sh
 #   V=1                demo mode: the whole console instead of the report
+#   VIPSEC_CONSOLE=1   mode run: show the whole console, not just the output
+# Mode run (make vm-run CMD=... EXTRA=...) runs VIPSEC_CMD in the guest with
+# the device and module loaded: stdout carries only the command's output
+# (console lines between the guest's markers), this script's own lines go
+# to stderr, and the exit status is the command's, or 125 when the VM run
+# itself failed (no QEMU, timeout, kernel splat, setup failure: the judge's
+# verdict says which).
 # Output: the serial console on stdout and in BUILD/vm/<mode>.log, then a
 # one-line verdict from tests/vm/judge.sh. Exit 0 only on PASS. Demo mode
 # (make run) shows a short report instead of the console (tests/vm/report.sh);
@@ -63,10 +71,17 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$mode" in
-test | demo | bench) tmo=${tmo:-900} ;;
+test | demo | bench | run) tmo=${tmo:-900} ;;
 shell) tmo=${tmo:-86400} ;;
-*) echo "run.sh: --mode must be test, demo, shell or bench" >&2; exit 2 ;;
+*) echo "run.sh: --mode must be test, demo, shell, bench or run" >&2; exit 2 ;;
 esac
+# Mode run: fd 3 is the caller's stdout, for the command's output only.
+# Any failure before the command's status is known exits 125.
+run_status=
+if [ "$mode" = run ]; then
+	exec 3>&1 1>&2
+	trap 'rc=$?; [ -n "$run_status" ] || [ "$rc" = 0 ] || exit 125' EXIT
+fi
 BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
 export BUILD
 qemu=${qemu:-$BUILD/qemu/build/qemu-system-x86_64}
@@ -137,6 +152,16 @@ if [ "$mode" = shell ]; then
 elif [ "$brief" = 1 ]; then
 	echo "run.sh: $qemu ${args[*]}" >"$log.cmd"
 	timeout -k 10 "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log" | "$here/report.sh" --live
+elif [ "$mode" = run ]; then
+	timeout -k 10 "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log" |
+		if [ "${VIPSEC_CONSOLE:-0}" = 1 ]; then
+			cat >&3
+		else
+			awk '{ sub(/\r$/, "") }
+			     $0 == "----- VIPSEC-RUN-OUTPUT END -----" { out = 0 }
+			     out { print; fflush() }
+			     $0 == "----- VIPSEC-RUN-OUTPUT BEGIN -----" { out = 1 }' >&3
+		fi
 else
 	timeout -k 10 "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log"
 fi
@@ -157,5 +182,19 @@ if [ "$brief" = 1 ]; then
 	set -e
 	"$here/report.sh" --final "$log" "$log.verdict" "$jrc"
 	exit "$jrc"
+fi
+if [ "$mode" = run ]; then
+	if ! "$here/judge.sh" --rc "$rc" --timeout "$tmo" "$log"; then
+		echo "run.sh: the VM run failed (see above and $log): exit 125" >&2
+		exit 125
+	fi
+	status=$(tr -d '\r' <"$log" | sed -n 's/^VIPSEC-RUN-STATUS: \([0-9][0-9]*\)$/\1/p' | tail -n 1)
+	if [ -z "$status" ]; then
+		echo "run.sh: no VIPSEC-RUN-STATUS line in $log: exit 125" >&2
+		exit 125
+	fi
+	[ "$status" = 0 ] || echo "run.sh: the command exited with status $status" >&2
+	run_status=$status
+	exit "$status"
 fi
 exec "$here/judge.sh" --rc "$rc" --timeout "$tmo" "$log"

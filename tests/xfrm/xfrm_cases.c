@@ -19,6 +19,7 @@
 #define GCM	G_IPSEC_LA_COMB_AES_GCM
 #define CCM	G_IPSEC_LA_COMB_AES_CCM
 #define GMAC	G_IPSEC_LA_COMB_AES_GMAC
+#define CHACHA	G_IPSEC_LA_COMB_CHACHA20_POLY1305
 #define A_CBC	G_IPSEC_LA_ALG_AES_CBC
 #define A_CTR	G_IPSEC_LA_ALG_AES_CTR
 #define TDES	G_IPSEC_LA_ALG_3DES_CBC
@@ -34,6 +35,7 @@
 #define R4106	"rfc4106(gcm(aes))"
 #define R4309	"rfc4309(ccm(aes))"
 #define R4543	"rfc4543(gcm(aes))"
+#define R7634	"rfc7539esp(chacha20,poly1305)"
 #define CBC	"cbc(aes)"
 #define CTR	"rfc3686(ctr(aes))"
 
@@ -62,6 +64,7 @@ const struct xt_case xt_cases[] = {
 	{ AEAD("aes-ccm-192", CCM, 24, 3, 128, R4309), T44, NOCCM192 },
 	{ AEAD("aes-gmac-128", GMAC, 16, 4, 128, R4543), T44, SUP },
 	{ AEAD("aes-gmac-256", GMAC, 32, 4, 128, R4543), T44, SUP },
+	{ AEAD("chacha20-poly1305", CHACHA, 32, 4, 128, R7634), T44, SUP },
 	{ ENCA("aes-cbc-128/sha1", A_CBC, SHA1, 16, 0, 20, 96, CBC, "hmac(sha1)"), T44, SUP },
 	{ ENCA("aes-cbc-256/sha256", A_CBC, SHA256, 32, 0, 32, 128, CBC, "hmac(sha256)"), T44, SUP },
 	{ ENCA("aes-cbc-192/sha384", A_CBC, SHA384, 24, 0, 48, 192, CBC, "hmac(sha384)"), T44, SUP },
@@ -94,6 +97,7 @@ const struct xt_case xt_cases[] = {
 	{ AEAD("aes-gcm-128", GCM, 16, 4, 128, R4106), SHAPE(0, 4, 4, 1, 0), SUP },
 	{ AEAD("aes-ccm-128", CCM, 16, 3, 128, R4309), SHAPE(1, 6, 6, 1, 0), SUP },
 	{ AEAD("aes-gmac-128", GMAC, 16, 4, 128, R4543), SHAPE(0, 6, 4, 1, 0), SUP },
+	{ AEAD("chacha20-poly1305", CHACHA, 32, 4, 128, R7634), SHAPE(1, 4, 4, 1, 0), SUP },
 	{ ENCA("aes-cbc-128/sha256", A_CBC, SHA256, 16, 0, 32, 128, CBC, "hmac(sha256)"), SHAPE(0, 4, 4, 1, 0), SUP },
 	{ ENCA("aes-cbc-128/sha1", A_CBC, SHA1, 16, 0, 20, 96, CBC, "hmac(sha1)"), SHAPE(1, 4, 4, 1, 0), SUP },
 	{ ENCA("aes-ctr-128/sha512", A_CTR, SHA512, 16, 4, 64, 256, CTR, "hmac(sha512)"), SHAPE(0, 6, 6, 1, 0), SUP },

@@ -73,15 +73,15 @@ struct virtio_ipsec_config {
 #define VIRTIO_IPSEC_BADMSG		2	/* ICV mismatch (authentication failed) */
 #define VIRTIO_IPSEC_NOTSUPP		3	/* operation/algorithm not supported */
 #define VIRTIO_IPSEC_INVSA		4	/* unknown or stale SA id */
-#define VIRTIO_IPSEC_NOSPC		5	/* SA or group table full, or no
-					 * host resources for another SA */
+/* NOSPC: SA or group table full, or no host resources for another SA */
+#define VIRTIO_IPSEC_NOSPC		5
 #define VIRTIO_IPSEC_KEY_REJECT		6	/* key length/value refused */
 #define VIRTIO_IPSEC_SOFT_EXPIRY	7	/* success, soft lifetime reached */
 #define VIRTIO_IPSEC_REPLAY		8	/* duplicate sequence number */
 #define VIRTIO_IPSEC_HARD_EXPIRED	9	/* SA past its hard lifetime */
 #define VIRTIO_IPSEC_SEQ_OVERFLOW	10	/* outbound sequence space exhausted */
 #define VIRTIO_IPSEC_DST_TOO_SMALL	11	/* output too small; needed size in out_len */
-#define VIRTIO_IPSEC_BADPKT		12	/* truncated/malformed, bad padding or next header */
+#define VIRTIO_IPSEC_BADPKT		12	/* truncated/malformed, bad pad/next hdr */
 #define VIRTIO_IPSEC_BADPROTO		13	/* not ESP, or SPI not matching the SA */
 #define VIRTIO_IPSEC_LATE		14	/* sequence number left of the replay window */
 #define VIRTIO_IPSEC_INVGROUP		15	/* unknown group id */
@@ -148,6 +148,7 @@ struct virtio_ipsec_group_create {
 #define VIRTIO_IPSEC_CIPHER_AES_GCM	6	/* RFC 4106 AEAD, 4-byte salt */
 #define VIRTIO_IPSEC_CIPHER_AES_CCM	7	/* RFC 4309 AEAD, 3-byte salt */
 #define VIRTIO_IPSEC_CIPHER_AES_GMAC	8	/* RFC 4543 auth-only AEAD, 4-byte salt */
+#define VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305 9 /* RFC 7634 AEAD, 4-byte salt */
 
 /* Integrity algorithm IDs (ICV length in brackets). */
 #define VIRTIO_IPSEC_AUTH_NONE		1	/* with AEAD ciphers, or NULL-free use */
@@ -159,9 +160,8 @@ struct virtio_ipsec_group_create {
 #define VIRTIO_IPSEC_AUTH_HMAC_SHA512	7	/* RFC 4868, 32-byte ICV */
 
 /* sa_params.options */
-#define VIRTIO_IPSEC_SA_OPT_ESN		(1 << 0)	/* 64-bit sequence numbers;
-						 * AEAD AAD = SPI || seq_hi || seq_lo
-						 * (RFC 4106 section 5) */
+/* ESN: 64-bit sequence numbers; AEAD AAD = SPI || seq_hi || seq_lo (RFC 4106 5) */
+#define VIRTIO_IPSEC_SA_OPT_ESN		(1 << 0)
 #define VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY	(1 << 1)	/* inbound replay check */
 #define VIRTIO_IPSEC_SA_OPT_UDP_ENCAP	(1 << 2)	/* RFC 3948 */
 #define VIRTIO_IPSEC_SA_OPT_ECN		(1 << 3)	/* RFC 6040 on decap */
@@ -275,8 +275,11 @@ struct virtio_ipsec_pkt_result {
 	__u8 status;		/* VIRTIO_IPSEC_* */
 	__u8 reserved;
 	__le16 warnings;	/* VIRTIO_IPSEC_WARN_* */
-	__le32 out_len;		/* bytes of output; DST_TOO_SMALL: bytes needed
-				 * (decap: an upper bound, the ciphertext length) */
+	/*
+	 * Bytes of output; DST_TOO_SMALL: bytes needed (decap: an upper
+	 * bound, the ciphertext length).
+	 */
+	__le32 out_len;
 	__le32 seq_lo;		/* sequence number used (encap) or seen (decap) */
 	__le32 seq_hi;		/* high 32 bits with ESN, else 0 */
 };
@@ -330,8 +333,10 @@ struct virtio_ipsec_sa_entry {
 	__le64 seq;			/* outbound: last used; inbound: highest seen */
 	__le64 age_seconds;		/* since SA_ADD */
 	__le64 reserved;
-	/* As added (and modified), but cipher_key, auth_key and salt are
-	 * zero: the device never returns key material. */
+	/*
+	 * As added (and modified), but cipher_key, auth_key and salt are
+	 * zero: the device never returns key material.
+	 */
 	struct virtio_ipsec_sa_params params;
 	struct virtio_ipsec_sa_stats stats;
 };
@@ -357,8 +362,10 @@ struct virtio_ipsec_sa_mod {
 	__le16 peer_port;		/* PEER with UDP_ENCAP: udp_dst_port */
 	__le32 reserved0;
 	__le64 seq;			/* SEQ: outbound last used; inbound highest seen */
-	/* WINDOW: bit i of word i/64 set when sequence number (seq - i) was
-	 * received, for i < replay_window. */
+	/*
+	 * WINDOW: bit i of word i/64 set when sequence number (seq - i) was
+	 * received, for i < replay_window.
+	 */
 	__le64 bitmap[VIRTIO_IPSEC_MAX_BITMAP_WORDS];
 	__le32 reserved1[4];
 };

@@ -86,8 +86,8 @@ struct vipsec_sa_add {
 	__u32 num_sas;			/* 1 .. VIPSEC_MAX_SA_BATCH */
 	__u64 params;			/* user pointer */
 	__u64 ids;			/* user pointer */
-	__u32 dev_status;		/* out: device status on failure; 0 when
-					 * the driver refused before the device */
+	/* out: device status on failure; 0: the driver refused first */
+	__u32 dev_status;
 	__u32 failed_index;		/* out: which SA the device refused */
 };
 
@@ -172,8 +172,8 @@ struct vipsec_event {
 	__u32 sa_id;
 	__u32 reserved;
 	__u64 seq;			/* sequence number, where meaningful */
-	__u64 value;			/* expiries: packets for a packet limit,
-					 * else bytes; LOST: records dropped */
+	/* expiries: packets for a packet limit, else bytes; LOST: dropped */
+	__u64 value;
 };
 
 /* VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod). */

@@ -64,6 +64,7 @@ enum vipsec_genl_cmd {
 	VIPSEC_GENL_CMD_SA_GET,
 	__VIPSEC_GENL_CMD_MAX,
 };
+
 #define VIPSEC_GENL_CMD_MAX	(__VIPSEC_GENL_CMD_MAX - 1)
 
 enum vipsec_genl_attr {
@@ -86,6 +87,7 @@ enum vipsec_genl_attr {
 	VIPSEC_GENL_A_STATS,
 	__VIPSEC_GENL_A_MAX,
 };
+
 #define VIPSEC_GENL_A_MAX	(__VIPSEC_GENL_A_MAX - 1)
 
 /* Inside VIPSEC_GENL_A_STATS: struct virtio_ipsec_sa_stats, field by field. */
@@ -108,6 +110,7 @@ enum vipsec_genl_stat {
 	VIPSEC_GENL_STAT_SELECTOR,
 	__VIPSEC_GENL_STAT_MAX,
 };
+
 #define VIPSEC_GENL_STAT_MAX	(__VIPSEC_GENL_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_GENL_H */

@@ -7,7 +7,7 @@
  * engine and delivered here into driver-posted buffers). Every request is
  * a device-readable part followed by a device-writable part whose last
  * bytes hold the response footer (include/uapi/linux/virtio_ipsec.h). This file only moves bytes: the
- * ESP engine (engine, struct vipsec_core) parses and answers
+ * ESP engine (engine, struct vpe_core) parses and answers
  * every request, so all request decoding is unit-tested and fuzzed outside
  * QEMU. Here we bound what we copy out of guest memory and turn a chain
  * that cannot carry a response into virtio_error() (NEEDS_RESET).
@@ -147,7 +147,7 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
     /* Nothing of an earlier request may reach the guest through resp */
     memset(resp, 0, resp_cap);
     if (q->ctrl) {
-        ret = vipsec_core_handle_ctrl(s->core, req, req_len, resp, resp_cap);
+        ret = vpe_core_handle_ctrl(s->core, req, req_len, resp, resp_cap);
         /*
          * The engine zeroes its own copies of an SA_ADD's keys; this one
          * must not outlive the request either (SA_DEL and reset would not
@@ -155,7 +155,7 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
          */
         explicit_bzero(req, req_len);
     } else {
-        ret = vipsec_core_handle_data(s->core, req, req_len, resp, resp_cap);
+        ret = vpe_core_handle_data(s->core, req, req_len, resp, resp_cap);
     }
     if (ret < 0 || (size_t)ret > resp_cap) {
         virtio_error(vdev, "virtio-ipsec: queue %d: malformed request chain",
@@ -193,7 +193,7 @@ static void virtio_ipsec_deliver_events(VirtIOIPsec *s)
         !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) || vdev->broken) {
         return;
     }
-    while (vipsec_core_event_pending(s->core)) {
+    while (vpe_core_event_pending(s->core)) {
         elem = virtqueue_pop(s->eventq, sizeof(VirtQueueElement));
         if (!elem) {
             break;
@@ -208,7 +208,7 @@ static void virtio_ipsec_deliver_events(VirtIOIPsec *s)
             g_free(elem);
             break;
         }
-        if (!vipsec_core_next_event(s->core, &ev)) {
+        if (!vpe_core_next_event(s->core, &ev)) {
             /* Cannot happen after event_pending(); never write stack bytes */
             virtqueue_detach_element(s->eventq, elem, 0);
             g_free(elem);
@@ -239,8 +239,8 @@ static void virtio_ipsec_handle_event(VirtIODevice *vdev, VirtQueue *vq)
  */
 static void virtio_ipsec_tick(VirtIOIPsec *s)
 {
-    vipsec_core_tick(s->core,
-                     qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) / 1000);
+    vpe_core_tick(s->core,
+                  qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) / 1000);
 }
 
 /*
@@ -260,7 +260,7 @@ static void virtio_ipsec_clock(void *opaque)
     VirtIOIPsec *s = opaque;
 
     virtio_ipsec_tick(s);
-    if (vipsec_core_event_pending(s->core)) {
+    if (vpe_core_event_pending(s->core)) {
         qemu_bh_schedule(s->event_bh);
     }
     timer_mod(s->clock, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
@@ -346,7 +346,7 @@ static void virtio_ipsec_get_config(VirtIODevice *vdev, uint8_t *config)
     struct virtio_ipsec_config cfg;
 
     memset(&cfg, 0, sizeof(cfg));
-    vipsec_core_fill_config(s->core, &cfg);
+    vpe_core_fill_config(s->core, &cfg);
     /*
      * The engine does not know the queue count; the device is ready as
      * soon as it is realized (the core exists).
@@ -361,7 +361,7 @@ static uint64_t virtio_ipsec_get_features(VirtIODevice *vdev,
 {
     VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
     /* Device-specific feature bits are 0..23 */
-    uint64_t offered = vipsec_core_features(s->core) & MAKE_64BIT_MASK(0, 24);
+    uint64_t offered = vpe_core_features(s->core) & MAKE_64BIT_MASK(0, 24);
 
     offered &= ~(1ULL << VIRTIO_IPSEC_F_MQ);
     if (s->conf.num_queues > 1) {
@@ -378,7 +378,7 @@ static void virtio_ipsec_set_features(VirtIODevice *vdev, uint64_t features)
 {
     VirtIOIPsec *s = VIRTIO_IPSEC(vdev);
 
-    vipsec_core_set_features(s->core, features & MAKE_64BIT_MASK(0, 24));
+    vpe_core_set_features(s->core, features & MAKE_64BIT_MASK(0, 24));
 }
 
 /*
@@ -407,8 +407,8 @@ static void virtio_ipsec_reset(VirtIODevice *vdev)
     }
     virtio_ipsec_drop_bufs(&s->ctrlq);
     /* Drops every SA (zeroing keys) and every pending event */
-    vipsec_core_reset(s->core);
-    vipsec_core_set_features(s->core, 0);
+    vpe_core_reset(s->core);
+    vpe_core_set_features(s->core, 0);
 }
 
 static bool virtio_ipsec_check_range(const char *name, uint32_t val,
@@ -422,6 +422,11 @@ static bool virtio_ipsec_check_range(const char *name, uint32_t val,
     return true;
 }
 
+/* The device's own, tighter, bounds stay within the engine's. */
+QEMU_BUILD_BUG_ON(VIRTIO_IPSEC_LIMIT_SAS > VPE_CORE_MAX_SAS);
+QEMU_BUILD_BUG_ON(VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW >
+                  VPE_CORE_MAX_REPLAY_WINDOW);
+
 static bool virtio_ipsec_validate(VirtIOIPsecConf *c, Error **errp)
 {
     const char *be = c->crypto_backend ? c->crypto_backend : "auto";
@@ -430,14 +435,17 @@ static bool virtio_ipsec_validate(VirtIOIPsecConf *c, Error **errp)
                                   VIRTIO_QUEUE_MAX - 2, errp) ||
         !virtio_ipsec_check_range("max-sas", c->max_sas, 1,
                                   VIRTIO_IPSEC_LIMIT_SAS, errp) ||
+        /*
+         * The engine's limits (vipsec_core.h), so that its refusal never
+         * comes later with a message that does not name the property.
+         */
         !virtio_ipsec_check_range("max-groups", c->max_groups, 1,
-                                  VIRTIO_IPSEC_LIMIT_GROUPS, errp) ||
-        /* the engine's own floor, so its refusal never comes later */
+                                  VPE_CORE_MAX_GROUPS, errp) ||
         !virtio_ipsec_check_range("max-packet-len", c->max_packet_len,
-                                  VIPSEC_CORE_MIN_PACKET_LEN,
-                                  VIRTIO_IPSEC_LIMIT_PACKET_LEN, errp) ||
+                                  VPE_CORE_MIN_PACKET_LEN,
+                                  VPE_CORE_MAX_PACKET_LEN, errp) ||
         !virtio_ipsec_check_range("max-batch", c->max_batch, 1,
-                                  VIRTIO_IPSEC_LIMIT_BATCH, errp) ||
+                                  VPE_CORE_MAX_BATCH, errp) ||
         !virtio_ipsec_check_range("max-replay-window", c->max_replay_window,
                                   32, VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW,
                                   errp)) {
@@ -485,7 +493,7 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIOIPsec *s = VIRTIO_IPSEC(dev);
     VirtIOIPsecConf *c = &s->conf;
-    struct vipsec_core_config cfg;
+    struct vpe_core_config cfg;
     char err[256];
     uint32_t i;
 
@@ -502,7 +510,13 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
     cfg.crypto_backend = c->crypto_backend ? c->crypto_backend : "auto";
     cfg.allow_weak_algos = c->allow_weak_algos;
     err[0] = '\0';
-    s->core = vipsec_core_new(&cfg, err, sizeof(err));
+    /* Anything the checks above missed is refused before allocating. */
+    if (!vpe_core_config_check(&cfg, err, sizeof(err))) {
+        err[sizeof(err) - 1] = '\0';
+        error_setg(errp, "%s", err);
+        return;
+    }
+    s->core = vpe_core_new(&cfg, err, sizeof(err));
     if (!s->core) {
         err[sizeof(err) - 1] = '\0';
         error_setg(errp, "cannot set up the IPsec engine: %s",
@@ -557,7 +571,7 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
     s->dataqs = NULL;
     virtio_cleanup(vdev);
     /* Zeroes every key */
-    vipsec_core_free(s->core);
+    vpe_core_free(s->core);
     s->core = NULL;
 }
 

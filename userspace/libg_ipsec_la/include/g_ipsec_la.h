@@ -239,7 +239,8 @@ enum g_ipsec_la_cipher_alg {
 enum g_ipsec_la_comb_alg {
 	G_IPSEC_LA_COMB_AES_CCM = 1,	/* key || 24-bit salt */
 	G_IPSEC_LA_COMB_AES_GCM,	/* key || 32-bit salt */
-	G_IPSEC_LA_COMB_AES_GMAC	/* key || 32-bit salt */
+	G_IPSEC_LA_COMB_AES_GMAC,	/* key || 32-bit salt */
+	G_IPSEC_LA_COMB_CHACHA20_POLY1305 /* RFC 7634: 256-bit key || 32-bit salt */
 };
 
 /* 11.6 - not supported in this version */
@@ -342,6 +343,7 @@ struct g_ipsec_la_open_inargs {
 					 * G_IPSEC_LA_MAX_CB_ARG_LEN, else
 					 * passed as is */
 	int32_t cb_arg_len;		/* callback argument length */
+	uint32_t reserved[8];		/* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.5 (deviation 4) */
@@ -373,7 +375,8 @@ struct g_ipsec_la_cipher_algo_cap {
 
 /* 9.11 */
 struct g_ipsec_la_comb_algo_cap {
-	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1;
+	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1,
+		 chacha20_poly1305 : 1;
 };
 
 /* 9.12 (deviation 21: limits appended) */
@@ -407,6 +410,7 @@ struct g_ipsec_la_capabilities {
 	uint32_t max_cipher_key_len;	/* bytes */
 	uint32_t max_auth_key_len;	/* bytes */
 	uint32_t num_data_queues;
+	uint32_t reserved[8];		/* written as 0: room to grow */
 };
 
 /* 9.13 */
@@ -494,6 +498,7 @@ struct g_ipsec_la_sa {
 	uint64_t hard_seconds_limit;	/* 0 = none */
 	uint32_t seq_notify_interval;	/* announce every N packets; 0 = never
 					 * (needs seqnum_periodic_notify) */
+	uint32_t reserved[8];		/* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.26 (deviation 25) */
@@ -823,6 +828,7 @@ struct g_ipsec_la_sa_stats {
 	/* appended: */
 	uint32_t hard_expired;		/* refused past a hard lifetime */
 	uint32_t selector;		/* inner packet outside selector */
+	uint32_t reserved[6];		/* written as 0: room to grow */
 };
 
 /* 11.13 */

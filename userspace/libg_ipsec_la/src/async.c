@@ -7,7 +7,6 @@
  * for the application's own epoll loop.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -281,32 +280,21 @@ static int gla_record(struct gla_inst *inst, const struct vipsec_event *e)
 static int gla_read_records(struct gla_inst *inst)
 {
 	struct vipsec_event ev[16];
-	struct pollfd pfd = { .fd = inst->fd, .events = POLLIN };
+	struct gla_file *f = &inst->file;
 	ssize_t n;
 	int ran = 0, i;
 
 	for (;;) {
-		if (!inst->sw) {
-			if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
-				break;
-			n = read(inst->fd, ev, sizeof(ev));
-			if (n < 0)
-				n = -errno;
-		} else {
-			n = gla_sw_read(inst->sw, ev, sizeof(ev));
-		}
-		if (n <= 0) {
-			if (n == -ENODEV)
-				inst->lost = 1;
+		n = f->be->read(f, ev, sizeof(ev));
+		if (n == 0 || n == -ENODEV)
+			inst->lost = 1;	/* end of file: the device is gone */
+		if (n <= 0)
 			break;
-		}
 		for (i = 0; i < (int)(n / sizeof(ev[0])); i++)
 			ran += gla_record(inst, &ev[i]);
 		if ((size_t)n < sizeof(ev))
 			break;
 	}
-	if (!inst->sw && (pfd.revents & (POLLHUP | POLLERR)))
-		inst->lost = 1;
 	return ran;
 }
 
@@ -340,7 +328,6 @@ int32_t g_ipsec_la_poll(struct g_ipsec_la_handle *handle, int timeout_ms)
 {
 	struct gla_ref ref;
 	struct gla_inst *inst;
-	struct pollfd pfd;
 	int ret, ran;
 
 	ret = gla_ref_get(handle, &ref);
@@ -348,12 +335,9 @@ int32_t g_ipsec_la_poll(struct g_ipsec_la_handle *handle, int timeout_ms)
 		return ret;
 	inst = ref.inst;
 	ran = gla_run_ready(inst) + gla_read_records(inst);
-	if (!ran && timeout_ms && !inst->lost) {
-		pfd.fd = inst->fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, timeout_ms) > 0)
-			ran = gla_read_records(inst);
-	}
+	if (!ran && timeout_ms && !inst->lost &&
+	    inst->file.be->poll(&inst->file, timeout_ms) > 0)
+		ran = gla_read_records(inst);
 	ran += gla_run_ready(inst);
 	if (inst->lost && !inst->broken_called) {
 		inst->broken_called = 1;

@@ -8,14 +8,25 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "vpe_algs.h"
 
 static pthread_mutex_t gla_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gla_inst *gla_insts[GLA_MAX_INSTANCES];	/* Must hold gla_lock */
 static uint32_t gla_gens[GLA_MAX_INSTANCES];		/* Must hold gla_lock */
+
+/* Reserved fields of the public structs must be 0 (room to grow). */
+int gla_mem_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len--)
+		if (*b++)
+			return 0;
+	return 1;
+}
 
 /* Flags: known bits only; ASYNC needs a callback to call. */
 int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp)
@@ -32,14 +43,13 @@ int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp)
 	return 0;
 }
 
-/* The char device's ioctl, or its in-process emulation. */
+/* One ioctl of the open accelerator, whatever its backend. */
 int gla_dev_ioctl(const struct gla_ref *ref, unsigned long cmd, void *arg)
 {
-	if (ref->inst->sw)
-		return gla_sw_ioctl(ref->inst->sw, cmd, arg);
-	if (ioctl(ref->fd, cmd, arg) < 0)
-		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
-	return 0;
+	struct gla_file *f = &ref->inst->file;
+	int ret = f->be->ioctl(f, cmd, arg);
+
+	return ret == -ENOTTY ? -EOPNOTSUPP : ret;
 }
 
 /* An SA handle of this accelerator handle, of direction @dir. */
@@ -75,7 +85,7 @@ int gla_ref_get(const struct g_ipsec_la_handle *h, struct gla_ref *ref)
 	pthread_mutex_lock(&gla_lock);
 	in = gla_insts[slot];
 	if (in && in->gen == h->handle[GLA_H_GEN]) {
-		ref->fd = in->fd;
+		ref->fd = in->file.fd;
 		ref->slot = slot;
 		ref->gen = in->gen;
 		ref->info = in->info;
@@ -100,7 +110,7 @@ int32_t g_ipsec_la_get_api_version(char *version)
 static int gla_claim(struct gla_inst *inst, enum g_ipsec_la_mode mode,
 		     const char *app)
 {
-	struct gla_ref ref = { .fd = inst->fd, .inst = inst };
+	struct gla_ref ref = { .fd = inst->file.fd, .inst = inst };
 	struct vipsec_info *info = &inst->info;
 	struct vipsec_claim c;
 	int ret;
@@ -122,29 +132,24 @@ static int gla_claim(struct gla_inst *inst, enum g_ipsec_la_mode mode,
 
 static void gla_inst_close_dev(struct gla_inst *inst)
 {
-	if (inst->sw)
-		gla_sw_close(inst->sw);	/* closes the eventfd too */
-	else if (inst->fd >= 0)
-		close(inst->fd);
-	inst->sw = NULL;
-	inst->fd = -1;
+	if (inst->file.be)
+		inst->file.be->close(&inst->file);
+	inst->file.be = NULL;
+	inst->file.fd = -1;
 }
 
-/* Open the named accelerator, or the first one that grants @mode. */
+/*
+ * Open the named accelerator, or the first char device that grants
+ * @mode. A name no registered backend serves is a char device name: the
+ * software accelerator's name gives -ENODEV unless the application
+ * registered it (g_ipsec_la_software_register()).
+ */
 static int gla_open_dev(struct gla_inst *inst, enum g_ipsec_la_mode mode,
 			const struct g_ipsec_la_open_inargs *in)
 {
 	char names[GLA_MAX_ACCELS][32];
-	int n, i, fd, ret = -ENODEV;
+	int n, i, err, ret = -ENODEV;
 
-	if (in->accl_name && !strcmp(in->accl_name, G_IPSEC_LA_SOFTWARE_NAME)) {
-		ret = gla_sw_open(&inst->sw, &inst->fd);
-		if (!ret)
-			ret = gla_claim(inst, mode, in->app_identity);
-		if (ret)
-			gla_inst_close_dev(inst);
-		return ret;
-	}
 	if (in->accl_name) {
 		if (strlen(in->accl_name) >= sizeof(names[0]) ||
 		    strchr(in->accl_name, '/'))
@@ -155,13 +160,12 @@ static int gla_open_dev(struct gla_inst *inst, enum g_ipsec_la_mode mode,
 		n = gla_discover(names, GLA_MAX_ACCELS);
 	}
 	for (i = 0; i < n; i++) {
-		fd = gla_open_node(names[i]);
-		if (fd < 0) {
+		err = gla_file_open(names[i], &inst->file);
+		if (err) {
 			if (ret == -ENODEV)
-				ret = fd;
+				ret = err;
 			continue;
 		}
-		inst->fd = fd;
 		ret = gla_claim(inst, mode, in->app_identity);
 		if (!ret)
 			return 0;
@@ -191,7 +195,8 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 	    !in->app_identity || !in->app_identity[0] ||
 	    strlen(in->app_identity) >= G_IPSEC_LA_APP_IDENTITY_LEN ||
 	    in->cb_arg_len < 0 || in->cb_arg_len > G_IPSEC_LA_MAX_CB_ARG_LEN ||
-	    (in->cb_arg_len && !in->cb_arg))
+	    (in->cb_arg_len && !in->cb_arg) ||
+	    !gla_mem_is_zero(in->reserved, sizeof(in->reserved)))
 		return -EINVAL;
 	if ((in->pci_vendor_id && in->pci_vendor_id != G_IPSEC_LA_PCI_VENDOR_ID) ||
 	    (in->device_id && in->device_id != G_IPSEC_LA_PCI_DEVICE_ID))
@@ -200,7 +205,7 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 	inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return -ENOMEM;
-	inst->fd = -1;
+	inst->file.fd = -1;
 	pthread_mutex_init(&inst->lock, NULL);
 	ret = gla_open_dev(inst, mode, in);
 	if (!ret) {
@@ -288,19 +293,22 @@ static void gla_caps_from_info(const struct vipsec_info *i,
 					GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
 	c->seqnum_overflow_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
 	c->seqnum_periodic_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
-	c->auth_algo_caps.md5 = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_MD5_96);
-	c->auth_algo_caps.sha1 = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA1_96);
-	c->auth_algo_caps.sha2 = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA256);
-	c->auth_algo_caps.aes_xcbc = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_AES_XCBC_96);
-	c->auth_algo_caps.none = GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_NONE);
-	c->cipher_algo_caps.des = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_DES_CBC);
-	c->cipher_algo_caps.des_c = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_3DES_CBC);
-	c->cipher_algo_caps.aes = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_CBC);
-	c->cipher_algo_caps.aes_ctr = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_CTR);
-	c->cipher_algo_caps.null = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_NULL);
-	c->comb_algo_caps.aes_ccm = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_CCM);
-	c->comb_algo_caps.aes_gcm = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_GCM);
-	c->comb_algo_caps.aes_gmac = GLA_HAS_C(i, VIRTIO_IPSEC_CIPHER_AES_GMAC);
+	/*
+	 * One capability bit per row of vpe_algs.h; rows that share a bit
+	 * (HMAC-SHA-256/384/512: sha2) set it when any of them is usable.
+	 */
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
+		   g, caps)						\
+	c->caps |= GLA_HAS_C(i, id);
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
+		 g, caps)						\
+	c->caps |= GLA_HAS_C(i, id);
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
+	c->caps |= GLA_HAS_A(i, id);
+	VPE_ALGS
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 	c->max_sas = i->max_sas;
 	c->max_groups = i->max_groups;
 	c->max_packet_len = i->max_packet_len;

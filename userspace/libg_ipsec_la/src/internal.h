@@ -14,6 +14,7 @@
 #include <linux/virtio_ipsec_dev.h>
 
 #include "g_ipsec_la.h"
+#include "backend.h"
 
 #define GLA_MAX_INSTANCES	64
 
@@ -33,8 +34,6 @@ enum {
 	GLA_H_SA_DIR = 5,	/* SA handle: direction */
 	GLA_H_SA_SPI = 6,	/* SA handle: SPI, for diagnostics */
 };
-
-struct gla_sw_file;
 
 /*
  * A response waiting for g_ipsec_la_poll(): a deferred control callback
@@ -79,8 +78,7 @@ struct gla_sa_meta {
 
 /* One open accelerator. */
 struct gla_inst {
-	int fd;				/* char device, or the sw eventfd */
-	struct gla_sw_file *sw;		/* software accelerator, else NULL */
+	struct gla_file file;		/* the open accelerator (backend.h) */
 	uint32_t slot, gen;
 	struct vipsec_info info;
 	struct g_ipsec_la_handle handle;	/* as returned by open */
@@ -107,6 +105,7 @@ struct gla_ref {
 };
 
 /* device.c */
+int gla_mem_is_zero(const void *p, size_t len);
 int gla_ref_get(const struct g_ipsec_la_handle *h, struct gla_ref *ref);
 int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp);
 int gla_dev_ioctl(const struct gla_ref *ref, unsigned long cmd, void *arg);
@@ -158,13 +157,7 @@ int gla_ctrl_status_to_errno(uint32_t status);
 int gla_discover(char names[][32], int max);
 int gla_open_node(const char *name);
 
-/* sw.c: the software accelerator, an in-process emulation of the char
- * device over the engine (vipsec_core). Same ioctl structs, same errnos. */
-int gla_sw_open(struct gla_sw_file **f, int *efd);
-int gla_sw_ioctl(struct gla_sw_file *f, unsigned long cmd, void *arg);
-ssize_t gla_sw_read(struct gla_sw_file *f, void *buf, size_t len);
-void gla_sw_close(struct gla_sw_file *f);
-int gla_sw_active(struct g_ipsec_la_active_accl_info *a);	/* 1 if held */
+/* Accelerator id the lists report for the software accelerator. */
 #define GLA_SW_ID	0xffffffffu
 
 #endif /* GLA_INTERNAL_H */

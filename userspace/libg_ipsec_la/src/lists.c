@@ -3,7 +3,8 @@
  * Accelerator lists: g_ipsec_la_available_list_get and
  * g_ipsec_la_active_list_get, read from /sys/class/virtio_ipsec/ (the
  * operators' view, docs/ABI/testing/sysfs-class-virtio_ipsec), plus the
- * in-process software accelerator. VIPSEC_SYSFS_ROOT in the environment
+ * registered backends (the software accelerator, when the application
+ * registered it). VIPSEC_SYSFS_ROOT in the environment
  * replaces the class directory (tests).
  */
 #include <errno.h>
@@ -75,6 +76,7 @@ static int gla_sys_names(char names[][32], int max)
 int32_t g_ipsec_la_available_list_get(struct g_ipsec_la_accl_info *list,
 				      uint32_t max, uint32_t *num)
 {
+	const struct gla_backend *be;
 	char names[GLA_MAX_ACCELS][32];
 	int n, i;
 	uint32_t k = 0;
@@ -87,16 +89,17 @@ int32_t g_ipsec_la_available_list_get(struct g_ipsec_la_accl_info *list,
 		gla_copy(list[k].name, sizeof(list[k].name), names[i]);
 		list[k].id = (uint32_t)gla_sys_u64(names[i], "id");
 	}
-	if (k < max) {	/* the software accelerator comes last */
+	for (i = 0; (be = gla_backend_nth((unsigned int)i)); i++, n++) {
+		if (k == max)	/* registered backends come last */
+			continue;
 		memset(&list[k], 0, sizeof(list[k]));
-		snprintf(list[k].name, sizeof(list[k].name),
-			 G_IPSEC_LA_SOFTWARE_NAME);
-		list[k].id = GLA_SW_ID;
+		gla_copy(list[k].name, sizeof(list[k].name), be->name);
+		list[k].id = be->id;
 		list[k].software = 1;
 		k++;
 	}
 	*num = k;
-	return (uint32_t)n + 1 > max ? -ENOSPC : 0;
+	return (uint32_t)n > max ? -ENOSPC : 0;
 }
 
 /* owners: one app_identity per line. */
@@ -168,6 +171,7 @@ int32_t g_ipsec_la_active_list_get(struct g_ipsec_la_active_accl_info *list,
 				   uint32_t max, uint32_t *num)
 {
 	struct g_ipsec_la_active_accl_info a;
+	const struct gla_backend *be;
 	char names[GLA_MAX_ACCELS][32];
 	int n, i, more = 0;
 	uint32_t k = 0;
@@ -185,7 +189,9 @@ int32_t g_ipsec_la_active_list_get(struct g_ipsec_la_active_accl_info *list,
 		}
 		list[k++] = a;
 	}
-	if (!more && gla_sw_active(&a)) {
+	for (i = 0; !more && (be = gla_backend_nth((unsigned int)i)); i++) {
+		if (!be->active || !be->active(&a))
+			continue;
 		if (k < max)
 			list[k++] = a;
 		else

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vpe_algs.h"
 
 #define GLA_FEAT(ref, bit)	(!!((ref)->info.features & (1ULL << (bit))))
 
@@ -123,27 +124,52 @@ static void gla_addr_from_wire(const uint8_t *a, uint8_t ver,
 	memcpy(o->addr.ipv6, a, ver == 6 ? 16 : 4);
 }
 
+/*
+ * Cipher and integrity ids map to g-API values through the table too
+ * (today they are equal; the table, not that coincidence, is the rule).
+ */
+static void gla_alg_names_from_wire(const struct virtio_ipsec_sa_params *p,
+				    struct g_ipsec_la_sa_crypto_params *c)
+{
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
+		   g, caps)						\
+	if (p->cipher_alg == (id))					\
+		c->cipher_algo = g;
+#define VPE_AEAD(...)
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
+	if (p->auth_alg == (id))					\
+		c->auth_algo = g;
+	VPE_ALGS
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
+}
+
 static void gla_crypto_from_wire(const struct virtio_ipsec_sa_params *p,
 				 struct g_ipsec_la_sa_crypto_params *c)
 {
 	uint32_t keybits = (uint32_t)(p->cipher_key_len + p->salt_len) * 8;
 
+	/* Device id -> g-API enum value, from the rows of vpe_algs.h. */
 	switch (p->cipher_alg) {
-	case VIRTIO_IPSEC_CIPHER_AES_GCM:
-		c->comb_algo = G_IPSEC_LA_COMB_AES_GCM;
+#define VPE_CIPHER(...)
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
+		 g, caps)						\
+	case id:							\
+		c->comb_algo = g;					\
 		break;
-	case VIRTIO_IPSEC_CIPHER_AES_CCM:
-		c->comb_algo = G_IPSEC_LA_COMB_AES_CCM;
-		break;
-	case VIRTIO_IPSEC_CIPHER_AES_GMAC:
-		c->comb_algo = G_IPSEC_LA_COMB_AES_GMAC;
-		break;
+#define VPE_AUTH(...)
+	VPE_ALGS
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
 	default:
 		c->cipher_algo = (enum g_ipsec_la_cipher_alg)p->cipher_alg;
 		c->cipher_key_len_bits = keybits;
 		c->auth_algo = (enum g_ipsec_la_auth_alg)p->auth_alg;
 		c->auth_key_len_bits = (uint32_t)p->auth_key_len * 8;
 		c->icv_len_bits = (uint8_t)(p->icv_len * 8);
+		gla_alg_names_from_wire(p, c);
 		return;
 	}
 	c->comb_key_len_bits = keybits;

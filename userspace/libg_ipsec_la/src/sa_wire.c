@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vpe_algs.h"
 
 #define GLA_DEFAULT_REPLAY_WINDOW	64
 
@@ -22,38 +23,59 @@ static int gla_bytes(uint32_t bits, uint32_t *bytes)
 	return 0;
 }
 
-/* AEAD: comb_key = key || salt; ICV 64/96/128 bits (GMAC: 128 only). */
+/*
+ * g-API enum value -> device algorithm id, from the rows of vpe_algs.h
+ * (the engine's table, header-only: no engine code is linked for it).
+ * 0 when the value names no algorithm of that kind.
+ */
+static uint8_t gla_alg_id(enum vpe_alg_kind kind, uint32_t gapi)
+{
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
+		   g, caps)						\
+	if (kind == VPE_ALG_CIPHER && gapi == (uint32_t)(g))		\
+		return id;
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
+		 g, caps)						\
+	if (kind == VPE_ALG_AEAD && gapi == (uint32_t)(g))		\
+		return id;
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
+	if (kind == VPE_ALG_AUTH && gapi == (uint32_t)(g))		\
+		return id;
+	VPE_ALGS
+#undef VPE_CIPHER
+#undef VPE_AEAD
+#undef VPE_AUTH
+	return 0;
+}
+
+/* key || salt of len bytes: the key part must be one the row allows. */
+static int gla_key_salt_len(const struct vpe_alg *a, uint32_t len)
+{
+	return len >= a->salt_len && vpe_alg_key_ok(a, len - a->salt_len) ?
+	       0 : -EINVAL;
+}
+
+/* AEAD: comb_key = key || salt; ICV as the row allows (default largest). */
 static int gla_comb_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 			    struct virtio_ipsec_sa_params *p)
 {
-	uint32_t len, salt, icv = c->icv_len_bits ? c->icv_len_bits : 128;
+	const struct vpe_alg *a;
+	uint32_t len, salt, icv = c->icv_len_bits;
 
 	if (c->cipher_algo || (c->auth_algo && c->auth_algo != G_IPSEC_LA_AUTH_ALG_NONE))
 		return -EINVAL;
-	switch (c->comb_algo) {
-	case G_IPSEC_LA_COMB_AES_GCM:
-		p->cipher_alg = VIRTIO_IPSEC_CIPHER_AES_GCM;
-		salt = 4;
-		break;
-	case G_IPSEC_LA_COMB_AES_GMAC:
-		p->cipher_alg = VIRTIO_IPSEC_CIPHER_AES_GMAC;
-		salt = 4;
-		if (icv != 128)
-			return -EINVAL;
-		break;
-	case G_IPSEC_LA_COMB_AES_CCM:
-		p->cipher_alg = VIRTIO_IPSEC_CIPHER_AES_CCM;
-		salt = 3;
-		break;
-	default:
+	a = vpe_alg_find(gla_alg_id(VPE_ALG_AEAD, c->comb_algo), false);
+	if (!a)
 		return -EINVAL;
-	}
-	if (icv != 64 && icv != 96 && icv != 128)
+	if (!icv)
+		icv = vpe_alg_icv_max(a) * 8;
+	if (icv % 8 || !vpe_alg_icv_ok(a, icv / 8))
 		return -EINVAL;
-	if (gla_bytes(c->comb_key_len_bits, &len) || !c->comb_key)
+	if (gla_bytes(c->comb_key_len_bits, &len) || !c->comb_key ||
+	    gla_key_salt_len(a, len))
 		return -EINVAL;
-	if (len != 16 + salt && len != 24 + salt && len != 32 + salt)
-		return -EINVAL;
+	salt = a->salt_len;
+	p->cipher_alg = a->id;
 	p->auth_alg = VIRTIO_IPSEC_AUTH_NONE;
 	p->icv_len = (uint8_t)(icv / 8);
 	p->cipher_key_len = (uint8_t)(len - salt);
@@ -63,39 +85,20 @@ static int gla_comb_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	return 0;
 }
 
+/* Cipher key = key || salt (AES-CTR: the 4-byte RFC 3686 nonce). */
 static int gla_cipher_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 			      struct virtio_ipsec_sa_params *p)
 {
-	uint32_t len, salt = 0;
+	const struct vpe_alg *a;
+	uint32_t len, salt;
 
 	if (gla_bytes(c->cipher_key_len_bits, &len) || (len && !c->cipher_key))
 		return -EINVAL;
-	switch (c->cipher_algo) {
-	case G_IPSEC_LA_CIPHER_ALGO_NULL:
-		if (len)
-			return -EINVAL;
-		break;
-	case G_IPSEC_LA_ALG_DES_CBC:
-		if (len != 8)
-			return -EINVAL;
-		break;
-	case G_IPSEC_LA_ALG_3DES_CBC:
-		if (len != 24)
-			return -EINVAL;
-		break;
-	case G_IPSEC_LA_ALG_AES_CBC:
-		if (len != 16 && len != 24 && len != 32)
-			return -EINVAL;
-		break;
-	case G_IPSEC_LA_ALG_AES_CTR:	/* key || 4-byte nonce */
-		salt = 4;
-		if (len != 20 && len != 28 && len != 36)
-			return -EINVAL;
-		break;
-	default:
+	a = vpe_alg_find(gla_alg_id(VPE_ALG_CIPHER, c->cipher_algo), false);
+	if (!a || gla_key_salt_len(a, len))
 		return -EINVAL;
-	}
-	p->cipher_alg = (uint8_t)c->cipher_algo;	/* same ids */
+	salt = a->salt_len;
+	p->cipher_alg = a->id;
 	p->cipher_key_len = (uint8_t)(len - salt);
 	p->salt_len = (uint8_t)salt;
 	if (len)
@@ -108,27 +111,21 @@ static int gla_cipher_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 static int gla_auth_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 			    struct virtio_ipsec_sa_params *p)
 {
-	static const struct { uint8_t key, icv; } t[] = {
-		[G_IPSEC_LA_AUTH_ALG_NONE] = { 0, 0 },
-		[G_IPSEC_LA_AUTH_ALG_MD5_HMAC] = { 16, 12 },
-		[G_IPSEC_LA_AUTH_ALG_SHA1_HMAC] = { 20, 12 },
-		[G_IPSEC_LA_AUTH_AESXCBC] = { 16, 12 },
-		[G_IPSEC_LA_AUTH_ALG_SHA2_256_HMAC] = { 32, 16 },
-		[G_IPSEC_LA_AUTH_ALG_SHA2_384_HMAC] = { 48, 24 },
-		[G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC] = { 64, 32 },
-	};
-	uint32_t len, a = c->auth_algo;
+	const struct vpe_alg *a;
+	uint32_t len, icv;
 
-	if (a < G_IPSEC_LA_AUTH_ALG_NONE || a > G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC)
+	a = vpe_alg_find(gla_alg_id(VPE_ALG_AUTH, c->auth_algo), true);
+	if (!a)
 		return -EINVAL;
-	if (gla_bytes(c->auth_key_len_bits, &len) || len != t[a].key ||
+	icv = vpe_alg_icv_max(a);
+	if (gla_bytes(c->auth_key_len_bits, &len) || !vpe_alg_key_ok(a, len) ||
 	    (len && !c->auth_key))
 		return -EINVAL;
-	if (c->icv_len_bits && c->icv_len_bits != t[a].icv * 8)
+	if (c->icv_len_bits && c->icv_len_bits != icv * 8)
 		return -EINVAL;
-	p->auth_alg = (uint8_t)a;	/* same ids */
+	p->auth_alg = a->id;
 	p->auth_key_len = (uint8_t)len;
-	p->icv_len = t[a].icv;
+	p->icv_len = (uint8_t)icv;
 	if (len)
 		memcpy(p->auth_key, c->auth_key, len);
 	return 0;
@@ -324,7 +321,7 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	if (sa->proto == G_IPSEC_LA_PROTO_AH || sa->proto == G_IPSEC_LA_PROTO_IPCOMP)
 		return -EOPNOTSUPP;
 	if (sa->proto != G_IPSEC_LA_PROTO_ESP || sa->cmn_flags & ~known ||
-	    sa->spi < 256)
+	    sa->spi < 256 || !gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
 		return -EINVAL;
 	if (sa->ipcomp.algo)
 		return -EOPNOTSUPP;

@@ -1,29 +1,33 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Software accelerator: the control ioctls of <linux/virtio_ipsec_dev.h>
- * with the driver's rules (claim first, ownership per file, SA ids not
- * reused while live, all-or-nothing SA_ADD), turned into control requests
- * of the device core.
+ * Software accelerator: the ioctls of <linux/virtio_ipsec_dev.h> with the
+ * driver's rules, turned into control requests of the ESP engine. Each
+ * handler mirrors the driver function named in its comment (chardev.c,
+ * sa.c, quota.c): the same checks, in the same order, the same errnos.
+ * Everything here runs with gla_sw.lock held.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "sw.h"
 
-/* One control request through the core; returns the footer status. */
-uint8_t gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
-		    const void *body, size_t body_len, void *out,
-		    size_t out_cap, uint32_t *out_len)
+/*
+ * One control request through the core (the driver's vipsec_ctrl_*()):
+ * 0, or the device status as an errno, the status itself then in
+ * gla_sw.status. @out_len: bytes of response.
+ */
+int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
+		const void *body, size_t body_len, void *out, size_t out_cap,
+		uint32_t *out_len)
 {
 	struct virtio_ipsec_resp_footer ft;
 	struct virtio_ipsec_ctrl_hdr h;
 	size_t rcap = out_cap + sizeof(ft);
 	uint8_t *req, *resp;
 	ssize_t n;
-	uint8_t st = VIRTIO_IPSEC_ERR;
+	int ret = -ENOMEM;
 
 	req = calloc(1, sizeof(h) + body_len);
 	resp = calloc(1, rcap);
@@ -36,11 +40,15 @@ uint8_t gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
 		if (body_len)
 			memcpy(req + sizeof(h), body, body_len);
 		gla_sw_tick();
-		n = vipsec_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
-					    resp, rcap);
+		n = vpe_core_handle_ctrl(gla_sw.core, req, sizeof(h) + body_len,
+					 resp, rcap);
+		ret = -EIO;
+		gla_sw.status = VIRTIO_IPSEC_ERR;
 		if (n >= (ssize_t)sizeof(ft)) {
 			memcpy(&ft, resp + rcap - sizeof(ft), sizeof(ft));
-			st = ft.status;
+			gla_sw.status = ft.status;
+			ret = ft.status == VIRTIO_IPSEC_OK ? 0 :
+			      gla_ctrl_status_to_errno(ft.status);
 			if (out_len)
 				*out_len = le32toh(ft.out_len) > out_cap ?
 					   0 : le32toh(ft.out_len);
@@ -52,294 +60,544 @@ uint8_t gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
 		explicit_bzero(req, sizeof(h) + body_len);	/* keys */
 	free(req);
 	free(resp);
-	return st;
+	return ret;
 }
 
-/* Control-path status to errno, as the driver's ctrl.c does. */
-static int gla_sw_errno(uint8_t st)
-{
-	return st == VIRTIO_IPSEC_OK ? 0 : gla_ctrl_status_to_errno(st);
-}
-
-static int gla_sw_info(struct vipsec_info *i)
+/* chardev.c vipsec_ioctl_info() */
+static long gla_sw_info(void *uarg)
 {
 	struct virtio_ipsec_config c;
+	struct vipsec_info i;
+	int err;
 
-	vipsec_core_fill_config(gla_sw.core, &c);
-	memset(i, 0, sizeof(*i));
-	i->size = sizeof(*i);
-	i->id = GLA_SW_ID;
-	i->abi_version = le32toh(c.abi_version);
-	snprintf(i->name, sizeof(i->name), G_IPSEC_LA_SOFTWARE_NAME);
-	i->features = vipsec_core_features(gla_sw.core);
-	i->cipher_algo_mask = le64toh(c.cipher_algo_mask);
-	i->auth_algo_mask = le64toh(c.auth_algo_mask);
-	i->max_sas = le32toh(c.max_sas);
-	i->max_groups = le32toh(c.max_groups);
-	i->max_packet_len = le32toh(c.max_packet_len);
-	i->max_batch = le32toh(c.max_batch);
-	i->max_replay_window = le32toh(c.max_replay_window);
-	i->max_cipher_key_len = le32toh(c.max_cipher_key_len);
-	i->max_auth_key_len = le32toh(c.max_auth_key_len);
-	i->num_data_queues = 1;
-	return 0;
+	err = gla_sw_copy_arg(&i, sizeof(i), uarg);
+	if (err)
+		return err;
+	if (i.flags || !gla_sw_mem_is_zero(i.reserved, sizeof(i.reserved)))
+		return -EINVAL;
+	vpe_core_fill_config(gla_sw.core, &c);
+	memset(&i, 0, sizeof(i));
+	i.size = sizeof(i);
+	i.id = GLA_SW_ID;
+	i.abi_version = le32toh(c.abi_version);
+	snprintf(i.name, sizeof(i.name), G_IPSEC_LA_SOFTWARE_NAME);
+	i.features = gla_sw.features;
+	i.cipher_algo_mask = le64toh(c.cipher_algo_mask);
+	i.auth_algo_mask = le64toh(c.auth_algo_mask);
+	i.max_sas = gla_sw.max_sas;
+	i.max_groups = gla_sw.max_groups;
+	i.max_packet_len = gla_sw.max_packet_len;
+	i.max_batch = gla_sw.max_batch;
+	i.max_replay_window = gla_sw.max_replay_window;
+	i.max_cipher_key_len = le32toh(c.max_cipher_key_len);
+	i.max_auth_key_len = le32toh(c.max_auth_key_len);
+	i.num_data_queues = 1;
+	return gla_sw_copy_out((uintptr_t)uarg, &i, sizeof(i));
 }
 
-static int gla_sw_claim(struct gla_sw_file *f, const struct vipsec_claim *c)
+/* chardev.c vipsec_ioctl_claim(): exclusive alone, shared with shared. */
+static long gla_sw_claim(struct gla_sw_file *f, void *uarg)
 {
-	if (c->flags || c->reserved ||
-	    (c->mode != VIPSEC_MODE_EXCLUSIVE && c->mode != VIPSEC_MODE_SHARED))
+	struct vipsec_claim c;
+	int err;
+
+	err = gla_sw_copy_arg(&c, sizeof(c), uarg);
+	if (err)
+		return err;
+	if (c.flags || c.reserved ||
+	    (c.mode != VIPSEC_MODE_EXCLUSIVE && c.mode != VIPSEC_MODE_SHARED) ||
+	    strnlen(c.app_identity, sizeof(c.app_identity)) ==
+		    sizeof(c.app_identity))
 		return -EINVAL;
 	if (f->mode)
 		return -EALREADY;
-	if (gla_sw.nclaims && (c->mode == VIPSEC_MODE_EXCLUSIVE ||
-			       gla_sw.mode == VIPSEC_MODE_EXCLUSIVE))
+	if ((c.mode == VIPSEC_MODE_EXCLUSIVE && gla_sw.nclaims) ||
+	    gla_sw.mode == VIPSEC_MODE_EXCLUSIVE)
 		return -EBUSY;
-	f->mode = c->mode;
-	gla_sw.mode = c->mode;
+	gla_sw.mode = c.mode;
 	gla_sw.nclaims++;
-	memcpy(f->app, c->app_identity, sizeof(f->app));
-	f->app[sizeof(f->app) - 1] = 0;
+	f->mode = c.mode;
+	memcpy(f->app, c.app_identity, sizeof(f->app));
 	return 0;
 }
 
-/* Group @g usable by @f: the default group, or one @f created. */
-static int gla_sw_group_ok(struct gla_sw_file *f, uint32_t g)
+/* sa.c vipsec_file_owns_group(): the default group, or one @f created */
+static int gla_sw_owns_group(struct gla_sw_file *f, uint32_t g)
 {
 	return !g || (g <= gla_sw.max_groups && gla_sw.groups[g] == f);
 }
 
-static int gla_sw_sa_ok(struct gla_sw_file *f, uint32_t g, uint32_t id)
+int gla_sw_owns_sa(struct gla_sw_file *f, uint32_t g, uint32_t id)
 {
 	return id && id <= gla_sw.max_sas && gla_sw.sas[id].owner == f &&
 	       gla_sw.sas[id].group == g;
 }
 
-static int gla_sw_group_create(struct gla_sw_file *f, struct vipsec_group *g)
+/* sa.c vipsec_ioctl_group_create(): lowest free id, as the IDA gives */
+static long gla_sw_group_create(struct gla_sw_file *f, void *uarg)
 {
 	struct virtio_ipsec_group_create b;
-	uint32_t i;
-	uint8_t st;
+	struct vipsec_group g;
+	uint32_t id;
+	int err;
 
-	if (g->flags || g->reserved)
+	err = gla_sw_copy_arg(&g, sizeof(g), uarg);
+	if (err)
+		return err;
+	if (g.flags || g.reserved ||
+	    strnlen(g.name, sizeof(g.name)) == sizeof(g.name))
 		return -EINVAL;
-	for (i = 1; i <= gla_sw.max_groups && gla_sw.groups[i]; i++)
+	if (f->ngroups >= GLA_SW_GROUPS_PER_FILE)
+		return -EDQUOT;
+	for (id = 1; id <= gla_sw.max_groups && gla_sw.groups[id]; id++)
 		;
-	if (i > gla_sw.max_groups)
+	if (id > gla_sw.max_groups)
 		return -ENOSPC;
 	memset(&b, 0, sizeof(b));
-	memcpy(b.name, g->name, sizeof(b.name) - 1);
-	st = gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_CREATE, i, 0, &b, sizeof(b),
-			 NULL, 0, NULL);
-	if (st)
-		return gla_sw_errno(st);
-	gla_sw.groups[i] = f;
-	g->group_id = i;
-	return 0;
-}
-
-static int gla_sw_group_destroy(struct gla_sw_file *f, struct vipsec_group *g)
-{
-	uint8_t st;
-
-	if (g->flags || g->reserved || !g->group_id)
-		return -EINVAL;
-	if (!gla_sw_group_ok(f, g->group_id))
-		return -ENOENT;
-	st = gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, g->group_id, 0, NULL, 0,
-			 NULL, 0, NULL);
-	if (st)
-		return gla_sw_errno(st);
-	gla_sw.groups[g->group_id] = NULL;
-	return 0;
-}
-
-static uint32_t gla_sw_alloc_id(void)
-{
-	uint32_t i, id;
-
-	for (i = 0; i < gla_sw.max_sas; i++) {
-		id = (gla_sw.next_id + i) % gla_sw.max_sas + 1;
-		if (!gla_sw.sas[id].owner) {
-			gla_sw.next_id = id;
-			return id;
-		}
+	memcpy(b.name, g.name, sizeof(b.name) - 1);
+	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_CREATE, id, 0, &b, sizeof(b),
+			  NULL, 0, NULL);
+	if (err)
+		return err;
+	g.group_id = id;
+	err = gla_sw_copy_out((uintptr_t)uarg, &g, sizeof(g));
+	if (err) {
+		gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, id, 0, NULL, 0,
+			    NULL, 0, NULL);
+		return err;
 	}
+	gla_sw.groups[id] = f;
+	f->ngroups++;
 	return 0;
 }
 
-static void gla_sw_sa_gone(uint32_t id)
+/* sa.c: the driver's group destroy; @force forgets it even if refused */
+static int gla_sw_group_gone(struct gla_sw_file *f, uint32_t id, int force)
 {
+	int err = gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, id, 0, NULL, 0,
+			      NULL, 0, NULL);
+
+	if (err == -ENOENT)
+		err = 0;
+	if (err && !force)
+		return err;
+	gla_sw.groups[id] = NULL;
+	f->ngroups--;
+	return err;
+}
+
+/* sa.c vipsec_ioctl_group_destroy() */
+static long gla_sw_group_destroy(struct gla_sw_file *f, void *uarg)
+{
+	struct vipsec_group g;
+	int err;
+
+	err = gla_sw_copy_arg(&g, sizeof(g), uarg);
+	if (err)
+		return err;
+	if (g.flags || g.reserved)
+		return -EINVAL;
+	if (!g.group_id || g.group_id > gla_sw.max_groups ||
+	    gla_sw.groups[g.group_id] != f)
+		return -ENOENT;
+	return gla_sw_group_gone(f, g.group_id, 0);
+}
+
+/* sa.c vipsec_sa_params_check() */
+static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
+{
+	uint32_t opts = le32toh(p->options);
+	size_t life_len = offsetof(struct virtio_ipsec_sa_params, hard_seconds) +
+			  sizeof(p->hard_seconds) -
+			  offsetof(struct virtio_ipsec_sa_params, soft_bytes);
+	int life = !gla_sw_mem_is_zero(&p->soft_bytes, life_len);
+	uint64_t feat = gla_sw.features;
+
+	if (!gla_sw_mem_is_zero(p->reserved0, sizeof(p->reserved0)) ||
+	    !gla_sw_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
+	    !gla_sw_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
+	    opts & ~(VIRTIO_IPSEC_SA_OPT_SELECTOR * 2 - 1))
+		return -EINVAL;
+	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
+	     !(feat & (1ULL << VIRTIO_IPSEC_F_ESN))) ||
+	    (opts & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP &&
+	     !(feat & (1ULL << VIRTIO_IPSEC_F_UDP_ENCAP))) ||
+	    (opts & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY &&
+	     !(feat & (1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY))) ||
+	    (p->ip_version == VIRTIO_IPSEC_IPV6 &&
+	     !(feat & (1ULL << VIRTIO_IPSEC_F_IPV6))) ||
+	    (p->mode == VIRTIO_IPSEC_MODE_TRANSPORT &&
+	     !(feat & (1ULL << VIRTIO_IPSEC_F_TRANSPORT))) ||
+	    (life && !(feat & (1ULL << VIRTIO_IPSEC_F_LIFETIME))))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * sa.c vipsec_sa_forget() and vipsec_evq_retire(): the id is free once
+ * every event the core raised for the old SA was routed (to nobody: the
+ * SA has no owner any more), so its next owner never gets them.
+ */
+static void gla_sw_sa_forget(uint32_t id)
+{
+	struct gla_sw_file *f = gla_sw.sas[id].owner;
+
 	gla_sw.sas[id].owner = NULL;
+	gla_sw_pump();
+	if (f)
+		f->nsas--;
 	gla_sw.counters.sas_deleted++;
 	gla_sw.counters.active_sas--;
 }
 
-static int gla_sw_sa_add(struct gla_sw_file *f, struct vipsec_sa_add *a)
+/* sa.c vipsec_sa_remove() */
+static int gla_sw_sa_remove(uint32_t group, uint32_t id, int force)
 {
-	const struct virtio_ipsec_sa_params *p =
-		(const void *)(uintptr_t)a->params;
-	uint32_t *ids = (uint32_t *)(uintptr_t)a->ids;
-	uint32_t i, k, id;
-	uint8_t st = 0;
+	int err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, group, id, NULL, 0,
+			      NULL, 0, NULL);
 
-	a->dev_status = a->failed_index = 0;
-	if (a->flags || !a->num_sas || a->num_sas > VIPSEC_MAX_SA_BATCH ||
-	    !p || !ids)
-		return -EINVAL;
-	if (!gla_sw_group_ok(f, a->group_id))
-		return -ENOENT;
-	for (i = 0; i < a->num_sas; i++) {
-		id = gla_sw_alloc_id();
-		if (!id) {
-			st = VIRTIO_IPSEC_NOSPC;
-			break;
-		}
-		st = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_ADD, a->group_id, id, &p[i],
-				 sizeof(p[i]), NULL, 0, NULL);
-		if (st)
-			break;
-		gla_sw.sas[id] = (struct gla_sw_sa){ f, a->group_id };
-		ids[i] = id;
-	}
-	if (!st) {
-		gla_sw.counters.sas_created += a->num_sas;
-		gla_sw.counters.active_sas += a->num_sas;
-		return 0;
-	}
-	for (k = 0; k < i; k++) {	/* all or nothing */
-		gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, a->group_id, ids[k], NULL, 0,
-			    NULL, 0, NULL);
-		gla_sw.sas[ids[k]].owner = NULL;
-	}
-	a->dev_status = st;
-	a->failed_index = i;
-	return gla_sw_errno(st);
+	if (err == -ENOENT)
+		err = 0;	/* the device has no such SA any more */
+	if (err && !force)
+		return err;
+	gla_sw_sa_forget(id);
+	return err;
 }
 
-static int gla_sw_sa_del(struct gla_sw_file *f, const struct vipsec_sa_del *d)
+/* sa.c vipsec_sa_add_one(): lowest free id, as the IDA gives */
+static int gla_sw_sa_add_one(struct gla_sw_file *f, uint32_t group,
+			     const struct virtio_ipsec_sa_params *p,
+			     uint32_t *id, uint32_t *st)
 {
-	uint8_t st;
+	int err;
 
-	if (d->flags)
-		return -EINVAL;
-	if (!gla_sw_sa_ok(f, d->group_id, d->sa_id))
-		return -ENOENT;
-	st = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, d->group_id, d->sa_id, NULL, 0,
-			 NULL, 0, NULL);
-	if (st && st != VIRTIO_IPSEC_INVSA)
-		return gla_sw_errno(st);
-	gla_sw_sa_gone(d->sa_id);
+	*st = VIRTIO_IPSEC_OK;		/* OK: refused by the driver */
+	err = gla_sw_params_check(p);
+	if (err)
+		return err;
+	for (*id = 1; *id <= gla_sw.max_sas && gla_sw.sas[*id].owner; (*id)++)
+		;
+	if (*id > gla_sw.max_sas)
+		return -ENOSPC;
+	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_ADD, group, *id, p, sizeof(*p),
+			  NULL, 0, NULL);
+	if (err) {
+		*st = gla_sw.status;
+		return err;
+	}
+	gla_sw.sas[*id] = (struct gla_sw_sa){ f, group };
+	f->nsas++;
+	gla_sw.counters.sas_created++;
+	gla_sw.counters.active_sas++;
 	return 0;
 }
 
-static int gla_sw_sa_mod(struct gla_sw_file *f, const struct vipsec_sa_mod *m)
+/* sa.c vipsec_sa_add_batch() and vipsec_ioctl_sa_add(): all or nothing */
+static long gla_sw_sa_add(struct gla_sw_file *f, void *uarg)
 {
-	uint8_t st;
+	struct virtio_ipsec_sa_params *params = NULL;
+	uint32_t *ids = NULL, i, n = 0, st = VIRTIO_IPSEC_OK;
+	struct vipsec_sa_add a;
+	size_t plen;
+	int err;
 
-	if (m->flags)
+	err = gla_sw_copy_arg(&a, sizeof(a), uarg);
+	if (err)
+		return err;
+	if (a.flags || !a.num_sas || a.num_sas > VIPSEC_MAX_SA_BATCH)
 		return -EINVAL;
-	if (!gla_sw_sa_ok(f, m->group_id, m->sa_id))
-		return -ENOENT;
-	st = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_MOD, m->group_id, m->sa_id,
-			 &m->mod, sizeof(m->mod), NULL, 0, NULL);
-	if (!st)
-		gla_sw.counters.sas_modified++;
-	return gla_sw_errno(st);
-}
-
-static int gla_sw_sa_get(struct gla_sw_file *f, struct vipsec_sa_get *g)
-{
-	struct virtio_ipsec_sa_entry *dst = (void *)(uintptr_t)g->entries;
-	struct virtio_ipsec_sa_get_resp *r;
-	struct virtio_ipsec_sa_entry *e;
-	struct virtio_ipsec_sa_get b;
-	uint32_t i, n, len = 0;
-	size_t cap;
-	uint8_t st;
-
-	if (g->flags || !g->max_sas || g->max_sas > VIPSEC_MAX_SA_GET || !dst ||
-	    g->op > VIRTIO_IPSEC_SA_GET_EXACT)
-		return -EINVAL;
-	if (!gla_sw_group_ok(f, g->group_id))
-		return -ENOENT;
-	if (g->op == VIRTIO_IPSEC_SA_GET_EXACT &&
-	    !gla_sw_sa_ok(f, g->group_id, g->sa_id))
-		return -ENOENT;
-	cap = sizeof(*r) + (size_t)g->max_sas * sizeof(*e);
-	r = calloc(1, cap);
-	if (!r)
-		return -ENOMEM;
-	memset(&b, 0, sizeof(b));
-	b.op = htole32(g->op);
-	b.max_sas = htole32(g->max_sas);
-	st = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_GET, g->group_id, g->sa_id, &b,
-			 sizeof(b), r, cap, &len);
-	n = le32toh(r->count);
-	if (!st && (len < sizeof(*r) || n > g->max_sas ||
-		    len < sizeof(*r) + n * sizeof(*e)))
-		st = VIRTIO_IPSEC_ERR;	/* impossible answer */
-	g->count = 0;
-	g->more = 0;
-	if (!st) {
-		/* the default group is shared: show only this file's SAs */
-		e = (struct virtio_ipsec_sa_entry *)(r + 1);
-		for (i = 0; i < n; i++)
-			if (gla_sw_sa_ok(f, le32toh(e[i].group_id),
-					 le32toh(e[i].sa_id)))
-				dst[g->count++] = e[i];
-		g->more = le32toh(r->more) ? 1 : 0;
+	plen = a.num_sas * sizeof(*params);
+	params = malloc(plen);
+	ids = calloc(a.num_sas, sizeof(*ids));
+	if (!params || !ids) {
+		err = -ENOMEM;
+		goto out;
 	}
-	free(r);
-	return gla_sw_errno(st);
+	err = gla_sw_copy_in(params, a.params, plen);
+	if (err)
+		goto out;
+	a.dev_status = VIRTIO_IPSEC_OK;
+	a.failed_index = 0;
+	if (!gla_sw_owns_group(f, a.group_id))
+		err = -ENOENT;
+	else if (f->nsas + a.num_sas > GLA_SW_SAS_PER_FILE)
+		err = -EDQUOT;
+	for (n = 0; !err && n < a.num_sas; n++) {
+		err = gla_sw_sa_add_one(f, a.group_id, &params[n], &ids[n], &st);
+		if (err)
+			break;
+	}
+	if (!err)
+		err = gla_sw_copy_out(a.ids, ids, a.num_sas * sizeof(*ids));
+	if (err && n < a.num_sas) {
+		a.dev_status = st;
+		a.failed_index = n;
+	}
+	for (i = 0; err && i < n; i++)
+		gla_sw_sa_remove(a.group_id, ids[i], 1);
+	if (gla_sw_copy_out((uintptr_t)uarg, &a, sizeof(a)) && !err)
+		err = -EFAULT;	/* the SAs stay; close() deletes them */
+out:
+	if (params)
+		explicit_bzero(params, plen);	/* keys */
+	free(params);
+	free(ids);
+	return err;
 }
 
-static int gla_sw_sa_flush(struct gla_sw_file *f, const struct vipsec_sa_flush *fl)
+/* sa.c vipsec_ioctl_sa_del() */
+static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
+{
+	struct vipsec_sa_del d;
+	int err;
+
+	err = gla_sw_copy_arg(&d, sizeof(d), uarg);
+	if (err)
+		return err;
+	if (d.flags)
+		return -EINVAL;
+	if (!gla_sw_owns_sa(f, d.group_id, d.sa_id))
+		return -ENOENT;
+	return gla_sw_sa_remove(d.group_id, d.sa_id, 0);
+}
+
+#define GLA_SW_SA_MOD_ALL	(VIRTIO_IPSEC_SA_MOD_LOCAL | \
+				 VIRTIO_IPSEC_SA_MOD_PEER | \
+				 VIRTIO_IPSEC_SA_MOD_SEQ | \
+				 VIRTIO_IPSEC_SA_MOD_WINDOW)
+
+/* sa.c vipsec_ioctl_sa_mod() */
+static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
+{
+	struct vipsec_sa_mod m;
+	uint32_t mf, win;
+	int err;
+
+	err = gla_sw_copy_arg(&m, sizeof(m), uarg);
+	if (err)
+		return err;
+	if (m.flags)
+		return -EINVAL;
+	if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_MOD)))
+		return -EOPNOTSUPP;
+	mf = le32toh(m.mod.flags);
+	win = le32toh(m.mod.replay_window);
+	if (!mf || mf & ~GLA_SW_SA_MOD_ALL || m.mod.reserved0 ||
+	    !gla_sw_mem_is_zero(m.mod.reserved1, sizeof(m.mod.reserved1)))
+		return -EINVAL;
+	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
+	    (win > gla_sw.max_replay_window ||
+	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
+		return -EINVAL;
+	if (!gla_sw_owns_sa(f, m.group_id, m.sa_id))
+		return -ENOENT;
+	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_MOD, m.group_id, m.sa_id, &m.mod,
+			  sizeof(m.mod), NULL, 0, NULL);
+	if (!err)
+		gla_sw.counters.sas_modified++;
+	return err;
+}
+
+/* sa.c vipsec_file_has_sa_after() */
+static int gla_sw_has_sa_after(struct gla_sw_file *f, uint32_t group,
+			       uint32_t after)
 {
 	uint32_t id;
 
-	if (fl->flags || fl->reserved)
-		return -EINVAL;
-	if (!gla_sw_group_ok(f, fl->group_id))
-		return -ENOENT;
-	/* per SA: the default group holds other files' SAs too */
-	for (id = 1; id <= gla_sw.max_sas; id++)
-		if (gla_sw_sa_ok(f, fl->group_id, id)) {
-			gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, fl->group_id, id, NULL,
-				    0, NULL, 0, NULL);
-			gla_sw_sa_gone(id);
-		}
+	for (id = after + 1; id <= gla_sw.max_sas; id++)
+		if (gla_sw_owns_sa(f, group, id))
+			return 1;
 	return 0;
 }
 
-/* close(): what the driver does for a file going away. */
+/* One device SA_GET of up to @max entries after @cursor into @r. */
+static int gla_sw_sa_get_page(uint32_t group, uint32_t op, uint32_t cursor,
+			      uint32_t max, struct virtio_ipsec_sa_get_resp *r,
+			      uint32_t *n, int *more)
+{
+	struct virtio_ipsec_sa_entry *e;
+	struct virtio_ipsec_sa_get b;
+	size_t cap = sizeof(*r) + (size_t)max * sizeof(*e);
+	uint32_t len = 0;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	b.op = htole32(op);
+	b.max_sas = htole32(max);
+	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_GET, group, cursor, &b, sizeof(b),
+			  r, cap, &len);
+	if (err)
+		return err;
+	*n = le32toh(r->count);
+	*more = !!le32toh(r->more);
+	if (len < sizeof(*r) || *n > max || len < sizeof(*r) + *n * sizeof(*e))
+		return -EIO;	/* impossible answer */
+	return 0;
+}
+
+/*
+ * sa.c vipsec_sa_get_collect(): pages through the device and keeps only
+ * @f's SAs of the group, at most g->max_sas of them.
+ */
+static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
+				 struct virtio_ipsec_sa_entry *out)
+{
+	uint32_t op = g->op, cursor = op == VIRTIO_IPSEC_SA_GET_FIRST ? 0 :
+				      g->sa_id;
+	uint32_t i, n, id, last = cursor, max;
+	struct virtio_ipsec_sa_get_resp *r;
+	struct virtio_ipsec_sa_entry *e;
+	int more, err;
+
+	max = op == VIRTIO_IPSEC_SA_GET_EXACT ? 1 : GLA_SW_SA_GET_CHUNK;
+	r = calloc(1, sizeof(*r) + max * sizeof(*e));
+	if (!r)
+		return -ENOMEM;
+	g->count = 0;
+	for (;;) {
+		err = gla_sw_sa_get_page(g->group_id, op, cursor, max, r, &n,
+					 &more);
+		if (err)
+			break;
+		e = (struct virtio_ipsec_sa_entry *)(r + 1);
+		for (i = 0; i < n && g->count < g->max_sas; i++, e++) {
+			id = le32toh(e->sa_id);
+			if (!id || id > gla_sw.max_sas) {
+				err = -EIO;
+				break;
+			}
+			if (op != VIRTIO_IPSEC_SA_GET_EXACT && id <= cursor)
+				continue;
+			if (op == VIRTIO_IPSEC_SA_GET_EXACT && id != g->sa_id)
+				continue;
+			if (le32toh(e->group_id) != g->group_id ||
+			    !gla_sw_owns_sa(f, g->group_id, id))
+				continue;	/* another file's SA */
+			explicit_bzero(e->params.cipher_key,
+				       sizeof(e->params.cipher_key));
+			explicit_bzero(e->params.auth_key,
+				       sizeof(e->params.auth_key));
+			explicit_bzero(e->params.salt, sizeof(e->params.salt));
+			out[g->count++] = *e;
+			last = id;
+		}
+		if (err || op == VIRTIO_IPSEC_SA_GET_EXACT || !more || !n ||
+		    g->count >= g->max_sas)
+			break;
+		e = (struct virtio_ipsec_sa_entry *)(r + 1);
+		id = le32toh(e[n - 1].sa_id);
+		if (id <= cursor || id > gla_sw.max_sas) {
+			err = -EIO;
+			break;
+		}
+		cursor = id;
+		if (!gla_sw_has_sa_after(f, g->group_id, cursor))
+			break;
+		op = VIRTIO_IPSEC_SA_GET_NEXT;
+	}
+	explicit_bzero(r, sizeof(*r) + max * sizeof(*e));
+	free(r);
+	if (!err && op != VIRTIO_IPSEC_SA_GET_EXACT && g->count == g->max_sas)
+		g->more = gla_sw_has_sa_after(f, g->group_id, last);
+	if (!err && g->op == VIRTIO_IPSEC_SA_GET_EXACT && !g->count)
+		err = -ENOENT;
+	return err;
+}
+
+/* sa.c vipsec_ioctl_sa_get() */
+static long gla_sw_sa_get(struct gla_sw_file *f, void *uarg)
+{
+	struct virtio_ipsec_sa_entry *out;
+	struct vipsec_sa_get g;
+	int err;
+
+	err = gla_sw_copy_arg(&g, sizeof(g), uarg);
+	if (err)
+		return err;
+	if (g.flags || g.op > VIRTIO_IPSEC_SA_GET_EXACT || !g.max_sas ||
+	    g.max_sas > VIPSEC_MAX_SA_GET)
+		return -EINVAL;
+	if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_GET)))
+		return -EOPNOTSUPP;
+	out = calloc(g.max_sas, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	g.count = 0;
+	g.more = 0;
+	if (!gla_sw_owns_group(f, g.group_id))
+		err = -ENOENT;
+	else if (g.op == VIRTIO_IPSEC_SA_GET_EXACT &&
+		 !gla_sw_owns_sa(f, g.group_id, g.sa_id))
+		err = -ENOENT;
+	else
+		err = gla_sw_sa_get_collect(f, &g, out);
+	if (!err)
+		err = gla_sw_copy_out(g.entries, out, g.count * sizeof(*out));
+	if (!err)
+		err = gla_sw_copy_out((uintptr_t)uarg, &g, sizeof(g));
+	explicit_bzero(out, g.max_sas * sizeof(*out));
+	free(out);
+	return err;
+}
+
+/*
+ * sa.c vipsec_sa_flush_group(): an own group in one device SA_FLUSH; the
+ * shared default group one own SA at a time.
+ */
+static long gla_sw_sa_flush(struct gla_sw_file *f, void *uarg)
+{
+	struct vipsec_sa_flush fl;
+	uint32_t id;
+	int err;
+
+	err = gla_sw_copy_arg(&fl, sizeof(fl), uarg);
+	if (err)
+		return err;
+	if (fl.flags || fl.reserved)
+		return -EINVAL;
+	if (!gla_sw_owns_group(f, fl.group_id))
+		return -ENOENT;
+	if (fl.group_id) {
+		err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_FLUSH, fl.group_id, 0, NULL,
+				  0, NULL, 0, NULL);
+		if (!err) {
+			for (id = 1; id <= gla_sw.max_sas; id++)
+				if (gla_sw_owns_sa(f, fl.group_id, id))
+					gla_sw_sa_forget(id);
+			return 0;
+		}
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	for (id = 1; id <= gla_sw.max_sas; id++) {
+		if (!gla_sw_owns_sa(f, fl.group_id, id))
+			continue;
+		err = gla_sw_sa_remove(fl.group_id, id, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* close(): sa.c vipsec_file_flush() and chardev.c vipsec_release_claim() */
 void gla_sw_release(struct gla_sw_file *f)
 {
-	uint32_t id, g;
+	uint32_t id;
 
 	for (id = 1; id <= gla_sw.max_sas; id++)
-		if (gla_sw.sas[id].owner == f) {
-			gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, gla_sw.sas[id].group,
-				    id, NULL, 0, NULL, 0, NULL);
-			gla_sw_sa_gone(id);
-		}
-	for (g = 1; g <= gla_sw.max_groups; g++)
-		if (gla_sw.groups[g] == f) {
-			gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, g, 0, NULL, 0,
-				    NULL, 0, NULL);
-			gla_sw.groups[g] = NULL;
-		}
+		if (gla_sw.sas[id].owner == f)
+			gla_sw_sa_remove(gla_sw.sas[id].group, id, 1);
+	for (id = 1; id <= gla_sw.max_groups; id++)
+		if (gla_sw.groups[id] == f)
+			gla_sw_group_gone(f, id, 1);
 	if (f->mode && !--gla_sw.nclaims)
 		gla_sw.mode = 0;
 	f->mode = 0;
 }
 
-/* Dispatch; every argument starts with its size, checked as the driver
- * does: smaller than the v0 struct is -EINVAL. */
-static int gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
+/* chardev.c vipsec_ioctl() and vipsec_ioctl_claimed() */
+long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 {
-	if (*(uint32_t *)arg < _IOC_SIZE(cmd))
-		return -EINVAL;
 	if (cmd == VIPSEC_IOC_INFO)
 		return gla_sw_info(arg);
 	if (cmd == VIPSEC_IOC_CLAIM)
@@ -364,19 +622,6 @@ static int gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 	case VIPSEC_IOC_XFORM:
 		return gla_sw_xform(f, arg);
 	default:
-		return -EOPNOTSUPP;
+		return -ENOTTY;
 	}
-}
-
-int gla_sw_ioctl(struct gla_sw_file *f, unsigned long cmd, void *arg)
-{
-	int ret;
-
-	if (!arg)
-		return -EFAULT;
-	pthread_mutex_lock(&gla_sw.lock);
-	ret = gla_sw_dispatch(f, cmd, arg);
-	gla_sw_pump();
-	pthread_mutex_unlock(&gla_sw.lock);
-	return ret;
 }

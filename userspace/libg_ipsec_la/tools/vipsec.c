@@ -4,22 +4,29 @@
  * events. Output in the spirit of `ip xfrm`.
  *
  *   vipsec list [available|active]
- *   vipsec sa show|stats [ACCEL] [--packets N]
+ *   vipsec sa show|stats
+ *   vipsec sa probe [ACCEL] [--packets N]
  *   vipsec monitor [--count N]
+ *
+ * The usage text below and the SYNOPSIS of man/vipsec.8 are the same
+ * lines: tests/install/usage-vs-man.sh compares them.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "g_ipsec_la_sw.h"
 #include "vipsec.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vipsec list [available|active]\n"
-		"       vipsec sa show|stats [ACCEL] [--packets N]\n"
+		"       vipsec sa show|stats\n"
+		"       vipsec sa probe [ACCEL] [--packets N]\n"
 		"       vipsec monitor [--count N]\n"
+		"       vipsec -h|--help\n"
 		"ACCEL: virtio-ipsec<N> (default: the first) or \"software\".\n");
 }
 
@@ -95,6 +102,9 @@ int vipsec_cmd_list(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* the CLI offers ACCEL "software" (linked in: libg_ipsec_la_sw.a) */
+	if (g_ipsec_la_software_register())
+		fprintf(stderr, "vipsec: software accelerator not available\n");
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

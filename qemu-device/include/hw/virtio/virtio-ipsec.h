@@ -2,7 +2,7 @@
  * Virtio IPsec lookaside accelerator device
  *
  * The device moves requests between its virtqueues and the ESP engine
- * (engine, struct vipsec_core), which parses every request.
+ * (engine, struct vpe_core), which parses every request.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or
  * (at your option) any later version.  See the COPYING file in the
@@ -27,10 +27,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_DEFAULT_MAX_BATCH          256  /* = the driver's VIPSEC_MAX_PKT_BATCH */
 #define VIRTIO_IPSEC_DEFAULT_MAX_REPLAY_WINDOW  4096
 
+/*
+ * Device bounds tighter than the engine's; max-groups, max-packet-len and
+ * max-batch are bounded by the engine's own (VPE_CORE_* in vipsec_core.h).
+ */
 #define VIRTIO_IPSEC_LIMIT_SAS                  (1u << 20)
-#define VIRTIO_IPSEC_LIMIT_GROUPS               (1u << 16)
-#define VIRTIO_IPSEC_LIMIT_PACKET_LEN           65535
-#define VIRTIO_IPSEC_LIMIT_BATCH                4096
 #define VIRTIO_IPSEC_LIMIT_REPLAY_WINDOW        (1u << 16)
 /* Bound on either part of one data request, whatever the properties say */
 #define VIRTIO_IPSEC_LIMIT_DATA_REQ             (64 * MiB)
@@ -43,7 +44,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_EVENTQ_SIZE                64
 #define VIRTIO_IPSEC_CLOCK_PERIOD_MS            1000
 
-struct vipsec_core;
+struct vpe_core;
 
 /* Test-only fault injection (virtio-ipsec-faults.c) */
 typedef enum VirtIOIPsecFault {
@@ -92,7 +93,7 @@ struct VirtIOIPsec {
     VirtIODevice parent_obj;
 
     VirtIOIPsecConf conf;
-    struct vipsec_core *core;
+    struct vpe_core *core;
     VirtIOIPsecQueue *dataqs;   /* conf.num_queues entries */
     VirtIOIPsecQueue ctrlq;
     VirtQueue *eventq;          /* index num_queues + 1 */
