@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "g_ipsec_la_sw.h"
 #include "gw.h"
 
 const char *prog = "vipsec-gw";
@@ -224,6 +225,16 @@ static int open_accel(struct gw *gw)
 	struct g_ipsec_cap_get_outargs caps;
 	int ret;
 
+	/* the in-process software accelerator is opt-in: registered only
+	 * when the configuration names it */
+	if (!strcmp(gw->conf.accelerator, G_IPSEC_LA_SOFTWARE_NAME)) {
+		ret = g_ipsec_la_software_register();
+		if (ret) {
+			fprintf(stderr, "%s: software accelerator: %s\n", prog,
+				strerror(-ret));
+			return -1;
+		}
+	}
 	memset(&in, 0, sizeof(in));
 	in.app_identity = "vipsec-gw";
 	in.accl_name = gw->conf.accelerator[0] ? gw->conf.accelerator : NULL;
