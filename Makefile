@@ -25,7 +25,7 @@ PREFIX ?= /usr/local
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(top)/dkms.conf)
 DKMS_SRC = $(DESTDIR)/usr/src/virtio-ipsec-$(DKMS_VERSION)
 
-.PHONY: all deps kernel engine qemu module lib guest-tests \
+.PHONY: all deps kernel engine qemu module lib guest-tests run-build \
 	test test-unit test-vm test-debug debug-kernel fuzz-long run shell bench style clean help \
 	vm-run install install-dkms-src dkms-check
 
@@ -59,12 +59,14 @@ module: kernel
 
 lib: engine
 	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) -j$(JOBS)
+	$(MAKE) -C userspace/vipsec-gw BUILD=$(BUILD)
 
 # Every program these build lands in $(BUILD)/tests/guest/, which the VM
 # harness runs one by one: the g-API suites, the driver's own suite, kernel
-# XFRM interop, the engine's unit suite on the kernel crypto backend and the
-# hot-unplug soak.
-GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest tests/soak)
+# XFRM interop, the engine's unit suite on the kernel crypto backend, the
+# hot-unplug soak and the gateway demo (tests/gw: vipsec-gw between a LAN
+# host and a Linux XFRM peer; also what make run shows).
+GUEST_TEST_DIRS := tests/guest $(wildcard tests/driver tests/xfrm tests/engine-guest tests/soak tests/gw)
 
 guest-tests: lib engine
 	for d in $(GUEST_TEST_DIRS); do \
@@ -100,8 +102,25 @@ fuzz-long: engine
 		$(if $(LONG_RUNS),LONG_RUNS=$(LONG_RUNS)) \
 		$(if $(LONG_TIME),LONG_TIME=$(LONG_TIME))
 
-run: all
-	tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)
+# With VIPSEC_QEMU set, that QEMU is used and none is built here (as for
+# test-debug). The build's output goes to BUILD/build.log; the console
+# shows only the steps' own lines ("build-qemu: ...", "fetch-kernel: ...")
+# and errors, then the demo's short report. V=1 shows everything.
+run-build: $(if $(VIPSEC_QEMU),,qemu) module lib guest-tests
+
+run:
+ifeq ($(V),1)
+	$(MAKE) run-build
+else
+	@mkdir -p $(BUILD)
+	@echo "make run: building (full output in $(BUILD)/build.log)"
+	@{ $(MAKE) --no-print-directory run-build 2>&1; echo $$? >$(BUILD)/build.rc; } | \
+		tee $(BUILD)/build.log | grep --line-buffered -E '^[a-z-]+: |error:|Error [0-9]' || true
+	@rc=$$(cat $(BUILD)/build.rc); if [ "$$rc" != 0 ]; then \
+		echo "make run: the build failed (exit $$rc); the end of $(BUILD)/build.log:"; \
+		tail -n 25 $(BUILD)/build.log; exit 1; fi
+endif
+	@tests/vm/run.sh --mode demo --timeout $(VM_TIMEOUT) --build $(BUILD)
 
 shell: all
 	tests/vm/run.sh --mode shell --timeout 3600 --build $(BUILD)
@@ -129,6 +148,7 @@ vm-run:
 install: install-dkms-src
 	$(MAKE) -C userspace/libg_ipsec_la BUILD=$(BUILD) PREFIX=$(PREFIX) \
 		$(if $(LIBDIR),LIBDIR=$(LIBDIR)) DESTDIR=$(DESTDIR) install
+	$(MAKE) -C userspace/vipsec-gw BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
 	@if [ -z "$(DESTDIR)" ]; then \
 		ldconfig; \
 		echo "install: module source in $(DKMS_SRC); build and install it with:"; \

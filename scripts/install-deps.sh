@@ -34,8 +34,9 @@ PKGS=(
 	seabios qemu-system-data busybox-static cpio kmod iproute2
 	# kernel module build (headers are chosen by scripts/fetch-kernel.sh)
 	bc libelf-dev sparse
-	# interop
-	python3-scapy
+	# interop; the gateway demo: traffic and capture in the guest, the
+	# capture decoded on the host (tshark: a third ESP implementation)
+	python3-scapy socat tcpdump tshark
 	# fuzzing (libFuzzer runtime, sanitizers)
 	clang libclang-rt-14-dev
 )

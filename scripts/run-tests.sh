@@ -60,6 +60,7 @@ else
 	run_suite ioctl-host make -s -C "$top/tests/guest" BUILD="$build" check-host
 	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
 	run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
+	run_suite gw-config make -s -C "$top/tests/gw" BUILD="$build" check
 	run_suite vm-selftest "$top/tests/vm/selftest.sh"
 	run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
 	run_suite install "$top/tests/install/check.sh" "$build"

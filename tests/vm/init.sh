@@ -180,6 +180,12 @@ demo)
 		else
 			bad "no /bin/vnf_demo in the initramfs (build/lib/vnf_demo missing?)"
 		fi
+		# the gateway VNF between a LAN host and a Linux XFRM peer
+		if [ -x /bin/vipsec-gw-demo ]; then
+			run_one /bin/vipsec-gw-demo || bad "the gateway demo failed or skipped"
+		else
+			bad "no /bin/vipsec-gw-demo in the initramfs (make -C tests/gw not run?)"
+		fi
 	else
 		say "not running the demo: setup failed"
 	fi

@@ -65,6 +65,17 @@ if [ -n "$splats" ]; then
 	awk '!s[$0]++ {print "  kernel: " $0}' <<<"$splats" | head -n 40
 fi
 
+# The gateway demo's capture (tests/gw/gw-demo.sh): tshark must decode it
+# with the keys printed next to it (tests/vm/esp-verify.sh).
+if grep -qx -- '----- VIPSEC-PCAP BEGIN -----' <<<"$clean"; then
+	if esp=$("$here/esp-verify.sh" "$log" 2>&1); then
+		sed 's/^/  /' <<<"$esp"
+	else
+		sed 's/^/  /' <<<"$esp"
+		reasons+=("tshark could not decode the gateway's ESP capture")
+	fi
+fi
+
 if [ ${#reasons[@]} = 0 ]; then
 	echo "VIPSEC-VM: PASS ($log)"
 	exit 0

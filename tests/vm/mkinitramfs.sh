@@ -9,6 +9,9 @@
 #   VIPSEC_TESTS     dir of static guest test programs (default: $BUILD/tests/guest)
 #   VIPSEC_DEMO      static demo binary (default: $BUILD/lib/vnf_demo)
 #   VIPSEC_BENCH     dir of static guest benchmarks (default: $BUILD/tests/bench)
+#   VIPSEC_GW        the gateway VNF (default: $BUILD/lib/vipsec-gw) and
+#   VIPSEC_GW_TOOLS  its demo/test programs (default: $BUILD/tests/gw), with
+#                    socat and tcpdump from the host: /bin in every mode
 #   VIPSEC_SOLIB     the g-API shared library, shipped as /usr/lib/<soname>
 #                    with what ldd says it needs (default:
 #                    $BUILD/lib/libg_ipsec_la.so.0), so that dynamically
@@ -52,6 +55,14 @@ done
 # The operators' tool, shipped as /bin/vipsec (tests drive it like a user).
 cli=${VIPSEC_CLI:-$BUILD/lib/vipsec}
 busybox=${VIPSEC_BUSYBOX:-/bin/busybox}
+gw=${VIPSEC_GW:-$BUILD/lib/vipsec-gw}
+gw_tools=${VIPSEC_GW_TOOLS:-$BUILD/tests/gw}
+# Debian's tools the gateway demo drives (missing: the demo says so).
+host_tools=()
+for t in socat tcpdump; do
+	p=$(command -v "$t" || true)
+	[ -z "$p" ] || host_tools+=("$p")
+done
 iproute=$(command -v ip || true)
 case "$iproute" in /*) ;; *) iproute=/usr/bin/ip ;; esac
 
@@ -65,7 +76,7 @@ want_mods=(virtio virtio_ring virtio_pci
 	ccm des_generic des3_ede-x86_64 xcbc md5
 	chacha20poly1305 chacha_generic poly1305_generic
 	aesni-intel ghash-clmulni-intel
-	xfrm_algo xfrm_user esp4 esp6 veth)
+	xfrm_algo xfrm_user esp4 esp6 veth tun)
 
 for f in "$kmods/modules.order" "$busybox" "$iproute"; do
 	if [ ! -e "$f" ]; then
@@ -98,7 +109,7 @@ fingerprint() {
 		[ ${#extras[@]} = 0 ] || find "${extras[@]}" -printf '%p %s %T@\n'
 		find "$here/init.sh" "$here/mkinitramfs.sh" "$here/env-check.sh" "$here/splat.pat" "$here/splat-allow.pat" \
 			"$busybox" "$iproute" "$kmods/modules.order" \
-			"$module" "$cli" "${payload[@]}" -printf '%p %s %T@\n' 2>/dev/null || true
+			"$module" "$cli" "$gw" "$gw_tools" "${host_tools[@]}" "${payload[@]}" -printf '%p %s %T@\n' 2>/dev/null || true
 	} | sha1sum | cut -c1-40
 }
 fp=$(fingerprint)
@@ -121,14 +132,22 @@ while read -r applet; do
 	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done < <("$busybox" --list-full)
 
-# iproute2 ip with its shared libraries and the dynamic loader.
+# iproute2 ip, socat and tcpdump with their shared libraries and the
+# dynamic loader.
+copy_libs() {
+	ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+		while read -r lib; do
+			mkdir -p "$stage/$(dirname "$lib")"
+			[ -e "$stage/$lib" ] || cp -L "$lib" "$stage/$lib"
+		done
+}
 cp "$iproute" "$stage/sbin/ip"
 ln -sf /sbin/ip "$stage/bin/ip"
-ldd "$iproute" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
-	while read -r lib; do
-		mkdir -p "$stage/$(dirname "$lib")"
-		cp -L "$lib" "$stage/$lib"
-	done
+copy_libs "$iproute"
+for t in "${host_tools[@]}"; do
+	cp "$t" "$stage/usr/bin/"
+	copy_libs "$t"
+done
 
 # copy_elf_deps FILE: the shared libraries (and dynamic loader) ldd finds
 # for FILE, at their host paths; nothing for static or non-ELF files.
@@ -210,6 +229,14 @@ done
 if [ -x "$cli" ]; then
 	cp "$cli" "$stage/bin/vipsec"
 	strip --strip-all "$stage/bin/vipsec" 2>/dev/null || true
+fi
+# The gateway VNF and its demo/test tools (tests/gw/).
+if [ -x "$gw" ]; then
+	cp "$gw" "$stage/bin/vipsec-gw"
+	strip --strip-all "$stage/bin/vipsec-gw" 2>/dev/null || true
+fi
+if [ -d "$gw_tools" ]; then
+	find "$gw_tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/bin/" \;
 fi
 # The g-API shared library in the system search path of the dynamic loader
 # (no ld.so.cache needed), with its dependencies.

@@ -28,6 +28,7 @@
 #   VIPSEC_MODULE, VIPSEC_TESTS, VIPSEC_DEMO, VIPSEC_BENCH, VIPSEC_KROOT, VIPSEC_KRELEASE,
 #   VIPSEC_SOLIB, VIPSEC_EXTRA, VIPSEC_CMD:
 #                      inputs of tests/vm/mkinitramfs.sh
+#   V=1                demo mode: the whole console instead of the report
 #   VIPSEC_CONSOLE=1   mode run: show the whole console, not just the output
 # Mode run (make vm-run CMD=... EXTRA=...) runs VIPSEC_CMD in the guest with
 # the device and module loaded: stdout carries only the command's output
@@ -36,7 +37,9 @@
 # itself failed (no QEMU, timeout, kernel splat, setup failure: the judge's
 # verdict says which).
 # Output: the serial console on stdout and in BUILD/vm/<mode>.log, then a
-# one-line verdict from tests/vm/judge.sh. Exit 0 only on PASS.
+# one-line verdict from tests/vm/judge.sh. Exit 0 only on PASS. Demo mode
+# (make run) shows a short report instead of the console (tests/vm/report.sh);
+# the kernel log only on failure or with V=1.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -135,11 +138,20 @@ if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
 	agent=$!
 fi
 
-echo "run.sh: $qemu ${args[*]}"
+brief=0
+[ "$mode" != demo ] || [ "${V:-0}" = 1 ] || brief=1
+if [ "$brief" = 1 ]; then
+	echo "run.sh: booting the VM; the console goes to $log (V=1 shows it)"
+else
+	echo "run.sh: $qemu ${args[*]}"
+fi
 echo "run.sh: mode $mode, timeout ${tmo}s, log $log"
 set +e
 if [ "$mode" = shell ]; then
 	timeout -k 10 "$tmo" "$qemu" "${args[@]}" 2>&1 | tee "$log"
+elif [ "$brief" = 1 ]; then
+	echo "run.sh: $qemu ${args[*]}" >"$log.cmd"
+	timeout -k 10 "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log" | "$here/report.sh" --live
 elif [ "$mode" = run ]; then
 	timeout -k 10 "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log" |
 		if [ "${VIPSEC_CONSOLE:-0}" = 1 ]; then
@@ -163,6 +175,14 @@ fi
 t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v rc="$rc" \
 	'BEGIN {printf "run.sh: initramfs %.1fs, VM %.1fs, QEMU exit %s\n", b - a, c - b, rc}'
+if [ "$brief" = 1 ]; then
+	set +e
+	"$here/judge.sh" --rc "$rc" --timeout "$tmo" "$log" >"$log.verdict"
+	jrc=$?
+	set -e
+	"$here/report.sh" --final "$log" "$log.verdict" "$jrc"
+	exit "$jrc"
+fi
 if [ "$mode" = run ]; then
 	if ! "$here/judge.sh" --rc "$rc" --timeout "$tmo" "$log"; then
 		echo "run.sh: the VM run failed (see above and $log): exit 125" >&2

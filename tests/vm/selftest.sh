@@ -103,6 +103,30 @@ good_body | expect missing-marker FAIL 'no VIPSEC-GUEST-RESULT marker'
 printf "qemu-system-x86_64: -device virtio-ipsec-pci: 'virtio-ipsec-pci' is not a valid device model name\n" |
 	expect qemu-error FAIL 'QEMU exited with status 1' --rc 1
 
+# The gateway demo's capture goes to tshark (tests/vm/esp-verify.sh). The
+# fixture: three ESP frames (AES-GCM-128, SPI 0x1234abcd, key
+# 0x0102..1314, inner ICMP 10.1.0.2 -> 10.2.0.2) made by the library's
+# software accelerator.
+capture() { # $1: key, $2: expected count, $3: sed applied to the base64
+	printf 'VIPSEC-ESP-SA: 192.0.2.1 192.0.2.2 0x1234abcd rfc4106(gcm(aes)) %s 128\r\n' "$1"
+	printf 'VIPSEC-PCAP-EXPECT: %s\r\n----- VIPSEC-PCAP BEGIN -----\r\n' "$2"
+	base64 "$here/testdata/esp-gcm128.pcap" | sed -e "${3:-}" -e 's/$/\r/'
+	printf -- '----- VIPSEC-PCAP END -----\r\n'
+}
+key=0x0102030405060708090a0b0c0d0e0f1011121314
+if command -v tshark >/dev/null; then
+	{ good_body; capture "$key" 3; printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+		expect capture-decoded PASS ''
+	{ good_body; capture "${key%4}5" 3; printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+		expect capture-wrong-key FAIL 'tshark could not decode'
+	{ good_body; capture "$key" 4; printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+		expect capture-frames-missing FAIL 'tshark could not decode'
+	{ good_body; capture "$key" 3 '5s/[A-Za-z]/0/g'; printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+		expect capture-corrupted FAIL 'tshark could not decode'
+else
+	echo "FAIL capture-*: tshark is not installed (scripts/install-deps.sh)" | tee -a "$results"
+fi
+
 pass=$(grep -c '^ok' "$results" || true)
 fail=$(grep -c '^FAIL' "$results" || true)
 echo "selftest: $pass passed, $fail failed"
