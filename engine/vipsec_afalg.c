@@ -62,13 +62,14 @@
 #define SOL_ALG 279
 #endif
 
-#define AFALG_HDR_MAX	12	/* SPI || seq_hi || seq_lo */
-#define AFALG_IV_MAX	16
-#define AFALG_AAD_MAX	(AFALG_HDR_MAX + AFALG_IV_MAX)
-#define AFALG_POOL	256	/* random CBC IV bytes fetched at a time */
-#define AFALG_NAME_MAX	64	/* sizeof(sockaddr_alg.salg_name) */
-#define AFALG_BLOB_MAX	(8 + VIRTIO_IPSEC_MAX_AUTH_KEY + \
-			 VIRTIO_IPSEC_MAX_CIPHER_KEY + VIRTIO_IPSEC_MAX_SALT)
+#define AFALG_HDR_MAX  12 /* SPI || seq_hi || seq_lo */
+#define AFALG_IV_MAX   16
+#define AFALG_AAD_MAX  (AFALG_HDR_MAX + AFALG_IV_MAX)
+#define AFALG_POOL     256 /* random CBC IV bytes fetched at a time */
+#define AFALG_NAME_MAX 64  /* sizeof(sockaddr_alg.salg_name) */
+#define AFALG_BLOB_MAX                                                 \
+	(8 + VIRTIO_IPSEC_MAX_AUTH_KEY + VIRTIO_IPSEC_MAX_CIPHER_KEY + \
+	 VIRTIO_IPSEC_MAX_SALT)
 
 enum afalg_kind { AFALG_RFC4106, AFALG_RFC4309, AFALG_RFC4543, AFALG_AUTHENC };
 
@@ -77,9 +78,9 @@ enum afalg_kind { AFALG_RFC4106, AFALG_RFC4309, AFALG_RFC4543, AFALG_AUTHENC };
  * API name. Lengths, salt and IV rules come from the generic row (row).
  */
 struct afalg_cipher {
-	uint8_t alg;		/* VIRTIO_IPSEC_CIPHER_* */
-	uint8_t kind;		/* enum afalg_kind */
-	const char *name;	/* AEAD template, or authenc's cipher */
+	uint8_t alg;	  /* VIRTIO_IPSEC_CIPHER_* */
+	uint8_t kind;	  /* enum afalg_kind */
+	const char *name; /* AEAD template, or authenc's cipher */
 };
 
 #define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, ...) \
@@ -93,13 +94,13 @@ static const struct afalg_cipher afalg_ciphers[] = { VPE_ALGS };
 #undef VPE_AUTH
 
 struct afalg_auth {
-	uint8_t alg;		/* VIRTIO_IPSEC_AUTH_* */
-	const char *name;	/* authenc's hash */
+	uint8_t alg;	  /* VIRTIO_IPSEC_AUTH_* */
+	const char *name; /* authenc's hash */
 };
 
 #define VPE_CIPHER(...)
 #define VPE_AEAD(...)
-#define VPE_AUTH(id, key, icv, weak, afalg, ...)	{ id, afalg },
+#define VPE_AUTH(id, key, icv, weak, afalg, ...) { id, afalg },
 static const struct afalg_auth afalg_auths[] = { VPE_ALGS };
 #undef VPE_CIPHER
 #undef VPE_AEAD
@@ -109,7 +110,7 @@ static const struct afalg_auth afalg_auths[] = { VPE_ALGS };
 
 struct afalg {
 	struct vpe_crypto base;
-	uint8_t pool[AFALG_POOL];	/* unused random IV bytes */
+	uint8_t pool[AFALG_POOL]; /* unused random IV bytes */
 	unsigned int pool_off;
 };
 
@@ -120,7 +121,7 @@ struct afalg_key {
 	 * (ipsec-mb's keys are read-only and need no such thing).
 	 */
 	pthread_mutex_t lock;
-	int op;				/* accept()ed request socket, or -1 */
+	int op; /* accept()ed request socket, or -1 */
 	uint8_t kind, iv_len, icv_len;
 	bool esn, counter_iv;
 	/* To rebuild op after a failed request (afalg_reset_op). */
@@ -134,7 +135,7 @@ static struct vpe_crypto_ops afalg_ops;
 /* Which algorithms the running kernel accepts: probed once per process. */
 static struct {
 	pthread_once_t once;
-	int sock_errno;			/* socket(AF_ALG) failure, or 0 */
+	int sock_errno; /* socket(AF_ALG) failure, or 0 */
 	uint64_t cipher_mask, auth_mask;
 } afalg_probe_res = { .once = PTHREAD_ONCE_INIT };
 
@@ -165,7 +166,8 @@ static int afalg_name(const struct afalg_cipher *ci,
 		n = snprintf(buf, len, "%s", ci->name);
 	else
 		n = snprintf(buf, len, "%s(%s,%s)",
-			     esn ? "authencesn" : "authenc", au->name, ci->name);
+			     esn ? "authencesn" : "authenc", au->name,
+			     ci->name);
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
@@ -221,7 +223,8 @@ static void afalg_probe(void)
 			if (!afalg_binds(ci->name))
 				continue;
 			afalg_probe_res.cipher_mask |= 1ULL << ci->alg;
-			afalg_probe_res.auth_mask |= 1ULL << VIRTIO_IPSEC_AUTH_NONE;
+			afalg_probe_res.auth_mask |= 1ULL
+						     << VIRTIO_IPSEC_AUTH_NONE;
 			continue;
 		}
 		for (size_t j = 0; j < ARRAY_LEN(afalg_auths); j++) {
@@ -229,7 +232,7 @@ static void afalg_probe(void)
 
 			if (ci->alg == VIRTIO_IPSEC_CIPHER_NULL &&
 			    au->alg == VIRTIO_IPSEC_AUTH_NONE)
-				continue;	/* ESP forbids it */
+				continue; /* ESP forbids it */
 			if (afalg_name(ci, au, false, name, sizeof(name)) ||
 			    !afalg_binds(name))
 				continue;
@@ -263,11 +266,11 @@ static int afalg_check(const struct vpe_alg *ci, const struct vpe_alg *au,
 		       const struct vpe_xfrm_params *p)
 {
 	if (!vpe_alg_key_ok(ci, p->cipher_key_len) ||
-	    !vpe_alg_key_ok(au, p->auth_key_len) ||
-	    p->salt_len != ci->salt_len)
+	    !vpe_alg_key_ok(au, p->auth_key_len) || p->salt_len != ci->salt_len)
 		return -EINVAL;
-	return vpe_alg_icv_ok(ci->kind == VPE_ALG_AEAD ? ci : au,
-			      p->icv_len) ? 0 : -EINVAL;
+	return vpe_alg_icv_ok(ci->kind == VPE_ALG_AEAD ? ci : au, p->icv_len) ?
+		       0 :
+		       -EINVAL;
 }
 
 /*
@@ -307,7 +310,8 @@ static size_t afalg_key_blob(const struct afalg_cipher *ci,
 static int afalg_errno(int err)
 {
 	return err == EMFILE || err == ENFILE ? -EMFILE :
-	       err == ENOMEM ? -ENOMEM : -EIO;
+	       err == ENOMEM		      ? -ENOMEM :
+						-EIO;
 }
 
 /*
@@ -326,10 +330,10 @@ static int afalg_open(const char *name, const uint8_t *blob, size_t blob_len,
 			return -EOPNOTSUPP;
 		return tfm == -ENAMETOOLONG ? tfm : afalg_errno(-tfm);
 	}
-	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob,
-		       (socklen_t)blob_len) < 0 ||
+	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob, (socklen_t)blob_len) <
+		    0 ||
 	    setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, icv_len) < 0)
-		err = -EINVAL;	/* the kernel refused the key (length, weak) */
+		err = -EINVAL; /* the kernel refused the key (length, weak) */
 	if (!err) {
 		op = accept4(tfm, NULL, NULL, SOCK_CLOEXEC);
 		if (op < 0)
@@ -339,9 +343,8 @@ static int afalg_open(const char *name, const uint8_t *blob, size_t blob_len,
 	return err ? err : op;
 }
 
-static int afalg_key_new(struct vpe_crypto *c,
-			 const struct vpe_xfrm_params *p, void **out,
-			 struct vpe_xfrm_shape *shape)
+static int afalg_key_new(struct vpe_crypto *c, const struct vpe_xfrm_params *p,
+			 void **out, struct vpe_xfrm_shape *shape)
 {
 	const struct afalg_cipher *ci = afalg_find_cipher(p->cipher_alg);
 	const struct afalg_auth *au = afalg_find_auth(p->auth_alg);
@@ -351,8 +354,8 @@ static int afalg_key_new(struct vpe_crypto *c,
 	int err;
 
 	(void)c;
-	if (!ci || !au || !row || !arow || (ci->kind != AFALG_AUTHENC &&
-			   au->alg != VIRTIO_IPSEC_AUTH_NONE) ||
+	if (!ci || !au || !row || !arow ||
+	    (ci->kind != AFALG_AUTHENC && au->alg != VIRTIO_IPSEC_AUTH_NONE) ||
 	    (ci->alg == VIRTIO_IPSEC_CIPHER_NULL &&
 	     au->alg == VIRTIO_IPSEC_AUTH_NONE))
 		return -EOPNOTSUPP;
@@ -402,8 +405,8 @@ static void afalg_key_free(struct vpe_crypto *c, void *key)
 	free(k);
 }
 
-static void afalg_iv_gen(struct vpe_crypto *c, const void *key,
-			 uint64_t seq, uint8_t *iv)
+static void afalg_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
+			 uint8_t *iv)
 {
 	struct afalg *a = (struct afalg *)c;
 	const struct afalg_key *k = key;
@@ -438,11 +441,11 @@ static void afalg_reset_op(struct afalg_key *k)
 		close(k->op);
 	k->op = afalg_open(k->name, k->blob, k->blob_len, k->icv_len);
 	if (k->op < 0)
-		k->op = -1;	/* retried at the next packet */
+		k->op = -1; /* retried at the next packet */
 }
 
-static size_t afalg_aad(const struct afalg_key *k,
-			const struct vpe_esp_op *op, uint8_t *aad)
+static size_t afalg_aad(const struct afalg_key *k, const struct vpe_esp_op *op,
+			uint8_t *aad)
 {
 	size_t hlen = k->esn ? 12 : 8;
 
@@ -473,7 +476,8 @@ static int afalg_send(const struct afalg_key *k, bool enc,
 		{ enc ? op->pt : op->esp + 8 + k->iv_len, in_len },
 	};
 	struct msghdr msg = {
-		.msg_iov = iov, .msg_iovlen = 2,
+		.msg_iov = iov,
+		.msg_iovlen = 2,
 		.msg_control = cm.buf,
 		.msg_controllen = CMSG_SPACE(4) + CMSG_SPACE(4) +
 				  (k->iv_len ? CMSG_SPACE(4 + k->iv_len) : 0),
@@ -612,6 +616,6 @@ struct vpe_crypto *vpe_crypto_kernel_new(char *err, size_t err_len)
 		return NULL;
 	}
 	a->base.ops = &afalg_ops;
-	a->pool_off = AFALG_POOL;	/* empty: first CBC IV fills it */
+	a->pool_off = AFALG_POOL; /* empty: first CBC IV fills it */
 	return &a->base;
 }

@@ -43,7 +43,7 @@ static inline uint16_t vpe_csum_replace(uint16_t csum, const uint8_t *old,
 	uint32_t sum = (uint16_t)~csum, i;
 
 	for (i = 0; i + 1 < len; i += 2) {
-		sum += (uint16_t)~(old[i] << 8 | old[i + 1]);
+		sum += (uint16_t) ~(old[i] << 8 | old[i + 1]);
 		sum += (uint32_t)(new[i] << 8 | new[i + 1]);
 	}
 	return vpe_csum_fold(sum);

@@ -15,28 +15,24 @@
 #include "vpe_test.h"
 #include "vpe_algs.h"
 
-#define FOOTER_LEN	sizeof(struct virtio_ipsec_resp_footer)
-#define CTRL_HLEN	sizeof(struct virtio_ipsec_ctrl_hdr)
-#define DATA_HLEN	sizeof(struct virtio_ipsec_data_hdr)
-#define PKT_REQ_LEN	sizeof(struct virtio_ipsec_pkt_req)
-#define PKT_RES_LEN	sizeof(struct virtio_ipsec_pkt_result)
-#define OFF(t, f)	VPE_OFF(t, f)
+#define FOOTER_LEN  sizeof(struct virtio_ipsec_resp_footer)
+#define CTRL_HLEN   sizeof(struct virtio_ipsec_ctrl_hdr)
+#define DATA_HLEN   sizeof(struct virtio_ipsec_data_hdr)
+#define PKT_REQ_LEN sizeof(struct virtio_ipsec_pkt_req)
+#define PKT_RES_LEN sizeof(struct virtio_ipsec_pkt_result)
+#define OFF(t, f)   VPE_OFF(t, f)
 
 /* Options the engine implements (anti-replay: when a window is allowed). */
-#define CORE_SA_OPTIONS		(VIRTIO_IPSEC_SA_OPT_ESN | \
-				 VIRTIO_IPSEC_SA_OPT_UDP_ENCAP | \
-				 VIRTIO_IPSEC_SA_OPT_ECN | \
-				 VIRTIO_IPSEC_SA_OPT_TFC_PAD | \
-				 VIRTIO_IPSEC_SA_OPT_SELECTOR | \
-				 VIRTIO_IPSEC_SA_OPT_DEC_TTL)
+#define CORE_SA_OPTIONS                                            \
+	(VIRTIO_IPSEC_SA_OPT_ESN | VIRTIO_IPSEC_SA_OPT_UDP_ENCAP | \
+	 VIRTIO_IPSEC_SA_OPT_ECN | VIRTIO_IPSEC_SA_OPT_TFC_PAD |   \
+	 VIRTIO_IPSEC_SA_OPT_SELECTOR | VIRTIO_IPSEC_SA_OPT_DEC_TTL)
 
 /* What the decoder implements around the ESP engine. */
-#define CORE_FEATURES	(1ULL << VIRTIO_IPSEC_F_IPV6 | \
-			 1ULL << VIRTIO_IPSEC_F_TRANSPORT | \
-			 1ULL << VIRTIO_IPSEC_F_EVENTQ | \
-			 1ULL << VIRTIO_IPSEC_F_LIFETIME | \
-			 1ULL << VIRTIO_IPSEC_F_SA_MOD | \
-			 1ULL << VIRTIO_IPSEC_F_SA_GET)
+#define CORE_FEATURES                                                      \
+	(1ULL << VIRTIO_IPSEC_F_IPV6 | 1ULL << VIRTIO_IPSEC_F_TRANSPORT |  \
+	 1ULL << VIRTIO_IPSEC_F_EVENTQ | 1ULL << VIRTIO_IPSEC_F_LIFETIME | \
+	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET)
 
 static void set_err(char *err, size_t len, const char *msg)
 {
@@ -45,15 +41,16 @@ static void set_err(char *err, size_t len, const char *msg)
 }
 
 /* Limits as in vipsec_core.h: sizes stay far from overflow. */
-bool vpe_core_config_check(const struct vpe_core_config *cfg,
-			   char *err, size_t err_len)
+bool vpe_core_config_check(const struct vpe_core_config *cfg, char *err,
+			   size_t err_len)
 {
 	static const struct {
 		const char *name;
 		size_t off;
 		uint32_t min, max;
 	} f[] = {
-#define F(field, lo, hi) { #field, offsetof(struct vpe_core_config, field), lo, hi }
+#define F(field, lo, hi) \
+	{ #field, offsetof(struct vpe_core_config, field), lo, hi }
 		F(max_sas, 1, VPE_CORE_MAX_SAS),
 		F(max_groups, 0, VPE_CORE_MAX_GROUPS),
 		F(max_packet_len, VPE_CORE_MIN_PACKET_LEN,
@@ -74,24 +71,26 @@ bool vpe_core_config_check(const struct vpe_core_config *cfg,
 		memcpy(&v, (const char *)cfg + f[i].off, sizeof(v));
 		if (v < f[i].min) {
 			if (err && err_len)
-				snprintf(err, err_len, "vipsec: %s %u is below "
-					 "the engine's minimum %u", f[i].name,
-					 v, f[i].min);
+				snprintf(err, err_len,
+					 "vipsec: %s %u is below "
+					 "the engine's minimum %u",
+					 f[i].name, v, f[i].min);
 			return false;
 		}
 		if (v > f[i].max) {
 			if (err && err_len)
-				snprintf(err, err_len, "vipsec: %s %u is above "
-					 "the engine's maximum %u", f[i].name,
-					 v, f[i].max);
+				snprintf(err, err_len,
+					 "vipsec: %s %u is above "
+					 "the engine's maximum %u",
+					 f[i].name, v, f[i].max);
 			return false;
 		}
 	}
 	return true;
 }
 
-struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
-			      char *err, size_t err_len)
+struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg, char *err,
+			      size_t err_len)
 {
 	struct vpe_core *core;
 
@@ -103,14 +102,14 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
 		return NULL;
 	}
 	core->cfg = *cfg;
-	core->cfg.crypto_backend = NULL;	/* not owned */
+	core->cfg.crypto_backend = NULL; /* not owned */
 	core->crypto = vpe_crypto_new(cfg->crypto_backend, err, err_len);
 	if (!core->crypto) {
 		free(core);
 		return NULL;
 	}
 	if (vpe_evq_init(&core->evq, cfg->max_events ? cfg->max_events :
-					VPE_CORE_DEF_EVENTS)) {
+						       VPE_CORE_DEF_EVENTS)) {
 		vpe_crypto_free(core->crypto);
 		free(core);
 		set_err(err, err_len, "vipsec: out of memory");
@@ -176,8 +175,7 @@ void vpe_core_fill_config(const struct vpe_core *core,
 	uint8_t *p = (uint8_t *)cfg;
 
 	memset(cfg, 0, sizeof(*cfg));
-	vpe_st32(p + OFF(virtio_ipsec_config, status),
-		 VIRTIO_IPSEC_S_HW_READY);
+	vpe_st32(p + OFF(virtio_ipsec_config, status), VIRTIO_IPSEC_S_HW_READY);
 	vpe_st32(p + OFF(virtio_ipsec_config, abi_version),
 		 VIRTIO_IPSEC_ABI_VERSION);
 	/* The device model owns the queues; it overwrites this field. */
@@ -187,8 +185,7 @@ void vpe_core_fill_config(const struct vpe_core *core,
 		 core->cfg.max_groups);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_packet_len),
 		 core->cfg.max_packet_len);
-	vpe_st32(p + OFF(virtio_ipsec_config, max_batch),
-		 core->cfg.max_batch);
+	vpe_st32(p + OFF(virtio_ipsec_config, max_batch), core->cfg.max_batch);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_replay_window),
 		 core->cfg.max_replay_window);
 	vpe_st64(p + OFF(virtio_ipsec_config, cipher_algo_mask),
@@ -198,7 +195,7 @@ void vpe_core_fill_config(const struct vpe_core *core,
 	vpe_st32(p + OFF(virtio_ipsec_config, max_cipher_key_len),
 		 VIRTIO_IPSEC_MAX_CIPHER_KEY);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_auth_key_len),
-		 VIRTIO_IPSEC_MAX_AUTH_KEY);	/* HMAC-SHA512: 64 bytes */
+		 VIRTIO_IPSEC_MAX_AUTH_KEY); /* HMAC-SHA512: 64 bytes */
 }
 
 void vpe_core_reset(struct vpe_core *core)
@@ -265,8 +262,7 @@ static uint8_t ctrl_group_destroy(struct vpe_core *core,
 	return vpe_group_destroy(&core->db, r->gid);
 }
 
-static uint8_t ctrl_sa_add(struct vpe_core *core,
-			   const struct vpe_ctrl_req *r)
+static uint8_t ctrl_sa_add(struct vpe_core *core, const struct vpe_ctrl_req *r)
 {
 	struct vpe_sa_cfg cfg;
 	uint8_t st;
@@ -286,8 +282,7 @@ static uint8_t ctrl_sa_add(struct vpe_core *core,
 	return st;
 }
 
-static uint8_t ctrl_sa_del(struct vpe_core *core,
-			   const struct vpe_ctrl_req *r)
+static uint8_t ctrl_sa_del(struct vpe_core *core, const struct vpe_ctrl_req *r)
 {
 	uint8_t st = vpe_sa_del(&core->db, r->gid, r->id);
 
@@ -307,7 +302,7 @@ static uint8_t ctrl_sa_flush(struct vpe_core *core,
 	return st;
 }
 
-#define CTRL_NO_FEATURE	0xff	/* opcode needs no negotiated feature */
+#define CTRL_NO_FEATURE 0xff /* opcode needs no negotiated feature */
 
 /*
  * The control commands (model: xfrm_user.c's xfrm_dispatch[] with
@@ -317,30 +312,28 @@ static uint8_t ctrl_sa_flush(struct vpe_core *core,
  * NOTSUPP.
  */
 static const struct {
-	uint8_t feature;	/* VIRTIO_IPSEC_F_*, or CTRL_NO_FEATURE */
-	bool no_sa_id;		/* sa_id must be 0 */
-	uint16_t min_len;	/* body bytes */
-	uint8_t (*handler)(struct vpe_core *core,
-			   const struct vpe_ctrl_req *r);
+	uint8_t feature;  /* VIRTIO_IPSEC_F_*, or CTRL_NO_FEATURE */
+	bool no_sa_id;	  /* sa_id must be 0 */
+	uint16_t min_len; /* body bytes */
+	uint8_t (*handler)(struct vpe_core *core, const struct vpe_ctrl_req *r);
 } ctrl_cmds[] = {
-	[VIRTIO_IPSEC_OP_GROUP_CREATE] = {
-		CTRL_NO_FEATURE, true, sizeof(struct virtio_ipsec_group_create),
-		ctrl_group_create },
-	[VIRTIO_IPSEC_OP_GROUP_DESTROY] = {
-		CTRL_NO_FEATURE, true, 0, ctrl_group_destroy },
-	[VIRTIO_IPSEC_OP_SA_ADD] = {
-		CTRL_NO_FEATURE, false, sizeof(struct virtio_ipsec_sa_params),
-		ctrl_sa_add },
-	[VIRTIO_IPSEC_OP_SA_DEL] = {
-		CTRL_NO_FEATURE, false, 0, ctrl_sa_del },
-	[VIRTIO_IPSEC_OP_SA_FLUSH] = {
-		CTRL_NO_FEATURE, true, 0, ctrl_sa_flush },
-	[VIRTIO_IPSEC_OP_SA_MOD] = {
-		VIRTIO_IPSEC_F_SA_MOD, false, sizeof(struct virtio_ipsec_sa_mod),
-		vpe_ctl_sa_mod },
-	[VIRTIO_IPSEC_OP_SA_GET] = {
-		VIRTIO_IPSEC_F_SA_GET, false, sizeof(struct virtio_ipsec_sa_get),
-		vpe_ctl_sa_get },
+	[VIRTIO_IPSEC_OP_GROUP_CREATE] = { CTRL_NO_FEATURE, true,
+					   sizeof(struct virtio_ipsec_group_create),
+					   ctrl_group_create },
+	[VIRTIO_IPSEC_OP_GROUP_DESTROY] = { CTRL_NO_FEATURE, true, 0,
+					    ctrl_group_destroy },
+	[VIRTIO_IPSEC_OP_SA_ADD] = { CTRL_NO_FEATURE, false,
+				     sizeof(struct virtio_ipsec_sa_params),
+				     ctrl_sa_add },
+	[VIRTIO_IPSEC_OP_SA_DEL] = { CTRL_NO_FEATURE, false, 0, ctrl_sa_del },
+	[VIRTIO_IPSEC_OP_SA_FLUSH] = { CTRL_NO_FEATURE, true, 0,
+				       ctrl_sa_flush },
+	[VIRTIO_IPSEC_OP_SA_MOD] = { VIRTIO_IPSEC_F_SA_MOD, false,
+				     sizeof(struct virtio_ipsec_sa_mod),
+				     vpe_ctl_sa_mod },
+	[VIRTIO_IPSEC_OP_SA_GET] = { VIRTIO_IPSEC_F_SA_GET, false,
+				     sizeof(struct virtio_ipsec_sa_get),
+				     vpe_ctl_sa_get },
 };
 
 static uint8_t ctrl_dispatch(struct vpe_core *core, const uint8_t *req,
@@ -373,9 +366,8 @@ static uint8_t ctrl_dispatch(struct vpe_core *core, const uint8_t *req,
 	return ctrl_cmds[op].handler(core, &r);
 }
 
-ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
-			     const uint8_t *req, size_t req_len,
-			     uint8_t *resp, size_t resp_cap)
+ssize_t vpe_core_handle_ctrl(struct vpe_core *core, const uint8_t *req,
+			     size_t req_len, uint8_t *resp, size_t resp_cap)
 {
 	uint32_t out_len = 0;
 	uint8_t st;
@@ -393,9 +385,8 @@ ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
 }
 
 /* Checks the whole request before any packet is touched. */
-static uint8_t data_validate(const struct vpe_core *core,
-			     const uint8_t *req, size_t req_len,
-			     size_t resp_cap, uint32_t *num_out,
+static uint8_t data_validate(const struct vpe_core *core, const uint8_t *req,
+			     size_t req_len, size_t resp_cap, uint32_t *num_out,
 			     uint64_t *resp_body)
 {
 	uint64_t in_total = 0, out_total = 0;
@@ -419,10 +410,10 @@ static uint8_t data_validate(const struct vpe_core *core,
 		return VIRTIO_IPSEC_INVAL;
 	pr = req + DATA_HLEN;
 	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
-		uint32_t in_len = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req,
-						    in_len));
-		uint32_t cap = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req,
-						 out_cap));
+		uint32_t in_len =
+			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
+		uint32_t cap =
+			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
 
 		if (in_len > core->cfg.max_packet_len ||
 		    cap > core->cfg.max_packet_len)
@@ -441,7 +432,7 @@ static uint8_t data_validate(const struct vpe_core *core,
 
 /* One packet of a data request on its way through a burst. */
 struct data_pkt {
-	uint8_t *res;			/* its virtio_ipsec_pkt_result */
+	uint8_t *res; /* its virtio_ipsec_pkt_result */
 	uint32_t in_len;
 	uint32_t cap;
 	struct vpe_esp_res r;
@@ -465,14 +456,14 @@ static void data_result(const struct data_pkt *d, uint8_t *out)
 {
 	uint32_t written = (d->r.status == VIRTIO_IPSEC_OK ||
 			    d->r.status == VIRTIO_IPSEC_SOFT_EXPIRY) ?
-			   d->r.out_len : 0;
+				   d->r.out_len :
+				   0;
 
 	memset(out + written, 0, d->cap - written);
 	memset(d->res, 0, PKT_RES_LEN);
 	d->res[OFF(virtio_ipsec_pkt_result, status)] = d->r.status;
 	vpe_st16(d->res + OFF(virtio_ipsec_pkt_result, warnings), d->warn);
-	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, out_len),
-		 d->r.out_len);
+	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, out_len), d->r.out_len);
 	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_lo),
 		 (uint32_t)d->r.seq);
 	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_hi),
@@ -480,9 +471,8 @@ static void data_result(const struct data_pkt *d, uint8_t *out)
 }
 
 /* Runs the pending burst through the ESP engine, then accounts it. */
-static void data_flush(struct vpe_core *core, int encap,
-		       struct vpe_esp_pkt *p, struct data_pkt **d,
-		       unsigned int *n)
+static void data_flush(struct vpe_core *core, int encap, struct vpe_esp_pkt *p,
+		       struct data_pkt **d, unsigned int *n)
 {
 	struct vpe_esp_res r[VPE_ESP_BURST];
 	unsigned int i;
@@ -495,16 +485,15 @@ static void data_flush(struct vpe_core *core, int encap,
 		vpe_esp_decap_burst(core->crypto, p, *n, r);
 	for (i = 0; i < *n; i++) {
 		d[i]->r = r[i];
-		d[i]->warn = vpe_life_account(core, p[i].sa, d[i]->in_len,
-					      &d[i]->r);
+		d[i]->warn =
+			vpe_life_account(core, p[i].sa, d[i]->in_len, &d[i]->r);
 		data_result(d[i], p[i].out);
 	}
 	*n = 0;
 }
 
-ssize_t vpe_core_handle_data(struct vpe_core *core,
-			     const uint8_t *req, size_t req_len,
-			     uint8_t *resp, size_t resp_cap)
+ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
+			     size_t req_len, uint8_t *resp, size_t resp_cap)
 {
 	struct vpe_esp_pkt burst[VPE_ESP_BURST];
 	struct data_pkt *pend[VPE_ESP_BURST];
@@ -533,8 +522,8 @@ ssize_t vpe_core_handle_data(struct vpe_core *core,
 	 * accounted in request order as if alone.
 	 */
 	for (i = 0; i < n; i++, pr += PKT_REQ_LEN) {
-		uint32_t gid = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req,
-						 group_id));
+		uint32_t gid =
+			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, group_id));
 		uint32_t id = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, sa_id));
 		struct data_pkt *d;
 		struct vpe_sa *sa = NULL;
@@ -556,12 +545,20 @@ ssize_t vpe_core_handle_data(struct vpe_core *core,
 		if (sa && data_counts_matter(sa))
 			for (k = 0; k < nb; k++)
 				if (burst[k].sa == sa) {
-					data_flush(core, encap, burst, pend, &nb);
+					data_flush(core, encap, burst, pend,
+						   &nb);
 					d = &one[0];
 					*d = (struct data_pkt){
-						.res = resp + (size_t)i * PKT_RES_LEN,
-						.in_len = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len)),
-						.cap = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap)),
+						.res = resp +
+						       (size_t)i * PKT_RES_LEN,
+						.in_len = vpe_ld32(
+							pr +
+							OFF(virtio_ipsec_pkt_req,
+							    in_len)),
+						.cap = vpe_ld32(
+							pr +
+							OFF(virtio_ipsec_pkt_req,
+							    out_cap)),
 					};
 					break;
 				}
@@ -570,14 +567,17 @@ ssize_t vpe_core_handle_data(struct vpe_core *core,
 			d->r.status = vpe_life_admit(core, sa);
 		if (sa && d->r.status == VIRTIO_IPSEC_OK) {
 			burst[nb] = (struct vpe_esp_pkt){
-				.sa = sa, .in = in, .in_len = d->in_len,
-				.out = out, .out_cap = d->cap,
+				.sa = sa,
+				.in = in,
+				.in_len = d->in_len,
+				.out = out,
+				.out_cap = d->cap,
 			};
 			pend[nb++] = d;
 		} else {
 			if (sa)
-				d->warn = vpe_life_account(core, sa,
-							   d->in_len, &d->r);
+				d->warn = vpe_life_account(core, sa, d->in_len,
+							   &d->r);
 			data_result(d, out);
 		}
 		in += d->in_len;

@@ -30,24 +30,24 @@ struct vpe_core;
  * properties against them, or calls vpe_core_config_check(), so that a
  * refusal names the property and the limit instead of coming later.
  */
-#define VPE_CORE_MIN_PACKET_LEN		256u	/* room for headers + trailer */
-#define VPE_CORE_MAX_PACKET_LEN		65535u	/* an IP packet */
-#define VPE_CORE_MAX_SAS		(1u << 24)
-#define VPE_CORE_MAX_GROUPS		(1u << 16)
-#define VPE_CORE_MAX_BATCH		4096u
-#define VPE_CORE_MAX_REPLAY_WINDOW	(1u << 20)
-#define VPE_CORE_MAX_EVENTS		(1u << 16)
-#define VPE_CORE_DEF_EVENTS		256u	/* max_events = 0 */
+#define VPE_CORE_MIN_PACKET_LEN	   256u	  /* room for headers + trailer */
+#define VPE_CORE_MAX_PACKET_LEN	   65535u /* an IP packet */
+#define VPE_CORE_MAX_SAS	   (1u << 24)
+#define VPE_CORE_MAX_GROUPS	   (1u << 16)
+#define VPE_CORE_MAX_BATCH	   4096u
+#define VPE_CORE_MAX_REPLAY_WINDOW (1u << 20)
+#define VPE_CORE_MAX_EVENTS	   (1u << 16)
+#define VPE_CORE_DEF_EVENTS	   256u /* max_events = 0 */
 
 struct vpe_core_config {
-	uint32_t max_sas;		/* SA ids 1 .. max_sas */
-	uint32_t max_groups;		/* group ids 1 .. max_groups */
-	uint32_t max_packet_len;	/* bound on in_len and out_cap */
-	uint32_t max_batch;		/* bound on num_pkts */
-	uint32_t max_replay_window;	/* bound on replay_window */
-	const char *crypto_backend;	/* "ipsec-mb", "kernel" or "auto" */
-	bool allow_weak_algos;		/* permit DES-CBC and HMAC-MD5-96 */
-	uint32_t max_events;		/* event FIFO bound; 0 = 256 */
+	uint32_t max_sas;	    /* SA ids 1 .. max_sas */
+	uint32_t max_groups;	    /* group ids 1 .. max_groups */
+	uint32_t max_packet_len;    /* bound on in_len and out_cap */
+	uint32_t max_batch;	    /* bound on num_pkts */
+	uint32_t max_replay_window; /* bound on replay_window */
+	const char *crypto_backend; /* "ipsec-mb", "kernel" or "auto" */
+	bool allow_weak_algos;	    /* permit DES-CBC and HMAC-MD5-96 */
+	uint32_t max_events;	    /* event FIFO bound; 0 = 256 */
 };
 
 /*
@@ -55,16 +55,16 @@ struct vpe_core_config {
  * err that names the field and the limit ("max_packet_len 128 is below
  * the engine's minimum 256").
  */
-bool vpe_core_config_check(const struct vpe_core_config *cfg,
-			   char *err, size_t err_len);
+bool vpe_core_config_check(const struct vpe_core_config *cfg, char *err,
+			   size_t err_len);
 
 /*
  * Returns NULL and a message in err (never containing key material) when
  * the configuration is invalid (see vpe_core_config_check()) or the
  * backend cannot be set up.
  */
-struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg,
-			      char *err, size_t err_len);
+struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg, char *err,
+			      size_t err_len);
 /* Zeroes all keys and frees everything. NULL is a no-op. */
 void vpe_core_free(struct vpe_core *core);
 
@@ -98,8 +98,7 @@ void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds);
  * SA is deleted.
  */
 bool vpe_core_event_pending(const struct vpe_core *core);
-bool vpe_core_next_event(struct vpe_core *core,
-			 struct virtio_ipsec_event *ev);
+bool vpe_core_next_event(struct vpe_core *core, struct virtio_ipsec_event *ev);
 
 /* Fills config space (all fields little-endian, reserved zero). */
 void vpe_core_fill_config(const struct vpe_core *core,
@@ -118,11 +117,9 @@ void vpe_core_reset(struct vpe_core *core);
  * which the caller puts the device in NEEDS_RESET. Everything else that is
  * wrong with a request is answered with an error status in the footer.
  */
-ssize_t vpe_core_handle_ctrl(struct vpe_core *core,
-			     const uint8_t *req, size_t req_len,
-			     uint8_t *resp, size_t resp_cap);
-ssize_t vpe_core_handle_data(struct vpe_core *core,
-			     const uint8_t *req, size_t req_len,
-			     uint8_t *resp, size_t resp_cap);
+ssize_t vpe_core_handle_ctrl(struct vpe_core *core, const uint8_t *req,
+			     size_t req_len, uint8_t *resp, size_t resp_cap);
+ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
+			     size_t req_len, uint8_t *resp, size_t resp_cap);
 
 #endif /* VPE_CORE_H */

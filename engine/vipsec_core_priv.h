@@ -41,14 +41,13 @@ struct vpe_core {
 	struct vpe_core_config cfg;
 	struct vpe_crypto *crypto;
 	struct vpe_sadb db;
-	struct vpe_sa_limits lim;	/* lim.features: negotiated */
-	uint64_t offered;		/* VIRTIO_IPSEC_F_* */
-	uint64_t now;			/* seconds, from vpe_core_tick() */
+	struct vpe_sa_limits lim; /* lim.features: negotiated */
+	uint64_t offered;	  /* VIRTIO_IPSEC_F_* */
+	uint64_t now;		  /* seconds, from vpe_core_tick() */
 	struct vpe_evq evq;
 };
 
-static inline bool vpe_core_has(const struct vpe_core *core,
-				unsigned int bit)
+static inline bool vpe_core_has(const struct vpe_core *core, unsigned int bit)
 {
 	return core->lim.features & (1ULL << bit);
 }

@@ -6,8 +6,7 @@
 #include "vipsec_afalg.h"
 #include "vipsec_crypto.h"
 
-struct vpe_crypto *vpe_crypto_new(const char *name, char *err,
-				  size_t err_len)
+struct vpe_crypto *vpe_crypto_new(const char *name, char *err, size_t err_len)
 {
 	bool is_auto = !name || !strcmp(name, "auto");
 

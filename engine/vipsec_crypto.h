@@ -27,13 +27,13 @@ struct vpe_crypto;
 
 /* Everything a backend needs to set up one SA's transform. */
 struct vpe_xfrm_params {
-	uint8_t cipher_alg;		/* VIRTIO_IPSEC_CIPHER_* */
-	uint8_t auth_alg;		/* VIRTIO_IPSEC_AUTH_* */
+	uint8_t cipher_alg; /* VIRTIO_IPSEC_CIPHER_* */
+	uint8_t auth_alg;   /* VIRTIO_IPSEC_AUTH_* */
 	uint8_t cipher_key_len;
 	uint8_t auth_key_len;
-	uint8_t salt_len;		/* GCM/GMAC/CTR 4, CCM 3, else 0 */
-	uint8_t icv_len;		/* bytes on the wire */
-	bool esn;			/* seq_hi is authenticated */
+	uint8_t salt_len; /* GCM/GMAC/CTR 4, CCM 3, else 0 */
+	uint8_t icv_len;  /* bytes on the wire */
+	bool esn;	  /* seq_hi is authenticated */
 	const uint8_t *cipher_key;
 	const uint8_t *auth_key;
 	const uint8_t *salt;
@@ -41,8 +41,8 @@ struct vpe_xfrm_params {
 
 /* How the transform shapes an ESP packet; filled in by key_new. */
 struct vpe_xfrm_shape {
-	uint8_t iv_len;			/* explicit IV bytes: 0, 8 or 16 */
-	uint8_t block_len;		/* payload+pad+2 is a multiple of this (>= 4) */
+	uint8_t iv_len;	   /* explicit IV bytes: 0, 8 or 16 */
+	uint8_t block_len; /* payload+pad+2 is a multiple of this (>= 4) */
 	uint8_t icv_len;
 };
 
@@ -61,12 +61,12 @@ struct vpe_xfrm_shape {
  *   the caller zeroes it (a backend may decrypt and verify in one pass).
  */
 struct vpe_esp_op {
-	const void *key;		/* from key_new() */
+	const void *key; /* from key_new() */
 	uint8_t *esp;
 	uint8_t *pt;
-	uint32_t len;			/* payload bytes, a multiple of block_len */
-	uint32_t seq_hi;		/* ESN: high half of the sequence number */
-	int status;			/* out: 0, -EBADMSG (ICV), -EINVAL, -EIO */
+	uint32_t len;	 /* payload bytes, a multiple of block_len */
+	uint32_t seq_hi; /* ESN: high half of the sequence number */
+	int status;	 /* out: 0, -EBADMSG (ICV), -EINVAL, -EIO */
 };
 
 struct vpe_crypto_ops {
@@ -81,9 +81,8 @@ struct vpe_crypto_ops {
 	 * -EMFILE when the host has no room for another key object (AF_ALG:
 	 * out of file descriptors), which SA_ADD reports as NOSPC.
 	 */
-	int (*key_new)(struct vpe_crypto *c,
-		       const struct vpe_xfrm_params *p, void **key,
-		       struct vpe_xfrm_shape *shape);
+	int (*key_new)(struct vpe_crypto *c, const struct vpe_xfrm_params *p,
+		       void **key, struct vpe_xfrm_shape *shape);
 	/* Zeroes and frees a key object. NULL is a no-op. */
 	void (*key_free)(struct vpe_crypto *c, void *key);
 	/*
@@ -111,8 +110,7 @@ struct vpe_crypto {
  * Returns NULL with a message in err when the name is unknown or setup
  * fails.
  */
-struct vpe_crypto *vpe_crypto_new(const char *name, char *err,
-				  size_t err_len);
+struct vpe_crypto *vpe_crypto_new(const char *name, char *err, size_t err_len);
 void vpe_crypto_free(struct vpe_crypto *c);
 
 struct vpe_crypto *vpe_crypto_ipsecmb_new(char *err, size_t err_len);

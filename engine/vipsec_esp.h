@@ -21,13 +21,13 @@
 #include "vipsec_crypto.h"
 #include "vipsec_sa.h"
 
-#define VPE_ESP_HLEN		8	/* SPI + sequence number */
-#define VPE_ESP_MAX_IVLEN	16
+#define VPE_ESP_HLEN	  8 /* SPI + sequence number */
+#define VPE_ESP_MAX_IVLEN 16
 
 struct vpe_esp_res {
-	uint8_t status;		/* VIRTIO_IPSEC_* */
-	uint32_t out_len;	/* bytes written; DST_TOO_SMALL: needed */
-	uint64_t seq;		/* sequence number used or seen */
+	uint8_t status;	  /* VIRTIO_IPSEC_* */
+	uint32_t out_len; /* bytes written; DST_TOO_SMALL: needed */
+	uint64_t seq;	  /* sequence number used or seen */
 };
 
 /*
@@ -40,9 +40,8 @@ uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len);
  * Encapsulates one inner IPv4/IPv6 packet with an outbound SA. out must
  * not overlap in.
  */
-void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa,
-		   const uint8_t *in, uint32_t in_len,
-		   uint8_t *out, uint32_t out_cap,
+void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
+		   uint32_t in_len, uint8_t *out, uint32_t out_cap,
 		   struct vpe_esp_res *res);
 
 /* One packet of a burst. */
@@ -50,7 +49,7 @@ struct vpe_esp_pkt {
 	struct vpe_sa *sa;
 	const uint8_t *in;
 	uint32_t in_len;
-	uint8_t *out;		/* must not overlap in */
+	uint8_t *out; /* must not overlap in */
 	uint32_t out_cap;
 };
 
@@ -62,19 +61,17 @@ struct vpe_esp_pkt {
 void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n);
 
 /* Packets per backend call inside the burst functions (any n is fine). */
-#define VPE_ESP_BURST	64
+#define VPE_ESP_BURST 64
 
 /*
  * n packets, each as vpe_esp_encap / vpe_esp_decap would do them in
  * order, with the crypto of up to VPE_ESP_BURST packets in one backend
  * call. res[i] is packet i's result.
  */
-void vpe_esp_encap_burst(struct vpe_crypto *c,
-			 const struct vpe_esp_pkt *p, unsigned int n,
-			 struct vpe_esp_res *res);
-void vpe_esp_decap_burst(struct vpe_crypto *c,
-			 const struct vpe_esp_pkt *p, unsigned int n,
-			 struct vpe_esp_res *res);
+void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			 unsigned int n, struct vpe_esp_res *res);
+void vpe_esp_decap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			 unsigned int n, struct vpe_esp_res *res);
 
 /*
  * Decapsulates one ESP packet (IPv4 or IPv6, optionally in UDP) with an
@@ -82,9 +79,8 @@ void vpe_esp_decap_burst(struct vpe_crypto *c,
  * IP header restored (transport) to out. out must not overlap in and
  * must hold the ciphertext (plus the IP header in transport mode).
  */
-void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
-		   const uint8_t *in, uint32_t in_len,
-		   uint8_t *out, uint32_t out_cap,
+void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
+		   uint32_t in_len, uint8_t *out, uint32_t out_cap,
 		   struct vpe_esp_res *res);
 
 /*
@@ -97,9 +93,9 @@ void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
  * pt may be esp + 8 + iv_len. Returns 0, or the backend's negative errno
  * (the ICV is then not valid and the packet must not be sent).
  */
-int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
-		 uint64_t seq, const uint8_t *iv,
-		 const uint8_t *pt, uint32_t pt_len, uint8_t *esp);
+int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa, uint64_t seq,
+		 const uint8_t *iv, const uint8_t *pt, uint32_t pt_len,
+		 uint8_t *esp);
 
 /*
  * vpe_esp_open: verifies and decrypts an ESP packet (from the SPI on,

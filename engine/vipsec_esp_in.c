@@ -18,7 +18,7 @@ uint8_t vpe_esp_open(struct vpe_crypto *c, const struct vpe_sa *sa,
 	uint32_t min = VPE_ESP_HLEN + sa->iv_len + (uint32_t)sa->icv_len;
 	struct vpe_esp_op op = {
 		.key = sa->key,
-		.esp = (uint8_t *)esp,	/* read-only when decrypting */
+		.esp = (uint8_t *)esp, /* read-only when decrypting */
 		.pt = pt,
 		.seq_hi = (uint32_t)(seq >> 32),
 	};
@@ -33,7 +33,7 @@ uint8_t vpe_esp_open(struct vpe_crypto *c, const struct vpe_sa *sa,
 	op.len = esp_len - min;
 	c->ops->decrypt(c, &op, 1);
 	if (op.status) {
-		memset(pt, 0, op.len);	/* never hand out unauthenticated data */
+		memset(pt, 0, op.len); /* never hand out unauthenticated data */
 		return VIRTIO_IPSEC_BADMSG;
 	}
 	return VIRTIO_IPSEC_OK;
@@ -57,10 +57,10 @@ int32_t vpe_esp_trailer(const uint8_t *pt, uint32_t len, uint8_t *nh)
 
 /* Where the parts of one received packet are. */
 struct in_layout {
-	uint32_t ip_hlen;	/* IP header + extension headers before ESP */
-	uint32_t nh_off;	/* the next-header byte naming UDP/ESP */
+	uint32_t ip_hlen; /* IP header + extension headers before ESP */
+	uint32_t nh_off;  /* the next-header byte naming UDP/ESP */
 	uint32_t esp_off, esp_len;
-	uint8_t ecn;		/* outer ECN field */
+	uint8_t ecn; /* outer ECN field */
 };
 
 /* IP header (version per SA) and UDP; BADPKT / BADPROTO / OK. */
@@ -68,7 +68,9 @@ static uint8_t parse_outer(const struct vpe_sa *sa, const uint8_t *in,
 			   uint32_t in_len, struct in_layout *l)
 {
 	uint8_t want = (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ?
-		       VPE_IPPROTO_UDP : VPE_IPPROTO_ESP, st;
+			       VPE_IPPROTO_UDP :
+			       VPE_IPPROTO_ESP,
+		st;
 	uint32_t tot;
 	int32_t off;
 
@@ -80,7 +82,7 @@ static uint8_t parse_outer(const struct vpe_sa *sa, const uint8_t *in,
 			return VIRTIO_IPSEC_BADPKT;
 		off = vpe_ipv6_esp_offset(in, tot, 1, &l->nh_off);
 		if (off < 0)
-			return VIRTIO_IPSEC_BADPKT;	/* incl. fragments */
+			return VIRTIO_IPSEC_BADPKT; /* incl. fragments */
 		l->ip_hlen = (uint32_t)off;
 		l->ecn = vpe_ipv6_tclass(in) & 3;
 	} else {
@@ -92,8 +94,7 @@ static uint8_t parse_outer(const struct vpe_sa *sa, const uint8_t *in,
 		    tot > in_len)
 			return VIRTIO_IPSEC_BADPKT;
 		/* Fragments are reassembled before they get here. */
-		if (vpe_get_be16(in + 6) &
-		    (VPE_IP_MF | VPE_IP_OFFMASK))
+		if (vpe_get_be16(in + 6) & (VPE_IP_MF | VPE_IP_OFFMASK))
 			return VIRTIO_IPSEC_BADPKT;
 		l->nh_off = 9;
 		l->ecn = in[1] & 3;
@@ -123,8 +124,8 @@ static uint64_t full_seq(const struct vpe_sa *sa, uint32_t seq_lo)
 	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_ESN))
 		return seq_lo;
 	if (sa->replay)
-		return vpe_replay_esn_infer(sa->replay->top,
-					    sa->replay->window, seq_lo);
+		return vpe_replay_esn_infer(sa->replay->top, sa->replay->window,
+					    seq_lo);
 	return vpe_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
 }
 
@@ -139,12 +140,12 @@ static uint8_t finish_tunnel(const struct vpe_sa *sa, uint8_t *out,
 	if (n < 0)
 		return VIRTIO_IPSEC_BADPKT;
 	if (nh == VPE_IPPROTO_IPIP ? vpe_ipv4_inner_ok(out, (uint32_t)n) :
-					vpe_ipv6_inner_ok(out, (uint32_t)n))
+				     vpe_ipv6_inner_ok(out, (uint32_t)n))
 		return VIRTIO_IPSEC_BADPKT;
 	st = vpe_inner_decap(sa, out, ecn);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
-	memset(out + n, 0, len - (uint32_t)n);	/* TFC padding */
+	memset(out + n, 0, len - (uint32_t)n); /* TFC padding */
 	*out_len = (uint32_t)n;
 	return VIRTIO_IPSEC_OK;
 }
@@ -157,7 +158,7 @@ static uint8_t finish_transport(const struct vpe_sa *sa, const uint8_t *in,
 	uint32_t tot = l->ip_hlen + len;
 	int v6 = sa->ip_version == VIRTIO_IPSEC_IPV6;
 
-	if (nh == 59)		/* dummy packet (RFC 4303 2.6) */
+	if (nh == 59) /* dummy packet (RFC 4303 2.6) */
 		return VIRTIO_IPSEC_BADPKT;
 	memcpy(out, in, l->ip_hlen);
 	out[l->nh_off] = nh;
@@ -170,8 +171,7 @@ static uint8_t finish_transport(const struct vpe_sa *sa, const uint8_t *in,
 	}
 	if (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
 		vpe_udp_encap_natoa_fixup(sa, nh, v6 ? in + 8 : in + 12,
-					  v6 ? 16 : 4, out + l->ip_hlen,
-					  len);
+					  v6 ? 16 : 4, out + l->ip_hlen, len);
 	*out_len = tot;
 	return VIRTIO_IPSEC_OK;
 }
@@ -180,7 +180,7 @@ static uint8_t finish_transport(const struct vpe_sa *sa, const uint8_t *in,
 struct in_state {
 	struct in_layout l;
 	uint32_t ct_len;
-	uint32_t hdr;		/* transport: IP header kept in front */
+	uint32_t hdr; /* transport: IP header kept in front */
 };
 
 /*
@@ -188,8 +188,7 @@ struct in_state {
  * replay check, and the op that authenticates and decrypts into out.
  * VIRTIO_IPSEC_OK when op is ready; anything else is the final status.
  */
-static uint8_t decap_prepare(struct vpe_sa *sa,
-			     const struct vpe_esp_pkt *p,
+static uint8_t decap_prepare(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 			     struct in_state *st, struct vpe_esp_op *op,
 			     struct vpe_esp_res *res)
 {
@@ -217,7 +216,7 @@ static uint8_t decap_prepare(struct vpe_sa *sa,
 	if (sa->replay)
 		res->status = vpe_replay_check(sa->replay, res->seq);
 	else if (res->seq == 0)
-		res->status = VIRTIO_IPSEC_LATE;	/* never sent (2.2) */
+		res->status = VIRTIO_IPSEC_LATE; /* never sent (2.2) */
 	if (res->status != VIRTIO_IPSEC_OK)
 		return res->status;
 	st->hdr = transport ? l->ip_hlen : 0;
@@ -232,7 +231,7 @@ static uint8_t decap_prepare(struct vpe_sa *sa,
 	 */
 	*op = (struct vpe_esp_op){
 		.key = sa->key,
-		.esp = (uint8_t *)esp,	/* read-only when decrypting */
+		.esp = (uint8_t *)esp, /* read-only when decrypting */
 		.pt = p->out + st->hdr,
 		.len = st->ct_len,
 		.seq_hi = (uint32_t)(res->seq >> 32),
@@ -242,8 +241,7 @@ static uint8_t decap_prepare(struct vpe_sa *sa,
 
 /* Second half, after the backend opened op. */
 static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
-			 const struct in_state *st,
-			 const struct vpe_esp_op *op,
+			 const struct in_state *st, const struct vpe_esp_op *op,
 			 struct vpe_esp_res *res)
 {
 	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
@@ -252,7 +250,8 @@ static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	uint8_t nh;
 
 	if (op->status) {
-		memset(op->pt, 0, op->len);	/* never hand out unauthenticated data */
+		memset(op->pt, 0,
+		       op->len); /* never hand out unauthenticated data */
 		res->status = VIRTIO_IPSEC_BADMSG;
 		return;
 	}
@@ -273,7 +272,7 @@ static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	}
 	inner = vpe_esp_trailer(out + st->hdr, st->ct_len, &nh);
 	if (inner < 0) {
-		res->status = VPE_STATUS_BADPAD;	/* wire BADPKT, invalid_pad */
+		res->status = VPE_STATUS_BADPAD; /* wire BADPKT, invalid_pad */
 		return;
 	}
 	if (transport)
@@ -295,14 +294,16 @@ static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	sa->bytes += res->out_len;
 }
 
-void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
-		   const uint8_t *in, uint32_t in_len,
-		   uint8_t *out, uint32_t out_cap,
+void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
+		   uint32_t in_len, uint8_t *out, uint32_t out_cap,
 		   struct vpe_esp_res *res)
 {
 	const struct vpe_esp_pkt p = {
-		.sa = sa, .in = in, .in_len = in_len,
-		.out = out, .out_cap = out_cap,
+		.sa = sa,
+		.in = in,
+		.in_len = in_len,
+		.out = out,
+		.out_cap = out_cap,
 	};
 	struct vpe_esp_op op;
 	struct in_state st;
@@ -318,9 +319,8 @@ void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa,
  * the packets before it left it: a second packet of such an SA waits for
  * the next backend call, after the first has moved the window.
  */
-static bool decap_must_wait(const struct vpe_esp_pkt *p,
-			    const uint8_t *idx, unsigned int k,
-			    const struct vpe_esp_pkt *next)
+static bool decap_must_wait(const struct vpe_esp_pkt *p, const uint8_t *idx,
+			    unsigned int k, const struct vpe_esp_pkt *next)
 {
 	unsigned int j;
 
@@ -332,9 +332,8 @@ static bool decap_must_wait(const struct vpe_esp_pkt *p,
 	return false;
 }
 
-void vpe_esp_decap_burst(struct vpe_crypto *c,
-			 const struct vpe_esp_pkt *p, unsigned int n,
-			 struct vpe_esp_res *res)
+void vpe_esp_decap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			 unsigned int n, struct vpe_esp_res *res)
 {
 	struct vpe_esp_op ops[VPE_ESP_BURST];
 	struct in_state st[VPE_ESP_BURST];
@@ -350,8 +349,8 @@ void vpe_esp_decap_burst(struct vpe_crypto *c,
 				break;
 			}
 			if (decap_prepare(p[base + i].sa, &p[base + i], &st[k],
-					  &ops[k], &res[base + i]) ==
-			    VIRTIO_IPSEC_OK)
+					  &ops[k],
+					  &res[base + i]) == VIRTIO_IPSEC_OK)
 				idx[k++] = (uint8_t)i;
 		}
 		if (k)

@@ -11,14 +11,14 @@
 
 /* Where the parts of one outbound packet go. */
 struct out_layout {
-	uint32_t ip_hlen;	/* outer header (tunnel) or kept header */
-	uint32_t nh_off;	/* transport: next-header byte naming ESP */
-	uint32_t udp_len;	/* 0 or 8 */
-	uint32_t data_off;	/* start of the protected data in the input */
-	uint32_t data_len;	/* protected data bytes */
-	uint32_t tfc;		/* TFC zero bytes after the data (tunnel) */
+	uint32_t ip_hlen;  /* outer header (tunnel) or kept header */
+	uint32_t nh_off;   /* transport: next-header byte naming ESP */
+	uint32_t udp_len;  /* 0 or 8 */
+	uint32_t data_off; /* start of the protected data in the input */
+	uint32_t data_len; /* protected data bytes */
+	uint32_t tfc;	   /* TFC zero bytes after the data (tunnel) */
 	uint32_t pad;
-	uint8_t nh;		/* trailer next header */
+	uint8_t nh; /* trailer next header */
 	uint32_t total;
 };
 
@@ -43,8 +43,7 @@ static uint32_t outer_hlen(const struct vpe_sa *sa)
 
 static uint32_t udp_len(const struct vpe_sa *sa)
 {
-	return (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ?
-	       VPE_UDP_HLEN : 0;
+	return (sa->options & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP) ? VPE_UDP_HLEN : 0;
 }
 
 static uint32_t tfc_len(const struct vpe_sa *sa, uint32_t len)
@@ -68,8 +67,8 @@ uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
 	if (is_transport(sa))
 		return in_len + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len +
 		       sa->block_len + 1 + sa->icv_len;
-	return outer_hlen(sa) + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len +
-	       data + tail_len(sa, data);
+	return outer_hlen(sa) + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len + data +
+	       tail_len(sa, data);
 }
 
 void vpe_esp_tmpl_init(struct vpe_sa *sa)
@@ -82,14 +81,14 @@ void vpe_esp_tmpl_init(struct vpe_sa *sa)
 				   sa->tun_dst);
 }
 
-int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa,
-		 uint64_t seq, const uint8_t *iv,
-		 const uint8_t *pt, uint32_t pt_len, uint8_t *esp)
+int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa, uint64_t seq,
+		 const uint8_t *iv, const uint8_t *pt, uint32_t pt_len,
+		 uint8_t *esp)
 {
 	struct vpe_esp_op op = {
 		.key = sa->key,
 		.esp = esp,
-		.pt = (uint8_t *)pt,	/* read-only when encrypting */
+		.pt = (uint8_t *)pt, /* read-only when encrypting */
 		.len = pt_len,
 		.seq_hi = (uint32_t)(seq >> 32),
 	};
@@ -113,7 +112,7 @@ static void outer_tos_df(const struct vpe_sa *sa, const uint8_t *in,
 		inner_df = !!(vpe_get_be16(in + 6) & VPE_IP_DF);
 	} else {
 		inner_tos = vpe_ipv6_tclass(in);
-		inner_df = 1;	/* IPv6 is never fragmented on the path */
+		inner_df = 1; /* IPv6 is never fragmented on the path */
 	}
 	/* ECN: RFC 6040 normal mode, the outer header copies the inner. */
 	*tos = inner_tos & 0x03;
@@ -134,8 +133,7 @@ static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 	int v6 = in_len && (in[0] >> 4) == 6;
 	int32_t off;
 
-	if (v6 ? vpe_ipv6_inner_ok(in, in_len) :
-		 vpe_ipv4_inner_ok(in, in_len))
+	if (v6 ? vpe_ipv6_inner_ok(in, in_len) : vpe_ipv4_inner_ok(in, in_len))
 		return VIRTIO_IPSEC_BADPKT;
 	l->udp_len = udp_len(sa);
 	if (!is_transport(sa)) {
@@ -154,8 +152,7 @@ static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 			l->ip_hlen = (uint32_t)off;
 		} else {
 			/* Transport mode protects whole datagrams only. */
-			if (vpe_get_be16(in + 6) &
-			    (VPE_IP_MF | VPE_IP_OFFMASK))
+			if (vpe_get_be16(in + 6) & (VPE_IP_MF | VPE_IP_OFFMASK))
 				return VIRTIO_IPSEC_BADPKT;
 			l->ip_hlen = (in[0] & 0xf) * 4u;
 			l->nh_off = 9;
@@ -182,22 +179,20 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 	if (!is_transport(sa)) {
 		outer_tos_df(sa, in, &tos, &df);
 		if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
-			vpe_ipv6_write_outer(out, sa->tmpl, tos,
-					     (uint16_t)(l->total -
-							   VPE_IPV6_HLEN),
-						proto);
+			vpe_ipv6_write_outer(
+				out, sa->tmpl, tos,
+				(uint16_t)(l->total - VPE_IPV6_HLEN), proto);
 		} else {
 			vpe_ipv4_write_outer_proto(out, sa->tmpl, tos,
-						(uint16_t)l->total, sa->ip_id++,
-						df, proto);
+						   (uint16_t)l->total,
+						   sa->ip_id++, df, proto);
 		}
 		return;
 	}
 	memcpy(out, in, l->ip_hlen);
 	out[l->nh_off] = proto;
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
-		vpe_put_be16(out + 4,
-			     (uint16_t)(l->total - VPE_IPV6_HLEN));
+		vpe_put_be16(out + 4, (uint16_t)(l->total - VPE_IPV6_HLEN));
 	} else {
 		vpe_put_be16(out + 2, (uint16_t)l->total);
 		vpe_put_be16(out + 10, 0);
@@ -212,9 +207,8 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
  * the packet's final status (res filled, no op).
  */
 static uint8_t encap_prepare(struct vpe_crypto *c, struct vpe_sa *sa,
-			     const struct vpe_esp_pkt *p,
-			     struct out_layout *l, struct vpe_esp_op *op,
-			     struct vpe_esp_res *res)
+			     const struct vpe_esp_pkt *p, struct out_layout *l,
+			     struct vpe_esp_op *op, struct vpe_esp_res *res)
 {
 	uint8_t iv[VPE_ESP_MAX_IVLEN], *pt, *esp;
 	uint32_t i, pt_len;
@@ -269,8 +263,7 @@ static uint8_t encap_prepare(struct vpe_crypto *c, struct vpe_sa *sa,
 /* Second half, after the backend sealed op: headers, counters, result. */
 static void encap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 			 const struct out_layout *l,
-			 const struct vpe_esp_op *op,
-			 struct vpe_esp_res *res)
+			 const struct vpe_esp_op *op, struct vpe_esp_res *res)
 {
 	if (op->status) {
 		/* Never let a packet with a wrong ICV out; its number is spent. */
@@ -280,24 +273,25 @@ static void encap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	}
 	write_ip(sa, p->in, l, p->out);
 	if (l->udp_len)
-		vpe_udp_encap_write(sa, p->out + l->ip_hlen,
-				    l->total - l->ip_hlen,
-				    sa->ip_version == VIRTIO_IPSEC_IPV6 ?
-				    p->out : NULL);
+		vpe_udp_encap_write(
+			sa, p->out + l->ip_hlen, l->total - l->ip_hlen,
+			sa->ip_version == VIRTIO_IPSEC_IPV6 ? p->out : NULL);
 	sa->packets++;
 	sa->bytes += p->in_len;
 	res->status = VIRTIO_IPSEC_OK;
 	res->out_len = l->total;
 }
 
-void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa,
-		   const uint8_t *in, uint32_t in_len,
-		   uint8_t *out, uint32_t out_cap,
+void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
+		   uint32_t in_len, uint8_t *out, uint32_t out_cap,
 		   struct vpe_esp_res *res)
 {
 	const struct vpe_esp_pkt p = {
-		.sa = sa, .in = in, .in_len = in_len,
-		.out = out, .out_cap = out_cap,
+		.sa = sa,
+		.in = in,
+		.in_len = in_len,
+		.out = out,
+		.out_cap = out_cap,
 	};
 	struct vpe_esp_op op;
 	struct out_layout l;
@@ -326,9 +320,8 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
  * then all finished. Same result per packet as n calls of
  * vpe_esp_encap in order, including several packets of one SA.
  */
-void vpe_esp_encap_burst(struct vpe_crypto *c,
-			 const struct vpe_esp_pkt *p, unsigned int n,
-			 struct vpe_esp_res *res)
+void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			 unsigned int n, struct vpe_esp_res *res)
 {
 	struct vpe_esp_op ops[VPE_ESP_BURST];
 	struct out_layout l[VPE_ESP_BURST];
@@ -339,9 +332,9 @@ void vpe_esp_encap_burst(struct vpe_crypto *c,
 		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
 		vpe_esp_prefetch(p + base, m);
 		for (i = 0, k = 0; i < m; i++)
-			if (encap_prepare(c, p[base + i].sa, &p[base + i], &l[k],
-					  &ops[k], &res[base + i]) ==
-			    VIRTIO_IPSEC_OK)
+			if (encap_prepare(c, p[base + i].sa, &p[base + i],
+					  &l[k], &ops[k],
+					  &res[base + i]) == VIRTIO_IPSEC_OK)
 				idx[k++] = (uint8_t)i;
 		if (k)
 			c->ops->encrypt(c, ops, k);

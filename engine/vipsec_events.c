@@ -83,8 +83,7 @@ bool vpe_core_event_pending(const struct vpe_core *core)
 	return core->evq.count || core->evq.lost;
 }
 
-bool vpe_core_next_event(struct vpe_core *core,
-			 struct virtio_ipsec_event *ev)
+bool vpe_core_next_event(struct vpe_core *core, struct virtio_ipsec_event *ev)
 {
 	uint8_t *p = (uint8_t *)ev;
 	struct vpe_evrec e;

@@ -3,10 +3,10 @@
 #include "vipsec_ipv6.h"
 #include "vipsec_le.h"
 
-#define ECN_NOT_ECT	0
-#define ECN_ECT1	1
-#define ECN_ECT0	2
-#define ECN_CE		3
+#define ECN_NOT_ECT 0
+#define ECN_ECT1    1
+#define ECN_ECT0    2
+#define ECN_CE	    3
 
 int vpe_ecn_decap(uint8_t inner, uint8_t outer)
 {
@@ -18,15 +18,14 @@ int vpe_ecn_decap(uint8_t inner, uint8_t outer)
 	return inner;
 }
 
-uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p,
-			uint8_t outer_ecn)
+uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint8_t outer_ecn)
 {
 	int v4 = (p[0] >> 4) == 4, ecn;
 	uint8_t tc = v4 ? p[1] : vpe_ipv6_tclass(p);
 	uint8_t *ttl = v4 ? &p[8] : &p[7];
 
-	if (!(sa->options & (VIRTIO_IPSEC_SA_OPT_ECN |
-			     VIRTIO_IPSEC_SA_OPT_DEC_TTL)))
+	if (!(sa->options &
+	      (VIRTIO_IPSEC_SA_OPT_ECN | VIRTIO_IPSEC_SA_OPT_DEC_TTL)))
 		return VIRTIO_IPSEC_OK;
 	if (sa->options & VIRTIO_IPSEC_SA_OPT_ECN) {
 		ecn = vpe_ecn_decap(tc & 3, outer_ecn & 3);

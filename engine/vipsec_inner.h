@@ -24,8 +24,7 @@ int vpe_ecn_decap(uint8_t inner, uint8_t outer);
  * IPv4 header checksum is fixed. Returns VIRTIO_IPSEC_OK or BADPKT (ECN
  * drop, TTL exhausted).
  */
-uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p,
-			uint8_t outer_ecn);
+uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint8_t outer_ecn);
 
 /*
  * Option SELECTOR: 1 when the source address of the IP packet at p lies

@@ -59,7 +59,7 @@ static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
 
 	if (!k->cbc_iv) {
 		if (k->iv_len)
-			vpe_iv_from_seq(seq, iv);	/* unique per key */
+			vpe_iv_from_seq(seq, iv); /* unique per key */
 		return;
 	}
 	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
@@ -68,8 +68,8 @@ static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
 	memcpy(iv, out, k->iv_len);
 }
 
-static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops,
-		   unsigned int n, bool encrypt)
+static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
+		   bool encrypt)
 {
 	struct vpe_ipsecmb *mb = to_mb(c);
 	struct vpe_esp_op *batch[BATCH];
@@ -120,8 +120,8 @@ static void mb_destroy(struct vpe_crypto *c)
 }
 
 /* intel-ipsec-mb runs every row of vpe_algs.h. */
-#define VPE_CIPHER(id, ...)	| (1ULL << (id))
-#define VPE_AEAD(id, ...)	| (1ULL << (id))
+#define VPE_CIPHER(id, ...) | (1ULL << (id))
+#define VPE_AEAD(id, ...)   | (1ULL << (id))
 #define VPE_AUTH(...)
 
 static const struct vpe_crypto_ops ipsecmb_ops = {
@@ -132,7 +132,7 @@ static const struct vpe_crypto_ops ipsecmb_ops = {
 #undef VPE_AUTH
 #define VPE_CIPHER(...)
 #define VPE_AEAD(...)
-#define VPE_AUTH(id, ...)	| (1ULL << (id))
+#define VPE_AUTH(id, ...) | (1ULL << (id))
 	.auth_mask = 0 VPE_ALGS,
 #undef VPE_CIPHER
 #undef VPE_AEAD

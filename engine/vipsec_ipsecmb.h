@@ -21,39 +21,39 @@
 struct vpe_ipsecmb {
 	struct vpe_crypto base;
 	IMB_MGR *mgr;
-	uint8_t *scratch;	/* ESN copies for the job API, grows */
+	uint8_t *scratch; /* ESN copies for the job API, grows */
 	size_t scratch_len;
 };
 
 enum vpe_mb_kind {
-	VPE_MB_GCM,		/* RFC 4106, direct API */
-	VPE_MB_GMAC,	/* RFC 4543, job API: NULL cipher + GMAC */
-	VPE_MB_CCM,		/* RFC 4309, job API */
-	VPE_MB_CHAIN,	/* cipher (or NULL) then MAC (or none), job API */
-	VPE_MB_CHACHA,	/* RFC 7634 ChaCha20-Poly1305, job API */
+	VPE_MB_GCM,    /* RFC 4106, direct API */
+	VPE_MB_GMAC,   /* RFC 4543, job API: NULL cipher + GMAC */
+	VPE_MB_CCM,    /* RFC 4309, job API */
+	VPE_MB_CHAIN,  /* cipher (or NULL) then MAC (or none), job API */
+	VPE_MB_CHACHA, /* RFC 7634 ChaCha20-Poly1305, job API */
 };
 
 /* The 64-byte aligned per-SA key object. */
 struct vpe_mb_key {
-	struct gcm_key_data gcm;		/* GCM, GMAC */
-	uint32_t enc[60] __attribute__((aligned(16)));	/* AES, CCM, ChaCha20 */
+	struct gcm_key_data gcm;		       /* GCM, GMAC */
+	uint32_t enc[60] __attribute__((aligned(16))); /* AES, CCM, ChaCha20 */
 	uint32_t dec[60] __attribute__((aligned(16)));
-	uint64_t des_ks[3][16];			/* DES: [0]; 3DES: all */
+	uint64_t des_ks[3][16]; /* DES: [0]; 3DES: all */
 	const void *des_ptrs[3];
-	uint8_t ipad[64], opad[64];		/* HMAC inner/outer states */
+	uint8_t ipad[64], opad[64]; /* HMAC inner/outer states */
 	uint32_t xcbc_k1[44] __attribute__((aligned(16)));
 	uint8_t xcbc_k2[16] __attribute__((aligned(16)));
 	uint8_t xcbc_k3[16] __attribute__((aligned(16)));
-	uint32_t iv_key[44] __attribute__((aligned(16)));	/* CBC IVs */
+	uint32_t iv_key[44] __attribute__((aligned(16))); /* CBC IVs */
 	IMB_CIPHER_MODE cipher;
 	IMB_HASH_ALG hash;
-	uint8_t kind;			/* enum vpe_mb_kind */
+	uint8_t kind; /* enum vpe_mb_kind */
 	uint8_t cipher_alg, auth_alg;
-	uint8_t key_len;		/* cipher key bytes */
+	uint8_t key_len; /* cipher key bytes */
 	uint8_t iv_len, block_len, icv_len;
 	uint8_t salt[4];
 	bool esn;
-	bool cbc_iv;			/* IV from iv_key, else from seq */
+	bool cbc_iv; /* IV from iv_key, else from seq */
 };
 
 static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)

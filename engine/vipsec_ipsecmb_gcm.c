@@ -74,6 +74,5 @@ void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 		IMB_AES256_GCM_DEC(mgr, &k->gcm, &ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
 	explicit_bzero(&ctx, sizeof(ctx));
-	op->status = vpe_memneq(tag, ct + op->len, k->icv_len) ? -EBADMSG :
-								    0;
+	op->status = vpe_memneq(tag, ct + op->len, k->icv_len) ? -EBADMSG : 0;
 }

@@ -25,14 +25,14 @@
 
 #include "vipsec_ipsecmb.h"
 
-#define MB_CHUNK 64	/* ops in flight per submit/flush round */
+#define MB_CHUNK 64 /* ops in flight per submit/flush round */
 
 struct job_ctx {
 	struct vpe_esp_op *op;
 	uint8_t tag[32];
-	uint8_t iv[16];		/* CTR, GMAC, CCM nonces */
-	uint8_t aad[12];	/* CCM */
-	const uint8_t *src;	/* authenticated bytes (esp or a copy) */
+	uint8_t iv[16];	    /* CTR, GMAC, CCM nonces */
+	uint8_t aad[12];    /* CCM */
+	const uint8_t *src; /* authenticated bytes (esp or a copy) */
 };
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -167,7 +167,7 @@ static void fill_chain(IMB_JOB *job, struct job_ctx *x,
 		job->iv = op->esp + 8;
 		job->iv_len_in_bytes = 8;
 		break;
-	default:	/* NULL: the payload is its own "ciphertext" */
+	default: /* NULL: the payload is its own "ciphertext" */
 		job->iv = NULL;
 		job->iv_len_in_bytes = 0;
 		job->key_len_in_bytes = 0;
@@ -219,8 +219,8 @@ static void fill_chacha(IMB_JOB *job, struct job_ctx *x,
 	job->iv_len_in_bytes = 12;
 }
 
-static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k,
-		     bool encrypt)
+static void fill_ccm(IMB_JOB *job, struct job_ctx *x,
+		     const struct vpe_mb_key *k, bool encrypt)
 {
 	struct vpe_esp_op *op = x->op;
 
@@ -251,8 +251,8 @@ static void fill_ccm(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k
 	job->u.CCM.aad = x->aad;
 }
 
-static void fill_gmac(IMB_JOB *job, struct job_ctx *x, const struct vpe_mb_key *k,
-		      bool encrypt, uint64_t alen)
+static void fill_gmac(IMB_JOB *job, struct job_ctx *x,
+		      const struct vpe_mb_key *k, bool encrypt, uint64_t alen)
 {
 	struct vpe_esp_op *op = x->op;
 
@@ -297,13 +297,13 @@ static void job_done(IMB_JOB *job, bool encrypt)
 		op->status = -EBADMSG;
 }
 
-static void submit(IMB_MGR *mgr, struct job_ctx *x, bool encrypt,
-		   uint8_t *copy)
+static void submit(IMB_MGR *mgr, struct job_ctx *x, bool encrypt, uint8_t *copy)
 {
 	const struct vpe_mb_key *k = x->op->key;
 	IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
-	uint64_t alen = k->kind == VPE_MB_CCM || k->kind == VPE_MB_CHACHA ? 0 :
-			auth_bytes(x, k, encrypt, copy);
+	uint64_t alen = k->kind == VPE_MB_CCM || k->kind == VPE_MB_CHACHA ?
+				0 :
+				auth_bytes(x, k, encrypt, copy);
 
 	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	if (k->kind == VPE_MB_CCM)
@@ -347,7 +347,7 @@ static void run_chunk(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
 		size_t s = scratch_need(ops[i], encrypt);
 
 		ctx[i].op = ops[i];
-		ops[i]->status = -EIO;	/* until its job completes */
+		ops[i]->status = -EIO; /* until its job completes */
 		submit(mb->mgr, &ctx[i], encrypt, s ? mb->scratch + off : NULL);
 		off += s;
 	}

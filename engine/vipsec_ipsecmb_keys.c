@@ -33,12 +33,13 @@ static const struct mac_info macs[] = { VPE_ALGS };
 struct enc_info {
 	uint8_t alg;
 	uint8_t kind;		/* enum vpe_mb_kind */
-	IMB_CIPHER_MODE cipher;	/* VPE_MB_CHAIN */
+	IMB_CIPHER_MODE cipher; /* VPE_MB_CHAIN */
 };
 
 #define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, ...) \
 	{ id, VPE_MB_CHAIN, mode },
-#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, kind, ...) \
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, kind, \
+		 ...)                                                       \
 	{ id, kind, IMB_CIPHER_NULL },
 #define VPE_AUTH(...)
 static const struct enc_info encs[] = { VPE_ALGS };
@@ -68,8 +69,8 @@ static void aes_expand(IMB_MGR *mgr, const uint8_t *key, uint8_t len,
 }
 
 /* HMAC: the states after one block of key ^ ipad and key ^ opad. */
-static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
-		     const uint8_t *key, struct vpe_mb_key *k)
+static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m, const uint8_t *key,
+		     struct vpe_mb_key *k)
 {
 	uint8_t buf[128];
 	unsigned int i;
@@ -83,9 +84,7 @@ static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
 		for (i = 0; i < m->block; i++)
 			buf[i] ^= pad;
 		switch (m->hash) {
-		case IMB_AUTH_MD5:
-			IMB_MD5_ONE_BLOCK(mgr, buf, out);
-			break;
+		case IMB_AUTH_MD5: IMB_MD5_ONE_BLOCK(mgr, buf, out); break;
 		case IMB_AUTH_HMAC_SHA_1:
 			IMB_SHA1_ONE_BLOCK(mgr, buf, out);
 			break;
@@ -95,9 +94,7 @@ static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m,
 		case IMB_AUTH_HMAC_SHA_384:
 			IMB_SHA384_ONE_BLOCK(mgr, buf, out);
 			break;
-		default:
-			IMB_SHA512_ONE_BLOCK(mgr, buf, out);
-			break;
+		default: IMB_SHA512_ONE_BLOCK(mgr, buf, out); break;
 		}
 	}
 	explicit_bzero(buf, sizeof(buf));
@@ -173,18 +170,16 @@ static int cipher_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 			return -EINVAL;
 		break;
 	case IMB_CIPHER_CBC:
-	case IMB_CIPHER_CNTR:
-		aes_expand(mgr, p->cipher_key, n, k);
-		break;
+	case IMB_CIPHER_CNTR: aes_expand(mgr, p->cipher_key, n, k); break;
 	case IMB_CIPHER_DES:
 	case IMB_CIPHER_DES3:
 		for (i = 0; i < n / 8; i++) {
-			IMB_DES_KEYSCHED(mgr, k->des_ks[i], p->cipher_key + 8 * i);
+			IMB_DES_KEYSCHED(mgr, k->des_ks[i],
+					 p->cipher_key + 8 * i);
 			k->des_ptrs[i] = k->des_ks[i];
 		}
 		break;
-	default:
-		return -EOPNOTSUPP;
+	default: return -EOPNOTSUPP;
 	}
 	return row->iv_gen == VPE_IV_RANDOM ? cbc_iv_setup(mgr, k) : 0;
 }
@@ -195,9 +190,9 @@ static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 	const struct vpe_alg *row = vpe_alg_find(p->cipher_alg, false);
 	uint8_t n = p->cipher_key_len;
 
-	if (!row || p->auth_alg != VIRTIO_IPSEC_AUTH_NONE ||
-	    p->auth_key_len || !vpe_alg_key_ok(row, n) ||
-	    p->salt_len != row->salt_len || !vpe_alg_icv_ok(row, p->icv_len))
+	if (!row || p->auth_alg != VIRTIO_IPSEC_AUTH_NONE || p->auth_key_len ||
+	    !vpe_alg_key_ok(row, n) || p->salt_len != row->salt_len ||
+	    !vpe_alg_icv_ok(row, p->icv_len))
 		return -EINVAL;
 	/* intel-ipsec-mb's CCM has 128- and 256-bit keys only. */
 	if (e->kind == VPE_MB_CCM && n == 24)
@@ -211,7 +206,7 @@ static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 	if (e->kind == VPE_MB_CHACHA) {
 		k->cipher = IMB_CIPHER_CHACHA20_POLY1305;
 		k->hash = IMB_AUTH_CHACHA20_POLY1305;
-		memcpy(k->enc, p->cipher_key, n);	/* no schedule */
+		memcpy(k->enc, p->cipher_key, n); /* no schedule */
 		return 0;
 	}
 	if (e->kind == VPE_MB_CCM) {

@@ -24,17 +24,14 @@ void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
 	memcpy(tmpl + 16, dst, 4);
 }
 
-void vpe_ipv4_write_outer(uint8_t *hdr,
-			  const uint8_t tmpl[VPE_IPV4_HLEN],
-			  uint8_t tos, uint16_t tot_len, uint16_t id,
-			  int df)
+void vpe_ipv4_write_outer(uint8_t *hdr, const uint8_t tmpl[VPE_IPV4_HLEN],
+			  uint8_t tos, uint16_t tot_len, uint16_t id, int df)
 {
 	vpe_ipv4_write_outer_proto(hdr, tmpl, tos, tot_len, id, df,
 				   VPE_IPPROTO_ESP);
 }
 
-void vpe_ipv4_write_outer_proto(uint8_t *hdr,
-				const uint8_t tmpl[VPE_IPV4_HLEN],
+void vpe_ipv4_write_outer_proto(uint8_t *hdr, const uint8_t tmpl[VPE_IPV4_HLEN],
 				uint8_t tos, uint16_t tot_len, uint16_t id,
 				int df, uint8_t proto)
 {
@@ -63,8 +60,7 @@ int vpe_ipv6_inner_ok(const uint8_t *pkt, uint32_t len)
 {
 	if (len < VPE_IPV6_HLEN || (pkt[0] >> 4) != 6)
 		return -1;
-	return VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(pkt + 4) == len ?
-	       0 : -1;
+	return VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(pkt + 4) == len ? 0 : -1;
 }
 
 int32_t vpe_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh)
@@ -83,7 +79,7 @@ int32_t vpe_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh)
 			return -1;
 		n = VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(pkt + 4);
 	} else {
-		return -1;	/* incl. 59, dummy packets (TFC): dropped */
+		return -1; /* incl. 59, dummy packets (TFC): dropped */
 	}
 	return n <= len ? (int32_t)n : -1;
 }

@@ -9,14 +9,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#define VPE_IPV4_HLEN	20
-#define VPE_IPV6_HLEN	40
-#define VPE_IP_DF		0x4000
-#define VPE_IP_MF		0x2000
-#define VPE_IP_OFFMASK	0x1fff
-#define VPE_IPPROTO_IPIP	4
-#define VPE_IPPROTO_IPV6	41
-#define VPE_IPPROTO_ESP	50
+#define VPE_IPV4_HLEN	 20
+#define VPE_IPV6_HLEN	 40
+#define VPE_IP_DF	 0x4000
+#define VPE_IP_MF	 0x2000
+#define VPE_IP_OFFMASK	 0x1fff
+#define VPE_IPPROTO_IPIP 4
+#define VPE_IPPROTO_IPV6 41
+#define VPE_IPPROTO_ESP	 50
 
 static inline uint16_t vpe_get_be16(const uint8_t *p)
 {
@@ -57,14 +57,11 @@ void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
  * Writes the outer header: template plus the per-packet fields, then the
  * checksum.
  */
-void vpe_ipv4_write_outer(uint8_t *hdr,
-			  const uint8_t tmpl[VPE_IPV4_HLEN],
-			  uint8_t tos, uint16_t tot_len, uint16_t id,
-			  int df);
+void vpe_ipv4_write_outer(uint8_t *hdr, const uint8_t tmpl[VPE_IPV4_HLEN],
+			  uint8_t tos, uint16_t tot_len, uint16_t id, int df);
 
 /* Same with the protocol field (ESP, or UDP for RFC 3948). */
-void vpe_ipv4_write_outer_proto(uint8_t *hdr,
-				const uint8_t tmpl[VPE_IPV4_HLEN],
+void vpe_ipv4_write_outer_proto(uint8_t *hdr, const uint8_t tmpl[VPE_IPV4_HLEN],
 				uint8_t tos, uint16_t tot_len, uint16_t id,
 				int df, uint8_t proto);
 

@@ -4,9 +4,8 @@
 #include "vipsec_cksum.h"
 #include "vipsec_ipv6.h"
 
-void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop,
-			uint32_t flow, const uint8_t src[16],
-			const uint8_t dst[16])
+void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop, uint32_t flow,
+			const uint8_t src[16], const uint8_t dst[16])
 {
 	memset(tmpl, 0, VPE_IPV6_HLEN);
 	flow &= VPE_IPV6_FLOW_MASK;
@@ -20,8 +19,7 @@ void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop,
 	memcpy(tmpl + 24, dst, 16);
 }
 
-void vpe_ipv6_write_outer(uint8_t *hdr,
-			  const uint8_t tmpl[VPE_IPV6_HLEN],
+void vpe_ipv6_write_outer(uint8_t *hdr, const uint8_t tmpl[VPE_IPV6_HLEN],
 			  uint8_t tclass, uint16_t payload_len, uint8_t nh)
 {
 	memcpy(hdr, tmpl, VPE_IPV6_HLEN);
@@ -30,8 +28,8 @@ void vpe_ipv6_write_outer(uint8_t *hdr,
 	hdr[6] = nh;
 }
 
-int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len,
-			    int want_esp, uint32_t *nh_off)
+int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len, int want_esp,
+			    uint32_t *nh_off)
 {
 	uint32_t off = VPE_IPV6_HLEN, nhp = 6, hlen;
 	int seen_routing = 0;
@@ -39,11 +37,8 @@ int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len,
 
 	for (;;) {
 		switch (nh) {
-		case VPE_IPPROTO_FRAGMENT:
-			return -1;
-		case VPE_IPPROTO_ROUTING:
-			seen_routing = 1;
-			break;
+		case VPE_IPPROTO_FRAGMENT: return -1;
+		case VPE_IPPROTO_ROUTING: seen_routing = 1; break;
 		case VPE_IPPROTO_HOPOPTS:
 			/* Only right after the fixed header (RFC 8200 4.1). */
 			if (off != VPE_IPV6_HLEN)
@@ -54,8 +49,7 @@ int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len,
 			if (!want_esp && seen_routing)
 				goto done;
 			break;
-		default:
-			goto done;
+		default: goto done;
 		}
 		if (off + 8 > len)
 			return -1;
@@ -71,8 +65,8 @@ done:
 	return (int32_t)off;
 }
 
-uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto,
-			  const uint8_t *p, uint32_t len)
+uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto, const uint8_t *p,
+			  uint32_t len)
 {
 	uint32_t sum;
 
@@ -86,9 +80,8 @@ uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto,
 
 int vpe_ipv6_addr_unicast(const uint8_t a[16])
 {
-	static const uint8_t mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0,    0,
+					    0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t zero[16];
 
 	/*
@@ -98,5 +91,5 @@ int vpe_ipv6_addr_unicast(const uint8_t a[16])
 	 */
 	if (!memcmp(a, zero, 16) || a[0] == 0xff || !memcmp(a + 8, zero, 8))
 		return 0;
-	return memcmp(a, mapped, 12) != 0;	/* v4-mapped: wrong family */
+	return memcmp(a, mapped, 12) != 0; /* v4-mapped: wrong family */
 }

@@ -13,23 +13,21 @@
 
 #include "vipsec_ipv4.h"
 
-#define VPE_IPPROTO_HOPOPTS	0
-#define VPE_IPPROTO_ROUTING	43
-#define VPE_IPPROTO_FRAGMENT	44
-#define VPE_IPPROTO_DSTOPTS	60
-#define VPE_IPV6_FLOW_MASK	0xfffffu
+#define VPE_IPPROTO_HOPOPTS  0
+#define VPE_IPPROTO_ROUTING  43
+#define VPE_IPPROTO_FRAGMENT 44
+#define VPE_IPPROTO_DSTOPTS  60
+#define VPE_IPV6_FLOW_MASK   0xfffffu
 
 /*
  * Outer header template: version, flow label, hop limit, addresses. The
  * traffic class, payload length and next header are written per packet.
  */
-void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop,
-			uint32_t flow, const uint8_t src[16],
-			const uint8_t dst[16]);
+void vpe_ipv6_tmpl_init(uint8_t tmpl[VPE_IPV6_HLEN], uint8_t hop, uint32_t flow,
+			const uint8_t src[16], const uint8_t dst[16]);
 
 /* Writes the outer header from the template. */
-void vpe_ipv6_write_outer(uint8_t *hdr,
-			  const uint8_t tmpl[VPE_IPV6_HLEN],
+void vpe_ipv6_write_outer(uint8_t *hdr, const uint8_t tmpl[VPE_IPV6_HLEN],
 			  uint8_t tclass, uint16_t payload_len, uint8_t nh);
 
 static inline uint8_t vpe_ipv6_tclass(const uint8_t *h)
@@ -54,12 +52,12 @@ static inline void vpe_ipv6_set_tclass(uint8_t *h, uint8_t tc)
  * chain is truncated or holds a fragment header (ESP is applied to, and
  * removed from, whole packets only).
  */
-int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len,
-			    int want_esp, uint32_t *nh_off);
+int32_t vpe_ipv6_esp_offset(const uint8_t *pkt, uint32_t len, int want_esp,
+			    uint32_t *nh_off);
 
 /* Internet checksum of the IPv6 pseudo-header plus len bytes at p. */
-uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto,
-			  const uint8_t *p, uint32_t len);
+uint16_t vpe_ipv6_l4_csum(const uint8_t *ip6, uint8_t proto, const uint8_t *p,
+			  uint32_t len);
 
 /*
  * 1 for a usable unicast IPv6 tunnel endpoint: not unspecified,

@@ -20,13 +20,17 @@
 
 /* The stats record is counter i at byte 8 * i. */
 _Static_assert(sizeof(struct virtio_ipsec_sa_stats) >=
-	       VPE_STAT_N * sizeof(uint64_t), "stats record too small");
+		       VPE_STAT_N * sizeof(uint64_t),
+	       "stats record too small");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, selector) ==
-	       VPE_STAT_SELECTOR * sizeof(uint64_t), "stats order");
+		       VPE_STAT_SELECTOR * sizeof(uint64_t),
+	       "stats order");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, invalid_icv) ==
-	       VPE_STAT_INVALID_ICV * sizeof(uint64_t), "stats order");
+		       VPE_STAT_INVALID_ICV * sizeof(uint64_t),
+	       "stats order");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, invalid_pad) ==
-	       VPE_STAT_INVALID_PAD * sizeof(uint64_t), "stats order");
+		       VPE_STAT_INVALID_PAD * sizeof(uint64_t),
+	       "stats order");
 
 uint64_t vpe_sa_seq(const struct vpe_sa *sa)
 {
@@ -40,8 +44,12 @@ static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
 		     uint16_t type, uint16_t limit, uint64_t seq)
 {
 	struct vpe_evrec e = {
-		.type = type, .limit = limit, .group_id = sa->group_id,
-		.sa_id = sa->id, .spi = sa->spi, .seq = seq,
+		.type = type,
+		.limit = limit,
+		.group_id = sa->group_id,
+		.sa_id = sa->id,
+		.spi = sa->spi,
+		.seq = seq,
 		.bytes = sa->st.stats[VPE_STAT_BYTES],
 		.packets = sa->st.stats[VPE_STAT_PACKETS],
 	};
@@ -52,9 +60,8 @@ static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
 }
 
 /* Which of three limits (0 = none) the SA has reached, or 0. */
-static uint16_t reached(const struct vpe_core *core,
-			const struct vpe_sa *sa, uint64_t bytes,
-			uint64_t packets, uint64_t seconds)
+static uint16_t reached(const struct vpe_core *core, const struct vpe_sa *sa,
+			uint64_t bytes, uint64_t packets, uint64_t seconds)
 {
 	const uint64_t *s = sa->st.stats;
 
@@ -97,7 +104,7 @@ uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa)
 {
 	check_limits(core, sa);
 	return (sa->st.flags & VPE_ST_HARD) ? VIRTIO_IPSEC_HARD_EXPIRED :
-						 VIRTIO_IPSEC_OK;
+					      VIRTIO_IPSEC_OK;
 }
 
 /* The one counter a failed packet goes to; also fixes the wire status. */
@@ -113,22 +120,14 @@ static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 	case VIRTIO_IPSEC_LATE:
 		/* Sequence number 0 is never valid (RFC 4303 3.3.3). */
 		return r->seq ? VPE_STAT_LATE : VPE_STAT_INVALID_SEQ;
-	case VIRTIO_IPSEC_BADPROTO:
-		return VPE_STAT_INVALID_SPI;
-	case VIRTIO_IPSEC_REPLAY:
-		return VPE_STAT_REPLAY;
-	case VIRTIO_IPSEC_BADMSG:
-		return VPE_STAT_INVALID_ICV;
-	case VIRTIO_IPSEC_SEQ_OVERFLOW:
-		return VPE_STAT_SEQ_OVERFLOW;
-	case VIRTIO_IPSEC_ERR:
-		return VPE_STAT_CRYPTO_FAILED;
-	case VIRTIO_IPSEC_DST_TOO_SMALL:
-		return VPE_STAT_NO_ROOM;
-	case VIRTIO_IPSEC_HARD_EXPIRED:
-		return VPE_STAT_HARD_EXPIRED;
-	case VIRTIO_IPSEC_SELECTOR:
-		return VPE_STAT_SELECTOR;
+	case VIRTIO_IPSEC_BADPROTO: return VPE_STAT_INVALID_SPI;
+	case VIRTIO_IPSEC_REPLAY: return VPE_STAT_REPLAY;
+	case VIRTIO_IPSEC_BADMSG: return VPE_STAT_INVALID_ICV;
+	case VIRTIO_IPSEC_SEQ_OVERFLOW: return VPE_STAT_SEQ_OVERFLOW;
+	case VIRTIO_IPSEC_ERR: return VPE_STAT_CRYPTO_FAILED;
+	case VIRTIO_IPSEC_DST_TOO_SMALL: return VPE_STAT_NO_ROOM;
+	case VIRTIO_IPSEC_HARD_EXPIRED: return VPE_STAT_HARD_EXPIRED;
+	case VIRTIO_IPSEC_SELECTOR: return VPE_STAT_SELECTOR;
 	default:
 		/* BADPKT, and a packet the SA cannot take at all (INVAL:
 		 * wrong direction) is malformed for this SA. */
@@ -186,12 +185,10 @@ void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)
 	if (now_seconds <= core->now)
 		return;
 	core->now = now_seconds;
-	for (i = vpe_sadb_next_id(db, 1); i;
-	     i = vpe_sadb_next_id(db, i + 1)) {
+	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i + 1)) {
 		struct vpe_sa *sa = db->sas[i];
 
-		if ((sa->st.life.soft_seconds ||
-			   sa->st.life.hard_seconds))
+		if ((sa->st.life.soft_seconds || sa->st.life.hard_seconds))
 			check_limits(core, sa);
 	}
 }

@@ -6,7 +6,7 @@
 #include "vipsec_replay.h"
 
 #define WORD_SHIFT 6
-#define WORD_BITS 64
+#define WORD_BITS  64
 
 struct vpe_replay *vpe_replay_new(uint32_t window)
 {
@@ -65,7 +65,7 @@ void vpe_replay_update(struct vpe_replay *r, uint64_t seq)
 uint64_t vpe_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)
 {
 	uint32_t tl = (uint32_t)top, th = (uint32_t)(top >> 32);
-	uint32_t bottom = tl - w + 1;	/* mod 2^32 */
+	uint32_t bottom = tl - w + 1; /* mod 2^32 */
 
 	if (tl >= w - 1) {
 		/* Case A: window within the block th. */
@@ -95,13 +95,13 @@ void vpe_replay_export(const struct vpe_replay *r, uint64_t *bitmap,
 		seq = r->top - i;
 		if (r->bits[(seq >> WORD_SHIFT) & r->word_mask] &
 		    (1ULL << (seq & (WORD_BITS - 1))))
-			bitmap[i >> WORD_SHIFT] |= 1ULL << (i & (WORD_BITS - 1));
+			bitmap[i >> WORD_SHIFT] |= 1ULL
+						   << (i & (WORD_BITS - 1));
 	}
 }
 
 struct vpe_replay *vpe_replay_import(uint32_t window, uint64_t top,
-				     const uint64_t *bitmap,
-				     uint32_t words)
+				     const uint64_t *bitmap, uint32_t words)
 {
 	struct vpe_replay *r;
 	uint64_t i, seq;

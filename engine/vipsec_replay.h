@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 struct vpe_replay {
-	uint64_t top;		/* highest authenticated sequence number */
-	uint32_t window;	/* packets accepted left of and incl. top */
-	uint32_t word_mask;	/* number of words - 1 */
+	uint64_t top;	    /* highest authenticated sequence number */
+	uint32_t window;    /* packets accepted left of and incl. top */
+	uint32_t word_mask; /* number of words - 1 */
 	uint64_t bits[];
 };
 
@@ -59,7 +59,6 @@ uint64_t vpe_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo);
 void vpe_replay_export(const struct vpe_replay *r, uint64_t *bitmap,
 		       uint32_t words);
 struct vpe_replay *vpe_replay_import(uint32_t window, uint64_t top,
-				     const uint64_t *bitmap,
-				     uint32_t words);
+				     const uint64_t *bitmap, uint32_t words);
 
 #endif /* VPE_REPLAY_H */

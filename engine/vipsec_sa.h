@@ -38,22 +38,22 @@ struct vpe_sa_cfg {
 	uint8_t dscp_mode, dscp, df_mode, ttl;
 	uint64_t initial_seq;
 	/* Packet formats (vipsec_sa_params.c check_option_fields) */
-	uint16_t udp_sport, udp_dport;	/* UDP_ENCAP */
-	uint8_t nat_oa[16];		/* transport UDP_ENCAP: peer's original */
-	uint32_t flow_label;		/* IPv6 outer */
-	uint32_t tfc_pad_to;		/* TFC_PAD */
-	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
-	struct vpe_life life;		/* F_LIFETIME */
-	uint32_t seq_notify_interval;	/* F_EVENTQ */
+	uint16_t udp_sport, udp_dport; /* UDP_ENCAP */
+	uint8_t nat_oa[16];  /* transport UDP_ENCAP: peer's original */
+	uint32_t flow_label; /* IPv6 outer */
+	uint32_t tfc_pad_to; /* TFC_PAD */
+	uint8_t sel_src[16], sel_prefix_len; /* SELECTOR */
+	struct vpe_life life;		     /* F_LIFETIME */
+	uint32_t seq_notify_interval;	     /* F_EVENTQ */
 };
 
 /* What the device can do; SA parameters are checked against it. */
 struct vpe_sa_limits {
 	uint64_t cipher_mask, auth_mask;
 	uint32_t max_replay_window;
-	uint32_t options_supported;	/* VIRTIO_IPSEC_SA_OPT_* */
+	uint32_t options_supported; /* VIRTIO_IPSEC_SA_OPT_* */
 	bool allow_weak_algos;
-	uint64_t features;		/* negotiated VIRTIO_IPSEC_F_* */
+	uint64_t features; /* negotiated VIRTIO_IPSEC_F_* */
 };
 
 /*
@@ -69,8 +69,7 @@ struct vpe_sa_limits {
  * later.
  */
 int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
-uint8_t vpe_sa_cfg_decode(const uint8_t *wire,
-			  const struct vpe_sa_limits *lim,
+uint8_t vpe_sa_cfg_decode(const uint8_t *wire, const struct vpe_sa_limits *lim,
 			  struct vpe_sa_cfg *cfg);
 
 struct vpe_sa {
@@ -80,27 +79,27 @@ struct vpe_sa {
 	uint8_t direction;
 	uint8_t icv_len;
 	uint8_t dscp_mode, dscp, df_mode;
-	bool stopped;			/* sequence space exhausted */
+	bool stopped; /* sequence space exhausted */
 	uint32_t options;
-	uint64_t seq;			/* outbound: last used */
-	uint64_t seq_max;		/* outbound: last usable */
-	uint16_t ip_id;			/* outbound: next outer IPv4 id */
-	uint8_t iv_len;			/* explicit IV bytes (backend's shape) */
-	uint8_t block_len;		/* payload alignment (backend's shape) */
-	uint8_t tmpl[VPE_IPV6_HLEN];	/* outer header template (tunnel) */
+	uint64_t seq;		     /* outbound: last used */
+	uint64_t seq_max;	     /* outbound: last usable */
+	uint16_t ip_id;		     /* outbound: next outer IPv4 id */
+	uint8_t iv_len;		     /* explicit IV bytes (backend's shape) */
+	uint8_t block_len;	     /* payload alignment (backend's shape) */
+	uint8_t tmpl[VPE_IPV6_HLEN]; /* outer header template (tunnel) */
 	uint8_t tun_src[16], tun_dst[16];
-	void *key;			/* backend key object */
-	struct vpe_replay *replay;	/* inbound with anti-replay */
+	void *key;		   /* backend key object */
+	struct vpe_replay *replay; /* inbound with anti-replay */
 	uint64_t packets, bytes;
 	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
-	uint8_t mode, ip_version;	/* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
-	uint16_t udp_sport, udp_dport;	/* UDP_ENCAP, host order */
-	uint32_t flow_label;		/* IPv6 outer flow label */
-	uint32_t tfc_pad_to;		/* TFC_PAD: inner packet padded to */
-	uint64_t esn_top;		/* ESN without a window: highest seen */
-	uint8_t nat_oa[16];		/* transport UDP_ENCAP fix-up */
-	uint8_t sel_src[16], sel_prefix_len;	/* SELECTOR */
-	struct vpe_sa_state st;	/* stats, lifetimes (vipsec_state.h) */
+	uint8_t mode, ip_version;      /* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
+	uint16_t udp_sport, udp_dport; /* UDP_ENCAP, host order */
+	uint32_t flow_label;	       /* IPv6 outer flow label */
+	uint32_t tfc_pad_to;	       /* TFC_PAD: inner packet padded to */
+	uint64_t esn_top;	       /* ESN without a window: highest seen */
+	uint8_t nat_oa[16];	       /* transport UDP_ENCAP fix-up */
+	uint8_t sel_src[16], sel_prefix_len; /* SELECTOR */
+	struct vpe_sa_state st; /* stats, lifetimes (vipsec_state.h) */
 	struct vpe_sa *hnext;	/* inbound hash chain (sadb index) */
 };
 
@@ -112,18 +111,18 @@ struct vpe_grp {
 
 struct vpe_sadb {
 	uint32_t max_sas, max_groups;
-	struct vpe_sa **sas;		/* [max_sas + 1], slot 0 unused */
-	struct vpe_grp *groups;	/* [max_groups + 1], 0 = default */
+	struct vpe_sa **sas;	/* [max_sas + 1], slot 0 unused */
+	struct vpe_grp *groups; /* [max_groups + 1], 0 = default */
 	struct vpe_crypto *crypto;
 	/* vipsec_sadb_index.c */
-	uint64_t *used;			/* bit id set: sas[id] != NULL */
-	struct vpe_sa **in_hash;	/* inbound SAs by (SPI, tun_dst) */
-	uint32_t hash_mask;		/* buckets - 1 (a power of two) */
-	uint64_t hash_key;		/* random: the guest picks SPIs */
+	uint64_t *used;		 /* bit id set: sas[id] != NULL */
+	struct vpe_sa **in_hash; /* inbound SAs by (SPI, tun_dst) */
+	uint32_t hash_mask;	 /* buckets - 1 (a power of two) */
+	uint64_t hash_key;	 /* random: the guest picks SPIs */
 };
 
-int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas,
-		  uint32_t max_groups, struct vpe_crypto *crypto);
+int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas, uint32_t max_groups,
+		  struct vpe_crypto *crypto);
 /* Deletes every SA (zeroing keys) and every group but the default. */
 void vpe_sadb_clear(struct vpe_sadb *db);
 void vpe_sadb_fini(struct vpe_sadb *db);
@@ -166,9 +165,8 @@ void vpe_sadb_index_fini(struct vpe_sadb *db);
 void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa);
 void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa);
 /* The inbound SA of group gid with this SPI and destination (16 bytes). */
-struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db,
-				     uint32_t gid, uint32_t spi,
-				     const uint8_t dst[16]);
+struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db, uint32_t gid,
+				     uint32_t spi, const uint8_t dst[16]);
 /* The lowest SA id in use that is >= from, or 0 when there is none. */
 uint32_t vpe_sadb_next_id(const struct vpe_sadb *db, uint32_t from);
 

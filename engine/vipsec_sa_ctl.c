@@ -10,15 +10,13 @@
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
 
-#define M(f)		(body + VPE_OFF(virtio_ipsec_sa_mod, f))
-#define MSIZE(f)	sizeof(((struct virtio_ipsec_sa_mod *)0)->f)
-#define PRM(sa, f)	((sa)->st.params + \
-			 VPE_OFF(virtio_ipsec_sa_params, f))
-#define MOD_FLAGS	(VIRTIO_IPSEC_SA_MOD_LOCAL | \
-			 VIRTIO_IPSEC_SA_MOD_PEER | \
-			 VIRTIO_IPSEC_SA_MOD_SEQ | \
-			 VIRTIO_IPSEC_SA_MOD_WINDOW)
-#define BITMAP_WORDS	VIRTIO_IPSEC_MAX_BITMAP_WORDS
+#define M(f)	   (body + VPE_OFF(virtio_ipsec_sa_mod, f))
+#define MSIZE(f)   sizeof(((struct virtio_ipsec_sa_mod *)0)->f)
+#define PRM(sa, f) ((sa)->st.params + VPE_OFF(virtio_ipsec_sa_params, f))
+#define MOD_FLAGS                                               \
+	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW)
+#define BITMAP_WORDS VIRTIO_IPSEC_MAX_BITMAP_WORDS
 
 /*
  * An endpoint keeps its family and is what SA_ADD would take (unicast,
@@ -37,11 +35,11 @@ static bool endpoint_ok(const struct vpe_sa *sa, const uint8_t *addr,
 }
 
 /* SA_ADD's rule: one inbound SA per (group, SPI, destination). */
-static bool inbound_clash(const struct vpe_sadb *db,
-			  const struct vpe_sa *sa, const uint8_t dst[16])
+static bool inbound_clash(const struct vpe_sadb *db, const struct vpe_sa *sa,
+			  const uint8_t dst[16])
 {
-	const struct vpe_sa *o = vpe_sadb_find_inbound(db, sa->group_id,
-								 sa->spi, dst);
+	const struct vpe_sa *o =
+		vpe_sadb_find_inbound(db, sa->group_id, sa->spi, dst);
 
 	return o && o != sa;
 }
@@ -61,7 +59,7 @@ static struct vpe_replay *window_moved(const struct vpe_replay *old,
 		goto out;
 	vpe_replay_export(old, a, words);
 	for (i = 0; i < old->window; i++) {
-		uint64_t seq = old->top - i;	/* received when bit i set */
+		uint64_t seq = old->top - i; /* received when bit i set */
 
 		if (!(a[i / 64] >> (i % 64) & 1) || seq > top ||
 		    top - seq >= old->window || top - seq >= top)
@@ -167,8 +165,7 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 		if (sa->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 		    inbound_clash(&core->db, sa, dst))
 			return VIRTIO_IPSEC_EXISTS;
-	} else if (!vpe_all_zero(M(peer_addr), 16) ||
-		   vpe_ld16(M(peer_port))) {
+	} else if (!vpe_all_zero(M(peer_addr), 16) || vpe_ld16(M(peer_port))) {
 		return VIRTIO_IPSEC_INVAL;
 	}
 	st = mod_replay(core, sa, body, flags, &r);
@@ -185,7 +182,7 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 		if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
 			sa->seq = vpe_ld64(M(seq));
 		else
-			sa->esn_top = vpe_ld64(M(seq));	/* ESN inference base */
+			sa->esn_top = vpe_ld64(M(seq)); /* ESN inference base */
 	}
 	if (r) {
 		vpe_replay_free(sa->replay);
@@ -195,14 +192,14 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	return VIRTIO_IPSEC_OK;
 }
 
-#define GET_HLEN	sizeof(struct virtio_ipsec_sa_get_resp)
-#define ENTRY_LEN	sizeof(struct virtio_ipsec_sa_entry)
-#define G(f)		(body + VPE_OFF(virtio_ipsec_sa_get, f))
-#define GET_RESERVED	sizeof(((struct virtio_ipsec_sa_get *)0)->reserved)
-#define E(f)		VPE_OFF(virtio_ipsec_sa_entry, f)
+#define GET_HLEN     sizeof(struct virtio_ipsec_sa_get_resp)
+#define ENTRY_LEN    sizeof(struct virtio_ipsec_sa_entry)
+#define G(f)	     (body + VPE_OFF(virtio_ipsec_sa_get, f))
+#define GET_RESERVED sizeof(((struct virtio_ipsec_sa_get *)0)->reserved)
+#define E(f)	     VPE_OFF(virtio_ipsec_sa_entry, f)
 
-static void sa_entry(const struct vpe_core *core,
-		     const struct vpe_sa *sa, uint8_t *e)
+static void sa_entry(const struct vpe_core *core, const struct vpe_sa *sa,
+		     uint8_t *e)
 {
 	memset(e, 0, ENTRY_LEN);
 	vpe_st32(e + E(group_id), sa->group_id);
@@ -244,7 +241,7 @@ uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *req)
 		start = 1;
 		break;
 	case VIRTIO_IPSEC_SA_GET_NEXT:
-		start = id + 1;	/* id >= max_sas: nothing follows */
+		start = id + 1; /* id >= max_sas: nothing follows */
 		if (start == 0)
 			return VIRTIO_IPSEC_INVAL;
 		break;
@@ -254,8 +251,7 @@ uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *req)
 		start = id;
 		max = 1;
 		break;
-	default:
-		return VIRTIO_IPSEC_INVAL;
+	default: return VIRTIO_IPSEC_INVAL;
 	}
 	/* start 0 (NEXT after 2^32 - 1) was refused above. */
 	for (i = vpe_sadb_next_id(db, start); i;

@@ -13,7 +13,7 @@
 #include "vipsec_sa.h"
 #include "vpe_algs.h"
 
-#define P(field) (wire + VPE_OFF(virtio_ipsec_sa_params, field))
+#define P(field)     (wire + VPE_OFF(virtio_ipsec_sa_params, field))
 #define FSIZE(field) sizeof(((struct virtio_ipsec_sa_params *)0)->field)
 
 static int has_feature(const struct vpe_sa_limits *lim, unsigned int bit)
@@ -42,7 +42,7 @@ static uint8_t check_header_fields(const uint8_t *wire,
 	if (cfg->mode != VIRTIO_IPSEC_MODE_TUNNEL &&
 	    cfg->mode != VIRTIO_IPSEC_MODE_TRANSPORT)
 		return VIRTIO_IPSEC_INVAL;
-	if (*P(protocol) == 51)		/* AH */
+	if (*P(protocol) == 51) /* AH */
 		return VIRTIO_IPSEC_NOTSUPP;
 	if (*P(protocol) != VIRTIO_IPSEC_PROTO_ESP)
 		return VIRTIO_IPSEC_INVAL;
@@ -100,7 +100,8 @@ static int prefix_clean(const uint8_t *a, unsigned int bits)
 	unsigned int i;
 
 	for (i = bits / 8; i < 16; i++) {
-		uint8_t m = i == bits / 8 ? (uint8_t)(0xff >> (bits % 8)) : 0xff;
+		uint8_t m = i == bits / 8 ? (uint8_t)(0xff >> (bits % 8)) :
+					    0xff;
 
 		if (a[i] & m)
 			return 0;
@@ -115,8 +116,7 @@ static int prefix_clean(const uint8_t *a, unsigned int bits)
  * 2.4), the selector checks inbound packets, NAT-OA serves the transport
  * mode checksum fix-up.
  */
-static uint8_t check_format_options(const uint8_t *wire,
-				    struct vpe_sa_cfg *cfg)
+static uint8_t check_format_options(const uint8_t *wire, struct vpe_sa_cfg *cfg)
 {
 	uint32_t o = cfg->options, alen;
 	int tunnel = cfg->mode == VIRTIO_IPSEC_MODE_TUNNEL;
@@ -161,8 +161,7 @@ static uint8_t check_format_options(const uint8_t *wire,
 }
 
 /* Fields that only mean something with an option must be zero without. */
-static uint8_t check_option_fields(const uint8_t *wire,
-				   struct vpe_sa_cfg *cfg,
+static uint8_t check_option_fields(const uint8_t *wire, struct vpe_sa_cfg *cfg,
 				   const struct vpe_sa_limits *lim)
 {
 	uint32_t o = cfg->options;
@@ -175,8 +174,7 @@ static uint8_t check_option_fields(const uint8_t *wire,
 	if (!(o & VIRTIO_IPSEC_SA_OPT_TFC_PAD) && vpe_ld32(P(tfc_pad_to)))
 		return VIRTIO_IPSEC_INVAL;
 	if (!(o & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
-	    (*P(sel_prefix_len) || !vpe_all_zero(P(sel_src),
-						 FSIZE(sel_src))))
+	    (*P(sel_prefix_len) || !vpe_all_zero(P(sel_src), FSIZE(sel_src))))
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->ip_version == VIRTIO_IPSEC_IPV4 && vpe_ld32(P(flow_label)))
 		return VIRTIO_IPSEC_INVAL;
@@ -203,8 +201,7 @@ int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16])
 	return vpe_all_zero(a + 4, 12) && vpe_ipv4_addr_unicast(a);
 }
 
-static uint8_t check_tunnel_fields(const uint8_t *wire,
-				   struct vpe_sa_cfg *cfg)
+static uint8_t check_tunnel_fields(const uint8_t *wire, struct vpe_sa_cfg *cfg)
 {
 	memcpy(cfg->tun_src, P(tun_src), sizeof(cfg->tun_src));
 	memcpy(cfg->tun_dst, P(tun_dst), sizeof(cfg->tun_dst));
@@ -280,8 +277,7 @@ static uint8_t check_algorithms(const uint8_t *wire,
 	return VIRTIO_IPSEC_OK;
 }
 
-uint8_t vpe_sa_cfg_decode(const uint8_t *wire,
-			  const struct vpe_sa_limits *lim,
+uint8_t vpe_sa_cfg_decode(const uint8_t *wire, const struct vpe_sa_limits *lim,
 			  struct vpe_sa_cfg *cfg)
 {
 	uint8_t st;

@@ -7,8 +7,8 @@
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
-int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas,
-		  uint32_t max_groups, struct vpe_crypto *crypto)
+int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas, uint32_t max_groups,
+		  struct vpe_crypto *crypto)
 {
 	memset(db, 0, sizeof(*db));
 	db->max_sas = max_sas;
@@ -49,8 +49,8 @@ void vpe_sadb_clear(struct vpe_sadb *db)
 
 	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i))
 		sa_remove(db, db->sas[i]);
-	memset(db->groups, 0, ((size_t)db->max_groups + 1) *
-	       sizeof(*db->groups));
+	memset(db->groups, 0,
+	       ((size_t)db->max_groups + 1) * sizeof(*db->groups));
 	db->groups[0].used = true;
 }
 
@@ -77,7 +77,7 @@ uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
 			 const uint8_t name[VIRTIO_IPSEC_NAME_LEN])
 {
 	if (gid == 0)
-		return VIRTIO_IPSEC_EXISTS;	/* the default group */
+		return VIRTIO_IPSEC_EXISTS; /* the default group */
 	if (gid > db->max_groups)
 		return VIRTIO_IPSEC_INVGROUP;
 	if (db->groups[gid].used)
@@ -91,7 +91,7 @@ uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
 uint8_t vpe_group_destroy(struct vpe_sadb *db, uint32_t gid)
 {
 	if (gid == 0)
-		return VIRTIO_IPSEC_INVAL;	/* always present */
+		return VIRTIO_IPSEC_INVAL; /* always present */
 	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
 	if (db->groups[gid].nsas)
@@ -158,7 +158,7 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 		/* Out of host descriptors or memory: not the key's fault. */
 		return ret == -EMFILE ? VIRTIO_IPSEC_NOSPC :
 		       ret == -ENOMEM ? VIRTIO_IPSEC_ERR :
-		       VIRTIO_IPSEC_KEY_REJECT;
+					VIRTIO_IPSEC_KEY_REJECT;
 	}
 	sa->id = id;
 	sa->group_id = gid;
@@ -170,8 +170,8 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	sa->dscp = cfg->dscp;
 	sa->df_mode = cfg->df_mode;
 	sa->seq = cfg->initial_seq;
-	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ?
-		      UINT64_MAX : UINT32_MAX;
+	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ? UINT64_MAX :
+								 UINT32_MAX;
 	sa->st.life = cfg->life;
 	sa->st.seq_notify_interval = cfg->seq_notify_interval;
 	sa->st.ttl = cfg->ttl;
@@ -182,8 +182,8 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	memcpy(sa->nat_oa, cfg->nat_oa, sizeof(sa->nat_oa));
 	memcpy(sa->sel_src, cfg->sel_src, sizeof(sa->sel_src));
 	sa->sel_prefix_len = cfg->sel_prefix_len;
-	vpe_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst,
-			     cfg->udp_sport, cfg->udp_dport);
+	vpe_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst, cfg->udp_sport,
+			     cfg->udp_dport);
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 	    (cfg->options & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)) {
 		sa->replay = vpe_replay_new(cfg->replay_window);
@@ -203,8 +203,7 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
  * whatever depends on them (the outbound header template) is rebuilt here.
  */
 void vpe_sa_set_endpoints(struct vpe_sa *sa, const uint8_t src[16],
-			  const uint8_t dst[16], uint16_t sport,
-			  uint16_t dport)
+			  const uint8_t dst[16], uint16_t sport, uint16_t dport)
 {
 	memcpy(sa->tun_src, src, sizeof(sa->tun_src));
 	memcpy(sa->tun_dst, dst, sizeof(sa->tun_dst));

@@ -20,12 +20,12 @@
 
 #include "vipsec_sa.h"
 
-#define HASH_MAX_BUCKETS	(1u << 20)	/* 8 MiB of heads at most */
-#define HASH_MIN_BUCKETS	16u
+#define HASH_MAX_BUCKETS (1u << 20) /* 8 MiB of heads at most */
+#define HASH_MIN_BUCKETS 16u
 
 static uint32_t bitmap_words(const struct vpe_sadb *db)
 {
-	return db->max_sas / 64 + 1;	/* bits 0 .. max_sas */
+	return db->max_sas / 64 + 1; /* bits 0 .. max_sas */
 }
 
 int vpe_sadb_index_init(struct vpe_sadb *db)
@@ -66,15 +66,16 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-static uint32_t bucket(const struct vpe_sadb *db, uint32_t gid,
-		       uint32_t spi, const uint8_t dst[16])
+static uint32_t bucket(const struct vpe_sadb *db, uint32_t gid, uint32_t spi,
+		       const uint8_t dst[16])
 {
 	uint64_t a, b;
 
 	memcpy(&a, dst, 8);
 	memcpy(&b, dst + 8, 8);
-	return (uint32_t)mix(mix(mix(db->hash_key ^ spi ^
-				     (uint64_t)gid << 32) ^ a) ^ b) &
+	return (uint32_t)mix(
+		       mix(mix(db->hash_key ^ spi ^ (uint64_t)gid << 32) ^ a) ^
+		       b) &
 	       db->hash_mask;
 }
 
@@ -87,8 +88,8 @@ void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	db->used[sa->id / 64] |= 1ull << (sa->id % 64);
 	if (is_inbound(sa)) {
-		struct vpe_sa **head = &db->in_hash[bucket(db, sa->group_id,
-							       sa->spi, sa->tun_dst)];
+		struct vpe_sa **head = &db->in_hash[bucket(
+			db, sa->group_id, sa->spi, sa->tun_dst)];
 
 		sa->hnext = *head;
 		*head = sa;
@@ -102,20 +103,19 @@ void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa)
 	db->used[sa->id / 64] &= ~(1ull << (sa->id % 64));
 	if (!is_inbound(sa))
 		return;
-	for (pp = &db->in_hash[bucket(db, sa->group_id, sa->spi, sa->tun_dst)]; *pp;
-	     pp = &(*pp)->hnext) {
+	for (pp = &db->in_hash[bucket(db, sa->group_id, sa->spi, sa->tun_dst)];
+	     *pp; pp = &(*pp)->hnext) {
 		if (*pp == sa) {
 			*pp = sa->hnext;
 			sa->hnext = NULL;
 			return;
 		}
 	}
-	abort();	/* an inbound SA missing from its bucket: a bug here */
+	abort(); /* an inbound SA missing from its bucket: a bug here */
 }
 
-struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db,
-				     uint32_t gid, uint32_t spi,
-				     const uint8_t dst[16])
+struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db, uint32_t gid,
+				     uint32_t spi, const uint8_t dst[16])
 {
 	struct vpe_sa *sa = db->in_hash[bucket(db, gid, spi, dst)];
 

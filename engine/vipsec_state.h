@@ -48,25 +48,25 @@ struct vpe_life {
  * vpe_esp_res.status; the decoder reports the wire status and counts
  * the specific counter.
  */
-#define VPE_STATUS_BADPAD	0x80	/* wire BADPKT, counter invalid_pad */
-#define VPE_STATUS_BADSEQ	0x81	/* wire LATE, counter invalid_seq */
+#define VPE_STATUS_BADPAD 0x80 /* wire BADPKT, counter invalid_pad */
+#define VPE_STATUS_BADSEQ 0x81 /* wire LATE, counter invalid_seq */
 
 /* Bytes of key material an SA keeps (vpe_sa_state.keys) */
-#define VPE_SA_KEYS_LEN \
+#define VPE_SA_KEYS_LEN                                            \
 	(VIRTIO_IPSEC_MAX_CIPHER_KEY + VIRTIO_IPSEC_MAX_AUTH_KEY + \
 	 VIRTIO_IPSEC_MAX_SALT)
 
 /* vpe_sa_state.flags */
-#define VPE_ST_SOFT		(1u << 0)	/* soft limit reached */
-#define VPE_ST_HARD		(1u << 1)	/* hard limit reached: refuse */
-#define VPE_ST_OVERFLOW	(1u << 2)	/* SEQ_OVERFLOW event sent */
+#define VPE_ST_SOFT	(1u << 0) /* soft limit reached */
+#define VPE_ST_HARD	(1u << 1) /* hard limit reached: refuse */
+#define VPE_ST_OVERFLOW (1u << 2) /* SEQ_OVERFLOW event sent */
 
 struct vpe_sa_state {
 	struct vpe_life life;
-	uint32_t seq_notify_interval;	/* packets; 0 = never */
-	uint32_t flags;			/* VPE_ST_* */
-	uint8_t ttl;			/* outer TTL for the header template */
-	uint64_t added;			/* core clock at SA_ADD, seconds */
+	uint32_t seq_notify_interval; /* packets; 0 = never */
+	uint32_t flags;		      /* VPE_ST_* */
+	uint8_t ttl;		      /* outer TTL for the header template */
+	uint64_t added;		      /* core clock at SA_ADD, seconds */
 	uint64_t stats[VPE_STAT_N];
 	/* The SA_ADD body as modified since, keys and salt zeroed. */
 	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];

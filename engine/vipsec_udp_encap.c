@@ -6,8 +6,8 @@
 #include "vipsec_le.h"
 #include "vipsec_udp_encap.h"
 
-void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp,
-			 uint32_t len, const uint8_t *ip6)
+void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp, uint32_t len,
+			 const uint8_t *ip6)
 {
 	uint16_t sum;
 
@@ -31,16 +31,15 @@ uint8_t vpe_udp_encap_check(const uint8_t *udp, uint32_t len)
 	if (ulen != len)
 		return VIRTIO_IPSEC_BADPKT;
 	if (len == VPE_UDP_HLEN + 1 && udp[VPE_UDP_HLEN] == 0xff)
-		return VIRTIO_IPSEC_BADPROTO;		/* NAT keepalive */
-	if (len >= VPE_UDP_HLEN + 4 &&
-	    vpe_all_zero(udp + VPE_UDP_HLEN, 4))
-		return VIRTIO_IPSEC_BADPROTO;	/* non-ESP marker: IKE */
+		return VIRTIO_IPSEC_BADPROTO; /* NAT keepalive */
+	if (len >= VPE_UDP_HLEN + 4 && vpe_all_zero(udp + VPE_UDP_HLEN, 4))
+		return VIRTIO_IPSEC_BADPROTO; /* non-ESP marker: IKE */
 	return VIRTIO_IPSEC_OK;
 }
 
 void vpe_udp_encap_natoa_fixup(const struct vpe_sa *sa, uint8_t proto,
-			       const uint8_t *src, uint32_t alen,
-			       uint8_t *l4, uint32_t len)
+			       const uint8_t *src, uint32_t alen, uint8_t *l4,
+			       uint32_t len)
 {
 	uint32_t off;
 	uint16_t sum;
@@ -55,7 +54,7 @@ void vpe_udp_encap_natoa_fixup(const struct vpe_sa *sa, uint8_t proto,
 		return;
 	sum = vpe_get_be16(l4 + off);
 	if (proto == VPE_IPPROTO_UDP && sum == 0 && alen == 4)
-		return;		/* no UDP checksum over IPv4 */
+		return; /* no UDP checksum over IPv4 */
 	sum = vpe_csum_replace(sum, sa->nat_oa, src, alen);
 	if (proto == VPE_IPPROTO_UDP && sum == 0)
 		sum = 0xffff;

@@ -10,9 +10,9 @@
 
 #include "vipsec_sa.h"
 
-#define VPE_UDP_HLEN		8
-#define VPE_IPPROTO_TCP	6
-#define VPE_IPPROTO_UDP	17
+#define VPE_UDP_HLEN	8
+#define VPE_IPPROTO_TCP 6
+#define VPE_IPPROTO_UDP 17
 
 /*
  * Writes the UDP header at udp (len = UDP header + ESP packet). The
@@ -20,8 +20,8 @@
  * a zero checksum is not allowed (RFC 8200 8.1); for that the ESP packet
  * must already be sealed and ip6 point at the finished IPv6 header.
  */
-void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp,
-			 uint32_t len, const uint8_t *ip6);
+void vpe_udp_encap_write(const struct vpe_sa *sa, uint8_t *udp, uint32_t len,
+			 const uint8_t *ip6);
 
 /*
  * Checks the UDP header of a received packet (len bytes from udp on).
@@ -42,7 +42,7 @@ uint8_t vpe_udp_encap_check(const uint8_t *udp, uint32_t len);
  * checksum over IPv4.
  */
 void vpe_udp_encap_natoa_fixup(const struct vpe_sa *sa, uint8_t proto,
-			       const uint8_t *src, uint32_t alen,
-			       uint8_t *l4, uint32_t len);
+			       const uint8_t *src, uint32_t alen, uint8_t *l4,
+			       uint32_t len);
 
 #endif /* VPE_UDP_ENCAP_H */

@@ -52,6 +52,8 @@
 
 #include <linux/virtio_ipsec.h>
 
+/* The table reads as rows: aligned by hand. */
+/* clang-format off */
 #define VPE_ICV(n)	(1u << ((n) / 4))
 
 #define VPE_ALGS							\
@@ -108,6 +110,7 @@
 	VPE_AUTH(VIRTIO_IPSEC_AUTH_HMAC_SHA512, 64, 32, false,		\
 		 "hmac(sha512)", IMB_AUTH_HMAC_SHA_512, 128,		\
 		 G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC, auth_algo_caps.sha2)
+/* clang-format on */
 
 /* ---- The generic columns as a plain array ------------------------- */
 
@@ -115,31 +118,31 @@ enum vpe_alg_kind { VPE_ALG_CIPHER, VPE_ALG_AEAD, VPE_ALG_AUTH };
 enum vpe_iv_gen { VPE_IV_SEQ, VPE_IV_RANDOM };
 
 struct vpe_alg {
-	uint8_t kind;			/* enum vpe_alg_kind */
-	uint8_t id;			/* VIRTIO_IPSEC_CIPHER_* or _AUTH_* */
-	uint8_t key_min, key_max;	/* bytes, steps of 8 in between */
+	uint8_t kind;		  /* enum vpe_alg_kind */
+	uint8_t id;		  /* VIRTIO_IPSEC_CIPHER_* or _AUTH_* */
+	uint8_t key_min, key_max; /* bytes, steps of 8 in between */
 	uint8_t salt_len, iv_len, block_len;
-	uint8_t iv_gen;			/* enum vpe_iv_gen */
-	uint32_t icv_mask;		/* VPE_ICV(n) for each allowed n */
+	uint8_t iv_gen;	   /* enum vpe_iv_gen */
+	uint32_t icv_mask; /* VPE_ICV(n) for each allowed n */
 	bool weak;
-	const char *name;		/* Linux crypto API / XFRM name */
+	const char *name; /* Linux crypto API / XFRM name */
 };
 
 #define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, ...) \
-	{ VPE_ALG_CIPHER, id, kmin, kmax, salt, iv, blk, VPE_IV_##ivg,	\
-	  0, weak, afalg },
+	{ VPE_ALG_CIPHER, id, kmin, kmax, salt, iv, blk,                 \
+	  VPE_IV_##ivg,	  0,  weak, afalg },
 #define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, ...) \
-	{ VPE_ALG_AEAD, id, kmin, kmax, salt, iv, blk, VPE_IV_##ivg,	\
-	  icv, false, afalg },
-#define VPE_AUTH(id, key, icv, weak, afalg, ...)			\
-	{ VPE_ALG_AUTH, id, key, key, 0, 0, 0, VPE_IV_SEQ,		\
-	  VPE_ICV(icv), weak, afalg },
+	{ VPE_ALG_AEAD, id,	      kmin, kmax,  salt, iv,               \
+	  blk,		VPE_IV_##ivg, icv,  false, afalg },
+#define VPE_AUTH(id, key, icv, weak, afalg, ...)           \
+	{ VPE_ALG_AUTH, id,	      key,  key,  0, 0, 0, \
+	  VPE_IV_SEQ,	VPE_ICV(icv), weak, afalg },
 static const struct vpe_alg vpe_alg_table[] = { VPE_ALGS };
 #undef VPE_CIPHER
 #undef VPE_AEAD
 #undef VPE_AUTH
 
-#define VPE_ALG_COUNT	(sizeof(vpe_alg_table) / sizeof(vpe_alg_table[0]))
+#define VPE_ALG_COUNT (sizeof(vpe_alg_table) / sizeof(vpe_alg_table[0]))
 
 /*
  * The row of a cipher (also AEAD) id when auth is false, of an integrity
@@ -157,8 +160,7 @@ static inline const struct vpe_alg *vpe_alg_find(uint8_t id, bool auth)
 /* A key length the row allows (AES: key_min..key_max in steps of 8). */
 static inline bool vpe_alg_key_ok(const struct vpe_alg *a, unsigned int n)
 {
-	return n >= a->key_min && n <= a->key_max &&
-	       (n - a->key_min) % 8 == 0;
+	return n >= a->key_min && n <= a->key_max && (n - a->key_min) % 8 == 0;
 }
 
 /* An ICV length the row allows; 0 only for AUTH_NONE. */

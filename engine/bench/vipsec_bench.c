@@ -31,9 +31,9 @@
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
-#define NPKT	2048	/* packets per timed pass (as the DPDK peer) */
-#define BUFSZ	2048
-#define BURST	32	/* as the DPDK peer's bursts */
+#define NPKT  2048 /* packets per timed pass (as the DPDK peer) */
+#define BUFSZ 2048
+#define BURST 32 /* as the DPDK peer's bursts */
 
 struct bench_alg {
 	const char *name;
@@ -41,10 +41,10 @@ struct bench_alg {
 };
 
 static const struct bench_alg algs[] = {
-	{ "aes128gcm", VIRTIO_IPSEC_CIPHER_AES_GCM, VIRTIO_IPSEC_AUTH_NONE,
-	  16, 0, 4 },
-	{ "aes256gcm", VIRTIO_IPSEC_CIPHER_AES_GCM, VIRTIO_IPSEC_AUTH_NONE,
-	  32, 0, 4 },
+	{ "aes128gcm", VIRTIO_IPSEC_CIPHER_AES_GCM, VIRTIO_IPSEC_AUTH_NONE, 16,
+	  0, 4 },
+	{ "aes256gcm", VIRTIO_IPSEC_CIPHER_AES_GCM, VIRTIO_IPSEC_AUTH_NONE, 32,
+	  0, 4 },
 	{ "aes128cbc-sha256", VIRTIO_IPSEC_CIPHER_AES_CBC,
 	  VIRTIO_IPSEC_AUTH_HMAC_SHA256, 16, 32, 0 },
 };
@@ -59,8 +59,8 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint8_t add(struct vpe_core *c, const struct bench_alg *a,
-		   uint32_t id, uint32_t spi, uint8_t dir)
+static uint8_t add(struct vpe_core *c, const struct bench_alg *a, uint32_t id,
+		   uint32_t spi, uint8_t dir)
 {
 	uint8_t req[16 + sizeof(struct virtio_ipsec_sa_params)], resp[8];
 	struct virtio_ipsec_ctrl_hdr h = {
@@ -97,11 +97,11 @@ static uint8_t add(struct vpe_core *c, const struct bench_alg *a,
 }
 
 static void print(const char *peer, const char *mode, const char *alg,
-		  const char *dir, uint32_t len, uint32_t sas,
-		  unsigned long n, double t)
+		  const char *dir, uint32_t len, uint32_t sas, unsigned long n,
+		  double t)
 {
-	printf("%s,%s,%s,%s,%u,%u,%.3f,%.3f\n", peer, mode, alg, dir, len,
-	       sas, n / t / 1e6, n * (double)len * 8 / t / 1e9);
+	printf("%s,%s,%s,%s,%u,%u,%.3f,%.3f\n", peer, mode, alg, dir, len, sas,
+	       n / t / 1e6, n * (double)len * 8 / t / 1e9);
 	fflush(stdout);
 }
 
@@ -129,8 +129,11 @@ static void inner(uint8_t *p, uint32_t len)
 static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 {
 	struct vpe_core_config cfg = {
-		.max_sas = 2 * nsas, .max_groups = 1, .max_packet_len = BUFSZ,
-		.max_batch = 64, .max_replay_window = 4096,
+		.max_sas = 2 * nsas,
+		.max_groups = 1,
+		.max_packet_len = BUFSZ,
+		.max_batch = 64,
+		.max_replay_window = 4096,
 	};
 	struct vpe_sa **out, **inb;
 	struct vpe_crypto *cr;
@@ -145,7 +148,8 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 	out = calloc(nsas, sizeof(*out));
 	inb = calloc(nsas, sizeof(*inb));
 	if (!c || !out || !inb) {
-		fprintf(stderr, "vipsec_bench: setup: %s\n", c ? "memory" : err);
+		fprintf(stderr, "vipsec_bench: setup: %s\n",
+			c ? "memory" : err);
 		return 1;
 	}
 	cr = vpe_core_crypto(c);
@@ -170,8 +174,8 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 			inner(in[i], len);
 		for (i = 0; i < NPKT; i++)
 			pk[i] = (struct vpe_esp_pkt){ out[sa_of(i, nsas)],
-							 in[i], len, enc[i],
-							 BUFSZ };
+						      in[i], len, enc[i],
+						      BUFSZ };
 		while (t < secs) {
 			t0 = now();
 			for (i = 0; i < NPKT; i += BURST)
@@ -179,23 +183,27 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 			t += now() - t0;
 			n += NPKT;
 			if (res[NPKT - 1].status) {
-				fprintf(stderr, "vipsec_bench: encap status %u\n",
+				fprintf(stderr,
+					"vipsec_bench: encap status %u\n",
 					res[NPKT - 1].status);
 				ret = 1;
 				goto out;
 			}
 		}
-		print("engine", "burst32", a->name, "outbound", len, nsas, n, t);
+		print("engine", "burst32", a->name, "outbound", len, nsas, n,
+		      t);
 
 		n = 0;
 		t = 0;
 		while (t < secs) {
-			for (i = 0; i < NPKT; i++) {	/* fresh sequence numbers */
+			for (i = 0; i < NPKT;
+			     i++) { /* fresh sequence numbers */
 				vpe_esp_encap(cr, out[sa_of(i, nsas)], in[i],
 					      len, enc[i], BUFSZ, &r);
 				pk[i] = (struct vpe_esp_pkt){
 					inb[sa_of(i, nsas)], enc[i], r.out_len,
-					dec[i], BUFSZ };
+					dec[i], BUFSZ
+				};
 			}
 			t0 = now();
 			for (i = 0; i < NPKT; i += BURST)
@@ -205,7 +213,8 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 			r = res[NPKT - 1];
 			if (r.status || r.out_len != len ||
 			    memcmp(dec[NPKT - 1], in[NPKT - 1], len)) {
-				fprintf(stderr, "vipsec_bench: decap status %u len %u\n",
+				fprintf(stderr,
+					"vipsec_bench: decap status %u len %u\n",
 					r.status, r.out_len);
 				ret = 1;
 				goto out;
@@ -243,11 +252,13 @@ static void bench_raw_gcm(IMB_MGR *mgr, const char *name, int k256,
 	while (t < secs) {
 		for (i = 0; i < NPKT; i++) {
 			if (k256)
-				IMB_AES256_GCM_ENC(mgr, &kd, &ctx, enc[i], in[i],
-						   len, iv, aad, 8, tag, 16);
+				IMB_AES256_GCM_ENC(mgr, &kd, &ctx, enc[i],
+						   in[i], len, iv, aad, 8, tag,
+						   16);
 			else
-				IMB_AES128_GCM_ENC(mgr, &kd, &ctx, enc[i], in[i],
-						   len, iv, aad, 8, tag, 16);
+				IMB_AES128_GCM_ENC(mgr, &kd, &ctx, enc[i],
+						   in[i], len, iv, aad, 8, tag,
+						   16);
 		}
 		n += NPKT;
 		t = now() - t0;

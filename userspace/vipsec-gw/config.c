@@ -58,29 +58,77 @@ struct alg {
 };
 
 static const struct alg algs[] = {
-	{ ALG_AEAD, "rfc4106(gcm(aes))", G_IPSEC_LA_COMB_AES_GCM,
-	  { 20, 28, 36 }, { 64, 96, 128 }, "AES-GCM" },
-	{ ALG_AEAD, "rfc4309(ccm(aes))", G_IPSEC_LA_COMB_AES_CCM,
-	  { 19, 27, 35 }, { 64, 96, 128 }, "AES-CCM" },
-	{ ALG_AEAD, "rfc4543(gcm(aes))", G_IPSEC_LA_COMB_AES_GMAC,
-	  { 20, 28, 36 }, { 128 }, "AES-GMAC" },
-	{ ALG_ENC, "cbc(aes)", G_IPSEC_LA_ALG_AES_CBC, { 16, 24, 32 }, { 0 },
+	{ ALG_AEAD,
+	  "rfc4106(gcm(aes))",
+	  G_IPSEC_LA_COMB_AES_GCM,
+	  { 20, 28, 36 },
+	  { 64, 96, 128 },
+	  "AES-GCM" },
+	{ ALG_AEAD,
+	  "rfc4309(ccm(aes))",
+	  G_IPSEC_LA_COMB_AES_CCM,
+	  { 19, 27, 35 },
+	  { 64, 96, 128 },
+	  "AES-CCM" },
+	{ ALG_AEAD,
+	  "rfc4543(gcm(aes))",
+	  G_IPSEC_LA_COMB_AES_GMAC,
+	  { 20, 28, 36 },
+	  { 128 },
+	  "AES-GMAC" },
+	{ ALG_ENC,
+	  "cbc(aes)",
+	  G_IPSEC_LA_ALG_AES_CBC,
+	  { 16, 24, 32 },
+	  { 0 },
 	  "AES-CBC" },
-	{ ALG_ENC, "rfc3686(ctr(aes))", G_IPSEC_LA_ALG_AES_CTR, { 20, 28, 36 },
-	  { 0 }, "AES-CTR" },
-	{ ALG_ENC, "cbc(des3_ede)", G_IPSEC_LA_ALG_3DES_CBC, { 24 }, { 0 },
+	{ ALG_ENC,
+	  "rfc3686(ctr(aes))",
+	  G_IPSEC_LA_ALG_AES_CTR,
+	  { 20, 28, 36 },
+	  { 0 },
+	  "AES-CTR" },
+	{ ALG_ENC,
+	  "cbc(des3_ede)",
+	  G_IPSEC_LA_ALG_3DES_CBC,
+	  { 24 },
+	  { 0 },
 	  "3DES-CBC" },
-	{ ALG_ENC, "ecb(cipher_null)", G_IPSEC_LA_CIPHER_ALGO_NULL, { 0 }, { 0 },
+	{ ALG_ENC,
+	  "ecb(cipher_null)",
+	  G_IPSEC_LA_CIPHER_ALGO_NULL,
+	  { 0 },
+	  { 0 },
 	  "NULL" },
-	{ ALG_AUTH, "hmac(sha1)", G_IPSEC_LA_AUTH_ALG_SHA1_HMAC, { 20 }, { 96 },
+	{ ALG_AUTH,
+	  "hmac(sha1)",
+	  G_IPSEC_LA_AUTH_ALG_SHA1_HMAC,
+	  { 20 },
+	  { 96 },
 	  "HMAC-SHA1-96" },
-	{ ALG_AUTH, "hmac(sha256)", G_IPSEC_LA_AUTH_ALG_SHA2_256_HMAC, { 32 },
-	  { 128 }, "HMAC-SHA-256-128" },
-	{ ALG_AUTH, "hmac(sha384)", G_IPSEC_LA_AUTH_ALG_SHA2_384_HMAC, { 48 },
-	  { 192 }, "HMAC-SHA-384-192" },
-	{ ALG_AUTH, "hmac(sha512)", G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC, { 64 },
-	  { 256 }, "HMAC-SHA-512-256" },
-	{ ALG_AUTH, "xcbc(aes)", G_IPSEC_LA_AUTH_AESXCBC, { 16 }, { 96 },
+	{ ALG_AUTH,
+	  "hmac(sha256)",
+	  G_IPSEC_LA_AUTH_ALG_SHA2_256_HMAC,
+	  { 32 },
+	  { 128 },
+	  "HMAC-SHA-256-128" },
+	{ ALG_AUTH,
+	  "hmac(sha384)",
+	  G_IPSEC_LA_AUTH_ALG_SHA2_384_HMAC,
+	  { 48 },
+	  { 192 },
+	  "HMAC-SHA-384-192" },
+	{ ALG_AUTH,
+	  "hmac(sha512)",
+	  G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC,
+	  { 64 },
+	  { 256 },
+	  "HMAC-SHA-512-256" },
+	{ ALG_AUTH,
+	  "xcbc(aes)",
+	  G_IPSEC_LA_AUTH_AESXCBC,
+	  { 16 },
+	  { 96 },
 	  "AES-XCBC-MAC-96" },
 };
 
@@ -125,8 +173,10 @@ const char *gw_alg_name(const struct gw_sa *sa)
 	if (sa->comb_alg) {
 		a = alg_by_id(ALG_AEAD, sa->comb_alg);
 		snprintf(buf, sizeof(buf), "%s-%u/%u", a ? a->desc : "?",
-			 (sa->comb_key_len - (sa->comb_alg ==
-			  G_IPSEC_LA_COMB_AES_CCM ? 3 : 4)) * 8, sa->icv_bits);
+			 (sa->comb_key_len -
+			  (sa->comb_alg == G_IPSEC_LA_COMB_AES_CCM ? 3 : 4)) *
+				 8,
+			 sa->icv_bits);
 		return buf;
 	}
 	a = alg_by_id(ALG_ENC, sa->cipher_alg);
@@ -195,8 +245,9 @@ static int parse_prefix(struct parser *p, const char *what, const char *s,
 	*len = (int)l;
 	*mask = l ? htonl(~0u << (32 - l)) : 0;
 	if (a.s_addr & ~*mask) {
-		perr(p, "%s: '%s' has host bits set (did you mean %s/%u?)", what,
-		     s, inet_ntoa((struct in_addr){ a.s_addr & *mask }), l);
+		perr(p, "%s: '%s' has host bits set (did you mean %s/%u?)",
+		     what, s, inet_ntoa((struct in_addr){ a.s_addr & *mask }),
+		     l);
 		return -1;
 	}
 	*addr = a.s_addr;
@@ -220,7 +271,8 @@ static int parse_key(struct parser *p, const char *what, const char *s,
 	s += 2;
 	n = strlen(s);
 	if (n % 2 || n / 2 > GW_MAX_KEY) {
-		perr(p, "%s: key has %zu hex digits (want an even number, at most %d)",
+		perr(p,
+		     "%s: key has %zu hex digits (want an even number, at most %d)",
 		     what, n, 2 * GW_MAX_KEY);
 		return -1;
 	}
@@ -248,13 +300,14 @@ static int check_key_len(struct parser *p, const struct alg *a, uint32_t len)
 			break;
 		if (a->key_lens[i] == len)
 			return 0;
-		snprintf(lens + strlen(lens), sizeof(lens) - strlen(lens), "%s%u",
-			 i ? "/" : "", a->key_lens[i] * 8);
+		snprintf(lens + strlen(lens), sizeof(lens) - strlen(lens),
+			 "%s%u", i ? "/" : "", a->key_lens[i] * 8);
 	}
 	perr(p, "%s %s: key is %u bits, want %s bits%s", kind_word[a->kind],
 	     a->name, len * 8, lens,
 	     a->kind == ALG_AEAD || a->id == G_IPSEC_LA_ALG_AES_CTR ?
-	     " (key followed by its salt/nonce, as ip xfrm takes it)" : "");
+		     " (key followed by its salt/nonce, as ip xfrm takes it)" :
+		     "");
 	return -1;
 }
 
@@ -265,7 +318,8 @@ static int check_icv(struct parser *p, const struct alg *a, uint32_t bits)
 	for (i = 0; i < 4 && a->icv_bits[i]; i++)
 		if (a->icv_bits[i] == bits)
 			return 0;
-	perr(p, "%s %s: ICV of %u bits not supported (the accelerator uses %u%s)",
+	perr(p,
+	     "%s %s: ICV of %u bits not supported (the accelerator uses %u%s)",
 	     kind_word[a->kind], a->name, bits, a->icv_bits[0],
 	     a->icv_bits[1] ? ", 96 or 128 for AEAD" : "");
 	return -1;
@@ -284,22 +338,22 @@ static char *unquote(char *w)
 	return w;
 }
 
-#define NEED_RET(n)							\
-	do {								\
-		if (i + (n) >= argc) {					\
+#define NEED_RET(n)                                                       \
+	do {                                                              \
+		if (i + (n) >= argc) {                                    \
 			perr(p, "%s: '%s' needs %d argument(s)", argv[0], \
-			     argv[i], (n));				\
-			return -1;					\
-		}							\
+			     argv[i], (n));                               \
+			return -1;                                        \
+		}                                                         \
 	} while (0)
 
-#define NEED(n)								\
-	do {								\
-		if (i + (n) >= argc) {					\
+#define NEED(n)                                                           \
+	do {                                                              \
+		if (i + (n) >= argc) {                                    \
 			perr(p, "%s: '%s' needs %d argument(s)", argv[0], \
-			     argv[i], (n));				\
-			return;						\
-		}							\
+			     argv[i], (n));                               \
+			return;                                           \
+		}                                                         \
 	} while (0)
 
 /* ---- state ---------------------------------------------------------- */
@@ -319,8 +373,9 @@ static int parse_state_alg(struct parser *p, struct gw_sa *sa, int argc,
 	if (!strcmp(argv[i], "aead")) {
 		NEED_RET(3);
 		a = alg_find(p, ALG_AEAD, argv[i + 1]);
-		if (a && !parse_key(p, "aead", argv[i + 2], sa->comb_key,
-				    &sa->comb_key_len) &&
+		if (a &&
+		    !parse_key(p, "aead", argv[i + 2], sa->comb_key,
+			       &sa->comb_key_len) &&
 		    !check_key_len(p, a, sa->comb_key_len) &&
 		    !parse_u32(p, "aead ICV bits", argv[i + 3], 256,
 			       &sa->icv_bits) &&
@@ -330,16 +385,18 @@ static int parse_state_alg(struct parser *p, struct gw_sa *sa, int argc,
 	} else if (!strcmp(argv[i], "enc")) {
 		NEED_RET(2);
 		a = alg_find(p, ALG_ENC, argv[i + 1]);
-		if (a && !parse_key(p, "enc", argv[i + 2], sa->cipher_key,
-				    &sa->cipher_key_len) &&
+		if (a &&
+		    !parse_key(p, "enc", argv[i + 2], sa->cipher_key,
+			       &sa->cipher_key_len) &&
 		    !check_key_len(p, a, sa->cipher_key_len))
 			sa->cipher_alg = a->id;
 		*ip = i + 2;
 	} else {
 		NEED_RET(3);
 		a = alg_find(p, ALG_AUTH, argv[i + 1]);
-		if (a && !parse_key(p, "auth-trunc", argv[i + 2], sa->auth_key,
-				    &sa->auth_key_len) &&
+		if (a &&
+		    !parse_key(p, "auth-trunc", argv[i + 2], sa->auth_key,
+			       &sa->auth_key_len) &&
 		    !check_key_len(p, a, sa->auth_key_len) &&
 		    !parse_u32(p, "auth-trunc bits", argv[i + 3], 512, &v) &&
 		    !check_icv(p, a, v))
@@ -369,14 +426,17 @@ static void parse_state(struct parser *p, int argc, char **argv)
 
 		if (!strcmp(w, "src")) {
 			NEED(1);
-			have_src = !parse_addr(p, "state src", argv[++i], &sa->src);
+			have_src = !parse_addr(p, "state src", argv[++i],
+					       &sa->src);
 		} else if (!strcmp(w, "dst")) {
 			NEED(1);
-			have_dst = !parse_addr(p, "state dst", argv[++i], &sa->dst);
+			have_dst = !parse_addr(p, "state dst", argv[++i],
+					       &sa->dst);
 		} else if (!strcmp(w, "proto")) {
 			NEED(1);
 			if (strcmp(argv[++i], "esp"))
-				perr(p, "state: proto '%s' not supported (only esp)",
+				perr(p,
+				     "state: proto '%s' not supported (only esp)",
 				     argv[i]);
 			have_proto = 1;
 		} else if (!strcmp(w, "spi")) {
@@ -384,14 +444,16 @@ static void parse_state(struct parser *p, int argc, char **argv)
 			if (!parse_u32(p, "state spi", argv[++i], UINT32_MAX,
 				       &sa->spi)) {
 				if (sa->spi < 256)
-					perr(p, "state spi: %s is reserved (SPIs 0..255, RFC 4303)",
+					perr(p,
+					     "state spi: %s is reserved (SPIs 0..255, RFC 4303)",
 					     argv[i]);
 				have_spi = 1;
 			}
 		} else if (!strcmp(w, "mode")) {
 			NEED(1);
 			if (strcmp(argv[++i], "tunnel"))
-				perr(p, "state: mode '%s' not supported: vipsec-gw is a tunnel gateway (mode tunnel)",
+				perr(p,
+				     "state: mode '%s' not supported: vipsec-gw is a tunnel gateway (mode tunnel)",
 				     argv[i]);
 		} else if (!strcmp(w, "reqid")) {
 			NEED(1);
@@ -416,7 +478,8 @@ static void parse_state(struct parser *p, int argc, char **argv)
 			if (!strcmp(argv[++i], "esn"))
 				sa->esn = 1;
 			else
-				perr(p, "state flag: '%s' not supported (only esn)",
+				perr(p,
+				     "state flag: '%s' not supported (only esn)",
 				     argv[i]);
 		} else if (!strcmp(w, "aead") || !strcmp(w, "enc") ||
 			   !strcmp(w, "auth-trunc")) {
@@ -429,7 +492,8 @@ static void parse_state(struct parser *p, int argc, char **argv)
 			else
 				have_auth = 1;
 		} else if (!strcmp(w, "auth")) {
-			perr(p, "state: use 'auth-trunc ALG KEY BITS' (plain 'auth' leaves the truncation to a kernel default; the accelerator uses the RFC lengths)");
+			perr(p,
+			     "state: use 'auth-trunc ALG KEY BITS' (plain 'auth' leaves the truncation to a kernel default; the accelerator uses the RFC lengths)");
 			i += 2;
 		} else {
 			perr(p, "state: unknown word '%s'", w);
@@ -442,19 +506,22 @@ static void parse_state(struct parser *p, int argc, char **argv)
 		return;
 	}
 	if (!have_enc) {
-		perr(p, "state: needs an algorithm: aead, or enc with auth-trunc");
+		perr(p,
+		     "state: needs an algorithm: aead, or enc with auth-trunc");
 		return;
 	}
 	if (sa->comb_alg && (sa->cipher_alg || sa->auth_alg)) {
-		perr(p, "state: aead cannot be combined with enc or auth-trunc");
+		perr(p,
+		     "state: aead cannot be combined with enc or auth-trunc");
 		return;
 	}
 	if (!sa->comb_alg && !have_auth) {
-		perr(p, "state: enc without auth-trunc has no integrity; refused");
+		perr(p,
+		     "state: enc without auth-trunc has no integrity; refused");
 		return;
 	}
 	/* no dir: decided by 'local' once the whole file is read */
-	sa->dir = have_dir ? sa->dir : (enum gw_dir)-1;
+	sa->dir = have_dir ? sa->dir : (enum gw_dir) - 1;
 	c->num_sas++;
 }
 
@@ -494,28 +561,32 @@ static void parse_policy(struct parser *p, int argc, char **argv)
 
 		if (!strcmp(w, "tmpl")) {
 			if (t->present)
-				perr(p, "policy: only one tmpl (no SA bundles)");
+				perr(p,
+				     "policy: only one tmpl (no SA bundles)");
 			t->present = in_tmpl = 1;
 		} else if (!strcmp(w, "src")) {
 			NEED(1);
 			if (in_tmpl)
-				t->have_src = !parse_addr(p, "tmpl src", argv[++i],
-							  &t->src);
+				t->have_src = !parse_addr(p, "tmpl src",
+							  argv[++i], &t->src);
 			else
-				parse_prefix(p, "policy src", argv[++i], &pol->src,
-					     &pol->src_mask, &pol->src_len);
+				parse_prefix(p, "policy src", argv[++i],
+					     &pol->src, &pol->src_mask,
+					     &pol->src_len);
 		} else if (!strcmp(w, "dst")) {
 			NEED(1);
 			if (in_tmpl)
-				t->have_dst = !parse_addr(p, "tmpl dst", argv[++i],
-							  &t->dst);
+				t->have_dst = !parse_addr(p, "tmpl dst",
+							  argv[++i], &t->dst);
 			else
-				parse_prefix(p, "policy dst", argv[++i], &pol->dst,
-					     &pol->dst_mask, &pol->dst_len);
+				parse_prefix(p, "policy dst", argv[++i],
+					     &pol->dst, &pol->dst_mask,
+					     &pol->dst_len);
 		} else if (in_tmpl && !strcmp(w, "proto")) {
 			NEED(1);
 			if (strcmp(argv[++i], "esp"))
-				perr(p, "tmpl: proto '%s' not supported (only esp)",
+				perr(p,
+				     "tmpl: proto '%s' not supported (only esp)",
 				     argv[i]);
 		} else if (in_tmpl && !strcmp(w, "spi")) {
 			NEED(1);
@@ -524,7 +595,8 @@ static void parse_policy(struct parser *p, int argc, char **argv)
 		} else if (in_tmpl && !strcmp(w, "mode")) {
 			NEED(1);
 			if (strcmp(argv[++i], "tunnel"))
-				perr(p, "tmpl: mode '%s' not supported (mode tunnel)",
+				perr(p,
+				     "tmpl: mode '%s' not supported (mode tunnel)",
 				     argv[i]);
 		} else if (!strcmp(w, "reqid")) {
 			NEED(1);
@@ -538,7 +610,8 @@ static void parse_policy(struct parser *p, int argc, char **argv)
 			else if (!strcmp(argv[i], "out"))
 				pol->dir = GW_DIR_OUT;
 			else
-				perr(p, "policy dir: '%s' is not in, fwd or out",
+				perr(p,
+				     "policy dir: '%s' is not in, fwd or out",
 				     argv[i]);
 			have_dir = 1;
 		} else if (!in_tmpl && !strcmp(w, "action")) {
@@ -547,16 +620,19 @@ static void parse_policy(struct parser *p, int argc, char **argv)
 			if (!strcmp(argv[i], "block"))
 				pol->action = GW_DROP;
 			else if (strcmp(argv[i], "allow"))
-				perr(p, "policy action: '%s' is neither allow nor block",
+				perr(p,
+				     "policy action: '%s' is neither allow nor block",
 				     argv[i]);
 		} else if (!in_tmpl && !strcmp(w, "priority")) {
 			NEED(1);
-			if (!parse_u32(p, "policy priority", argv[++i], INT32_MAX,
-				       &v))
+			if (!parse_u32(p, "policy priority", argv[++i],
+				       INT32_MAX, &v))
 				priorities[c->num_policies] = (int)v;
 		} else {
 			perr(p, "policy: unknown word '%s'%s", w,
-			     in_tmpl ? " (after tmpl only src, dst, proto, spi, mode, reqid)" : "");
+			     in_tmpl ?
+				     " (after tmpl only src, dst, proto, spi, mode, reqid)" :
+				     "");
 		}
 	}
 	if (p->errors != errs)
@@ -566,7 +642,8 @@ static void parse_policy(struct parser *p, int argc, char **argv)
 		return;
 	}
 	if (t->present && (!t->have_src || !t->have_dst)) {
-		perr(p, "policy: tmpl needs src and dst (the tunnel end points)");
+		perr(p,
+		     "policy: tmpl needs src and dst (the tunnel end points)");
 		return;
 	}
 	if (t->present && pol->action == GW_BYPASS)
@@ -582,8 +659,10 @@ static void parse_ifname(struct parser *p, int argc, char **argv, char *out)
 		perr(p, "%s: needs one interface name", argv[0]);
 		return;
 	}
-	if (strlen(argv[1]) >= IF_NAMESIZE || !argv[1][0] || strchr(argv[1], '/')) {
-		perr(p, "%s: '%s' is not a valid interface name", argv[0], argv[1]);
+	if (strlen(argv[1]) >= IF_NAMESIZE || !argv[1][0] ||
+	    strchr(argv[1], '/')) {
+		perr(p, "%s: '%s' is not a valid interface name", argv[0],
+		     argv[1]);
 		return;
 	}
 	strcpy(out, argv[1]);
@@ -621,16 +700,19 @@ static void parse_line(struct parser *p, char *line)
 		if (argc != 2)
 			perr(p, "local: needs one IPv4 address");
 		else
-			c->have_local = !parse_addr(p, "local", argv[1], &c->local);
+			c->have_local =
+				!parse_addr(p, "local", argv[1], &c->local);
 	} else if (!strcmp(argv[0], "accelerator")) {
 		if (argc != 2 || strlen(argv[1]) >= sizeof(c->accelerator))
-			perr(p, "accelerator: needs one name (virtio-ipsec<N> or software)");
+			perr(p,
+			     "accelerator: needs one name (virtio-ipsec<N> or software)");
 		else
 			strcpy(c->accelerator, argv[1]);
 	} else if (!strcmp(argv[0], "batch")) {
 		if (argc != 2)
 			perr(p, "batch: needs one number");
-		else if (!parse_u32(p, "batch", argv[1], G_IPSEC_LA_MAX_PKT_BATCH, &v)) {
+		else if (!parse_u32(p, "batch", argv[1],
+				    G_IPSEC_LA_MAX_PKT_BATCH, &v)) {
 			if (!v)
 				perr(p, "batch: must be at least 1");
 			c->batch = v;
@@ -640,11 +722,14 @@ static void parse_line(struct parser *p, char *line)
 			perr(p, "mtu: needs one number");
 		else if (!parse_u32(p, "mtu", argv[1], 65535, &v)) {
 			if (v < 576)
-				perr(p, "mtu: %u is below the IPv4 minimum of 576", v);
+				perr(p,
+				     "mtu: %u is below the IPv4 minimum of 576",
+				     v);
 			c->mtu = v;
 		}
 	} else {
-		perr(p, "unknown keyword '%s' (expected tunnel, wan, local, accelerator, batch, mtu, state or policy)",
+		perr(p,
+		     "unknown keyword '%s' (expected tunnel, wan, local, accelerator, batch, mtu, state or policy)",
 		     argv[0]);
 	}
 }
@@ -662,19 +747,26 @@ static void resolve(struct parser *p)
 		if ((int)sa->dir == -1) {
 			if (c->have_local && sa->src.s_addr == c->local.s_addr)
 				sa->dir = GW_DIR_OUT;
-			else if (c->have_local && sa->dst.s_addr == c->local.s_addr)
+			else if (c->have_local &&
+				 sa->dst.s_addr == c->local.s_addr)
 				sa->dir = GW_DIR_IN;
 			else {
-				perr(p, "state: cannot tell the direction: add 'dir in' or 'dir out', or a 'local' address equal to src or dst");
+				perr(p,
+				     "state: cannot tell the direction: add 'dir in' or 'dir out', or a 'local' address equal to src or dst");
 				continue;
 			}
 		}
 		if (sa->dir == GW_DIR_OUT && sa->replay_window)
-			perr(p, "state: replay-window applies to inbound SAs only");
+			perr(p,
+			     "state: replay-window applies to inbound SAs only");
 		for (j = 0; j < i; j++)
-			if (c->sas[j].spi == sa->spi && c->sas[j].dir == sa->dir)
-				perr(p, "state: SPI 0x%08x already used by the %s SA of line %d",
-				     sa->spi, sa->dir == GW_DIR_IN ? "inbound" : "outbound",
+			if (c->sas[j].spi == sa->spi &&
+			    c->sas[j].dir == sa->dir)
+				perr(p,
+				     "state: SPI 0x%08x already used by the %s SA of line %d",
+				     sa->spi,
+				     sa->dir == GW_DIR_IN ? "inbound" :
+							    "outbound",
 				     c->sas[j].line);
 	}
 	for (i = 0; i < c->num_policies; i++) {
@@ -687,7 +779,8 @@ static void resolve(struct parser *p)
 		for (j = 0; j < c->num_sas; j++) {
 			struct gw_sa *sa = &c->sas[j];
 
-			if (sa->dir == pol->dir && sa->src.s_addr == t->src.s_addr &&
+			if (sa->dir == pol->dir &&
+			    sa->src.s_addr == t->src.s_addr &&
 			    sa->dst.s_addr == t->dst.s_addr &&
 			    (!t->have_spi || sa->spi == t->spi)) {
 				pol->sa = sa;
@@ -700,12 +793,16 @@ static void resolve(struct parser *p)
 			inet_ntop(AF_INET, &t->src, s, sizeof(s));
 			inet_ntop(AF_INET, &t->dst, d, sizeof(d));
 			if (t->have_spi)
-				perr(p, "policy: no %s state with src %s dst %s spi 0x%08x for its tmpl",
-				     pol->dir == GW_DIR_IN ? "inbound" : "outbound",
+				perr(p,
+				     "policy: no %s state with src %s dst %s spi 0x%08x for its tmpl",
+				     pol->dir == GW_DIR_IN ? "inbound" :
+							     "outbound",
 				     s, d, t->spi);
 			else
-				perr(p, "policy: no %s state with src %s dst %s for its tmpl",
-				     pol->dir == GW_DIR_IN ? "inbound" : "outbound",
+				perr(p,
+				     "policy: no %s state with src %s dst %s for its tmpl",
+				     pol->dir == GW_DIR_IN ? "inbound" :
+							     "outbound",
 				     s, d);
 		}
 	}
@@ -747,11 +844,15 @@ int gw_config_load(const char *path, struct gw_config *conf, FILE *err)
 	resolve(&p);
 	p.line = 0;
 	if (!conf->tunnel[0]) {
-		fprintf(err, "%s: no 'tunnel NAME' line (the TUN device for the protected side)\n", path);
+		fprintf(err,
+			"%s: no 'tunnel NAME' line (the TUN device for the protected side)\n",
+			path);
 		p.errors++;
 	}
 	if (!conf->wan[0]) {
-		fprintf(err, "%s: no 'wan NAME' line (the unprotected interface)\n", path);
+		fprintf(err,
+			"%s: no 'wan NAME' line (the unprotected interface)\n",
+			path);
 		p.errors++;
 	}
 	if (!conf->num_sas && !p.errors) {

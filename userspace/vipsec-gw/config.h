@@ -15,48 +15,49 @@
 #include "g_ipsec_la.h"
 
 #define GW_MAX_SAS	64
-#define GW_MAX_POLICIES	64
-#define GW_MAX_KEY	64	/* bytes: HMAC-SHA-512 key is the longest */
+#define GW_MAX_POLICIES 64
+#define GW_MAX_KEY	64 /* bytes: HMAC-SHA-512 key is the longest */
 
 enum gw_dir { GW_DIR_IN, GW_DIR_OUT };
 enum gw_action { GW_PROTECT, GW_BYPASS, GW_DROP };
 
 struct gw_sa {
-	int line;			/* where it was configured */
+	int line; /* where it was configured */
 	enum gw_dir dir;
 	uint32_t spi;
-	struct in_addr src, dst;	/* outer (tunnel) addresses */
-	uint32_t replay_window;		/* inbound, 0 = no check */
+	struct in_addr src, dst; /* outer (tunnel) addresses */
+	uint32_t replay_window;	 /* inbound, 0 = no check */
 	int esn;
 	/* algorithm ids and keys as the g-API takes them */
 	uint32_t comb_alg, cipher_alg, auth_alg;
-	uint8_t comb_key[GW_MAX_KEY], cipher_key[GW_MAX_KEY], auth_key[GW_MAX_KEY];
-	uint32_t comb_key_len, cipher_key_len, auth_key_len;	/* bytes */
+	uint8_t comb_key[GW_MAX_KEY], cipher_key[GW_MAX_KEY],
+		auth_key[GW_MAX_KEY];
+	uint32_t comb_key_len, cipher_key_len, auth_key_len; /* bytes */
 	uint32_t icv_bits;
 	/* run time */
 	struct g_ipsec_la_sa_handle handle;
 	int added;
-	uint64_t packets, bytes;	/* processed successfully */
+	uint64_t packets, bytes; /* processed successfully */
 };
 
 struct gw_policy {
 	int line;
 	enum gw_dir dir;
-	uint32_t src, src_mask, dst, dst_mask;	/* network byte order */
+	uint32_t src, src_mask, dst, dst_mask; /* network byte order */
 	int src_len, dst_len;
 	enum gw_action action;
-	struct gw_sa *sa;		/* GW_PROTECT */
+	struct gw_sa *sa; /* GW_PROTECT */
 	uint64_t hits;
 };
 
 struct gw_config {
-	char tunnel[IF_NAMESIZE];	/* TUN device (protected side) */
-	char wan[IF_NAMESIZE];		/* unprotected interface */
-	struct in_addr local;		/* our address on the wan side */
+	char tunnel[IF_NAMESIZE]; /* TUN device (protected side) */
+	char wan[IF_NAMESIZE];	  /* unprotected interface */
+	struct in_addr local;	  /* our address on the wan side */
 	int have_local;
-	char accelerator[G_IPSEC_LA_ACCL_NAME_LEN];	/* "" = first */
-	unsigned int batch;		/* packets per device request */
-	unsigned int mtu;		/* of the TUN device */
+	char accelerator[G_IPSEC_LA_ACCL_NAME_LEN]; /* "" = first */
+	unsigned int batch; /* packets per device request */
+	unsigned int mtu;   /* of the TUN device */
 	unsigned int num_sas, num_policies;
 	struct gw_sa sas[GW_MAX_SAS];
 	struct gw_policy policies[GW_MAX_POLICIES];

@@ -289,7 +289,8 @@ int gw_outbound(struct gw *gw)
 		gw->c.encap_ok++;
 		sa->packets++;
 		sa->bytes += gw->in_len[i];
-		send_ip(gw, gw->out_buf[i], gw->out_data[i].length, sa->dst.s_addr);
+		send_ip(gw, gw->out_buf[i], gw->out_data[i].length,
+			sa->dst.s_addr);
 		gw->c.esp_tx++;
 	}
 	return (int)n;
@@ -298,26 +299,15 @@ int gw_outbound(struct gw *gw)
 static void count_decap_error(struct gw *gw, int32_t err)
 {
 	switch (err) {
-	case -EBADMSG:
-		gw->c.auth_fail++;
-		break;
+	case -EBADMSG: gw->c.auth_fail++; break;
 	case -EALREADY:
-	case -ERANGE:
-		gw->c.replay++;
-		break;
+	case -ERANGE: gw->c.replay++; break;
 	case -EPROTO:
 	case -EPROTONOSUPPORT:
-	case -EMSGSIZE:
-		gw->c.malformed++;
-		break;
-	case -EACCES:
-		gw->c.in_policy_drop++;
-		break;
-	case -ENOENT:
-		gw->c.no_sa++;
-		break;
-	default:
-		gw->c.decap_err++;
+	case -EMSGSIZE: gw->c.malformed++; break;
+	case -EACCES: gw->c.in_policy_drop++; break;
+	case -ENOENT: gw->c.no_sa++; break;
+	default: gw->c.decap_err++;
 	}
 }
 
@@ -384,7 +374,8 @@ int gw_inbound(struct gw *gw)
 			gw->c.in_policy_drop++;
 			continue;
 		}
-		if (write(gw->tun_fd, gw->out_buf[i], gw->out_data[i].length) < 0)
+		if (write(gw->tun_fd, gw->out_buf[i], gw->out_data[i].length) <
+		    0)
 			gw->c.tx_err++;
 		else
 			gw->c.tun_tx++;

@@ -11,30 +11,30 @@
 
 #include "config.h"
 
-#define SLOT 4096	/* bytes per packet buffer: MTU plus ESP overhead */
+#define SLOT 4096 /* bytes per packet buffer: MTU plus ESP overhead */
 
 /* Gateway counters; printed by name (see vipsec-gw(8), COUNTERS). */
-#define GW_COUNTERS(X)							\
-	X(tun_rx, "packets read from the TUN device")			\
-	X(not_ipv4, "TUN packets that are not IPv4 (dropped)")		\
-	X(out_protect, "outbound packets matching a protect policy")	\
-	X(out_bypass, "outbound packets sent in clear (bypass policy)")\
-	X(out_drop, "outbound packets dropped (block policy or none)")	\
-	X(encap_ok, "packets encapsulated by the accelerator")		\
-	X(encap_err, "packets the accelerator refused to encapsulate")	\
-	X(esp_tx, "ESP packets sent on the wan interface")		\
-	X(tx_err, "packets the kernel refused to send")			\
-	X(esp_rx, "ESP packets received on the wan interface")		\
-	X(esp_rx_lost, "ESP packets the kernel dropped (socket full)")	\
-	X(malformed, "ESP packets malformed (truncated, bad padding)")	\
-	X(no_sa, "ESP packets with an SPI of no inbound SA")		\
-	X(auth_fail, "ESP packets failing authentication (ICV)")	\
-	X(replay, "ESP packets replayed or left of the window")	\
-	X(decap_err, "ESP packets refused for another reason")		\
-	X(decap_ok, "packets decapsulated by the accelerator")		\
-	X(in_policy_drop, "decapsulated packets outside the policies")	\
-	X(tun_tx, "packets written to the TUN device")			\
-	X(batches_out, "encapsulation requests to the accelerator")	\
+#define GW_COUNTERS(X)                                                  \
+	X(tun_rx, "packets read from the TUN device")                   \
+	X(not_ipv4, "TUN packets that are not IPv4 (dropped)")          \
+	X(out_protect, "outbound packets matching a protect policy")    \
+	X(out_bypass, "outbound packets sent in clear (bypass policy)") \
+	X(out_drop, "outbound packets dropped (block policy or none)")  \
+	X(encap_ok, "packets encapsulated by the accelerator")          \
+	X(encap_err, "packets the accelerator refused to encapsulate")  \
+	X(esp_tx, "ESP packets sent on the wan interface")              \
+	X(tx_err, "packets the kernel refused to send")                 \
+	X(esp_rx, "ESP packets received on the wan interface")          \
+	X(esp_rx_lost, "ESP packets the kernel dropped (socket full)")  \
+	X(malformed, "ESP packets malformed (truncated, bad padding)")  \
+	X(no_sa, "ESP packets with an SPI of no inbound SA")            \
+	X(auth_fail, "ESP packets failing authentication (ICV)")        \
+	X(replay, "ESP packets replayed or left of the window")         \
+	X(decap_err, "ESP packets refused for another reason")          \
+	X(decap_ok, "packets decapsulated by the accelerator")          \
+	X(in_policy_drop, "decapsulated packets outside the policies")  \
+	X(tun_tx, "packets written to the TUN device")                  \
+	X(batches_out, "encapsulation requests to the accelerator")     \
 	X(batches_in, "decapsulation requests to the accelerator")
 
 struct gw_counters {
@@ -44,7 +44,7 @@ struct gw_counters {
 };
 
 struct gw {
-	const char *path;	/* of the configuration */
+	const char *path; /* of the configuration */
 	struct gw_config conf;
 	struct g_ipsec_la_handle accel;
 	int have_accel;

@@ -54,8 +54,9 @@ static void print_counters(struct gw *gw, FILE *f)
 		gw->c.esp_rx_lost = mem[SK_MEMINFO_DROPS];
 
 	fprintf(f, "%s: counters\n", prog);
-#define X(name, desc) fprintf(f, "  %-15s %12llu  %s\n", #name, \
-			      (unsigned long long)gw->c.name, desc);
+#define X(name, desc)                             \
+	fprintf(f, "  %-15s %12llu  %s\n", #name, \
+		(unsigned long long)gw->c.name, desc);
 	GW_COUNTERS(X)
 #undef X
 	for (i = 0; i < gw->conf.num_sas; i++) {
@@ -70,24 +71,30 @@ static void print_counters(struct gw *gw, FILE *f)
 		};
 		struct g_ipsec_la_sa_stats st;
 		struct g_ipsec_la_sa_handle h;
-		struct g_ipsec_la_sa_get_outargs out = { .stats = &st, .handles = &h };
+		struct g_ipsec_la_sa_get_outargs out = { .stats = &st,
+							 .handles = &h };
 		char dev[160] = "device: not added";
 
 		if (sa->added) {
-			int ret = g_ipsec_la_sa_get(&gw->accel, &in, 0, &out, NULL);
+			int ret = g_ipsec_la_sa_get(&gw->accel, &in, 0, &out,
+						    NULL);
 
 			if (ret || out.num_sas != 1)
 				snprintf(dev, sizeof(dev), "device: %s",
 					 strerror(ret ? -ret : ENOENT));
 			else
-				snprintf(dev, sizeof(dev),
-					 "device: packets %llu bytes %llu icv %u replay %u late %u malformed %u",
-					 (unsigned long long)st.packets_processed,
-					 (unsigned long long)st.bytes_processed,
-					 st.protocol_violation_errors.invalid_icv,
-					 st.protocol_violation_errors.anti_replay_replay_pkt,
-					 st.protocol_violation_errors.anti_replay_late_pkt,
-					 st.protocol_violation_errors.invalid_ipsec_pkt);
+				snprintf(
+					dev, sizeof(dev),
+					"device: packets %llu bytes %llu icv %u replay %u late %u malformed %u",
+					(unsigned long long)st.packets_processed,
+					(unsigned long long)st.bytes_processed,
+					st.protocol_violation_errors.invalid_icv,
+					st.protocol_violation_errors
+						.anti_replay_replay_pkt,
+					st.protocol_violation_errors
+						.anti_replay_late_pkt,
+					st.protocol_violation_errors
+						.invalid_ipsec_pkt);
 		}
 		fprintf(f, "  sa spi 0x%08x %-3s packets %llu bytes %llu  %s\n",
 			sa->spi, sa->dir == GW_DIR_IN ? "in" : "out",
@@ -103,7 +110,8 @@ static void print_counters(struct gw *gw, FILE *f)
 		fprintf(f, "  policy line %-3d %-3s %s -> %s %s: hits %llu\n",
 			p->line, p->dir == GW_DIR_IN ? "in" : "out", s, d,
 			p->action == GW_PROTECT ? "protect" :
-			p->action == GW_BYPASS ? "bypass" : "block",
+			p->action == GW_BYPASS	? "bypass" :
+						  "block",
 			(unsigned long long)p->hits);
 	}
 	fprintf(f, "%s: end of counters\n", prog);
@@ -127,7 +135,8 @@ static int add_sas(struct gw *gw)
 		struct gw_sa *s = &gw->conf.sas[i];
 		struct g_ipsec_la_sa sa;
 		struct g_ipsec_la_sa_add_inargs in;
-		struct g_ipsec_la_sa_add_outargs out = { .handles = &s->handle };
+		struct g_ipsec_la_sa_add_outargs out = { .handles =
+								 &s->handle };
 		char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
 		int ret;
 
@@ -142,9 +151,11 @@ static int add_sas(struct gw *gw)
 		sa.crypto_params.comb_algo = s->comb_alg;
 		sa.crypto_params.comb_key = s->comb_alg ? s->comb_key : NULL;
 		sa.crypto_params.comb_key_len_bits = s->comb_key_len * 8;
-		sa.crypto_params.icv_len_bits = s->comb_alg ? (uint8_t)s->icv_bits : 0;
+		sa.crypto_params.icv_len_bits =
+			s->comb_alg ? (uint8_t)s->icv_bits : 0;
 		sa.crypto_params.cipher_algo = s->cipher_alg;
-		sa.crypto_params.cipher_key = s->cipher_key_len ? s->cipher_key : NULL;
+		sa.crypto_params.cipher_key =
+			s->cipher_key_len ? s->cipher_key : NULL;
 		sa.crypto_params.cipher_key_len_bits = s->cipher_key_len * 8;
 		sa.crypto_params.auth_algo = s->auth_alg;
 		sa.crypto_params.auth_key = s->auth_alg ? s->auth_key : NULL;
@@ -158,8 +169,10 @@ static int add_sas(struct gw *gw)
 		ret = g_ipsec_la_sa_add(&gw->accel, &in, 0, &out, NULL);
 		memset(&sa, 0, sizeof(sa));
 		if (ret) {
-			fprintf(stderr, "%s: %s:%d: the accelerator refused SA spi 0x%08x: %s\n",
-				prog, gw->path, s->line, s->spi, strerror(-ret));
+			fprintf(stderr,
+				"%s: %s:%d: the accelerator refused SA spi 0x%08x: %s\n",
+				prog, gw->path, s->line, s->spi,
+				strerror(-ret));
 			return -1;
 		}
 		s->added = 1;
@@ -189,15 +202,16 @@ static void del_sas(struct gw *gw)
 			continue;
 		ret = g_ipsec_la_sa_del(&gw->accel, &in, 0, NULL, NULL);
 		if (ret) {
-			fprintf(stderr, "%s: deleting SA spi 0x%08x: %s\n", prog,
-				s->spi, strerror(-ret));
+			fprintf(stderr, "%s: deleting SA spi 0x%08x: %s\n",
+				prog, s->spi, strerror(-ret));
 			bad++;
 		} else {
 			n++;
 		}
 		s->added = 0;
 	}
-	printf("%s: deleted %u SA(s)%s\n", prog, n, bad ? " (some failed)" : "");
+	printf("%s: deleted %u SA(s)%s\n", prog, n,
+	       bad ? " (some failed)" : "");
 }
 
 /* ---- setup and main loop ------------------------------------------------ */
@@ -215,7 +229,10 @@ static int alloc_buffers(struct gw *gw)
 	gw->pkt_sa = calloc(b, sizeof(*gw->pkt_sa));
 	gw->idx = calloc(b, sizeof(*gw->idx));
 	return gw->in_buf && gw->out_buf && gw->in_len && gw->in_data &&
-	       gw->out_data && gw->results && gw->pkt_sa && gw->idx ? 0 : -1;
+			       gw->out_data && gw->results && gw->pkt_sa &&
+			       gw->idx ?
+		       0 :
+		       -1;
 }
 
 static int open_accel(struct gw *gw)
@@ -255,7 +272,8 @@ static int open_accel(struct gw *gw)
 	gw->batch = gw->conf.batch;
 	if (caps.caps.max_batch && gw->batch > caps.caps.max_batch)
 		gw->batch = caps.caps.max_batch;
-	gw->max_packet_len = caps.caps.max_packet_len ? caps.caps.max_packet_len : SLOT;
+	gw->max_packet_len =
+		caps.caps.max_packet_len ? caps.caps.max_packet_len : SLOT;
 	if (gw->max_packet_len > SLOT)
 		gw->max_packet_len = SLOT;
 	return 0;
@@ -306,7 +324,8 @@ static int loop(struct gw *gw)
 			int o = gw_outbound(gw), i = gw_inbound(gw);
 
 			if (o == -ENODEV || i == -ENODEV) {
-				fprintf(stderr, "%s: the accelerator is gone\n", prog);
+				fprintf(stderr, "%s: the accelerator is gone\n",
+					prog);
 				return -1;
 			}
 			busy = o > 0 || i > 0;
@@ -316,12 +335,14 @@ static int loop(struct gw *gw)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-c FILE] [--check]\n"
+	fprintf(f,
+		"usage: %s [-c FILE] [--check]\n"
 		"  -c, --config FILE  configuration (default /etc/vipsec-gw.conf)\n"
 		"  -t, --check        check the configuration and exit\n"
 		"  -h, --help         this text\n"
 		"SIGUSR1 prints the counters; SIGTERM/SIGINT delete the SAs and exit.\n"
-		"See vipsec-gw(8).\n", prog);
+		"See vipsec-gw(8).\n",
+		prog);
 }
 
 int main(int argc, char **argv)
@@ -338,18 +359,10 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "c:th", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c':
-			path = optarg;
-			break;
-		case 't':
-			check = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'c': path = optarg; break;
+		case 't': check = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
@@ -361,7 +374,8 @@ int main(int argc, char **argv)
 	ret = gw_config_load(path, &gw.conf, stderr);
 	if (ret) {
 		if (ret > 0)
-			fprintf(stderr, "%s: %s: %d error(s)\n", prog, path, ret);
+			fprintf(stderr, "%s: %s: %d error(s)\n", prog, path,
+				ret);
 		return 1;
 	}
 	if (check) {
@@ -374,8 +388,8 @@ int main(int argc, char **argv)
 	    add_sas(&gw) || gw_open_tun(&gw) || gw_open_wan(&gw))
 		goto out;
 	printf("%s: ready: protected side %s (TUN, MTU %u), unprotected side %s, "
-	       "%u SA(s), %u policy line(s), batches of up to %u packets\n", prog,
-	       gw.conf.tunnel, gw.conf.mtu, gw.conf.wan, gw.conf.num_sas,
+	       "%u SA(s), %u policy line(s), batches of up to %u packets\n",
+	       prog, gw.conf.tunnel, gw.conf.mtu, gw.conf.wan, gw.conf.num_sas,
 	       gw.conf.num_policies, gw.batch);
 	rc = loop(&gw) ? 1 : 0;
 	print_counters(&gw, stdout);

@@ -14,13 +14,12 @@
 #include "g_ipsec_la.h"
 
 #define SPI_OUT 0x1000a001u
-#define SPI_IN	0x1000a001u	/* the peer's view of the same SA */
+#define SPI_IN	0x1000a001u /* the peer's view of the same SA */
 
 /* AES-128 key followed by the 4-byte salt (RFC 4106 KEYMAT). */
 static const uint8_t gcm_keymat[20] = {
-	0x4c, 0x80, 0xcd, 0xef, 0xbb, 0x5d, 0x10, 0xda,
-	0x90, 0x6a, 0xc7, 0x3c, 0x36, 0x13, 0xa6, 0x34,
-	0x2e, 0x44, 0x3b, 0x68,
+	0x4c, 0x80, 0xcd, 0xef, 0xbb, 0x5d, 0x10, 0xda, 0x90, 0x6a,
+	0xc7, 0x3c, 0x36, 0x13, 0xa6, 0x34, 0x2e, 0x44, 0x3b, 0x68,
 };
 
 static uint16_t ip_csum(const uint8_t *p, size_t n)
@@ -44,16 +43,24 @@ static void build_packet(uint8_t *p, uint16_t len, uint8_t fill)
 	p[0] = 0x45;
 	p[2] = (uint8_t)(len >> 8);
 	p[3] = (uint8_t)len;
-	p[4] = fill;			/* id */
-	p[8] = 64;			/* TTL */
-	p[9] = 17;			/* UDP */
-	p[12] = 10; p[13] = 1; p[14] = 0; p[15] = 1;
-	p[16] = 10; p[17] = 2; p[18] = 0; p[19] = 1;
+	p[4] = fill; /* id */
+	p[8] = 64;   /* TTL */
+	p[9] = 17;   /* UDP */
+	p[12] = 10;
+	p[13] = 1;
+	p[14] = 0;
+	p[15] = 1;
+	p[16] = 10;
+	p[17] = 2;
+	p[18] = 0;
+	p[19] = 1;
 	c = ip_csum(p, 20);
 	p[10] = (uint8_t)(c >> 8);
 	p[11] = (uint8_t)c;
-	p[20] = 5000 >> 8; p[21] = 5000 & 0xff;
-	p[22] = 6000 >> 8; p[23] = 6000 & 0xff;
+	p[20] = 5000 >> 8;
+	p[21] = 5000 & 0xff;
+	p[22] = 6000 >> 8;
+	p[23] = 6000 & 0xff;
 	p[24] = (uint8_t)((len - 20) >> 8);
 	p[25] = (uint8_t)(len - 20);
 	for (i = 28; i < len; i++)
@@ -70,13 +77,16 @@ static void fill_sa(struct g_ipsec_la_sa *sa, uint32_t spi)
 	sa->crypto_params.comb_key_len_bits = sizeof(gcm_keymat) * 8;
 	sa->crypto_params.icv_len_bits = 128;
 	sa->te_addr.src_ip.version = 4;
-	memcpy(sa->te_addr.src_ip.addr.ipv4, "\xc0\x00\x02\x01", 4);	/* 192.0.2.1 */
+	memcpy(sa->te_addr.src_ip.addr.ipv4, "\xc0\x00\x02\x01",
+	       4); /* 192.0.2.1 */
 	sa->te_addr.dest_ip.version = 4;
-	memcpy(sa->te_addr.dest_ip.addr.ipv4, "\xc6\x33\x64\x01", 4);	/* 198.51.100.1 */
+	memcpy(sa->te_addr.dest_ip.addr.ipv4, "\xc6\x33\x64\x01",
+	       4); /* 198.51.100.1 */
 }
 
 static int add_sa(struct g_ipsec_la_handle *h, enum g_ipsec_la_sa_direction dir,
-		  const struct g_ipsec_la_sa *sa, struct g_ipsec_la_sa_handle *sh)
+		  const struct g_ipsec_la_sa *sa,
+		  struct g_ipsec_la_sa_handle *sh)
 {
 	struct g_ipsec_la_sa_add_inargs in = { dir, 1, sa };
 	struct g_ipsec_la_sa_add_outargs out;
@@ -87,7 +97,8 @@ static int add_sa(struct g_ipsec_la_handle *h, enum g_ipsec_la_sa_direction dir,
 	ret = g_ipsec_la_sa_add(h, &in, G_IPSEC_LA_CTRL_FLAG_SYNC, &out, NULL);
 	if (ret)
 		fprintf(stderr, "vnf_demo: sa_add(%s) failed: %s\n",
-			dir == G_IPSEC_LA_IPSEC_OUTBOUND ? "out" : "in", strerror(-ret));
+			dir == G_IPSEC_LA_IPSEC_OUTBOUND ? "out" : "in",
+			strerror(-ret));
 	return ret;
 }
 
@@ -121,8 +132,9 @@ int main(void)
 	}
 	if (!g_ipsec_la_capabilities_get(&oout.handle, 0, &caps, NULL))
 		printf("vnf_demo: accelerator: AES-GCM %s, max SAs %u, max packet %u, "
-		       "max replay window %u\n", caps.caps.comb_algo_caps.aes_gcm ?
-		       "yes" : "no", caps.caps.max_sas, caps.caps.max_packet_len,
+		       "max replay window %u\n",
+		       caps.caps.comb_algo_caps.aes_gcm ? "yes" : "no",
+		       caps.caps.max_sas, caps.caps.max_packet_len,
 		       caps.caps.max_replay_window);
 
 	fill_sa(&sa, SPI_OUT);
@@ -134,7 +146,8 @@ int main(void)
 	if (add_sa(&oout.handle, G_IPSEC_LA_IPSEC_INBOUND, &sa, &sa_in))
 		goto out_close;
 	printf("vnf_demo: SAs added: outbound SPI 0x%08x, inbound SPI 0x%08x, "
-	       "AES-GCM-128, tunnel 192.0.2.1 -> 198.51.100.1\n", SPI_OUT, SPI_IN);
+	       "AES-GCM-128, tunnel 192.0.2.1 -> 198.51.100.1\n",
+	       SPI_OUT, SPI_IN);
 
 	for (i = 0; i < n; i++) {
 		struct g_ipsec_la_data in = { pkt, sizes[i] };
@@ -143,13 +156,17 @@ int main(void)
 		uint32_t spi, seq;
 
 		build_packet(pkt, sizes[i], (uint8_t)(0x30 + i));
-		ret = g_ipsec_la_packet_encap(&oout.handle, 0, &sa_out, 1, &in, &out, NULL);
+		ret = g_ipsec_la_packet_encap(&oout.handle, 0, &sa_out, 1, &in,
+					      &out, NULL);
 		if (ret) {
-			printf("packet %u: encap failed: %s\n", i, strerror(-ret));
+			printf("packet %u: encap failed: %s\n", i,
+			       strerror(-ret));
 			continue;
 		}
-		spi = (uint32_t)esp[20] << 24 | esp[21] << 16 | esp[22] << 8 | esp[23];
-		seq = (uint32_t)esp[24] << 24 | esp[25] << 16 | esp[26] << 8 | esp[27];
+		spi = (uint32_t)esp[20] << 24 | esp[21] << 16 | esp[22] << 8 |
+		      esp[23];
+		seq = (uint32_t)esp[24] << 24 | esp[25] << 16 | esp[26] << 8 |
+		      esp[27];
 		printf("packet %u: encap SPI 0x%08x seq %u in %u -> out %u bytes, ESP:",
 		       i, spi, seq, sizes[i], out.length);
 		for (j = 20; j < 36 && j < out.length; j++)
@@ -158,9 +175,11 @@ int main(void)
 
 		din.buffer = esp;
 		din.length = out.length;
-		ret = g_ipsec_la_packet_decap(&oout.handle, 0, &sa_in, 1, &din, &dout, NULL);
+		ret = g_ipsec_la_packet_decap(&oout.handle, 0, &sa_in, 1, &din,
+					      &dout, NULL);
 		if (ret) {
-			printf("packet %u: decap failed: %s\n", i, strerror(-ret));
+			printf("packet %u: decap failed: %s\n", i,
+			       strerror(-ret));
 			continue;
 		}
 		if (dout.length != sizes[i] || memcmp(back, pkt, sizes[i])) {

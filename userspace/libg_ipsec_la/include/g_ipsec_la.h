@@ -165,81 +165,81 @@ extern "C" {
 
 /* ---- Macros -------------------------------------------------------- */
 
-#define G_IPSEC_LA_HANDLE_SIZE		8
-#define G_IPSEC_LA_GROUP_HANDLE_SIZE	8
-#define G_IPSEC_LA_SA_HANDLE_SIZE	8
+#define G_IPSEC_LA_HANDLE_SIZE	     8
+#define G_IPSEC_LA_GROUP_HANDLE_SIZE 8
+#define G_IPSEC_LA_SA_HANDLE_SIZE    8
 
 /* Version of this API as returned by g_ipsec_la_get_api_version(). */
-#define G_IPSEC_LA_API_VERSION		"1.0.0"
+#define G_IPSEC_LA_API_VERSION "1.0.0"
 /* Minimum size of the buffer given to g_ipsec_la_get_api_version(). */
-#define G_IPSEC_LA_API_VERSION_LEN	32
+#define G_IPSEC_LA_API_VERSION_LEN 32
 
 /* PCI identity of the virtio-ipsec device (open_inargs filters). */
-#define G_IPSEC_LA_PCI_VENDOR_ID	0x1AF4
-#define G_IPSEC_LA_PCI_DEVICE_ID	0x1079
+#define G_IPSEC_LA_PCI_VENDOR_ID 0x1AF4
+#define G_IPSEC_LA_PCI_DEVICE_ID 0x1079
 
 /* Longest group identity, including the terminating NUL. */
-#define G_IPSEC_LA_GROUP_NAME_LEN	32
+#define G_IPSEC_LA_GROUP_NAME_LEN 32
 /* Longest application identity, including the terminating NUL. */
-#define G_IPSEC_LA_APP_IDENTITY_LEN	64
+#define G_IPSEC_LA_APP_IDENTITY_LEN 64
 /* Most SAs in one g_ipsec_la_sa_add() call. */
-#define G_IPSEC_LA_MAX_SA_BATCH		64
+#define G_IPSEC_LA_MAX_SA_BATCH 64
 /* Most scatter-gather segments per packet and direction. */
-#define G_IPSEC_LA_MAX_SG_ELEM		16
+#define G_IPSEC_LA_MAX_SG_ELEM 16
 /* Most packets one multi_packet call consumes (the device may allow less:
  * capabilities max_batch). */
-#define G_IPSEC_LA_MAX_PKT_BATCH	256
+#define G_IPSEC_LA_MAX_PKT_BATCH 256
 /* Longest cb_arg copied for an ASYNC call. */
-#define G_IPSEC_LA_MAX_CB_ARG_LEN	256
+#define G_IPSEC_LA_MAX_CB_ARG_LEN 256
 /* Most SAs one g_ipsec_la_sa_get() call returns. */
-#define G_IPSEC_LA_MAX_SA_GET		256
+#define G_IPSEC_LA_MAX_SA_GET 256
 /* Name of the opt-in in-process software accelerator. */
-#define G_IPSEC_LA_SOFTWARE_NAME	"software"
+#define G_IPSEC_LA_SOFTWARE_NAME "software"
 /* Longest accelerator name, including the terminating NUL. */
-#define G_IPSEC_LA_ACCL_NAME_LEN	32
+#define G_IPSEC_LA_ACCL_NAME_LEN 32
 /* Most owners one active_list entry reports. */
-#define G_IPSEC_LA_MAX_OWNERS		16
+#define G_IPSEC_LA_MAX_OWNERS 16
 
 /* ---- Enumerations ------------------------------------------------- */
 
 /* 11.1 */
 enum g_ipsec_la_mode {
-	G_IPSEC_LA_INSTANCE_EXCLUSIVE = 1,	/* Exclusive mode */
-	G_IPSEC_LA_INSTANCE_SHARED		/* Shared mode */
+	G_IPSEC_LA_INSTANCE_EXCLUSIVE = 1, /* Exclusive mode */
+	G_IPSEC_LA_INSTANCE_SHARED	   /* Shared mode */
 };
 
 /* 11.2 - bit values (deviation 1) */
 enum g_ipsec_la_control_flags {
 	G_IPSEC_LA_CTRL_FLAG_SYNC = 0,			/* synchronous */
 	G_IPSEC_LA_CTRL_FLAG_ASYNC = 1u << 0,		/* callback via poll */
-	G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED = 1u << 1	/* no callback */
+	G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED = 1u << 1 /* no callback */
 };
 
 /* 11.3 - values equal the device's VIRTIO_IPSEC_AUTH_* ids */
 enum g_ipsec_la_auth_alg {
-	G_IPSEC_LA_AUTH_ALG_NONE = 1,		/* No authentication */
-	G_IPSEC_LA_AUTH_ALG_MD5_HMAC,		/* HMAC-MD5-96 (opt-in only) */
-	G_IPSEC_LA_AUTH_ALG_SHA1_HMAC,		/* HMAC-SHA1-96, 160-bit key */
-	G_IPSEC_LA_AUTH_AESXCBC,		/* AES-XCBC-MAC-96, 128-bit key */
-	G_IPSEC_LA_AUTH_ALG_SHA2_256_HMAC,	/* HMAC-SHA-256-128, 256-bit key */
-	G_IPSEC_LA_AUTH_ALG_SHA2_384_HMAC,	/* HMAC-SHA-384-192, 384-bit key */
-	G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC	/* HMAC-SHA-512-256, 512-bit key */
+	G_IPSEC_LA_AUTH_ALG_NONE = 1,	   /* No authentication */
+	G_IPSEC_LA_AUTH_ALG_MD5_HMAC,	   /* HMAC-MD5-96 (opt-in only) */
+	G_IPSEC_LA_AUTH_ALG_SHA1_HMAC,	   /* HMAC-SHA1-96, 160-bit key */
+	G_IPSEC_LA_AUTH_AESXCBC,	   /* AES-XCBC-MAC-96, 128-bit key */
+	G_IPSEC_LA_AUTH_ALG_SHA2_256_HMAC, /* HMAC-SHA-256-128, 256-bit key */
+	G_IPSEC_LA_AUTH_ALG_SHA2_384_HMAC, /* HMAC-SHA-384-192, 384-bit key */
+	G_IPSEC_LA_AUTH_ALG_SHA2_512_HMAC  /* HMAC-SHA-512-256, 512-bit key */
 };
 
 /* 11.4 - values equal the device's VIRTIO_IPSEC_CIPHER_* ids */
 enum g_ipsec_la_cipher_alg {
-	G_IPSEC_LA_CIPHER_ALGO_NULL = 1,	/* NULL encryption */
-	G_IPSEC_LA_ALG_DES_CBC,			/* DES-CBC (opt-in only) */
-	G_IPSEC_LA_ALG_3DES_CBC,		/* 3DES-CBC, 192-bit key */
-	G_IPSEC_LA_ALG_AES_CBC,			/* AES-CBC, 128/192/256-bit key */
-	G_IPSEC_LA_ALG_AES_CTR			/* AES-CTR, key || 32-bit nonce */
+	G_IPSEC_LA_CIPHER_ALGO_NULL = 1, /* NULL encryption */
+	G_IPSEC_LA_ALG_DES_CBC,		 /* DES-CBC (opt-in only) */
+	G_IPSEC_LA_ALG_3DES_CBC,	 /* 3DES-CBC, 192-bit key */
+	G_IPSEC_LA_ALG_AES_CBC,		 /* AES-CBC, 128/192/256-bit key */
+	G_IPSEC_LA_ALG_AES_CTR		 /* AES-CTR, key || 32-bit nonce */
 };
 
 /* 11.5 - combined mode (AEAD) algorithms */
 enum g_ipsec_la_comb_alg {
-	G_IPSEC_LA_COMB_AES_CCM = 1,	/* key || 24-bit salt */
-	G_IPSEC_LA_COMB_AES_GCM,	/* key || 32-bit salt */
-	G_IPSEC_LA_COMB_AES_GMAC,	/* key || 32-bit salt */
+	G_IPSEC_LA_COMB_AES_CCM = 1,	  /* key || 24-bit salt */
+	G_IPSEC_LA_COMB_AES_GCM,	  /* key || 32-bit salt */
+	G_IPSEC_LA_COMB_AES_GMAC,	  /* key || 32-bit salt */
 	G_IPSEC_LA_COMB_CHACHA20_POLY1305 /* RFC 7634: 256-bit key || 32-bit salt */
 };
 
@@ -251,16 +251,16 @@ enum g_ipsec_la_ipcomp_alg {
 
 /* 11.7 - 0 means COPY */
 enum g_ipsec_la_dscp_handle {
-	G_IPSEC_DSCP_COPY = 1,	/* copy from inner to outer header */
-	G_IPSEC_DSCP_CLEAR,	/* clear the DSCP value in the outer header */
-	G_IPSEC_DSCP_SET	/* set outer DSCP to outb.dscp */
+	G_IPSEC_DSCP_COPY = 1, /* copy from inner to outer header */
+	G_IPSEC_DSCP_CLEAR,    /* clear the DSCP value in the outer header */
+	G_IPSEC_DSCP_SET       /* set outer DSCP to outb.dscp */
 };
 
 /* 11.8 - 0 means COPY */
 enum g_ipsec_la_df_handle {
-	G_IPSEC_DF_COPY = 1,	/* copy DF from inner to outer */
-	G_IPSEC_DF_CLEAR,	/* clear DF in the outer header */
-	G_IPSEC_DF_SET		/* set DF in the outer header */
+	G_IPSEC_DF_COPY = 1, /* copy DF from inner to outer */
+	G_IPSEC_DF_CLEAR,    /* clear DF in the outer header */
+	G_IPSEC_DF_SET	     /* set DF in the outer header */
 };
 
 /* 11.9 */
@@ -272,11 +272,11 @@ enum g_ipsec_la_sa_direction {
 /* 11.10 - bits of g_ipsec_la_sa.cmn_flags (deviations 12, 13) */
 enum g_ipsec_la_sa_flags {
 	G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL = 1u << 1,
-	G_IPSEC_LA_SA_USE_ECN = 1u << 2,		/* RFC 6040 on decap */
-	G_IPSEC_LA_SA_LIFETIME_IN_KB = 1u << 3,		/* kilobyte limits */
-	G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK = 1u << 4,	/* inbound only */
-	G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE = 1u << 5,	/* else tunnel */
-	G_IPSEC_LA_SA_USE_ESN = 1u << 6			/* 64-bit seq numbers */
+	G_IPSEC_LA_SA_USE_ECN = 1u << 2,	      /* RFC 6040 on decap */
+	G_IPSEC_LA_SA_LIFETIME_IN_KB = 1u << 3,	      /* kilobyte limits */
+	G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK = 1u << 4, /* inbound only */
+	G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE = 1u << 5, /* else tunnel */
+	G_IPSEC_LA_SA_USE_ESN = 1u << 6		      /* 64-bit seq numbers */
 };
 
 /* 11.11 - bits of g_ipsec_la_sa.u.inb.flags */
@@ -288,8 +288,8 @@ enum g_ipsec_la_inb_sa_flags {
 /* Values of g_ipsec_la_sa.proto (deviation 14) */
 enum g_ipsec_la_proto {
 	G_IPSEC_LA_PROTO_ESP = 50,
-	G_IPSEC_LA_PROTO_AH = 51,	/* not supported */
-	G_IPSEC_LA_PROTO_IPCOMP = 108	/* not supported */
+	G_IPSEC_LA_PROTO_AH = 51,     /* not supported */
+	G_IPSEC_LA_PROTO_IPCOMP = 108 /* not supported */
 };
 
 /* ---- Handles -------------------------------------------------------- */
@@ -324,26 +324,26 @@ typedef void (*g_ipsec_la_resp_cbfn)(void *cb_arg, int32_t cb_arg_len,
 
 /* 9.6 (deviation 2) */
 struct g_ipsec_la_resp_args {
-	g_ipsec_la_resp_cbfn cbfn;	/* callback if ASYNC is chosen */
+	g_ipsec_la_resp_cbfn cbfn; /* callback if ASYNC is chosen */
 	void *cb_arg;
-	int32_t cb_arg_len;		/* callback argument length */
+	int32_t cb_arg_len; /* callback argument length */
 };
 
 /* ---- Open / groups ------------------------------------------------- */
 
 /* 9.4 (deviation 5) */
 struct g_ipsec_la_open_inargs {
-	uint16_t pci_vendor_id;		/* 0 or 0x1AF4 */
-	uint16_t device_id;		/* 0 or 0x1079 */
-	const char *accl_name;		/* optional: "virtio-ipsec<N>" */
-	const char *app_identity;	/* required, < 64 bytes */
-	g_ipsec_la_instance_broken_cbk_fn cb_fn;	/* optional; run by
+	uint16_t pci_vendor_id;	  /* 0 or 0x1AF4 */
+	uint16_t device_id;	  /* 0 or 0x1079 */
+	const char *accl_name;	  /* optional: "virtio-ipsec<N>" */
+	const char *app_identity; /* required, < 64 bytes */
+	g_ipsec_la_instance_broken_cbk_fn cb_fn; /* optional; run by
 							 * g_ipsec_la_poll() */
-	void *cb_arg;			/* copied when cb_arg_len is 1..
+	void *cb_arg;	      /* copied when cb_arg_len is 1..
 					 * G_IPSEC_LA_MAX_CB_ARG_LEN, else
 					 * passed as is */
-	int32_t cb_arg_len;		/* callback argument length */
-	uint32_t reserved[8];		/* must be 0 (-EINVAL): room to grow */
+	int32_t cb_arg_len;   /* callback argument length */
+	uint32_t reserved[8]; /* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.5 (deviation 4) */
@@ -353,7 +353,7 @@ struct g_ipsec_la_open_outargs {
 
 /* 9.1 */
 struct g_ipsec_la_create_group_inargs {
-	const char *group_identity;	/* required, < 32 bytes */
+	const char *group_identity; /* required, < 32 bytes */
 };
 
 /* 9.2 */
@@ -375,26 +375,25 @@ struct g_ipsec_la_cipher_algo_cap {
 
 /* 9.11 */
 struct g_ipsec_la_comb_algo_cap {
-	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1,
-		 chacha20_poly1305 : 1;
+	uint32_t aes_ccm : 1, aes_gcm : 1, aes_gmac : 1, chacha20_poly1305 : 1;
 };
 
 /* 9.12 (deviation 21: limits appended) */
 struct g_ipsec_la_capabilities {
-	uint32_t sg_features : 1,		/* scatter-gather I/O */
-		ah_protocol : 1,		/* AH */
-		esp_protocol : 1,		/* ESP */
-		wesp_protocol : 1,		/* WESP */
-		ipcomp_protocol : 1,		/* IP compression */
-		multi_sec_protocol : 1,		/* SA bundles */
-		udp_encap : 1,			/* UDP encapsulation */
-		esn : 1,			/* extended sequence numbers */
-		tfc : 1,			/* traffic flow confidentiality */
-		ecn : 1,			/* ECN handling */
-		df : 1,				/* DF bit handling */
-		anti_replay_check : 1,		/* anti-replay check */
-		ipv6_support : 1,		/* IPv6 */
-		soft_lifetime_bytes_notify : 1,	/* soft lifetime notify */
+	uint32_t sg_features : 1,	/* scatter-gather I/O */
+		ah_protocol : 1,	/* AH */
+		esp_protocol : 1,	/* ESP */
+		wesp_protocol : 1,	/* WESP */
+		ipcomp_protocol : 1,	/* IP compression */
+		multi_sec_protocol : 1, /* SA bundles */
+		udp_encap : 1,		/* UDP encapsulation */
+		esn : 1,		/* extended sequence numbers */
+		tfc : 1,		/* traffic flow confidentiality */
+		ecn : 1,		/* ECN handling */
+		df : 1,			/* DF bit handling */
+		anti_replay_check : 1,	/* anti-replay check */
+		ipv6_support : 1,	/* IPv6 */
+		soft_lifetime_bytes_notify : 1, /* soft lifetime notify */
 		seqnum_overflow_notify : 1,	/* seq number overflow notify */
 		seqnum_periodic_notify : 1;	/* periodic seq announce */
 	uint8_t num_dscp_based_queues;
@@ -402,15 +401,15 @@ struct g_ipsec_la_capabilities {
 	struct g_ipsec_la_cipher_algo_cap cipher_algo_caps;
 	struct g_ipsec_la_comb_algo_cap comb_algo_caps;
 	/* appended: */
-	uint32_t max_sas;		/* SAs per accelerator */
+	uint32_t max_sas; /* SAs per accelerator */
 	uint32_t max_groups;
-	uint32_t max_packet_len;	/* bytes, input or output */
-	uint32_t max_batch;		/* packets per device request */
-	uint32_t max_replay_window;	/* packets */
-	uint32_t max_cipher_key_len;	/* bytes */
-	uint32_t max_auth_key_len;	/* bytes */
+	uint32_t max_packet_len;     /* bytes, input or output */
+	uint32_t max_batch;	     /* packets per device request */
+	uint32_t max_replay_window;  /* packets */
+	uint32_t max_cipher_key_len; /* bytes */
+	uint32_t max_auth_key_len;   /* bytes */
 	uint32_t num_data_queues;
-	uint32_t reserved[8];		/* written as 0: room to grow */
+	uint32_t reserved[8]; /* written as 0: room to grow */
 };
 
 /* 9.13 */
@@ -422,7 +421,7 @@ struct g_ipsec_cap_get_outargs {
 
 /* IP address (deviation 15). Bytes in network byte order. */
 struct g_ip_addr {
-	uint8_t version;	/* 4 or 6; 0 = unset */
+	uint8_t version; /* 4 or 6; 0 = unset */
 	uint8_t reserved[3];
 	union {
 		uint8_t ipv4[4];
@@ -436,16 +435,16 @@ struct g_ip_addr {
  * multiples of 8 (deviations 8, 9).
  */
 struct g_ipsec_la_sa_crypto_params {
-	enum g_ipsec_la_auth_alg auth_algo;	/* 0 = unused */
+	enum g_ipsec_la_auth_alg auth_algo; /* 0 = unused */
 	const uint8_t *auth_key;
 	uint32_t auth_key_len_bits;
-	enum g_ipsec_la_cipher_alg cipher_algo;	/* 0 = unused */
+	enum g_ipsec_la_cipher_alg cipher_algo; /* 0 = unused */
 	const uint8_t *cipher_key;
 	uint32_t cipher_key_len_bits;
-	enum g_ipsec_la_comb_alg comb_algo;	/* 0 = unused */
-	const uint8_t *comb_key;		/* key || salt */
-	uint32_t comb_key_len_bits;		/* key + salt */
-	uint8_t icv_len_bits;	/* AEAD: 64, 96 or 128; else 0 = default */
+	enum g_ipsec_la_comb_alg comb_algo; /* 0 = unused */
+	const uint8_t *comb_key;	    /* key || salt */
+	uint32_t comb_key_len_bits;	    /* key + salt */
+	uint8_t icv_len_bits; /* AEAD: 64, 96 or 128; else 0 = default */
 };
 
 /* 9.22 - algo must be 0 in this version */
@@ -462,57 +461,57 @@ struct g_ipsec_la_tunnel_end_addr {
 
 /* 9.24 - used with G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL */
 struct g_ipsec_la_nat_traversal_info {
-	uint16_t dest_port;	/* host byte order */
-	uint16_t src_port;	/* host byte order */
-	struct g_ip_addr nat_oa_peer_addr;	/* transport mode only */
+	uint16_t dest_port;		   /* host byte order */
+	uint16_t src_port;		   /* host byte order */
+	struct g_ip_addr nat_oa_peer_addr; /* transport mode only */
 };
 
 /* 9.25 Security association (deviations 7, 11, 16, 17, 18) */
 struct g_ipsec_la_sa {
-	uint32_t spi;		/* host byte order, >= 256 */
-	uint8_t proto;		/* enum g_ipsec_la_proto: ESP */
-	uint32_t cmn_flags;	/* OR of enum g_ipsec_la_sa_flags */
+	uint32_t spi;	    /* host byte order, >= 256 */
+	uint8_t proto;	    /* enum g_ipsec_la_proto: ESP */
+	uint32_t cmn_flags; /* OR of enum g_ipsec_la_sa_flags */
 	union {
-		struct {	/* outbound SAs */
-			uint8_t dscp;	/* with G_IPSEC_DSCP_SET, 0..63 */
+		struct {	      /* outbound SAs */
+			uint8_t dscp; /* with G_IPSEC_DSCP_SET, 0..63 */
 			enum g_ipsec_la_df_handle df_bit_handle; /* 0 = copy */
 			enum g_ipsec_la_dscp_handle dscp_handle; /* 0 = copy */
-			const uint8_t *iv;	/* must be NULL */
-			uint8_t iv_len_bits;	/* must be 0 */
+			const uint8_t *iv;   /* must be NULL */
+			uint8_t iv_len_bits; /* must be 0 */
 		} outb;
-		struct {	/* inbound SAs */
-			uint32_t flags;	/* OR of enum g_ipsec_la_inb_sa_flags */
-			uint32_t anti_replay_window_size;	/* packets, 0 = 64 */
+		struct {		/* inbound SAs */
+			uint32_t flags; /* OR of enum g_ipsec_la_inb_sa_flags */
+			uint32_t anti_replay_window_size; /* packets, 0 = 64 */
 		} inb;
 	} u;
 	struct g_ipsec_la_sa_crypto_params crypto_params;
 	struct g_ipsec_la_ipcomp_info ipcomp;
-	uint32_t soft_kilobytes_limit;	/* 0 = none */
-	uint32_t hard_kilobytes_limit;	/* 0 = none */
+	uint32_t soft_kilobytes_limit; /* 0 = none */
+	uint32_t hard_kilobytes_limit; /* 0 = none */
 	struct g_ipsec_la_nat_traversal_info nat_info;
 	struct g_ipsec_la_tunnel_end_addr te_addr;
 	/* appended: */
-	uint64_t soft_packets_limit;	/* 0 = none */
-	uint64_t hard_packets_limit;	/* 0 = none */
-	uint64_t soft_seconds_limit;	/* 0 = none */
-	uint64_t hard_seconds_limit;	/* 0 = none */
-	uint32_t seq_notify_interval;	/* announce every N packets; 0 = never
+	uint64_t soft_packets_limit;  /* 0 = none */
+	uint64_t hard_packets_limit;  /* 0 = none */
+	uint64_t soft_seconds_limit;  /* 0 = none */
+	uint64_t hard_seconds_limit;  /* 0 = none */
+	uint32_t seq_notify_interval; /* announce every N packets; 0 = never
 					 * (needs seqnum_periodic_notify) */
-	uint32_t reserved[8];		/* must be 0 (-EINVAL): room to grow */
+	uint32_t reserved[8];	      /* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.26 (deviation 25) */
 struct g_ipsec_la_sa_add_inargs {
-	enum g_ipsec_la_sa_direction dir;	/* of all num_sas SAs */
-	uint8_t num_sas;			/* 1 .. G_IPSEC_LA_MAX_SA_BATCH */
-	const struct g_ipsec_la_sa *sa_params;	/* num_sas entries */
+	enum g_ipsec_la_sa_direction dir; /* of all num_sas SAs */
+	uint8_t num_sas;		  /* 1 .. G_IPSEC_LA_MAX_SA_BATCH */
+	const struct g_ipsec_la_sa *sa_params; /* num_sas entries */
 };
 
 /* 9.27 (deviation 6) */
 struct g_ipsec_la_sa_add_outargs {
-	int32_t result;		/* 0 or negative errno */
-	uint32_t failed_index;	/* device refusal: index in sa_params */
-	struct g_ipsec_la_sa_handle *handles;	/* caller's, num_sas entries */
+	int32_t result;	       /* 0 or negative errno */
+	uint32_t failed_index; /* device refusal: index in sa_params */
+	struct g_ipsec_la_sa_handle *handles; /* caller's, num_sas entries */
 };
 
 /* 9.31 */
@@ -523,7 +522,7 @@ struct g_ipsec_la_sa_del_inargs {
 
 /* 9.32 */
 struct g_ipsec_la_sa_del_outargs {
-	int32_t result;		/* 0 or negative errno */
+	int32_t result; /* 0 or negative errno */
 };
 
 /* ---- Data ---------------------------------------------------------- */
@@ -647,8 +646,7 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  */
 int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_add_inargs *in,
-			  uint32_t flags,
-			  struct g_ipsec_la_sa_add_outargs *out,
+			  uint32_t flags, struct g_ipsec_la_sa_add_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp);
 
 /**
@@ -665,8 +663,7 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
  */
 int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_del_inargs *in,
-			  uint32_t flags,
-			  struct g_ipsec_la_sa_del_outargs *out,
+			  uint32_t flags, struct g_ipsec_la_sa_del_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp);
 
 /**
@@ -732,24 +729,24 @@ int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
 
 /* 9.37 One packet: num_sg segments (deviation 36). */
 struct g_ipsec_la_packet {
-	uint32_t num_sg;		/* 1..G_IPSEC_LA_MAX_SG_ELEM */
-	struct g_ipsec_la_data *data;	/* output: lengths updated */
+	uint32_t num_sg;	      /* 1..G_IPSEC_LA_MAX_SG_ELEM */
+	struct g_ipsec_la_data *data; /* output: lengths updated */
 };
 
 /* Extension: result of one packet of a multi-packet call (deviation 35). */
 struct g_ipsec_la_pkt_result {
-	int32_t result;		/* 0 or negative errno as for packet_encap/
+	int32_t result;	     /* 0 or negative errno as for packet_encap/
 				 * _decap (-ENOSPC: out_len = bytes needed) */
-	uint32_t out_len;	/* bytes written */
-	uint32_t seq_num;	/* sequence number used/seen, low 32 bits */
-	uint32_t hi_seq_num;	/* high 32 bits with ESN */
-	uint32_t warnings;	/* G_IPSEC_LA_WARN_* */
+	uint32_t out_len;    /* bytes written */
+	uint32_t seq_num;    /* sequence number used/seen, low 32 bits */
+	uint32_t hi_seq_num; /* high 32 bits with ESN */
+	uint32_t warnings;   /* G_IPSEC_LA_WARN_* */
 };
 
 /* Extension: warning bits of g_ipsec_la_pkt_result (success anyway). */
 enum g_ipsec_la_pkt_warning {
-	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0,	/* soft lifetime reached */
-	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1	/* periodic announce due */
+	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0, /* soft lifetime reached */
+	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1   /* periodic announce due */
 };
 
 /*
@@ -757,17 +754,17 @@ enum g_ipsec_la_pkt_warning {
  * call. For the single-packet calls num_packets is 1.
  */
 struct g_ipsec_la_packet_outargs {
-	int32_t result;		/* 0 when the batch was processed, else the
+	int32_t result; /* 0 when the batch was processed, else the
 				 * batch's negative errno (e.g. -ENODEV) */
 	uint32_t num_packets;
-	struct g_ipsec_la_pkt_result *results;	/* num_packets entries */
+	struct g_ipsec_la_pkt_result *results; /* num_packets entries */
 };
 
 /* ---- SA modification, read, statistics ----------------------------- */
 
 /* 9.28 (deviation 32) - one kind per call */
 enum g_ipsec_la_sa_modify_flags {
-	G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO = 1,	/* local address and port */
+	G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO = 1, /* local address and port */
 	G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO,	/* peer address and port */
 	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO	/* sequence number, window */
 };
@@ -785,24 +782,24 @@ struct g_ipsec_la_sa_mod_inargs {
 	enum g_ipsec_la_sa_modify_flags flags;
 	union {
 		struct {
-			uint16_t port;	/* UDP port with NAT-T, else 0 */
-			struct g_ip_addr addr;	/* same version as before */
+			uint16_t port;	       /* UDP port with NAT-T, else 0 */
+			struct g_ip_addr addr; /* same version as before */
 		} addr_info;
 		struct {
-			uint32_t flags;	/* OR of replay_info_flags */
-			uint32_t anti_replay_window_size;	/* packets */
+			uint32_t flags; /* OR of replay_info_flags */
+			uint32_t anti_replay_window_size; /* packets */
 			/* ceil(window/64) words: bit i of word i/64 set when
 			 * sequence number (seq - i) was received */
 			const uint64_t *anti_replay_window_bit_map;
-			uint32_t seq_num;	/* low 32 bits */
-			uint32_t hi_seq_num;	/* high 32 bits (ESN) */
+			uint32_t seq_num;    /* low 32 bits */
+			uint32_t hi_seq_num; /* high 32 bits (ESN) */
 		} replay_info;
 	} u;
 };
 
 /* 9.30 */
 struct g_ipsec_la_sa_modify_outargs {
-	int32_t result;		/* 0 or negative errno */
+	int32_t result; /* 0 or negative errno */
 };
 
 /* 9.33 (deviation 34) */
@@ -810,7 +807,7 @@ struct g_ipsec_la_sa_stats {
 	uint64_t packets_processed;
 	uint64_t bytes_processed;
 	struct {
-		uint32_t invalid_ipsec_pkt;	/* malformed, wrong SPI */
+		uint32_t invalid_ipsec_pkt; /* malformed, wrong SPI */
 		uint32_t invalid_pad_length;
 		uint32_t invalid_seq_num;
 		uint32_t anti_replay_late_pkt;
@@ -821,14 +818,14 @@ struct g_ipsec_la_sa_stats {
 	} protocol_violation_errors;
 	struct {
 		uint32_t no_tail_room;
-		uint32_t submit_to_accl_failed;	/* always 0: a refused
+		uint32_t submit_to_accl_failed; /* always 0: a refused
 						 * submission is an error
 						 * return, not a packet */
 	} process_errors;
 	/* appended: */
-	uint32_t hard_expired;		/* refused past a hard lifetime */
-	uint32_t selector;		/* inner packet outside selector */
-	uint32_t reserved[6];		/* written as 0: room to grow */
+	uint32_t hard_expired; /* refused past a hard lifetime */
+	uint32_t selector;     /* inner packet outside selector */
+	uint32_t reserved[6];  /* written as 0: room to grow */
 };
 
 /* 11.13 */
@@ -837,32 +834,32 @@ enum g_ipsec_la_sa_get_op {
 	G_IPSEC_LA_SET_GET_NEXT_N,
 	G_IPSEC_LA_SA_GET_EXACT
 };
-#define G_IPSEC_LA_SA_GET_NEXT_N	G_IPSEC_LA_SET_GET_NEXT_N
+#define G_IPSEC_LA_SA_GET_NEXT_N G_IPSEC_LA_SET_GET_NEXT_N
 
 /* sa_get_inargs.flags (deviation 33) */
-#define G_IPSEC_LA_SA_GET_PARAMS	(1u << 0)	/* fill sa_params[] */
-#define G_IPSEC_LA_SA_GET_STATS		(1u << 1)	/* fill stats[] */
+#define G_IPSEC_LA_SA_GET_PARAMS (1u << 0) /* fill sa_params[] */
+#define G_IPSEC_LA_SA_GET_STATS	 (1u << 1) /* fill stats[] */
 
 /* 9.35 */
 struct g_ipsec_la_sa_get_inargs {
-	enum g_ipsec_la_sa_direction dir;	/* only SAs of this direction */
-	const struct g_ipsec_la_sa_handle *handle;	/* NEXT_N: cursor;
+	enum g_ipsec_la_sa_direction dir; /* only SAs of this direction */
+	const struct g_ipsec_la_sa_handle *handle; /* NEXT_N: cursor;
 							 * EXACT: the SA */
 	enum g_ipsec_la_sa_get_op operation;
-	uint32_t num_sas;	/* 1..G_IPSEC_LA_MAX_SA_GET (EXACT: 1) */
-	uint32_t flags;		/* G_IPSEC_LA_SA_GET_PARAMS and/or _STATS */
+	uint32_t num_sas; /* 1..G_IPSEC_LA_MAX_SA_GET (EXACT: 1) */
+	uint32_t flags;	  /* G_IPSEC_LA_SA_GET_PARAMS and/or _STATS */
 };
 
 /* 9.34 (deviation 33). Arrays are the caller's, num_sas entries each. */
 struct g_ipsec_la_sa_get_outargs {
-	int32_t result;		/* 0 or negative errno */
-	struct g_ipsec_la_sa *sa_params;	/* with PARAMS; key pointers
+	int32_t result;			      /* 0 or negative errno */
+	struct g_ipsec_la_sa *sa_params;      /* with PARAMS; key pointers
 						 * NULL: keys never leave */
-	struct g_ipsec_la_sa_stats *stats;	/* with STATS */
-	struct g_ipsec_la_sa_handle *handles;	/* required: the SAs read;
+	struct g_ipsec_la_sa_stats *stats;    /* with STATS */
+	struct g_ipsec_la_sa_handle *handles; /* required: the SAs read;
 						 * last one = next cursor */
-	uint32_t num_sas;	/* out: entries filled */
-	uint32_t more;		/* out: 1 when more SAs follow */
+	uint32_t num_sas;		      /* out: entries filled */
+	uint32_t more;			      /* out: 1 when more SAs follow */
 };
 
 /* ---- Notifications --------------------------------------------------- */
@@ -871,8 +868,8 @@ struct g_ipsec_la_sa_get_outargs {
 struct g_ipsec_seq_number_notification {
 	struct g_ipsec_la_handle *handle;
 	struct g_ipsec_la_sa_handle *sa_handle;
-	uint32_t seq_num;	/* low 32 bits */
-	uint32_t hi_seq_num;	/* high 32 bits */
+	uint32_t seq_num;    /* low 32 bits */
+	uint32_t hi_seq_num; /* high 32 bits */
 };
 
 /* 9.16 */
@@ -886,16 +883,16 @@ typedef void (*g_ipsec_la_cbk_sa_seq_number_periodic_update_fn)(
 	struct g_ipsec_seq_number_notification *in);
 
 /* 9.18 (deviation 31) */
-#define G_IPSEC_LA_LIMIT_BYTES		1
-#define G_IPSEC_LA_LIMIT_PACKETS	2
-#define G_IPSEC_LA_LIMIT_SECONDS	3
+#define G_IPSEC_LA_LIMIT_BYTES	 1
+#define G_IPSEC_LA_LIMIT_PACKETS 2
+#define G_IPSEC_LA_LIMIT_SECONDS 3
 struct g_ipsec_la_lifetime_in_bytes_notification {
 	struct g_ipsec_la_sa_handle sa_handle;
-	uint32_t ipsec_lifetime_in_kbytes;	/* kilobytes processed */
+	uint32_t ipsec_lifetime_in_kbytes; /* kilobytes processed */
 	/* appended: */
-	uint32_t limit;		/* G_IPSEC_LA_LIMIT_*: which soft limit */
-	uint64_t bytes;		/* bytes processed (0 for a packet limit) */
-	uint64_t packets;	/* packets processed (packet limit only) */
+	uint32_t limit;	  /* G_IPSEC_LA_LIMIT_*: which soft limit */
+	uint64_t bytes;	  /* bytes processed (0 for a packet limit) */
+	uint64_t packets; /* packets processed (packet limit only) */
 };
 
 /* 9.19 */
@@ -908,17 +905,16 @@ struct g_ipsec_la_notification_hooks {
 	g_ipsec_la_cbk_sa_seq_number_overflow_fn seq_num_overflow_fn;
 	g_ipsec_la_cbk_sa_seq_number_periodic_update_fn
 		seq_num_periodic_update_fn;
-	g_ipsec_la_cbk_sa_soft_lifetimeout_expiry_fn
-		soft_lifetimeout_expiry_fn;
+	g_ipsec_la_cbk_sa_soft_lifetimeout_expiry_fn soft_lifetimeout_expiry_fn;
 };
 
 /* ---- Accelerator lists (deviation 28) ------------------------------- */
 
 /* 8.6 One available accelerator. */
 struct g_ipsec_la_accl_info {
-	char name[G_IPSEC_LA_ACCL_NAME_LEN];	/* "virtio-ipsec<N>" */
-	uint32_t id;				/* N */
-	uint32_t software;	/* 1 for the in-process software one */
+	char name[G_IPSEC_LA_ACCL_NAME_LEN]; /* "virtio-ipsec<N>" */
+	uint32_t id;			     /* N */
+	uint32_t software; /* 1 for the in-process software one */
 };
 
 /* 8.7 One accelerator in use, with its owners and statistics. */
@@ -926,13 +922,13 @@ struct g_ipsec_la_active_accl_info {
 	char name[G_IPSEC_LA_ACCL_NAME_LEN];
 	uint32_t id;
 	uint32_t software;
-	uint32_t mode;		/* enum g_ipsec_la_mode; 0 = nobody */
+	uint32_t mode; /* enum g_ipsec_la_mode; 0 = nobody */
 	/*
 	 * owners[] comes from the root-only sysfs "owners" and "groups":
 	 * empty for a caller that cannot read them; identities and names
 	 * are as sysfs escapes them (C escapes for control bytes).
 	 */
-	uint32_t num_owners;	/* entries in owners[] */
+	uint32_t num_owners; /* entries in owners[] */
 	struct {
 		char app_identity[G_IPSEC_LA_APP_IDENTITY_LEN];
 		/* names of the groups this owner created, comma-
@@ -988,10 +984,10 @@ int32_t g_ipsec_la_notification_hooks_register(
  * g_ipsec_la_notifications_hook_deregister() is the seed's name.
  * Return: 0; -EINVAL bad handle.
  */
-int32_t g_ipsec_la_notification_hooks_deregister(
-	struct g_ipsec_la_handle *handle);
-int32_t g_ipsec_la_notifications_hook_deregister(
-	struct g_ipsec_la_handle *handle);
+int32_t
+g_ipsec_la_notification_hooks_deregister(struct g_ipsec_la_handle *handle);
+int32_t
+g_ipsec_la_notifications_hook_deregister(struct g_ipsec_la_handle *handle);
 
 /**
  * g_ipsec_la_sa_mod() - change an SA's local or peer address and port, or
@@ -1026,8 +1022,7 @@ int32_t g_ipsec_la_sa_flush(struct g_ipsec_la_handle *handle, uint32_t flags,
  */
 int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_get_inargs *in,
-			  uint32_t flags,
-			  struct g_ipsec_la_sa_get_outargs *out,
+			  uint32_t flags, struct g_ipsec_la_sa_get_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp);
 
 /**
@@ -1044,22 +1039,24 @@ int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
  * too many ASYNC batches in flight, ...). ASYNC: results, out lengths
  * and the callback come from g_ipsec_la_poll().
  */
-int32_t g_ipsec_la_multi_packet_encap(
-	struct g_ipsec_la_handle *handle, uint32_t flags,
-	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
-	const struct g_ipsec_la_packet in_packets[],
-	struct g_ipsec_la_packet out_packets[],
-	struct g_ipsec_la_pkt_result results[],
-	const struct g_ipsec_la_resp_args *resp);
+int32_t
+g_ipsec_la_multi_packet_encap(struct g_ipsec_la_handle *handle, uint32_t flags,
+			      const struct g_ipsec_la_sa_handle *sa_handle,
+			      uint32_t num_packets,
+			      const struct g_ipsec_la_packet in_packets[],
+			      struct g_ipsec_la_packet out_packets[],
+			      struct g_ipsec_la_pkt_result results[],
+			      const struct g_ipsec_la_resp_args *resp);
 
 /** g_ipsec_la_multi_packet_decap() - as multi_packet_encap, inbound. */
-int32_t g_ipsec_la_multi_packet_decap(
-	struct g_ipsec_la_handle *handle, uint32_t flags,
-	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
-	const struct g_ipsec_la_packet in_packets[],
-	struct g_ipsec_la_packet out_packets[],
-	struct g_ipsec_la_pkt_result results[],
-	const struct g_ipsec_la_resp_args *resp);
+int32_t
+g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
+			      const struct g_ipsec_la_sa_handle *sa_handle,
+			      uint32_t num_packets,
+			      const struct g_ipsec_la_packet in_packets[],
+			      struct g_ipsec_la_packet out_packets[],
+			      struct g_ipsec_la_pkt_result results[],
+			      const struct g_ipsec_la_resp_args *resp);
 
 /**
  * g_ipsec_la_fd_get() - extension: the file descriptor that becomes

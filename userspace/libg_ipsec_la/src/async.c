@@ -23,8 +23,9 @@ struct gla_pending *gla_pending_new(const struct g_ipsec_la_resp_args *resp)
 		p->cbfn = resp->cbfn;
 		p->cb_arg = resp->cb_arg;
 		p->cb_arg_len = resp->cb_arg_len;
-		if (resp->cb_arg_len > 0) {	/* checked <= MAX by caller */
-			memcpy(p->cb_copy, resp->cb_arg, (size_t)resp->cb_arg_len);
+		if (resp->cb_arg_len > 0) { /* checked <= MAX by caller */
+			memcpy(p->cb_copy, resp->cb_arg,
+			       (size_t)resp->cb_arg_len);
 			p->cb_arg = p->cb_copy;
 		}
 	}
@@ -148,8 +149,8 @@ int32_t g_ipsec_la_notification_hooks_register(
 	return 0;
 }
 
-int32_t g_ipsec_la_notification_hooks_deregister(
-	struct g_ipsec_la_handle *handle)
+int32_t
+g_ipsec_la_notification_hooks_deregister(struct g_ipsec_la_handle *handle)
 {
 	struct gla_ref ref;
 	int ret = gla_ref_get(handle, &ref);
@@ -162,8 +163,8 @@ int32_t g_ipsec_la_notification_hooks_deregister(
 	return 0;
 }
 
-int32_t g_ipsec_la_notifications_hook_deregister(
-	struct g_ipsec_la_handle *handle)
+int32_t
+g_ipsec_la_notifications_hook_deregister(struct g_ipsec_la_handle *handle)
 {
 	return g_ipsec_la_notification_hooks_deregister(handle);
 }
@@ -217,12 +218,14 @@ static int gla_event_hook(struct gla_inst *inst, const struct vipsec_event *e)
 	    e->type == VIPSEC_EV_SEQ_NOTIFY) {
 		struct g_ipsec_la_handle h = inst->handle;
 		struct g_ipsec_seq_number_notification n = {
-			.handle = &h, .sa_handle = &sh,
+			.handle = &h,
+			.sa_handle = &sh,
 			.seq_num = (uint32_t)e->seq,
 			.hi_seq_num = (uint32_t)(e->seq >> 32),
 		};
 
-		if (e->type == VIPSEC_EV_SEQ_OVERFLOW && hk.seq_num_overflow_fn) {
+		if (e->type == VIPSEC_EV_SEQ_OVERFLOW &&
+		    hk.seq_num_overflow_fn) {
 			hk.seq_num_overflow_fn(inst->handle, &n);
 			return 1;
 		}
@@ -245,7 +248,8 @@ static int gla_event_hook(struct gla_inst *inst, const struct vipsec_event *e)
 			n.packets = e->value;
 		} else {
 			n.bytes = e->value;
-			n.ipsec_lifetime_in_kbytes = (uint32_t)(e->value / 1024);
+			n.ipsec_lifetime_in_kbytes =
+				(uint32_t)(e->value / 1024);
 		}
 		hk.soft_lifetimeout_expiry_fn(inst->handle, &n);
 		return 1;
@@ -263,16 +267,13 @@ static int gla_record(struct gla_inst *inst, const struct vipsec_event *e)
 	case VIPSEC_EV_XFORM_DONE:
 		p = gla_inflight_take(inst, e->user_data);
 		if (!p)
-			return 0;	/* not ours (forged or closed): ignore */
+			return 0; /* not ours (forged or closed): ignore */
 		ran = p->cbfn ? 1 : 0;
-		gla_pkt_complete(p, e->result);	/* runs the callback */
+		gla_pkt_complete(p, e->result); /* runs the callback */
 		gla_pending_free(p);
 		return ran;
-	case VIPSEC_EV_DEVICE_LOST:
-		inst->lost = 1;
-		return 0;
-	default:
-		return gla_event_hook(inst, e);
+	case VIPSEC_EV_DEVICE_LOST: inst->lost = 1; return 0;
+	default: return gla_event_hook(inst, e);
 	}
 }
 
@@ -287,7 +288,7 @@ static int gla_read_records(struct gla_inst *inst)
 	for (;;) {
 		n = f->be->read(f, ev, sizeof(ev));
 		if (n == 0 || n == -ENODEV)
-			inst->lost = 1;	/* end of file: the device is gone */
+			inst->lost = 1; /* end of file: the device is gone */
 		if (n <= 0)
 			break;
 		for (i = 0; i < (int)(n / sizeof(ev[0])); i++)

@@ -10,7 +10,7 @@
 
 #include "backend.h"
 
-#define GLA_MAX_BACKENDS	4
+#define GLA_MAX_BACKENDS 4
 
 static pthread_mutex_t gla_be_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct gla_backend *gla_backends[GLA_MAX_BACKENDS]; /* gla_be_lock */
@@ -27,10 +27,11 @@ int gla_backend_register(const struct gla_backend *be)
 	pthread_mutex_lock(&gla_be_lock);
 	for (i = 0; i < GLA_MAX_BACKENDS; i++) {
 		if (gla_backends[i] == be) {
-			ret = 0;	/* registering twice is harmless */
+			ret = 0; /* registering twice is harmless */
 			break;
 		}
-		if (gla_backends[i] && !strcmp(gla_backends[i]->name, be->name)) {
+		if (gla_backends[i] &&
+		    !strcmp(gla_backends[i]->name, be->name)) {
 			ret = -EEXIST;
 			break;
 		}

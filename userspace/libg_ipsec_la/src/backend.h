@@ -24,8 +24,8 @@ struct gla_backend;
 /* One open accelerator file, as open(2) of the char device gives. */
 struct gla_file {
 	const struct gla_backend *be;
-	int fd;		/* pollable: the char device, or the backend's eventfd */
-	void *priv;	/* the backend's per-file state */
+	int fd;	    /* pollable: the char device, or the backend's eventfd */
+	void *priv; /* the backend's per-file state */
 };
 
 struct gla_backend {
@@ -45,7 +45,7 @@ struct gla_backend {
 	 * accelerator (g_ipsec_la_active_list_get); the char device's
 	 * state is read from sysfs instead */
 	int (*active)(struct g_ipsec_la_active_accl_info *a);
-	uint32_t id;	/* accelerator id reported by the lists */
+	uint32_t id; /* accelerator id reported by the lists */
 };
 
 extern const struct gla_backend gla_chardev_backend;

@@ -14,8 +14,8 @@
 #include "vpe_algs.h"
 
 static pthread_mutex_t gla_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct gla_inst *gla_insts[GLA_MAX_INSTANCES];	/* Must hold gla_lock */
-static uint32_t gla_gens[GLA_MAX_INSTANCES];		/* Must hold gla_lock */
+static struct gla_inst *gla_insts[GLA_MAX_INSTANCES]; /* Must hold gla_lock */
+static uint32_t gla_gens[GLA_MAX_INSTANCES];	      /* Must hold gla_lock */
 
 /* Reserved fields of the public structs must be 0 (room to grow). */
 int gla_mem_is_zero(const void *p, size_t len)
@@ -191,14 +191,15 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 	int ret, i;
 
 	if ((mode != G_IPSEC_LA_INSTANCE_EXCLUSIVE &&
-	     mode != G_IPSEC_LA_INSTANCE_SHARED) || !in || !out ||
-	    !in->app_identity || !in->app_identity[0] ||
+	     mode != G_IPSEC_LA_INSTANCE_SHARED) ||
+	    !in || !out || !in->app_identity || !in->app_identity[0] ||
 	    strlen(in->app_identity) >= G_IPSEC_LA_APP_IDENTITY_LEN ||
 	    in->cb_arg_len < 0 || in->cb_arg_len > G_IPSEC_LA_MAX_CB_ARG_LEN ||
 	    (in->cb_arg_len && !in->cb_arg) ||
 	    !gla_mem_is_zero(in->reserved, sizeof(in->reserved)))
 		return -EINVAL;
-	if ((in->pci_vendor_id && in->pci_vendor_id != G_IPSEC_LA_PCI_VENDOR_ID) ||
+	if ((in->pci_vendor_id &&
+	     in->pci_vendor_id != G_IPSEC_LA_PCI_VENDOR_ID) ||
 	    (in->device_id && in->device_id != G_IPSEC_LA_PCI_DEVICE_ID))
 		return -ENODEV;
 
@@ -220,7 +221,7 @@ int32_t g_ipsec_la_open(enum g_ipsec_la_mode mode,
 	}
 	inst->cb_fn = in->cb_fn;
 	inst->cb_arg = in->cb_arg;
-	if (in->cb_arg_len) {	/* copied: the caller's may be a local */
+	if (in->cb_arg_len) { /* copied: the caller's may be a local */
 		memcpy(inst->cb_copy, in->cb_arg, (size_t)in->cb_arg_len);
 		inst->cb_arg = inst->cb_copy;
 	}
@@ -259,7 +260,8 @@ int32_t g_ipsec_la_close(struct g_ipsec_la_handle *handle)
 	if (slot >= GLA_MAX_INSTANCES)
 		return -EINVAL;
 	pthread_mutex_lock(&gla_lock);
-	if (gla_insts[slot] && gla_insts[slot]->gen == handle->handle[GLA_H_GEN]) {
+	if (gla_insts[slot] &&
+	    gla_insts[slot]->gen == handle->handle[GLA_H_GEN]) {
 		in = gla_insts[slot];
 		gla_insts[slot] = NULL;
 	}
@@ -272,9 +274,9 @@ int32_t g_ipsec_la_close(struct g_ipsec_la_handle *handle)
 	return 0;
 }
 
-#define GLA_HAS_F(info, bit)	(!!((info)->features & (1ULL << (bit))))
-#define GLA_HAS_C(info, id)	(!!((info)->cipher_algo_mask & (1ULL << (id))))
-#define GLA_HAS_A(info, id)	(!!((info)->auth_algo_mask & (1ULL << (id))))
+#define GLA_HAS_F(info, bit) (!!((info)->features & (1ULL << (bit))))
+#define GLA_HAS_C(info, id)  (!!((info)->cipher_algo_mask & (1ULL << (id))))
+#define GLA_HAS_A(info, id)  (!!((info)->auth_algo_mask & (1ULL << (id))))
 
 static void gla_caps_from_info(const struct vipsec_info *i,
 			       struct g_ipsec_la_capabilities *c)
@@ -297,13 +299,13 @@ static void gla_caps_from_info(const struct vipsec_info *i,
 	 * One capability bit per row of vpe_algs.h; rows that share a bit
 	 * (HMAC-SHA-256/384/512: sha2) set it when any of them is usable.
 	 */
-#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
-		   g, caps)						\
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, g, \
+		   caps)                                                     \
 	c->caps |= GLA_HAS_C(i, id);
-#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
-		 g, caps)						\
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
+		 caps)                                                       \
 	c->caps |= GLA_HAS_C(i, id);
-#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
 	c->caps |= GLA_HAS_A(i, id);
 	VPE_ALGS
 #undef VPE_CIPHER

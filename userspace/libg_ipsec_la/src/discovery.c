@@ -15,8 +15,8 @@
 
 #include "internal.h"
 
-#define GLA_DEV_DIR	"/dev"
-#define GLA_SYS_DIR	"/sys/class/" VIPSEC_CLASS_NAME
+#define GLA_DEV_DIR "/dev"
+#define GLA_SYS_DIR "/sys/class/" VIPSEC_CLASS_NAME
 
 /* Accelerator number N of "virtio-ipsec<N>", or -1 when not such a name. */
 static long gla_name_index(const char *name)

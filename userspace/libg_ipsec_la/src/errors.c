@@ -14,9 +14,8 @@ _Static_assert(VIPSEC_STATUS_TABLE_VALID,
 	       "virtio_ipsec_status.h out of step with virtio_ipsec.h");
 
 #define GLA_STATUS_ERRNO(name, value, err, msg) [VIRTIO_IPSEC_##name] = -(err),
-static const int gla_status_errno[VIPSEC_STATUS_COUNT] = {
-	VIPSEC_STATUS_TABLE(GLA_STATUS_ERRNO)
-};
+static const int gla_status_errno[VIPSEC_STATUS_COUNT] = { VIPSEC_STATUS_TABLE(
+	GLA_STATUS_ERRNO) };
 
 /* Unknown values are a device bug: -EIO. */
 static int gla_status_to_errno(uint32_t status)

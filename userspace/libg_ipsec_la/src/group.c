@@ -83,7 +83,7 @@ int32_t g_ipsec_la_delete_group(struct g_ipsec_la_handle *handle)
 	if (ret)
 		return ret;
 	if (!ref.group_id)
-		return -EINVAL;	/* the default group always exists */
+		return -EINVAL; /* the default group always exists */
 	memset(&g, 0, sizeof(g));
 	g.size = sizeof(g);
 	g.group_id = ref.group_id;

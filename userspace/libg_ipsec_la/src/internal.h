@@ -16,23 +16,23 @@
 #include "g_ipsec_la.h"
 #include "backend.h"
 
-#define GLA_MAX_INSTANCES	64
+#define GLA_MAX_INSTANCES 64
 
 /* handle[0] / group_handle[0] / ipsec_sa_handle[0] magic words */
-#define GLA_MAGIC_ACCL		0x474c4131u	/* "GLA1" */
-#define GLA_MAGIC_GROUP		0x474c4147u	/* "GLAG" */
-#define GLA_MAGIC_SA		0x474c4153u	/* "GLAS" */
+#define GLA_MAGIC_ACCL	0x474c4131u /* "GLA1" */
+#define GLA_MAGIC_GROUP 0x474c4147u /* "GLAG" */
+#define GLA_MAGIC_SA	0x474c4153u /* "GLAS" */
 
 /* Word positions inside the opaque handles. */
 enum {
 	GLA_H_MAGIC = 0,
-	GLA_H_SLOT = 1,		/* index in the instance table */
-	GLA_H_GEN = 2,		/* generation of that slot */
-	GLA_H_ACCL_ID = 3,	/* accelerator: instance id N */
-	GLA_H_GROUP_ID = 3,	/* group and SA handles: group id */
-	GLA_H_SA_ID = 4,	/* SA handle: SA id */
-	GLA_H_SA_DIR = 5,	/* SA handle: direction */
-	GLA_H_SA_SPI = 6,	/* SA handle: SPI, for diagnostics */
+	GLA_H_SLOT = 1,	    /* index in the instance table */
+	GLA_H_GEN = 2,	    /* generation of that slot */
+	GLA_H_ACCL_ID = 3,  /* accelerator: instance id N */
+	GLA_H_GROUP_ID = 3, /* group and SA handles: group id */
+	GLA_H_SA_ID = 4,    /* SA handle: SA id */
+	GLA_H_SA_DIR = 5,   /* SA handle: direction */
+	GLA_H_SA_SPI = 6,   /* SA handle: SPI, for diagnostics */
 };
 
 /*
@@ -42,11 +42,11 @@ enum {
  */
 struct gla_pending {
 	struct gla_pending *next;
-	g_ipsec_la_resp_cbfn cbfn;	/* NULL: NO_RESP (data only) */
-	void *cb_arg;			/* points at cb_copy, or the caller's */
+	g_ipsec_la_resp_cbfn cbfn; /* NULL: NO_RESP (data only) */
+	void *cb_arg;		   /* points at cb_copy, or the caller's */
 	int32_t cb_arg_len;
 	uint8_t cb_copy[G_IPSEC_LA_MAX_CB_ARG_LEN];
-	union {				/* copy of the outargs for cbfn */
+	union { /* copy of the outargs for cbfn */
 		struct g_ipsec_la_create_group_outargs group;
 		struct g_ipsec_cap_get_outargs caps;
 		struct g_ipsec_la_sa_add_outargs sa_add;
@@ -54,18 +54,18 @@ struct gla_pending {
 		struct g_ipsec_la_sa_modify_outargs sa_mod;
 		struct g_ipsec_la_sa_get_outargs sa_get;
 		struct g_ipsec_la_packet_outargs pkt;
-		int32_t result;		/* flush */
+		int32_t result; /* flush */
 	} out;
 	/* ASYNC packet batch */
 	int is_data;
 	uint32_t n;
-	struct vipsec_pkt *pkts;	/* n; own memory */
-	struct vipsec_seg *segs;	/* own memory: in and out segments */
-	struct g_ipsec_la_pkt_result *results;	/* caller's or own_res */
-	struct g_ipsec_la_pkt_result own_res;	/* single-packet calls */
-	struct g_ipsec_la_data *out1;	/* single-packet: caller's out_data */
+	struct vipsec_pkt *pkts; /* n; own memory */
+	struct vipsec_seg *segs; /* own memory: in and out segments */
+	struct g_ipsec_la_pkt_result *results; /* caller's or own_res */
+	struct g_ipsec_la_pkt_result own_res;  /* single-packet calls */
+	struct g_ipsec_la_data *out1; /* single-packet: caller's out_data */
 	uint32_t out1_n;
-	struct g_ipsec_la_packet *outp;	/* multi: caller's out_packets */
+	struct g_ipsec_la_packet *outp; /* multi: caller's out_packets */
 };
 
 /* What the library remembers of each SA it added (events -> handles). */
@@ -78,19 +78,19 @@ struct gla_sa_meta {
 
 /* One open accelerator. */
 struct gla_inst {
-	struct gla_file file;		/* the open accelerator (backend.h) */
+	struct gla_file file; /* the open accelerator (backend.h) */
 	uint32_t slot, gen;
 	struct vipsec_info info;
-	struct g_ipsec_la_handle handle;	/* as returned by open */
+	struct g_ipsec_la_handle handle; /* as returned by open */
 	g_ipsec_la_instance_broken_cbk_fn cb_fn;
 	void *cb_arg;
 	uint8_t cb_copy[G_IPSEC_LA_MAX_CB_ARG_LEN];
-	pthread_mutex_t lock;		/* protects everything below */
+	pthread_mutex_t lock; /* protects everything below */
 	struct g_ipsec_la_notification_hooks hooks;
 	struct gla_pending *ready_head, *ready_tail;
-	struct gla_pending *inflight;	/* ASYNC batches, by address */
-	struct gla_sa_meta *sas;	/* info.max_sas + 1 entries */
-	int lost;			/* DEVICE_LOST seen */
+	struct gla_pending *inflight; /* ASYNC batches, by address */
+	struct gla_sa_meta *sas;      /* info.max_sas + 1 entries */
+	int lost;		      /* DEVICE_LOST seen */
 	int broken_called;
 };
 
@@ -99,7 +99,7 @@ struct gla_ref {
 	int fd;
 	uint32_t slot;
 	uint32_t gen;
-	uint32_t group_id;	/* from handle->group_handle; 0 = default */
+	uint32_t group_id; /* from handle->group_handle; 0 = default */
 	struct vipsec_info info;
 	struct gla_inst *inst;
 };
@@ -122,7 +122,7 @@ int gla_finish_ctrl(const struct gla_ref *ref, uint32_t flags,
 		    const struct g_ipsec_la_resp_args *resp, int ret,
 		    const void *out, size_t len);
 void gla_pending_free(struct gla_pending *p);
-void gla_inst_drain(struct gla_inst *inst);	/* close: drop everything */
+void gla_inst_drain(struct gla_inst *inst); /* close: drop everything */
 void gla_sa_meta_set(struct gla_inst *inst, uint32_t id, uint32_t group,
 		     uint32_t dir, uint32_t spi);
 void gla_sa_meta_clear(struct gla_inst *inst, uint32_t id);
@@ -153,11 +153,11 @@ int gla_pkt_status_to_errno(uint32_t status);
 int gla_ctrl_status_to_errno(uint32_t status);
 
 /* discovery.c */
-#define GLA_MAX_ACCELS	64
+#define GLA_MAX_ACCELS 64
 int gla_discover(char names[][32], int max);
 int gla_open_node(const char *name);
 
 /* Accelerator id the lists report for the software accelerator. */
-#define GLA_SW_ID	0xffffffffu
+#define GLA_SW_ID 0xffffffffu
 
 #endif /* GLA_INTERNAL_H */

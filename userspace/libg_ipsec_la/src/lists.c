@@ -56,7 +56,7 @@ static uint64_t gla_sys_u64(const char *name, const char *attr)
 	char buf[64];
 
 	if (gla_sys_read(name, attr, buf, sizeof(buf)))
-		return 0;	/* not exposed by this driver */
+		return 0; /* not exposed by this driver */
 	return strtoull(buf, NULL, 0);
 }
 
@@ -90,7 +90,7 @@ int32_t g_ipsec_la_available_list_get(struct g_ipsec_la_accl_info *list,
 		list[k].id = (uint32_t)gla_sys_u64(names[i], "id");
 	}
 	for (i = 0; (be = gla_backend_nth((unsigned int)i)); i++, n++) {
-		if (k == max)	/* registered backends come last */
+		if (k == max) /* registered backends come last */
 			continue;
 		memset(&list[k], 0, sizeof(list[k]));
 		gla_copy(list[k].name, sizeof(list[k].name), be->name);
@@ -107,8 +107,8 @@ static void gla_parse_owners(char *s, struct g_ipsec_la_active_accl_info *a)
 {
 	char *line, *save = NULL;
 
-	for (line = strtok_r(s, "\n", &save); line &&
-	     a->num_owners < G_IPSEC_LA_MAX_OWNERS;
+	for (line = strtok_r(s, "\n", &save);
+	     line && a->num_owners < G_IPSEC_LA_MAX_OWNERS;
 	     line = strtok_r(NULL, "\n", &save))
 		gla_copy(a->owners[a->num_owners++].app_identity,
 			 sizeof(a->owners[0].app_identity), line);
@@ -135,7 +135,8 @@ static void gla_parse_groups(char *s, struct g_ipsec_la_active_accl_info *a)
 			if (strcmp(a->owners[i].app_identity, app))
 				continue;
 			used = strlen(g);
-			snprintf(g + used, sizeof(a->owners[0].group_identities) - used,
+			snprintf(g + used,
+				 sizeof(a->owners[0].group_identities) - used,
 				 "%s%s", used ? "," : "", name);
 			break;
 		}
@@ -151,8 +152,10 @@ static void gla_active_fill(const char *name,
 	gla_copy(a->name, sizeof(a->name), name);
 	a->id = (uint32_t)gla_sys_u64(name, "id");
 	if (!gla_sys_read(name, "mode", buf, sizeof(buf)))
-		a->mode = !strcmp(buf, "exclusive") ? G_IPSEC_LA_INSTANCE_EXCLUSIVE :
-			  !strcmp(buf, "shared") ? G_IPSEC_LA_INSTANCE_SHARED : 0;
+		a->mode = !strcmp(buf, "exclusive") ?
+				  G_IPSEC_LA_INSTANCE_EXCLUSIVE :
+			  !strcmp(buf, "shared") ? G_IPSEC_LA_INSTANCE_SHARED :
+						   0;
 	if (!gla_sys_read(name, "owners", buf, sizeof(buf)))
 		gla_parse_owners(buf, a);
 	if (!gla_sys_read(name, "groups", buf, sizeof(buf)))
@@ -182,7 +185,7 @@ int32_t g_ipsec_la_active_list_get(struct g_ipsec_la_active_accl_info *list,
 	for (i = 0; i < n; i++) {
 		gla_active_fill(names[i], &a);
 		if (!a.mode)
-			continue;	/* nobody holds it */
+			continue; /* nobody holds it */
 		if (k == max) {
 			more = 1;
 			break;

@@ -78,7 +78,7 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 		out[0].length = k->out_len;
 	} else if (!r->result) {
 		if (k->out_len > cap) {
-			r->result = -EIO;	/* impossible answer */
+			r->result = -EIO; /* impossible answer */
 			return;
 		}
 		gla_out_lengths(out, nout, k->out_len);
@@ -89,7 +89,7 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 struct gla_batch {
 	uint32_t n;
 	struct vipsec_pkt *pkts;
-	struct vipsec_seg *segs;	/* 2 * VIPSEC_MAX_SEGS per packet */
+	struct vipsec_seg *segs; /* 2 * VIPSEC_MAX_SEGS per packet */
 };
 
 static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *sh,
@@ -164,10 +164,10 @@ struct gla_xf_args {
 	uint32_t op;
 	uint32_t flags;
 	const struct g_ipsec_la_sa_handle *sa;
-	uint32_t n;			/* packets */
-	const struct g_ipsec_la_packet *inp;	/* multi */
+	uint32_t n;			     /* packets */
+	const struct g_ipsec_la_packet *inp; /* multi */
 	struct g_ipsec_la_packet *outp;
-	const struct g_ipsec_la_data *in1;	/* single */
+	const struct g_ipsec_la_data *in1; /* single */
 	struct g_ipsec_la_data *out1;
 	uint32_t nseg1;
 	struct g_ipsec_la_pkt_result *results;
@@ -223,9 +223,10 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	if (ret)
 		return ret;
 	lim = ref.info.max_batch && ref.info.max_batch < VIPSEC_MAX_PKT_BATCH ?
-	      ref.info.max_batch : VIPSEC_MAX_PKT_BATCH;
+		      ref.info.max_batch :
+		      VIPSEC_MAX_PKT_BATCH;
 	if (a->n > lim)
-		a->n = lim;	/* ODP style: consume what fits */
+		a->n = lim; /* ODP style: consume what fits */
 	ret = gla_xf_build(&ref, a, &b);
 	if (ret)
 		return ret;
@@ -237,9 +238,12 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	x.pkts = (uintptr_t)b.pkts;
 	if (!async) {
 		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_XFORM, &x);
-		p = &(struct gla_pending){ .n = b.n, .pkts = b.pkts,
-			.results = a->results, .outp = a->outp,
-			.out1 = a->out1, .out1_n = a->nseg1 };
+		p = &(struct gla_pending){ .n = b.n,
+					   .pkts = b.pkts,
+					   .results = a->results,
+					   .outp = a->outp,
+					   .out1 = a->out1,
+					   .out1_n = a->nseg1 };
 		if (!ret)
 			gla_pkt_complete(p, 0);
 		free(b.pkts);
@@ -248,7 +252,8 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	}
 
 	p = gla_pending_new(a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED ?
-			    NULL : a->resp);
+				    NULL :
+				    a->resp);
 	if (!p) {
 		free(b.pkts);
 		free(b.segs);
@@ -298,9 +303,15 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 {
 	struct g_ipsec_la_pkt_result r;
 	struct gla_xf_args a = {
-		.op = op, .flags = flags, .sa = sa_handle, .n = 1,
-		.in1 = in_data, .out1 = out_data, .nseg1 = nseg,
-		.results = &r, .resp = resp,
+		.op = op,
+		.flags = flags,
+		.sa = sa_handle,
+		.n = 1,
+		.in1 = in_data,
+		.out1 = out_data,
+		.nseg1 = nseg,
+		.results = &r,
+		.resp = resp,
 	};
 	int ret;
 
@@ -312,7 +323,7 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 		return ret;
 	if (flags & (G_IPSEC_LA_CTRL_FLAG_ASYNC |
 		     G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
-		return 0;	/* queued */
+		return 0; /* queued */
 	return r.result;
 }
 
@@ -348,8 +359,14 @@ static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
 		     const struct g_ipsec_la_resp_args *resp, uint32_t op)
 {
 	struct gla_xf_args a = {
-		.op = op, .flags = flags, .sa = sa, .n = n, .inp = in,
-		.outp = out, .results = results, .resp = resp,
+		.op = op,
+		.flags = flags,
+		.sa = sa,
+		.n = n,
+		.inp = in,
+		.outp = out,
+		.results = results,
+		.resp = resp,
 	};
 
 	if (!sa || !n || !in || !out ||
@@ -358,25 +375,27 @@ static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
 	return gla_xf(handle, &a);
 }
 
-int32_t g_ipsec_la_multi_packet_encap(
-	struct g_ipsec_la_handle *handle, uint32_t flags,
-	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
-	const struct g_ipsec_la_packet in_packets[],
-	struct g_ipsec_la_packet out_packets[],
-	struct g_ipsec_la_pkt_result results[],
-	const struct g_ipsec_la_resp_args *resp)
+int32_t
+g_ipsec_la_multi_packet_encap(struct g_ipsec_la_handle *handle, uint32_t flags,
+			      const struct g_ipsec_la_sa_handle *sa_handle,
+			      uint32_t num_packets,
+			      const struct g_ipsec_la_packet in_packets[],
+			      struct g_ipsec_la_packet out_packets[],
+			      struct g_ipsec_la_pkt_result results[],
+			      const struct g_ipsec_la_resp_args *resp)
 {
 	return gla_multi(handle, flags, sa_handle, num_packets, in_packets,
 			 out_packets, results, resp, VIPSEC_OP_ENCAP);
 }
 
-int32_t g_ipsec_la_multi_packet_decap(
-	struct g_ipsec_la_handle *handle, uint32_t flags,
-	const struct g_ipsec_la_sa_handle *sa_handle, uint32_t num_packets,
-	const struct g_ipsec_la_packet in_packets[],
-	struct g_ipsec_la_packet out_packets[],
-	struct g_ipsec_la_pkt_result results[],
-	const struct g_ipsec_la_resp_args *resp)
+int32_t
+g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
+			      const struct g_ipsec_la_sa_handle *sa_handle,
+			      uint32_t num_packets,
+			      const struct g_ipsec_la_packet in_packets[],
+			      struct g_ipsec_la_packet out_packets[],
+			      struct g_ipsec_la_pkt_result results[],
+			      const struct g_ipsec_la_resp_args *resp)
 {
 	return gla_multi(handle, flags, sa_handle, num_packets, in_packets,
 			 out_packets, results, resp, VIPSEC_OP_DECAP);

@@ -24,8 +24,7 @@ void gla_sa_handle_encode(struct g_ipsec_la_sa_handle *sh,
 
 int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_add_inargs *in,
-			  uint32_t flags,
-			  struct g_ipsec_la_sa_add_outargs *out,
+			  uint32_t flags, struct g_ipsec_la_sa_add_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp)
 {
 	uint32_t ids[G_IPSEC_LA_MAX_SA_BATCH];
@@ -56,7 +55,8 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	if (!params)
 		return out->result = -ENOMEM;
 	for (i = 0; i < n && !ret; i++) {
-		ret = gla_sa_to_wire(&in->sa_params[i], in->dir, &ref.info, &params[i]);
+		ret = gla_sa_to_wire(&in->sa_params[i], in->dir, &ref.info,
+				     &params[i]);
 		if (ret)
 			out->failed_index = i;
 	}
@@ -79,8 +79,9 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	free(params);
 	if (!ret)
 		for (i = 0; i < n; i++) {
-			gla_sa_handle_encode(&out->handles[i], &ref, ref.group_id,
-					     ids[i], in->dir, in->sa_params[i].spi);
+			gla_sa_handle_encode(&out->handles[i], &ref,
+					     ref.group_id, ids[i], in->dir,
+					     in->sa_params[i].spi);
 			gla_sa_meta_set(ref.inst, ids[i], ref.group_id, in->dir,
 					in->sa_params[i].spi);
 		}
@@ -90,8 +91,7 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 
 int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_del_inargs *in,
-			  uint32_t flags,
-			  struct g_ipsec_la_sa_del_outargs *out,
+			  uint32_t flags, struct g_ipsec_la_sa_del_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp)
 {
 	struct g_ipsec_la_sa_del_outargs tmp;

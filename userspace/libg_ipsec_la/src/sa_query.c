@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "vpe_algs.h"
 
-#define GLA_FEAT(ref, bit)	(!!((ref)->info.features & (1ULL << (bit))))
+#define GLA_FEAT(ref, bit) (!!((ref)->info.features & (1ULL << (bit))))
 
 static int gla_mod_addr(const struct g_ip_addr *a, uint8_t out[16])
 {
@@ -42,10 +42,8 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_PEER);
 		m->peer_port = htole16(in->u.addr_info.port);
 		return gla_mod_addr(&in->u.addr_info.addr, m->peer_addr);
-	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO:
-		break;
-	default:
-		return -EINVAL;
+	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO: break;
+	default: return -EINVAL;
 	}
 	rf = in->u.replay_info.flags;
 	if (!rf || rf & ~(uint32_t)(G_IPSEC_LA_SA_MODIFY_SEQ_NUM |
@@ -70,7 +68,8 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 		if (in->u.replay_info.anti_replay_window_bit_map)
 			for (i = 0; i < words; i++)
 				m->bitmap[i] = htole64(
-					in->u.replay_info.anti_replay_window_bit_map[i]);
+					in->u.replay_info
+						.anti_replay_window_bit_map[i]);
 	}
 	m->flags = htole32(m->flags);
 	return 0;
@@ -131,13 +130,13 @@ static void gla_addr_from_wire(const uint8_t *a, uint8_t ver,
 static void gla_alg_names_from_wire(const struct virtio_ipsec_sa_params *p,
 				    struct g_ipsec_la_sa_crypto_params *c)
 {
-#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
-		   g, caps)						\
-	if (p->cipher_alg == (id))					\
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, g, \
+		   caps)                                                     \
+	if (p->cipher_alg == (id))                                           \
 		c->cipher_algo = g;
 #define VPE_AEAD(...)
-#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
-	if (p->auth_alg == (id))					\
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
+	if (p->auth_alg == (id))                                 \
 		c->auth_algo = g;
 	VPE_ALGS
 #undef VPE_CIPHER
@@ -153,13 +152,13 @@ static void gla_crypto_from_wire(const struct virtio_ipsec_sa_params *p,
 	/* Device id -> g-API enum value, from the rows of vpe_algs.h. */
 	switch (p->cipher_alg) {
 #define VPE_CIPHER(...)
-#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
-		 g, caps)						\
-	case id:							\
-		c->comb_algo = g;					\
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
+		 caps)                                                       \
+	case id:                                                             \
+		c->comb_algo = g;                                            \
 		break;
 #define VPE_AUTH(...)
-	VPE_ALGS
+		VPE_ALGS
 #undef VPE_CIPHER
 #undef VPE_AEAD
 #undef VPE_AUTH
@@ -201,8 +200,10 @@ void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
 	}
 	if (p->direction == VIRTIO_IPSEC_DIR_OUTBOUND) {
 		sa->u.outb.dscp = p->dscp;
-		sa->u.outb.dscp_handle = (enum g_ipsec_la_dscp_handle)(p->dscp_mode + 1);
-		sa->u.outb.df_bit_handle = (enum g_ipsec_la_df_handle)(p->df_mode + 1);
+		sa->u.outb.dscp_handle =
+			(enum g_ipsec_la_dscp_handle)(p->dscp_mode + 1);
+		sa->u.outb.df_bit_handle =
+			(enum g_ipsec_la_df_handle)(p->df_mode + 1);
 	} else {
 		if (o & VIRTIO_IPSEC_SA_OPT_ECN)
 			sa->u.inb.flags |= NF_IPSEC_INB_SA_PROPOGATE_ECN;
@@ -212,8 +213,10 @@ void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
 	sa->nat_info.src_port = le16toh(p->udp_src_port);
 	sa->nat_info.dest_port = le16toh(p->udp_dst_port);
 	if (p->mode == VIRTIO_IPSEC_MODE_TUNNEL) {
-		gla_addr_from_wire(p->tun_src, p->ip_version, &sa->te_addr.src_ip);
-		gla_addr_from_wire(p->tun_dst, p->ip_version, &sa->te_addr.dest_ip);
+		gla_addr_from_wire(p->tun_src, p->ip_version,
+				   &sa->te_addr.src_ip);
+		gla_addr_from_wire(p->tun_dst, p->ip_version,
+				   &sa->te_addr.dest_ip);
 	}
 	sa->soft_packets_limit = le64toh(p->soft_packets);
 	sa->hard_packets_limit = le64toh(p->hard_packets);
@@ -239,13 +242,18 @@ void gla_stats_from_wire(const struct virtio_ipsec_sa_stats *w,
 	s->bytes_processed = le64toh(w->bytes);
 	s->protocol_violation_errors.invalid_ipsec_pkt =
 		bad > UINT32_MAX ? UINT32_MAX : (uint32_t)bad;
-	s->protocol_violation_errors.invalid_pad_length = gla_sat32(w->invalid_pad);
-	s->protocol_violation_errors.invalid_seq_num = gla_sat32(w->invalid_seq);
+	s->protocol_violation_errors.invalid_pad_length =
+		gla_sat32(w->invalid_pad);
+	s->protocol_violation_errors.invalid_seq_num =
+		gla_sat32(w->invalid_seq);
 	s->protocol_violation_errors.anti_replay_late_pkt = gla_sat32(w->late);
-	s->protocol_violation_errors.anti_replay_replay_pkt = gla_sat32(w->replay);
+	s->protocol_violation_errors.anti_replay_replay_pkt =
+		gla_sat32(w->replay);
 	s->protocol_violation_errors.invalid_icv = gla_sat32(w->invalid_icv);
-	s->protocol_violation_errors.seq_num_over_flow = gla_sat32(w->seq_overflow);
-	s->protocol_violation_errors.crypto_op_failed = gla_sat32(w->crypto_failed);
+	s->protocol_violation_errors.seq_num_over_flow =
+		gla_sat32(w->seq_overflow);
+	s->protocol_violation_errors.crypto_op_failed =
+		gla_sat32(w->crypto_failed);
 	s->process_errors.no_tail_room = gla_sat32(w->no_room);
 	s->hard_expired = gla_sat32(w->hard_expired);
 	s->selector = gla_sat32(w->selector);
@@ -264,16 +272,14 @@ static int gla_get_check(const struct gla_ref *ref,
 	    ((in->flags & G_IPSEC_LA_SA_GET_STATS) && !out->stats))
 		return -EINVAL;
 	switch (in->operation) {
-	case G_IPSEC_LA_SA_GET_FIRST_N:
-		return 0;
+	case G_IPSEC_LA_SA_GET_FIRST_N: return 0;
 	case G_IPSEC_LA_SA_GET_EXACT:
 		if (in->num_sas != 1)
 			return -EINVAL;
 		/* fall through */
 	case G_IPSEC_LA_SET_GET_NEXT_N:
 		return gla_sa_check(ref, in->handle, (uint32_t)in->dir);
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }
 
@@ -285,15 +291,17 @@ static uint32_t gla_get_take(const struct gla_ref *ref,
 {
 	uint32_t i, k;
 	uint8_t want = in->dir == G_IPSEC_LA_IPSEC_OUTBOUND ?
-		       VIRTIO_IPSEC_DIR_OUTBOUND : VIRTIO_IPSEC_DIR_INBOUND;
+			       VIRTIO_IPSEC_DIR_OUTBOUND :
+			       VIRTIO_IPSEC_DIR_INBOUND;
 
 	for (i = 0; i < n && out->num_sas < in->num_sas; i++) {
 		if (e[i].params.direction != want)
 			continue;
 		k = out->num_sas++;
 		gla_sa_handle_encode(&out->handles[k], ref,
-				     le32toh(e[i].group_id), le32toh(e[i].sa_id),
-				     in->dir, le32toh(e[i].params.spi));
+				     le32toh(e[i].group_id),
+				     le32toh(e[i].sa_id), in->dir,
+				     le32toh(e[i].params.spi));
 		if (in->flags & G_IPSEC_LA_SA_GET_PARAMS)
 			gla_sa_from_wire(&e[i].params, &out->sa_params[k]);
 		if (in->flags & G_IPSEC_LA_SA_GET_STATS)
@@ -322,7 +330,8 @@ static int gla_sa_get_do(const struct gla_ref *ref,
 		req.op = VIRTIO_IPSEC_SA_GET_FIRST;
 	} else {
 		req.op = in->operation == G_IPSEC_LA_SA_GET_EXACT ?
-			 VIRTIO_IPSEC_SA_GET_EXACT : VIRTIO_IPSEC_SA_GET_NEXT;
+				 VIRTIO_IPSEC_SA_GET_EXACT :
+				 VIRTIO_IPSEC_SA_GET_NEXT;
 		req.sa_id = in->handle->ipsec_sa_handle[GLA_H_SA_ID];
 		req.group_id = in->handle->ipsec_sa_handle[GLA_H_GROUP_ID];
 	}
@@ -339,13 +348,14 @@ static int gla_sa_get_do(const struct gla_ref *ref,
 			out->more = taken < req.count || req.more;
 			break;
 		}
-		if (!req.more || !req.count || req.op == VIRTIO_IPSEC_SA_GET_EXACT)
+		if (!req.more || !req.count ||
+		    req.op == VIRTIO_IPSEC_SA_GET_EXACT)
 			break;
 		req.op = VIRTIO_IPSEC_SA_GET_NEXT;
 		req.sa_id = le32toh(e[req.count - 1].sa_id);
 	}
 	if (!ret && req.count > G_IPSEC_LA_MAX_SA_GET)
-		ret = -EIO;	/* impossible answer */
+		ret = -EIO; /* impossible answer */
 	if (!ret && in->operation == G_IPSEC_LA_SA_GET_EXACT && !out->num_sas)
 		ret = -ENOENT;
 	free(e);
@@ -354,8 +364,7 @@ static int gla_sa_get_do(const struct gla_ref *ref,
 
 int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_get_inargs *in,
-			  uint32_t flags,
-			  struct g_ipsec_la_sa_get_outargs *out,
+			  uint32_t flags, struct g_ipsec_la_sa_get_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp)
 {
 	struct gla_ref ref;

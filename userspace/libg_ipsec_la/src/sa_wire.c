@@ -11,9 +11,9 @@
 #include "internal.h"
 #include "vpe_algs.h"
 
-#define GLA_DEFAULT_REPLAY_WINDOW	64
+#define GLA_DEFAULT_REPLAY_WINDOW 64
 
-#define GLA_HAS_F(info, bit)	(!(info) || ((info)->features & (1ULL << (bit))))
+#define GLA_HAS_F(info, bit) (!(info) || ((info)->features & (1ULL << (bit))))
 
 static int gla_bytes(uint32_t bits, uint32_t *bytes)
 {
@@ -30,16 +30,16 @@ static int gla_bytes(uint32_t bits, uint32_t *bytes)
  */
 static uint8_t gla_alg_id(enum vpe_alg_kind kind, uint32_t gapi)
 {
-#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
-		   g, caps)						\
-	if (kind == VPE_ALG_CIPHER && gapi == (uint32_t)(g))		\
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, g, \
+		   caps)                                                     \
+	if (kind == VPE_ALG_CIPHER && gapi == (uint32_t)(g))                 \
 		return id;
-#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
-		 g, caps)						\
-	if (kind == VPE_ALG_AEAD && gapi == (uint32_t)(g))		\
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
+		 caps)                                                       \
+	if (kind == VPE_ALG_AEAD && gapi == (uint32_t)(g))                   \
 		return id;
-#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
-	if (kind == VPE_ALG_AUTH && gapi == (uint32_t)(g))		\
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
+	if (kind == VPE_ALG_AUTH && gapi == (uint32_t)(g))       \
 		return id;
 	VPE_ALGS
 #undef VPE_CIPHER
@@ -52,7 +52,8 @@ static uint8_t gla_alg_id(enum vpe_alg_kind kind, uint32_t gapi)
 static int gla_key_salt_len(const struct vpe_alg *a, uint32_t len)
 {
 	return len >= a->salt_len && vpe_alg_key_ok(a, len - a->salt_len) ?
-	       0 : -EINVAL;
+		       0 :
+		       -EINVAL;
 }
 
 /* AEAD: comb_key = key || salt; ICV as the row allows (default largest). */
@@ -62,7 +63,8 @@ static int gla_comb_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	const struct vpe_alg *a;
 	uint32_t len, salt, icv = c->icv_len_bits;
 
-	if (c->cipher_algo || (c->auth_algo && c->auth_algo != G_IPSEC_LA_AUTH_ALG_NONE))
+	if (c->cipher_algo ||
+	    (c->auth_algo && c->auth_algo != G_IPSEC_LA_AUTH_ALG_NONE))
 		return -EINVAL;
 	a = vpe_alg_find(gla_alg_id(VPE_ALG_AEAD, c->comb_algo), false);
 	if (!a)
@@ -220,18 +222,20 @@ static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 
 	if (dir == G_IPSEC_LA_IPSEC_OUTBOUND) {
 		if (sa->cmn_flags & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK)
-			return -EINVAL;	/* inbound only */
+			return -EINVAL; /* inbound only */
 		if (sa->u.outb.iv || sa->u.outb.iv_len_bits)
-			return -EINVAL;	/* the device generates IVs */
+			return -EINVAL; /* the device generates IVs */
 		if ((unsigned)sa->u.outb.dscp_handle > G_IPSEC_DSCP_SET ||
 		    (unsigned)sa->u.outb.df_bit_handle > G_IPSEC_DF_SET ||
 		    sa->u.outb.dscp > 63)
 			return -EINVAL;
 		/* enum 1..3 (0 = copy) -> wire 0..2 */
 		p->dscp_mode = sa->u.outb.dscp_handle ?
-			       (uint8_t)(sa->u.outb.dscp_handle - 1) : VIRTIO_IPSEC_HDR_COPY;
+				       (uint8_t)(sa->u.outb.dscp_handle - 1) :
+				       VIRTIO_IPSEC_HDR_COPY;
 		p->df_mode = sa->u.outb.df_bit_handle ?
-			     (uint8_t)(sa->u.outb.df_bit_handle - 1) : VIRTIO_IPSEC_HDR_COPY;
+				     (uint8_t)(sa->u.outb.df_bit_handle - 1) :
+				     VIRTIO_IPSEC_HDR_COPY;
 		p->dscp = sa->u.outb.dscp;
 		p->direction = VIRTIO_IPSEC_DIR_OUTBOUND;
 		return 0;
@@ -256,7 +260,7 @@ static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 			return -EINVAL;
 		opts |= VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY;
 	} else if (win) {
-		return -EINVAL;	/* a window without the check */
+		return -EINVAL; /* a window without the check */
 	}
 	p->replay_window = htole32(win);
 	p->options |= opts;
@@ -284,7 +288,8 @@ static int gla_lifetimes_to_wire(const struct g_ipsec_la_sa *sa,
 	     sa->soft_seconds_limit || sa->hard_seconds_limit) &&
 	    !GLA_HAS_F(info, VIRTIO_IPSEC_F_LIFETIME))
 		return -EOPNOTSUPP;
-	if (gla_limit_pair(sb * 1024, hb * 1024, &p->soft_bytes, &p->hard_bytes) ||
+	if (gla_limit_pair(sb * 1024, hb * 1024, &p->soft_bytes,
+			   &p->hard_bytes) ||
 	    gla_limit_pair(sa->soft_packets_limit, sa->hard_packets_limit,
 			   &p->soft_packets, &p->hard_packets) ||
 	    gla_limit_pair(sa->soft_seconds_limit, sa->hard_seconds_limit,
@@ -309,7 +314,8 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 		   const struct vipsec_info *info,
 		   struct virtio_ipsec_sa_params *p)
 {
-	const uint32_t known = G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL |
+	const uint32_t known =
+		G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL |
 		G_IPSEC_LA_SA_USE_ECN | G_IPSEC_LA_SA_LIFETIME_IN_KB |
 		G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK |
 		G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE | G_IPSEC_LA_SA_USE_ESN;
@@ -318,10 +324,12 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	if (!sa || !p)
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
-	if (sa->proto == G_IPSEC_LA_PROTO_AH || sa->proto == G_IPSEC_LA_PROTO_IPCOMP)
+	if (sa->proto == G_IPSEC_LA_PROTO_AH ||
+	    sa->proto == G_IPSEC_LA_PROTO_IPCOMP)
 		return -EOPNOTSUPP;
 	if (sa->proto != G_IPSEC_LA_PROTO_ESP || sa->cmn_flags & ~known ||
-	    sa->spi < 256 || !gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
+	    sa->spi < 256 ||
+	    !gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
 		return -EINVAL;
 	if (sa->ipcomp.algo)
 		return -EOPNOTSUPP;
@@ -349,6 +357,6 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	}
 	p->options = htole32(p->options);
 	if (ret)
-		explicit_bzero(p, sizeof(*p));	/* no key material left behind */
+		explicit_bzero(p, sizeof(*p)); /* no key material left behind */
 	return ret;
 }

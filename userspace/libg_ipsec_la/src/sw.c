@@ -192,8 +192,9 @@ static void gla_sw_route(const struct virtio_ipsec_event *de)
 	e.sa_id = le32toh(de->sa_id);
 	e.seq = le64toh(de->seq);
 	e.value = limit == VIRTIO_IPSEC_LIMIT_PACKETS ||
-		  type == VIRTIO_IPSEC_EVT_LOST ? le64toh(de->packets) :
-						  le64toh(de->bytes);
+				  type == VIRTIO_IPSEC_EVT_LOST ?
+			  le64toh(de->packets) :
+			  le64toh(de->bytes);
 	if (type == VIRTIO_IPSEC_EVT_LOST) {
 		e.group_id = 0;
 		e.sa_id = 0;
@@ -237,9 +238,12 @@ static void gla_sw_dev_init(const struct vpe_core_config *cfg)
 static int gla_sw_open(const char *accl, struct gla_file *file)
 {
 	struct vpe_core_config cfg = {
-		.max_sas = GLA_SW_MAX_SAS, .max_groups = GLA_SW_MAX_GROUPS,
-		.max_packet_len = 65535, .max_batch = VIPSEC_MAX_PKT_BATCH,
-		.max_replay_window = 4096, .crypto_backend = "ipsec-mb",
+		.max_sas = GLA_SW_MAX_SAS,
+		.max_groups = GLA_SW_MAX_GROUPS,
+		.max_packet_len = 65535,
+		.max_batch = VIPSEC_MAX_PKT_BATCH,
+		.max_replay_window = 4096,
+		.crypto_backend = "ipsec-mb",
 	};
 	struct gla_sw_file *f = calloc(1, sizeof(*f));
 	char err[128];
@@ -308,7 +312,7 @@ static int gla_sw_take(struct gla_sw_file *f, struct vipsec_event *ev)
 	if (!f->ev_head)
 		f->ev_tail = NULL;
 	if (item->async) {
-		gla_sw_async_deliver(item->async, ev);	/* frees it */
+		gla_sw_async_deliver(item->async, ev); /* frees it */
 		return 1;
 	}
 	f->nevents--;
@@ -352,7 +356,7 @@ static int gla_sw_poll(struct gla_file *file, int timeout_ms)
 	int n;
 
 	pthread_mutex_lock(&gla_sw.lock);
-	gla_sw_pump();		/* expiries due by now */
+	gla_sw_pump(); /* expiries due by now */
 	pthread_mutex_unlock(&gla_sw.lock);
 	n = poll(&pfd, 1, timeout_ms);
 	if (n < 0)
@@ -381,7 +385,7 @@ static void gla_sw_close(struct gla_file *file)
 	struct gla_sw_file *f = file->priv, **pp;
 
 	pthread_mutex_lock(&gla_sw.lock);
-	gla_sw_release(f);		/* SAs, groups, claim */
+	gla_sw_release(f); /* SAs, groups, claim */
 	gla_sw_ev_close(f);
 	for (pp = &gla_sw.files; *pp; pp = &(*pp)->next)
 		if (*pp == f) {
@@ -389,7 +393,7 @@ static void gla_sw_close(struct gla_file *file)
 			break;
 		}
 	if (!--gla_sw.nfiles) {
-		vpe_core_free(gla_sw.core);	/* zeroes keys */
+		vpe_core_free(gla_sw.core); /* zeroes keys */
 		memset(&gla_sw.counters, 0, sizeof(gla_sw.counters));
 		memset(gla_sw.sas, 0, sizeof(gla_sw.sas));
 		memset(gla_sw.groups, 0, sizeof(gla_sw.groups));
@@ -415,13 +419,15 @@ static int gla_sw_active(struct g_ipsec_la_active_accl_info *a)
 		a->id = GLA_SW_ID;
 		a->software = 1;
 		a->mode = gla_sw.mode == VIPSEC_MODE_EXCLUSIVE ?
-			  G_IPSEC_LA_INSTANCE_EXCLUSIVE : G_IPSEC_LA_INSTANCE_SHARED;
-		for (f = gla_sw.files; f && a->num_owners < G_IPSEC_LA_MAX_OWNERS;
-		     f = f->next)
+				  G_IPSEC_LA_INSTANCE_EXCLUSIVE :
+				  G_IPSEC_LA_INSTANCE_SHARED;
+		for (f = gla_sw.files;
+		     f && a->num_owners < G_IPSEC_LA_MAX_OWNERS; f = f->next)
 			if (f->mode)
-				snprintf(a->owners[a->num_owners++].app_identity,
-					 sizeof(a->owners[0].app_identity), "%s",
-					 f->app);
+				snprintf(
+					a->owners[a->num_owners++].app_identity,
+					sizeof(a->owners[0].app_identity), "%s",
+					f->app);
 		a->bytes_in = gla_sw.counters.bytes_in;
 		a->bytes_out = gla_sw.counters.bytes_out;
 		a->packets_in = gla_sw.counters.packets_in;

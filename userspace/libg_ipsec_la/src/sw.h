@@ -15,15 +15,15 @@
 #include "internal.h"
 #include "vipsec_core.h"
 
-#define GLA_SW_MAX_SAS		1024
-#define GLA_SW_MAX_GROUPS	64
+#define GLA_SW_MAX_SAS	  1024
+#define GLA_SW_MAX_GROUPS 64
 /* The driver's defaults (event.h, quota.c, data.c, ctrl.h) */
-#define GLA_SW_EV_MAX_QUEUED	1024	/* records other than XFORM_DONE */
-#define GLA_SW_SAS_PER_FILE	512	/* max_sas_per_file */
-#define GLA_SW_GROUPS_PER_FILE	16	/* max_groups_per_file */
-#define GLA_SW_ASYNC_BYTES	(65536ul * 1024)	/* max_async_kb_per_file */
-#define GLA_SW_DATA_MAX_BYTES	(4u << 20)	/* one data request */
-#define GLA_SW_SA_GET_CHUNK	32	/* SAs per device SA_GET */
+#define GLA_SW_EV_MAX_QUEUED   1024 /* records other than XFORM_DONE */
+#define GLA_SW_SAS_PER_FILE    512  /* max_sas_per_file */
+#define GLA_SW_GROUPS_PER_FILE 16   /* max_groups_per_file */
+#define GLA_SW_ASYNC_BYTES     (65536ul * 1024) /* max_async_kb_per_file */
+#define GLA_SW_DATA_MAX_BYTES  (4u << 20)	/* one data request */
+#define GLA_SW_SA_GET_CHUNK    32		/* SAs per device SA_GET */
 
 struct gla_sw_async;
 
@@ -37,33 +37,33 @@ struct gla_sw_ev {
 /* One open "file" (the driver's struct vipsec_file). */
 struct gla_sw_file {
 	struct gla_sw_file *next;
-	int efd;			/* readable while records are queued */
-	uint32_t mode;			/* VIPSEC_MODE_*, 0 = no claim */
+	int efd;       /* readable while records are queued */
+	uint32_t mode; /* VIPSEC_MODE_*, 0 = no claim */
 	char app[64];
 	struct gla_sw_ev *ev_head, *ev_tail;
-	uint32_t nevents;		/* queued records but XFORM_DONE */
-	uint64_t lost;			/* dropped since the last LOST */
-	uint32_t nsas, ngroups;		/* for the quotas */
-	uint32_t nasync;		/* async batches not yet read */
+	uint32_t nevents;	/* queued records but XFORM_DONE */
+	uint64_t lost;		/* dropped since the last LOST */
+	uint32_t nsas, ngroups; /* for the quotas */
+	uint32_t nasync;	/* async batches not yet read */
 	uint64_t async_bytes;
 };
 
 struct gla_sw_sa {
-	struct gla_sw_file *owner;	/* NULL: free id */
+	struct gla_sw_file *owner; /* NULL: free id */
 	uint32_t group;
 };
 
 struct gla_sw_dev {
-	pthread_mutex_t lock;		/* protects everything */
+	pthread_mutex_t lock; /* protects everything */
 	struct vpe_core *core;
 	uint32_t max_sas, max_groups, max_packet_len, max_batch;
 	uint32_t max_replay_window;
 	uint64_t features;
 	struct gla_sw_file *files;
 	uint32_t nfiles;
-	uint32_t mode;			/* VIPSEC_MODE_* of the claims */
+	uint32_t mode; /* VIPSEC_MODE_* of the claims */
 	uint32_t nclaims;
-	uint8_t status;			/* of the last gla_sw_ctrl() */
+	uint8_t status; /* of the last gla_sw_ctrl() */
 	struct gla_sw_sa sas[GLA_SW_MAX_SAS + 1];
 	struct gla_sw_file *groups[GLA_SW_MAX_GROUPS + 1];
 	struct {
@@ -86,9 +86,8 @@ void gla_sw_post(struct gla_sw_file *f, const struct vipsec_event *e);
 void gla_sw_post_async(struct gla_sw_file *f, struct gla_sw_ev *item);
 void gla_sw_pump(void);
 void gla_sw_release(struct gla_sw_file *f);
-int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
-		const void *body, size_t body_len, void *out, size_t out_cap,
-		uint32_t *out_len);
+int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id, const void *body,
+		size_t body_len, void *out, size_t out_cap, uint32_t *out_len);
 long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg);
 long gla_sw_xform(struct gla_sw_file *f, void *uarg);
 int gla_sw_owns_sa(struct gla_sw_file *f, uint32_t group, uint32_t id);

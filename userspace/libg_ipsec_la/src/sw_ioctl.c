@@ -18,9 +18,8 @@
  * 0, or the device status as an errno, the status itself then in
  * gla_sw.status. @out_len: bytes of response.
  */
-int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
-		const void *body, size_t body_len, void *out, size_t out_cap,
-		uint32_t *out_len)
+int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id, const void *body,
+		size_t body_len, void *out, size_t out_cap, uint32_t *out_len)
 {
 	struct virtio_ipsec_resp_footer ft;
 	struct virtio_ipsec_ctrl_hdr h;
@@ -47,17 +46,19 @@ int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id,
 		if (n >= (ssize_t)sizeof(ft)) {
 			memcpy(&ft, resp + rcap - sizeof(ft), sizeof(ft));
 			gla_sw.status = ft.status;
-			ret = ft.status == VIRTIO_IPSEC_OK ? 0 :
-			      gla_ctrl_status_to_errno(ft.status);
+			ret = ft.status == VIRTIO_IPSEC_OK ?
+				      0 :
+				      gla_ctrl_status_to_errno(ft.status);
 			if (out_len)
 				*out_len = le32toh(ft.out_len) > out_cap ?
-					   0 : le32toh(ft.out_len);
+						   0 :
+						   le32toh(ft.out_len);
 			if (out && out_cap)
 				memcpy(out, resp, out_cap);
 		}
 	}
 	if (req)
-		explicit_bzero(req, sizeof(h) + body_len);	/* keys */
+		explicit_bzero(req, sizeof(h) + body_len); /* keys */
 	free(req);
 	free(resp);
 	return ret;
@@ -162,8 +163,8 @@ static long gla_sw_group_create(struct gla_sw_file *f, void *uarg)
 	g.group_id = id;
 	err = gla_sw_copy_out((uintptr_t)uarg, &g, sizeof(g));
 	if (err) {
-		gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, id, 0, NULL, 0,
-			    NULL, 0, NULL);
+		gla_sw_ctrl(VIRTIO_IPSEC_OP_GROUP_DESTROY, id, 0, NULL, 0, NULL,
+			    0, NULL);
 		return err;
 	}
 	gla_sw.groups[id] = f;
@@ -207,9 +208,10 @@ static long gla_sw_group_destroy(struct gla_sw_file *f, void *uarg)
 static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 {
 	uint32_t opts = le32toh(p->options);
-	size_t life_len = offsetof(struct virtio_ipsec_sa_params, hard_seconds) +
-			  sizeof(p->hard_seconds) -
-			  offsetof(struct virtio_ipsec_sa_params, soft_bytes);
+	size_t life_len =
+		offsetof(struct virtio_ipsec_sa_params, hard_seconds) +
+		sizeof(p->hard_seconds) -
+		offsetof(struct virtio_ipsec_sa_params, soft_bytes);
 	int life = !gla_sw_mem_is_zero(&p->soft_bytes, life_len);
 	uint64_t feat = gla_sw.features;
 
@@ -253,11 +255,11 @@ static void gla_sw_sa_forget(uint32_t id)
 /* sa.c vipsec_sa_remove() */
 static int gla_sw_sa_remove(uint32_t group, uint32_t id, int force)
 {
-	int err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, group, id, NULL, 0,
-			      NULL, 0, NULL);
+	int err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_DEL, group, id, NULL, 0, NULL,
+			      0, NULL);
 
 	if (err == -ENOENT)
-		err = 0;	/* the device has no such SA any more */
+		err = 0; /* the device has no such SA any more */
 	if (err && !force)
 		return err;
 	gla_sw_sa_forget(id);
@@ -271,7 +273,7 @@ static int gla_sw_sa_add_one(struct gla_sw_file *f, uint32_t group,
 {
 	int err;
 
-	*st = VIRTIO_IPSEC_OK;		/* OK: refused by the driver */
+	*st = VIRTIO_IPSEC_OK; /* OK: refused by the driver */
 	err = gla_sw_params_check(p);
 	if (err)
 		return err;
@@ -323,7 +325,8 @@ static long gla_sw_sa_add(struct gla_sw_file *f, void *uarg)
 	else if (f->nsas + a.num_sas > GLA_SW_SAS_PER_FILE)
 		err = -EDQUOT;
 	for (n = 0; !err && n < a.num_sas; n++) {
-		err = gla_sw_sa_add_one(f, a.group_id, &params[n], &ids[n], &st);
+		err = gla_sw_sa_add_one(f, a.group_id, &params[n], &ids[n],
+					&st);
 		if (err)
 			break;
 	}
@@ -336,10 +339,10 @@ static long gla_sw_sa_add(struct gla_sw_file *f, void *uarg)
 	for (i = 0; err && i < n; i++)
 		gla_sw_sa_remove(a.group_id, ids[i], 1);
 	if (gla_sw_copy_out((uintptr_t)uarg, &a, sizeof(a)) && !err)
-		err = -EFAULT;	/* the SAs stay; close() deletes them */
+		err = -EFAULT; /* the SAs stay; close() deletes them */
 out:
 	if (params)
-		explicit_bzero(params, plen);	/* keys */
+		explicit_bzero(params, plen); /* keys */
 	free(params);
 	free(ids);
 	return err;
@@ -361,10 +364,9 @@ static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
 	return gla_sw_sa_remove(d.group_id, d.sa_id, 0);
 }
 
-#define GLA_SW_SA_MOD_ALL	(VIRTIO_IPSEC_SA_MOD_LOCAL | \
-				 VIRTIO_IPSEC_SA_MOD_PEER | \
-				 VIRTIO_IPSEC_SA_MOD_SEQ | \
-				 VIRTIO_IPSEC_SA_MOD_WINDOW)
+#define GLA_SW_SA_MOD_ALL                                       \
+	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW)
 
 /* sa.c vipsec_ioctl_sa_mod() */
 static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
@@ -431,7 +433,7 @@ static int gla_sw_sa_get_page(uint32_t group, uint32_t op, uint32_t cursor,
 	*n = le32toh(r->count);
 	*more = !!le32toh(r->more);
 	if (len < sizeof(*r) || *n > max || len < sizeof(*r) + *n * sizeof(*e))
-		return -EIO;	/* impossible answer */
+		return -EIO; /* impossible answer */
 	return 0;
 }
 
@@ -442,8 +444,8 @@ static int gla_sw_sa_get_page(uint32_t group, uint32_t op, uint32_t cursor,
 static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
 				 struct virtio_ipsec_sa_entry *out)
 {
-	uint32_t op = g->op, cursor = op == VIRTIO_IPSEC_SA_GET_FIRST ? 0 :
-				      g->sa_id;
+	uint32_t op = g->op,
+		 cursor = op == VIRTIO_IPSEC_SA_GET_FIRST ? 0 : g->sa_id;
 	uint32_t i, n, id, last = cursor, max;
 	struct virtio_ipsec_sa_get_resp *r;
 	struct virtio_ipsec_sa_entry *e;
@@ -472,7 +474,7 @@ static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
 				continue;
 			if (le32toh(e->group_id) != g->group_id ||
 			    !gla_sw_owns_sa(f, g->group_id, id))
-				continue;	/* another file's SA */
+				continue; /* another file's SA */
 			explicit_bzero(e->params.cipher_key,
 				       sizeof(e->params.cipher_key));
 			explicit_bzero(e->params.auth_key,
@@ -558,8 +560,8 @@ static long gla_sw_sa_flush(struct gla_sw_file *f, void *uarg)
 	if (!gla_sw_owns_group(f, fl.group_id))
 		return -ENOENT;
 	if (fl.group_id) {
-		err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_FLUSH, fl.group_id, 0, NULL,
-				  0, NULL, 0, NULL);
+		err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_FLUSH, fl.group_id, 0,
+				  NULL, 0, NULL, 0, NULL);
 		if (!err) {
 			for (id = 1; id <= gla_sw.max_sas; id++)
 				if (gla_sw_owns_sa(f, fl.group_id, id))
@@ -605,23 +607,14 @@ long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 	if (!f->mode)
 		return -EPERM;
 	switch (cmd) {
-	case VIPSEC_IOC_GROUP_CREATE:
-		return gla_sw_group_create(f, arg);
-	case VIPSEC_IOC_GROUP_DESTROY:
-		return gla_sw_group_destroy(f, arg);
-	case VIPSEC_IOC_SA_ADD:
-		return gla_sw_sa_add(f, arg);
-	case VIPSEC_IOC_SA_DEL:
-		return gla_sw_sa_del(f, arg);
-	case VIPSEC_IOC_SA_MOD:
-		return gla_sw_sa_mod(f, arg);
-	case VIPSEC_IOC_SA_GET:
-		return gla_sw_sa_get(f, arg);
-	case VIPSEC_IOC_SA_FLUSH:
-		return gla_sw_sa_flush(f, arg);
-	case VIPSEC_IOC_XFORM:
-		return gla_sw_xform(f, arg);
-	default:
-		return -ENOTTY;
+	case VIPSEC_IOC_GROUP_CREATE: return gla_sw_group_create(f, arg);
+	case VIPSEC_IOC_GROUP_DESTROY: return gla_sw_group_destroy(f, arg);
+	case VIPSEC_IOC_SA_ADD: return gla_sw_sa_add(f, arg);
+	case VIPSEC_IOC_SA_DEL: return gla_sw_sa_del(f, arg);
+	case VIPSEC_IOC_SA_MOD: return gla_sw_sa_mod(f, arg);
+	case VIPSEC_IOC_SA_GET: return gla_sw_sa_get(f, arg);
+	case VIPSEC_IOC_SA_FLUSH: return gla_sw_sa_flush(f, arg);
+	case VIPSEC_IOC_XFORM: return gla_sw_xform(f, arg);
+	default: return -ENOTTY;
 	}
 }

@@ -28,16 +28,16 @@ struct gla_sw_xpkt {
 
 /* One batch: the request's response, until the results are written back */
 struct gla_sw_async {
-	struct gla_sw_ev item;		/* the XFORM_DONE record */
+	struct gla_sw_ev item; /* the XFORM_DONE record */
 	struct gla_sw_file *f;
-	struct vipsec_pkt *pkts;	/* copy of the caller's array */
+	struct vipsec_pkt *pkts; /* copy of the caller's array */
 	struct gla_sw_xpkt *x;
-	uint64_t upkts;			/* the caller's array */
+	uint64_t upkts; /* the caller's array */
 	uint32_t num, op, flags;
-	uint8_t *resp;			/* results, then output areas */
+	uint8_t *resp; /* results, then output areas */
 	size_t resp_len;
-	size_t bytes;			/* charged to f (async quota) */
-	int err;			/* the batch's result */
+	size_t bytes; /* charged to f (async quota) */
+	int err;      /* the batch's result */
 };
 
 static int gla_sw_segs_len(const struct vipsec_seg *s, uint32_t n,
@@ -197,8 +197,8 @@ static void gla_sw_xform_account(const struct gla_sw_async *a)
 /* xform.c vipsec_xform_scatter() and vipsec_xpkt_scatter() */
 static int gla_sw_xform_scatter(struct gla_sw_async *a)
 {
-	const uint8_t *src = a->resp + a->num *
-				       sizeof(struct virtio_ipsec_pkt_result);
+	const uint8_t *src =
+		a->resp + a->num * sizeof(struct virtio_ipsec_pkt_result);
 	struct virtio_ipsec_pkt_result r;
 	uint32_t i, s, len, chunk;
 	const uint8_t *p;
@@ -214,10 +214,13 @@ static int gla_sw_xform_scatter(struct gla_sw_async *a)
 		len = a->pkts[i].out_len;
 		p = src;
 		if ((r.status == VIRTIO_IPSEC_OK ||
-		     r.status == VIRTIO_IPSEC_SOFT_EXPIRY) && !err)
-			for (s = 0; s < a->pkts[i].out_nsegs && len && !err; s++) {
+		     r.status == VIRTIO_IPSEC_SOFT_EXPIRY) &&
+		    !err)
+			for (s = 0; s < a->pkts[i].out_nsegs && len && !err;
+			     s++) {
 				chunk = len < a->x[i].out[s].len ?
-					len : a->x[i].out[s].len;
+						len :
+						a->x[i].out[s].len;
 				err = gla_sw_copy_out(a->x[i].out[s].addr, p,
 						      chunk);
 				p += chunk;
@@ -306,14 +309,14 @@ static int gla_sw_xform_go(struct gla_sw_file *f, struct gla_sw_async *a,
 	return 0;
 }
 
-#define GLA_SW_XFORM_FLAGS	(VIPSEC_XFORM_F_ASYNC | \
-				 VIPSEC_XFORM_F_NO_COMPLETION)
+#define GLA_SW_XFORM_FLAGS (VIPSEC_XFORM_F_ASYNC | VIPSEC_XFORM_F_NO_COMPLETION)
 
 /* xform.c vipsec_ioctl_xform() */
 long gla_sw_xform(struct gla_sw_file *f, void *uarg)
 {
 	uint32_t max_batch = gla_sw.max_batch < VIPSEC_MAX_PKT_BATCH ?
-			     gla_sw.max_batch : VIPSEC_MAX_PKT_BATCH;
+				     gla_sw.max_batch :
+				     VIPSEC_MAX_PKT_BATCH;
 	struct gla_sw_async *a;
 	struct vipsec_xform xf;
 	int err;
@@ -339,10 +342,11 @@ long gla_sw_xform(struct gla_sw_file *f, void *uarg)
 	if (!a->pkts || !a->x)
 		err = -ENOMEM;
 	else
-		err = gla_sw_copy_in(a->pkts, xf.pkts, a->num * sizeof(*a->pkts));
+		err = gla_sw_copy_in(a->pkts, xf.pkts,
+				     a->num * sizeof(*a->pkts));
 	if (!err)
 		err = gla_sw_xform_go(f, a, xf.user_data);
 	if (err || !(xf.flags & VIPSEC_XFORM_F_ASYNC))
-		gla_sw_async_free(a);	/* else the record or the free owns it */
+		gla_sw_async_free(a); /* else the record or the free owns it */
 	return err;
 }

@@ -33,7 +33,8 @@ static void usage(FILE *f)
 static const char *mode_name(uint32_t m)
 {
 	return m == G_IPSEC_LA_INSTANCE_EXCLUSIVE ? "exclusive" :
-	       m == G_IPSEC_LA_INSTANCE_SHARED ? "shared" : "none";
+	       m == G_IPSEC_LA_INSTANCE_SHARED	  ? "shared" :
+						    "none";
 }
 
 static int list_available(void)
@@ -73,7 +74,8 @@ static int list_active(void)
 			printf("\towner \"%s\" groups %s\n",
 			       l[i].owners[k].app_identity,
 			       l[i].owners[k].group_identities[0] ?
-			       l[i].owners[k].group_identities : "(default)");
+				       l[i].owners[k].group_identities :
+				       "(default)");
 		printf("\tin: %" PRIu64 " bytes %" PRIu64 " packets"
 		       "  out: %" PRIu64 " bytes %" PRIu64 " packets\n",
 		       l[i].bytes_in, l[i].packets_in, l[i].bytes_out,

@@ -17,7 +17,7 @@
 #include <linux/virtio_ipsec_dev.h>
 #include <linux/virtio_ipsec_genl.h>
 
-static long mon_left = -1;	/* events still to print; -1 = forever */
+static long mon_left = -1; /* events still to print; -1 = forever */
 
 static const char *ev_name(unsigned int t)
 {
@@ -45,31 +45,42 @@ static int mon_cb(struct nl_msg *msg, void *arg)
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, a, VIPSEC_GENL_A_MAX, NULL))
 		return NL_SKIP;
 	acc = a[VIPSEC_GENL_A_ACCEL_NAME] ?
-	      nla_get_string(a[VIPSEC_GENL_A_ACCEL_NAME]) : "?";
+		      nla_get_string(a[VIPSEC_GENL_A_ACCEL_NAME]) :
+		      "?";
 	if (g->cmd == VIPSEC_GENL_CMD_ACCEL_ADD ||
 	    g->cmd == VIPSEC_GENL_CMD_ACCEL_DEL) {
 		printf("accel %s %s\n", acc,
-		       g->cmd == VIPSEC_GENL_CMD_ACCEL_ADD ? "added" : "removed");
+		       g->cmd == VIPSEC_GENL_CMD_ACCEL_ADD ? "added" :
+							     "removed");
 	} else if (g->cmd == VIPSEC_GENL_CMD_EVENT) {
-		printf("%s accel %s", a[VIPSEC_GENL_A_EVENT] ?
-		       ev_name(nla_get_u16(a[VIPSEC_GENL_A_EVENT])) : "event", acc);
+		printf("%s accel %s",
+		       a[VIPSEC_GENL_A_EVENT] ?
+			       ev_name(nla_get_u16(a[VIPSEC_GENL_A_EVENT])) :
+			       "event",
+		       acc);
 		if (a[VIPSEC_GENL_A_APP_IDENTITY])
 			printf(" owner \"%s\"",
 			       nla_get_string(a[VIPSEC_GENL_A_APP_IDENTITY]));
 		if (a[VIPSEC_GENL_A_GROUP_ID])
-			printf(" group %u", nla_get_u32(a[VIPSEC_GENL_A_GROUP_ID]));
+			printf(" group %u",
+			       nla_get_u32(a[VIPSEC_GENL_A_GROUP_ID]));
 		if (a[VIPSEC_GENL_A_SA_ID])
 			printf(" sa %u", nla_get_u32(a[VIPSEC_GENL_A_SA_ID]));
 		if (a[VIPSEC_GENL_A_SPI])
-			printf(" spi 0x%08x", nla_get_u32(a[VIPSEC_GENL_A_SPI]));
+			printf(" spi 0x%08x",
+			       nla_get_u32(a[VIPSEC_GENL_A_SPI]));
 		if (a[VIPSEC_GENL_A_SEQ])
-			printf(" seq %" PRIu64, (uint64_t)nla_get_u64(a[VIPSEC_GENL_A_SEQ]));
+			printf(" seq %" PRIu64,
+			       (uint64_t)nla_get_u64(a[VIPSEC_GENL_A_SEQ]));
 		if (a[VIPSEC_GENL_A_BYTES])
-			printf(" bytes %" PRIu64, (uint64_t)nla_get_u64(a[VIPSEC_GENL_A_BYTES]));
+			printf(" bytes %" PRIu64,
+			       (uint64_t)nla_get_u64(a[VIPSEC_GENL_A_BYTES]));
 		if (a[VIPSEC_GENL_A_PACKETS])
-			printf(" packets %" PRIu64, (uint64_t)nla_get_u64(a[VIPSEC_GENL_A_PACKETS]));
+			printf(" packets %" PRIu64,
+			       (uint64_t)nla_get_u64(a[VIPSEC_GENL_A_PACKETS]));
 		if (a[VIPSEC_GENL_A_LIMIT])
-			printf(" limit %u", nla_get_u16(a[VIPSEC_GENL_A_LIMIT]));
+			printf(" limit %u",
+			       nla_get_u16(a[VIPSEC_GENL_A_LIMIT]));
 		printf("\n");
 	} else {
 		return NL_SKIP;
@@ -93,14 +104,17 @@ int vipsec_cmd_monitor(int argc, char **argv)
 	}
 	sk = nl_socket_alloc();
 	if (!sk || genl_connect(sk)) {
-		fprintf(stderr, "vipsec: cannot open a generic netlink socket\n");
+		fprintf(stderr,
+			"vipsec: cannot open a generic netlink socket\n");
 		goto out;
 	}
-	grp = genl_ctrl_resolve_grp(sk, VIPSEC_GENL_NAME, VIPSEC_GENL_MCGRP_EVENTS);
+	grp = genl_ctrl_resolve_grp(sk, VIPSEC_GENL_NAME,
+				    VIPSEC_GENL_MCGRP_EVENTS);
 	if (grp < 0) {
-		fprintf(stderr, "vipsec: netlink family \"%s\" not found "
-			"(driver not loaded?): %s\n", VIPSEC_GENL_NAME,
-			nl_geterror(grp));
+		fprintf(stderr,
+			"vipsec: netlink family \"%s\" not found "
+			"(driver not loaded?): %s\n",
+			VIPSEC_GENL_NAME, nl_geterror(grp));
 		goto out;
 	}
 	nl_socket_disable_seq_check(sk);
@@ -109,8 +123,8 @@ int vipsec_cmd_monitor(int argc, char **argv)
 	if (err) {
 		/* the events name every tenant's SAs: CAP_NET_ADMIN only */
 		fprintf(stderr, "vipsec: cannot join the events group: %s%s\n",
-			nl_geterror(err), err == -NLE_PERM ?
-			" (needs CAP_NET_ADMIN)" : "");
+			nl_geterror(err),
+			err == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
 		goto out;
 	}
 	printf("# watching %s events\n", VIPSEC_GENL_NAME);
@@ -128,7 +142,8 @@ int vipsec_cmd_monitor(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(stderr, "vipsec: monitor unavailable: built without the "
+	fprintf(stderr,
+		"vipsec: monitor unavailable: built without the "
 		"driver's netlink header <linux/virtio_ipsec_genl.h>\n");
 	return 1;
 }

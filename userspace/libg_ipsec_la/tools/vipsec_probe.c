@@ -45,12 +45,15 @@ static int probe_show(struct g_ipsec_la_handle *h, uint32_t dir)
 	struct g_ipsec_la_sa sas[4];
 	struct g_ipsec_la_sa_stats st[4];
 	struct g_ipsec_la_sa_get_inargs in = {
-		.dir = dir, .operation = G_IPSEC_LA_SA_GET_FIRST_N,
+		.dir = dir,
+		.operation = G_IPSEC_LA_SA_GET_FIRST_N,
 		.num_sas = 4,
 		.flags = G_IPSEC_LA_SA_GET_PARAMS | G_IPSEC_LA_SA_GET_STATS,
 	};
 	struct g_ipsec_la_sa_get_outargs out = {
-		.sa_params = sas, .stats = st, .handles = hs,
+		.sa_params = sas,
+		.stats = st,
+		.handles = hs,
 	};
 	uint32_t i;
 	int ret = g_ipsec_la_sa_get(h, &in, 0, &out, NULL);
@@ -90,21 +93,25 @@ static int probe_run(struct g_ipsec_la_handle *h, unsigned int packets)
 	if (ret)
 		return ret;
 	for (i = 0; i < packets; i++) {
-		struct g_ipsec_la_data d_in = { pkt, 100 }, d_out = { esp, sizeof(esp) };
+		struct g_ipsec_la_data d_in = { pkt, 100 },
+				       d_out = { esp, sizeof(esp) };
 		struct g_ipsec_la_data e_in, e_out = { back, sizeof(back) };
 
 		probe_packet(pkt, 100, i);
 		if (g_ipsec_la_packet_encap(h, 0, &so, 1, &d_in, &d_out, NULL))
 			continue;
 		e_in = d_out;
-		if (!g_ipsec_la_packet_decap(h, 0, &si, 1, &e_in, &e_out, NULL) &&
+		if (!g_ipsec_la_packet_decap(h, 0, &si, 1, &e_in, &e_out,
+					     NULL) &&
 		    e_out.length == 100 && !memcmp(back, pkt, 100))
 			ok++;
 	}
 	printf("# probe: %u of %u packets round-tripped\n", ok, packets);
 	return probe_show(h, G_IPSEC_LA_IPSEC_OUTBOUND) |
-	       probe_show(h, G_IPSEC_LA_IPSEC_INBOUND) ? -EIO :
-	       ok == packets ? 0 : -EIO;
+			       probe_show(h, G_IPSEC_LA_IPSEC_INBOUND) ?
+		       -EIO :
+	       ok == packets ? 0 :
+			       -EIO;
 }
 
 int vipsec_probe(const char *accel, unsigned int packets)
@@ -115,12 +122,12 @@ int vipsec_probe(const char *accel, unsigned int packets)
 	int ret = g_ipsec_la_open(G_IPSEC_LA_INSTANCE_SHARED, &oi, &oo);
 
 	if (ret) {
-		fprintf(stderr, "vipsec: open %s: %s\n", accel ? accel : "(first)",
-			strerror(-ret));
+		fprintf(stderr, "vipsec: open %s: %s\n",
+			accel ? accel : "(first)", strerror(-ret));
 		return 1;
 	}
 	ret = probe_run(&oo.handle, packets);
-	g_ipsec_la_close(&oo.handle);	/* flushes the probe SAs */
+	g_ipsec_la_close(&oo.handle); /* flushes the probe SAs */
 	if (ret)
 		fprintf(stderr, "vipsec: probe: %s\n", strerror(-ret));
 	return ret ? 1 : 0;

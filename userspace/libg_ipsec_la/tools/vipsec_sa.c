@@ -27,9 +27,9 @@
  */
 static const char *cipher_name(uint32_t gapi)
 {
-#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, \
-		   g, caps)						\
-	if (gapi == (uint32_t)(g))					\
+#define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, g, \
+		   caps)                                                     \
+	if (gapi == (uint32_t)(g))                                           \
 		return afalg;
 #define VPE_AEAD(...)
 #define VPE_AUTH(...)
@@ -43,9 +43,9 @@ static const char *cipher_name(uint32_t gapi)
 static const char *aead_name(uint32_t gapi)
 {
 #define VPE_CIPHER(...)
-#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, \
-		 g, caps)						\
-	if (gapi == (uint32_t)(g))					\
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
+		 caps)                                                       \
+	if (gapi == (uint32_t)(g))                                           \
 		return afalg;
 #define VPE_AUTH(...)
 	VPE_ALGS
@@ -62,8 +62,8 @@ static const char *auth_name(uint32_t gapi)
 		return "none";
 #define VPE_CIPHER(...)
 #define VPE_AEAD(...)
-#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps)	\
-	if (gapi == (uint32_t)(g))					\
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
+	if (gapi == (uint32_t)(g))                               \
 		return afalg;
 	VPE_ALGS
 #undef VPE_CIPHER
@@ -99,9 +99,9 @@ void vipsec_print_sa(const struct g_ipsec_la_sa *sa, uint32_t dir,
 	print_addr(&sa->te_addr.src_ip);
 	printf(" dst ");
 	print_addr(&sa->te_addr.dest_ip);
-	(void)h;	/* opaque */
-	printf("\n\tproto esp spi 0x%08x dir %s mode %s\n",
-	       sa->spi, dir == G_IPSEC_LA_IPSEC_OUTBOUND ? "out" : "in",
+	(void)h; /* opaque */
+	printf("\n\tproto esp spi 0x%08x dir %s mode %s\n", sa->spi,
+	       dir == G_IPSEC_LA_IPSEC_OUTBOUND ? "out" : "in",
 	       f & G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE ? "transport" : "tunnel");
 	if (aead_name(c->comb_algo))
 		printf("\taead %s (%u bits) %u\n", aead_name(c->comb_algo),
@@ -110,30 +110,35 @@ void vipsec_print_sa(const struct g_ipsec_la_sa *sa, uint32_t dir,
 		printf("\tenc %s (%u bits)\n", cipher_name(c->cipher_algo),
 		       c->cipher_key_len_bits);
 	if (!c->comb_algo && auth_name(c->auth_algo))
-		printf("\tauth-trunc %s (%u bits) %u\n", auth_name(c->auth_algo),
-		       c->auth_key_len_bits, c->icv_len_bits);
+		printf("\tauth-trunc %s (%u bits) %u\n",
+		       auth_name(c->auth_algo), c->auth_key_len_bits,
+		       c->icv_len_bits);
 	if (dir == G_IPSEC_LA_IPSEC_INBOUND)
 		printf("\treplay-window %u flag%s%s%s\n",
 		       sa->u.inb.anti_replay_window_size,
-		       f & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK ? " anti-replay" : "",
+		       f & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK ? " anti-replay" :
+								"",
 		       f & G_IPSEC_LA_SA_USE_ESN ? " esn" : "",
 		       f & G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL ?
-		       " encap" : "");
+			       " encap" :
+			       "");
 	if (f & G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL)
 		printf("\tencap type espinudp sport %u dport %u\n",
 		       sa->nat_info.src_port, sa->nat_info.dest_port);
-	printf("\tlifetime config:\n\t  limit: soft %" PRIu64 "(packets) hard %"
-	       PRIu64 "(packets)\n\t  soft %u(kB) hard %u(kB)  soft %" PRIu64
-	       "(s) hard %" PRIu64 "(s)\n", sa->soft_packets_limit,
-	       sa->hard_packets_limit, sa->soft_kilobytes_limit,
-	       sa->hard_kilobytes_limit, sa->soft_seconds_limit,
-	       sa->hard_seconds_limit);
+	printf("\tlifetime config:\n\t  limit: soft %" PRIu64
+	       "(packets) hard %" PRIu64
+	       "(packets)\n\t  soft %u(kB) hard %u(kB)  soft %" PRIu64
+	       "(s) hard %" PRIu64 "(s)\n",
+	       sa->soft_packets_limit, sa->hard_packets_limit,
+	       sa->soft_kilobytes_limit, sa->hard_kilobytes_limit,
+	       sa->soft_seconds_limit, sa->hard_seconds_limit);
 }
 
 void vipsec_print_stats(const struct g_ipsec_la_sa_stats *s)
 {
 	printf("\tlifetime current:\n\t  %" PRIu64 "(bytes), %" PRIu64
-	       "(packets)\n", s->bytes_processed, s->packets_processed);
+	       "(packets)\n",
+	       s->bytes_processed, s->packets_processed);
 	printf("\tstats:\n\t  invalid %u pad %u seq %u late %u replay %u"
 	       " integrity-failed %u seq-overflow %u crypto-failed %u\n"
 	       "\t  no-tailroom %u hard-expired %u selector %u\n",
@@ -167,15 +172,17 @@ static int sa_overview(int stats)
 			printf("\towner \"%s\" groups %s\n",
 			       l[i].owners[k].app_identity,
 			       l[i].owners[k].group_identities[0] ?
-			       l[i].owners[k].group_identities : "(default)");
+				       l[i].owners[k].group_identities :
+				       "(default)");
 		if (stats)
 			printf("\tcreated %" PRIu64 " deleted %" PRIu64
 			       " modified %" PRIu64 "\n\tin %" PRIu64
 			       " bytes %" PRIu64 " packets  out %" PRIu64
 			       " bytes %" PRIu64 " packets\n",
 			       l[i].sas_created, l[i].sas_deleted,
-			       l[i].sas_modified, l[i].bytes_in, l[i].packets_in,
-			       l[i].bytes_out, l[i].packets_out);
+			       l[i].sas_modified, l[i].bytes_in,
+			       l[i].packets_in, l[i].bytes_out,
+			       l[i].packets_out);
 	}
 	return 0;
 }
@@ -202,7 +209,7 @@ int vipsec_cmd_sa(int argc, char **argv)
 		if (!vipsec_sa_dump())
 			return 0;
 		fprintf(stderr, "vipsec: showing the per-accelerator view"
-			" instead\n");
+				" instead\n");
 		return sa_overview(0);
 	}
 	if (!strcmp(argv[1], "stats"))
@@ -211,6 +218,6 @@ int vipsec_cmd_sa(int argc, char **argv)
 		return vipsec_probe(accel, packets);
 usage:
 	fprintf(stderr, "Usage: vipsec sa show|stats\n"
-		"       vipsec sa probe [ACCEL] [--packets N]\n");
+			"       vipsec sa probe [ACCEL] [--packets N]\n");
 	return 2;
 }

@@ -68,21 +68,26 @@ static int sa_cb(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	printf("accel %s group %u",
 	       a[VIPSEC_GENL_A_ACCEL_NAME] ?
-	       nla_get_string(a[VIPSEC_GENL_A_ACCEL_NAME]) : "?",
+		       nla_get_string(a[VIPSEC_GENL_A_ACCEL_NAME]) :
+		       "?",
 	       a[VIPSEC_GENL_A_GROUP_ID] ?
-	       nla_get_u32(a[VIPSEC_GENL_A_GROUP_ID]) : 0);
+		       nla_get_u32(a[VIPSEC_GENL_A_GROUP_ID]) :
+		       0);
 	if (a[VIPSEC_GENL_A_GROUP_NAME])
 		printf(" \"%s\"", nla_get_string(a[VIPSEC_GENL_A_GROUP_NAME]));
 	else
 		printf(" (default)");
 	printf(" sa %u owner \"%s\"\n", nla_get_u32(a[VIPSEC_GENL_A_SA_ID]),
 	       a[VIPSEC_GENL_A_APP_IDENTITY] ?
-	       nla_get_string(a[VIPSEC_GENL_A_APP_IDENTITY]) : "?");
+		       nla_get_string(a[VIPSEC_GENL_A_APP_IDENTITY]) :
+		       "?");
 	printf("\tproto esp spi 0x%08x dir %s\n",
 	       nla_get_u32(a[VIPSEC_GENL_A_SPI]),
 	       !a[VIPSEC_GENL_A_DIRECTION] ? "?" :
 	       nla_get_u8(a[VIPSEC_GENL_A_DIRECTION]) ==
-	       VIRTIO_IPSEC_DIR_OUTBOUND ? "out" : "in");
+			       VIRTIO_IPSEC_DIR_OUTBOUND ?
+					     "out" :
+					     "in");
 	print_dev_stats(a);
 	(*count)++;
 	return NL_OK;
@@ -101,7 +106,8 @@ int vipsec_sa_dump(void)
 	int fam, err, ret = -1;
 
 	if (!sk || genl_connect(sk)) {
-		fprintf(stderr, "vipsec: cannot open a generic netlink socket\n");
+		fprintf(stderr,
+			"vipsec: cannot open a generic netlink socket\n");
 		goto out;
 	}
 	fam = genl_ctrl_resolve(sk, VIPSEC_GENL_NAME);
@@ -111,9 +117,9 @@ int vipsec_sa_dump(void)
 		goto out;
 	}
 	msg = nlmsg_alloc();
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fam, 0,
-				 NLM_F_DUMP, VIPSEC_GENL_CMD_SA_GET,
-				 VIPSEC_GENL_VERSION)) {
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fam, 0, NLM_F_DUMP,
+			 VIPSEC_GENL_CMD_SA_GET, VIPSEC_GENL_VERSION)) {
 		fprintf(stderr, "vipsec: out of memory\n");
 		goto out;
 	}
@@ -123,9 +129,10 @@ int vipsec_sa_dump(void)
 		err = nl_recvmsgs_default(sk);
 	if (err < 0) {
 		fprintf(stderr, "vipsec: cannot dump SAs over netlink: %s%s\n",
-			nl_geterror(err), err == -NLE_PERM ?
-			" (needs CAP_NET_ADMIN)" : err == -NLE_OPNOTSUPP ?
-			" (driver too old)" : "");
+			nl_geterror(err),
+			err == -NLE_PERM      ? " (needs CAP_NET_ADMIN)" :
+			err == -NLE_OPNOTSUPP ? " (driver too old)" :
+						"");
 		goto out;
 	}
 	if (!count)
@@ -139,7 +146,8 @@ out:
 #else
 int vipsec_sa_dump(void)
 {
-	fprintf(stderr, "vipsec: built without the driver's netlink header "
+	fprintf(stderr,
+		"vipsec: built without the driver's netlink header "
 		"<linux/virtio_ipsec_genl.h>: cannot list other owners' SAs\n");
 	return -1;
 }
