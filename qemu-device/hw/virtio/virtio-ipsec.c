@@ -6,11 +6,12 @@
  * lifetime expiries, sequence overflow and announcements, raised by the
  * engine and delivered here into driver-posted buffers). Every request is
  * a device-readable part followed by a device-writable part whose last
- * bytes hold the response footer (include/uapi/linux/virtio_ipsec.h). This file only moves bytes: the
- * ESP engine (engine, struct vpe_core) parses and answers
- * every request, so all request decoding is unit-tested and fuzzed outside
- * QEMU. Here we bound what we copy out of guest memory and turn a chain
- * that cannot carry a response into virtio_error() (NEEDS_RESET).
+ * bytes hold the response footer (include/uapi/linux/virtio_ipsec.h).
+ * This file only moves bytes: the ESP engine (engine/, struct vpe_core)
+ * parses and answers every request, so all request decoding is
+ * unit-tested and fuzzed outside QEMU. Here we bound what we copy out of
+ * guest memory and turn a chain that cannot carry a response into
+ * virtio_error() (NEEDS_RESET).
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or
  * (at your option) any later version.  See the COPYING file in the
