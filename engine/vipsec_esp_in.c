@@ -305,13 +305,9 @@ void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
 		.out = out,
 		.out_cap = out_cap,
 	};
-	struct vpe_esp_op op;
-	struct in_state st;
 
-	if (decap_prepare(sa, &p, &st, &op, res) != VIRTIO_IPSEC_OK)
-		return;
-	c->ops->decrypt(c, &op, 1);
-	decap_finish(sa, &p, &st, &op, res);
+	/* A burst of one: the same steps, written once. */
+	vpe_esp_decap_burst(c, &p, 1, res);
 }
 
 /*

@@ -293,13 +293,9 @@ void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
 		.out = out,
 		.out_cap = out_cap,
 	};
-	struct vpe_esp_op op;
-	struct out_layout l;
 
-	if (encap_prepare(c, sa, &p, &l, &op, res) != VIRTIO_IPSEC_OK)
-		return;
-	c->ops->encrypt(c, &op, 1);
-	encap_finish(sa, &p, &l, &op, res);
+	/* A burst of one: the same steps, written once. */
+	vpe_esp_encap_burst(c, &p, 1, res);
 }
 
 void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)

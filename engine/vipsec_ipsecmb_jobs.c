@@ -194,6 +194,26 @@ static uint64_t aead_aad(struct job_ctx *x, const struct vpe_mb_key *k)
 }
 
 /* Poly1305 reads ciphertext, so decryption goes straight into pt. */
+/*
+ * The AEAD modes cipher and authenticate the whole payload from its start
+ * with the one expanded key; only key and nonce lengths differ.
+ */
+static void fill_aead_span(IMB_JOB *job, const struct job_ctx *x,
+			   const struct vpe_mb_key *k, uint64_t key_len,
+			   uint64_t iv_len)
+{
+	const struct vpe_esp_op *op = x->op;
+
+	job->enc_keys = job->dec_keys = k->enc;
+	job->key_len_in_bytes = key_len;
+	job->cipher_start_src_offset_in_bytes = 0;
+	job->msg_len_to_cipher_in_bytes = op->len;
+	job->hash_start_src_offset_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = op->len;
+	job->iv = x->iv;
+	job->iv_len_in_bytes = iv_len;
+}
+
 static void fill_chacha(IMB_JOB *job, struct job_ctx *x,
 			const struct vpe_mb_key *k, bool encrypt)
 {
@@ -209,14 +229,7 @@ static void fill_chacha(IMB_JOB *job, struct job_ctx *x,
 	job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
 	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH :
 				     IMB_ORDER_HASH_CIPHER;
-	job->enc_keys = job->dec_keys = k->enc;
-	job->key_len_in_bytes = 32;
-	job->cipher_start_src_offset_in_bytes = 0;
-	job->msg_len_to_cipher_in_bytes = op->len;
-	job->hash_start_src_offset_in_bytes = 0;
-	job->msg_len_to_hash_in_bytes = op->len;
-	job->iv = x->iv;
-	job->iv_len_in_bytes = 12;
+	fill_aead_span(job, x, k, 32, 12);
 }
 
 static void fill_ccm(IMB_JOB *job, struct job_ctx *x,
@@ -240,14 +253,7 @@ static void fill_ccm(IMB_JOB *job, struct job_ctx *x,
 	job->hash_alg = IMB_AUTH_AES_CCM;
 	job->chain_order = encrypt ? IMB_ORDER_HASH_CIPHER :
 				     IMB_ORDER_CIPHER_HASH;
-	job->enc_keys = job->dec_keys = k->enc;
-	job->key_len_in_bytes = k->key_len;
-	job->cipher_start_src_offset_in_bytes = 0;
-	job->msg_len_to_cipher_in_bytes = op->len;
-	job->hash_start_src_offset_in_bytes = 0;
-	job->msg_len_to_hash_in_bytes = op->len;
-	job->iv = x->iv;
-	job->iv_len_in_bytes = 11;
+	fill_aead_span(job, x, k, k->key_len, 11);
 	job->u.CCM.aad = x->aad;
 }
 

@@ -74,30 +74,31 @@ static uint16_t reached(const struct vpe_core *core, const struct vpe_sa *sa,
 	return 0;
 }
 
+/* Checks one pair of limits; queues its expiry event once. */
+static void check_limit(struct vpe_core *core, struct vpe_sa *sa, uint32_t flag,
+			uint16_t evt, uint64_t bytes, uint64_t packets,
+			uint64_t seconds)
+{
+	uint16_t lim;
+
+	if (sa->st.flags & flag)
+		return;
+	lim = reached(core, sa, bytes, packets, seconds);
+	if (lim) {
+		sa->st.flags |= flag;
+		sa_event(core, sa, evt, lim, vpe_sa_seq(sa));
+	}
+}
+
 /* Checks both limits; queues each expiry event once. */
 static void check_limits(struct vpe_core *core, struct vpe_sa *sa)
 {
 	const struct vpe_life *l = &sa->st.life;
-	uint16_t lim;
 
-	if (!(sa->st.flags & VPE_ST_SOFT)) {
-		lim = reached(core, sa, l->soft_bytes, l->soft_packets,
-			      l->soft_seconds);
-		if (lim) {
-			sa->st.flags |= VPE_ST_SOFT;
-			sa_event(core, sa, VIRTIO_IPSEC_EVT_SOFT_EXPIRY, lim,
-				 vpe_sa_seq(sa));
-		}
-	}
-	if (!(sa->st.flags & VPE_ST_HARD)) {
-		lim = reached(core, sa, l->hard_bytes, l->hard_packets,
-			      l->hard_seconds);
-		if (lim) {
-			sa->st.flags |= VPE_ST_HARD;
-			sa_event(core, sa, VIRTIO_IPSEC_EVT_HARD_EXPIRY, lim,
-				 vpe_sa_seq(sa));
-		}
-	}
+	check_limit(core, sa, VPE_ST_SOFT, VIRTIO_IPSEC_EVT_SOFT_EXPIRY,
+		    l->soft_bytes, l->soft_packets, l->soft_seconds);
+	check_limit(core, sa, VPE_ST_HARD, VIRTIO_IPSEC_EVT_HARD_EXPIRY,
+		    l->hard_bytes, l->hard_packets, l->hard_seconds);
 }
 
 uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa)
