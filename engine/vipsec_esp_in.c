@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vipsec_esp.h"
+#include "vipsec_esp_burst.h"
 #include "vipsec_inner.h"
 #include "vipsec_ipv6.h"
 #include "vipsec_udp_encap.h"
@@ -188,14 +189,17 @@ struct in_state {
  * replay check, and the op that authenticates and decrypts into out.
  * VIRTIO_IPSEC_OK when op is ready; anything else is the final status.
  */
-static uint8_t decap_prepare(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
-			     struct in_state *st, struct vpe_esp_op *op,
+static uint8_t decap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			     void *state, struct vpe_esp_op *op,
 			     struct vpe_esp_res *res)
 {
+	struct vpe_sa *sa = p->sa;
+	struct in_state *st = state;
 	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
 	struct in_layout *l = &st->l;
 	const uint8_t *esp;
 
+	(void)c; /* the burst's common signature; only encap draws IVs */
 	res->out_len = 0;
 	res->seq = 0;
 	if (sa->direction != VIRTIO_IPSEC_DIR_INBOUND)
@@ -240,10 +244,11 @@ static uint8_t decap_prepare(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 }
 
 /* Second half, after the backend opened op. */
-static void decap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
-			 const struct in_state *st, const struct vpe_esp_op *op,
-			 struct vpe_esp_res *res)
+static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
+			 const struct vpe_esp_op *op, struct vpe_esp_res *res)
 {
+	const struct in_state *st = state;
+	struct vpe_sa *sa = p->sa;
 	int transport = sa->mode == VIRTIO_IPSEC_MODE_TRANSPORT;
 	uint8_t *out = p->out;
 	int32_t inner;
@@ -328,31 +333,18 @@ static bool decap_must_wait(const struct vpe_esp_pkt *p, const uint8_t *idx,
 	return false;
 }
 
+static const struct vpe_esp_dir decap_dir = {
+	.prepare = decap_prepare,
+	.finish = decap_finish,
+	.must_wait = decap_must_wait,
+	.st_size = sizeof(struct in_state),
+	.decrypt = true,
+};
+
 void vpe_esp_decap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			 unsigned int n, struct vpe_esp_res *res)
 {
-	struct vpe_esp_op ops[VPE_ESP_BURST];
 	struct in_state st[VPE_ESP_BURST];
-	uint8_t idx[VPE_ESP_BURST];
-	unsigned int base, i, k, m;
 
-	for (base = 0; base < n; base += m) {
-		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
-		vpe_esp_prefetch(p + base, m);
-		for (i = 0, k = 0; i < m; i++) {
-			if (decap_must_wait(p + base, idx, k, &p[base + i])) {
-				m = i;
-				break;
-			}
-			if (decap_prepare(p[base + i].sa, &p[base + i], &st[k],
-					  &ops[k],
-					  &res[base + i]) == VIRTIO_IPSEC_OK)
-				idx[k++] = (uint8_t)i;
-		}
-		if (k)
-			c->ops->decrypt(c, ops, k);
-		for (i = 0; i < k; i++)
-			decap_finish(p[base + idx[i]].sa, &p[base + idx[i]],
-				     &st[i], &ops[i], &res[base + idx[i]]);
-	}
+	vpe_esp_burst(&decap_dir, c, p, n, res, st);
 }

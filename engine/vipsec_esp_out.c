@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vipsec_esp.h"
+#include "vipsec_esp_burst.h"
 #include "vipsec_ipv6.h"
 #include "vipsec_udp_encap.h"
 
@@ -206,10 +207,12 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
  * it. VIRTIO_IPSEC_OK when op is ready for the backend; anything else is
  * the packet's final status (res filled, no op).
  */
-static uint8_t encap_prepare(struct vpe_crypto *c, struct vpe_sa *sa,
-			     const struct vpe_esp_pkt *p, struct out_layout *l,
-			     struct vpe_esp_op *op, struct vpe_esp_res *res)
+static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			     void *state, struct vpe_esp_op *op,
+			     struct vpe_esp_res *res)
 {
+	struct out_layout *l = state;
+	struct vpe_sa *sa = p->sa;
 	uint8_t iv[VPE_ESP_MAX_IVLEN], *pt, *esp;
 	uint32_t i, pt_len;
 	uint64_t seq;
@@ -261,10 +264,11 @@ static uint8_t encap_prepare(struct vpe_crypto *c, struct vpe_sa *sa,
 }
 
 /* Second half, after the backend sealed op: headers, counters, result. */
-static void encap_finish(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
-			 const struct out_layout *l,
+static void encap_finish(const struct vpe_esp_pkt *p, const void *state,
 			 const struct vpe_esp_op *op, struct vpe_esp_res *res)
 {
+	const struct out_layout *l = state;
+	struct vpe_sa *sa = p->sa;
 	if (op->status) {
 		/* Never let a packet with a wrong ICV out; its number is spent. */
 		memset(p->out, 0, l->total);
@@ -316,26 +320,16 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
  * then all finished. Same result per packet as n calls of
  * vpe_esp_encap in order, including several packets of one SA.
  */
+static const struct vpe_esp_dir encap_dir = {
+	.prepare = encap_prepare,
+	.finish = encap_finish,
+	.st_size = sizeof(struct out_layout),
+};
+
 void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			 unsigned int n, struct vpe_esp_res *res)
 {
-	struct vpe_esp_op ops[VPE_ESP_BURST];
 	struct out_layout l[VPE_ESP_BURST];
-	uint8_t idx[VPE_ESP_BURST];
-	unsigned int base, i, k, m;
 
-	for (base = 0; base < n; base += m) {
-		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
-		vpe_esp_prefetch(p + base, m);
-		for (i = 0, k = 0; i < m; i++)
-			if (encap_prepare(c, p[base + i].sa, &p[base + i],
-					  &l[k], &ops[k],
-					  &res[base + i]) == VIRTIO_IPSEC_OK)
-				idx[k++] = (uint8_t)i;
-		if (k)
-			c->ops->encrypt(c, ops, k);
-		for (i = 0; i < k; i++)
-			encap_finish(p[base + idx[i]].sa, &p[base + idx[i]],
-				     &l[i], &ops[i], &res[base + idx[i]]);
-	}
+	vpe_esp_burst(&encap_dir, c, p, n, res, l);
 }

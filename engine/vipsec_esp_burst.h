@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The burst loop that vipsec_esp_out.c and vipsec_esp_in.c share: a
+ * chunk of packets prepared, their crypto in one backend call, then all
+ * finished. Each direction names its steps in a struct vpe_esp_dir.
+ * Inlined always: the steps are constants at each call, so the compiler
+ * calls them directly, as the loops written out did.
+ */
+#ifndef VIPSEC_ESP_BURST_H
+#define VIPSEC_ESP_BURST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vipsec_esp.h"
+
+struct vpe_esp_dir {
+	/*
+	 * Fills op and the direction's per-packet state st; VIRTIO_IPSEC_OK
+	 * when op is ready, anything else is the packet's final status.
+	 */
+	uint8_t (*prepare)(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+			   void *st, struct vpe_esp_op *op,
+			   struct vpe_esp_res *res);
+	/* After the backend ran op. */
+	void (*finish)(const struct vpe_esp_pkt *p, const void *st,
+		       const struct vpe_esp_op *op, struct vpe_esp_res *res);
+	/*
+	 * NULL, or true when next must wait for the next backend call after
+	 * the k packets p[idx[0..k-1]] already prepared in this one.
+	 */
+	bool (*must_wait)(const struct vpe_esp_pkt *p, const uint8_t *idx,
+			  unsigned int k, const struct vpe_esp_pkt *next);
+	size_t st_size; /* bytes of one packet's state */
+	bool decrypt;	/* backend call: decrypt, else encrypt */
+};
+
+/* st: room for VPE_ESP_BURST states of d->st_size bytes. */
+static inline __attribute__((always_inline)) void
+vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
+	      const struct vpe_esp_pkt *p, unsigned int n,
+	      struct vpe_esp_res *res, void *st)
+{
+	struct vpe_esp_op ops[VPE_ESP_BURST];
+	uint8_t idx[VPE_ESP_BURST];
+	unsigned int base, i, k, m;
+	char *s = st;
+
+	for (base = 0; base < n; base += m) {
+		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
+		vpe_esp_prefetch(p + base, m);
+		for (i = 0, k = 0; i < m; i++) {
+			if (d->must_wait &&
+			    d->must_wait(p + base, idx, k, &p[base + i])) {
+				m = i;
+				break;
+			}
+			if (d->prepare(c, &p[base + i], s + k * d->st_size,
+				       &ops[k],
+				       &res[base + i]) == VIRTIO_IPSEC_OK)
+				idx[k++] = (uint8_t)i;
+		}
+		if (k && d->decrypt)
+			c->ops->decrypt(c, ops, k);
+		else if (k)
+			c->ops->encrypt(c, ops, k);
+		for (i = 0; i < k; i++)
+			d->finish(&p[base + idx[i]], s + i * d->st_size,
+				  &ops[i], &res[base + idx[i]]);
+	}
+}
+
+#endif
