@@ -303,15 +303,9 @@ void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
 		   uint32_t in_len, uint8_t *out, uint32_t out_cap,
 		   struct vpe_esp_res *res)
 {
-	const struct vpe_esp_pkt p = {
-		.sa = sa,
-		.in = in,
-		.in_len = in_len,
-		.out = out,
-		.out_cap = out_cap,
-	};
-
 	/* A burst of one: the same steps, written once. */
+	const struct vpe_esp_pkt p = { sa, in, in_len, out, out_cap };
+
 	vpe_esp_decap_burst(c, &p, 1, res);
 }
 
