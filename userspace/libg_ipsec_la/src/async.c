@@ -82,6 +82,20 @@ int gla_finish_ctrl(const struct gla_ref *ref, uint32_t flags,
 	return 0;
 }
 
+int gla_finish_result(const struct gla_ref *ref, uint32_t flags,
+		      const struct g_ipsec_la_resp_args *resp, int ret,
+		      int32_t *result)
+{
+	/* The bytes of the one-member outargs the callback receives. */
+	int32_t res = ret;
+
+	if (result)
+		*result = res;
+	if (ret)
+		return ret;
+	return gla_finish_ctrl(ref, flags, resp, ret, &res, sizeof(res));
+}
+
 void gla_inst_drain(struct gla_inst *inst)
 {
 	struct gla_pending *p, *n;

@@ -67,6 +67,23 @@ int gla_sa_check(const struct gla_ref *ref,
 	return 0;
 }
 
+int gla_check_sa_call(uint32_t flags, const struct g_ipsec_la_resp_args *resp,
+		      const struct g_ipsec_la_sa_handle *sa)
+{
+	int ret = gla_check_flags(flags, resp);
+
+	return ret ? ret : sa ? 0 : -EINVAL;
+}
+
+int gla_sa_ref(const struct g_ipsec_la_handle *h,
+	       const struct g_ipsec_la_sa_handle *sa, uint32_t dir,
+	       struct gla_ref *ref)
+{
+	int ret = gla_ref_get(h, ref);
+
+	return ret ? ret : gla_sa_check(ref, sa, dir);
+}
+
 /**
  * gla_ref_get() - resolve an accelerator handle (and its group part).
  * Return: 0, or -EINVAL for a NULL, forged, stale or closed handle.

@@ -111,6 +111,13 @@ int gla_check_flags(uint32_t flags, const struct g_ipsec_la_resp_args *resp);
 int gla_dev_ioctl(const struct gla_ref *ref, unsigned long cmd, void *arg);
 int gla_sa_check(const struct gla_ref *ref,
 		 const struct g_ipsec_la_sa_handle *sa, uint32_t dir);
+/* gla_check_flags(), then -EINVAL without an SA handle @sa. */
+int gla_check_sa_call(uint32_t flags, const struct g_ipsec_la_resp_args *resp,
+		      const struct g_ipsec_la_sa_handle *sa);
+/* gla_ref_get() of @h, then gla_sa_check() of @sa in it. */
+int gla_sa_ref(const struct g_ipsec_la_handle *h,
+	       const struct g_ipsec_la_sa_handle *sa, uint32_t dir,
+	       struct gla_ref *ref);
 
 /* async.c */
 struct gla_pending *gla_pending_new(const struct g_ipsec_la_resp_args *resp);
@@ -121,6 +128,11 @@ void gla_defer(struct gla_inst *inst, struct gla_pending *p);
 int gla_finish_ctrl(const struct gla_ref *ref, uint32_t flags,
 		    const struct g_ipsec_la_resp_args *resp, int ret,
 		    const void *out, size_t len);
+/* The end of a control call whose outargs are only a result (sa_del,
+ * sa_mod): @ret stored in *@result when given, then gla_finish_ctrl(). */
+int gla_finish_result(const struct gla_ref *ref, uint32_t flags,
+		      const struct g_ipsec_la_resp_args *resp, int ret,
+		      int32_t *result);
 void gla_pending_free(struct gla_pending *p);
 void gla_inst_drain(struct gla_inst *inst); /* close: drop everything */
 void gla_sa_meta_set(struct gla_inst *inst, uint32_t id, uint32_t group,

@@ -217,9 +217,7 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	ret = gla_check_flags(a->flags, a->resp);
 	if (ret)
 		return ret;
-	ret = gla_ref_get(handle, &ref);
-	if (!ret)
-		ret = gla_sa_check(&ref, a->sa, dir);
+	ret = gla_sa_ref(handle, a->sa, dir, &ref);
 	if (ret)
 		return ret;
 	lim = ref.info.max_batch && ref.info.max_batch < VIPSEC_MAX_PKT_BATCH ?

@@ -94,20 +94,15 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  uint32_t flags, struct g_ipsec_la_sa_del_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp)
 {
-	struct g_ipsec_la_sa_del_outargs tmp;
 	const uint32_t *sh;
 	struct vipsec_sa_del req;
 	struct gla_ref ref;
 	int ret;
 
-	ret = gla_check_flags(flags, resp);
+	ret = gla_check_sa_call(flags, resp, in ? in->handle : NULL);
 	if (ret)
 		return ret;
-	if (!in || !in->handle)
-		return -EINVAL;
-	ret = gla_ref_get(handle, &ref);
-	if (!ret)
-		ret = gla_sa_check(&ref, in->handle, (uint32_t)in->dir);
+	ret = gla_sa_ref(handle, in->handle, (uint32_t)in->dir, &ref);
 	if (!ret) {
 		sh = in->handle->ipsec_sa_handle;
 		memset(&req, 0, sizeof(req));
@@ -118,12 +113,8 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 		if (!ret)
 			gla_sa_meta_clear(ref.inst, req.sa_id);
 	}
-	tmp.result = ret;
-	if (out)
-		*out = tmp;
-	if (ret)
-		return ret;
-	return gla_finish_ctrl(&ref, flags, resp, ret, &tmp, sizeof(tmp));
+	return gla_finish_result(&ref, flags, resp, ret,
+				 out ? &out->result : NULL);
 }
 
 int32_t g_ipsec_la_sa_flush(struct g_ipsec_la_handle *handle, uint32_t flags,

@@ -81,20 +81,15 @@ int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
 			  struct g_ipsec_la_sa_modify_outargs *out,
 			  const struct g_ipsec_la_resp_args *resp)
 {
-	struct g_ipsec_la_sa_modify_outargs tmp;
 	struct vipsec_sa_mod req;
 	struct gla_ref ref;
 	const uint32_t *sh;
 	int ret;
 
-	ret = gla_check_flags(flags, resp);
+	ret = gla_check_sa_call(flags, resp, in ? in->handle : NULL);
 	if (ret)
 		return ret;
-	if (!in || !in->handle)
-		return -EINVAL;
-	ret = gla_ref_get(handle, &ref);
-	if (!ret)
-		ret = gla_sa_check(&ref, in->handle, (uint32_t)in->dir);
+	ret = gla_sa_ref(handle, in->handle, (uint32_t)in->dir, &ref);
 	if (!ret && !GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_MOD))
 		ret = -EOPNOTSUPP;
 	if (!ret) {
@@ -107,12 +102,8 @@ int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
 	}
 	if (!ret)
 		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_MOD, &req);
-	tmp.result = ret;
-	if (out)
-		*out = tmp;
-	if (ret)
-		return ret;
-	return gla_finish_ctrl(&ref, flags, resp, ret, &tmp, sizeof(tmp));
+	return gla_finish_result(&ref, flags, resp, ret,
+				 out ? &out->result : NULL);
 }
 
 static void gla_addr_from_wire(const uint8_t *a, uint8_t ver,

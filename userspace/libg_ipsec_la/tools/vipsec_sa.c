@@ -25,34 +25,45 @@
  * g-API enum value -> the Linux crypto API name `ip xfrm state` shows,
  * from the rows of vpe_algs.h (header-only: the CLI links no engine).
  */
-static const char *cipher_name(uint32_t gapi)
-{
+enum alg_kind { ALG_CIPHER, ALG_AEAD, ALG_AUTH };
+
+static const struct alg_row {
+	enum alg_kind kind;
+	uint32_t gapi;
+	const char *name;
+} alg_rows[] = {
 #define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, g, \
 		   caps)                                                     \
-	if (gapi == (uint32_t)(g))                                           \
-		return afalg;
-#define VPE_AEAD(...)
-#define VPE_AUTH(...)
+	{ ALG_CIPHER, (uint32_t)(g), afalg },
+#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
+		 caps)                                                       \
+	{ ALG_AEAD, (uint32_t)(g), afalg },
+#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
+	{ ALG_AUTH, (uint32_t)(g), afalg },
 	VPE_ALGS
 #undef VPE_CIPHER
 #undef VPE_AEAD
 #undef VPE_AUTH
+};
+
+static const char *alg_name(enum alg_kind kind, uint32_t gapi)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(alg_rows) / sizeof(alg_rows[0]); i++)
+		if (alg_rows[i].kind == kind && alg_rows[i].gapi == gapi)
+			return alg_rows[i].name;
 	return NULL;
+}
+
+static const char *cipher_name(uint32_t gapi)
+{
+	return alg_name(ALG_CIPHER, gapi);
 }
 
 static const char *aead_name(uint32_t gapi)
 {
-#define VPE_CIPHER(...)
-#define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
-		 caps)                                                       \
-	if (gapi == (uint32_t)(g))                                           \
-		return afalg;
-#define VPE_AUTH(...)
-	VPE_ALGS
-#undef VPE_CIPHER
-#undef VPE_AEAD
-#undef VPE_AUTH
-	return NULL;
+	return alg_name(ALG_AEAD, gapi);
 }
 
 /* AUTH_NONE prints as "none" (its crypto API name is digest_null). */
@@ -60,16 +71,7 @@ static const char *auth_name(uint32_t gapi)
 {
 	if (gapi == G_IPSEC_LA_AUTH_ALG_NONE)
 		return "none";
-#define VPE_CIPHER(...)
-#define VPE_AEAD(...)
-#define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
-	if (gapi == (uint32_t)(g))                               \
-		return afalg;
-	VPE_ALGS
-#undef VPE_CIPHER
-#undef VPE_AEAD
-#undef VPE_AUTH
-	return NULL;
+	return alg_name(ALG_AUTH, gapi);
 }
 
 static void print_addr(const struct g_ip_addr *a)
