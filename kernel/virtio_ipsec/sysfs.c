@@ -18,50 +18,22 @@
 #include "main.h"
 #include "sysfs.h"
 
-static ssize_t name_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	struct vipsec_dev *vd = dev_get_drvdata(dev);
+/* A read-only attribute: one value of vd, printed with @fmt. */
+#define VIPSEC_DEV_ATTR(_name, fmt, value)				\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct vipsec_dev *vd = dev_get_drvdata(dev);			\
+									\
+	return sysfs_emit(buf, fmt "\n", value);			\
+}									\
+static DEVICE_ATTR_RO(_name)
 
-	return sysfs_emit(buf, "%s\n", vd->name);
-}
-static DEVICE_ATTR_RO(name);
-
-static ssize_t id_show(struct device *dev, struct device_attribute *attr,
-		       char *buf)
-{
-	struct vipsec_dev *vd = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%d\n", vd->id);
-}
-static DEVICE_ATTR_RO(id);
-
-static ssize_t features_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
-{
-	struct vipsec_dev *vd = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "0x%llx\n", vd->features);
-}
-static DEVICE_ATTR_RO(features);
-
-static ssize_t max_sas_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	struct vipsec_dev *vd = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%u\n", vd->lim.max_sas);
-}
-static DEVICE_ATTR_RO(max_sas);
-
-static ssize_t active_sas_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	struct vipsec_dev *vd = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%d\n", atomic_read(&vd->active_sas));
-}
-static DEVICE_ATTR_RO(active_sas);
+VIPSEC_DEV_ATTR(name, "%s", vd->name);
+VIPSEC_DEV_ATTR(id, "%d", vd->id);
+VIPSEC_DEV_ATTR(features, "0x%llx", vd->features);
+VIPSEC_DEV_ATTR(max_sas, "%u", vd->lim.max_sas);
+VIPSEC_DEV_ATTR(active_sas, "%d", atomic_read(&vd->active_sas));
 
 static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
@@ -146,15 +118,8 @@ static DEVICE_ATTR_ADMIN_RO(owners);
 
 /* Driver counters (struct vipsec_stats), one decimal number each. */
 #define VIPSEC_STAT_ATTR(field)						\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	struct vipsec_dev *vd = dev_get_drvdata(dev);			\
-									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  (long long)atomic64_read(&vd->stats.field));	\
-}									\
-static DEVICE_ATTR_RO(field)
+	VIPSEC_DEV_ATTR(field, "%lld",					\
+			(long long)atomic64_read(&vd->stats.field))
 
 VIPSEC_STAT_ATTR(bytes_in);
 VIPSEC_STAT_ATTR(bytes_out);
