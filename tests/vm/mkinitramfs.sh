@@ -76,7 +76,7 @@ want_mods=(virtio virtio_ring virtio_pci
 	ccm des_generic des3_ede-x86_64 xcbc md5
 	chacha20poly1305 chacha_generic poly1305_generic
 	aesni-intel ghash-clmulni-intel
-	xfrm_algo xfrm_user esp4 esp6 veth tun)
+	xfrm_algo xfrm_user esp4 esp6 veth)
 
 for f in "$kmods/modules.order" "$busybox" "$iproute"; do
 	if [ ! -e "$f" ]; then
@@ -197,9 +197,10 @@ add_mod() {
 	done
 }
 for m in "${want_mods[@]}"; do add_mod "$m"; done
-# Optional: the peer device of the full-path bench (virtio-crypto); a kernel
-# without it simply has no such row.
-for m in virtio_crypto; do
+# Optional: the peer device of the full-path bench (virtio-crypto), and TUN
+# for the gateway demo; a kernel without one (the debug kernel has no TUN)
+# has no such bench row, and the demo reports a skip with the reason.
+for m in virtio_crypto tun; do
 	if [ -n "${path_of[$m]:-}" ]; then add_mod "$m"; fi
 done
 if [ -f "$module" ]; then
