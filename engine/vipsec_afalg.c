@@ -561,7 +561,11 @@ static void afalg_batch(struct vpe_esp_op *ops, unsigned int n, bool enc)
 static void afalg_encrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			  unsigned int n)
 {
+	unsigned int i;
+
 	(void)c;
+	for (i = 0; i < n; i++)
+		vpe_esp_op_gather(&ops[i]);
 	afalg_batch(ops, n, true);
 }
 

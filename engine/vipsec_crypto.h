@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct vpe_crypto;
 
@@ -53,8 +54,8 @@ struct vpe_xfrm_shape {
  *
  * encrypt: esp points at the header, already holding SPI, seq_lo and the
  *   IV; the plaintext payload is at pt (which may be esp + 8 + iv_len, in
- *   place). The backend writes the ciphertext after the IV and the ICV
- *   after the ciphertext.
+ *   place), or its first src_len bytes at src (see below). The backend
+ *   writes the ciphertext after the IV and the ICV after the ciphertext.
  * decrypt: esp points at the received header (read-only); the backend
  *   verifies the ICV and writes the plaintext payload to pt (len bytes,
  *   not overlapping esp). On -EBADMSG pt may hold unauthenticated bytes:
@@ -67,7 +68,27 @@ struct vpe_esp_op {
 	uint32_t len;	 /* payload bytes, a multiple of block_len */
 	uint32_t seq_hi; /* ESN: high half of the sequence number */
 	int status;	 /* out: 0, -EBADMSG (ICV), -EINVAL, -EIO */
+	/*
+	 * Encrypt only: the first src_len payload bytes are read from src
+	 * (the caller's input packet, which never overlaps pt) instead of
+	 * pt; pt + src_len already holds the rest (TFC padding, padding,
+	 * trailer). Reading the data where it lies saves a copy of every
+	 * packet. A backend that needs the payload in one piece calls
+	 * vpe_esp_op_gather() first.
+	 */
+	const uint8_t *src;
+	uint32_t src_len;
 };
+
+/* Puts the whole payload at pt (for backends that read one segment). */
+static inline void vpe_esp_op_gather(struct vpe_esp_op *op)
+{
+	if (op->src_len) {
+		memcpy(op->pt, op->src, op->src_len);
+		op->src_len = 0;
+		op->src = NULL;
+	}
+}
 
 struct vpe_crypto_ops {
 	const char *name;

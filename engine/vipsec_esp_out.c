@@ -238,11 +238,14 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	seq = ++sa->seq;
 	res->seq = seq;
 
-	/* Plaintext in place: data, TFC padding, padding, trailer. */
+	/*
+	 * The plaintext's tail in place: TFC padding, padding, trailer. The
+	 * data stays in in (out never overlaps it: vipsec_esp.h); the backend
+	 * reads it from there (op->src), saving a copy per packet.
+	 */
 	esp = p->out + l->ip_hlen + l->udp_len;
 	pt = esp + VPE_ESP_HLEN + sa->iv_len;
 	pt_len = l->data_len + l->tfc + l->pad + 2;
-	memcpy(pt, p->in + l->data_off, l->data_len);
 	memset(pt + l->data_len, 0, l->tfc);
 	for (i = 0; i < l->pad; i++)
 		pt[l->data_len + l->tfc + i] = (uint8_t)(i + 1);
@@ -259,6 +262,8 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 		.pt = pt,
 		.len = pt_len,
 		.seq_hi = (uint32_t)(seq >> 32),
+		.src = p->in + l->data_off,
+		.src_len = l->data_len,
 	};
 	return VIRTIO_IPSEC_OK;
 }

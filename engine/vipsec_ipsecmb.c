@@ -85,6 +85,8 @@ static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
 				vpe_mb_gcm_decrypt(mb->mgr, &ops[i]);
 			continue;
 		}
+		if (encrypt)
+			vpe_esp_op_gather(&ops[i]);
 		batch[m++] = &ops[i];
 		if (m == BATCH) {
 			vpe_mb_jobs_run(mb, batch, m, encrypt);

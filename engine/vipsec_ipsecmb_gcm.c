@@ -33,6 +33,25 @@ static uint32_t gcm_nonce_aad(const struct vpe_mb_key *k,
 	return 12;
 }
 
+/*
+ * The payload in two segments (op->src, then pt + src_len): one pass with
+ * GCM's streaming calls, which carry a partial block from one segment to
+ * the next, instead of copying the data next to the trailer first.
+ */
+#define GCM_ENC_SPLIT(bits)                                                   \
+	do {                                                                  \
+		IMB_AES##bits##_GCM_INIT(mgr, &k->gcm, &ctx, nonce, aad,     \
+					 aad_len);                            \
+		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, &ctx, ct,        \
+					       op->src, op->src_len);         \
+		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, &ctx,            \
+					       ct + op->src_len,              \
+					       op->pt + op->src_len,          \
+					       op->len - op->src_len);        \
+		IMB_AES##bits##_GCM_ENC_FINALIZE(mgr, &k->gcm, &ctx,          \
+						 ct + op->len, k->icv_len);   \
+	} while (0)
+
 void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 {
 	const struct vpe_mb_key *k = op->key;
@@ -40,7 +59,14 @@ void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 	uint8_t nonce[12], aad[12], *ct = op->esp + 16;
 	uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
 
-	if (k->key_len == 16)
+	if (op->src_len) {
+		if (k->key_len == 16)
+			GCM_ENC_SPLIT(128);
+		else if (k->key_len == 24)
+			GCM_ENC_SPLIT(192);
+		else
+			GCM_ENC_SPLIT(256);
+	} else if (k->key_len == 16)
 		IMB_AES128_GCM_ENC(mgr, &k->gcm, &ctx, ct, op->pt, op->len,
 				   nonce, aad, aad_len, ct + op->len,
 				   k->icv_len);
