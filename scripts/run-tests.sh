@@ -67,6 +67,10 @@ else
 	if [ "$host_only" -eq 0 ]; then
 		run_suite device-props "$top/tests/driver/device-props.sh"
 		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		# a multi-threaded VNF spreads over the data queues (one per vCPU)
+		run_suite vm-smp env VIPSEC_SMP=2 VIPSEC_DEVICE=virtio-ipsec-pci,num-queues=2 \
+			VIPSEC_TESTS="$build/tests/guest-mq" VIPSEC_VMDIR="$build/vm-smp" \
+			"$top/tests/vm/run.sh" --mode test --timeout "${VM_SMP_TIMEOUT:-600}" --build "$build"
 		run_suite vm-migration "$top/tests/migration/run.sh" --timeout "${VM_MIGRATION_TIMEOUT:-900}" --build "$build"
 		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi

@@ -29,6 +29,8 @@ int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
 int vipsec_data_run(struct vipsec_dev *vd, struct vipsec_data_req *dr);
 int vipsec_data_check(struct vipsec_dev *vd, struct vipsec_data_req *dr);
 struct vipsec_queue *vipsec_data_queue(struct vipsec_dev *vd);
+void vipsec_data_set_affinity(struct vipsec_dev *vd);
+void vipsec_data_clear_affinity(struct vipsec_dev *vd);
 void vipsec_data_free(struct vipsec_data_req *dr);
 
 #endif /* VIPSEC_DATA_H */

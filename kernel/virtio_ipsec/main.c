@@ -21,6 +21,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "chardev.h"
+#include "data.h"
 #include "event.h"
 #include "evq.h"
 #include "genl.h"
@@ -173,6 +174,7 @@ int vipsec_find_vqs(struct vipsec_dev *vd)
 		vd->dataq[i].vq = vqs[i];
 	vd->ctrlq.vq = vqs[n];
 	vd->evq.vq = vipsec_has_evq(vd) ? vqs[n + 1] : NULL;
+	vipsec_data_set_affinity(vd);
 out:
 	kfree(names);
 	kfree(cbs);
@@ -278,8 +280,10 @@ void vipsec_del_vqs(struct vipsec_dev *vd, int err)
 		vipsec_queue_reclaim(&vd->dataq[i], err);
 	vipsec_queue_reclaim(&vd->ctrlq, err);
 	vipsec_evq_stop(vd);
-	if (had_vqs)
+	if (had_vqs) {
+		vipsec_data_clear_affinity(vd);
 		vd->vdev->config->del_vqs(vd->vdev);
+	}
 	for (i = 0; i < vd->lim.num_data_queues; i++)
 		vipsec_queue_forget_vq(&vd->dataq[i]);
 	vipsec_queue_forget_vq(&vd->ctrlq);

@@ -140,6 +140,30 @@ static ssize_t num_data_queues_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(num_data_queues);
 
+/*
+ * One line per queue: "<queue name>\t<requests handed to the device>",
+ * data queues first, then the control queue. Shows how a multi-threaded
+ * VNF's requests spread over the data queues (one per CPU, data.c).
+ */
+static ssize_t queue_requests_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct vipsec_dev *vd = dev_get_drvdata(dev);
+	ssize_t len = 0;
+	u32 i;
+
+	for (i = 0; i <= vd->lim.num_data_queues; i++) {
+		struct vipsec_queue *q = i < vd->lim.num_data_queues ?
+					 &vd->dataq[i] : &vd->ctrlq;
+
+		if (!vipsec_emit_line(buf, &len, "%s\t%lld\n", q->name,
+				      (long long)atomic64_read(&q->requests)))
+			break;
+	}
+	return len;
+}
+static DEVICE_ATTR_RO(queue_requests);
+
 /* One line per group: "<id>\t<name>\t<owner's app identity>", escaped. */
 static ssize_t groups_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
@@ -179,6 +203,7 @@ static struct attribute *vipsec_dev_attrs[] = {
 	&dev_attr_sas_deleted.attr,
 	&dev_attr_sas_modified.attr,
 	&dev_attr_num_data_queues.attr,
+	&dev_attr_queue_requests.attr,
 	&dev_attr_groups.attr,
 	&dev_attr_name.attr,
 	&dev_attr_id.attr,

@@ -113,6 +113,7 @@ static int vipsec_req_add(struct vipsec_queue *q, struct vipsec_req *req,
 	if (err)
 		return err == -ENOSPC ? -EBUSY : err;
 	list_add_tail(&req->node, &q->inflight);
+	atomic64_inc(&q->requests);
 	return 0;
 }
 
@@ -356,6 +357,7 @@ void vipsec_queue_init(struct vipsec_queue *q, const char *fmt, int idx)
 {
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->inflight);
+	atomic64_set(&q->requests, 0);
 	tasklet_setup(&q->tasklet, vipsec_queue_tasklet);
 	snprintf(q->name, sizeof(q->name), fmt, idx);
 }

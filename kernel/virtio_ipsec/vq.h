@@ -32,6 +32,8 @@ struct vipsec_queue {
 	unsigned int stalled;
 	/* jiffies: no wait for a stalled device to answer before this */
 	unsigned long stall_probe_next;
+	/* requests handed to the device (sysfs queue_requests) */
+	atomic64_t requests;
 	char name[16];
 };
 
