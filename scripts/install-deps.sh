@@ -29,7 +29,7 @@ PKGS=(
 	build-essential pkg-config check libipsec-mb-dev libnl-genl-3-dev
 	# QEMU 7.2 build
 	dpkg-dev ninja-build meson libglib2.0-dev libpixman-1-dev libfdt-dev
-	flex bison python3-venv nettle-dev
+	flex bison python3-venv libgcrypt20-dev
 	# guest boot: firmware, initramfs tools, guest userland
 	seabios qemu-system-data busybox-static cpio kmod iproute2
 	# kernel module build (headers are chosen by scripts/fetch-kernel.sh)
