@@ -34,7 +34,39 @@ struct vpe_esp_dir {
 			  unsigned int k, const struct vpe_esp_pkt *next);
 	size_t st_size; /* bytes of one packet's state */
 	bool decrypt;	/* backend call: decrypt, else encrypt */
+	bool count_in_len; /* sa->bytes counts input, else output bytes */
 };
+
+/*
+ * Adds the good packets of p[0..n-1] to their SA's packets and bytes:
+ * one atomic add per run of packets of one SA, not two per packet, so
+ * that a counter shared by many queues costs little on the fast path.
+ */
+static inline void vpe_esp_count(const struct vpe_esp_dir *d,
+				 const struct vpe_esp_pkt *p, unsigned int n,
+				 const struct vpe_esp_res *res)
+{
+	struct vpe_sa *sa = NULL;
+	uint64_t pk = 0, by = 0;
+	unsigned int i;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || p[i].sa != sa) {
+			if (pk) {
+				vpe_add(&sa->packets, pk);
+				vpe_add(&sa->bytes, by);
+			}
+			if (i == n)
+				break;
+			sa = p[i].sa;
+			pk = by = 0;
+		}
+		if (res[i].status == VIRTIO_IPSEC_OK) {
+			pk++;
+			by += d->count_in_len ? p[i].in_len : res[i].out_len;
+		}
+	}
+}
 
 /* st: room for VPE_ESP_BURST states of d->st_size bytes. */
 static inline __attribute__((always_inline)) void
@@ -68,6 +100,7 @@ vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
 		for (i = 0; i < k; i++)
 			d->finish(&p[base + idx[i]], s + i * d->st_size,
 				  &ops[i], &res[base + idx[i]]);
+		vpe_esp_count(d, p + base, m, res + base);
 	}
 }
 

@@ -124,10 +124,11 @@ static uint64_t full_seq(const struct vpe_sa *sa, uint32_t seq_lo)
 {
 	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_ESN))
 		return seq_lo;
+	/* A guess from the top as this queue sees it; the ICV decides. */
 	if (sa->replay)
-		return vpe_replay_esn_infer(sa->replay->top, sa->replay->window,
-					    seq_lo);
-	return vpe_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
+		return vpe_replay_esn_infer(vpe_ld(&sa->replay->top),
+					    sa->replay->window, seq_lo);
+	return vpe_replay_esn_infer(vpe_ld(&sa->esn_top), 1u << 31, seq_lo);
 }
 
 /* Tunnel mode: the inner packet, TFC padding stripped. */
@@ -266,14 +267,26 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 	 * carried the same number (a replay inside one burst).
 	 */
 	if (sa->replay) {
+		/*
+		 * Another queue may have taken the same number since the
+		 * check in prepare: the check that counts and the update are
+		 * one step under the SA's lock, so each number is accepted
+		 * exactly once.
+		 */
+		pthread_mutex_lock(&sa->replay_lock);
 		res->status = vpe_replay_check(sa->replay, res->seq);
+		if (res->status == VIRTIO_IPSEC_OK)
+			vpe_replay_update(sa->replay, res->seq);
+		pthread_mutex_unlock(&sa->replay_lock);
 		if (res->status != VIRTIO_IPSEC_OK) {
 			memset(op->pt, 0, op->len);
 			return;
 		}
-		vpe_replay_update(sa->replay, res->seq);
-	} else if (res->seq > sa->esn_top) {
-		sa->esn_top = res->seq;
+	} else {
+		uint64_t top = vpe_ld(&sa->esn_top);
+
+		while (res->seq > top && !vpe_cas(&sa->esn_top, &top, res->seq))
+			;
 	}
 	inner = vpe_esp_trailer(out + st->hdr, st->ct_len, &nh);
 	if (inner < 0) {
@@ -291,12 +304,9 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 	    (sa->options & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
 	    !vpe_selector_match(sa, out))
 		res->status = VIRTIO_IPSEC_SELECTOR;
-	if (res->status != VIRTIO_IPSEC_OK) {
+	if (res->status != VIRTIO_IPSEC_OK)
 		res->out_len = 0;
-		return;
-	}
-	sa->packets++;
-	sa->bytes += res->out_len;
+	/* sa->packets, sa->bytes: counted per burst (vpe_esp_burst). */
 }
 
 void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,

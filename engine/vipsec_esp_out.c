@@ -2,6 +2,11 @@
 /*
  * vipsec_esp_out: outbound ESP, tunnel and transport mode, IPv4 and IPv6,
  * optionally in UDP (RFC 3948) and with TFC padding.
+ *
+ * Many queues may encapsulate with one SA at once (vipsec_queue.c): the
+ * sequence number is taken with one atomic operation per packet
+ * (vpe_esp_seq_next), the outer IPv4 id with a fetch-add; nothing else
+ * of the SA is written here.
  */
 #include <string.h>
 
@@ -186,7 +191,8 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 		} else {
 			vpe_ipv4_write_outer_proto(out, sa->tmpl, tos,
 						   (uint16_t)l->total,
-						   sa->ip_id++, df, proto);
+						   vpe_add(&sa->ip_id, 1), df,
+						   proto);
 		}
 		return;
 	}
@@ -199,6 +205,38 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 		vpe_put_be16(out + 10, 0);
 		vpe_put_be16(out + 10, vpe_ip_csum(out, l->ip_hlen));
 	}
+}
+
+/*
+ * The next outbound sequence number, or 0 when the space is exhausted
+ * (RFC 4303 3.3.3: no wrap; the SA then stays stopped). Unique and
+ * gap-free across threads: every number up to seq_max is handed out
+ * exactly once and none after it.
+ *
+ * Without ESN (seq_max 2^32 - 1 in a 64-bit counter) a plain fetch-add:
+ * a thread that finds the space exhausted leaves the counter at most one
+ * past seq_max per thread racing it, far from wrapping; readers clamp
+ * (vpe_sa_seq). With ESN the limit is 2^64 - 1 and an overshooting add
+ * would wrap the counter to numbers already used, so a compare-and-swap
+ * that never moves past the limit (uncontended, the same one locked
+ * instruction).
+ */
+static uint64_t vpe_esp_seq_next(struct vpe_sa *sa)
+{
+	uint64_t old;
+
+	if (sa->seq_max <= UINT32_MAX) {
+		old = vpe_add(&sa->seq, 1);
+		if (old < sa->seq_max)
+			return old + 1;
+	} else {
+		old = vpe_ld(&sa->seq);
+		while (old < sa->seq_max)
+			if (vpe_cas(&sa->seq, &old, old + 1))
+				return old + 1;
+	}
+	vpe_st(&sa->stopped, true);
+	return 0;
 }
 
 /*
@@ -221,7 +259,7 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	res->seq = 0;
 	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
 		return res->status = VIRTIO_IPSEC_INVAL;
-	if (sa->stopped)
+	if (vpe_ld(&sa->stopped))
 		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
 	res->status = layout(sa, p->in, p->in_len, l);
 	if (res->status != VIRTIO_IPSEC_OK)
@@ -230,12 +268,9 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 		res->out_len = l->total;
 		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
 	}
-	if (sa->seq >= sa->seq_max) {
-		/* No wrap (RFC 4303 3.3.3): 2^32 - 1, or 2^64 - 1 with ESN. */
-		sa->stopped = true;
+	seq = vpe_esp_seq_next(sa);
+	if (!seq)
 		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-	}
-	seq = ++sa->seq;
 	res->seq = seq;
 
 	/* Plaintext in place: data, TFC padding, padding, trailer. */
@@ -269,6 +304,7 @@ static void encap_finish(const struct vpe_esp_pkt *p, const void *state,
 {
 	const struct out_layout *l = state;
 	struct vpe_sa *sa = p->sa;
+
 	if (op->status) {
 		/* Never let a packet with a wrong ICV out; its number is spent. */
 		memset(p->out, 0, l->total);
@@ -280,8 +316,7 @@ static void encap_finish(const struct vpe_esp_pkt *p, const void *state,
 		vpe_udp_encap_write(
 			sa, p->out + l->ip_hlen, l->total - l->ip_hlen,
 			sa->ip_version == VIRTIO_IPSEC_IPV6 ? p->out : NULL);
-	sa->packets++;
-	sa->bytes += p->in_len;
+	/* sa->packets, sa->bytes: counted per burst (vpe_esp_burst). */
 	res->status = VIRTIO_IPSEC_OK;
 	res->out_len = l->total;
 }
@@ -318,6 +353,7 @@ static const struct vpe_esp_dir encap_dir = {
 	.prepare = encap_prepare,
 	.finish = encap_finish,
 	.st_size = sizeof(struct out_layout),
+	.count_in_len = true,
 };
 
 void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,

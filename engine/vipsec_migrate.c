@@ -580,6 +580,9 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 	sa->bytes = bytes;
 	sa->st.added = added;
 	sa->st.flags = flags;
+	/* Hard-limit reservations start level with the counters. */
+	sa->st.rsv_packets = sa->st.stats[VPE_STAT_PACKETS];
+	sa->st.rsv_bytes = sa->st.stats[VPE_STAT_BYTES];
 	sa->ip_id = ip_id;
 	sa->stopped = stopped;
 	return 0;

@@ -68,6 +68,12 @@ struct vpe_sa_state {
 	uint8_t ttl;		      /* outer TTL for the header template */
 	uint64_t added;		      /* core clock at SA_ADD, seconds */
 	uint64_t stats[VPE_STAT_N];
+	/*
+	 * With hard packet/byte limits: packets and input bytes admitted
+	 * and not yet refunded (vpe_life_admit() reserves, a failed packet
+	 * gives back), so that concurrent queues never pass the limit.
+	 */
+	uint64_t rsv_packets, rsv_bytes;
 	/* The SA_ADD body as modified since, keys and salt zeroed. */
 	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];
 	/*

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipsec_sync: the few atomic operations the engine's shared state uses,
+ * on plain fields (GCC/Clang __atomic builtins, which ThreadSanitizer
+ * understands), so that the structures keep their layout and the
+ * control path, which runs alone where it mutates, keeps plain code.
+ *
+ * Naming: vpe_ld/vpe_st are relaxed (a counter or flag read on its own),
+ * _acq/_rel order the publication of an object (an SA pointer in the
+ * table), vpe_add is a relaxed fetch-add (statistics: only the sum
+ * matters). See vipsec_queue.c for the locking rules these serve.
+ */
+#ifndef VPE_SYNC_H
+#define VPE_SYNC_H
+
+#define vpe_ld(p)	 __atomic_load_n((p), __ATOMIC_RELAXED)
+#define vpe_ld_acq(p)	 __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define vpe_st(p, v)	 __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define vpe_st_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define vpe_add(p, v)	 __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+#define vpe_sub(p, v)	 __atomic_fetch_sub((p), (v), __ATOMIC_RELAXED)
+#define vpe_or(p, v)	 __atomic_fetch_or((p), (v), __ATOMIC_RELAXED)
+#define vpe_cas(p, expp, v)                                          \
+	__atomic_compare_exchange_n((p), (expp), (v), true,          \
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+#define vpe_fence() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+#endif /* VPE_SYNC_H */
