@@ -9,15 +9,16 @@
  * migration), which core->ctrl_lock serialises.
  *
  * The SA table: read-mostly, RCU-like (quiescent-state based). Data
- * threads take no lock to find an SA: db->sas[id] is loaded with acquire
- * and SA_ADD publishes a fully built SA with a release store. Each queue
+ * threads take no lock to find an SA: db->sas[id] is loaded (seq_cst:
+ * a plain move on x86) and SA_ADD publishes a fully built SA with a
+ * release store. Each queue
  * has a generation counter, odd while it is inside a request. A control
  * call that unlinks SAs (SA_DEL, SA_FLUSH, reset) waits for a grace
  * period (vpe_core_sync: every queue that was inside a request has left
  * it) before it zeroes and frees them (vpe_sadb_reap), so an SA is never
  * freed under a data thread and its keys are still zeroed when it goes.
- * Why this and not a rwlock: a data thread's entry costs one store and
- * one fence on its own cache line, instead of an atomic on a lock word
+ * Why this and not a rwlock: a data thread's entry costs one
+ * sequentially consistent store (an xchg) on its own cache line, instead of an atomic on a lock word
  * every queue shares; and a control call never blocks the data path,
  * except for the few changes made in place below.
  *
@@ -89,13 +90,13 @@ void vpe_core_sync(void *arg)
 
 	assert_ctrl(core);
 	/*
-	 * Pairs with the fence in queue_enter: either the queue sees what
-	 * was unlinked before this point, or this sees its odd generation
-	 * and waits for it to leave.
+	 * Pairs with queue_enter: what was unlinked (a seq_cst store of the
+	 * table slot, vipsec_sadb.c) or excl (seq_cst) is either seen by a
+	 * queue entering, or its odd generation is seen here (seq_cst
+	 * loads) and waited for.
 	 */
-	vpe_fence();
 	for (q = core->queues; q; q = q->next) {
-		uint64_t g = vpe_ld_acq(&q->gen);
+		uint64_t g = vpe_ld_sc(&q->gen);
 
 		if (!(g & 1))
 			continue;
@@ -108,7 +109,7 @@ void vpe_core_excl_begin(struct vpe_core *core)
 {
 	assert_ctrl(core);
 	pthread_mutex_lock(&core->excl_lock);
-	vpe_st(&core->excl, 1);
+	vpe_st_sc(&core->excl, 1);
 	vpe_core_sync(core);
 }
 
@@ -126,9 +127,8 @@ static void queue_enter(struct vpe_queue *q)
 	assert(!q->busy);
 	q->busy = true;
 	for (;;) {
-		vpe_st(&q->gen, q->gen + 1); /* odd: inside */
-		vpe_fence();
-		if (!vpe_ld(&core->excl))
+		vpe_st_sc(&q->gen, q->gen + 1); /* odd: inside */
+		if (!vpe_ld_sc(&core->excl))
 			return;
 		/* An in-place change is under way: step out, wait for it. */
 		vpe_st_rel(&q->gen, q->gen + 1);

@@ -204,8 +204,11 @@ static inline struct vpe_sa *vpe_sa_lookup(const struct vpe_sadb *db,
 
 	if (id == 0 || id > db->max_sas)
 		return NULL;
-	/* Data threads look up concurrently with SA_ADD's publication. */
-	sa = vpe_ld_acq(&db->sas[id]);
+	/*
+	 * Data threads look up concurrently with SA_ADD's publication and
+	 * SA_DEL's unlinking (seq_cst: see vipsec_queue.c).
+	 */
+	sa = vpe_ld_sc(&db->sas[id]);
 	return sa && sa->group_id == gid ? sa : NULL;
 }
 

@@ -44,7 +44,8 @@ static void sa_free(struct vpe_sadb *db, struct vpe_sa *sa)
 static void sa_remove(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	vpe_sadb_index_del(db, sa);
-	vpe_st_rel(&db->sas[sa->id], NULL);
+	/* seq_cst: ordered before the grace period's loads (vipsec_queue.c) */
+	vpe_st_sc(&db->sas[sa->id], NULL);
 	db->groups[sa->group_id].nsas--;
 	sa->dead = db->dead;
 	db->dead = sa;

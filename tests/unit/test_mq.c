@@ -151,7 +151,7 @@ struct out_job {
 	struct vpe_queue *q;
 	uint32_t id;
 	unsigned int reqs;	   /* requests to send; 0: until stop */
-	volatile bool *stop;	   /* may be NULL */
+	bool *stop;		   /* may be NULL (atomic) */
 	uint64_t *seqs;		   /* OK packets' numbers */
 	size_t nseqs, cap;	   /* in seqs */
 	uint64_t ok, overflow, hard, invsa, other, bad_ret;
@@ -172,7 +172,7 @@ static void *out_worker(void *arg)
 		lens[i] = INNER;
 	}
 	req_build(r, VIRTIO_IPSEC_OP_ENCAP, j->id, BATCH, ins, lens);
-	for (k = 0; j->reqs ? k < j->reqs : !*j->stop; k++) {
+	for (k = 0; j->reqs ? k < j->reqs : !__atomic_load_n(j->stop, __ATOMIC_RELAXED); k++) {
 		ssize_t used = vpe_queue_handle_data(j->q, r->buf, r->len,
 						     r->rsp, r->rsp_len);
 
@@ -207,7 +207,7 @@ static void *out_worker(void *arg)
 /* Runs n out_jobs on their own queues; the caller frees seqs. */
 static struct out_job *run_out(struct vpe_core *c, unsigned int n,
 			       uint32_t id, unsigned int reqs,
-			       volatile bool *stop, void (*during)(void *),
+			       bool *stop, void (*during)(void *),
 			       void *arg)
 {
 	struct out_job *j = calloc(n, sizeof(*j));
@@ -561,7 +561,7 @@ END_TEST
 
 struct ctl_arg {
 	struct vpe_core *core;
-	volatile bool *stop;
+	bool *stop;
 	unsigned int rounds;
 	uint64_t bad;
 };
@@ -609,14 +609,14 @@ static void ctl_delete(void *arg)
 		sleep_us(500);
 		a->bad += sa_add(c, 0, 1, p) != VIRTIO_IPSEC_OK;
 	}
-	*a->stop = true;
+	__atomic_store_n(a->stop, true, __ATOMIC_RELAXED);
 }
 
 START_TEST(test_mq_delete_while_sending)
 {
 	struct vpe_core *c = test_core();
 	unsigned int n = nthreads(), i;
-	volatile bool stop = false;
+	bool stop = false;
 	struct ctl_arg a = { c, &stop, 12, 0 };
 	uint64_t ok = 0, invsa = 0;
 	uint8_t p[PARAMS_SIZE];
