@@ -273,11 +273,11 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 		 * one step under the SA's lock, so each number is accepted
 		 * exactly once.
 		 */
-		pthread_mutex_lock(&sa->replay_lock);
+		vpe_spin_lock(&sa->replay_lock);
 		res->status = vpe_replay_check(sa->replay, res->seq);
 		if (res->status == VIRTIO_IPSEC_OK)
 			vpe_replay_update(sa->replay, res->seq);
-		pthread_mutex_unlock(&sa->replay_lock);
+		vpe_spin_unlock(&sa->replay_lock);
 		if (res->status != VIRTIO_IPSEC_OK) {
 			memset(op->pt, 0, op->len);
 			return;
@@ -343,6 +343,7 @@ static const struct vpe_esp_dir decap_dir = {
 	.must_wait = decap_must_wait,
 	.st_size = sizeof(struct in_state),
 	.decrypt = true,
+	.count = true,
 };
 
 void vpe_esp_decap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,

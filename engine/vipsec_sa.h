@@ -12,7 +12,6 @@
 #ifndef VPE_SA_H
 #define VPE_SA_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -100,7 +99,7 @@ struct vpe_sa {
 	uint8_t tun_src[16], tun_dst[16];
 	void *key;		   /* backend key object */
 	struct vpe_replay *replay; /* inbound with anti-replay */
-	pthread_mutex_t replay_lock; /* check + update of replay */
+	uint32_t replay_lock; /* check + update of replay (vpe_spin_lock) */
 	uint64_t packets, bytes;
 	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
 	uint8_t mode, ip_version;      /* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */

@@ -31,7 +31,6 @@ static void sa_free(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	db->crypto->ops->key_free(db->crypto, sa->key);
 	vpe_replay_free(sa->replay);
-	pthread_mutex_destroy(&sa->replay_lock);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }
@@ -180,10 +179,8 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return VIRTIO_IPSEC_ERR;
-	pthread_mutex_init(&sa->replay_lock, NULL);
 	ret = sa_key_new(c, cfg, sa);
 	if (ret) {
-		pthread_mutex_destroy(&sa->replay_lock);
 		free(sa);
 		/* Out of host descriptors or memory: not the key's fault. */
 		return ret == -EMFILE ? VIRTIO_IPSEC_NOSPC :

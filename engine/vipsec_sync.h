@@ -13,6 +13,9 @@
 #ifndef VPE_SYNC_H
 #define VPE_SYNC_H
 
+#include <sched.h>
+#include <stdint.h>
+
 #define vpe_ld(p)	 __atomic_load_n((p), __ATOMIC_RELAXED)
 #define vpe_ld_acq(p)	 __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define vpe_st(p, v)	 __atomic_store_n((p), (v), __ATOMIC_RELAXED)
@@ -32,5 +35,37 @@
  */
 #define vpe_st_sc(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define vpe_ld_sc(p)	__atomic_load_n((p), __ATOMIC_SEQ_CST)
+
+/*
+ * A spinlock for critical sections of a few dozen instructions (an SA's
+ * replay window): one atomic exchange to take, a store to release,
+ * instead of a mutex's two atomics and calls. A waiter yields the CPU
+ * after a while, in case the holder was preempted (more threads than
+ * cores).
+ */
+static inline void vpe_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static inline void vpe_spin_lock(uint32_t *l)
+{
+	unsigned int spins = 0;
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED)) {
+			if (++spins % 64 == 0)
+				sched_yield();
+			else
+				vpe_cpu_relax();
+		}
+}
+
+static inline void vpe_spin_unlock(uint32_t *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
 
 #endif /* VPE_SYNC_H */
