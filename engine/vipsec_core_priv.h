@@ -54,7 +54,7 @@ struct vpe_core {
 	pthread_mutex_t ctrl_lock;
 	/* vpe_core_excl_begin(): held while excl is set. */
 	pthread_mutex_t excl_lock;
-	uint32_t excl;		 /* data requests wait (atomic) */
+	uint32_t excl;		  /* data requests wait (atomic) */
 	struct vpe_queue *queues; /* every queue, under ctrl_lock */
 	struct vpe_queue *q0;	  /* vpe_core_handle_data()'s queue */
 };

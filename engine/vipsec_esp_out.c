@@ -230,13 +230,13 @@ static uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
 
 	if (sa->seq_max <= UINT32_MAX) {
 		old = vpe_add(&sa->seq, k);
-		got = old >= sa->seq_max ? 0 :
+		got = old >= sa->seq_max    ? 0 :
 		      sa->seq_max - old < k ? sa->seq_max - old :
 					      k;
 	} else {
 		old = vpe_ld(&sa->seq);
 		do {
-			got = old >= sa->seq_max ? 0 :
+			got = old >= sa->seq_max    ? 0 :
 			      sa->seq_max - old < k ? sa->seq_max - old :
 						      k;
 		} while (got && !vpe_cas(&sa->seq, &old, old + got));

@@ -180,8 +180,7 @@ bool vpe_life_plain(const struct vpe_sa *sa)
 	       !l->soft_seconds && !l->hard_seconds;
 }
 
-void vpe_life_account_plain(struct vpe_sa *sa, uint64_t packets,
-			    uint64_t bytes)
+void vpe_life_account_plain(struct vpe_sa *sa, uint64_t packets, uint64_t bytes)
 {
 	vpe_add(&sa->st.stats[VPE_STAT_PACKETS], packets);
 	vpe_add(&sa->st.stats[VPE_STAT_BYTES], bytes);
@@ -229,8 +228,7 @@ void vpe_stats_encode(const struct vpe_sa *sa, uint8_t *wire)
 	for (i = 0; i < sizeof(struct virtio_ipsec_sa_stats); i++)
 		wire[i] = 0;
 	for (i = 0; i < VPE_STAT_N; i++)
-		vpe_st64(wire + i * sizeof(uint64_t),
-			 vpe_ld(&sa->st.stats[i]));
+		vpe_st64(wire + i * sizeof(uint64_t), vpe_ld(&sa->st.stats[i]));
 }
 
 void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)

@@ -167,8 +167,7 @@ static void queue_destroy(struct vpe_queue *q)
 	free(q);
 }
 
-struct vpe_queue *vpe_queue_new(struct vpe_core *core, char *err,
-				size_t errlen)
+struct vpe_queue *vpe_queue_new(struct vpe_core *core, char *err, size_t errlen)
 {
 	const struct vpe_core_config *cfg = &core->cfg;
 	struct vpe_queue *q = calloc(1, sizeof(*q));

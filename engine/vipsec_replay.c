@@ -51,7 +51,7 @@ uint8_t vpe_replay_check(const struct vpe_replay *r, uint64_t seq)
 	word = (seq >> WORD_SHIFT) & r->word_mask;
 	bit = 1ULL << (seq & (WORD_BITS - 1));
 	return (vpe_ld(&r->bits[word]) & bit) ? VIRTIO_IPSEC_REPLAY :
-						 VIRTIO_IPSEC_OK;
+						VIRTIO_IPSEC_OK;
 }
 
 /* Callers serialise updates (the SA's replay lock). */

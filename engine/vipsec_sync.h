@@ -23,9 +23,9 @@
 #define vpe_add(p, v)	 __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
 #define vpe_sub(p, v)	 __atomic_fetch_sub((p), (v), __ATOMIC_RELAXED)
 #define vpe_or(p, v)	 __atomic_fetch_or((p), (v), __ATOMIC_RELAXED)
-#define vpe_cas(p, expp, v)                                          \
-	__atomic_compare_exchange_n((p), (expp), (v), true,          \
-				    __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+#define vpe_cas(p, expp, v)                                                   \
+	__atomic_compare_exchange_n((p), (expp), (v), true, __ATOMIC_RELAXED, \
+				    __ATOMIC_RELAXED)
 /*
  * Sequentially consistent store and load, for the store-then-load
  * handshakes (Dekker) between the data queues' entry and the control

@@ -115,8 +115,7 @@ static uint64_t res_seq(const struct req *r, uint32_t i)
 	return (uint64_t)get32(p + 12) << 32 | get32(p + 8);
 }
 
-static const uint8_t *res_out(const struct req *r, uint32_t i,
-			      uint32_t *len)
+static const uint8_t *res_out(const struct req *r, uint32_t i, uint32_t *len)
 {
 	*len = get32(r->rsp + i * RES_LEN + 4);
 	return r->rsp + (size_t)r->n * RES_LEN + (size_t)i * OUT_CAP;
@@ -150,10 +149,10 @@ struct out_job {
 	struct vpe_core *core;
 	struct vpe_queue *q;
 	uint32_t id;
-	unsigned int reqs;	   /* requests to send; 0: until stop */
-	bool *stop;		   /* may be NULL (atomic) */
-	uint64_t *seqs;		   /* OK packets' numbers */
-	size_t nseqs, cap;	   /* in seqs */
+	unsigned int reqs; /* requests to send; 0: until stop */
+	bool *stop;	   /* may be NULL (atomic) */
+	uint64_t *seqs;	   /* OK packets' numbers */
+	size_t nseqs, cap; /* in seqs */
 	uint64_t ok, overflow, hard, invsa, other, bad_ret;
 	uint64_t sent;
 };
@@ -172,7 +171,9 @@ static void *out_worker(void *arg)
 		lens[i] = INNER;
 	}
 	req_build(r, VIRTIO_IPSEC_OP_ENCAP, j->id, BATCH, ins, lens);
-	for (k = 0; j->reqs ? k < j->reqs : !__atomic_load_n(j->stop, __ATOMIC_RELAXED); k++) {
+	for (k = 0; j->reqs ? k < j->reqs :
+			      !__atomic_load_n(j->stop, __ATOMIC_RELAXED);
+	     k++) {
 		ssize_t used = vpe_queue_handle_data(j->q, r->buf, r->len,
 						     r->rsp, r->rsp_len);
 
@@ -205,10 +206,9 @@ static void *out_worker(void *arg)
 }
 
 /* Runs n out_jobs on their own queues; the caller frees seqs. */
-static struct out_job *run_out(struct vpe_core *c, unsigned int n,
-			       uint32_t id, unsigned int reqs,
-			       bool *stop, void (*during)(void *),
-			       void *arg)
+static struct out_job *run_out(struct vpe_core *c, unsigned int n, uint32_t id,
+			       unsigned int reqs, bool *stop,
+			       void (*during)(void *), void *arg)
 {
 	struct out_job *j = calloc(n, sizeof(*j));
 	pthread_t *t = calloc(n, sizeof(*t));
@@ -424,9 +424,9 @@ END_TEST
 
 /* ---- inbound: every packet replayed by N threads ---- */
 
-#define IN_PKTS	 4000 /* below the 4096 window: none is ever late */
-#define IN_BAD	 64   /* fresh numbers with a broken ICV */
-#define ESP_MAX	 (INNER + 64)
+#define IN_PKTS 4000 /* below the 4096 window: none is ever late */
+#define IN_BAD	64   /* fresh numbers with a broken ICV */
+#define ESP_MAX (INNER + 64)
 
 struct in_job {
 	struct vpe_core *core;
@@ -486,7 +486,7 @@ START_TEST(test_mq_inbound_replay)
 {
 	struct vpe_core *c = test_core();
 	unsigned int n = nthreads(), i, k, total = IN_PKTS + IN_BAD;
-	uint8_t (*esp)[ESP_MAX] = malloc(total * sizeof(*esp));
+	uint8_t(*esp)[ESP_MAX] = malloc(total * sizeof(*esp));
 	uint32_t *esp_len = malloc(total * sizeof(*esp_len));
 	uint64_t ok = 0, replay = 0, badmsg = 0;
 	struct in_job *j = calloc(n, sizeof(*j));
@@ -501,8 +501,7 @@ START_TEST(test_mq_inbound_replay)
 	ck_assert(sa_add(c, 0, 2, p) == VIRTIO_IPSEC_OK);
 	make_ipv4(inner, INNER, 0, 1, 7);
 	for (k = 0; k < total; k++) {
-		data1(c, VIRTIO_IPSEC_OP_ENCAP, 0, 1, inner, INNER, ESP_MAX,
-		      o);
+		data1(c, VIRTIO_IPSEC_OP_ENCAP, 0, 1, inner, INNER, ESP_MAX, o);
 		ck_assert(o->status == VIRTIO_IPSEC_OK && o->seq == k + 1);
 		memcpy(esp[k], o->data, o->out_len);
 		esp_len[k] = o->out_len;
@@ -510,9 +509,12 @@ START_TEST(test_mq_inbound_replay)
 			esp[k][o->out_len - 1] ^= 0x5a; /* ICV */
 	}
 	for (i = 0; i < n; i++) {
-		j[i] = (struct in_job){ .core = c, .esp = esp,
-					.esp_len = esp_len, .npkts = total,
-					.start = (i & 1) ? i * (total / n) : 0 };
+		j[i] = (struct in_job){ .core = c,
+					.esp = esp,
+					.esp_len = esp_len,
+					.npkts = total,
+					.start = (i & 1) ? i * (total / n) :
+							   0 };
 		j[i].q = vpe_queue_new(c, err, sizeof(err));
 		ck_assert_msg(j[i].q, "vpe_queue_new: %s", err);
 		j[i].accepted = calloc(total, 1);
@@ -641,7 +643,8 @@ START_TEST(test_mq_delete_while_sending)
 		ck_assert_uint_eq(j[i].ok + j[i].invsa, j[i].sent);
 	(void)invsa;
 	/* The last SA 1 is fresh: it counts only what it numbered. */
-	ck_assert_uint_eq(stat(c, 1, VPE_STAT_PACKETS), vpe_sa_seq(sa_of(c, 1)));
+	ck_assert_uint_eq(stat(c, 1, VPE_STAT_PACKETS),
+			  vpe_sa_seq(sa_of(c, 1)));
 	free_jobs(j, n);
 	vpe_core_free(c);
 }
@@ -690,8 +693,9 @@ START_TEST(test_mq_sg_matches_flat)
 	q = vpe_queue_new(b, err, sizeof(err));
 	ck_assert_msg(q, "%s", err);
 	for (op = 0; op < 2; op++) {
-		params(p, op ? VIRTIO_IPSEC_DIR_INBOUND :
-			       VIRTIO_IPSEC_DIR_OUTBOUND,
+		params(p,
+		       op ? VIRTIO_IPSEC_DIR_INBOUND :
+			    VIRTIO_IPSEC_DIR_OUTBOUND,
 		       op ? 4096 : 0, false, 0, 0);
 		ck_assert(sa_add(a, 0, 1 + op, p) == VIRTIO_IPSEC_OK);
 		ck_assert(sa_add(b, 0, 1 + op, p) == VIRTIO_IPSEC_OK);
