@@ -5,6 +5,15 @@
  * against req_len, resp_cap and the configured bounds before anything is
  * processed, fields are read byte-wise as little-endian, and every byte of
  * the response the caller hands back is written (no stale host memory).
+ *
+ * Zero-copy requests (vpe_queue_handle_data_sg) leave the packets in
+ * guest memory, which the guest may change while the engine reads it:
+ * the request header and descriptors are copied before they are checked,
+ * and the packet parsers (vipsec_esp_*.c, vipsec_ipv*.c, vipsec_inner.c)
+ * read each header field that yields an offset or a length once, into a
+ * local, and bound that local where it is used, so changing bytes can
+ * only give the guest wrong results for its own packets, never an access
+ * outside the buffers.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -144,7 +144,7 @@ static uint8_t finish_tunnel(const struct vpe_sa *sa, uint8_t *out,
 	if (nh == VPE_IPPROTO_IPIP ? vpe_ipv4_inner_ok(out, (uint32_t)n) :
 				     vpe_ipv6_inner_ok(out, (uint32_t)n))
 		return VIRTIO_IPSEC_BADPKT;
-	st = vpe_inner_decap(sa, out, ecn);
+	st = vpe_inner_decap(sa, out, (uint32_t)n, ecn);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
 	memset(out + n, 0, len - (uint32_t)n); /* TFC padding */

@@ -162,7 +162,13 @@ static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 			/* Transport mode protects whole datagrams only. */
 			if (vpe_get_be16(in + 6) & (VPE_IP_MF | VPE_IP_OFFMASK))
 				return VIRTIO_IPSEC_BADPKT;
+			/*
+			 * Read again, and so checked again: in may be guest
+			 * memory that changed since vpe_ipv4_inner_ok().
+			 */
 			l->ip_hlen = (in[0] & 0xf) * 4u;
+			if (l->ip_hlen < VPE_IPV4_HLEN || l->ip_hlen > in_len)
+				return VIRTIO_IPSEC_BADPKT;
 			l->nh_off = 9;
 		}
 		l->nh = in[l->nh_off];
