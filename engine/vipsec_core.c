@@ -520,15 +520,6 @@ static void sg_norm(struct sg_cur *c)
 	}
 }
 
-/* The len bytes at c when they lie in one entry, else NULL. */
-static uint8_t *sg_direct(struct sg_cur *c, size_t len)
-{
-	sg_norm(c);
-	if (c->i < c->n && c->v[c->i].iov_len - c->off >= len)
-		return (uint8_t *)c->v[c->i].iov_base + c->off;
-	return NULL;
-}
-
 /*
  * Moves len bytes on, copying them to dst (gather), from src (scatter),
  * zeroing them (neither), or none of these. Callers have checked the
@@ -670,35 +661,36 @@ static void data_flush(struct data_ctx *x)
 }
 
 /*
- * Where packet bytes are read and written: in the request's buffers
- * when they lie in one entry, else in the queue's bounce buffer, which
- * the caller has made room in (data_room).
+ * The len bytes at c when they lie in its current entry (an entry used
+ * up is skipped first), else NULL; c does not move. Inline: this is the
+ * per-packet common case (a flat request, or a packet in a descriptor of
+ * its own).
  */
-static uint8_t *data_place(struct data_ctx *x, struct sg_cur *c, size_t len,
-			   bool gather, struct sg_cur *pos, bool *bounced)
+static inline uint8_t *sg_peek(struct sg_cur *c, size_t len)
 {
-	uint8_t *p = sg_direct(c, len);
-
-	*pos = *c;
-	*bounced = !p && len;
-	if (*bounced)
-		p = vpe_queue_bounce(x->q, len);
-	else if (!p)
-		p = vpe_queue_bounce(x->q, 0); /* no bytes: any valid pointer */
-	sg_walk(c, len, *bounced && gather ? p : NULL, NULL, false);
-	return p;
+	while (c->i < c->n && c->off >= c->v[c->i].iov_len && len) {
+		c->off = 0;
+		c->i++;
+	}
+	if (c->i < c->n && c->v[c->i].iov_len - c->off >= len)
+		return (uint8_t *)c->v[c->i].iov_base + c->off;
+	return NULL;
 }
 
-/* Bounce room for whichever of a packet's parts straddle entries. */
-static void data_room(struct data_ctx *x, struct sg_cur *ic, size_t in_len,
-		      struct sg_cur *oc, size_t cap)
+/*
+ * The slow way to a packet's bytes: they straddle entries (or there are
+ * none), so they go through the queue's bounce buffer, which the caller
+ * has made room in: gathered now for input, scattered back from pos by
+ * data_result() for output.
+ */
+static uint8_t *data_bounce(struct data_ctx *x, struct sg_cur *c, size_t len,
+			    bool gather, struct sg_cur *pos)
 {
-	size_t need = (sg_direct(ic, in_len) ? 0 : in_len) +
-		      (sg_direct(oc, cap) ? 0 : cap);
+	uint8_t *b = vpe_queue_bounce(x->q, len);
 
-	/* Flushing copies the burst's bounced outputs back, freeing it. */
-	if (need && !vpe_queue_bounce_room(x->q, need))
-		data_flush(x);
+	*pos = *c;
+	sg_walk(c, len, gather ? b : NULL, NULL, false);
+	return b;
 }
 
 /*
@@ -772,7 +764,7 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 		  VIRTIO_IPSEC_OP_ENCAP;
 	pr = req + DATA_HLEN;
 	/* Results in place when contiguous, else gathered and copied out. */
-	results = sg_direct(&oc, (size_t)n * PKT_RES_LEN);
+	results = sg_peek(&oc, (size_t)n * PKT_RES_LEN);
 	if (!results)
 		results = vpe_queue_res_buf(q);
 	sg_walk(&ic, DATA_HLEN + (size_t)n * PKT_REQ_LEN, NULL, NULL, false);
@@ -791,7 +783,7 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 		uint32_t cap =
 			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
 		struct sg_cur ipos, opos;
-		bool ib, ob;
+		bool ob;
 		const uint8_t *in;
 		uint8_t *out, status = VIRTIO_IPSEC_OK;
 		struct data_pkt *d;
@@ -812,18 +804,44 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 					data_flush(&x);
 					break;
 				}
-		data_room(&x, &ic, in_len, &oc, cap);
-		in = data_place(&x, &ic, in_len, true, &ipos, &ib);
-		out = data_place(&x, &oc, cap, false, &opos, &ob);
+		if (io->flat) {
+			/* One entry each, bounds checked: plain offsets. */
+			in = (const uint8_t *)io->out[0].iov_base + ic.off;
+			out = (uint8_t *)io->in[0].iov_base + oc.off;
+		} else {
+			in = sg_peek(&ic, in_len);
+			out = sg_peek(&oc, cap);
+		}
+		ob = !out;
+		if (in && out) {
+			/* In place: the common case. */
+			ic.off += in_len;
+			oc.off += cap;
+		} else {
+			size_t need = (in ? 0 : in_len) + (out ? 0 : cap);
+
+			/* Flushing copies bounced outputs back: room again. */
+			if (!vpe_queue_bounce_room(x.q, need))
+				data_flush(&x);
+			if (in)
+				ic.off += in_len;
+			else
+				in = data_bounce(&x, &ic, in_len, true, &ipos);
+			if (out)
+				oc.off += cap;
+			else
+				out = data_bounce(&x, &oc, cap, false, &opos);
+		}
 		d = &x.one[x.nb];
 		*d = (struct data_pkt){
 			.res = results + (size_t)i * PKT_RES_LEN,
 			.in_len = in_len,
 			.cap = cap,
 			.bounced = ob,
-			.opos = opos,
 			.r.status = status,
 		};
+		if (ob)
+			d->opos = opos;
 		/* Lifetimes and statistics wrap the ESP engine. */
 		if (sa)
 			d->r.status = vpe_life_admit(core, sa, in_len, &d->rsv);

@@ -101,6 +101,8 @@ static void check_limits(struct vpe_core *core, struct vpe_sa *sa)
 {
 	const struct vpe_life *l = &sa->st.life;
 
+	if (!sa->st.limited)
+		return; /* the common SA: one test on the fast path */
 	check_limit(core, sa, VPE_ST_SOFT, VIRTIO_IPSEC_EVT_SOFT_EXPIRY,
 		    l->soft_bytes, l->soft_packets, l->soft_seconds);
 	check_limit(core, sa, VPE_ST_HARD, VIRTIO_IPSEC_EVT_HARD_EXPIRY,
@@ -173,11 +175,7 @@ static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 
 bool vpe_life_plain(const struct vpe_sa *sa)
 {
-	const struct vpe_life *l = &sa->st.life;
-
-	return !sa->st.seq_notify_interval && !l->soft_bytes &&
-	       !l->hard_bytes && !l->soft_packets && !l->hard_packets &&
-	       !l->soft_seconds && !l->hard_seconds;
+	return !sa->st.limited && !sa->st.seq_notify_interval;
 }
 
 void vpe_life_account_plain(struct vpe_sa *sa, uint64_t packets, uint64_t bytes)

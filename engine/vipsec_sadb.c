@@ -200,6 +200,9 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ? UINT64_MAX :
 								 UINT32_MAX;
 	sa->st.life = cfg->life;
+	sa->st.limited = cfg->life.soft_bytes || cfg->life.hard_bytes ||
+			 cfg->life.soft_packets || cfg->life.hard_packets ||
+			 cfg->life.soft_seconds || cfg->life.hard_seconds;
 	sa->st.seq_notify_interval = cfg->seq_notify_interval;
 	sa->st.ttl = cfg->ttl;
 	sa->mode = cfg->mode;

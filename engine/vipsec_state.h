@@ -9,6 +9,7 @@
 #ifndef VPE_STATE_H
 #define VPE_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/virtio_ipsec.h>
@@ -64,6 +65,7 @@ struct vpe_life {
 struct vpe_sa_state {
 	struct vpe_life life;
 	uint32_t seq_notify_interval; /* packets; 0 = never */
+	bool limited;		      /* some limit of life is set */
 	uint32_t flags;		      /* VPE_ST_* */
 	uint8_t ttl;		      /* outer TTL for the header template */
 	uint64_t added;		      /* core clock at SA_ADD, seconds */
