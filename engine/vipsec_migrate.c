@@ -158,7 +158,9 @@ static void export_sa(struct wr *w, const struct vpe_sa *sa)
 	k += VIRTIO_IPSEC_MAX_AUTH_KEY;
 	memcpy(prm + OFF(virtio_ipsec_sa_params, salt), k,
 	       VIRTIO_IPSEC_MAX_SALT);
-	w64(w, sa->seq);
+	/* The counter may stand past seq_max (vipsec_esp_out.c): clamped. */
+	w64(w, sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND ? vpe_sa_seq(sa) :
+							    sa->seq);
 	w64(w, sa->esn_top);
 	w64(w, sa->packets);
 	w64(w, sa->bytes);
