@@ -32,7 +32,8 @@
 #define CORE_FEATURES                                                      \
 	(1ULL << VIRTIO_IPSEC_F_IPV6 | 1ULL << VIRTIO_IPSEC_F_TRANSPORT |  \
 	 1ULL << VIRTIO_IPSEC_F_EVENTQ | 1ULL << VIRTIO_IPSEC_F_LIFETIME | \
-	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET)
+	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET |   \
+	 1ULL << VIRTIO_IPSEC_F_SA_STATE | 1ULL << VIRTIO_IPSEC_F_ERR_EVENTS)
 
 static void set_err(char *err, size_t len, const char *msg)
 {
@@ -202,6 +203,9 @@ void vpe_core_reset(struct vpe_core *core)
 {
 	vpe_sadb_clear(&core->db);
 	vpe_evq_clear(&core->evq);
+	/* A reset device raises no error events until told again. */
+	memset(&core->errlim, 0, sizeof(core->errlim));
+	memset(core->erl, 0, sizeof(core->erl));
 }
 
 /* Zeroes the body and writes the footer; returns the used length. */
@@ -287,8 +291,10 @@ static uint8_t ctrl_sa_del(struct vpe_core *core, const struct vpe_ctrl_req *r)
 	uint8_t st = vpe_sa_del(&core->db, r->gid, r->id);
 
 	/* A later SA with the same id must not see these. */
-	if (st == VIRTIO_IPSEC_OK)
+	if (st == VIRTIO_IPSEC_OK) {
 		vpe_evq_purge(&core->evq, r->gid, r->id);
+		vpe_err_forget(core, r->gid, r->id);
+	}
 	return st;
 }
 
@@ -297,8 +303,10 @@ static uint8_t ctrl_sa_flush(struct vpe_core *core,
 {
 	uint8_t st = vpe_sa_flush(&core->db, r->gid);
 
-	if (st == VIRTIO_IPSEC_OK)
+	if (st == VIRTIO_IPSEC_OK) {
 		vpe_evq_purge(&core->evq, r->gid, 0);
+		vpe_err_forget(core, r->gid, 0);
+	}
 	return st;
 }
 
@@ -334,6 +342,9 @@ static const struct {
 	[VIRTIO_IPSEC_OP_SA_GET] = { VIRTIO_IPSEC_F_SA_GET, false,
 				     sizeof(struct virtio_ipsec_sa_get),
 				     vpe_ctl_sa_get },
+	[VIRTIO_IPSEC_OP_EVENT_LIMIT] = { VIRTIO_IPSEC_F_ERR_EVENTS, true,
+					  sizeof(struct virtio_ipsec_event_limit),
+					  vpe_ctl_event_limit },
 };
 
 static uint8_t ctrl_dispatch(struct vpe_core *core, const uint8_t *req,

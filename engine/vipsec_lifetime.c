@@ -40,8 +40,8 @@ uint64_t vpe_sa_seq(const struct vpe_sa *sa)
 	return sa->replay ? sa->replay->top : sa->esn_top;
 }
 
-static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
-		     uint16_t type, uint16_t limit, uint64_t seq)
+void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa,
+		  uint16_t type, uint16_t limit, uint64_t seq)
 {
 	struct vpe_evrec e = {
 		.type = type,
@@ -86,7 +86,11 @@ static void check_limit(struct vpe_core *core, struct vpe_sa *sa, uint32_t flag,
 	lim = reached(core, sa, bytes, packets, seconds);
 	if (lim) {
 		sa->st.flags |= flag;
-		sa_event(core, sa, evt, lim, vpe_sa_seq(sa));
+		vpe_sa_event(core, sa, evt, lim, vpe_sa_seq(sa));
+		/* The SA is dead: ask for its deletion (seed 003 SaDeleteReq) */
+		if (flag == VPE_ST_HARD)
+			vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SA_DELETE_REQ,
+				     lim, vpe_sa_seq(sa));
 	}
 }
 
@@ -99,6 +103,23 @@ static void check_limits(struct vpe_core *core, struct vpe_sa *sa)
 		    l->soft_bytes, l->soft_packets, l->soft_seconds);
 	check_limit(core, sa, VPE_ST_HARD, VIRTIO_IPSEC_EVT_HARD_EXPIRY,
 		    l->hard_bytes, l->hard_packets, l->hard_seconds);
+}
+
+/* WARN_SOFT_* bits of every soft limit reached now (which limit, item 8) */
+static uint16_t soft_reached(const struct vpe_core *core,
+			     const struct vpe_sa *sa)
+{
+	const struct vpe_life *l = &sa->st.life;
+	const uint64_t *s = sa->st.stats;
+	uint16_t w = 0;
+
+	if (l->soft_bytes && s[VPE_STAT_BYTES] >= l->soft_bytes)
+		w |= VIRTIO_IPSEC_WARN_SOFT_BYTES;
+	if (l->soft_packets && s[VPE_STAT_PACKETS] >= l->soft_packets)
+		w |= VIRTIO_IPSEC_WARN_SOFT_PACKETS;
+	if (l->soft_seconds && core->now - sa->st.added >= l->soft_seconds)
+		w |= VIRTIO_IPSEC_WARN_SOFT_SECONDS;
+	return w;
 }
 
 uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa)
@@ -143,12 +164,17 @@ uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
 	uint16_t warn = 0;
 
 	if (r->status != VIRTIO_IPSEC_OK) {
-		st->stats[fail_counter(r)]++;
+		enum vpe_stat c = fail_counter(r);
+
+		st->stats[c]++;
+		vpe_err_event(core, sa, c, r->seq);
 		if (r->status == VIRTIO_IPSEC_SEQ_OVERFLOW &&
 		    !(st->flags & VPE_ST_OVERFLOW)) {
 			st->flags |= VPE_ST_OVERFLOW;
-			sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
-				 sa->seq);
+			vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
+				     sa->seq);
+			vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SA_DELETE_REQ,
+				     0, sa->seq);
 		}
 		return 0;
 	}
@@ -157,13 +183,16 @@ uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
 	if (st->seq_notify_interval &&
 	    st->stats[VPE_STAT_PACKETS] % st->seq_notify_interval == 0) {
 		warn |= VIRTIO_IPSEC_WARN_SEQ_NOTIFY;
-		sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_NOTIFY, 0, r->seq);
+		vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_NOTIFY, 0, r->seq);
 	}
 	check_limits(core, sa);
 	if (st->flags & VPE_ST_SOFT) {
 		r->status = VIRTIO_IPSEC_SOFT_EXPIRY;
-		warn |= VIRTIO_IPSEC_WARN_SOFT_EXPIRY;
+		warn |= VIRTIO_IPSEC_WARN_SOFT_EXPIRY | soft_reached(core, sa);
 	}
+	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND &&
+	    sa->seq_max - sa->seq <= sa->seq_max >> VIRTIO_IPSEC_SEQ_NEAR_SHIFT)
+		warn |= VIRTIO_IPSEC_WARN_SEQ_NEAR_OVERFLOW;
 	return warn;
 }
 
@@ -192,4 +221,5 @@ void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)
 		if ((sa->st.life.soft_seconds || sa->st.life.hard_seconds))
 			check_limits(core, sa);
 	}
+	vpe_err_tick(core);
 }
