@@ -67,6 +67,11 @@ else
 	if [ "$host_only" -eq 0 ]; then
 		run_suite device-props "$top/tests/driver/device-props.sh"
 		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		# two devices in one guest: the g-API failover round trip
+		# (tests/guest/failover.c), its own initramfs and log directory
+		run_suite vm-failover env VIPSEC_QEMU_ARGS="-device virtio-ipsec-pci" \
+			VIPSEC_TESTS="$build/tests/failover" VIPSEC_VMDIR="$build/vm-failover" \
+			"$top/tests/vm/run.sh" --mode test --timeout "${VM_TIMEOUT:-600}" --build "$build"
 		run_suite vm-migration "$top/tests/migration/run.sh" --timeout "${VM_MIGRATION_TIMEOUT:-900}" --build "$build"
 		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi
