@@ -106,8 +106,8 @@ void vpe_err_tick(struct vpe_core *core);
 /* SA_DEL (sa_id) or FLUSH (0): drop device-scope counts of those SAs. */
 void vpe_err_forget(struct vpe_core *core, uint32_t gid, uint32_t sa_id);
 /* Queues one event of an SA (nothing without a negotiated event queue). */
-void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa,
-		  uint16_t type, uint16_t limit, uint64_t seq);
+void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa, uint16_t type,
+		  uint16_t limit, uint64_t seq);
 
 /* vipsec_sa_ctl.c: SA_MOD and SA_GET. */
 uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *r);

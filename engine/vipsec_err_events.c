@@ -19,12 +19,11 @@
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
 
-#define L(f) (r->body + VPE_OFF(virtio_ipsec_event_limit, f))
+#define L(f)	 (r->body + VPE_OFF(virtio_ipsec_event_limit, f))
 #define LSIZE(f) sizeof(((struct virtio_ipsec_event_limit *)0)->f)
 
 /* F_ERR_EVENTS, the body length and sa_id 0: checked by the dispatcher. */
-uint8_t vpe_ctl_event_limit(struct vpe_core *core,
-			    const struct vpe_ctrl_req *r)
+uint8_t vpe_ctl_event_limit(struct vpe_core *core, const struct vpe_ctrl_req *r)
 {
 	uint32_t events = vpe_ld32(L(events)), value = vpe_ld32(L(value));
 	uint8_t scope = *L(scope), type = *L(type);

@@ -40,8 +40,8 @@ uint64_t vpe_sa_seq(const struct vpe_sa *sa)
 	return sa->replay ? sa->replay->top : sa->esn_top;
 }
 
-void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa,
-		  uint16_t type, uint16_t limit, uint64_t seq)
+void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa, uint16_t type,
+		  uint16_t limit, uint64_t seq)
 {
 	struct vpe_evrec e = {
 		.type = type,

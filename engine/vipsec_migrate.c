@@ -38,7 +38,7 @@ static const uint8_t mig_magic[8] = { 'V', 'I', 'P', 'S', 'E', 'C', 'M', 'G' };
 #define EVREC_LEN      40u
 /* ELIM payload: the EVENT_LIMIT body as the guest sent it (version 2) */
 #define ELIM_LEN sizeof(struct virtio_ipsec_event_limit)
-#define EVQ_HLEN       (8u + 4u)
+#define EVQ_HLEN (8u + 4u)
 
 /*
  * Which events a FIFO can hold (LOST is made up when popping; version 1

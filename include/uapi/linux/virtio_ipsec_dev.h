@@ -208,6 +208,7 @@ struct vipsec_sa_record {
 	struct virtio_ipsec_sa_entry entry;
 	struct virtio_ipsec_sa_state state;
 };
+
 struct vipsec_sa_get {
 	__u32 size;
 	__u32 flags;			/* VIPSEC_SA_GET_F_* */

@@ -901,15 +901,15 @@ enum g_ipsec_la_sa_get_op {
  * and bitmap) and LIFETIME_INFO (used).
  */
 struct g_ipsec_la_sa_state {
-	uint64_t seq; /* outbound: last number used (the next is seq + 1);
+	uint64_t seq;	/* outbound: last number used (the next is seq + 1);
 		       * inbound: highest authenticated; 64 bits with ESN */
-	uint32_t flags;			  /* G_IPSEC_LA_SA_STATE_* */
+	uint32_t flags; /* G_IPSEC_LA_SA_STATE_* */
 	uint32_t anti_replay_window_size; /* inbound; 0 = none */
 	/* bit i of word i/64 set when sequence number (seq - i) was
 	 * received, as sa_mod's replay_info bitmap */
 	uint64_t anti_replay_window_bit_map[G_IPSEC_LA_MAX_BITMAP_WORDS];
-	uint64_t age_seconds;		     /* since the SA was added */
-	struct g_ipsec_la_lifetime used;     /* input bytes, packets, age */
+	uint64_t age_seconds;		      /* since the SA was added */
+	struct g_ipsec_la_lifetime used;      /* input bytes, packets, age */
 	struct g_ipsec_la_lifetime soft_left; /* to each soft limit: 0 once
 					       * reached, UNLIMITED if none */
 	struct g_ipsec_la_lifetime hard_left; /* the same, hard limits */
@@ -1048,11 +1048,11 @@ enum g_ipsec_la_event_limit_type {
 #define G_IPSEC_LA_EVENT_LIMIT_MAX_COUNT (1u << 24)
 
 struct g_ipsec_la_error_events_cfg {
-	uint32_t events;     /* OR of G_IPSEC_LA_ERR_EVENT_*; 0 = none */
-	uint32_t per_device; /* 0: each SA has its own limit; 1: one limit
+	uint32_t events;      /* OR of G_IPSEC_LA_ERR_EVENT_*; 0 = none */
+	uint32_t per_device;  /* 0: each SA has its own limit; 1: one limit
 			      * for the whole accelerator */
-	uint32_t limit_type; /* enum g_ipsec_la_event_limit_type */
-	uint32_t value;	     /* TIME: 1..MAX_RATE; COUNT: 1..MAX_COUNT */
+	uint32_t limit_type;  /* enum g_ipsec_la_event_limit_type */
+	uint32_t value;	      /* TIME: 1..MAX_RATE; COUNT: 1..MAX_COUNT */
 	uint32_t reserved[4]; /* must be 0 */
 };
 
@@ -1217,8 +1217,9 @@ g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
  * version of the struct or larger than this one's, reserved not 0;
  * -EOPNOTSUPP the accelerator has no event queue.
  */
-int32_t g_ipsec_la_event_hooks_register(struct g_ipsec_la_handle *handle,
-					const struct g_ipsec_la_event_hooks *in);
+int32_t
+g_ipsec_la_event_hooks_register(struct g_ipsec_la_handle *handle,
+				const struct g_ipsec_la_event_hooks *in);
 
 /**
  * g_ipsec_la_error_events_config() - extension (deviation 40): which

@@ -14,7 +14,7 @@
 #include "internal.h"
 
 /* The first version of struct g_ipsec_la_event_hooks ends here. */
-#define GLA_EV_HOOKS_V1                                      \
+#define GLA_EV_HOOKS_V1                                             \
 	(offsetof(struct g_ipsec_la_event_hooks, packet_error_fn) + \
 	 sizeof(g_ipsec_la_cbk_sa_event_fn))
 
@@ -71,8 +71,12 @@ int gla_event_ext_hook(struct gla_inst *inst, const struct vipsec_event *e,
 	hk = inst->ev_hooks;
 	pthread_mutex_unlock(&inst->lock);
 	switch (kind) {
-	case G_IPSEC_LA_EVENT_HARD_EXPIRY: fn = hk.hard_lifetime_expiry_fn; break;
-	case G_IPSEC_LA_EVENT_DELETE_REQUEST: fn = hk.sa_delete_request_fn; break;
+	case G_IPSEC_LA_EVENT_HARD_EXPIRY:
+		fn = hk.hard_lifetime_expiry_fn;
+		break;
+	case G_IPSEC_LA_EVENT_DELETE_REQUEST:
+		fn = hk.sa_delete_request_fn;
+		break;
 	case G_IPSEC_LA_EVENT_LOST: fn = hk.events_lost_fn; break;
 	default: fn = hk.packet_error_fn; break;
 	}
@@ -117,8 +121,7 @@ static int gla_elimit_from_cfg(const struct g_ipsec_la_error_events_cfg *c,
 		return -EINVAL;
 	memset(l, 0, sizeof(*l));
 	if (!c->events)
-		return c->per_device || c->limit_type || c->value ? -EINVAL :
-								    0;
+		return c->per_device || c->limit_type || c->value ? -EINVAL : 0;
 	if (c->limit_type == G_IPSEC_LA_EVENT_LIMIT_TIME) {
 		if (c->value < 1 || c->value > G_IPSEC_LA_EVENT_LIMIT_MAX_RATE)
 			return -EINVAL;
@@ -170,7 +173,8 @@ _Static_assert(G_IPSEC_LA_WARN_SOFT_BYTES == VIRTIO_IPSEC_WARN_SOFT_BYTES &&
 			       VIRTIO_IPSEC_WARN_SOFT_SECONDS &&
 		       G_IPSEC_LA_WARN_SEQ_NEAR_OVERFLOW ==
 			       VIRTIO_IPSEC_WARN_SEQ_NEAR_OVERFLOW &&
-		       G_IPSEC_LA_WARN_SEQ_NOTIFY == VIRTIO_IPSEC_WARN_SEQ_NOTIFY,
+		       G_IPSEC_LA_WARN_SEQ_NOTIFY ==
+			       VIRTIO_IPSEC_WARN_SEQ_NOTIFY,
 	       "warning bits");
 _Static_assert(G_IPSEC_LA_EVENT_LIMIT_MAX_RATE == VIRTIO_IPSEC_ELIM_MAX_RATE &&
 		       G_IPSEC_LA_EVENT_LIMIT_MAX_COUNT ==

@@ -365,9 +365,8 @@ static uint32_t gla_get_take(const struct gla_ref *ref,
 		if (in->flags & G_IPSEC_LA_SA_GET_STATS)
 			gla_stats_from_wire(&e->stats, &out->stats[k]);
 		if (in->flags & G_IPSEC_LA_SA_GET_STATE)
-			gla_state_from_wire(
-				(const struct vipsec_sa_record *)e,
-				&out->state[k]);
+			gla_state_from_wire((const struct vipsec_sa_record *)e,
+					    &out->state[k]);
 	}
 	return i;
 }
@@ -458,9 +457,9 @@ int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
 	if (ret)
 		return ret;
 	/* A caller built before the state member has a shorter struct */
-	return gla_finish_ctrl(&ref, flags, resp, ret, out,
-			       in->flags & G_IPSEC_LA_SA_GET_STATE ?
-				       sizeof(*out) :
-				       offsetof(struct g_ipsec_la_sa_get_outargs,
-						state));
+	return gla_finish_ctrl(
+		&ref, flags, resp, ret, out,
+		in->flags & G_IPSEC_LA_SA_GET_STATE ?
+			sizeof(*out) :
+			offsetof(struct g_ipsec_la_sa_get_outargs, state));
 }

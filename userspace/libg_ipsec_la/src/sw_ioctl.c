@@ -366,7 +366,7 @@ static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
 
 #define GLA_SW_SA_MOD_ALL                                       \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |  \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
 	 VIRTIO_IPSEC_SA_MOD_LIFETIME)
 
 /* sa.c vipsec_sa_mod_life_check() */
