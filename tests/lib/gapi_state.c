@@ -326,10 +326,23 @@ static void ev_err(struct g_ipsec_la_handle h,
 	ev.sa = n->sa_handle;
 }
 
+static void ev_lost(struct g_ipsec_la_handle h,
+		    struct g_ipsec_la_sa_event_notification *n)
+{
+	struct g_ipsec_la_sa_handle zero;
+
+	(void)h;
+	memset(&zero, 0, sizeof(zero));
+	ck_assert(n->event == G_IPSEC_LA_EVENT_LOST && n->count > 0 &&
+		  !memcmp(&n->sa_handle, &zero, sizeof(zero)));
+	ev.lost++;
+}
+
 static const struct g_ipsec_la_event_hooks hooks = {
 	.size = sizeof(hooks),
 	.hard_lifetime_expiry_fn = ev_hard,
 	.sa_delete_request_fn = ev_del,
+	.events_lost_fn = ev_lost,
 	.packet_error_fn = ev_err,
 };
 
@@ -513,6 +526,45 @@ START_TEST(error_events_time_limit)
 }
 END_TEST
 
+/*
+ * Without a limit (COUNT 1: every packet an event) and nobody reading,
+ * a replay flood overflows the queues: the owner learns of it through
+ * the lost-events hook instead of silently.
+ */
+START_TEST(lost_events_hook)
+{
+	struct g_ipsec_la_handle h = open_excl("lost");
+	struct g_ipsec_la_sa_handle o, i;
+	struct g_ipsec_la_error_events_cfg c = {
+		.events = G_IPSEC_LA_ERR_EVENT_REPLAY,
+		.limit_type = G_IPSEC_LA_EVENT_LIMIT_COUNT,
+		.value = 1,
+	};
+	static uint8_t p[100], e[200], d[200];
+	uint32_t len = sizeof(e), dl;
+	int k;
+
+	memset(&ev, 0, sizeof(ev));
+	ck_assert_int_eq(g_ipsec_la_event_hooks_register(&h, &hooks), 0);
+	ck_assert_int_eq(ga_pair(&h, 0x7801, &o, &i), 0);
+	ck_assert_int_eq(g_ipsec_la_error_events_config(&h, &c), 0);
+	ga_packet(p, sizeof(p), 8);
+	ck_assert_int_eq(ga_xf(&h, 1, &o, p, sizeof(p), e, &len), 0);
+	for (k = 0; k <= 1100; k++) {
+		dl = sizeof(d);
+		ck_assert_int_eq(ga_xf(&h, 0, &i, e, len, d, &dl),
+				 k ? -EALREADY : 0);
+	}
+	poll_some(&h, &ev.lost, 1);
+	for (k = 0; k < 50 && g_ipsec_la_poll(&h, 10) > 0; k++)
+		;
+	ck_assert_msg(ev.lost >= 1 && ev.err < 1100,
+		      "1100 replays unread: %d lost records, %d events",
+		      ev.lost, ev.err);
+	ck_assert_int_eq(g_ipsec_la_close(&h), 0);
+}
+END_TEST
+
 START_TEST(error_events_config_errors)
 {
 	struct g_ipsec_la_handle h, s;
@@ -625,6 +677,7 @@ Suite *suite_gapi_state(void)
 	tcase_add_test(t, error_events_count_exact);
 	tcase_add_test(t, error_events_time_limit);
 	tcase_add_test(t, error_events_config_errors);
+	tcase_add_test(t, lost_events_hook);
 	tcase_add_test(t, single_packet_warnings);
 	suite_add_tcase(s, t);
 	return s;
