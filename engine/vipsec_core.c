@@ -42,7 +42,8 @@
 #define CORE_FEATURES                                                      \
 	(1ULL << VIRTIO_IPSEC_F_IPV6 | 1ULL << VIRTIO_IPSEC_F_TRANSPORT |  \
 	 1ULL << VIRTIO_IPSEC_F_EVENTQ | 1ULL << VIRTIO_IPSEC_F_LIFETIME | \
-	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET)
+	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET |   \
+	 1ULL << VIRTIO_IPSEC_F_SA_STATE | 1ULL << VIRTIO_IPSEC_F_ERR_EVENTS)
 
 static void set_err(char *err, size_t len, const char *msg)
 {
@@ -240,6 +241,9 @@ void vpe_core_reset(struct vpe_core *core)
 	vpe_sadb_clear(&core->db);
 	pthread_mutex_lock(&core->evq_lock);
 	vpe_evq_clear(&core->evq);
+	/* A reset device raises no error events until told again. */
+	memset(&core->errlim, 0, sizeof(core->errlim));
+	memset(core->erl, 0, sizeof(core->erl));
 	pthread_mutex_unlock(&core->evq_lock);
 	vpe_core_excl_end(core);
 	vpe_core_ctrl_unlock(core);
@@ -334,6 +338,7 @@ static uint8_t ctrl_sa_del(struct vpe_core *core, const struct vpe_ctrl_req *r)
 	if (st == VIRTIO_IPSEC_OK) {
 		pthread_mutex_lock(&core->evq_lock);
 		vpe_evq_purge(&core->evq, r->gid, r->id);
+		vpe_err_forget(core, r->gid, r->id);
 		pthread_mutex_unlock(&core->evq_lock);
 	}
 	return st;
@@ -347,6 +352,7 @@ static uint8_t ctrl_sa_flush(struct vpe_core *core,
 	if (st == VIRTIO_IPSEC_OK) {
 		pthread_mutex_lock(&core->evq_lock);
 		vpe_evq_purge(&core->evq, r->gid, 0);
+		vpe_err_forget(core, r->gid, 0);
 		pthread_mutex_unlock(&core->evq_lock);
 	}
 	return st;
@@ -384,6 +390,9 @@ static const struct {
 	[VIRTIO_IPSEC_OP_SA_GET] = { VIRTIO_IPSEC_F_SA_GET, false,
 				     sizeof(struct virtio_ipsec_sa_get),
 				     vpe_ctl_sa_get },
+	[VIRTIO_IPSEC_OP_EVENT_LIMIT] = { VIRTIO_IPSEC_F_ERR_EVENTS, true,
+					  sizeof(struct virtio_ipsec_event_limit),
+					  vpe_ctl_event_limit },
 };
 
 static uint8_t ctrl_dispatch(struct vpe_core *core, const uint8_t *req,

@@ -40,6 +40,13 @@ bool vpe_evq_pop(struct vpe_evq *q, struct vpe_evrec *e);
 /* Drops the events of one SA (sa_id != 0) or of a whole group (0). */
 void vpe_evq_purge(struct vpe_evq *q, uint32_t gid, uint32_t sa_id);
 
+/* EVENT_LIMIT as set by the driver (host order); events 0 = none */
+struct vpe_errlim {
+	uint32_t events; /* 1 << VIRTIO_IPSEC_EVT_* */
+	uint8_t scope, type;
+	uint32_t value;
+};
+
 /* Locking rules: vipsec_queue.c. */
 struct vpe_core {
 	struct vpe_core_config cfg;
@@ -57,6 +64,9 @@ struct vpe_core {
 	uint32_t excl;		  /* data requests wait (atomic) */
 	struct vpe_queue *queues; /* every queue, under ctrl_lock */
 	struct vpe_queue *q0;	  /* vpe_core_handle_data()'s queue */
+	/* EVENT_LIMIT and the device-scope limiters: under evq_lock */
+	struct vpe_errlim errlim;
+	struct vpe_erl erl[VPE_ERR_KINDS];
 };
 
 static inline bool vpe_core_has(const struct vpe_core *core, unsigned int bit)
@@ -142,6 +152,23 @@ struct vpe_ctrl_req {
  * into sa->st.keys, for migration (vipsec_migrate.c).
  */
 void vpe_sa_keep_keys(struct vpe_sa *sa, const uint8_t *params);
+
+/*
+ * vipsec_err_events.c: EVENT_LIMIT; vpe_err_event() for a packet that
+ * failed with a status (after the statistics counted it: counter is its
+ * enum vpe_stat); vpe_err_tick() reports what the limits held back when
+ * the clock moves.
+ */
+uint8_t vpe_ctl_event_limit(struct vpe_core *core,
+			    const struct vpe_ctrl_req *r);
+void vpe_err_event(struct vpe_core *core, struct vpe_sa *sa,
+		   enum vpe_stat counter, uint64_t seq);
+void vpe_err_tick(struct vpe_core *core);
+/* SA_DEL (sa_id) or FLUSH (0): drop device-scope counts of those SAs. */
+void vpe_err_forget(struct vpe_core *core, uint32_t gid, uint32_t sa_id);
+/* Queues one event of an SA (nothing without a negotiated event queue). */
+void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa, uint16_t type,
+		  uint16_t limit, uint64_t seq);
 
 /* vipsec_sa_ctl.c: SA_MOD and SA_GET. */
 uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *r);

@@ -45,8 +45,8 @@ uint64_t vpe_sa_seq(const struct vpe_sa *sa)
 	return sa->replay ? vpe_ld(&sa->replay->top) : vpe_ld(&sa->esn_top);
 }
 
-static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
-		     uint16_t type, uint16_t limit, uint64_t seq)
+void vpe_sa_event(struct vpe_core *core, const struct vpe_sa *sa, uint16_t type,
+		  uint16_t limit, uint64_t seq)
 {
 	struct vpe_evrec e = {
 		.type = type,
@@ -92,8 +92,13 @@ static void check_limit(struct vpe_core *core, struct vpe_sa *sa, uint32_t flag,
 	if (vpe_ld(&sa->st.flags) & flag)
 		return;
 	lim = reached(core, sa, bytes, packets, seconds);
-	if (lim && !(vpe_or(&sa->st.flags, flag) & flag))
-		sa_event(core, sa, evt, lim, vpe_sa_seq(sa));
+	if (lim && !(vpe_or(&sa->st.flags, flag) & flag)) {
+		vpe_sa_event(core, sa, evt, lim, vpe_sa_seq(sa));
+		/* The SA is dead: ask for its deletion (seed 003 SaDeleteReq) */
+		if (flag == VPE_ST_HARD)
+			vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SA_DELETE_REQ,
+				     lim, vpe_sa_seq(sa));
+	}
 }
 
 /* Checks both limits; queues each expiry event once. */
@@ -107,6 +112,24 @@ static void check_limits(struct vpe_core *core, struct vpe_sa *sa)
 		    l->soft_bytes, l->soft_packets, l->soft_seconds);
 	check_limit(core, sa, VPE_ST_HARD, VIRTIO_IPSEC_EVT_HARD_EXPIRY,
 		    l->hard_bytes, l->hard_packets, l->hard_seconds);
+}
+
+/* WARN_SOFT_* bits of every soft limit reached now (which limit, item 8) */
+static uint16_t soft_reached(const struct vpe_core *core,
+			     const struct vpe_sa *sa)
+{
+	const struct vpe_life *l = &sa->st.life;
+	const uint64_t *s = sa->st.stats;
+	uint16_t w = 0;
+
+	if (l->soft_bytes && vpe_ld(&s[VPE_STAT_BYTES]) >= l->soft_bytes)
+		w |= VIRTIO_IPSEC_WARN_SOFT_BYTES;
+	if (l->soft_packets && vpe_ld(&s[VPE_STAT_PACKETS]) >= l->soft_packets)
+		w |= VIRTIO_IPSEC_WARN_SOFT_PACKETS;
+	if (l->soft_seconds &&
+	    vpe_ld(&core->now) - vpe_ld(&sa->st.added) >= l->soft_seconds)
+		w |= VIRTIO_IPSEC_WARN_SOFT_SECONDS;
+	return w;
 }
 
 /*
@@ -173,9 +196,19 @@ static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 	}
 }
 
+/* The last eighth (VIRTIO_IPSEC_SEQ_NEAR_SHIFT) of an outbound SA's numbers */
+static bool seq_near_overflow(const struct vpe_sa *sa)
+{
+	return sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND &&
+	       sa->seq_max - vpe_sa_seq(sa) <= sa->seq_max >>
+		       VIRTIO_IPSEC_SEQ_NEAR_SHIFT;
+}
+
+/* No limit, no announcement, no warning due: the decoder's batched path. */
 bool vpe_life_plain(const struct vpe_sa *sa)
 {
-	return !sa->st.limited && !sa->st.seq_notify_interval;
+	return !sa->st.limited && !sa->st.seq_notify_interval &&
+	       !seq_near_overflow(sa);
 }
 
 void vpe_life_account_plain(struct vpe_sa *sa, uint64_t packets, uint64_t bytes)
@@ -190,17 +223,23 @@ uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
 	struct vpe_sa_state *st = &sa->st;
 	uint16_t warn = 0;
 	uint64_t packets;
+	enum vpe_stat c;
 
 	if (r->status != VIRTIO_IPSEC_OK) {
 		if (rsv) {
 			vpe_sub(&st->rsv_packets, 1);
 			vpe_sub(&st->rsv_bytes, in_len);
 		}
-		vpe_add(&st->stats[fail_counter(r)], 1);
+		c = fail_counter(r);
+		vpe_add(&st->stats[c], 1);
+		vpe_err_event(core, sa, c, r->seq);
 		if (r->status == VIRTIO_IPSEC_SEQ_OVERFLOW &&
-		    !(vpe_or(&st->flags, VPE_ST_OVERFLOW) & VPE_ST_OVERFLOW))
-			sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
-				 vpe_sa_seq(sa));
+		    !(vpe_or(&st->flags, VPE_ST_OVERFLOW) & VPE_ST_OVERFLOW)) {
+			vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
+				     vpe_sa_seq(sa));
+			vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SA_DELETE_REQ,
+				     0, vpe_sa_seq(sa));
+		}
 		return 0;
 	}
 	/* Bytes first: a reader that sees the packet sees its bytes. */
@@ -209,13 +248,15 @@ uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
 	/* Exactly one thread sees each multiple of the interval. */
 	if (st->seq_notify_interval && packets % st->seq_notify_interval == 0) {
 		warn |= VIRTIO_IPSEC_WARN_SEQ_NOTIFY;
-		sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_NOTIFY, 0, r->seq);
+		vpe_sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_NOTIFY, 0, r->seq);
 	}
 	check_limits(core, sa);
 	if (vpe_ld(&st->flags) & VPE_ST_SOFT) {
 		r->status = VIRTIO_IPSEC_SOFT_EXPIRY;
-		warn |= VIRTIO_IPSEC_WARN_SOFT_EXPIRY;
+		warn |= VIRTIO_IPSEC_WARN_SOFT_EXPIRY | soft_reached(core, sa);
 	}
+	if (seq_near_overflow(sa))
+		warn |= VIRTIO_IPSEC_WARN_SEQ_NEAR_OVERFLOW;
 	return warn;
 }
 
@@ -247,5 +288,6 @@ void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)
 		if ((sa->st.life.soft_seconds || sa->st.life.hard_seconds))
 			check_limits(core, sa);
 	}
+	vpe_err_tick(core);
 	vpe_core_ctrl_unlock(core);
 }

@@ -36,10 +36,15 @@ static const uint8_t mig_magic[8] = { 'V', 'I', 'P', 'S', 'E', 'C', 'M', 'G' };
 /* ... then nstats x u64, then window, top, words, words x u64 */
 #define SA_REPLAY_HLEN (4u + 8u + 4u)
 #define EVREC_LEN      40u
-#define EVQ_HLEN       (8u + 4u)
+/* ELIM payload: the EVENT_LIMIT body as the guest sent it (version 2) */
+#define ELIM_LEN sizeof(struct virtio_ipsec_event_limit)
+#define EVQ_HLEN (8u + 4u)
 
-/* Which events a FIFO can hold (LOST is made up when popping) */
-#define EVT_MAX_QUEUED VIRTIO_IPSEC_EVT_SA_DELETE_REQ
+/*
+ * Which events a FIFO can hold (LOST is made up when popping; version 1
+ * wrote none above SA_DELETE_REQ, version 2 adds the error events).
+ */
+#define EVT_MAX_QUEUED VIRTIO_IPSEC_EVT_BAD_PAD
 
 static uint32_t crc32_le(const uint8_t *p, size_t n)
 {
@@ -81,6 +86,8 @@ size_t vpe_mig_size(const struct vpe_core *core)
 	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i + 1))
 		n += sa_rec_len(db->sas[i]);
 	n += REC_HLEN + EVQ_HLEN + (size_t)core->evq.count * EVREC_LEN;
+	if (core->errlim.events)
+		n += REC_HLEN + ELIM_LEN;
 	return n;
 }
 
@@ -92,7 +99,7 @@ size_t vpe_mig_max_size(const struct vpe_core *core)
 	uint64_t n = HDR_LEN + REC_HLEN + CORE_LEN +
 		     (uint64_t)core->db.max_groups * (REC_HLEN + GROUP_LEN) +
 		     (uint64_t)core->db.max_sas * sa + REC_HLEN + EVQ_HLEN +
-		     (uint64_t)core->evq.cap * EVREC_LEN;
+		     (uint64_t)core->evq.cap * EVREC_LEN + REC_HLEN + ELIM_LEN;
 
 	return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
@@ -245,6 +252,15 @@ size_t vpe_mig_export(const struct vpe_core *core, uint8_t *buf, size_t cap)
 	w32(&w, ngroups);
 	wbytes(&w, backend, BACKEND_LEN);
 
+	if (core->errlim.events) {
+		wrec(&w, VPE_MIG_ELIM, ELIM_LEN);
+		w32(&w, core->errlim.events);
+		w8(&w, core->errlim.scope);
+		w8(&w, core->errlim.type);
+		w16(&w, 0);
+		w32(&w, core->errlim.value);
+		wbytes(&w, (const uint8_t[20]){ 0 }, 20);
+	}
 	for (i = 1; i <= db->max_groups; i++) {
 		if (!db->groups[i].used)
 			continue;
@@ -364,7 +380,7 @@ struct imp {
 	struct vpe_core *core;
 	char *err;
 	size_t err_len;
-	bool have_core, have_evq;
+	bool have_core, have_evq, have_elim;
 	uint32_t nsas, ngroups; /* announced in CORE */
 	uint32_t seen_sas, seen_groups;
 };
@@ -522,11 +538,11 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 	if (stopped > 1 || pad ||
 	    (flags & ~(VPE_ST_SOFT | VPE_ST_HARD | VPE_ST_OVERFLOW)))
 		return fail(im, "SA %u: bad state flags", sa->id);
-	if (added > im->core->now)
-		return fail(im,
-			    "SA %u: added at %llu s, after the clock (%llu s)",
-			    sa->id, (unsigned long long)added,
-			    (unsigned long long)im->core->now);
+	/*
+	 * Any added is an age (now - added, mod 2^64): SA_MOD LIFETIME can
+	 * make an SA older than the clock (version 2; version 1 streams
+	 * never held one).
+	 */
 	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND && seq > sa->seq_max)
 		return fail(im,
 			    "SA %u: sequence number %llu beyond the SA's "
@@ -689,12 +705,43 @@ bool vpe_mig_idle(const struct vpe_core *core)
 {
 	uint32_t i;
 
-	if (vpe_sadb_next_id(&core->db, 1) || core->evq.count || core->evq.lost)
+	if (vpe_sadb_next_id(&core->db, 1) || core->evq.count ||
+	    core->evq.lost || core->errlim.events)
 		return false;
 	for (i = 1; i <= core->db.max_groups; i++)
 		if (core->db.groups[i].used)
 			return false;
 	return true;
+}
+
+/*
+ * EVENT_LIMIT through the guest's own path (vpe_ctl_event_limit()), so a
+ * stream cannot set what the destination's guest could not. The limiters'
+ * windows and counts are not carried (see struct vpe_erl).
+ */
+static int imp_elim(struct imp *im, struct rd *r)
+{
+	uint8_t body[ELIM_LEN];
+	uint32_t out_len = 0;
+	struct vpe_ctrl_req req = {
+		.body = body,
+		.body_len = sizeof(body),
+		.out_len = &out_len,
+	};
+
+	if (im->have_elim || im->have_evq)
+		return fail(im, "ELIM record twice or after EVQ");
+	im->have_elim = true;
+	if (r->left != ELIM_LEN)
+		return fail(im, "ELIM record of %zu bytes", r->left);
+	memcpy(body, r->p, ELIM_LEN);
+	r->p += ELIM_LEN;
+	r->left = 0;
+	if (!vpe_core_has(im->core, VIRTIO_IPSEC_F_ERR_EVENTS) ||
+	    vpe_ctl_event_limit(im->core, &req) != VIRTIO_IPSEC_OK ||
+	    !im->core->errlim.events)
+		return fail(im, "ELIM record: event limit refused");
+	return 0;
 }
 
 static int imp_body(struct imp *im, const uint8_t *body, size_t len)
@@ -736,6 +783,7 @@ static int imp_body(struct imp *im, const uint8_t *body, size_t len)
 					     imp_sa(im, &r);
 			break;
 		case VPE_MIG_EVQ: ret = imp_evq(im, &r); break;
+		case VPE_MIG_ELIM: ret = imp_elim(im, &r); break;
 		default:
 			ret = (flags & VPE_MIG_F_OPTIONAL) ?
 				      0 :

@@ -14,8 +14,8 @@
  *   header  magic "VIPSECMG", u16 version, u16 header length (24),
  *           u32 body length, u32 CRC-32 of the body, u32 reserved (0)
  *   body    records: u16 tag, u16 flags, u32 payload length, payload.
- *           CORE first (exactly once), then GROUP and SA records, then at
- *           most one EVQ. A record with flag VPE_MIG_F_OPTIONAL and a
+ *           CORE first (exactly once), then at most one ELIM, GROUP and
+ *           SA records, then one EVQ. A record with flag VPE_MIG_F_OPTIONAL and a
  *           tag this version does not know is skipped; any other unknown
  *           tag refuses the stream.
  *
@@ -33,13 +33,18 @@
 
 struct vpe_core;
 
-#define VPE_MIG_VERSION 1u
+/*
+ * 2: error events (types 7-10) in the EVQ record, the ELIM record, SA
+ * ages beyond the clock (SA_MOD LIFETIME).
+ */
+#define VPE_MIG_VERSION 2u
 
 /* Record tags and flags */
 #define VPE_MIG_CORE	   1u
 #define VPE_MIG_GROUP	   2u
 #define VPE_MIG_SA	   3u
 #define VPE_MIG_EVQ	   4u
+#define VPE_MIG_ELIM	   5u /* EVENT_LIMIT, when set (version 2) */
 #define VPE_MIG_F_OPTIONAL 0x0001u
 
 /*

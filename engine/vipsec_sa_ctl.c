@@ -15,7 +15,8 @@
 #define PRM(sa, f) ((sa)->st.params + VPE_OFF(virtio_ipsec_sa_params, f))
 #define MOD_FLAGS                                               \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW)
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
+	 VIRTIO_IPSEC_SA_MOD_LIFETIME)
 #define BITMAP_WORDS VIRTIO_IPSEC_MAX_BITMAP_WORDS
 
 /*
@@ -121,6 +122,57 @@ static uint8_t mod_replay(struct vpe_core *core, struct vpe_sa *sa,
 	return VIRTIO_IPSEC_OK;
 }
 
+/*
+ * LIFETIME: the lifetime used so far, forward only (going back would let
+ * a key be used past its limits). Without the flag the fields are zero.
+ */
+static uint8_t mod_life_check(const struct vpe_core *core,
+			      const struct vpe_sa *sa, const uint8_t *body,
+			      uint32_t flags)
+{
+	uint64_t bytes = vpe_ld64(M(life_bytes));
+	uint64_t packets = vpe_ld64(M(life_packets));
+	uint32_t secs = vpe_ld32(M(life_seconds));
+
+	if (!(flags & VIRTIO_IPSEC_SA_MOD_LIFETIME))
+		return bytes || packets || secs ? VIRTIO_IPSEC_INVAL :
+						  VIRTIO_IPSEC_OK;
+	if (!vpe_core_has(core, VIRTIO_IPSEC_F_SA_STATE))
+		return VIRTIO_IPSEC_NOTSUPP;
+	if (bytes < sa->st.stats[VPE_STAT_BYTES] ||
+	    packets < sa->st.stats[VPE_STAT_PACKETS] ||
+	    secs < core->now - sa->st.added)
+		return VIRTIO_IPSEC_INVAL;
+	return VIRTIO_IPSEC_OK;
+}
+
+/*
+ * Applies a checked LIFETIME: the counters continue from the values, the
+ * age from secs (added may then precede the clock's zero, mod 2^64), and
+ * limits already reached count as notified: the first device raised
+ * their events.
+ */
+static void mod_life_apply(struct vpe_core *core, struct vpe_sa *sa,
+			   const uint8_t *body)
+{
+	const struct vpe_life *l = &sa->st.life;
+	uint64_t *s = sa->st.stats;
+	uint64_t age;
+
+	s[VPE_STAT_BYTES] = vpe_ld64(M(life_bytes));
+	s[VPE_STAT_PACKETS] = vpe_ld64(M(life_packets));
+	age = vpe_ld32(M(life_seconds));
+	sa->st.added = core->now - age;
+	if ((l->soft_bytes && s[VPE_STAT_BYTES] >= l->soft_bytes) ||
+	    (l->soft_packets && s[VPE_STAT_PACKETS] >= l->soft_packets) ||
+	    (l->soft_seconds && age >= l->soft_seconds))
+		sa->st.flags |= VPE_ST_SOFT;
+	if ((l->hard_bytes && s[VPE_STAT_BYTES] >= l->hard_bytes) ||
+	    (l->hard_packets && s[VPE_STAT_PACKETS] >= l->hard_packets) ||
+	    (l->hard_seconds && age >= l->hard_seconds))
+		sa->st.flags |= VPE_ST_HARD;
+}
+
 static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 {
 	const uint8_t *body = req->body;
@@ -132,9 +184,7 @@ static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	uint32_t flags;
 
 	flags = vpe_ld32(M(flags));
-	if (!flags || (flags & ~MOD_FLAGS) ||
-	    !vpe_all_zero(M(reserved0), MSIZE(reserved0)) ||
-	    !vpe_all_zero(M(reserved1), MSIZE(reserved1)))
+	if (!flags || (flags & ~MOD_FLAGS))
 		return VIRTIO_IPSEC_INVAL;
 	if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
@@ -167,6 +217,9 @@ static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	} else if (!vpe_all_zero(M(peer_addr), 16) || vpe_ld16(M(peer_port))) {
 		return VIRTIO_IPSEC_INVAL;
 	}
+	st = mod_life_check(core, sa, body, flags);
+	if (st != VIRTIO_IPSEC_OK)
+		return st;
 	st = mod_replay(core, sa, body, flags, &r);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
@@ -188,6 +241,8 @@ static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 		sa->replay = r;
 		vpe_st32(PRM(sa, replay_window), r->window);
 	}
+	if (flags & VIRTIO_IPSEC_SA_MOD_LIFETIME)
+		mod_life_apply(core, sa, body);
 	return VIRTIO_IPSEC_OK;
 }
 
@@ -209,9 +264,42 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 
 #define GET_HLEN     sizeof(struct virtio_ipsec_sa_get_resp)
 #define ENTRY_LEN    sizeof(struct virtio_ipsec_sa_entry)
+#define STATE_LEN    sizeof(struct virtio_ipsec_sa_state)
 #define G(f)	     (body + VPE_OFF(virtio_ipsec_sa_get, f))
 #define GET_RESERVED sizeof(((struct virtio_ipsec_sa_get *)0)->reserved)
 #define E(f)	     VPE_OFF(virtio_ipsec_sa_entry, f)
+#define S(f)	     VPE_OFF(virtio_ipsec_sa_state, f)
+
+/* The running state that follows an entry with SA_GET_F_STATE. */
+static void sa_state(const struct vpe_core *core, const struct vpe_sa *sa,
+		     uint8_t *s)
+{
+	uint64_t bm[BITMAP_WORDS];
+	uint32_t fl = 0, i;
+
+	memset(s, 0, STATE_LEN);
+	/* Data queues may be running: atomic loads, the window under its lock */
+	if (vpe_ld(&sa->st.flags) & VPE_ST_SOFT)
+		fl |= VIRTIO_IPSEC_SA_STATE_SOFT;
+	if (vpe_ld(&sa->st.flags) & VPE_ST_HARD)
+		fl |= VIRTIO_IPSEC_SA_STATE_HARD;
+	if (vpe_ld(&sa->stopped) || (vpe_ld(&sa->st.flags) & VPE_ST_OVERFLOW))
+		fl |= VIRTIO_IPSEC_SA_STATE_SEQ_OVERFLOW;
+	if (sa->replay && sa->replay->window > BITMAP_WORDS * 64)
+		fl |= VIRTIO_IPSEC_SA_STATE_BITMAP_PARTIAL;
+	vpe_st32(s + S(flags), fl);
+	vpe_st64(s + S(life_bytes), vpe_ld(&sa->st.stats[VPE_STAT_BYTES]));
+	vpe_st64(s + S(life_packets), vpe_ld(&sa->st.stats[VPE_STAT_PACKETS]));
+	vpe_st64(s + S(life_seconds), core->now - vpe_ld(&sa->st.added));
+	if (!sa->replay)
+		return;
+	vpe_st32(s + S(replay_window), sa->replay->window);
+	vpe_spin_lock((uint32_t *)&sa->replay_lock);
+	vpe_replay_export(sa->replay, bm, BITMAP_WORDS);
+	vpe_spin_unlock((uint32_t *)&sa->replay_lock);
+	for (i = 0; i < BITMAP_WORDS; i++)
+		vpe_st64(s + S(bitmap) + 8 * i, bm[i]);
+}
 
 static void sa_entry(const struct vpe_core *core, const struct vpe_sa *sa,
 		     uint8_t *e)
@@ -235,18 +323,26 @@ uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	uint8_t *out = req->out;
 	size_t out_cap = req->out_cap;
 	uint32_t *out_len = req->out_len;
-	uint32_t op, max, count = 0, more = 0, i, start;
+	uint32_t op, max, count = 0, more = 0, i, start, flags;
+	size_t stride = ENTRY_LEN;
 
 	*out_len = 0;
 	op = vpe_ld32(G(op));
 	max = vpe_ld32(G(max_sas));
-	if (!vpe_all_zero(G(reserved), GET_RESERVED))
+	flags = vpe_ld32(G(flags));
+	if (!vpe_all_zero(G(reserved), GET_RESERVED) ||
+	    (flags & ~(uint32_t)VIRTIO_IPSEC_SA_GET_F_STATE))
 		return VIRTIO_IPSEC_INVAL;
+	if (flags & VIRTIO_IPSEC_SA_GET_F_STATE) {
+		if (!vpe_core_has(core, VIRTIO_IPSEC_F_SA_STATE))
+			return VIRTIO_IPSEC_NOTSUPP;
+		stride += STATE_LEN;
+	}
 	/* At most what fits the response; not even one entry is an error. */
-	if (max == 0 || out_cap < GET_HLEN + ENTRY_LEN)
+	if (max == 0 || out_cap < GET_HLEN + stride)
 		return VIRTIO_IPSEC_INVAL;
-	if (max > (out_cap - GET_HLEN) / ENTRY_LEN)
-		max = (uint32_t)((out_cap - GET_HLEN) / ENTRY_LEN);
+	if (max > (out_cap - GET_HLEN) / stride)
+		max = (uint32_t)((out_cap - GET_HLEN) / stride);
 	if (vpe_group_check(db, gid) != VIRTIO_IPSEC_OK)
 		return VIRTIO_IPSEC_INVGROUP;
 	switch (op) {
@@ -279,12 +375,16 @@ uint8_t vpe_ctl_sa_get(struct vpe_core *core, const struct vpe_ctrl_req *req)
 			more = 1;
 			break;
 		}
-		sa_entry(core, sa, out + GET_HLEN + (size_t)count * ENTRY_LEN);
+		sa_entry(core, sa, out + GET_HLEN + (size_t)count * stride);
+		if (flags & VIRTIO_IPSEC_SA_GET_F_STATE)
+			sa_state(core, sa,
+				 out + GET_HLEN + (size_t)count * stride +
+					 ENTRY_LEN);
 		count++;
 	}
 	memset(out, 0, GET_HLEN);
 	vpe_st32(out + VPE_OFF(virtio_ipsec_sa_get_resp, count), count);
 	vpe_st32(out + VPE_OFF(virtio_ipsec_sa_get_resp, more), more);
-	*out_len = (uint32_t)(GET_HLEN + (size_t)count * ENTRY_LEN);
+	*out_len = (uint32_t)(GET_HLEN + (size_t)count * stride);
 	return VIRTIO_IPSEC_OK;
 }

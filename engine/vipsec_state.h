@@ -62,7 +62,24 @@ struct vpe_life {
 #define VPE_ST_HARD	(1u << 1) /* hard limit reached: refuse */
 #define VPE_ST_OVERFLOW (1u << 2) /* SEQ_OVERFLOW event sent */
 
+/*
+ * Rate limiter of one kind of per-packet error event (vipsec_err_events.c)
+ * in one scope (an SA, or the device). Not migrated: a destination starts
+ * with fresh windows, so at most one more window of events is raised.
+ */
+struct vpe_erl {
+	uint64_t window;  /* TIME: clock second the counts belong to */
+	uint32_t sent;	  /* TIME: events raised in that second */
+	uint32_t pending; /* offending packets not reported yet */
+	uint64_t seq;	  /* sequence number of the last of them */
+	uint32_t gid, id; /* device scope: SA of the last of them */
+};
+
+/* Kinds of per-packet error events, in VIRTIO_IPSEC_EVT_* order */
+#define VPE_ERR_KINDS 4
+
 struct vpe_sa_state {
+	struct vpe_erl erl[VPE_ERR_KINDS]; /* per-SA error event limits */
 	struct vpe_life life;
 	uint32_t seq_notify_interval; /* packets; 0 = never */
 	bool limited;		      /* some limit of life is set */

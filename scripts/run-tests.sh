@@ -72,6 +72,11 @@ else
 		run_suite vm-smp env VIPSEC_SMP=2 VIPSEC_DEVICE=virtio-ipsec-pci,num-queues=2 \
 			VIPSEC_TESTS="$build/tests/guest-mq" VIPSEC_VMDIR="$build/vm-smp" \
 			"$top/tests/vm/run.sh" --mode test --timeout "${VM_SMP_TIMEOUT:-600}" --build "$build"
+		# two devices in one guest: the g-API failover round trip
+		# (tests/guest/failover.c), its own initramfs and log directory
+		run_suite vm-failover env VIPSEC_QEMU_ARGS="-device virtio-ipsec-pci" \
+			VIPSEC_TESTS="$build/tests/failover" VIPSEC_VMDIR="$build/vm-failover" \
+			"$top/tests/vm/run.sh" --mode test --timeout "${VM_TIMEOUT:-600}" --build "$build"
 		run_suite vm-migration "$top/tests/migration/run.sh" --timeout "${VM_MIGRATION_TIMEOUT:-900}" --build "$build"
 		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi

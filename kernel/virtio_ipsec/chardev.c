@@ -19,6 +19,7 @@
 #include <linux/virtio_ipsec_dev.h>
 
 #include "chardev.h"
+#include "elimit.h"
 #include "event.h"
 #include "evq.h"
 #include "group.h"
@@ -215,6 +216,8 @@ static const struct vipsec_ioctl_desc vipsec_ioctls[] = {
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_flush),
 	VIPSEC_IOCTL(VIPSEC_IOC_XFORM, struct vipsec_xform, true,
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_xform),
+	VIPSEC_IOCTL(VIPSEC_IOC_EVENT_LIMIT, struct vipsec_event_limit, true,
+		     VIRTIO_IPSEC_F_ERR_EVENTS, vipsec_ioctl_event_limit),
 };
 
 /* The row of @cmd, or NULL: type, number and encoded size must all match. */
@@ -368,6 +371,7 @@ static void vipsec_file_delete_objects(struct vipsec_file *f)
 	vipsec_sa_delete_all(f);
 	vipsec_group_delete_all(f);
 	mutex_unlock(&f->lock);
+	vipsec_elimit_release(f);
 }
 
 static int vipsec_release(struct inode *inode, struct file *filp)

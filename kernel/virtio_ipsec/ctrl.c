@@ -225,13 +225,22 @@ int vipsec_ctrl_sa_get(struct vipsec_dev *vd, u32 group_id, u32 op,
 		       u32 cursor, u32 max, void *resp, u32 *count, bool *more,
 		       u8 *dev_status)
 {
+	return vipsec_ctrl_sa_get_flags(vd, group_id, op, 0, cursor, max,
+					resp, count, more, dev_status);
+}
+
+int vipsec_ctrl_sa_get_flags(struct vipsec_dev *vd, u32 group_id, u32 op,
+			     u32 flags, u32 cursor, u32 max, void *resp,
+			     u32 *count, bool *more, u8 *dev_status)
+{
 	struct virtio_ipsec_sa_get body = {
 		.op = cpu_to_le32(op),
 		.max_sas = cpu_to_le32(max),
+		.flags = cpu_to_le32(flags),
 	};
 	struct virtio_ipsec_sa_get_resp *r = resp;
-	size_t len = sizeof(*r) + (size_t)max *
-		     sizeof(struct virtio_ipsec_sa_entry), out = 0;
+	size_t stride = vipsec_sa_get_stride(flags);
+	size_t len = sizeof(*r) + (size_t)max * stride, out = 0;
 	/* SA_GET returns no keys, but a device decides: treat as keys */
 	struct vipsec_ctrl_msg m = {
 		.opcode = VIRTIO_IPSEC_OP_SA_GET,
@@ -252,7 +261,7 @@ int vipsec_ctrl_sa_get(struct vipsec_dev *vd, u32 group_id, u32 op,
 		return err;
 	n = out >= sizeof(*r) ? le32_to_cpu(r->count) : 0;
 	if (out < sizeof(*r) || n > max ||
-	    out < sizeof(*r) + (size_t)n * sizeof(struct virtio_ipsec_sa_entry)) {
+	    out < sizeof(*r) + (size_t)n * stride) {
 		dev_err_ratelimited(&vd->vdev->dev,
 				    "bad SA_GET response (%zu bytes, count %u)\n",
 				    out, n);

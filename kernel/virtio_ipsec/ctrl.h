@@ -65,5 +65,19 @@ int vipsec_ctrl_sa_flush(struct vipsec_dev *vd, u32 group_id, u8 *dev_status);
 int vipsec_ctrl_sa_get(struct vipsec_dev *vd, u32 group_id, u32 op,
 		       u32 cursor, u32 max, void *resp, u32 *count, bool *more,
 		       u8 *dev_status);
+/*
+ * With SA_GET flags (VIRTIO_IPSEC_SA_GET_F_STATE: each entry followed by
+ * its struct virtio_ipsec_sa_state; @resp has room for @max of both).
+ */
+int vipsec_ctrl_sa_get_flags(struct vipsec_dev *vd, u32 group_id, u32 op,
+			     u32 flags, u32 cursor, u32 max, void *resp,
+			     u32 *count, bool *more, u8 *dev_status);
+/* Bytes of one SA_GET record with @flags. */
+static inline size_t vipsec_sa_get_stride(u32 flags)
+{
+	return sizeof(struct virtio_ipsec_sa_entry) +
+	       (flags & VIRTIO_IPSEC_SA_GET_F_STATE ?
+		sizeof(struct virtio_ipsec_sa_state) : 0);
+}
 
 #endif /* VIPSEC_CTRL_H */

@@ -35,7 +35,19 @@ static const u16 vipsec_evq_types[] = {
 	[VIRTIO_IPSEC_EVT_SEQ_NOTIFY] = VIPSEC_EV_SEQ_NOTIFY,
 	[VIRTIO_IPSEC_EVT_SA_DELETE_REQ] = VIPSEC_EV_SA_DELETE_REQ,
 	[VIRTIO_IPSEC_EVT_LOST] = VIPSEC_EV_LOST,
+	[VIRTIO_IPSEC_EVT_AUTH_FAIL] = VIPSEC_EV_AUTH_FAIL,
+	[VIRTIO_IPSEC_EVT_REPLAY] = VIPSEC_EV_REPLAY,
+	[VIRTIO_IPSEC_EVT_WRONG_SPI] = VIPSEC_EV_WRONG_SPI,
+	[VIRTIO_IPSEC_EVT_BAD_PAD] = VIPSEC_EV_BAD_PAD,
 };
+
+/* Error events: value counts packets, as LOST counts records */
+static bool vipsec_evq_counts_packets(u16 type)
+{
+	return type == VIRTIO_IPSEC_EVT_LOST ||
+	       (type >= VIRTIO_IPSEC_EVT_AUTH_FAIL &&
+		type <= VIRTIO_IPSEC_EVT_BAD_PAD);
+}
 
 /* Every claiming file: events that concern no single SA. */
 static void vipsec_evq_broadcast(struct vipsec_dev *vd,
@@ -76,7 +88,7 @@ static void vipsec_evq_route(struct vipsec_dev *vd,
 	ev.sa_id = le32_to_cpu(e->sa_id);
 	ev.seq = le64_to_cpu(e->seq);
 	ev.value = o.limit == VIRTIO_IPSEC_LIMIT_PACKETS ||
-		   type == VIRTIO_IPSEC_EVT_LOST ? o.packets : o.bytes;
+		   vipsec_evq_counts_packets(type) ? o.packets : o.bytes;
 
 	if (type == VIRTIO_IPSEC_EVT_LOST) {
 		ev.group_id = 0;

@@ -383,6 +383,8 @@ static const unsigned int vipsec_features[] = {
 	VIRTIO_IPSEC_F_LIFETIME,
 	VIRTIO_IPSEC_F_SA_MOD,
 	VIRTIO_IPSEC_F_SA_GET,
+	VIRTIO_IPSEC_F_SA_STATE,
+	VIRTIO_IPSEC_F_ERR_EVENTS,
 };
 
 static const struct virtio_device_id vipsec_id_table[] = {

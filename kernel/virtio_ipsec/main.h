@@ -132,6 +132,9 @@ struct vipsec_dev {
 	struct xarray sas;		/* SA id -> struct vipsec_sa_ent */
 	struct xarray groups;		/* group id -> struct vipsec_group_ent */
 	struct vipsec_stats stats;
+	/* EVENT_LIMIT as last set, and by whom (elimit.c); under tab_lock */
+	struct virtio_ipsec_event_limit elimit;
+	struct vipsec_file *elimit_owner;	/* compared, never dereferenced */
 
 	/* Ids handed to files; ranges 1..max_sas and 1..max_groups. */
 	struct ida sa_ida;

@@ -47,6 +47,7 @@
 #include <linux/virtio_config.h>
 
 #include "ctrl.h"
+#include "elimit.h"
 #include "evq.h"
 #include "main.h"
 #include "pm.h"
@@ -312,6 +313,9 @@ static int vipsec_pm_readd(struct vipsec_dev *vd)
 		if (e && !err)
 			err = e;
 	}
+	e = vipsec_elimit_restore(vd);
+	if (e && !err)
+		err = e;
 	xa_for_each(&vd->sas, id, sa) {
 		if (!vipsec_pm_charge_lifetime(vd, sa)) {
 			sa->rx_seq_saved = false;

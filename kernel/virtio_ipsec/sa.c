@@ -371,7 +371,21 @@ static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
 #define VIPSEC_SA_MOD_ALL	(VIRTIO_IPSEC_SA_MOD_LOCAL | \
 				 VIRTIO_IPSEC_SA_MOD_PEER | \
 				 VIRTIO_IPSEC_SA_MOD_SEQ | \
-				 VIRTIO_IPSEC_SA_MOD_WINDOW)
+				 VIRTIO_IPSEC_SA_MOD_WINDOW | \
+				 VIRTIO_IPSEC_SA_MOD_LIFETIME)
+
+/* LIFETIME's fields: zero without the flag, the feature with it. */
+static int vipsec_sa_mod_life_check(struct vipsec_dev *vd,
+				    const struct virtio_ipsec_sa_mod *m,
+				    u32 mf)
+{
+	if (!(mf & VIRTIO_IPSEC_SA_MOD_LIFETIME))
+		return m->life_bytes || m->life_packets || m->life_seconds ?
+		       -EINVAL : 0;
+	if (!(vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_STATE)))
+		return -EOPNOTSUPP;
+	return 0;
+}
 
 long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 {
@@ -385,9 +399,11 @@ long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 		return -EINVAL;
 	mf = le32_to_cpu(m->mod.flags);
 	win = le32_to_cpu(m->mod.replay_window);
-	if (!mf || mf & ~VIPSEC_SA_MOD_ALL || m->mod.reserved0 ||
-	    !vipsec_mem_is_zero(m->mod.reserved1, sizeof(m->mod.reserved1)))
+	if (!mf || mf & ~VIPSEC_SA_MOD_ALL)
 		return -EINVAL;
+	err = vipsec_sa_mod_life_check(vd, &m->mod, mf);
+	if (err)
+		return err;
 	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
 	    (win > vd->lim.max_replay_window ||
 	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
@@ -421,38 +437,49 @@ static bool vipsec_file_has_sa_after(struct vipsec_file *f, u32 group_id,
 	return false;
 }
 
+/* Device flags of an SA_GET ioctl's flags (checked by the caller). */
+static u32 vipsec_sa_get_dev_flags(const struct vipsec_sa_get *g)
+{
+	return g->flags & VIPSEC_SA_GET_F_STATE ?
+	       VIRTIO_IPSEC_SA_GET_F_STATE : 0;
+}
+
 /*
  * Pages through the device (FIRST/NEXT, or EXACT) and keeps only @f's SAs
- * of the group, at most g->max_sas of them, in @out. Must hold f->lock.
+ * of the group, at most g->max_sas records of the ioctl's stride (an
+ * entry, with F_STATE followed by its state), in @out. Must hold f->lock.
  */
 static int vipsec_sa_get_collect(struct vipsec_file *f,
-				 struct vipsec_sa_get *g,
-				 struct virtio_ipsec_sa_entry *out)
+				 struct vipsec_sa_get *g, u8 *out)
 {
+	u32 dflags = vipsec_sa_get_dev_flags(g);
+	size_t stride = vipsec_sa_get_stride(dflags);
 	struct vipsec_dev *vd = f->vd;
 	struct virtio_ipsec_sa_entry *e;
 	u32 op = g->op, cursor = g->op == VIRTIO_IPSEC_SA_GET_FIRST ? 0 :
 				 g->sa_id;
 	u32 i, n, id, last = cursor, max;
-	void *resp;
+	void *resp, *recs;
 	size_t len;
 	bool more;
 	u8 st;
 	int err = 0;
 
 	max = op == VIRTIO_IPSEC_SA_GET_EXACT ? 1 : VIPSEC_SA_GET_CHUNK;
-	len = sizeof(struct virtio_ipsec_sa_get_resp) + max * sizeof(*e);
+	len = sizeof(struct virtio_ipsec_sa_get_resp) + max * stride;
 	resp = kvzalloc(len, GFP_KERNEL);
 	if (!resp)
 		return -ENOMEM;
+	recs = resp + sizeof(struct virtio_ipsec_sa_get_resp);
 	g->count = 0;
 	for (;;) {
-		err = vipsec_ctrl_sa_get(vd, g->group_id, op, cursor, max, resp,
-					 &n, &more, &st);
+		err = vipsec_ctrl_sa_get_flags(vd, g->group_id, op, dflags,
+					       cursor, max, resp, &n, &more,
+					       &st);
 		if (err)
 			break;
-		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
-		for (i = 0; i < n && g->count < g->max_sas; i++, e++) {
+		for (i = 0; i < n && g->count < g->max_sas; i++) {
+			e = recs + i * stride;
 			id = le32_to_cpu(e->sa_id);
 			if (!id || id > vd->lim.max_sas) {
 				err = -EIO;	/* never an id the driver gave */
@@ -472,14 +499,14 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 					 sizeof(e->params.auth_key));
 			memzero_explicit(e->params.salt,
 					 sizeof(e->params.salt));
-			out[g->count++] = *e;
+			memcpy(out + g->count++ * stride, e, stride);
 			last = id;
 		}
 		if (err || op == VIRTIO_IPSEC_SA_GET_EXACT || !more || !n ||
 		    g->count >= g->max_sas)
 			break;
-		e = resp + sizeof(struct virtio_ipsec_sa_get_resp);
-		id = le32_to_cpu(e[n - 1].sa_id);
+		e = recs + (n - 1) * stride;
+		id = le32_to_cpu(e->sa_id);
 		if (id <= cursor || id > vd->lim.max_sas) {
 			err = -EIO;	/* no progress or no such id: broken */
 			break;
@@ -506,14 +533,23 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 
 long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
 {
-	struct virtio_ipsec_sa_entry *out;
 	struct vipsec_sa_get *g = arg;
+	size_t stride;
+	u8 *out;
 	int err;
 
-	if (g->flags || g->op > VIRTIO_IPSEC_SA_GET_EXACT || !g->max_sas ||
+	if (g->flags & ~VIPSEC_SA_GET_F_STATE ||
+	    g->op > VIRTIO_IPSEC_SA_GET_EXACT || !g->max_sas ||
 	    g->max_sas > VIPSEC_MAX_SA_GET)
 		return -EINVAL;
-	out = kvcalloc(g->max_sas, sizeof(*out), GFP_KERNEL);
+	if (g->flags & VIPSEC_SA_GET_F_STATE &&
+	    !(f->vd->features & BIT_ULL(VIRTIO_IPSEC_F_SA_STATE)))
+		return -EOPNOTSUPP;
+	stride = vipsec_sa_get_stride(vipsec_sa_get_dev_flags(g));
+	BUILD_BUG_ON(sizeof(struct vipsec_sa_record) !=
+		     sizeof(struct virtio_ipsec_sa_entry) +
+		     sizeof(struct virtio_ipsec_sa_state));
+	out = kvcalloc(g->max_sas, stride, GFP_KERNEL);
 	if (!out)
 		return -ENOMEM;
 	g->count = 0;
@@ -530,11 +566,11 @@ long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
 	mutex_unlock(&f->lock);
 
 	if (!err && copy_to_user(u64_to_user_ptr(g->entries), out,
-				 g->count * sizeof(*out)))
+				 g->count * stride))
 		err = -EFAULT;
 	if (!err)
 		err = vipsec_copy_arg_out(uarg, g, sizeof(*g));
-	memzero_explicit(out, g->max_sas * sizeof(*out));
+	memzero_explicit(out, g->max_sas * stride);
 	kvfree(out);
 	return err;
 }

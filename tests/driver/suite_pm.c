@@ -262,6 +262,84 @@ START_TEST(lifetime_survives_freeze)
 }
 END_TEST
 
+/* Waits up to @ms for a record of @type on @fd; 1 when one came. */
+static int pm_wait_record(int fd, uint16_t type, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct vipsec_event ev;
+
+	while (poll(&pfd, 1, ms) == 1) {
+		if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
+			return 0;
+		if (ev.type == type)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The device forgets EVENT_LIMIT in the reset of a freeze; the driver
+ * puts it back at restore, so error events still come after resume.
+ */
+START_TEST(event_limit_survives_freeze)
+{
+	struct virtio_ipsec_sa_params w;
+	struct vipsec_event_limit l;
+	struct dt_batch *b = calloc(1, sizeof(*b));
+	struct vipsec_claim c;
+	uint32_t out, in;
+	int fd;
+
+	dt_kmsg_mark();
+	fd = open(dt_dev_path(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	ck_assert(fd >= 0);
+	memset(&dt_info, 0, sizeof(dt_info));
+	dt_info.size = sizeof(dt_info);
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_INFO, &dt_info), 0);
+	if (!dt_has(VIRTIO_IPSEC_F_ERR_EVENTS) ||
+	    !dt_has(VIRTIO_IPSEC_F_EVENTQ)) {
+		printf("event_limit_survives_freeze: no error events: not tested\n");
+		close(fd);
+		free(b);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.mode = VIPSEC_MODE_EXCLUSIVE;
+	strcpy(c.app_identity, "dt-pm-elimit");
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_CLAIM, &c), 0);
+	out = dt_add_out(fd, 0, 0x7301);
+	dt_sa_params(&w, 0x7301, 0);
+	in = dt_sa_add(fd, 0, &w);
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.limit.events = 1u << VIRTIO_IPSEC_EVT_AUTH_FAIL;
+	l.limit.type = VIRTIO_IPSEC_ELIM_COUNT;
+	l.limit.value = 1;
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_EVENT_LIMIT, &l), 0);
+	dt_batch_init(b, 0, out, 2, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	b->esp[0][b->pkt[0].out_len - 1] ^= 1;
+	ck_assert_int_eq(dt_decap(fd, 0, in, b->esp[0], b->pkt[0].out_len,
+				  NULL), VIRTIO_IPSEC_BADMSG);
+	ck_assert_msg(pm_wait_record(fd, VIPSEC_EV_AUTH_FAIL, 2000),
+		      "no AUTH_FAIL record before the freeze");
+	if (pm_cycle()) {
+		close(fd);
+		free(b);
+		return;
+	}
+	b->esp[1][b->pkt[1].out_len - 1] ^= 1;
+	ck_assert_int_eq(dt_decap(fd, 0, in, b->esp[1], b->pkt[1].out_len,
+				  NULL), VIRTIO_IPSEC_BADMSG);
+	ck_assert_msg(pm_wait_record(fd, VIPSEC_EV_AUTH_FAIL, 2000),
+		      "no AUTH_FAIL record after restore: EVENT_LIMIT lost");
+	close(fd);
+	dt_kmsg_check();
+	free(b);
+}
+END_TEST
+
 /*
  * An inbound ESN SA without a window: its ESN base (set here with SA_MOD,
  * as after 2^32 packets) must survive the suspend, or the high half is
@@ -600,6 +678,7 @@ Suite *suite_pm(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, lifetime_survives_freeze);
 	tcase_add_test(tc, esn_base_survives_freeze);
+	tcase_add_test(tc, event_limit_survives_freeze);
 	suite_add_tcase(s, tc);
 	return s;
 }

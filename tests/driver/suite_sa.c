@@ -87,9 +87,13 @@ START_TEST(sa_mod_own_only)
 	m.mod.flags = 1u << 7;
 	ck_assert_int_eq(dt_io(fa, VIPSEC_IOC_SA_MOD, &m), -EINVAL);
 	m.mod.flags = VIRTIO_IPSEC_SA_MOD_PEER;
-	m.mod.reserved1[2] = 1;
+	/* LIFETIME's fields without the flag: the driver refuses them */
+	m.mod.life_packets = 1;
 	ck_assert_int_eq(dt_io(fa, VIPSEC_IOC_SA_MOD, &m), -EINVAL);
-	m.mod.reserved1[2] = 0;
+	m.mod.life_packets = 0;
+	m.mod.life_seconds = 1;
+	ck_assert_int_eq(dt_io(fa, VIPSEC_IOC_SA_MOD, &m), -EINVAL);
+	m.mod.life_seconds = 0;
 	m.group_id = 7;
 	ck_assert_int_eq(dt_io(fa, VIPSEC_IOC_SA_MOD, &m), -ENOENT);
 	m.group_id = 0;

@@ -470,6 +470,96 @@ START_TEST(sa_get_pages_own_sas)
 END_TEST
 
 /*
+ * SA_GET with VIPSEC_SA_GET_F_STATE: records of entry + state, the state
+ * after its own entry; the flag's stride paged like entries; bad flags.
+ */
+START_TEST(sa_get_state_records)
+{
+	struct vipsec_sa_record rec[2];
+	struct vipsec_sa_get g;
+	int ret;
+
+	reset_xform();
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_XFORM, &x), 0);
+	ck_assert_int_eq(p.status, 0);
+	memset(&g, 0, sizeof(g));
+	memset(rec, 0xa5, sizeof(rec));
+	g.size = sizeof(g);
+	g.flags = VIPSEC_SA_GET_F_STATE;
+	g.op = VIRTIO_IPSEC_SA_GET_FIRST;
+	g.max_sas = 2;
+	g.entries = (uintptr_t)rec;
+	ret = io(fd, VIPSEC_IOC_SA_GET, &g);
+	ck_assert_msg(ret == 0, "SA_GET F_STATE: %d", ret);
+	ck_assert_int_eq(g.count, 2);
+	ck_assert_msg(le32toh(rec[0].entry.sa_id) == sa_out &&
+			      le64toh(rec[0].entry.seq) == 1 &&
+			      le64toh(rec[0].state.life_packets) == 1 &&
+			      le64toh(rec[0].state.life_bytes) == 200,
+		      "outbound record: id %u, seq %llu, %llu packets",
+		      le32toh(rec[0].entry.sa_id),
+		      (unsigned long long)le64toh(rec[0].entry.seq),
+		      (unsigned long long)le64toh(rec[0].state.life_packets));
+	ck_assert_msg(le32toh(rec[1].entry.sa_id) == sa_in &&
+			      rec[1].state.life_packets == 0 &&
+			      rec[1].state.reserved[0] == 0,
+		      "inbound record after the outbound's state");
+	g.flags = 1u << 1;
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_SA_GET, &g), -EINVAL);
+}
+END_TEST
+
+/*
+ * EVENT_LIMIT: device-wide, so an exclusive claim only; the driver checks
+ * every field before the device does.
+ */
+START_TEST(event_limit_rules)
+{
+	struct vipsec_event_limit l;
+	struct vipsec_claim c;
+	struct gla_file ex = { 0 };
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.limit.events = htole32(1u << VIRTIO_IPSEC_EVT_REPLAY);
+	l.limit.type = VIRTIO_IPSEC_ELIM_TIME;
+	l.limit.value = htole32(5);
+	ck_assert_msg(io(fd, VIPSEC_IOC_EVENT_LIMIT, &l) == -EPERM,
+		      "a shared claim set the device's event limit");
+	file_close(fd);
+	file_close(fd2);
+	file_open(&ex);
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.mode = VIPSEC_MODE_EXCLUSIVE;
+	strcpy(c.app_identity, "elimit");
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_CLAIM, &c), 0);
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l), 0);
+	l.flags = 1;
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l), -EINVAL);
+	l.flags = 0;
+	l.limit.events = htole32(1u << VIRTIO_IPSEC_EVT_LOST);
+	ck_assert_msg(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l) == -EINVAL,
+		      "LOST is no error event");
+	l.limit.events = htole32(1u << VIRTIO_IPSEC_EVT_REPLAY);
+	l.limit.value = htole32(VIRTIO_IPSEC_ELIM_MAX_RATE + 1);
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l), -EINVAL);
+	l.limit.value = htole32(5);
+	l.limit.scope = 2;
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l), -EINVAL);
+	l.limit.scope = 0;
+	l.limit.reserved[0] = 1;
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l), -EINVAL);
+	l.limit.reserved[0] = 0;
+	memset(&l.limit, 0, sizeof(l.limit));
+	ck_assert_int_eq(io(&ex, VIPSEC_IOC_EVENT_LIMIT, &l), 0);
+	file_close(&ex);
+	raw_open(fd);
+	raw_open(fd2);
+}
+END_TEST
+
+/*
  * An ASYNC batch: the ioctl returns at once, the results are written into
  * the caller's arrays when the XFORM_DONE record is read, and a read
  * shorter than one record is -EINVAL.
@@ -521,6 +611,8 @@ Suite *suite_ioctl(void)
 	tcase_add_test(t2, sa_id_lowest_free);
 	tcase_add_test(t2, sa_get_pages_own_sas);
 	tcase_add_test(t2, async_results_at_read);
+	tcase_add_test(t2, sa_get_state_records);
+	tcase_add_test(t2, event_limit_rules);
 	suite_add_tcase(s, t2);
 	return s;
 }

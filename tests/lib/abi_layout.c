@@ -43,11 +43,24 @@ GLA_ABI_SIZE(g_ipsec_la_packet_outargs, 16);
 GLA_ABI_SIZE(g_ipsec_la_sa_mod_inargs, 48);
 GLA_ABI_SIZE(g_ipsec_la_sa_stats, 88);
 GLA_ABI_SIZE(g_ipsec_la_sa_get_inargs, 32);
-GLA_ABI_SIZE(g_ipsec_la_sa_get_outargs, 40);
+/* 1.0's 40 bytes, then state (1.1), read only with SA_GET_STATE */
+GLA_ABI_SIZE(g_ipsec_la_sa_get_outargs, 48);
+_Static_assert(offsetof(struct g_ipsec_la_sa_get_outargs, state) == 40,
+	       "ABI: sa_get_outargs keeps 1.0's layout before state");
 GLA_ABI_SIZE(g_ipsec_la_notification_hooks, 24);
 GLA_ABI_SIZE(g_ipsec_la_lifetime_in_bytes_notification, 56);
 GLA_ABI_SIZE(g_ipsec_la_accl_info, 40);
 GLA_ABI_SIZE(g_ipsec_la_active_accl_info, 3184);
+
+/* G_IPSEC_LA_1.1: SA state, event hooks, error event limits */
+GLA_ABI_SIZE(g_ipsec_la_lifetime, 24);
+GLA_ABI_SIZE(g_ipsec_la_sa_state, 640);
+GLA_ABI_SIZE(g_ipsec_la_sa_event_notification, 72);
+GLA_ABI_SIZE(g_ipsec_la_event_hooks, 40);
+GLA_ABI_SIZE(g_ipsec_la_error_events_cfg, 32);
+GLA_ABI_TAIL(g_ipsec_la_sa_state);
+GLA_ABI_TAIL(g_ipsec_la_sa_event_notification);
+GLA_ABI_TAIL(g_ipsec_la_error_events_cfg);
 
 GLA_ABI_TAIL(g_ipsec_la_open_inargs);
 GLA_ABI_TAIL(g_ipsec_la_sa);

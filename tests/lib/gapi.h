@@ -46,5 +46,8 @@ Suite *suite_gapi_mgmt(void);
 Suite *suite_gapi_sa(void);
 Suite *suite_gapi_data(void);
 Suite *suite_gapi_async(void);
+Suite *suite_gapi_state(void);
+/* gapi_state.c: the failover round trip from @a to @b (fails the test) */
+void ga_failover(struct g_ipsec_la_handle *a, struct g_ipsec_la_handle *b);
 
 #endif

@@ -258,8 +258,10 @@ START_TEST(test_ctrl_malformed)
 		      VIRTIO_IPSEC_INVAL, "SA_MOD without a body");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_GET, 0, 1, NULL, 0) ==
 		      VIRTIO_IPSEC_INVAL, "SA_GET without a body");
-	ck_assert_msg(ctrl(c, 0x15, 0, 0, NULL, 0) == VIRTIO_IPSEC_NOTSUPP,
-		      "opcode after SA_FLUSH");
+	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_EVENT_LIMIT, 0, 0, NULL, 0) ==
+		      VIRTIO_IPSEC_INVAL, "EVENT_LIMIT without a body");
+	ck_assert_msg(ctrl(c, 0x16, 0, 0, NULL, 0) == VIRTIO_IPSEC_NOTSUPP,
+		      "opcode after EVENT_LIMIT");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_ADD, 0, 1, key, 16) ==
 		      VIRTIO_IPSEC_INVAL, "truncated SA_ADD body");
 	ck_assert_msg(ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 9, 1, NULL, 0) ==

@@ -304,6 +304,8 @@ START_TEST(test_life_packets)
 	}
 	expect_ev(c, VIRTIO_IPSEC_EVT_HARD_EXPIRY, VIRTIO_IPSEC_LIMIT_PACKETS,
 		  1, "hard after the last packet");
+	expect_ev(c, VIRTIO_IPSEC_EVT_SA_DELETE_REQ, VIRTIO_IPSEC_LIMIT_PACKETS,
+		  1, "delete request after the hard expiry");
 	for (i = 0; i < 3; i++) {
 		encap(c, 1, 80, e);
 		ck_assert_msg(e->status == VIRTIO_IPSEC_HARD_EXPIRED,
@@ -350,7 +352,8 @@ START_TEST(test_life_warnings)
 	encap_warn(c, 1, &st);
 	w = encap_warn(c, 1, &st);
 	ck_assert_msg(st == VIRTIO_IPSEC_SOFT_EXPIRY &&
-		      w == VIRTIO_IPSEC_WARN_SOFT_EXPIRY,
+		      w == (VIRTIO_IPSEC_WARN_SOFT_EXPIRY |
+			    VIRTIO_IPSEC_WARN_SOFT_PACKETS),
 		      "soft packet: %u/%#x", st, w);
 	vpe_core_free(c);
 }
@@ -379,6 +382,8 @@ START_TEST(test_life_bytes)
 		      o.status);
 	expect_ev(c, VIRTIO_IPSEC_EVT_HARD_EXPIRY, VIRTIO_IPSEC_LIMIT_BYTES, 1,
 		  "hard bytes");
+	expect_ev(c, VIRTIO_IPSEC_EVT_SA_DELETE_REQ, VIRTIO_IPSEC_LIMIT_BYTES,
+		  1, "delete request after hard bytes");
 	encap(c, 1, 20, &o);
 	ck_assert_msg(o.status == VIRTIO_IPSEC_HARD_EXPIRED, "past hard: %u",
 		      o.status);
@@ -422,6 +427,9 @@ START_TEST(test_life_seconds)
 	vpe_core_tick(c, 1020);
 	expect_ev(c, VIRTIO_IPSEC_EVT_HARD_EXPIRY, VIRTIO_IPSEC_LIMIT_SECONDS,
 		  1, "hard seconds");
+	expect_ev(c, VIRTIO_IPSEC_EVT_SA_DELETE_REQ,
+		  VIRTIO_IPSEC_LIMIT_SECONDS, 1,
+		  "delete request after hard seconds");
 	encap(c, 1, 60, &o);
 	ck_assert_msg(o.status == VIRTIO_IPSEC_HARD_EXPIRED, "at 20 s: %u",
 		      o.status);
@@ -484,6 +492,12 @@ START_TEST(test_seq_overflow_event)
 	ev = next_ev(c);
 	ck_assert_msg(le16toh(ev.type) == VIRTIO_IPSEC_EVT_SEQ_OVERFLOW &&
 		      le64toh(ev.seq) == 0xffffffffULL, "overflow event");
+	ev = next_ev(c);
+	ck_assert_msg(le16toh(ev.type) == VIRTIO_IPSEC_EVT_SA_DELETE_REQ &&
+		      le32toh(ev.sa_id) == 1 &&
+		      le64toh(ev.seq) == 0xffffffffULL,
+		      "delete request after the overflow: type %u",
+		      le16toh(ev.type));
 	encap(c, 1, 60, &o);
 	ck_assert(o.status == VIRTIO_IPSEC_SEQ_OVERFLOW);
 	expect_no_ev(c, "overflow reported once");
@@ -866,12 +880,17 @@ START_TEST(test_sa_mod_malformed)
 	m.seq = 0;
 	m.flags = 0;
 	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL, "flags 0");
-	m.flags = htole32(1u << 4);
+	m.flags = htole32(1u << 5);
 	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL, "unknown flag");
 	m.flags = htole32(VIRTIO_IPSEC_SA_MOD_PEER);
-	m.reserved1[3] = 1;
-	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL, "reserved1");
-	m.reserved1[3] = 0;
+	m.life_packets = htole64(1);
+	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL,
+		      "life_packets without LIFETIME");
+	m.life_packets = 0;
+	m.life_seconds = htole32(1);
+	ck_assert_msg(sa_mod(c, 1, &m) == VIRTIO_IPSEC_INVAL,
+		      "life_seconds without LIFETIME");
+	m.life_seconds = 0;
 	ck_assert_msg(sa_mod(c, 1, &m) == 0, "the valid SA_MOD is refused");
 	vpe_core_free(c);
 }
@@ -1092,10 +1111,15 @@ START_TEST(test_sa_get_errors)
 			     sizeof(buf), NULL) != VIRTIO_IPSEC_OK ||
 		      ((struct virtio_ipsec_sa_get_resp *)buf)->count == 0,
 		      "NEXT after the largest id");
-	g.reserved[1] = htole32(1);
+	g.reserved = htole32(1);
 	ck_assert_msg(ctrl_resp(c, VIRTIO_IPSEC_OP_SA_GET, 1, 0, &g, sizeof(g),
 				buf, sizeof(buf), NULL) == VIRTIO_IPSEC_INVAL,
 		      "reserved");
+	g.reserved = 0;
+	g.flags = htole32(1u << 1);
+	ck_assert_msg(ctrl_resp(c, VIRTIO_IPSEC_OP_SA_GET, 1, 0, &g, sizeof(g),
+				buf, sizeof(buf), NULL) == VIRTIO_IPSEC_INVAL,
+		      "unknown SA_GET flag");
 	vpe_core_free(c);
 }
 END_TEST

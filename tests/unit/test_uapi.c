@@ -193,6 +193,23 @@ PIN(vipsec_event, reserved, 28);
 PIN(vipsec_event, seq, 32);
 PIN(vipsec_event, value, 40);
 
+/* SA state read-back and restore, error event limits */
+PIN_SIZE(virtio_ipsec_sa_get, 16);
+PIN(virtio_ipsec_sa_get, flags, 8);
+PIN_SIZE(virtio_ipsec_sa_state, 560);
+PIN(virtio_ipsec_sa_state, life_bytes, 8);
+PIN(virtio_ipsec_sa_state, life_seconds, 24);
+PIN(virtio_ipsec_sa_state, bitmap, 32);
+PIN_SIZE(virtio_ipsec_sa_mod, 584);
+PIN(virtio_ipsec_sa_mod, life_seconds, 44);
+PIN(virtio_ipsec_sa_mod, seq, 48);
+PIN(virtio_ipsec_sa_mod, life_bytes, 568);
+PIN(virtio_ipsec_sa_mod, life_packets, 576);
+PIN_SIZE(virtio_ipsec_event_limit, 32);
+PIN(virtio_ipsec_event_limit, scope, 4);
+PIN(virtio_ipsec_event_limit, type, 5);
+PIN(virtio_ipsec_event_limit, value, 8);
+
 /* The runtime half: values the driver and device must agree on. */
 START_TEST(test_abi_constants)
 {

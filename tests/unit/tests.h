@@ -31,6 +31,7 @@ Suite *burst_suite(void);
 Suite *sadb_index_suite(void);
 Suite *migrate_suite(void);
 Suite *mq_suite(void);
+Suite *sa_state_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND

@@ -36,6 +36,10 @@
 #define VIRTIO_IPSEC_F_LIFETIME		7	/* byte/packet/second lifetimes */
 #define VIRTIO_IPSEC_F_SA_MOD		8	/* SA_MOD control operation */
 #define VIRTIO_IPSEC_F_SA_GET		9	/* SA_GET control operation */
+/* SA_GET state records (SA_GET_F_STATE) and SA_MOD_LIFETIME */
+#define VIRTIO_IPSEC_F_SA_STATE		10
+/* per-packet error events and EVENT_LIMIT */
+#define VIRTIO_IPSEC_F_ERR_EVENTS	11
 
 /* config.status */
 #define VIRTIO_IPSEC_S_HW_READY		(1 << 0)
@@ -98,6 +102,7 @@ struct virtio_ipsec_config {
 #define VIRTIO_IPSEC_OP_SA_MOD		0x12	/* VIRTIO_IPSEC_F_SA_MOD */
 #define VIRTIO_IPSEC_OP_SA_GET		0x13	/* VIRTIO_IPSEC_F_SA_GET */
 #define VIRTIO_IPSEC_OP_SA_FLUSH	0x14
+#define VIRTIO_IPSEC_OP_EVENT_LIMIT	0x15	/* VIRTIO_IPSEC_F_ERR_EVENTS */
 /* Data queues: */
 #define VIRTIO_IPSEC_OP_ENCAP		0x80
 #define VIRTIO_IPSEC_OP_DECAP		0x81
@@ -270,6 +275,16 @@ struct virtio_ipsec_pkt_req {
 /* virtio_ipsec_pkt_result.warnings */
 #define VIRTIO_IPSEC_WARN_SOFT_EXPIRY	(1 << 0)	/* soft lifetime reached */
 #define VIRTIO_IPSEC_WARN_SEQ_NOTIFY	(1 << 1)	/* periodic seq announce due */
+/*
+ * Which soft limits are reached (each set while it is, together with
+ * SOFT_EXPIRY), and an outbound SA with at most 1/8 of its sequence space
+ * left (VIRTIO_IPSEC_SEQ_NEAR_SHIFT): rekey before SEQ_OVERFLOW.
+ */
+#define VIRTIO_IPSEC_WARN_SOFT_BYTES	(1 << 2)
+#define VIRTIO_IPSEC_WARN_SOFT_PACKETS	(1 << 3)
+#define VIRTIO_IPSEC_WARN_SOFT_SECONDS	(1 << 4)
+#define VIRTIO_IPSEC_WARN_SEQ_NEAR_OVERFLOW (1 << 5)
+#define VIRTIO_IPSEC_SEQ_NEAR_SHIFT	3	/* warn when left <= last / 8 */
 
 struct virtio_ipsec_pkt_result {
 	__u8 status;		/* VIRTIO_IPSEC_* */
@@ -314,10 +329,13 @@ struct virtio_ipsec_sa_stats {
 #define VIRTIO_IPSEC_SA_GET_FIRST	0	/* lowest ids of the group */
 #define VIRTIO_IPSEC_SA_GET_NEXT	1	/* ids greater than ctrl_hdr.sa_id */
 #define VIRTIO_IPSEC_SA_GET_EXACT	2	/* ctrl_hdr.sa_id only */
+/* sa_get.flags: each entry is followed by its struct virtio_ipsec_sa_state */
+#define VIRTIO_IPSEC_SA_GET_F_STATE	(1 << 0)	/* VIRTIO_IPSEC_F_SA_STATE */
 struct virtio_ipsec_sa_get {
 	__le32 op;			/* VIRTIO_IPSEC_SA_GET_* */
 	__le32 max_sas;			/* entries the response has room for, >= 1 */
-	__le32 reserved[2];
+	__le32 flags;			/* VIRTIO_IPSEC_SA_GET_F_* */
+	__le32 reserved;
 };
 
 /* SA_GET response body: this header, then count entries. */
@@ -341,6 +359,32 @@ struct virtio_ipsec_sa_entry {
 	struct virtio_ipsec_sa_stats stats;
 };
 
+#define VIRTIO_IPSEC_MAX_BITMAP_WORDS	64		/* 4096-packet window */
+
+/* virtio_ipsec_sa_state.flags: limits reached, events already raised */
+#define VIRTIO_IPSEC_SA_STATE_SOFT	(1 << 0)	/* a soft limit reached */
+#define VIRTIO_IPSEC_SA_STATE_HARD	(1 << 1)	/* a hard limit: refuses */
+#define VIRTIO_IPSEC_SA_STATE_SEQ_OVERFLOW (1 << 2)	/* sequence space spent */
+/* window above 64 words: bitmap holds its newest 4096 numbers only */
+#define VIRTIO_IPSEC_SA_STATE_BITMAP_PARTIAL (1 << 3)
+
+/*
+ * The running state of an SA (SA_GET with VIRTIO_IPSEC_SA_GET_F_STATE),
+ * everything another device needs to continue it after SA_ADD of the same
+ * parameters and keys: SA_MOD with SEQ (virtio_ipsec_sa_entry.seq), WINDOW
+ * (replay_window, bitmap) and LIFETIME (life_*).
+ */
+struct virtio_ipsec_sa_state {
+	__le32 replay_window;		/* inbound window, packets; 0 = none */
+	__le32 flags;			/* VIRTIO_IPSEC_SA_STATE_* */
+	__le64 life_bytes;		/* lifetime used: input bytes */
+	__le64 life_packets;		/* lifetime used: packets */
+	__le64 life_seconds;		/* lifetime used: seconds (the age) */
+	/* as SA_MOD WINDOW: bit i of word i/64 set when (seq - i) was received */
+	__le64 bitmap[VIRTIO_IPSEC_MAX_BITMAP_WORDS];
+	__le32 reserved[4];
+};
+
 /*
  * SA_MOD body (device-readable, VIRTIO_IPSEC_F_SA_MOD). Changes only what
  * flags name; keys, sequence numbers and the replay window are kept
@@ -352,7 +396,12 @@ struct virtio_ipsec_sa_entry {
 #define VIRTIO_IPSEC_SA_MOD_PEER	(1 << 1)	/* peer address and UDP port */
 #define VIRTIO_IPSEC_SA_MOD_SEQ		(1 << 2)	/* sequence number */
 #define VIRTIO_IPSEC_SA_MOD_WINDOW	(1 << 3)	/* replay window size and bitmap */
-#define VIRTIO_IPSEC_MAX_BITMAP_WORDS	64		/* 4096-packet window */
+/*
+ * Lifetime already used (VIRTIO_IPSEC_F_SA_STATE): forward only, each
+ * value at least the SA's own; limits it reaches count as already
+ * notified (no expiry event is raised for them again).
+ */
+#define VIRTIO_IPSEC_SA_MOD_LIFETIME	(1 << 4)
 struct virtio_ipsec_sa_mod {
 	__le32 flags;			/* VIRTIO_IPSEC_SA_MOD_* */
 	__le32 replay_window;		/* WINDOW: new size, packets */
@@ -360,14 +409,15 @@ struct virtio_ipsec_sa_mod {
 	__u8 peer_addr[16];		/* PEER: tunnel destination (tun_dst) */
 	__le16 local_port;		/* LOCAL with UDP_ENCAP: udp_src_port */
 	__le16 peer_port;		/* PEER with UDP_ENCAP: udp_dst_port */
-	__le32 reserved0;
+	__le32 life_seconds;		/* LIFETIME: seconds used (age) */
 	__le64 seq;			/* SEQ: outbound last used; inbound highest seen */
 	/*
 	 * WINDOW: bit i of word i/64 set when sequence number (seq - i) was
 	 * received, for i < replay_window.
 	 */
 	__le64 bitmap[VIRTIO_IPSEC_MAX_BITMAP_WORDS];
-	__le32 reserved1[4];
+	__le64 life_bytes;		/* LIFETIME: input bytes used */
+	__le64 life_packets;		/* LIFETIME: packets used */
 };
 
 /* SA_FLUSH: deletes every SA of ctrl_hdr.group_id; no body, no response. */
@@ -385,6 +435,16 @@ struct virtio_ipsec_sa_mod {
 #define VIRTIO_IPSEC_EVT_SEQ_NOTIFY	4	/* periodic: every seq_notify_interval */
 #define VIRTIO_IPSEC_EVT_SA_DELETE_REQ	5	/* device asks the driver to delete the SA */
 #define VIRTIO_IPSEC_EVT_LOST		6	/* packets: events dropped */
+/*
+ * Per-packet error events (VIRTIO_IPSEC_F_ERR_EVENTS), raised only for the
+ * kinds EVENT_LIMIT enabled and at most at its rate. packets: how many
+ * offending packets the event stands for (the seed's repetition count);
+ * seq: the sequence number of the last of them; bytes: 0.
+ */
+#define VIRTIO_IPSEC_EVT_AUTH_FAIL	7	/* ICV mismatch (BADMSG) */
+#define VIRTIO_IPSEC_EVT_REPLAY		8	/* REPLAY or LATE */
+#define VIRTIO_IPSEC_EVT_WRONG_SPI	9	/* not ESP or not the SA's SPI */
+#define VIRTIO_IPSEC_EVT_BAD_PAD	10	/* bad padding or next header */
 
 #define VIRTIO_IPSEC_LIMIT_BYTES	1
 #define VIRTIO_IPSEC_LIMIT_PACKETS	2
@@ -399,6 +459,38 @@ struct virtio_ipsec_event {
 	__le64 seq;			/* sequence number at the event */
 	__le64 bytes;			/* bytes processed by the SA so far */
 	__le64 packets;			/* packets processed so far (LOST: dropped) */
+};
+
+/*
+ * EVENT_LIMIT body (device-readable, VIRTIO_IPSEC_F_ERR_EVENTS; group_id
+ * and sa_id 0): which per-packet error events the device raises and how
+ * often, for the whole device, replacing the previous setting (reset:
+ * none). Each enabled kind is limited on its own, per SA or for the whole
+ * device (scope), as the seed's NPF_IPSecEventLimit_t:
+ *   TIME:  at most value events per clock second; the packets beyond are
+ *          counted, and the first event after the second (at the latest
+ *          when the clock ticks) carries their number in packets.
+ *   COUNT: one event for every value offending packets (packets = value).
+ * A device-scope event names the SA of the last packet it stands for.
+ */
+#define VIRTIO_IPSEC_ELIM_PER_SA	0
+#define VIRTIO_IPSEC_ELIM_PER_DEVICE	1
+#define VIRTIO_IPSEC_ELIM_TIME		1
+#define VIRTIO_IPSEC_ELIM_COUNT		2
+#define VIRTIO_IPSEC_ELIM_MAX_RATE	10000		/* TIME: events/second */
+#define VIRTIO_IPSEC_ELIM_MAX_COUNT	(1 << 24)	/* COUNT: packets/event */
+/* event_limit.events: the error events above */
+#define VIRTIO_IPSEC_ELIM_EVENTS	(1 << VIRTIO_IPSEC_EVT_AUTH_FAIL | \
+					 1 << VIRTIO_IPSEC_EVT_REPLAY | \
+					 1 << VIRTIO_IPSEC_EVT_WRONG_SPI | \
+					 1 << VIRTIO_IPSEC_EVT_BAD_PAD)
+struct virtio_ipsec_event_limit {
+	__le32 events;		/* 1 << VIRTIO_IPSEC_EVT_* of each kind; 0 = none */
+	__u8 scope;		/* VIRTIO_IPSEC_ELIM_PER_SA / _PER_DEVICE */
+	__u8 type;		/* VIRTIO_IPSEC_ELIM_TIME / _COUNT (0 with events 0) */
+	__u8 reserved0[2];
+	__le32 value;		/* TIME: 1..MAX_RATE; COUNT: 1..MAX_COUNT */
+	__le32 reserved[5];
 };
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_H */

@@ -154,6 +154,14 @@ struct vipsec_xform {
 #define VIPSEC_EV_SA_DELETE_REQ	7	/* device asks for the SA's deletion */
 #define VIPSEC_EV_LOST		8	/* value: records dropped (queue full) */
 /*
+ * Per-packet error events (VIPSEC_IOC_EVENT_LIMIT): value is how many
+ * offending packets the record stands for, seq the last one's number.
+ */
+#define VIPSEC_EV_AUTH_FAIL	9	/* ICV mismatch */
+#define VIPSEC_EV_REPLAY	10	/* replayed or late packet */
+#define VIPSEC_EV_WRONG_SPI	11	/* not ESP or not the SA's SPI */
+#define VIPSEC_EV_BAD_PAD	12	/* bad padding or next header */
+/*
  * An SA event reaches only the file that owned the SA when the device
  * raised it: an SA id freed by SA_DEL (or close) goes to another file
  * only after every event of the old SA was routed, so a reused id never
@@ -190,9 +198,20 @@ struct vipsec_sa_mod {
  * (never keys) and statistics, into entries.
  */
 #define VIPSEC_MAX_SA_GET	256
+/*
+ * sa_get.flags: entries point to struct vipsec_sa_record[] instead (needs
+ * VIRTIO_IPSEC_F_SA_STATE, else -EOPNOTSUPP): each SA's running state
+ * after its entry, as the device's SA_GET_F_STATE lays them out.
+ */
+#define VIPSEC_SA_GET_F_STATE	(1 << 0)
+struct vipsec_sa_record {
+	struct virtio_ipsec_sa_entry entry;
+	struct virtio_ipsec_sa_state state;
+};
+
 struct vipsec_sa_get {
 	__u32 size;
-	__u32 flags;			/* must be 0 */
+	__u32 flags;			/* VIPSEC_SA_GET_F_* */
 	__u32 group_id;
 	__u32 op;			/* VIRTIO_IPSEC_SA_GET_* */
 	__u32 sa_id;			/* NEXT: cursor; EXACT: the SA */
@@ -208,6 +227,20 @@ struct vipsec_sa_flush {
 	__u32 flags;			/* must be 0 */
 	__u32 group_id;
 	__u32 reserved;
+};
+
+/*
+ * VIPSEC_IOC_EVENT_LIMIT: which per-packet error events the device raises
+ * and how often (struct virtio_ipsec_event_limit, device-wide; needs
+ * VIRTIO_IPSEC_F_ERR_EVENTS). Only a file holding an exclusive claim may
+ * set it (-EPERM): it concerns every SA of the device. The setting lasts
+ * until changed or until that file is closed (then: none), and survives
+ * suspend and resume.
+ */
+struct vipsec_event_limit {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	struct virtio_ipsec_event_limit limit;	/* device wire format */
 };
 
 /*
@@ -245,5 +278,6 @@ struct vipsec_sa_flush {
 #define VIPSEC_IOC_SA_GET	_IOWR(VIPSEC_IOC_MAGIC, 0x13, struct vipsec_sa_get)
 #define VIPSEC_IOC_SA_FLUSH	_IOW(VIPSEC_IOC_MAGIC, 0x14, struct vipsec_sa_flush)
 #define VIPSEC_IOC_XFORM	_IOWR(VIPSEC_IOC_MAGIC, 0x20, struct vipsec_xform)
+#define VIPSEC_IOC_EVENT_LIMIT	_IOW(VIPSEC_IOC_MAGIC, 0x15, struct vipsec_event_limit)
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_DEV_H */

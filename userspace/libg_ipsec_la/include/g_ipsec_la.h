@@ -152,6 +152,23 @@
  *     | per-packet result; "decap_packet" name | (extension); returns packets
  *     | in 8.19 prototype                      | consumed (ODP) or -errno
  * 36  | g_ipsec_la_packet.data unnamed member  | struct g_ipsec_la_data *data
+ * 37  | sa_get: no sequence number, age,       | G_IPSEC_LA_SA_GET_STATE fills
+ *     | replay bitmap or lifetime left         | sa_get_outargs.state[]
+ *     |                                        | (appended member, read only
+ *     |                                        | with the flag)
+ * 38  | sa_mod cannot restore a lifetime       | G_IPSEC_LA_SA_MODIFY_
+ *     |                                        | LIFETIME_INFO (forward only)
+ * 39  | hooks only for soft expiry and         | g_ipsec_la_event_hooks_
+ *     | sequence events; no hard expiry,       | register(): hard expiry,
+ *     | delete request, lost events or         | delete request, lost events,
+ *     | per-packet error events                | error events
+ * 40  | NPF_IPSecEventLimit_t, event masks     | g_ipsec_la_error_events_
+ *     |                                        | config(): mask, TIME/COUNT,
+ *     |                                        | per SA or per accelerator
+ * 41  | no per-packet warnings on single-      | g_ipsec_la_packet_warnings_
+ *     | packet calls; no "which limit"         | get(); G_IPSEC_LA_WARN_SOFT_
+ *     |                                        | BYTES/_PACKETS/_SECONDS,
+ *     |                                        | _SEQ_NEAR_OVERFLOW
  */
 #ifndef G_IPSEC_LA_H
 #define G_IPSEC_LA_H
@@ -743,10 +760,19 @@ struct g_ipsec_la_pkt_result {
 	uint32_t warnings;   /* G_IPSEC_LA_WARN_* */
 };
 
-/* Extension: warning bits of g_ipsec_la_pkt_result (success anyway). */
+/*
+ * Extension: warning bits of g_ipsec_la_pkt_result and of
+ * g_ipsec_la_packet_warnings_get() (success anyway). With SOFT_EXPIRY,
+ * one SOFT_* bit for each soft limit reached; SEQ_NEAR_OVERFLOW: an
+ * outbound SA has at most 1/8 of its sequence numbers left (rekey).
+ */
 enum g_ipsec_la_pkt_warning {
-	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0, /* soft lifetime reached */
-	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1   /* periodic announce due */
+	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0,	    /* soft lifetime reached */
+	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1,	    /* periodic announce due */
+	G_IPSEC_LA_WARN_SOFT_BYTES = 1u << 2,	    /* soft byte limit */
+	G_IPSEC_LA_WARN_SOFT_PACKETS = 1u << 3,	    /* soft packet limit */
+	G_IPSEC_LA_WARN_SOFT_SECONDS = 1u << 4,	    /* soft time limit */
+	G_IPSEC_LA_WARN_SEQ_NEAR_OVERFLOW = 1u << 5 /* last 1/8 of seqs */
 };
 
 /*
@@ -762,12 +788,24 @@ struct g_ipsec_la_packet_outargs {
 
 /* ---- SA modification, read, statistics ----------------------------- */
 
-/* 9.28 (deviation 32) - one kind per call */
+/* 9.28 (deviations 32, 38) - one kind per call */
 enum g_ipsec_la_sa_modify_flags {
 	G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO = 1, /* local address and port */
 	G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO,	/* peer address and port */
-	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO	/* sequence number, window */
+	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO,	/* sequence number, window */
+	G_IPSEC_LA_SA_MODIFY_LIFETIME_INFO	/* lifetime used (extension) */
 };
+
+/* Extension: an amount of SA lifetime (deviations 37, 38). */
+struct g_ipsec_la_lifetime {
+	uint64_t bytes;
+	uint64_t packets;
+	uint64_t seconds;
+};
+/* g_ipsec_la_sa_state remaining amounts: the SA has no such limit */
+#define G_IPSEC_LA_LIFETIME_UNLIMITED UINT64_MAX
+/* Words of a replay bitmap: windows up to 4096 packets */
+#define G_IPSEC_LA_MAX_BITMAP_WORDS 64
 
 /* 11.12 */
 enum g_ipsec_la_sa_modify_replay_info_flags {
@@ -794,6 +832,14 @@ struct g_ipsec_la_sa_mod_inargs {
 			uint32_t seq_num;    /* low 32 bits */
 			uint32_t hi_seq_num; /* high 32 bits (ESN) */
 		} replay_info;
+		/*
+		 * LIFETIME_INFO: what the SA has used, as read with
+		 * G_IPSEC_LA_SA_GET_STATE (state.used) from another
+		 * accelerator: its counters and age continue from here.
+		 * Forward only (each at least the SA's own; seconds below
+		 * 2^32); limits it reaches count as already notified.
+		 */
+		struct g_ipsec_la_lifetime lifetime_info;
 	} u;
 };
 
@@ -836,9 +882,39 @@ enum g_ipsec_la_sa_get_op {
 };
 #define G_IPSEC_LA_SA_GET_NEXT_N G_IPSEC_LA_SET_GET_NEXT_N
 
-/* sa_get_inargs.flags (deviation 33) */
+/* sa_get_inargs.flags (deviations 33, 37) */
 #define G_IPSEC_LA_SA_GET_PARAMS (1u << 0) /* fill sa_params[] */
 #define G_IPSEC_LA_SA_GET_STATS	 (1u << 1) /* fill stats[] */
+#define G_IPSEC_LA_SA_GET_STATE	 (1u << 2) /* fill state[] (extension) */
+
+/* g_ipsec_la_sa_state.flags */
+#define G_IPSEC_LA_SA_STATE_SOFT_EXPIRED (1u << 0) /* a soft limit reached */
+#define G_IPSEC_LA_SA_STATE_HARD_EXPIRED (1u << 1) /* refuses packets */
+#define G_IPSEC_LA_SA_STATE_SEQ_OVERFLOW (1u << 2) /* sequence space spent */
+/* window above 4096: the bitmap holds its newest 4096 numbers only */
+#define G_IPSEC_LA_SA_STATE_BITMAP_PARTIAL (1u << 3)
+
+/*
+ * Extension (deviation 37): the running state of an SA, what another
+ * accelerator needs to continue it after g_ipsec_la_sa_add() with the
+ * same parameters and keys: g_ipsec_la_sa_mod() REPLAY_INFO (seq, window
+ * and bitmap) and LIFETIME_INFO (used).
+ */
+struct g_ipsec_la_sa_state {
+	uint64_t seq;	/* outbound: last number used (the next is seq + 1);
+		       * inbound: highest authenticated; 64 bits with ESN */
+	uint32_t flags; /* G_IPSEC_LA_SA_STATE_* */
+	uint32_t anti_replay_window_size; /* inbound; 0 = none */
+	/* bit i of word i/64 set when sequence number (seq - i) was
+	 * received, as sa_mod's replay_info bitmap */
+	uint64_t anti_replay_window_bit_map[G_IPSEC_LA_MAX_BITMAP_WORDS];
+	uint64_t age_seconds;		      /* since the SA was added */
+	struct g_ipsec_la_lifetime used;      /* input bytes, packets, age */
+	struct g_ipsec_la_lifetime soft_left; /* to each soft limit: 0 once
+					       * reached, UNLIMITED if none */
+	struct g_ipsec_la_lifetime hard_left; /* the same, hard limits */
+	uint32_t reserved[8];		      /* written as 0 */
+};
 
 /* 9.35 */
 struct g_ipsec_la_sa_get_inargs {
@@ -860,6 +936,8 @@ struct g_ipsec_la_sa_get_outargs {
 						 * last one = next cursor */
 	uint32_t num_sas;		      /* out: entries filled */
 	uint32_t more;			      /* out: 1 when more SAs follow */
+	/* appended (deviation 37), read only with G_IPSEC_LA_SA_GET_STATE: */
+	struct g_ipsec_la_sa_state *state; /* with STATE */
 };
 
 /* ---- Notifications --------------------------------------------------- */
@@ -906,6 +984,76 @@ struct g_ipsec_la_notification_hooks {
 	g_ipsec_la_cbk_sa_seq_number_periodic_update_fn
 		seq_num_periodic_update_fn;
 	g_ipsec_la_cbk_sa_soft_lifetimeout_expiry_fn soft_lifetimeout_expiry_fn;
+};
+
+/*
+ * Extension (deviation 39): the events the seed has no hook for. event
+ * says which; sa_handle names the SA (all zero for LOST).
+ */
+enum g_ipsec_la_event {
+	G_IPSEC_LA_EVENT_HARD_EXPIRY = 1, /* limit: which; SA refuses now */
+	G_IPSEC_LA_EVENT_DELETE_REQUEST,  /* the accelerator asks for the
+					   * SA's deletion: after a hard
+					   * expiry (limit set) or a sequence
+					   * overflow (limit 0) */
+	G_IPSEC_LA_EVENT_LOST,		  /* count: events dropped */
+	G_IPSEC_LA_EVENT_AUTH_FAIL,	  /* ICV mismatch */
+	G_IPSEC_LA_EVENT_REPLAY,	  /* replayed or late packet */
+	G_IPSEC_LA_EVENT_WRONG_SPI,	  /* not ESP or not the SA's SPI */
+	G_IPSEC_LA_EVENT_BAD_PAD	  /* bad padding or next header */
+};
+
+struct g_ipsec_la_sa_event_notification {
+	struct g_ipsec_la_sa_handle sa_handle;
+	uint32_t event; /* enum g_ipsec_la_event */
+	uint32_t limit; /* G_IPSEC_LA_LIMIT_* (HARD_EXPIRY, DELETE_REQUEST) */
+	uint64_t seq;	/* sequence number at the event; error events:
+			 * that of the last offending packet */
+	uint64_t count; /* error events: offending packets this stands
+			 * for (rate limiting, g_ipsec_la_error_events_
+			 * config()); LOST: events dropped; HARD_EXPIRY:
+			 * packets for a packet limit, else bytes */
+	uint32_t reserved[4];
+};
+
+typedef void (*g_ipsec_la_cbk_sa_event_fn)(
+	struct g_ipsec_la_handle handle,
+	struct g_ipsec_la_sa_event_notification *in);
+
+/* NULL members = not interested. size: sizeof(the caller's struct). */
+struct g_ipsec_la_event_hooks {
+	uint32_t size;
+	uint32_t reserved; /* must be 0 */
+	g_ipsec_la_cbk_sa_event_fn hard_lifetime_expiry_fn;
+	g_ipsec_la_cbk_sa_event_fn sa_delete_request_fn;
+	g_ipsec_la_cbk_sa_event_fn events_lost_fn;
+	g_ipsec_la_cbk_sa_event_fn packet_error_fn; /* AUTH_FAIL .. BAD_PAD */
+};
+
+/* Extension (deviation 40): error events and their rate limit. */
+enum g_ipsec_la_error_events {
+	G_IPSEC_LA_ERR_EVENT_AUTH_FAIL = 1u << 0,
+	G_IPSEC_LA_ERR_EVENT_REPLAY = 1u << 1,
+	G_IPSEC_LA_ERR_EVENT_WRONG_SPI = 1u << 2,
+	G_IPSEC_LA_ERR_EVENT_BAD_PAD = 1u << 3
+};
+
+/* The seed's NPF_IPSecEventLimitType_t */
+enum g_ipsec_la_event_limit_type {
+	G_IPSEC_LA_EVENT_LIMIT_TIME = 1, /* at most value events a second */
+	G_IPSEC_LA_EVENT_LIMIT_COUNT = 2 /* one event per value packets */
+};
+
+#define G_IPSEC_LA_EVENT_LIMIT_MAX_RATE	 10000
+#define G_IPSEC_LA_EVENT_LIMIT_MAX_COUNT (1u << 24)
+
+struct g_ipsec_la_error_events_cfg {
+	uint32_t events;      /* OR of G_IPSEC_LA_ERR_EVENT_*; 0 = none */
+	uint32_t per_device;  /* 0: each SA has its own limit; 1: one limit
+			      * for the whole accelerator */
+	uint32_t limit_type;  /* enum g_ipsec_la_event_limit_type */
+	uint32_t value;	      /* TIME: 1..MAX_RATE; COUNT: 1..MAX_COUNT */
+	uint32_t reserved[4]; /* must be 0 */
 };
 
 /* ---- Accelerator lists (deviation 28) ------------------------------- */
@@ -1057,6 +1205,47 @@ g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      struct g_ipsec_la_packet out_packets[],
 			      struct g_ipsec_la_pkt_result results[],
 			      const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_event_hooks_register() - extension (deviation 39): call
+ * @in's hooks (from g_ipsec_la_poll()) for the events the seed's hooks do
+ * not cover, for SAs of this accelerator handle. Replaces earlier event
+ * hooks; @in NULL forgets them (so does
+ * g_ipsec_la_notification_hooks_deregister()).
+ *
+ * Return: 0; -EINVAL bad handle, @in->size smaller than the first
+ * version of the struct or larger than this one's, reserved not 0;
+ * -EOPNOTSUPP the accelerator has no event queue.
+ */
+int32_t
+g_ipsec_la_event_hooks_register(struct g_ipsec_la_handle *handle,
+				const struct g_ipsec_la_event_hooks *in);
+
+/**
+ * g_ipsec_la_error_events_config() - extension (deviation 40): which
+ * per-packet error events the accelerator raises (delivered to
+ * packet_error_fn) and how often: TIME at most value events of each kind
+ * a second, the packets beyond counted in the next event's count (at the
+ * latest a second later); COUNT one event per value offending packets.
+ * The setting is the accelerator's: it needs an EXCLUSIVE handle and ends
+ * with g_ipsec_la_close() of that handle. Default: no error events.
+ *
+ * Return: 0; -EINVAL bad handle, NULL @cfg, unknown bits, bad type or
+ * value, reserved not 0; -EPERM the handle is not EXCLUSIVE;
+ * -EOPNOTSUPP the accelerator has no error events; -ENODEV.
+ */
+int32_t
+g_ipsec_la_error_events_config(struct g_ipsec_la_handle *handle,
+			       const struct g_ipsec_la_error_events_cfg *cfg);
+
+/**
+ * g_ipsec_la_packet_warnings_get() - extension (deviation 41): the
+ * warnings (G_IPSEC_LA_WARN_*) of the calling thread's last synchronous
+ * g_ipsec_la_packet_encap()/_decap(); 0 after a call that had none or
+ * failed. ASYNC calls report them in their callback's results.
+ * Return: 0; -EINVAL NULL @warnings.
+ */
+int32_t g_ipsec_la_packet_warnings_get(uint32_t *warnings);
 
 /**
  * g_ipsec_la_fd_get() - extension: the file descriptor that becomes

@@ -173,6 +173,7 @@ g_ipsec_la_notification_hooks_deregister(struct g_ipsec_la_handle *handle)
 		return ret;
 	pthread_mutex_lock(&ref.inst->lock);
 	memset(&ref.inst->hooks, 0, sizeof(ref.inst->hooks));
+	memset(&ref.inst->ev_hooks, 0, sizeof(ref.inst->ev_hooks));
 	pthread_mutex_unlock(&ref.inst->lock);
 	return 0;
 }
@@ -268,7 +269,7 @@ static int gla_event_hook(struct gla_inst *inst, const struct vipsec_event *e)
 		hk.soft_lifetimeout_expiry_fn(inst->handle, &n);
 		return 1;
 	}
-	return 0;
+	return gla_event_ext_hook(inst, e, &sh);
 }
 
 /* Handle one record read from the fd. Returns callbacks run. */

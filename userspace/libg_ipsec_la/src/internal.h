@@ -87,6 +87,7 @@ struct gla_inst {
 	uint8_t cb_copy[G_IPSEC_LA_MAX_CB_ARG_LEN];
 	pthread_mutex_t lock; /* protects everything below */
 	struct g_ipsec_la_notification_hooks hooks;
+	struct g_ipsec_la_event_hooks ev_hooks; /* events.c */
 	struct gla_pending *ready_head, *ready_tail;
 	struct gla_pending *inflight; /* ASYNC batches, by address */
 	struct gla_sa_meta *sas;      /* info.max_sas + 1 entries */
@@ -118,6 +119,10 @@ int gla_check_sa_call(uint32_t flags, const struct g_ipsec_la_resp_args *resp,
 int gla_sa_ref(const struct g_ipsec_la_handle *h,
 	       const struct g_ipsec_la_sa_handle *sa, uint32_t dir,
 	       struct gla_ref *ref);
+
+/* events.c: the records the seed's hooks do not take (0: not one). */
+int gla_event_ext_hook(struct gla_inst *inst, const struct vipsec_event *e,
+		       const struct g_ipsec_la_sa_handle *sh);
 
 /* async.c */
 struct gla_pending *gla_pending_new(const struct g_ipsec_la_resp_args *resp);

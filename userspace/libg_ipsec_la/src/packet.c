@@ -293,6 +293,17 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	return ret ? ret : (int)b.n;
 }
 
+/* g_ipsec_la_packet_warnings_get(): the thread's last SYNC single call */
+static __thread uint32_t gla_last_warnings;
+
+int32_t g_ipsec_la_packet_warnings_get(uint32_t *warnings)
+{
+	if (!warnings)
+		return -EINVAL;
+	*warnings = gla_last_warnings;
+	return 0;
+}
+
 static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 		      const struct g_ipsec_la_sa_handle *sa_handle,
 		      uint32_t nseg, const struct g_ipsec_la_data *in_data,
@@ -313,6 +324,7 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 	};
 	int ret;
 
+	gla_last_warnings = 0;
 	if (!sa_handle || !in_data || !out_data || !nseg ||
 	    nseg > VIPSEC_MAX_SEGS)
 		return -EINVAL;
@@ -322,6 +334,8 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 	if (flags & (G_IPSEC_LA_CTRL_FLAG_ASYNC |
 		     G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
 		return 0; /* queued */
+	/* a failed packet has no warnings (the device sets none) */
+	gla_last_warnings = r.result ? 0 : r.warnings;
 	return r.result;
 }
 

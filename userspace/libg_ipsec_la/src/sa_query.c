@@ -43,6 +43,18 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 		m->peer_port = htole16(in->u.addr_info.port);
 		return gla_mod_addr(&in->u.addr_info.addr, m->peer_addr);
 	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO: break;
+	case G_IPSEC_LA_SA_MODIFY_LIFETIME_INFO:
+		if (!GLA_FEAT(ref, VIRTIO_IPSEC_F_SA_STATE))
+			return -EOPNOTSUPP;
+		/* the device counts the age in 32 bits (136 years) */
+		if (in->u.lifetime_info.seconds > UINT32_MAX)
+			return -EINVAL;
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_LIFETIME);
+		m->life_bytes = htole64(in->u.lifetime_info.bytes);
+		m->life_packets = htole64(in->u.lifetime_info.packets);
+		m->life_seconds =
+			htole32((uint32_t)in->u.lifetime_info.seconds);
+		return 0;
 	default: return -EINVAL;
 	}
 	rf = in->u.replay_info.flags;
@@ -258,9 +270,11 @@ static int gla_get_check(const struct gla_ref *ref,
 	    in->num_sas > G_IPSEC_LA_MAX_SA_GET ||
 	    (in->dir != G_IPSEC_LA_IPSEC_INBOUND &&
 	     in->dir != G_IPSEC_LA_IPSEC_OUTBOUND) ||
-	    in->flags & ~(G_IPSEC_LA_SA_GET_PARAMS | G_IPSEC_LA_SA_GET_STATS) ||
+	    in->flags & ~(G_IPSEC_LA_SA_GET_PARAMS | G_IPSEC_LA_SA_GET_STATS |
+			  G_IPSEC_LA_SA_GET_STATE) ||
 	    ((in->flags & G_IPSEC_LA_SA_GET_PARAMS) && !out->sa_params) ||
-	    ((in->flags & G_IPSEC_LA_SA_GET_STATS) && !out->stats))
+	    ((in->flags & G_IPSEC_LA_SA_GET_STATS) && !out->stats) ||
+	    ((in->flags & G_IPSEC_LA_SA_GET_STATE) && !out->state))
 		return -EINVAL;
 	switch (in->operation) {
 	case G_IPSEC_LA_SA_GET_FIRST_N: return 0;
@@ -274,29 +288,85 @@ static int gla_get_check(const struct gla_ref *ref,
 	}
 }
 
-/* Copy matching entries out; returns how many were taken from e[]. */
+/* What is left of one limit (0 = none) after @used. */
+static uint64_t gla_left(uint64_t limit, uint64_t used)
+{
+	if (!limit)
+		return G_IPSEC_LA_LIFETIME_UNLIMITED;
+	return used < limit ? limit - used : 0;
+}
+
+/* The running state of an SA from its entry and the device's state. */
+static void gla_state_from_wire(const struct vipsec_sa_record *r,
+				struct g_ipsec_la_sa_state *s)
+{
+	const struct virtio_ipsec_sa_params *p = &r->entry.params;
+	const struct virtio_ipsec_sa_state *w = &r->state;
+	uint32_t f = le32toh(w->flags), i;
+
+	memset(s, 0, sizeof(*s));
+	s->seq = le64toh(r->entry.seq);
+	s->age_seconds = le64toh(r->entry.age_seconds);
+	s->flags = (f & VIRTIO_IPSEC_SA_STATE_SOFT ?
+			    G_IPSEC_LA_SA_STATE_SOFT_EXPIRED :
+			    0) |
+		   (f & VIRTIO_IPSEC_SA_STATE_HARD ?
+			    G_IPSEC_LA_SA_STATE_HARD_EXPIRED :
+			    0) |
+		   (f & VIRTIO_IPSEC_SA_STATE_SEQ_OVERFLOW ?
+			    G_IPSEC_LA_SA_STATE_SEQ_OVERFLOW :
+			    0) |
+		   (f & VIRTIO_IPSEC_SA_STATE_BITMAP_PARTIAL ?
+			    G_IPSEC_LA_SA_STATE_BITMAP_PARTIAL :
+			    0);
+	s->anti_replay_window_size = le32toh(w->replay_window);
+	for (i = 0; i < G_IPSEC_LA_MAX_BITMAP_WORDS; i++)
+		s->anti_replay_window_bit_map[i] = le64toh(w->bitmap[i]);
+	s->used.bytes = le64toh(w->life_bytes);
+	s->used.packets = le64toh(w->life_packets);
+	s->used.seconds = le64toh(w->life_seconds);
+	s->soft_left.bytes = gla_left(le64toh(p->soft_bytes), s->used.bytes);
+	s->soft_left.packets =
+		gla_left(le64toh(p->soft_packets), s->used.packets);
+	s->soft_left.seconds =
+		gla_left(le64toh(p->soft_seconds), s->used.seconds);
+	s->hard_left.bytes = gla_left(le64toh(p->hard_bytes), s->used.bytes);
+	s->hard_left.packets =
+		gla_left(le64toh(p->hard_packets), s->used.packets);
+	s->hard_left.seconds =
+		gla_left(le64toh(p->hard_seconds), s->used.seconds);
+}
+
+/*
+ * Copy matching records out (@stride bytes each: an entry, with STATE
+ * its state after it); returns how many were taken from @recs.
+ */
 static uint32_t gla_get_take(const struct gla_ref *ref,
 			     const struct g_ipsec_la_sa_get_inargs *in,
 			     struct g_ipsec_la_sa_get_outargs *out,
-			     const struct virtio_ipsec_sa_entry *e, uint32_t n)
+			     const uint8_t *recs, size_t stride, uint32_t n)
 {
+	const struct virtio_ipsec_sa_entry *e;
 	uint32_t i, k;
 	uint8_t want = in->dir == G_IPSEC_LA_IPSEC_OUTBOUND ?
 			       VIRTIO_IPSEC_DIR_OUTBOUND :
 			       VIRTIO_IPSEC_DIR_INBOUND;
 
 	for (i = 0; i < n && out->num_sas < in->num_sas; i++) {
-		if (e[i].params.direction != want)
+		e = (const struct virtio_ipsec_sa_entry *)(recs + i * stride);
+		if (e->params.direction != want)
 			continue;
 		k = out->num_sas++;
 		gla_sa_handle_encode(&out->handles[k], ref,
-				     le32toh(e[i].group_id),
-				     le32toh(e[i].sa_id), in->dir,
-				     le32toh(e[i].params.spi));
+				     le32toh(e->group_id), le32toh(e->sa_id),
+				     in->dir, le32toh(e->params.spi));
 		if (in->flags & G_IPSEC_LA_SA_GET_PARAMS)
-			gla_sa_from_wire(&e[i].params, &out->sa_params[k]);
+			gla_sa_from_wire(&e->params, &out->sa_params[k]);
 		if (in->flags & G_IPSEC_LA_SA_GET_STATS)
-			gla_stats_from_wire(&e[i].stats, &out->stats[k]);
+			gla_stats_from_wire(&e->stats, &out->stats[k]);
+		if (in->flags & G_IPSEC_LA_SA_GET_STATE)
+			gla_state_from_wire((const struct vipsec_sa_record *)e,
+					    &out->state[k]);
 	}
 	return i;
 }
@@ -305,16 +375,21 @@ static int gla_sa_get_do(const struct gla_ref *ref,
 			 const struct g_ipsec_la_sa_get_inargs *in,
 			 struct g_ipsec_la_sa_get_outargs *out)
 {
-	struct virtio_ipsec_sa_entry *e;
+	int state = !!(in->flags & G_IPSEC_LA_SA_GET_STATE);
+	size_t stride = state ? sizeof(struct vipsec_sa_record) :
+				sizeof(struct virtio_ipsec_sa_entry);
+	const struct virtio_ipsec_sa_entry *last;
 	struct vipsec_sa_get req;
 	uint32_t taken;
+	uint8_t *e;
 	int ret = 0;
 
-	e = calloc(G_IPSEC_LA_MAX_SA_GET, sizeof(*e));
+	e = calloc(G_IPSEC_LA_MAX_SA_GET, stride);
 	if (!e)
 		return -ENOMEM;
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
+	req.flags = state ? VIPSEC_SA_GET_F_STATE : 0;
 	req.group_id = ref->group_id;
 	req.entries = (uintptr_t)e;
 	if (in->operation == G_IPSEC_LA_SA_GET_FIRST_N) {
@@ -334,7 +409,7 @@ static int gla_sa_get_do(const struct gla_ref *ref,
 		ret = gla_dev_ioctl(ref, VIPSEC_IOC_SA_GET, &req);
 		if (ret || req.count > G_IPSEC_LA_MAX_SA_GET)
 			break;
-		taken = gla_get_take(ref, in, out, e, req.count);
+		taken = gla_get_take(ref, in, out, e, stride, req.count);
 		if (taken < req.count || out->num_sas == in->num_sas) {
 			out->more = taken < req.count || req.more;
 			break;
@@ -343,7 +418,9 @@ static int gla_sa_get_do(const struct gla_ref *ref,
 		    req.op == VIRTIO_IPSEC_SA_GET_EXACT)
 			break;
 		req.op = VIRTIO_IPSEC_SA_GET_NEXT;
-		req.sa_id = le32toh(e[req.count - 1].sa_id);
+		last = (const struct virtio_ipsec_sa_entry *)(e + (req.count -
+								   1) * stride);
+		req.sa_id = le32toh(last->sa_id);
 	}
 	if (!ret && req.count > G_IPSEC_LA_MAX_SA_GET)
 		ret = -EIO; /* impossible answer */
@@ -370,12 +447,19 @@ int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
 	if (ret)
 		return ret;
 	out->num_sas = out->more = 0;
-	if (!GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_GET))
+	if (!GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_GET) ||
+	    ((in->flags & G_IPSEC_LA_SA_GET_STATE) &&
+	     !GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_STATE)))
 		ret = -EOPNOTSUPP;
 	else
 		ret = gla_sa_get_do(&ref, in, out);
 	out->result = ret;
 	if (ret)
 		return ret;
-	return gla_finish_ctrl(&ref, flags, resp, ret, out, sizeof(*out));
+	/* A caller built before the state member has a shorter struct */
+	return gla_finish_ctrl(
+		&ref, flags, resp, ret, out,
+		in->flags & G_IPSEC_LA_SA_GET_STATE ?
+			sizeof(*out) :
+			offsetof(struct g_ipsec_la_sa_get_outargs, state));
 }

@@ -168,6 +168,10 @@ static const uint16_t gla_sw_ev_types[] = {
 	[VIRTIO_IPSEC_EVT_SEQ_NOTIFY] = VIPSEC_EV_SEQ_NOTIFY,
 	[VIRTIO_IPSEC_EVT_SA_DELETE_REQ] = VIPSEC_EV_SA_DELETE_REQ,
 	[VIRTIO_IPSEC_EVT_LOST] = VIPSEC_EV_LOST,
+	[VIRTIO_IPSEC_EVT_AUTH_FAIL] = VIPSEC_EV_AUTH_FAIL,
+	[VIRTIO_IPSEC_EVT_REPLAY] = VIPSEC_EV_REPLAY,
+	[VIRTIO_IPSEC_EVT_WRONG_SPI] = VIPSEC_EV_WRONG_SPI,
+	[VIRTIO_IPSEC_EVT_BAD_PAD] = VIPSEC_EV_BAD_PAD,
 };
 
 /*
@@ -191,8 +195,11 @@ static void gla_sw_route(const struct virtio_ipsec_event *de)
 	e.group_id = le32toh(de->group_id);
 	e.sa_id = le32toh(de->sa_id);
 	e.seq = le64toh(de->seq);
+	/* evq.c vipsec_evq_counts_packets(): LOST and error events */
 	e.value = limit == VIRTIO_IPSEC_LIMIT_PACKETS ||
-				  type == VIRTIO_IPSEC_EVT_LOST ?
+				  type == VIRTIO_IPSEC_EVT_LOST ||
+				  (type >= VIRTIO_IPSEC_EVT_AUTH_FAIL &&
+				   type <= VIRTIO_IPSEC_EVT_BAD_PAD) ?
 			  le64toh(de->packets) :
 			  le64toh(de->bytes);
 	if (type == VIRTIO_IPSEC_EVT_LOST) {

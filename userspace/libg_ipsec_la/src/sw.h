@@ -63,7 +63,8 @@ struct gla_sw_dev {
 	uint32_t nfiles;
 	uint32_t mode; /* VIPSEC_MODE_* of the claims */
 	uint32_t nclaims;
-	uint8_t status; /* of the last gla_sw_ctrl() */
+	struct gla_sw_file *elimit_owner; /* elimit.c: who set EVENT_LIMIT */
+	uint8_t status;			  /* of the last gla_sw_ctrl() */
 	struct gla_sw_sa sas[GLA_SW_MAX_SAS + 1];
 	struct gla_sw_file *groups[GLA_SW_MAX_GROUPS + 1];
 	struct {

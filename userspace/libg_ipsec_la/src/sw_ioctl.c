@@ -366,7 +366,21 @@ static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
 
 #define GLA_SW_SA_MOD_ALL                                       \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW)
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
+	 VIRTIO_IPSEC_SA_MOD_LIFETIME)
+
+/* sa.c vipsec_sa_mod_life_check() */
+static int gla_sw_sa_mod_life_check(const struct virtio_ipsec_sa_mod *m,
+				    uint32_t mf)
+{
+	if (!(mf & VIRTIO_IPSEC_SA_MOD_LIFETIME))
+		return m->life_bytes || m->life_packets || m->life_seconds ?
+			       -EINVAL :
+			       0;
+	if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_STATE)))
+		return -EOPNOTSUPP;
+	return 0;
+}
 
 /* sa.c vipsec_ioctl_sa_mod() */
 static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
@@ -384,9 +398,11 @@ static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
 		return -EOPNOTSUPP;
 	mf = le32toh(m.mod.flags);
 	win = le32toh(m.mod.replay_window);
-	if (!mf || mf & ~GLA_SW_SA_MOD_ALL || m.mod.reserved0 ||
-	    !gla_sw_mem_is_zero(m.mod.reserved1, sizeof(m.mod.reserved1)))
+	if (!mf || mf & ~GLA_SW_SA_MOD_ALL)
 		return -EINVAL;
+	err = gla_sw_sa_mod_life_check(&m.mod, mf);
+	if (err)
+		return err;
 	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
 	    (win > gla_sw.max_replay_window ||
 	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
@@ -412,27 +428,38 @@ static int gla_sw_has_sa_after(struct gla_sw_file *f, uint32_t group,
 	return 0;
 }
 
-/* One device SA_GET of up to @max entries after @cursor into @r. */
-static int gla_sw_sa_get_page(uint32_t group, uint32_t op, uint32_t cursor,
-			      uint32_t max, struct virtio_ipsec_sa_get_resp *r,
-			      uint32_t *n, int *more)
+/* ctrl.h vipsec_sa_get_stride(): one record with the device flags */
+static size_t gla_sw_stride(uint32_t dflags)
 {
-	struct virtio_ipsec_sa_entry *e;
+	return sizeof(struct virtio_ipsec_sa_entry) +
+	       (dflags & VIRTIO_IPSEC_SA_GET_F_STATE ?
+			sizeof(struct virtio_ipsec_sa_state) :
+			0);
+}
+
+/* One device SA_GET of up to @max records after @cursor into @r. */
+static int gla_sw_sa_get_page(uint32_t group, uint32_t op, uint32_t dflags,
+			      uint32_t cursor, uint32_t max,
+			      struct virtio_ipsec_sa_get_resp *r, uint32_t *n,
+			      int *more)
+{
 	struct virtio_ipsec_sa_get b;
-	size_t cap = sizeof(*r) + (size_t)max * sizeof(*e);
+	size_t cap = sizeof(*r) + (size_t)max * gla_sw_stride(dflags);
 	uint32_t len = 0;
 	int err;
 
 	memset(&b, 0, sizeof(b));
 	b.op = htole32(op);
 	b.max_sas = htole32(max);
+	b.flags = htole32(dflags);
 	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_GET, group, cursor, &b, sizeof(b),
 			  r, cap, &len);
 	if (err)
 		return err;
 	*n = le32toh(r->count);
 	*more = !!le32toh(r->more);
-	if (len < sizeof(*r) || *n > max || len < sizeof(*r) + *n * sizeof(*e))
+	if (len < sizeof(*r) || *n > max ||
+	    len < sizeof(*r) + *n * gla_sw_stride(dflags))
 		return -EIO; /* impossible answer */
 	return 0;
 }
@@ -442,27 +469,33 @@ static int gla_sw_sa_get_page(uint32_t group, uint32_t op, uint32_t cursor,
  * @f's SAs of the group, at most g->max_sas of them.
  */
 static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
-				 struct virtio_ipsec_sa_entry *out)
+				 uint8_t *out)
 {
+	uint32_t dflags = g->flags & VIPSEC_SA_GET_F_STATE ?
+				  VIRTIO_IPSEC_SA_GET_F_STATE :
+				  0;
+	size_t stride = gla_sw_stride(dflags);
 	uint32_t op = g->op,
 		 cursor = op == VIRTIO_IPSEC_SA_GET_FIRST ? 0 : g->sa_id;
 	uint32_t i, n, id, last = cursor, max;
 	struct virtio_ipsec_sa_get_resp *r;
 	struct virtio_ipsec_sa_entry *e;
+	uint8_t *recs;
 	int more, err;
 
 	max = op == VIRTIO_IPSEC_SA_GET_EXACT ? 1 : GLA_SW_SA_GET_CHUNK;
-	r = calloc(1, sizeof(*r) + max * sizeof(*e));
+	r = calloc(1, sizeof(*r) + max * stride);
 	if (!r)
 		return -ENOMEM;
+	recs = (uint8_t *)(r + 1);
 	g->count = 0;
 	for (;;) {
-		err = gla_sw_sa_get_page(g->group_id, op, cursor, max, r, &n,
-					 &more);
+		err = gla_sw_sa_get_page(g->group_id, op, dflags, cursor, max,
+					 r, &n, &more);
 		if (err)
 			break;
-		e = (struct virtio_ipsec_sa_entry *)(r + 1);
-		for (i = 0; i < n && g->count < g->max_sas; i++, e++) {
+		for (i = 0; i < n && g->count < g->max_sas; i++) {
+			e = (struct virtio_ipsec_sa_entry *)(recs + i * stride);
 			id = le32toh(e->sa_id);
 			if (!id || id > gla_sw.max_sas) {
 				err = -EIO;
@@ -480,14 +513,14 @@ static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
 			explicit_bzero(e->params.auth_key,
 				       sizeof(e->params.auth_key));
 			explicit_bzero(e->params.salt, sizeof(e->params.salt));
-			out[g->count++] = *e;
+			memcpy(out + g->count++ * stride, e, stride);
 			last = id;
 		}
 		if (err || op == VIRTIO_IPSEC_SA_GET_EXACT || !more || !n ||
 		    g->count >= g->max_sas)
 			break;
-		e = (struct virtio_ipsec_sa_entry *)(r + 1);
-		id = le32toh(e[n - 1].sa_id);
+		e = (struct virtio_ipsec_sa_entry *)(recs + (n - 1) * stride);
+		id = le32toh(e->sa_id);
 		if (id <= cursor || id > gla_sw.max_sas) {
 			err = -EIO;
 			break;
@@ -497,7 +530,7 @@ static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
 			break;
 		op = VIRTIO_IPSEC_SA_GET_NEXT;
 	}
-	explicit_bzero(r, sizeof(*r) + max * sizeof(*e));
+	explicit_bzero(r, sizeof(*r) + max * stride);
 	free(r);
 	if (!err && op != VIRTIO_IPSEC_SA_GET_EXACT && g->count == g->max_sas)
 		g->more = gla_sw_has_sa_after(f, g->group_id, last);
@@ -509,19 +542,26 @@ static int gla_sw_sa_get_collect(struct gla_sw_file *f, struct vipsec_sa_get *g,
 /* sa.c vipsec_ioctl_sa_get() */
 static long gla_sw_sa_get(struct gla_sw_file *f, void *uarg)
 {
-	struct virtio_ipsec_sa_entry *out;
 	struct vipsec_sa_get g;
+	size_t stride;
+	uint8_t *out;
 	int err;
 
 	err = gla_sw_copy_arg(&g, sizeof(g), uarg);
 	if (err)
 		return err;
-	if (g.flags || g.op > VIRTIO_IPSEC_SA_GET_EXACT || !g.max_sas ||
+	if (g.flags & ~VIPSEC_SA_GET_F_STATE ||
+	    g.op > VIRTIO_IPSEC_SA_GET_EXACT || !g.max_sas ||
 	    g.max_sas > VIPSEC_MAX_SA_GET)
 		return -EINVAL;
-	if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_GET)))
+	if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_GET)) ||
+	    (g.flags & VIPSEC_SA_GET_F_STATE &&
+	     !(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_STATE))))
 		return -EOPNOTSUPP;
-	out = calloc(g.max_sas, sizeof(*out));
+	stride = gla_sw_stride(g.flags & VIPSEC_SA_GET_F_STATE ?
+				       VIRTIO_IPSEC_SA_GET_F_STATE :
+				       0);
+	out = calloc(g.max_sas, stride);
 	if (!out)
 		return -ENOMEM;
 	g.count = 0;
@@ -534,10 +574,10 @@ static long gla_sw_sa_get(struct gla_sw_file *f, void *uarg)
 	else
 		err = gla_sw_sa_get_collect(f, &g, out);
 	if (!err)
-		err = gla_sw_copy_out(g.entries, out, g.count * sizeof(*out));
+		err = gla_sw_copy_out(g.entries, out, g.count * stride);
 	if (!err)
 		err = gla_sw_copy_out((uintptr_t)uarg, &g, sizeof(g));
-	explicit_bzero(out, g.max_sas * sizeof(*out));
+	explicit_bzero(out, g.max_sas * stride);
 	free(out);
 	return err;
 }
@@ -581,10 +621,61 @@ static long gla_sw_sa_flush(struct gla_sw_file *f, void *uarg)
 	return 0;
 }
 
+/* elimit.c vipsec_elimit_valid() */
+static int gla_sw_elimit_valid(const struct virtio_ipsec_event_limit *l)
+{
+	uint32_t events = le32toh(l->events), value = le32toh(l->value);
+
+	if (events & ~(uint32_t)VIRTIO_IPSEC_ELIM_EVENTS ||
+	    !gla_sw_mem_is_zero(l->reserved0, sizeof(l->reserved0)) ||
+	    !gla_sw_mem_is_zero(l->reserved, sizeof(l->reserved)))
+		return 0;
+	if (!events)
+		return !l->scope && !l->type && !value;
+	if (l->scope > VIRTIO_IPSEC_ELIM_PER_DEVICE)
+		return 0;
+	if (l->type == VIRTIO_IPSEC_ELIM_TIME)
+		return value >= 1 && value <= VIRTIO_IPSEC_ELIM_MAX_RATE;
+	if (l->type == VIRTIO_IPSEC_ELIM_COUNT)
+		return value >= 1 && value <= VIRTIO_IPSEC_ELIM_MAX_COUNT;
+	return 0;
+}
+
+/* elimit.c vipsec_ioctl_event_limit(): exclusive owners only */
+static long gla_sw_event_limit(struct gla_sw_file *f, void *uarg)
+{
+	struct vipsec_event_limit a;
+	int err;
+
+	err = gla_sw_copy_arg(&a, sizeof(a), uarg);
+	if (err)
+		return err;
+	if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_ERR_EVENTS)))
+		return -EOPNOTSUPP;
+	if (a.flags || !gla_sw_elimit_valid(&a.limit))
+		return -EINVAL;
+	if (f->mode != VIPSEC_MODE_EXCLUSIVE)
+		return -EPERM;
+	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_EVENT_LIMIT, 0, 0, &a.limit,
+			  sizeof(a.limit), NULL, 0, NULL);
+	if (!err)
+		gla_sw.elimit_owner = a.limit.events ? f : NULL;
+	return err;
+}
+
 /* close(): sa.c vipsec_file_flush() and chardev.c vipsec_release_claim() */
 void gla_sw_release(struct gla_sw_file *f)
 {
+	struct virtio_ipsec_event_limit off;
 	uint32_t id;
+
+	/* elimit.c vipsec_elimit_release(): the setting ends with its file */
+	if (gla_sw.elimit_owner == f) {
+		memset(&off, 0, sizeof(off));
+		gla_sw_ctrl(VIRTIO_IPSEC_OP_EVENT_LIMIT, 0, 0, &off,
+			    sizeof(off), NULL, 0, NULL);
+		gla_sw.elimit_owner = NULL;
+	}
 
 	for (id = 1; id <= gla_sw.max_sas; id++)
 		if (gla_sw.sas[id].owner == f)
@@ -615,6 +706,7 @@ long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 	case VIPSEC_IOC_SA_GET: return gla_sw_sa_get(f, arg);
 	case VIPSEC_IOC_SA_FLUSH: return gla_sw_sa_flush(f, arg);
 	case VIPSEC_IOC_XFORM: return gla_sw_xform(f, arg);
+	case VIPSEC_IOC_EVENT_LIMIT: return gla_sw_event_limit(f, arg);
 	default: return -ENOTTY;
 	}
 }
