@@ -50,8 +50,7 @@ static const struct gla_errword gla_lib_words[] = {
 static const struct gla_errword gla_status_words[] = { VIPSEC_STATUS_TABLE(
 	GLA_STATUS_WORD) };
 
-static const char *gla_find_word(const struct gla_errword *t, size_t n,
-				 int err)
+static const char *gla_find_word(const struct gla_errword *t, size_t n, int err)
 {
 	size_t i;
 

@@ -122,7 +122,8 @@ static void gla_pkt_reason(const struct gla_pending *p)
 			continue;
 		gla_err_index(i);
 		if (r->result == -EMSGSIZE)
-			gla_err_field(r->result, "result length (max_packet_len)",
+			gla_err_field(r->result,
+				      "result length (max_packet_len)",
 				      r->out_len, p->max_len);
 		else if (r->result == -ENOSPC)
 			gla_err_field(r->result,
@@ -158,8 +159,9 @@ static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *sh,
 		return a;
 	if (in_len > max) {
 		gla_err_index(i);
-		return gla_err_field(-EMSGSIZE, "in_data length (max_packet_len)",
-				     in_len, max);
+		return gla_err_field(-EMSGSIZE,
+				     "in_data length (max_packet_len)", in_len,
+				     max);
 	}
 	c = gla_segs(out, nout, os, &out_cap, max);
 	if (c < 0)

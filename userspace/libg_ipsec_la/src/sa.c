@@ -72,10 +72,10 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 		req.ids = (uintptr_t)ids;
 		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_ADD, &req);
 		if (ret) {
-			if (req.dev_status)
-				ret = gla_err_status(
-					gla_ctrl_status_to_errno(req.dev_status),
-					req.dev_status);
+			if (req.dev_status) {
+				ret = gla_ctrl_status_to_errno(req.dev_status);
+				gla_err_status(ret, req.dev_status);
+			}
 			out->failed_index = req.failed_index;
 			gla_err_index(req.failed_index);
 		}

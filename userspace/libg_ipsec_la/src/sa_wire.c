@@ -64,11 +64,13 @@ static int gla_comb_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	uint32_t len, salt, icv = c->icv_len_bits;
 
 	if (c->cipher_algo)
-		return GLA_BAD("crypto_params.cipher_algo (must be 0 with comb_algo)",
-			       c->cipher_algo, 0);
+		return GLA_BAD(
+			"crypto_params.cipher_algo (must be 0 with comb_algo)",
+			c->cipher_algo, 0);
 	if (c->auth_algo && c->auth_algo != G_IPSEC_LA_AUTH_ALG_NONE)
-		return GLA_BAD("crypto_params.auth_algo (must be NONE with comb_algo)",
-			       c->auth_algo, 0);
+		return GLA_BAD(
+			"crypto_params.auth_algo (must be NONE with comb_algo)",
+			c->auth_algo, 0);
 	a = vpe_alg_find(gla_alg_id(VPE_ALG_AEAD, c->comb_algo), false);
 	if (!a)
 		return GLA_BAD("crypto_params.comb_algo", c->comb_algo, 0);
@@ -102,8 +104,9 @@ static int gla_cipher_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	uint32_t len, salt;
 
 	if (gla_bytes(c->cipher_key_len_bits, &len))
-		return GLA_BAD("crypto_params.cipher_key_len_bits (whole bytes)",
-			       c->cipher_key_len_bits, 0);
+		return GLA_BAD(
+			"crypto_params.cipher_key_len_bits (whole bytes)",
+			c->cipher_key_len_bits, 0);
 	if (len && !c->cipher_key)
 		return GLA_BAD("crypto_params.cipher_key (NULL)", 0, 0);
 	a = vpe_alg_find(gla_alg_id(VPE_ALG_CIPHER, c->cipher_algo), false);
@@ -203,8 +206,8 @@ static int gla_mode_to_wire(const struct g_ipsec_la_sa *sa,
 
 	if (sa->cmn_flags & G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_TRANSPORT))
-			return GLA_NOTSUP("cmn_flags: transport mode not offered",
-					  0);
+			return GLA_NOTSUP(
+				"cmn_flags: transport mode not offered", 0);
 		p->mode = VIRTIO_IPSEC_MODE_TRANSPORT;
 		v = sa->te_addr.src_ip.version ? sa->te_addr.src_ip.version : 4;
 		if (v != 4 && v != 6)
@@ -268,10 +271,12 @@ static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 				       sa->u.outb.iv_len_bits, 0);
 		if ((unsigned)sa->u.outb.dscp_handle > G_IPSEC_DSCP_SET)
 			return GLA_BAD("u.outb.dscp_handle",
-				       sa->u.outb.dscp_handle, G_IPSEC_DSCP_SET);
+				       sa->u.outb.dscp_handle,
+				       G_IPSEC_DSCP_SET);
 		if ((unsigned)sa->u.outb.df_bit_handle > G_IPSEC_DF_SET)
 			return GLA_BAD("u.outb.df_bit_handle",
-				       sa->u.outb.df_bit_handle, G_IPSEC_DF_SET);
+				       sa->u.outb.df_bit_handle,
+				       G_IPSEC_DF_SET);
 		if (sa->u.outb.dscp > 63)
 			return GLA_BAD("u.outb.dscp", sa->u.outb.dscp, 63);
 		/* enum 1..3 (0 = copy) -> wire 0..2 */
@@ -389,7 +394,8 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	if (sa->proto != G_IPSEC_LA_PROTO_ESP)
 		return GLA_BAD("proto", sa->proto, G_IPSEC_LA_PROTO_ESP);
 	if (sa->cmn_flags & ~known)
-		return GLA_BAD("cmn_flags (unknown bits)", sa->cmn_flags, known);
+		return GLA_BAD("cmn_flags (unknown bits)", sa->cmn_flags,
+			       known);
 	if (sa->spi < 256)
 		return GLA_BAD("spi (1..255 are reserved, RFC 4303)", sa->spi,
 			       256);

@@ -22,8 +22,8 @@
  * meets the same limits in the VM. The guest suite compares the two
  * accelerators' capabilities (tests/lib/gapi_errors.c).
  */
-#define GLA_SW_MAX_SAS	  1024
-#define GLA_SW_MAX_GROUPS 64
+#define GLA_SW_MAX_SAS		 1024
+#define GLA_SW_MAX_GROUPS	 64
 #define GLA_SW_MAX_PACKET_LEN	 9216
 #define GLA_SW_MAX_REPLAY_WINDOW 4096
 /* The driver's defaults (event.h, quota.c, data.c, ctrl.h) */
