@@ -475,6 +475,40 @@ START_TEST(last_error_names_the_field)
 }
 END_TEST
 
+/* sa_mod: the window beyond the accelerator's bound names it. */
+START_TEST(last_error_of_sa_mod)
+{
+	struct g_ipsec_la_sa_handle o, i;
+	struct g_ipsec_la_sa_mod_inargs m = {
+		.dir = G_IPSEC_LA_IPSEC_INBOUND,
+		.flags = G_IPSEC_LA_SA_MODIFY_REPLAY_INFO,
+	};
+	struct g_ipsec_la_error_info e;
+	uint32_t big = ga_caps.caps.max_replay_window + 1;
+
+	ck_assert_int_eq(ga_pair(&ga_h, 0x6071, &o, &i), 0);
+	m.handle = &i;
+	m.u.replay_info.flags = G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW;
+	m.u.replay_info.anti_replay_window_size = big;
+	ck_assert_int_eq(g_ipsec_la_sa_mod(&ga_h, &m, 0, NULL, NULL), -EINVAL);
+	ga_last(&e);
+	ck_assert_msg(e.result == -EINVAL && !strcmp(e.func, "g_ipsec_la_sa_mod") &&
+			      e.field &&
+			      !strcmp(e.field,
+				      "u.replay_info.anti_replay_window_size") &&
+			      e.value == big && e.limit == big - 1,
+		      "window %u over %u (got %s %llu %llu)", big, big - 1,
+		      e.field ? e.field : "-", (unsigned long long)e.value,
+		      (unsigned long long)e.limit);
+	m.u.replay_info.flags = 1u << 7;
+	ck_assert_int_eq(g_ipsec_la_sa_mod(&ga_h, &m, 0, NULL, NULL), -EINVAL);
+	ga_last(&e);
+	ck_assert_msg(e.field && !strcmp(e.field, "u.replay_info.flags") &&
+			      e.value == 1u << 7,
+		      "unknown replay flag named (got %s)", e.field ? e.field : "-");
+}
+END_TEST
+
 /* sa_add(3): -EEXIST for a duplicate inbound SPI; outbound is accepted. */
 START_TEST(duplicate_spi_only_inbound_is_eexist)
 {
@@ -513,6 +547,7 @@ Suite *suite_gapi_errors(void)
 	tcase_add_test(t, strerror_every_documented_errno);
 #endif
 	tcase_add_test(t, last_error_names_the_field);
+	tcase_add_test(t, last_error_of_sa_mod);
 	tcase_add_test(t, duplicate_spi_only_inbound_is_eexist);
 	suite_add_tcase(s, t);
 	return s;

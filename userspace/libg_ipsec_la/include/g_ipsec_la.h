@@ -1129,8 +1129,8 @@ struct g_ipsec_la_error_info {
  * last failure.
  * @info: [out] the record (its strings stay valid).
  *
- * g_ipsec_la_sa_add(), g_ipsec_la_sa_overhead() and the four packet calls
- * start a new record each time they are called (func names the call) and
+ * g_ipsec_la_sa_add(), g_ipsec_la_sa_mod(), g_ipsec_la_sa_overhead() and
+ * the four packet calls start a new record each time they are called (func names the call) and
  * fill it when they fail: the library's own SA checks name the field and,
  * for a number, the value and the bound; a device refusal gives the
  * device's status (dev_status) and, in a batch, the index; an oversized
