@@ -94,12 +94,7 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 	}
 }
 
-/*
- * The reason g_ipsec_la_last_error() gives for a synchronous call: the
- * first packet that failed, with the limit it hit where there is one.
- * (Completions of ASYNC calls run in g_ipsec_la_poll() and leave the
- * poller's record alone: their results are per packet.)
- */
+/* The output capacity a packet was sent with (after the clamp). */
 static uint64_t gla_pkt_cap(const struct vipsec_pkt *k)
 {
 	const struct vipsec_seg *s = (const void *)(uintptr_t)k->out_segs;
@@ -111,6 +106,12 @@ static uint64_t gla_pkt_cap(const struct vipsec_pkt *k)
 	return cap;
 }
 
+/*
+ * The reason g_ipsec_la_last_error() gives for a synchronous call: the
+ * first packet that failed, with the limit it hit where there is one.
+ * (Completions of ASYNC calls run in g_ipsec_la_poll() and leave the
+ * poller's record alone: their results are per packet.)
+ */
 static void gla_pkt_reason(const struct gla_pending *p)
 {
 	const struct g_ipsec_la_pkt_result *r;
