@@ -9,6 +9,8 @@
  * Conventions
  * - Every function returns 0 on success or a negative errno value
  *   (-EINVAL, -ENOENT, ...). Nothing sets errno for the caller.
+ *   g_ipsec_la_strerror() gives a result's meaning in words,
+ *   g_ipsec_la_last_error() the field or limit behind a failure.
  * - Handles are opaque arrays of uint32_t. Copy them by value; do not
  *   interpret their contents.
  * - Control flags (deviation 26): SYNC (0) completes before the call
