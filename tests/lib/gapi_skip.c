@@ -66,9 +66,17 @@ static const struct ga_allowed_skip *ga_skip_find(const char *test,
 	return NULL;
 }
 
-void ga_skip(const char *test, const char *why)
+/* @fn: __func__ of the test: Check's START_TEST(name) defines name_fn */
+void ga_skip(const char *fn, const char *why)
 {
-	const struct ga_allowed_skip *a = ga_skip_find(test, why);
+	const struct ga_allowed_skip *a;
+	char test[128];
+	size_t n = strlen(fn);
+
+	if (n > 3 && !strcmp(fn + n - 3, "_fn"))
+		n -= 3;
+	snprintf(test, sizeof(test), "%.*s", (int)n, fn);
+	a = ga_skip_find(test, why);
 
 	if (!a) {
 		__atomic_add_fetch(&ga_skips->unexpected, 1, __ATOMIC_SEQ_CST);
