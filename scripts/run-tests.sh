@@ -7,8 +7,10 @@
 # as skips, never as passes: "skipped: N of the checks above" (a Check
 # runner's allowed skips, tests/lib/gapi_skip.c, which Check's summary
 # counted as passed) moves N from passed to skipped, and "skipped: N test
-# program(s)" (the VM judge's allowed skips, tests/vm/skips.allowed) adds
-# N. An unexpected skip is a failure where it happens.
+# program(s)" (the VM judge's allowed skips, tests/vm/skips.allowed) and
+# "skipped: N checks not run" (tests a runner did not register, e.g. the
+# engine's cross-backend tests on a host without AF_ALG) add N. An
+# unexpected skip is a failure where it happens.
 # Usage: scripts/run-tests.sh [--host-only | --debug]
 #   --debug: the judge's self-test and the guest suite on the debug kernel
 #   (tests/vm/run-debug.sh: KASAN, lockdep, kmemleak, ...), for make test-debug
@@ -44,7 +46,7 @@ run_suite() {
 		elif [[ $line =~ ^skipped:\ ([0-9]+)\ of\ the\ checks\ above ]]; then
 			p=$((p - BASH_REMATCH[1]))
 			s=$((s + BASH_REMATCH[1]))
-		elif [[ $line =~ ^skipped:\ ([0-9]+)\ test\ program ]]; then
+		elif [[ $line =~ ^skipped:\ ([0-9]+)\ (test\ program|checks?\ not\ run) ]]; then
 			s=$((s + BASH_REMATCH[1]))
 		fi
 	done < <(tr -d '\r' <"$log")
