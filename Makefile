@@ -74,7 +74,7 @@ guest-tests: lib engine
 	done
 
 # Host tests first (seconds), then the VM (minutes). run-tests.sh prints
-# every suite's Check summary and a final "N passed, N failed" line.
+# every suite's Check summary and a final "N passed, N failed, N skipped" line.
 test: all
 	scripts/run-tests.sh
 

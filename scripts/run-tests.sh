@@ -3,7 +3,14 @@
 # adds up the results: Check's summary lines ("NN%: Checks: N, Failures: F,
 # Errors: E") and plain "N passed, N failed" lines. A suite that exits
 # non-zero without reporting a failure counts as one failure, so a crash,
-# a timeout or a kernel splat can never pass silently.
+# a timeout or a kernel splat can never pass silently. Skips are counted
+# as skips, never as passes: "skipped: N of the checks above" (a Check
+# runner's allowed skips, tests/lib/gapi_skip.c, which Check's summary
+# counted as passed) moves N from passed to skipped, and "skipped: N test
+# program(s)" (the VM judge's allowed skips, tests/vm/skips.allowed) and
+# "skipped: N checks not run" (tests a runner did not register, e.g. the
+# engine's cross-backend tests on a host without AF_ALG) add N. An
+# unexpected skip is a failure where it happens.
 # Usage: scripts/run-tests.sh [--host-only | --debug]
 #   --debug: the judge's self-test and the guest suite on the debug kernel
 #   (tests/vm/run-debug.sh: KASAN, lockdep, kmemleak, ...), for make test-debug
@@ -18,12 +25,13 @@ host_only=0 debug=0
 
 total_pass=0
 total_fail=0
+total_skip=0
 summary=()
 
 # run_suite NAME COMMAND...
 run_suite() {
 	local name=$1; shift
-	local log=$logs/$name.log rc p=0 f=0 line
+	local log=$logs/$name.log rc p=0 f=0 s=0 line
 	echo "=== $name: $*"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
@@ -35,19 +43,25 @@ run_suite() {
 		elif [[ $line =~ ^([A-Za-z-]+:\ )?([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 			p=$((p + BASH_REMATCH[2]))
 			f=$((f + BASH_REMATCH[3]))
+		elif [[ $line =~ ^skipped:\ ([0-9]+)\ of\ the\ checks\ above ]]; then
+			p=$((p - BASH_REMATCH[1]))
+			s=$((s + BASH_REMATCH[1]))
+		elif [[ $line =~ ^skipped:\ ([0-9]+)\ (test\ program|checks?\ not\ run) ]]; then
+			s=$((s + BASH_REMATCH[1]))
 		fi
 	done < <(tr -d '\r' <"$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "=== $name: exited $rc without a counted failure; counting it as one"
 		f=1
 	fi
-	if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$rc" -eq 0 ] && [ "$p" -le 0 ] && [ "$f" -eq 0 ]; then
 		echo "=== $name: ran no test; counting it as a failure"
 		f=1
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary+=("$(printf '%-14s %5d passed %5d failed  (exit %d, log %s)' "$name" "$p" "$f" "$rc" "$log")")
+	total_skip=$((total_skip + s))
+	summary+=("$(printf '%-14s %5d passed %5d failed %4d skipped  (exit %d, log %s)' "$name" "$p" "$f" "$s" "$rc" "$log")")
 }
 
 if [ "$debug" -eq 1 ]; then
@@ -85,5 +99,5 @@ fi
 echo
 echo "=== Summary"
 printf '%s\n' "${summary[@]}"
-echo "$total_pass passed, $total_fail failed"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -73,8 +73,10 @@ static int vipsec_xpkt_load(struct vipsec_file *f, const struct vipsec_pkt *p,
 	if (vipsec_segs_len(x->in, p->in_nsegs, &in_len) ||
 	    vipsec_segs_len(x->out, p->out_nsegs, &out_len))
 		return -EINVAL;
-	if (!in_len || in_len > max || !out_len)
+	if (!in_len || !out_len)
 		return -EINVAL;
+	if (in_len > max)	/* never fits, unlike a short output area */
+		return -EMSGSIZE;
 	x->in_len = in_len;
 	x->out_cap = min_t(u64, out_len, max);	/* more room is harmless */
 	return 0;

@@ -23,8 +23,10 @@ int main(void)
 		printf("vipsec_ioctl_host: cannot register the software accelerator\n");
 		return EXIT_FAILURE;
 	}
+	ga_skip_init();
 	sr = srunner_create(suite_ioctl());
 	srunner_run_all(sr, CK_VERBOSE);	/* ends with "NN%: Checks: ..." */
+	ga_skip_report();
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -70,4 +70,8 @@ _Static_assert(sizeof(((struct g_ipsec_la_open_inargs *)0)->reserved) >= 32,
 	       "ABI: open_inargs keeps room for 8 words");
 _Static_assert(sizeof(((struct g_ipsec_la_sa *)0)->reserved) >= 32,
 	       "ABI: g_ipsec_la_sa keeps room for 8 words");
+
+/* G_IPSEC_LA_1.1 */
+GLA_ABI_SIZE(g_ipsec_la_error_info, 88);
+GLA_ABI_TAIL(g_ipsec_la_error_info);
 #endif

@@ -19,6 +19,7 @@ int main(void)
 		fprintf(stderr, "lib_test: cannot register the software accelerator\n");
 		return EXIT_FAILURE;
 	}
+	ga_skip_init();
 	sr = srunner_create(suite_header());
 
 	srunner_add_suite(sr, suite_sa_wire());
@@ -28,7 +29,9 @@ int main(void)
 	srunner_add_suite(sr, suite_gapi_data());
 	srunner_add_suite(sr, suite_gapi_async());
 	srunner_add_suite(sr, suite_gapi_state());
+	srunner_add_suite(sr, suite_gapi_errors());
 	srunner_run_all(sr, CK_NORMAL);	/* prints "NN%: Checks: ..." */
+	ga_skip_report();
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -348,6 +348,46 @@ START_TEST(test_invsa)
 }
 END_TEST
 
+/*
+ * The contract the g-API's -EMSGSIZE rests on (virtio_ipsec_dev.h,
+ * VIPSEC_IOC_XFORM): out_cap is at most max_packet_len (9000 in
+ * test_core), so a result larger than that is DST_TOO_SMALL with the
+ * size needed, above max_packet_len, at any allowed capacity; an input or
+ * capacity above max_packet_len makes the whole request INVAL.
+ */
+START_TEST(test_result_over_max_packet_len)
+{
+	struct vpe_core *c = pair(64, 0);
+	static uint8_t in[9100];
+	uint32_t need = 20 + 16 + 8990 + 2 + 16; /* pad 0: 8992 % 4 == 0 */
+
+	make_ipv4(in, 8990, 0, 0, 1);
+	data1(c, ENC, 0, 1, in, 8990, 9000, &o1);
+	ck_assert_msg(o1.footer_status == VIRTIO_IPSEC_OK &&
+		      o1.status == VIRTIO_IPSEC_DST_TOO_SMALL &&
+		      o1.out_len == need && need > 9000,
+		      "result of %u bytes, max 9000: footer %u status %u "
+		      "out_len %u", need, o1.footer_status, o1.status,
+		      o1.out_len);
+	data1(c, ENC, 0, 1, in, 8990, 9001, &o1);
+	ck_assert_msg(o1.footer_status == VIRTIO_IPSEC_INVAL,
+		      "out_cap above max_packet_len: footer %u, want INVAL",
+		      o1.footer_status);
+	make_ipv4(in, 9001, 0, 0, 2);
+	data1(c, ENC, 0, 1, in, 9001, 9000, &o1);
+	ck_assert_msg(o1.footer_status == VIRTIO_IPSEC_INVAL,
+		      "in_len above max_packet_len: footer %u, want INVAL",
+		      o1.footer_status);
+	make_ipv4(in, 8900, 0, 0, 3);
+	data1(c, ENC, 0, 1, in, 8900, 9000, &o1);
+	ck_assert_msg(o1.status == VIRTIO_IPSEC_OK && o1.seq == 1,
+		      "a fitting packet after the refusals: %u seq %lu "
+		      "(refused packets use no sequence number)",
+		      o1.status, (unsigned long)o1.seq);
+	vpe_core_free(c);
+}
+END_TEST
+
 Suite *esp_suite(void)
 {
 	Suite *s = suite_create("esp");
@@ -363,6 +403,7 @@ Suite *esp_suite(void)
 	tcase_add_test(tc, test_dst_too_small);
 	tcase_add_test(tc, test_seq_overflow);
 	tcase_add_test(tc, test_invsa);
+	tcase_add_test(tc, test_result_over_max_packet_len);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -46,6 +46,36 @@ elif [ "$npass" != 1 ]; then
 	reasons+=("$npass PASS markers (expected exactly one)")
 fi
 
+# Skips: every "--- SKIP <program>" must be one tests/vm/skips.allowed
+# lists, for the reason the program gave (its last line with SKIP before
+# the verdict); any other skip fails the run. Allowed skips are counted
+# ("skipped: N test program(s)") so scripts/run-tests.sh reports them.
+nskip=0
+while IFS= read -r prog; do
+	[ -n "$prog" ] || continue
+	why=$(awk -v p="$prog" '$0 == "=== RUN " p {w = ""; on = 1; next}
+		on && index($0, "--- SKIP " p) == 1 {print w; exit}
+		on && /SKIP/ {w = $0}' <<<"$clean")
+	ok=
+	while IFS='|' read -r aprog areason aunless awhy; do
+		case "$aprog" in '' | '#'*) continue ;; esac
+		[ "$aprog" = "$prog" ] || continue
+		grep -Eq -- "$areason" <<<"$why" || continue
+		if [ -n "$aunless" ] && grep -Eq -- "$aunless" <<<"$clean"; then
+			continue
+		fi
+		ok=$awhy
+		break
+	done <"$here/skips.allowed"
+	if [ -n "$ok" ]; then
+		nskip=$((nskip + 1))
+		echo "  skip: $prog: ${why:-no reason given} (allowed: $ok)"
+	else
+		reasons+=("unexpected skip of $prog (${why:-no SKIP reason printed}; not in tests/vm/skips.allowed)")
+	fi
+done < <(sed -n 's/^--- SKIP \([^ ]*\).*/\1/p' <<<"$clean")
+[ "$nskip" = 0 ] || echo "skipped: $nskip test program(s), each allowed by tests/vm/skips.allowed"
+
 # Kernel log: the dmesg dump between the delimiters, plus any timestamped kernel
 # console line outside it (panics and oopses print there even with quiet). If
 # the dump never came (crash), every line is scanned.

@@ -151,15 +151,22 @@ done
 
 # copy_elf_deps FILE: the shared libraries (and dynamic loader) ldd finds
 # for FILE, at their host paths; nothing for static or non-ELF files.
+# ldd resolves our library from $solib's directory first: a copy
+# installed on the host (an older make install) must neither be packed
+# nor judge the program's symbol versions (G_IPSEC_LA_1.1 ...). Only the
+# loader line's first field is a path: an error line starts with the
+# program's path and a colon.
 copy_elf_deps() {
 	local lib
-	ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+	LD_LIBRARY_PATH=${solib%/*} ldd "$1" 2>/dev/null |
+		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' |
 		while read -r lib; do
+			[ "${lib##*/}" = "${solib##*/}" ] && continue # packed from $solib
 			[ -e "$stage/$lib" ] && continue
 			mkdir -p "$stage/$(dirname "$lib")"
 			cp -L "$lib" "$stage/$lib"
 		done
-	ldd "$1" 2>/dev/null | awk '$3 == "not" {print $1}' | while read -r lib; do
+	LD_LIBRARY_PATH=${solib%/*} ldd "$1" 2>/dev/null | awk '$3 == "not" {print $1}' | while read -r lib; do
 		# Ours comes from $solib, whatever the host has installed.
 		[ "$lib" = "${solib##*/}" ] && [ -e "$solib" ] && continue
 		echo "mkinitramfs: warning: $1 needs $lib, which ldd cannot find on this host" >&2

@@ -103,6 +103,35 @@ good_body | expect missing-marker FAIL 'no VIPSEC-GUEST-RESULT marker'
 printf "qemu-system-x86_64: -device virtio-ipsec-pci: 'virtio-ipsec-pci' is not a valid device model name\n" |
 	expect qemu-error FAIL 'QEMU exited with status 1' --rc 1
 
+# Skips (tests/vm/skips.allowed): only a listed program, for its listed
+# reason, and not when the log shows the condition that rules it out.
+skip_run() { # $1 program, $2 its SKIP line, $3 extra kernel line
+	printf '=== RUN %s\r\n%s\r\n--- SKIP %s (exit 77; reason above)\r\n' "$1" "$2" "$1"
+	good_body "${3-}"
+}
+{ skip_run vipsec_gw_demo 'gw: SKIP: this kernel has no TUN driver (CONFIG_TUN), which vipsec-gw needs'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect skip-allowed PASS ''
+{ skip_run vipsec_gw_demo 'gw: SKIP: this kernel has no TUN driver (CONFIG_TUN), which vipsec-gw needs'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect skip-counted PASS ''
+grep -q '^skipped: 1 test program' <<<"$("$here/judge.sh" "$tmp/skip-counted.log")" &&
+	echo "ok   skip-counted-line" | tee -a "$results" ||
+	echo "FAIL skip-counted-line: no 'skipped: 1 test program' line" | tee -a "$results"
+{ skip_run vipsec_gapi_test 'vipsec_gapi_test: SKIP: no /dev/virtio-ipsec<N>'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect skip-unexpected FAIL 'unexpected skip of vipsec_gapi_test \(vipsec_gapi_test: SKIP: no /dev'
+{ skip_run vipsec_gw_demo 'gw: SKIP: no virtio-ipsec accelerator'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect skip-other-reason FAIL 'unexpected skip of vipsec_gw_demo'
+{ skip_run vipsec_soak_unplug 'SKIP: hot-unplug soak: no host QMP agent (tests/vm/run.sh --qmp)' \
+	'[    0.0] Command line: console=ttyS0 vipsec.mode=test vipsec.qmp=1'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect skip-ruled-out FAIL 'unexpected skip of vipsec_soak_unplug'
+{ skip_run vipsec_soak_unplug 'SKIP: hot-unplug soak: no host QMP agent (tests/vm/run.sh --qmp)'
+  printf 'VIPSEC-GUEST-RESULT: PASS\r\n'; } |
+	expect skip-no-qmp PASS ''
+
 # The gateway demo's capture goes to tshark (tests/vm/esp-verify.sh). The
 # fixture: three ESP frames (AES-GCM-128, SPI 0x1234abcd, key
 # 0x0102..1314, inner ICMP 10.1.0.2 -> 10.2.0.2) made by the library's

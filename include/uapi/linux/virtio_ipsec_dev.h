@@ -129,7 +129,10 @@ struct vipsec_pkt {
  * VIPSEC_IOC_XFORM: encapsulate or decapsulate num_pkts packets in one
  * device request. Returns 0 when the device processed the batch (each
  * packet then has its own status) or a negative errno when the batch was
- * refused as a whole.
+ * refused as a whole: -EMSGSIZE for a packet longer than max_packet_len.
+ * The output capacity counts up to max_packet_len: a packet whose result
+ * needs more gets DST_TOO_SMALL with out_len above max_packet_len, which
+ * no larger output area can cure (the library reports it as -EMSGSIZE).
  */
 #define VIPSEC_OP_ENCAP		1
 #define VIPSEC_OP_DECAP		2

@@ -246,8 +246,15 @@ static int add_sa(enum g_ipsec_la_sa_direction dir,
 	out.handles = sh;
 	ret = g_ipsec_la_sa_add(&vnf.h, &in, G_IPSEC_LA_CTRL_FLAG_SYNC, &out,
 				NULL);
-	if (ret)
-		fprintf(stderr, "vnf_async: sa_add: %s\n", strerror(-ret));
+	if (ret) {
+		struct g_ipsec_la_error_info e;
+
+		/* the words, and the field or limit when the library knows */
+		g_ipsec_la_last_error(&e);
+		fprintf(stderr, "vnf_async: sa_add: %s%s%s\n",
+			g_ipsec_la_strerror(ret), e.field ? ": " : "",
+			e.field ? e.field : "");
+	}
 	return ret;
 }
 

@@ -9,6 +9,8 @@
  * Conventions
  * - Every function returns 0 on success or a negative errno value
  *   (-EINVAL, -ENOENT, ...). Nothing sets errno for the caller.
+ *   g_ipsec_la_strerror() gives a result's meaning in words,
+ *   g_ipsec_la_last_error() the field or limit behind a failure.
  * - Handles are opaque arrays of uint32_t. Copy them by value; do not
  *   interpret their contents.
  * - Control flags (deviation 26): SYNC (0) completes before the call
@@ -654,8 +656,9 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  * -EINVAL invalid arguments or SA parameters (nothing sent);
  * -EOPNOTSUPP AH/IPComp, or a feature/algorithm the
  *  accelerator did not offer;
- * -EKEYREJECTED the device refused a key; -EEXIST inbound SPI and
- *  destination already in use in the group;
+ * -EKEYREJECTED the device refused a key; -EEXIST an inbound SA with
+ *  the same SPI and destination is already in the group (outbound SAs
+ *  are told apart by their handles: a duplicate outbound SPI is accepted);
  * -ENOSPC SA table full; -EDQUOT this handle's SA quota reached (driver
  * parameter max_sas_per_file); -ENOENT unknown group; -ENODEV accelerator
  * gone; -EIO device failure. On a device refusal out->failed_index names
@@ -704,8 +707,12 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
  * -EAGAIN too many ASYNC batches in flight;
  * -ENOENT unknown or deleted SA; -ENOSPC output too small (see above);
  * -EPROTO malformed input packet; -EKEYEXPIRED SA past a hard lifetime;
- * -EOVERFLOW sequence numbers exhausted; -EMSGSIZE packet larger than the
- * device's max_packet_len; -ENODEV accelerator gone; -EIO device error.
+ * -EOVERFLOW sequence numbers exhausted; -EMSGSIZE packet, or its ESP
+ * result, larger than the accelerator's max_packet_len (capabilities):
+ * no capacity can help, out_data[0].length is the result's size;
+ * -ENODEV accelerator gone; -EIO device error.
+ * g_ipsec_la_sa_overhead() sizes out_data; out_data may be in_data's
+ * memory. g_ipsec_la_last_error() names the limit of a failure.
  */
 int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
 				uint32_t flags,
@@ -731,7 +738,7 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * -EACCES inner packet outside the SA's selector;
  * -EKEYEXPIRED SA past a hard lifetime;
  * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
- * -EMSGSIZE packet too large;
+ * -EMSGSIZE packet, or its result, larger than max_packet_len;
  * -ENODEV accelerator gone; -EIO device error.
  */
 int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
@@ -753,7 +760,9 @@ struct g_ipsec_la_packet {
 /* Extension: result of one packet of a multi-packet call (deviation 35). */
 struct g_ipsec_la_pkt_result {
 	int32_t result;	     /* 0 or negative errno as for packet_encap/
-				 * _decap (-ENOSPC: out_len = bytes needed) */
+				 * _decap (-ENOSPC: out_len = bytes needed;
+				 * -EMSGSIZE: out_len = bytes the result
+				 * needs, above max_packet_len) */
 	uint32_t out_len;    /* bytes written */
 	uint32_t seq_num;    /* sequence number used/seen, low 32 bits */
 	uint32_t hi_seq_num; /* high 32 bits with ESN */
@@ -1267,6 +1276,84 @@ int32_t g_ipsec_la_fd_get(struct g_ipsec_la_handle *handle, int *fd);
  * the accelerator is gone and nothing was left to run.
  */
 int32_t g_ipsec_la_poll(struct g_ipsec_la_handle *handle, int timeout_ms);
+
+/* ---- Errors and buffer sizes (extensions, G_IPSEC_LA_1.1) ----------- */
+
+/**
+ * g_ipsec_la_strerror() - extension: what a g-API result means, in words.
+ * @result: [in] a g-API return value or per-packet result (0 or a
+ *          negative errno; a positive errno is read as its negative).
+ *
+ * Every errno a g-API function documents has words of this library's
+ * (for a device status, those of the status table the driver also uses:
+ * -EALREADY "replayed packet", -ERANGE "packet left of the replay
+ * window", ...); any other errno gets the C library's. Thread-safe.
+ *
+ * Return: a string that stays valid; never NULL.
+ */
+const char *g_ipsec_la_strerror(int32_t result);
+
+/*
+ * Extension: why the calling thread's last failed call failed, as far as
+ * the library knows (g_ipsec_la_last_error()).
+ */
+struct g_ipsec_la_error_info {
+	int32_t result;	     /* the negative errno of the failure, 0: none */
+	uint32_t index;	     /* SA of an sa_add batch, packet of a call */
+	const char *func;    /* the g-API function the record belongs to */
+	const char *field;   /* the parameter or limit at fault, as a member
+			      * path ("crypto_params.auth_key_len_bits",
+			      * "in_data length (max_packet_len)", "device
+			      * status"), sometimes with why in parentheses;
+			      * NULL when no check of the library names one */
+	uint64_t value;	     /* the value given (device status: its code) */
+	uint64_t limit;	     /* the bound it broke, 0 when none applies */
+	uint32_t dev_status; /* VIRTIO_IPSEC_* status when the device refused,
+			      * else 0 */
+	uint32_t reserved0;
+	const char *message; /* g_ipsec_la_strerror(result) */
+	uint64_t reserved[4];
+};
+
+/**
+ * g_ipsec_la_last_error() - extension: the reason of the calling thread's
+ * last failure.
+ * @info: [out] the record (its strings stay valid).
+ *
+ * g_ipsec_la_sa_add(), g_ipsec_la_sa_mod(), g_ipsec_la_sa_overhead() and
+ * the four packet calls start a new record each time they are called (func names the call) and
+ * fill it when they fail: the library's own SA checks name the field and,
+ * for a number, the value and the bound; a device refusal gives the
+ * device's status (dev_status) and, in a batch, the index; an oversized
+ * packet or result gives the length (value) and max_packet_len (limit).
+ * Other calls leave the record alone. Results of ASYNC packet calls are
+ * per packet and do not touch it.
+ *
+ * Return: 0; -EINVAL @info NULL.
+ */
+int32_t g_ipsec_la_last_error(struct g_ipsec_la_error_info *info);
+
+/**
+ * g_ipsec_la_sa_overhead() - extension: the most bytes ESP encapsulation
+ * under @sa adds to a packet.
+ * @sa:       [in] SA parameters as given to g_ipsec_la_sa_add() (outbound).
+ * @overhead: [out] bytes: outer IP header (tunnel), UDP header (NAT-T),
+ *            ESP header, IV, the largest padding, pad length and next
+ *            header, ICV.
+ *
+ * An output capacity of the input length + *@overhead always suffices for
+ * g_ipsec_la_packet_encap(), and some input length needs all of it. The
+ * result must also fit the accelerator's max_packet_len (else -EMSGSIZE).
+ * Output may be the input buffer itself (in_data and out_data naming the
+ * same memory, out_data's length the buffer's capacity): the input is read
+ * before any output is written, on both accelerators.
+ *
+ * Return: 0; -EINVAL NULL argument or invalid SA parameters (as
+ * g_ipsec_la_sa_add() checks them; g_ipsec_la_last_error() names the
+ * field); -EOPNOTSUPP AH or IPComp.
+ */
+int32_t g_ipsec_la_sa_overhead(const struct g_ipsec_la_sa *sa,
+			       uint32_t *overhead);
 
 #ifdef __cplusplus
 }

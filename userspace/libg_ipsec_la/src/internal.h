@@ -66,6 +66,9 @@ struct gla_pending {
 	struct g_ipsec_la_data *out1; /* single-packet: caller's out_data */
 	uint32_t out1_n;
 	struct g_ipsec_la_packet *outp; /* multi: caller's out_packets */
+	/* the accelerator's max_packet_len: a result needing more can never
+	 * fit, so it is -EMSGSIZE, not -ENOSPC (0: no limit known) */
+	uint32_t max_len;
 };
 
 /* What the library remembers of each SA it added (events -> handles). */
@@ -169,6 +172,22 @@ void gla_pkt_complete(struct gla_pending *p, int batch_ret);
 int gla_pkt_status_to_errno(uint32_t status);
 int gla_ctrl_status_to_errno(uint32_t status);
 
+/*
+ * diag.c: the calling thread's last failure, for g_ipsec_la_last_error().
+ * gla_err_begin() starts a call's record (the calls that fill one call it
+ * first); gla_err_field() names the field or limit and returns @err, so a
+ * check reads "return GLA_BAD(field, value, limit);".
+ */
+void gla_err_begin(const char *func);
+int gla_err_field(int err, const char *field, uint64_t value, uint64_t limit);
+void gla_err_index(uint32_t index);
+int gla_err_status(int err, uint32_t status);
+#define GLA_BAD(field, value, limit) \
+	gla_err_field(-EINVAL, field, (uint64_t)(value), (uint64_t)(limit))
+#define GLA_NOTSUP(field, value) \
+	gla_err_field(-EOPNOTSUPP, field, (uint64_t)(value), 0)
+/* overhead.c: worst-case bytes ESP adds to a packet of wire SA @p */
+uint32_t gla_wire_overhead(const struct virtio_ipsec_sa_params *p);
 /* discovery.c */
 #define GLA_MAX_ACCELS 64
 int gla_discover(char names[][32], int max);

@@ -52,16 +52,25 @@ static void gla_out_lengths(struct g_ipsec_la_data *out, uint32_t n,
 	}
 }
 
-/* One packet's outcome into @r, and its output lengths into @out. */
+/*
+ * One packet's outcome into @r, and its output lengths into @out. A
+ * result larger than the accelerator's max_packet_len (@max) can never
+ * fit whatever the caller's capacity: the device and the driver clamp the
+ * capacity to it, so the device answers "too small" with the size needed
+ * (docs/virtio-ipsec-device.md, DST_TOO_SMALL). That is -EMSGSIZE, with
+ * the size in out_len, never an -ENOSPC a retry cannot cure.
+ */
 static void gla_pkt_result(const struct vipsec_pkt *k,
 			   struct g_ipsec_la_data *out, uint32_t nout,
-			   struct g_ipsec_la_pkt_result *r)
+			   struct g_ipsec_la_pkt_result *r, uint32_t max)
 {
 	uint64_t cap = 0;
 	uint32_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->result = gla_pkt_status_to_errno(k->status);
+	if (k->status == VIRTIO_IPSEC_DST_TOO_SMALL && max && k->out_len > max)
+		r->result = -EMSGSIZE;
 	r->out_len = k->out_len;
 	r->seq_num = k->seq_lo;
 	r->hi_seq_num = k->seq_hi;
@@ -72,7 +81,7 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 		return;
 	for (i = 0; i < nout; i++)
 		cap += out[i].length;
-	if (r->result == -ENOSPC) {
+	if (r->result == -ENOSPC || r->result == -EMSGSIZE) {
 		for (i = 0; i < nout; i++)
 			out[i].length = 0;
 		out[0].length = k->out_len;
@@ -82,6 +91,49 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 			return;
 		}
 		gla_out_lengths(out, nout, k->out_len);
+	}
+}
+
+/* The output capacity a packet was sent with (after the clamp). */
+static uint64_t gla_pkt_cap(const struct vipsec_pkt *k)
+{
+	const struct vipsec_seg *s = (const void *)(uintptr_t)k->out_segs;
+	uint64_t cap = 0;
+	uint32_t i;
+
+	for (i = 0; i < k->out_nsegs; i++)
+		cap += s[i].len;
+	return cap;
+}
+
+/*
+ * The reason g_ipsec_la_last_error() gives for a synchronous call: the
+ * first packet that failed, with the limit it hit where there is one.
+ * (Completions of ASYNC calls run in g_ipsec_la_poll() and leave the
+ * poller's record alone: their results are per packet.)
+ */
+static void gla_pkt_reason(const struct gla_pending *p)
+{
+	const struct g_ipsec_la_pkt_result *r;
+	uint32_t i;
+
+	for (i = 0; p->results && i < p->n; i++) {
+		r = &p->results[i];
+		if (!r->result)
+			continue;
+		gla_err_index(i);
+		if (r->result == -EMSGSIZE)
+			gla_err_field(r->result,
+				      "result length (max_packet_len)",
+				      r->out_len, p->max_len);
+		else if (r->result == -ENOSPC)
+			gla_err_field(r->result,
+				      "out_data capacity (below the result's "
+				      "length)",
+				      gla_pkt_cap(&p->pkts[i]), r->out_len);
+		else
+			gla_err_status(r->result, p->pkts[i].status);
+		return;
 	}
 }
 
@@ -106,8 +158,12 @@ static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *sh,
 	a = gla_segs(in, nin, is, &in_len, UINT32_MAX);
 	if (a < 0)
 		return a;
-	if (in_len > max)
-		return -EMSGSIZE;
+	if (in_len > max) {
+		gla_err_index(i);
+		return gla_err_field(-EMSGSIZE,
+				     "in_data length (max_packet_len)", in_len,
+				     max);
+	}
 	c = gla_segs(out, nout, os, &out_cap, max);
 	if (c < 0)
 		return c;
@@ -146,10 +202,11 @@ void gla_pkt_complete(struct gla_pending *p, int batch_ret)
 			p->results[i].result = batch_ret;
 		} else if (p->outp) {
 			gla_pkt_result(&p->pkts[i], p->outp[i].data,
-				       p->outp[i].num_sg, &p->results[i]);
+				       p->outp[i].num_sg, &p->results[i],
+				       p->max_len);
 		} else {
 			gla_pkt_result(&p->pkts[i], p->out1, p->out1_n,
-				       &p->results[i]);
+				       &p->results[i], p->max_len);
 		}
 	}
 	if (!p->cbfn)
@@ -241,9 +298,12 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 					   .results = a->results,
 					   .outp = a->outp,
 					   .out1 = a->out1,
-					   .out1_n = a->nseg1 };
-		if (!ret)
+					   .out1_n = a->nseg1,
+					   .max_len = ref.info.max_packet_len };
+		if (!ret) {
 			gla_pkt_complete(p, 0);
+			gla_pkt_reason(p);
+		}
 		free(b.pkts);
 		free(b.segs);
 		return ret ? ret : (int)b.n;
@@ -264,6 +324,7 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	p->outp = a->outp;
 	p->out1 = a->out1;
 	p->out1_n = a->nseg1;
+	p->max_len = ref.info.max_packet_len;
 	p->results = a->inp ? a->results : &p->own_res;
 	x.flags = VIPSEC_XFORM_F_ASYNC;
 	if (a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)
@@ -325,9 +386,12 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 	int ret;
 
 	gla_last_warnings = 0;
-	if (!sa_handle || !in_data || !out_data || !nseg ||
-	    nseg > VIPSEC_MAX_SEGS)
-		return -EINVAL;
+	gla_err_begin(op == VIPSEC_OP_ENCAP ? "g_ipsec_la_packet_encap" :
+					      "g_ipsec_la_packet_decap");
+	if (!sa_handle || !in_data || !out_data)
+		return GLA_BAD("sa_handle, in_data or out_data (NULL)", 0, 0);
+	if (!nseg || nseg > VIPSEC_MAX_SEGS)
+		return GLA_BAD("num_sg_elem", nseg, VIPSEC_MAX_SEGS);
 	ret = gla_xf(handle, &a);
 	if (ret < 0)
 		return ret;
@@ -381,6 +445,8 @@ static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
 		.resp = resp,
 	};
 
+	gla_err_begin(op == VIPSEC_OP_ENCAP ? "g_ipsec_la_multi_packet_encap" :
+					      "g_ipsec_la_multi_packet_decap");
 	if (!sa || !n || !in || !out ||
 	    (!results && !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)))
 		return -EINVAL;

@@ -34,6 +34,7 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	unsigned int i, n;
 	int ret;
 
+	gla_err_begin(__func__);
 	ret = gla_check_flags(flags, resp);
 	if (ret)
 		return ret;
@@ -57,8 +58,10 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	for (i = 0; i < n && !ret; i++) {
 		ret = gla_sa_to_wire(&in->sa_params[i], in->dir, &ref.info,
 				     &params[i]);
-		if (ret)
+		if (ret) {
 			out->failed_index = i;
+			gla_err_index(i);
+		}
 	}
 	if (!ret) {
 		memset(&req, 0, sizeof(req));
@@ -69,9 +72,12 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 		req.ids = (uintptr_t)ids;
 		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_ADD, &req);
 		if (ret) {
-			if (req.dev_status)
+			if (req.dev_status) {
 				ret = gla_ctrl_status_to_errno(req.dev_status);
+				gla_err_status(ret, req.dev_status);
+			}
 			out->failed_index = req.failed_index;
+			gla_err_index(req.failed_index);
 		}
 	}
 	/* keys: explicit_bzero, a memset before free() is a dead store */

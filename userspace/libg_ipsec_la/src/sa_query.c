@@ -30,7 +30,7 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 			   const struct g_ipsec_la_sa_mod_inargs *in,
 			   struct virtio_ipsec_sa_mod *m)
 {
-	uint32_t rf, win, words, i;
+	uint32_t rf, win, lim, words, i;
 
 	memset(m, 0, sizeof(*m));
 	switch (in->flags) {
@@ -45,22 +45,28 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO: break;
 	case G_IPSEC_LA_SA_MODIFY_LIFETIME_INFO:
 		if (!GLA_FEAT(ref, VIRTIO_IPSEC_F_SA_STATE))
-			return -EOPNOTSUPP;
+			return GLA_NOTSUP("u.lifetime_info (no SA state feature)",
+					  in->flags);
 		/* the device counts the age in 32 bits (136 years) */
 		if (in->u.lifetime_info.seconds > UINT32_MAX)
-			return -EINVAL;
+			return GLA_BAD("u.lifetime_info.seconds",
+				       in->u.lifetime_info.seconds, UINT32_MAX);
 		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_LIFETIME);
 		m->life_bytes = htole64(in->u.lifetime_info.bytes);
 		m->life_packets = htole64(in->u.lifetime_info.packets);
 		m->life_seconds =
 			htole32((uint32_t)in->u.lifetime_info.seconds);
 		return 0;
-	default: return -EINVAL;
+	default:
+		return GLA_BAD("flags (one G_IPSEC_LA_SA_MODIFY_*)", in->flags,
+			       0);
 	}
 	rf = in->u.replay_info.flags;
 	if (!rf || rf & ~(uint32_t)(G_IPSEC_LA_SA_MODIFY_SEQ_NUM |
 				    G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW))
-		return -EINVAL;
+		return GLA_BAD("u.replay_info.flags", rf,
+			       G_IPSEC_LA_SA_MODIFY_SEQ_NUM |
+				       G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW);
 	if (rf & G_IPSEC_LA_SA_MODIFY_SEQ_NUM) {
 		m->flags |= VIRTIO_IPSEC_SA_MOD_SEQ;
 		m->seq = htole64((uint64_t)in->u.replay_info.hi_seq_num << 32 |
@@ -68,9 +74,12 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 	}
 	if (rf & G_IPSEC_LA_SA_MODIFY_ANTI_REPLAY_WINDOW) {
 		win = in->u.replay_info.anti_replay_window_size;
-		if (!win || win > ref->info.max_replay_window ||
-		    win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64)
-			return -EINVAL;
+		lim = VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64;
+		if (ref->info.max_replay_window < lim)
+			lim = ref->info.max_replay_window;
+		if (!win || win > lim)
+			return GLA_BAD("u.replay_info.anti_replay_window_size",
+				       win, lim);
 		m->flags |= VIRTIO_IPSEC_SA_MOD_WINDOW;
 		m->replay_window = htole32(win);
 		/* The window bitmap needs the sequence number it is relative
@@ -98,6 +107,7 @@ int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
 	const uint32_t *sh;
 	int ret;
 
+	gla_err_begin(__func__);
 	ret = gla_check_sa_call(flags, resp, in ? in->handle : NULL);
 	if (ret)
 		return ret;

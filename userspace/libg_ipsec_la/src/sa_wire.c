@@ -18,7 +18,7 @@
 static int gla_bytes(uint32_t bits, uint32_t *bytes)
 {
 	if (bits % 8)
-		return -EINVAL;
+		return -EINVAL; /* the caller names the field */
 	*bytes = bits / 8;
 	return 0;
 }
@@ -63,19 +63,28 @@ static int gla_comb_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	const struct vpe_alg *a;
 	uint32_t len, salt, icv = c->icv_len_bits;
 
-	if (c->cipher_algo ||
-	    (c->auth_algo && c->auth_algo != G_IPSEC_LA_AUTH_ALG_NONE))
-		return -EINVAL;
+	if (c->cipher_algo)
+		return GLA_BAD(
+			"crypto_params.cipher_algo (must be 0 with comb_algo)",
+			c->cipher_algo, 0);
+	if (c->auth_algo && c->auth_algo != G_IPSEC_LA_AUTH_ALG_NONE)
+		return GLA_BAD(
+			"crypto_params.auth_algo (must be NONE with comb_algo)",
+			c->auth_algo, 0);
 	a = vpe_alg_find(gla_alg_id(VPE_ALG_AEAD, c->comb_algo), false);
 	if (!a)
-		return -EINVAL;
+		return GLA_BAD("crypto_params.comb_algo", c->comb_algo, 0);
 	if (!icv)
 		icv = vpe_alg_icv_max(a) * 8;
 	if (icv % 8 || !vpe_alg_icv_ok(a, icv / 8))
-		return -EINVAL;
-	if (gla_bytes(c->comb_key_len_bits, &len) || !c->comb_key ||
-	    gla_key_salt_len(a, len))
-		return -EINVAL;
+		return GLA_BAD("crypto_params.icv_len_bits", icv,
+			       vpe_alg_icv_max(a) * 8);
+	if (!c->comb_key)
+		return GLA_BAD("crypto_params.comb_key (NULL)", 0, 0);
+	if (gla_bytes(c->comb_key_len_bits, &len) || gla_key_salt_len(a, len))
+		return GLA_BAD("crypto_params.comb_key_len_bits (key || salt)",
+			       c->comb_key_len_bits,
+			       (a->key_max + a->salt_len) * 8u);
 	salt = a->salt_len;
 	p->cipher_alg = a->id;
 	p->auth_alg = VIRTIO_IPSEC_AUTH_NONE;
@@ -94,11 +103,19 @@ static int gla_cipher_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	const struct vpe_alg *a;
 	uint32_t len, salt;
 
-	if (gla_bytes(c->cipher_key_len_bits, &len) || (len && !c->cipher_key))
-		return -EINVAL;
+	if (gla_bytes(c->cipher_key_len_bits, &len))
+		return GLA_BAD(
+			"crypto_params.cipher_key_len_bits (whole bytes)",
+			c->cipher_key_len_bits, 0);
+	if (len && !c->cipher_key)
+		return GLA_BAD("crypto_params.cipher_key (NULL)", 0, 0);
 	a = vpe_alg_find(gla_alg_id(VPE_ALG_CIPHER, c->cipher_algo), false);
-	if (!a || gla_key_salt_len(a, len))
-		return -EINVAL;
+	if (!a)
+		return GLA_BAD("crypto_params.cipher_algo", c->cipher_algo, 0);
+	if (gla_key_salt_len(a, len))
+		return GLA_BAD("crypto_params.cipher_key_len_bits",
+			       c->cipher_key_len_bits,
+			       (a->key_max + a->salt_len) * 8u);
 	salt = a->salt_len;
 	p->cipher_alg = a->id;
 	p->cipher_key_len = (uint8_t)(len - salt);
@@ -118,13 +135,16 @@ static int gla_auth_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 
 	a = vpe_alg_find(gla_alg_id(VPE_ALG_AUTH, c->auth_algo), true);
 	if (!a)
-		return -EINVAL;
+		return GLA_BAD("crypto_params.auth_algo", c->auth_algo, 0);
 	icv = vpe_alg_icv_max(a);
-	if (gla_bytes(c->auth_key_len_bits, &len) || !vpe_alg_key_ok(a, len) ||
-	    (len && !c->auth_key))
-		return -EINVAL;
+	if (gla_bytes(c->auth_key_len_bits, &len) || !vpe_alg_key_ok(a, len))
+		return GLA_BAD("crypto_params.auth_key_len_bits",
+			       c->auth_key_len_bits, a->key_max * 8u);
+	if (len && !c->auth_key)
+		return GLA_BAD("crypto_params.auth_key (NULL)", 0, 0);
 	if (c->icv_len_bits && c->icv_len_bits != icv * 8)
-		return -EINVAL;
+		return GLA_BAD("crypto_params.icv_len_bits", c->icv_len_bits,
+			       icv * 8);
 	p->auth_alg = a->id;
 	p->auth_key_len = (uint8_t)len;
 	p->icv_len = (uint8_t)icv;
@@ -148,13 +168,18 @@ static int gla_crypto_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 		/* NULL encryption with no authentication protects nothing */
 		if (!ret && p->cipher_alg == VIRTIO_IPSEC_CIPHER_NULL &&
 		    p->auth_alg == VIRTIO_IPSEC_AUTH_NONE)
-			ret = -EINVAL;
+			ret = GLA_BAD("crypto_params (NULL cipher without "
+				      "authentication protects nothing)",
+				      0, 0);
 	}
 	if (ret)
 		return ret;
-	if (info && (!(info->cipher_algo_mask & (1ULL << p->cipher_alg)) ||
-		     !(info->auth_algo_mask & (1ULL << p->auth_alg))))
-		return -EOPNOTSUPP;
+	if (info && !(info->cipher_algo_mask & (1ULL << p->cipher_alg)))
+		return GLA_NOTSUP("crypto_params: cipher or AEAD not offered",
+				  p->cipher_alg);
+	if (info && !(info->auth_algo_mask & (1ULL << p->auth_alg)))
+		return GLA_NOTSUP("crypto_params.auth_algo not offered",
+				  p->auth_alg);
 	return 0;
 }
 
@@ -181,34 +206,49 @@ static int gla_mode_to_wire(const struct g_ipsec_la_sa *sa,
 
 	if (sa->cmn_flags & G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_TRANSPORT))
-			return -EOPNOTSUPP;
+			return GLA_NOTSUP(
+				"cmn_flags: transport mode not offered", 0);
 		p->mode = VIRTIO_IPSEC_MODE_TRANSPORT;
 		v = sa->te_addr.src_ip.version ? sa->te_addr.src_ip.version : 4;
 		if (v != 4 && v != 6)
-			return -EINVAL;
+			return GLA_BAD("te_addr.src_ip.version (4 or 6)", v, 6);
 	} else {
 		p->mode = VIRTIO_IPSEC_MODE_TUNNEL;
 		v = gla_addr(&sa->te_addr.src_ip, p->tun_src);
 		v2 = gla_addr(&sa->te_addr.dest_ip, p->tun_dst);
-		if (v < 0 || v2 < 0 || v != v2)
-			return -EINVAL;
+		if (v < 0)
+			return GLA_BAD("te_addr.src_ip.version (4 or 6)",
+				       sa->te_addr.src_ip.version, 6);
+		if (v2 < 0)
+			return GLA_BAD("te_addr.dest_ip.version (4 or 6)",
+				       sa->te_addr.dest_ip.version, 6);
+		if (v != v2)
+			return GLA_BAD("te_addr.dest_ip.version (differs from "
+				       "src_ip's)",
+				       v2, v);
 	}
 	if (v == 6 && !GLA_HAS_F(info, VIRTIO_IPSEC_F_IPV6))
-		return -EOPNOTSUPP;
+		return GLA_NOTSUP("te_addr: IPv6 not offered", 6);
 	p->ip_version = (uint8_t)v;
 
 	if (sa->cmn_flags & G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_UDP_ENCAP))
-			return -EOPNOTSUPP;
-		if (!sa->nat_info.src_port || !sa->nat_info.dest_port)
-			return -EINVAL;
+			return GLA_NOTSUP("cmn_flags: UDP encapsulation not "
+					  "offered",
+					  0);
+		if (!sa->nat_info.src_port)
+			return GLA_BAD("nat_info.src_port (0)", 0, 0);
+		if (!sa->nat_info.dest_port)
+			return GLA_BAD("nat_info.dest_port (0)", 0, 0);
 		p->options |= VIRTIO_IPSEC_SA_OPT_UDP_ENCAP;
 		p->udp_src_port = htole16(sa->nat_info.src_port);
 		p->udp_dst_port = htole16(sa->nat_info.dest_port);
 		if (p->mode == VIRTIO_IPSEC_MODE_TRANSPORT &&
 		    sa->nat_info.nat_oa_peer_addr.version &&
 		    gla_addr(&sa->nat_info.nat_oa_peer_addr, p->nat_oa) < 0)
-			return -EINVAL;
+			return GLA_BAD("nat_info.nat_oa_peer_addr.version",
+				       sa->nat_info.nat_oa_peer_addr.version,
+				       6);
 	}
 	return 0;
 }
@@ -222,13 +262,23 @@ static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 
 	if (dir == G_IPSEC_LA_IPSEC_OUTBOUND) {
 		if (sa->cmn_flags & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK)
-			return -EINVAL; /* inbound only */
+			return GLA_BAD("cmn_flags: anti-replay is inbound only",
+				       sa->cmn_flags, 0);
+		/* the device generates IVs */
 		if (sa->u.outb.iv || sa->u.outb.iv_len_bits)
-			return -EINVAL; /* the device generates IVs */
-		if ((unsigned)sa->u.outb.dscp_handle > G_IPSEC_DSCP_SET ||
-		    (unsigned)sa->u.outb.df_bit_handle > G_IPSEC_DF_SET ||
-		    sa->u.outb.dscp > 63)
-			return -EINVAL;
+			return GLA_BAD("u.outb.iv (must be NULL/0: the device "
+				       "generates IVs)",
+				       sa->u.outb.iv_len_bits, 0);
+		if ((unsigned)sa->u.outb.dscp_handle > G_IPSEC_DSCP_SET)
+			return GLA_BAD("u.outb.dscp_handle",
+				       sa->u.outb.dscp_handle,
+				       G_IPSEC_DSCP_SET);
+		if ((unsigned)sa->u.outb.df_bit_handle > G_IPSEC_DF_SET)
+			return GLA_BAD("u.outb.df_bit_handle",
+				       sa->u.outb.df_bit_handle,
+				       G_IPSEC_DF_SET);
+		if (sa->u.outb.dscp > 63)
+			return GLA_BAD("u.outb.dscp", sa->u.outb.dscp, 63);
 		/* enum 1..3 (0 = copy) -> wire 0..2 */
 		p->dscp_mode = sa->u.outb.dscp_handle ?
 				       (uint8_t)(sa->u.outb.dscp_handle - 1) :
@@ -241,36 +291,45 @@ static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 		return 0;
 	}
 	if (dir != G_IPSEC_LA_IPSEC_INBOUND)
-		return -EINVAL;
+		return GLA_BAD("dir", dir, G_IPSEC_LA_IPSEC_INBOUND);
 	p->direction = VIRTIO_IPSEC_DIR_INBOUND;
 	if (sa->u.inb.flags & ~(uint32_t)NF_IPSEC_INB_SA_PROPOGATE_ECN)
-		return -EINVAL;
+		return GLA_BAD("u.inb.flags (unknown bits)", sa->u.inb.flags,
+			       NF_IPSEC_INB_SA_PROPOGATE_ECN);
 	if (sa->u.inb.flags & NF_IPSEC_INB_SA_PROPOGATE_ECN)
 		opts |= VIRTIO_IPSEC_SA_OPT_ECN;
 	win = sa->u.inb.anti_replay_window_size;
 	if (sa->cmn_flags & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_ANTI_REPLAY))
-			return -EOPNOTSUPP;
+			return GLA_NOTSUP("cmn_flags: anti-replay not offered",
+					  0);
 		/* anti-replay needs integrity (RFC 4303 3.4.3) */
 		if (p->auth_alg == VIRTIO_IPSEC_AUTH_NONE && !p->icv_len)
-			return -EINVAL;
+			return GLA_BAD("cmn_flags: anti-replay needs "
+				       "authentication",
+				       0, 0);
 		if (!win)
 			win = GLA_DEFAULT_REPLAY_WINDOW;
 		if (info && win > info->max_replay_window)
-			return -EINVAL;
+			return GLA_BAD("u.inb.anti_replay_window_size", win,
+				       info->max_replay_window);
 		opts |= VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY;
 	} else if (win) {
-		return -EINVAL; /* a window without the check */
+		/* a window without the check */
+		return GLA_BAD("u.inb.anti_replay_window_size (without "
+			       "G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK)",
+			       win, 0);
 	}
 	p->replay_window = htole32(win);
 	p->options |= opts;
 	return 0;
 }
 
-static int gla_limit_pair(uint64_t soft, uint64_t hard, __le64 *ws, __le64 *wh)
+static int gla_limit_pair(const char *field, uint64_t soft, uint64_t hard,
+			  __le64 *ws, __le64 *wh)
 {
 	if (soft && hard && soft > hard)
-		return -EINVAL;
+		return GLA_BAD(field, soft, hard);
 	*ws = htole64(soft);
 	*wh = htole64(hard);
 	return 0;
@@ -283,16 +342,21 @@ static int gla_lifetimes_to_wire(const struct g_ipsec_la_sa *sa,
 	uint64_t sb = sa->soft_kilobytes_limit, hb = sa->hard_kilobytes_limit;
 
 	if (!(sa->cmn_flags & G_IPSEC_LA_SA_LIFETIME_IN_KB) && (sb || hb))
-		return -EINVAL;
+		return GLA_BAD("soft/hard_kilobytes_limit (without "
+			       "G_IPSEC_LA_SA_LIFETIME_IN_KB)",
+			       sb ? sb : hb, 0);
 	if ((sb || hb || sa->soft_packets_limit || sa->hard_packets_limit ||
 	     sa->soft_seconds_limit || sa->hard_seconds_limit) &&
 	    !GLA_HAS_F(info, VIRTIO_IPSEC_F_LIFETIME))
-		return -EOPNOTSUPP;
-	if (gla_limit_pair(sb * 1024, hb * 1024, &p->soft_bytes,
+		return GLA_NOTSUP("lifetimes not offered", 0);
+	if (gla_limit_pair("soft_kilobytes_limit (above the hard limit)",
+			   sb * 1024, hb * 1024, &p->soft_bytes,
 			   &p->hard_bytes) ||
-	    gla_limit_pair(sa->soft_packets_limit, sa->hard_packets_limit,
+	    gla_limit_pair("soft_packets_limit (above the hard limit)",
+			   sa->soft_packets_limit, sa->hard_packets_limit,
 			   &p->soft_packets, &p->hard_packets) ||
-	    gla_limit_pair(sa->soft_seconds_limit, sa->hard_seconds_limit,
+	    gla_limit_pair("soft_seconds_limit (above the hard limit)",
+			   sa->soft_seconds_limit, sa->hard_seconds_limit,
 			   &p->soft_seconds, &p->hard_seconds))
 		return -EINVAL;
 	return 0;
@@ -326,18 +390,24 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	memset(p, 0, sizeof(*p));
 	if (sa->proto == G_IPSEC_LA_PROTO_AH ||
 	    sa->proto == G_IPSEC_LA_PROTO_IPCOMP)
-		return -EOPNOTSUPP;
-	if (sa->proto != G_IPSEC_LA_PROTO_ESP || sa->cmn_flags & ~known ||
-	    sa->spi < 256 ||
-	    !gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
-		return -EINVAL;
+		return GLA_NOTSUP("proto (only ESP)", sa->proto);
+	if (sa->proto != G_IPSEC_LA_PROTO_ESP)
+		return GLA_BAD("proto", sa->proto, G_IPSEC_LA_PROTO_ESP);
+	if (sa->cmn_flags & ~known)
+		return GLA_BAD("cmn_flags (unknown bits)", sa->cmn_flags,
+			       known);
+	if (sa->spi < 256)
+		return GLA_BAD("spi (1..255 are reserved, RFC 4303)", sa->spi,
+			       256);
+	if (!gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
+		return GLA_BAD("reserved (must be zero)", 0, 0);
 	if (sa->ipcomp.algo)
-		return -EOPNOTSUPP;
+		return GLA_NOTSUP("ipcomp.algo (IPComp)", sa->ipcomp.algo);
 	p->spi = htole32(sa->spi);
 	p->protocol = VIRTIO_IPSEC_PROTO_ESP;
 	if (sa->cmn_flags & G_IPSEC_LA_SA_USE_ESN) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_ESN))
-			return -EOPNOTSUPP;
+			return GLA_NOTSUP("cmn_flags: ESN not offered", 0);
 		p->options |= VIRTIO_IPSEC_SA_OPT_ESN;
 	}
 	if (sa->cmn_flags & G_IPSEC_LA_SA_USE_ECN)
@@ -352,7 +422,8 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 		ret = gla_lifetimes_to_wire(sa, info, p);
 	if (!ret && sa->seq_notify_interval) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_EVENTQ))
-			ret = -EOPNOTSUPP;
+			ret = GLA_NOTSUP("seq_notify_interval (no event queue)",
+					 sa->seq_notify_interval);
 		p->seq_notify_interval = htole32(sa->seq_notify_interval);
 	}
 	p->options = htole32(p->options);

@@ -247,9 +247,9 @@ static int gla_sw_open(const char *accl, struct gla_file *file)
 	struct vpe_core_config cfg = {
 		.max_sas = GLA_SW_MAX_SAS,
 		.max_groups = GLA_SW_MAX_GROUPS,
-		.max_packet_len = 65535,
+		.max_packet_len = GLA_SW_MAX_PACKET_LEN,
 		.max_batch = VIPSEC_MAX_PKT_BATCH,
-		.max_replay_window = 4096,
+		.max_replay_window = GLA_SW_MAX_REPLAY_WINDOW,
 		.crypto_backend = "ipsec-mb",
 	};
 	struct gla_sw_file *f = calloc(1, sizeof(*f));

@@ -15,8 +15,17 @@
 #include "internal.h"
 #include "vipsec_core.h"
 
-#define GLA_SW_MAX_SAS	  1024
-#define GLA_SW_MAX_GROUPS 64
+/*
+ * The limits the software accelerator reports: the QEMU device's property
+ * defaults (qemu-device/include/hw/virtio/virtio-ipsec.h,
+ * VIRTIO_IPSEC_DEFAULT_*), so that code sized and tested on the host
+ * meets the same limits in the VM. The guest suite compares the two
+ * accelerators' capabilities (tests/lib/gapi_errors.c).
+ */
+#define GLA_SW_MAX_SAS		 1024
+#define GLA_SW_MAX_GROUPS	 64
+#define GLA_SW_MAX_PACKET_LEN	 9216
+#define GLA_SW_MAX_REPLAY_WINDOW 4096
 /* The driver's defaults (event.h, quota.c, data.c, ctrl.h) */
 #define GLA_SW_EV_MAX_QUEUED   1024 /* records other than XFORM_DONE */
 #define GLA_SW_SAS_PER_FILE    512  /* max_sas_per_file */

@@ -76,8 +76,10 @@ static int gla_sw_xpkt_load(struct gla_sw_file *f, const struct vipsec_pkt *p,
 	if (gla_sw_segs_len(x->in, p->in_nsegs, &in_len) ||
 	    gla_sw_segs_len(x->out, p->out_nsegs, &out_len))
 		return -EINVAL;
-	if (!in_len || in_len > max || !out_len)
+	if (!in_len || !out_len)
 		return -EINVAL;
+	if (in_len > max) /* never fits, unlike a short output area */
+		return -EMSGSIZE;
 	x->in_len = (uint32_t)in_len;
 	x->out_cap = out_len < max ? (uint32_t)out_len : max;
 	return 0;
