@@ -45,8 +45,9 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO: break;
 	case G_IPSEC_LA_SA_MODIFY_LIFETIME_INFO:
 		if (!GLA_FEAT(ref, VIRTIO_IPSEC_F_SA_STATE))
-			return GLA_NOTSUP("u.lifetime_info (no SA state feature)",
-					  in->flags);
+			return GLA_NOTSUP(
+				"u.lifetime_info (no SA state feature)",
+				in->flags);
 		/* the device counts the age in 32 bits (136 years) */
 		if (in->u.lifetime_info.seconds > UINT32_MAX)
 			return GLA_BAD("u.lifetime_info.seconds",
