@@ -122,6 +122,7 @@ struct vv {
     int notify_fd;          /* eventfd: workers -> control thread */
     atomic_bool broken;
     atomic_bool events_maybe;
+    atomic_bool peer_closed; /* QEMU closed the socket */
     uint64_t features;
     uint8_t *ctrl_req, *ctrl_resp;
     bool verbose;
@@ -620,7 +621,23 @@ static int vv_set_config(VuDev *dev, const uint8_t *data, uint32_t offset,
     return 0;
 }
 
+/*
+ * QEMU closed the socket: libvhost-user reads that as a VHOST_USER_NONE
+ * message, on which it calls exit(0), skipping the key zeroing and the
+ * next connection. Take it as a disconnect instead.
+ */
+static int vv_process_msg(VuDev *dev, VhostUserMsg *vmsg, int *do_reply)
+{
+    if (vmsg->request != VHOST_USER_NONE) {
+        return 0;
+    }
+    *do_reply = 0;
+    atomic_store(&vv.peer_closed, true);
+    return 1;
+}
+
 static const VuDevIface vv_iface = {
+    .process_msg = vv_process_msg,
     .get_features = vv_get_features,
     .set_features = vv_set_features,
     .queue_set_started = vv_queue_set_started,
@@ -678,6 +695,7 @@ static void disconnect(struct vv *v)
     pthread_mutex_unlock(&v->core_lock);
     atomic_store(&v->broken, false);
     atomic_store(&v->events_maybe, false);
+    atomic_store(&v->peer_closed, false);
 }
 
 static int listen_on(const char *path)
@@ -1025,7 +1043,7 @@ int main(int argc, char **argv)
             pthread_rwlock_wrlock(&v->vu_lock);
             ok = vu_dispatch(&v->dev);
             pthread_rwlock_unlock(&v->vu_lock);
-            if (!ok) {
+            if (!ok || atomic_load(&v->peer_closed)) {
                 if (!atomic_load(&v->broken)) {
                     logmsg("QEMU disconnected");
                 }
