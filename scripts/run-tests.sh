@@ -56,6 +56,7 @@ if [ "$debug" -eq 1 ]; then
 else
 	run_suite unit make -s -C "$top/tests/unit" BUILD="$build" check
 	run_suite unit-asan make -s -C "$top/tests/unit" BUILD="$build" check-asan
+	run_suite unit-tsan make -s -C "$top/tests/unit" BUILD="$build" check-tsan
 	run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
 	run_suite ioctl-host make -s -C "$top/tests/guest" BUILD="$build" check-host
 	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
