@@ -18,11 +18,17 @@
  *    answers its requests.
  * vu_dispatch() changes the rings and the guest memory map: it runs under
  * vu_lock taken for writing, the workers hold it for reading while they
- * touch a ring.
+ * touch a ring. Each worker has its own engine queue (vpe_queue); the
+ * engine serialises the control calls itself (engine/vipsec_core.h).
+ *
+ * Copies: data requests are zero-copy (vpe_queue_handle_data_sg() on the
+ * mapped guest buffers: the engine copies the header and packet
+ * descriptors once and checks that copy, packets are read and written in
+ * place). Control requests go through a bounce buffer that is zeroed
+ * after each one (SA_ADD carries keys).
  *
  * Trust: the guest is not trusted. Every chain's shape and length is
- * checked before anything is read; the engine parses requests from a
- * private copy. A chain that cannot carry a response, or a ring that
+ * checked before anything is read. A chain that cannot carry a response, or a ring that
  * libvhost-user finds corrupt (vu_panic), is a protocol violation: the
  * backend drops the connection, which the front end turns into
  * NEEDS_RESET, and forgets every SA (keys zeroed). It never exits on
@@ -89,7 +95,8 @@ struct worker {
     atomic_bool stop;
     int kill_fd; /* eventfd: wakes the worker to stop */
     int kick_fd; /* the queue's kick eventfd, owned by libvhost-user */
-    uint8_t *req, *resp;
+    struct vpe_queue *eq; /* the engine's side of this data queue */
+    uint8_t *req, *resp;  /* unused: data requests are zero-copy */
     size_t req_size, resp_size;
 };
 
@@ -104,12 +111,6 @@ struct vv {
     VuDev dev;
     bool dev_up;
     struct vpe_core *core;
-    /*
-     * TEMPORARY: one lock around the engine, which is not yet safe
-     * for several threads (engine/vipsec_core.h: "a core is used by one
-     * thread at a time"). Goes when the per-queue engine API lands.
-     */
-    pthread_mutex_t core_lock;
     pthread_rwlock_t vu_lock;
     uint32_t nq;
     unsigned int spin_us;
@@ -240,10 +241,11 @@ static uint8_t *grow(uint8_t **buf, size_t *size, size_t need)
  * One request. Returns false on a protocol violation (after reporting
  * it); otherwise true with the used length in *used.
  */
-static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
+static bool handle_elem(struct vv *v, struct vpe_queue *eq, VuVirtqElement *e,
                         uint8_t **req, size_t *req_size, uint8_t **resp,
                         size_t *resp_size, uint32_t *used, unsigned int qidx)
 {
+    bool ctrl = !eq;
     size_t req_len, resp_cap;
     uint64_t max_req = ctrl ? LIMIT_CTRL_REQ : v->max_req;
     uint64_t max_resp = ctrl ? LIMIT_CTRL_REQ : v->max_resp;
@@ -277,6 +279,25 @@ static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
         *used = resp_cap;
         return true;
     }
+    if (!ctrl) {
+        /*
+         * Zero-copy: the engine copies the header and packet descriptors
+         * once and checks that copy, and reads and writes the packets in
+         * the mapped guest buffers (engine/vipsec_core.h).
+         */
+        ret = vpe_queue_handle_data_sg(eq, e->out_sg, e->out_num, e->in_sg,
+                                       e->in_num);
+        if (vpe_core_event_pending(v->core)) {
+            atomic_store(&v->events_maybe, true);
+        }
+        if (ret < 0 || (size_t)ret > resp_cap) {
+            violation(v, "queue %u: malformed request chain", qidx);
+            return false;
+        }
+        *used = ret;
+        return true;
+    }
+    /* Control: keys must not stay in guest-visible or freed memory */
     if (!grow(req, req_size, req_len) || !grow(resp, resp_size, resp_cap)) {
         violation(v, "queue %u: out of memory for a %zu/%zu byte request", qidx,
                   req_len, resp_cap);
@@ -286,20 +307,12 @@ static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
     iov_to(e->out_sg, e->out_num, *req);
     /* Nothing of an earlier request may reach the guest through resp */
     memset(*resp, 0, resp_cap);
-    pthread_mutex_lock(&v->core_lock);
-    if (ctrl) {
-        vpe_core_tick(v->core, now_seconds());
-        ret = vpe_core_handle_ctrl(v->core, *req, req_len, *resp, resp_cap);
-    } else {
-        ret = vpe_core_handle_data(v->core, *req, req_len, *resp, resp_cap);
-    }
+    vpe_core_tick(v->core, now_seconds());
+    ret = vpe_core_handle_ctrl(v->core, *req, req_len, *resp, resp_cap);
     if (vpe_core_event_pending(v->core)) {
         atomic_store(&v->events_maybe, true);
     }
-    pthread_mutex_unlock(&v->core_lock);
-    if (ctrl) {
-        explicit_bzero(*req, req_len); /* SA_ADD keys */
-    }
+    explicit_bzero(*req, req_len); /* SA_ADD keys */
     if (ret < 0 || (size_t)ret > resp_cap) {
         violation(v, "queue %u: malformed request chain", qidx);
         return false;
@@ -313,7 +326,7 @@ static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
  * Answer up to budget requests of one queue. Returns how many were
  * answered, or -1 after a violation.
  */
-static int serve_queue(struct vv *v, unsigned int qidx, bool ctrl,
+static int serve_queue(struct vv *v, unsigned int qidx, struct vpe_queue *eq,
                        uint8_t **req, size_t *req_size, uint8_t **resp,
                        size_t *resp_size, unsigned int budget)
 {
@@ -327,7 +340,7 @@ static int serve_queue(struct vv *v, unsigned int qidx, bool ctrl,
         if (!e) {
             break;
         }
-        if (!handle_elem(v, ctrl, e, req, req_size, resp, resp_size, &used,
+        if (!handle_elem(v, eq, e, req, req_size, resp, resp_size, &used,
                          qidx)) {
             free(e);
             return -1;
@@ -362,9 +375,7 @@ static void deliver_events(struct vv *v)
         VuVirtqElement *e;
         bool got;
 
-        pthread_mutex_lock(&v->core_lock);
         got = vpe_core_event_pending(v->core);
-        pthread_mutex_unlock(&v->core_lock);
         if (!got || atomic_load(&v->broken)) {
             break;
         }
@@ -380,9 +391,7 @@ static void deliver_events(struct vv *v)
             free(e);
             break;
         }
-        pthread_mutex_lock(&v->core_lock);
         got = vpe_core_next_event(v->core, &ev);
-        pthread_mutex_unlock(&v->core_lock);
         if (!got) {
             vu_queue_unpop(&v->dev, vq, e, 0);
             free(e);
@@ -402,7 +411,7 @@ static void ctrl_handler(VuDev *dev, int qidx)
 {
     static size_t req_size, resp_size;
 
-    if (serve_queue(&vv, qidx, true, &vv.ctrl_req, &req_size, &vv.ctrl_resp,
+    if (serve_queue(&vv, qidx, NULL, &vv.ctrl_req, &req_size, &vv.ctrl_resp,
                     &resp_size, UINT_MAX) >= 0) {
         deliver_events(&vv);
     }
@@ -458,7 +467,7 @@ static void *worker_main(void *arg)
             struct timespec t0, t;
             VuVirtq *vq = vu_get_queue(&v->dev, w->idx);
 
-            n = serve_queue(v, w->idx, false, &w->req, &w->req_size, &w->resp,
+            n = serve_queue(v, w->idx, w->eq, &w->req, &w->req_size, &w->resp,
                             &w->resp_size, WORKER_BUDGET);
             if (n < 0 || !v->spin_us) {
                 break;
@@ -538,9 +547,7 @@ static uint64_t vv_get_features(VuDev *dev)
 {
     uint64_t f;
 
-    pthread_mutex_lock(&vv.core_lock);
     f = vpe_core_features(vv.core) & DEV_FEATURE_MASK;
-    pthread_mutex_unlock(&vv.core_lock);
     f &= ~(1ull << VIRTIO_IPSEC_F_MQ);
     if (vv.nq > 1) {
         f |= 1ull << VIRTIO_IPSEC_F_MQ;
@@ -551,9 +558,7 @@ static uint64_t vv_get_features(VuDev *dev)
 static void vv_set_features(VuDev *dev, uint64_t features)
 {
     vv.features = features;
-    pthread_mutex_lock(&vv.core_lock);
     vpe_core_set_features(vv.core, features & DEV_FEATURE_MASK);
-    pthread_mutex_unlock(&vv.core_lock);
 }
 
 static void vv_queue_set_started(VuDev *dev, int qidx, bool started)
@@ -582,9 +587,7 @@ static int vv_get_config(VuDev *dev, uint8_t *config, uint32_t len)
     struct virtio_ipsec_config cfg;
 
     memset(&cfg, 0, sizeof(cfg));
-    pthread_mutex_lock(&vv.core_lock);
     vpe_core_fill_config(vv.core, &cfg);
-    pthread_mutex_unlock(&vv.core_lock);
     cfg.max_data_queues = htole32(vv.nq);
     cfg.status = htole32(le32toh(cfg.status) | VIRTIO_IPSEC_S_HW_READY);
     memset(config, 0, len);
@@ -612,9 +615,7 @@ static int vv_set_config(VuDev *dev, const uint8_t *data, uint32_t offset,
     if (val) {
         return -1;
     }
-    pthread_mutex_lock(&vv.core_lock);
     vpe_core_reset(vv.core);
-    pthread_mutex_unlock(&vv.core_lock);
     if (vv.verbose) {
         logmsg("device reset");
     }
@@ -689,10 +690,8 @@ static void disconnect(struct vv *v)
     }
     v->nwatches = 0;
     v->features = 0;
-    pthread_mutex_lock(&v->core_lock);
     vpe_core_reset(v->core); /* every key zeroed */
     vpe_core_set_features(v->core, 0);
-    pthread_mutex_unlock(&v->core_lock);
     atomic_store(&v->broken, false);
     atomic_store(&v->events_maybe, false);
     atomic_store(&v->peer_closed, false);
@@ -923,7 +922,6 @@ int main(int argc, char **argv)
                err[0] ? err : "unknown error");
         return 1;
     }
-    pthread_mutex_init(&v->core_lock, NULL);
     /* Writers first: the workers must not starve vu_dispatch() */
     pthread_rwlockattr_init(&ra);
     pthread_rwlockattr_setkind_np(&ra,
@@ -941,6 +939,13 @@ int main(int argc, char **argv)
         v->w[i].kill_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (v->w[i].kill_fd < 0) {
             logmsg("eventfd: %s", strerror(errno));
+            return 1;
+        }
+        /* One engine queue per worker: its own crypto state and scratch */
+        v->w[i].eq = vpe_queue_new(v->core, err, sizeof(err));
+        if (!v->w[i].eq) {
+            logmsg("cannot set up engine queue %u: %s", i,
+                   err[0] ? err : "unknown error");
             return 1;
         }
     }
@@ -1007,12 +1012,10 @@ int main(int argc, char **argv)
             break;
         }
         if (p[1].revents && read(tfd, &x, sizeof(x)) > 0) {
-            pthread_mutex_lock(&v->core_lock);
             vpe_core_tick(v->core, now_seconds());
             if (vpe_core_event_pending(v->core)) {
                 atomic_store(&v->events_maybe, true);
             }
-            pthread_mutex_unlock(&v->core_lock);
         }
         if (p[2].revents) {
             eventfd_read(v->notify_fd, &x);
@@ -1075,6 +1078,9 @@ int main(int argc, char **argv)
     disconnect(v);
     close(lfd);
     unlink(path);
+    for (uint32_t i = 0; i < nq; i++) {
+        vpe_queue_free(v->w[i].eq);
+    }
     vpe_core_free(v->core); /* zeroes every key */
     return rc;
 }
