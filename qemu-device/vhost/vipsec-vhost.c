@@ -28,11 +28,11 @@
  * after each one (SA_ADD carries keys).
  *
  * Trust: the guest is not trusted. Every chain's shape and length is
- * checked before anything is read. A chain that cannot carry a response, or a ring that
- * libvhost-user finds corrupt (vu_panic), is a protocol violation: the
- * backend drops the connection, which the front end turns into
- * NEEDS_RESET, and forgets every SA (keys zeroed). It never exits on
- * guest input.
+ * checked before anything is read. A chain that cannot carry a
+ * response, or a ring that libvhost-user finds corrupt (vu_panic), is a
+ * protocol violation: the backend drops the connection, which the front
+ * end turns into NEEDS_RESET, and forgets every SA (keys zeroed). It never
+ * exits on guest input.
  */
 
 #include <errno.h>
