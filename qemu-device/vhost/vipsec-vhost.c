@@ -96,8 +96,6 @@ struct worker {
     int kill_fd; /* eventfd: wakes the worker to stop */
     int kick_fd; /* the queue's kick eventfd, owned by libvhost-user */
     struct vpe_queue *eq; /* the engine's side of this data queue */
-    uint8_t *req, *resp;  /* unused: data requests are zero-copy */
-    size_t req_size, resp_size;
 };
 
 struct watch {
@@ -467,8 +465,9 @@ static void *worker_main(void *arg)
             struct timespec t0, t;
             VuVirtq *vq = vu_get_queue(&v->dev, w->idx);
 
-            n = serve_queue(v, w->idx, w->eq, &w->req, &w->req_size, &w->resp,
-                            &w->resp_size, WORKER_BUDGET);
+            /* No bounce buffers: data requests are zero-copy */
+            n = serve_queue(v, w->idx, w->eq, NULL, NULL, NULL, NULL,
+                            WORKER_BUDGET);
             if (n < 0 || !v->spin_us) {
                 break;
             }
@@ -507,8 +506,6 @@ static void *worker_main(void *arg)
             usleep(1000); /* fd replaced under us: stop is coming */
         }
     }
-    explicit_bzero(w->req, w->req_size);
-    explicit_bzero(w->resp, w->resp_size);
     return NULL;
 }
 
@@ -623,17 +620,80 @@ static int vv_set_config(VuDev *dev, const uint8_t *data, uint32_t offset,
 }
 
 /*
+ * What libvhost-user 7.2 takes from a message without checking it (an
+ * index into its queue or region arrays, a ring size, a config size or
+ * offset handed to our callbacks): refuse it here, before it is used.
+ * NULL when the message is fine.
+ */
+static const char *vv_msg_bad(VuDev *dev, VhostUserMsg *vmsg)
+{
+    uint32_t n;
+
+    switch (vmsg->request) {
+    case VHOST_USER_SET_VRING_NUM:
+        n = vmsg->payload.state.num;
+        if (n == 0 || n > VIRTQUEUE_MAX_SIZE || (n & (n - 1))) {
+            return "ring size not a power of two in 1..1024";
+        }
+        /* fall through */
+    case VHOST_USER_SET_VRING_BASE:
+    case VHOST_USER_GET_VRING_BASE:
+    case VHOST_USER_SET_VRING_ENABLE:
+        if (vmsg->payload.state.index >= dev->max_queues) {
+            return "queue index out of range";
+        }
+        return NULL;
+    case VHOST_USER_SET_VRING_ADDR:
+        if (vmsg->payload.addr.index >= dev->max_queues) {
+            return "queue index out of range";
+        }
+        return NULL;
+    case VHOST_USER_SET_MEM_TABLE:
+        if (vmsg->payload.memory.nregions > VHOST_MEMORY_BASELINE_NREGIONS ||
+            vmsg->payload.memory.nregions != vmsg->fd_num) {
+            return "memory table with a bad region count";
+        }
+        return NULL;
+    case VHOST_USER_ADD_MEM_REG:
+        if (dev->nregions >= VHOST_USER_MAX_RAM_SLOTS) {
+            return "too many memory regions";
+        }
+        return NULL;
+    case VHOST_USER_GET_CONFIG:
+    case VHOST_USER_SET_CONFIG:
+        n = vmsg->payload.config.size;
+        if (n > sizeof(struct virtio_ipsec_config) ||
+            vmsg->payload.config.offset >
+                sizeof(struct virtio_ipsec_config) - n) {
+            return "config size or offset beyond the config space";
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/*
  * QEMU closed the socket: libvhost-user reads that as a VHOST_USER_NONE
  * message, on which it calls exit(0), skipping the key zeroing and the
  * next connection. Take it as a disconnect instead.
  */
 static int vv_process_msg(VuDev *dev, VhostUserMsg *vmsg, int *do_reply)
 {
-    if (vmsg->request != VHOST_USER_NONE) {
-        return 0;
+    const char *bad;
+
+    if (vmsg->request == VHOST_USER_NONE) {
+        *do_reply = 0;
+        atomic_store(&vv.peer_closed, true);
+        return 1;
     }
+    bad = vv_msg_bad(dev, vmsg);
+    if (!bad) {
+        return 0; /* libvhost-user handles it */
+    }
+    /* Handled: by dropping the connection, with no reply */
     *do_reply = 0;
-    atomic_store(&vv.peer_closed, true);
+    violation(&vv, "vhost-user message %u: %s", vmsg->request, bad);
     return 1;
 }
 
