@@ -359,6 +359,14 @@ static int vu_ipsec_realize_connect(VHostUserIPsec *s, Error **errp)
     ret = vu_ipsec_connect(dev, errp);
     if (ret < 0) {
         qemu_chr_fe_disconnect(&s->chardev);
+        /*
+         * vhost-user's own messages count virtqueues (data queues, control,
+         * event), and the likely cause is a backend started for another
+         * queue count: name both.
+         */
+        error_prepend(errp, "vhost-user-ipsec: cannot set up the backend "
+                      "(num-queues=%" PRIu32 " needs vipsec-vhost --queues %"
+                      PRIu32 "): ", s->num_queues, s->num_queues);
         return ret;
     }
     ret = vhost_dev_get_config(hdev, (uint8_t *)&s->config,
