@@ -91,6 +91,10 @@ else
 		run_suite vm-failover env VIPSEC_QEMU_ARGS="-device virtio-ipsec-pci" \
 			VIPSEC_TESTS="$build/tests/failover" VIPSEC_VMDIR="$build/vm-failover" \
 			"$top/tests/vm/run.sh" --mode test --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		# The same guest suite against the vhost-user form (vipsec-vhost
+		# backend, two data queues, -smp 2), then the backend killed
+		# under a guest's SA
+		run_suite vm-vhost "$top/tests/vm/run-vhost.sh" --timeout "${VM_TIMEOUT:-600}" --build "$build"
 		run_suite vm-migration "$top/tests/migration/run.sh" --timeout "${VM_MIGRATION_TIMEOUT:-900}" --build "$build"
 		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi

@@ -158,6 +158,8 @@ done
 # program's path and a colon.
 copy_elf_deps() {
 	local lib
+	# A static executable: ldd fails, which pipefail would make fatal
+	LD_LIBRARY_PATH=${solib%/*} ldd "$1" >/dev/null 2>&1 || return 0
 	LD_LIBRARY_PATH=${solib%/*} ldd "$1" 2>/dev/null |
 		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' |
 		while read -r lib; do
