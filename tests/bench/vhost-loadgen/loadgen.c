@@ -116,11 +116,14 @@ static int check(struct queue *w, struct vip_batch *b, uint64_t nreq)
 /* Waits for a completion; -1 after STALL_MS without one. */
 static int wait_used(struct queue *w, struct vu_ring *r, double *idle_since)
 {
-	int ret = vu_ring_wait(r, 100);
+	int ret = vu_ring_wait(r, w->d->f.sock, 100);
 
 	if (ret == -EIO)
 		return qfail(w, "queue %u: %s",
 			     "back end signalled a ring error");
+	if (ret == -ECONNRESET)
+		return qfail(w, "queue %u: %s",
+			     "back end closed the connection");
 	if (ret < 0)
 		return qfail(w, "queue %u: waiting for a call: %s",
 			     strerror(-ret));

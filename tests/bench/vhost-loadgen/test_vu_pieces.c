@@ -137,11 +137,21 @@ START_TEST(ring_chain_used_and_fds)
 	vu_ring_kick(&r);
 	ck_assert_int_eq(read(r.kick_fd, &v, 8), -1);
 	/* Call and err eventfds. */
-	ck_assert_int_eq(vu_ring_wait(&r, 0), 0);
+	ck_assert_int_eq(vu_ring_wait(&r, -1, 0), 0);
 	ck_assert_int_eq(write(r.call_fd, &v, 8), 8);
-	ck_assert_int_eq(vu_ring_wait(&r, 0), 1);
+	ck_assert_int_eq(vu_ring_wait(&r, -1, 0), 1);
 	ck_assert_int_eq(write(r.err_fd, &v, 8), 8);
-	ck_assert_int_eq(vu_ring_wait(&r, 0), -EIO);
+	ck_assert_int_eq(vu_ring_wait(&r, -1, 0), -EIO);
+	/* The back end hanging up the vhost-user socket. */
+	{
+		int sv[2];
+
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		ck_assert_int_eq(vu_ring_wait(&r, sv[0], 0), 0);
+		close(sv[1]);
+		ck_assert_int_eq(vu_ring_wait(&r, sv[0], 0), -ECONNRESET);
+		close(sv[0]);
+	}
 	vu_ring_fini(&r);
 	vu_mem_fini(&m);
 }

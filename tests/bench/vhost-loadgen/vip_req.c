@@ -116,11 +116,12 @@ int vip_ctrl(struct vip_dev *d, uint16_t opcode, uint32_t sa_id,
 				 opcode, timeout_ms);
 			return -ETIMEDOUT;
 		}
-		ret = vu_ring_wait(r, 100);
-		if (ret == -EIO) {
-			snprintf(f->err, sizeof(f->err),
-				 "control queue: "
-				 "device signalled a ring error");
+		ret = vu_ring_wait(r, f->sock, 100);
+		if (ret == -EIO || ret == -ECONNRESET) {
+			snprintf(f->err, sizeof(f->err), "control queue: %s",
+				 ret == -EIO ?
+					 "device signalled a ring error" :
+					 "back end closed the connection");
 			return ret;
 		}
 		waited += 100;

@@ -136,16 +136,17 @@ int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len)
 	return 1;
 }
 
-int vu_ring_wait(struct vu_ring *r, int timeout_ms)
+int vu_ring_wait(struct vu_ring *r, int sock, int timeout_ms)
 {
-	struct pollfd p[2] = {
+	struct pollfd p[3] = {
 		{ .fd = r->call_fd, .events = POLLIN },
 		{ .fd = r->err_fd, .events = POLLIN },
+		{ .fd = sock, .events = POLLRDHUP },
 	};
 	uint64_t v;
 	int n;
 
-	n = poll(p, 2, timeout_ms);
+	n = poll(p, sock >= 0 ? 3 : 2, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (n == 0)
@@ -156,6 +157,8 @@ int vu_ring_wait(struct vu_ring *r, int timeout_ms)
 		}
 		return -EIO;
 	}
+	if (sock >= 0 && (p[2].revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		return -ECONNRESET;
 	if (read(r->call_fd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: another reader took it; the used ring decides */
 	}

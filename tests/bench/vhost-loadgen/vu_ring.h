@@ -89,10 +89,12 @@ void vu_ring_kick(struct vu_ring *r);
 int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len);
 
 /*
- * Waits up to timeout_ms for the call eventfd (or the err eventfd).
- * Returns 1 on a call, 0 on timeout, -EIO when err fired, negative errno.
+ * Waits up to timeout_ms for the call eventfd, the err eventfd, or the
+ * back end hanging up sock (the vhost-user socket; -1: not watched).
+ * Returns 1 on a call, 0 on timeout, -EIO when err fired, -ECONNRESET
+ * when the back end closed the connection, another negative errno.
  */
-int vu_ring_wait(struct vu_ring *r, int timeout_ms);
+int vu_ring_wait(struct vu_ring *r, int sock, int timeout_ms);
 
 /*
  * Hostile tests: puts head on the available ring as it is, without any
