@@ -127,20 +127,35 @@ static bool be_alive(struct t *t)
 	return false;
 }
 
-static bool log_has(struct t *t, const char *needle)
+/* The first line of the log holding needle (case-insensitive), or NULL. */
+static const char *log_line(struct t *t, const char *needle)
 {
-	char buf[65536];
+	static char buf[65536], line[200];
+	const char *p, *e;
 	ssize_t n;
 	int fd = open(t->log, O_RDONLY);
 
 	if (fd < 0)
-		return false;
+		return NULL;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return NULL;
 	buf[n] = 0;
-	return strcasestr(buf, needle) != NULL;
+	p = strcasestr(buf, needle);
+	if (!p)
+		return NULL;
+	while (p > buf && p[-1] != '\n')
+		p--;
+	e = strchr(p, '\n');
+	snprintf(line, sizeof(line), "%.*s", (int)(e ? e - p : (long)strlen(p)),
+		 p);
+	return line;
+}
+
+static bool log_has(struct t *t, const char *needle)
+{
+	return log_line(t, needle) != NULL;
 }
 
 /* SIGTERM, then the exit status and the log must be clean. */
@@ -162,8 +177,13 @@ static int be_stop(struct t *t)
 		return failf(t, "back end ignored SIGTERM for 5 s");
 	}
 	t->pid = -1;
-	EXPECT(t, !log_has(t, "Sanitizer") && !log_has(t, "runtime error"),
-	       "sanitizer report in %s", t->log);
+	{
+		const char *l = log_line(t, "Sanitizer");
+
+		if (!l)
+			l = log_line(t, "runtime error");
+		EXPECT(t, !l, "sanitizer report: %s", l);
+	}
 	EXPECT(t, WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	       "back end exit status %#x on SIGTERM", st);
 	return 0;
@@ -189,6 +209,8 @@ static int dev_open(struct t *t, bool add_sas)
 	ret = vip_dev_open(&t->d, t->sock, 1ull << VIRTIO_IPSEC_F_MQ, MEM, NQ,
 			   RING);
 	t->open = true;
+	if (ret)
+		msleep(200); /* a back end that is going down: say so */
 	if (ret && !be_alive(t))
 		return -1;
 	EXPECT(t, !ret, "front end set-up: %s", t->d.f.err);
