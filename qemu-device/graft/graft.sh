@@ -78,6 +78,9 @@ link "$dev/hw/virtio/virtio-ipsec.c" "$src/hw/virtio/virtio-ipsec.c"
 link "$dev/hw/virtio/virtio-ipsec-faults.c" "$src/hw/virtio/virtio-ipsec-faults.c"
 link "$dev/hw/virtio/virtio-ipsec-pci.c" "$src/hw/virtio/virtio-ipsec-pci.c"
 link "$dev/include/hw/virtio/virtio-ipsec.h" "$src/include/hw/virtio/virtio-ipsec.h"
+link "$dev/hw/virtio/vhost-user-ipsec.c" "$src/hw/virtio/vhost-user-ipsec.c"
+link "$dev/hw/virtio/vhost-user-ipsec-pci.c" "$src/hw/virtio/vhost-user-ipsec-pci.c"
+link "$dev/include/hw/virtio/vhost-user-ipsec.h" "$src/include/hw/virtio/vhost-user-ipsec.h"
 
 # 2. Build system fragments.
 sed -e "s|@VIPSEC_SHIM_DIR@|$graft/shim|g" \

@@ -12,6 +12,7 @@
 #   VIPSEC_DEVICE      the -device argument (default virtio-ipsec-pci; add
 #                      properties like virtio-ipsec-pci,foo=bar; empty = none)
 #   VIPSEC_QEMU_ARGS   extra QEMU arguments (word-split), e.g. more -device
+#   VIPSEC_SMP         guest vCPUs (default 1)
 #   VIPSEC_APPEND      extra kernel command line (vipsec.require_device=0 lets
 #                      the guest run its tests without the device: harness
 #                      development only)
@@ -123,7 +124,7 @@ if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
 	case ",$device," in *,id=*) ;; *) device+=",id=vipsec0" ;; esac
 	append+=" vipsec.qmp=1 vipsec.device=$device"
 fi
-args=("${accel_args[@]}" -m 1024 -smp 1 -nographic -no-reboot -nic none
+args=("${accel_args[@]}" -m 1024 -smp "${VIPSEC_SMP:-1}" -nographic -no-reboot -nic none
 	-L /usr/share/seabios -L /usr/share/qemu
 	-kernel "$kernel" -initrd "$initrd" -append "$append")
 [ -z "$device" ] || args+=(-device "$device")
