@@ -324,7 +324,7 @@ static int refused(struct t *t, unsigned int q, struct vip_batch *b,
  * eventfd fires) within WAIT_MS, the back end says the device needs reset,
  * stays alive, and serves a new connection.
  */
-static int needs_reset(struct t *t, unsigned int q, const char *what)
+static int wait_reset(struct t *t, unsigned int q, const char *what)
 {
 	int waited = 0, ret = 0;
 
@@ -342,6 +342,13 @@ static int needs_reset(struct t *t, unsigned int q, const char *what)
 	EXPECT(t, be_alive(t), "%s: back end died", what);
 	EXPECT(t, log_has(t, "needs reset") || log_has(t, "NEEDS_RESET"),
 	       "%s: the back end did not say the device needs reset", what);
+	return 0;
+}
+
+static int needs_reset(struct t *t, unsigned int q, const char *what)
+{
+	if (wait_reset(t, q, what))
+		return -1;
 	if (dev_open(t, true))
 		return failf(t, "%s: reconnect after the reset: %s", what,
 			     t->d.f.err);
@@ -624,14 +631,17 @@ static int c_footer_room(struct t *t)
 	rawd(t, 0, RAW_DESC, rd, len, VU_DESC_F_NEXT, RAW_DESC + 1);
 	rawd(t, 0, RAW_DESC + 1, wg, 4, VU_DESC_F_WRITE, 0);
 	push(t, 0, RAW_DESC);
-	ret = needs_reset(t, 0, "writable part of 4 bytes (footer is 8)");
+	/* Checked before the reconnect replaces the shared memory. */
+	ret = wait_reset(t, 0, "writable part of 4 bytes (footer is 8)");
 	/* Inside the 4 bytes the device may write; past them it must not. */
 	for (unsigned int i = 4; i < sizeof(copy); i++)
 		EXPECT(t, copy[i] == w[i],
 		       "writable part of 4 bytes: the device wrote byte %u "
 		       "(%#x, was %#x), outside the chain",
 		       i, w[i], copy[i]);
-	return ret;
+	if (ret || dev_open(t, true))
+		return -1;
+	return serves(t, 0) || serves(t, 1);
 }
 
 static int c_no_readable(struct t *t)
