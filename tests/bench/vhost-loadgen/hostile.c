@@ -667,6 +667,40 @@ static int c_readable_after_writable(struct t *t)
 	return needs_reset(t, 0, "readable descriptor after a writable one");
 }
 
+/*
+ * Indirect descriptors, which the front end never negotiated: a table of
+ * a size that is not a multiple of 16, one outside guest memory, and one
+ * nesting another indirect descriptor.
+ */
+static int c_indirect(struct t *t)
+{
+	struct vu_desc *tab;
+	uint32_t len;
+	uint64_t rd;
+
+	if (dev_open(t, true) || !(rd = good_rd(t, &len)))
+		return -1;
+	rawd(t, 0, RAW_DESC, rd, 7, VU_DESC_F_INDIRECT, 0);
+	push(t, 0, RAW_DESC);
+	if (needs_reset(t, 0, "indirect table of 7 bytes"))
+		return -1;
+	rawd(t, 1, RAW_DESC, VU_MEM_GPA_BASE + 2ull * MEM, 64,
+	     VU_DESC_F_INDIRECT, 0);
+	push(t, 1, RAW_DESC);
+	if (needs_reset(t, 1, "indirect table outside guest memory"))
+		return -1;
+	tab = vu_mem_alloc(&t->d.f.mem, 2 * sizeof(*tab), 16);
+	if (!tab)
+		return failf(t, "shared memory full");
+	tab[0] = (struct vu_desc){ rd, len, VU_DESC_F_NEXT, 1 };
+	tab[1] = (struct vu_desc){ vu_mem_gpa(&t->d.f.mem, tab), 32,
+				   VU_DESC_F_INDIRECT, 0 };
+	rawd(t, 0, RAW_DESC, vu_mem_gpa(&t->d.f.mem, tab), 32,
+	     VU_DESC_F_INDIRECT, 0);
+	push(t, 0, RAW_DESC);
+	return needs_reset(t, 0, "indirect table nesting an indirect one");
+}
+
 /* vhost-user messages naming a queue the device does not have. */
 static int c_vring_index(struct t *t)
 {
@@ -864,6 +898,7 @@ static const struct kase cases[] = {
 	{ "footer-room", c_footer_room },
 	{ "no-readable-part", c_no_readable },
 	{ "readable-after-writable", c_readable_after_writable },
+	{ "indirect-bad", c_indirect },
 	{ "vring-index-out-of-range", c_vring_index },
 	{ "vring-num-bad", c_vring_num },
 	{ "kick-before-setup", c_kick_early },

@@ -37,11 +37,13 @@ struct opts {
 	const char *sock;
 	unsigned int queues, batch, depth, size;
 	double seconds;
+	bool poll;
 };
 
 struct queue {
 	struct vip_dev *d;
 	unsigned int q, batch, depth, size, out_cap;
+	bool poll; /* spin on the used ring, calls suppressed */
 	uint32_t spi, sa_out, sa_in;
 	struct vip_batch *b; /* depth requests */
 	struct vip_batch rt; /* round-trip decap request */
@@ -116,7 +118,7 @@ static int check(struct queue *w, struct vip_batch *b, uint64_t nreq)
 /* Waits for a completion; -1 after STALL_MS without one. */
 static int wait_used(struct queue *w, struct vu_ring *r, double *idle_since)
 {
-	int ret = vu_ring_wait(r, w->d->f.sock, 100);
+	int ret = vu_ring_wait(r, w->d->f.sock, w->poll ? 0 : 100);
 
 	if (ret == -EIO)
 		return qfail(w, "queue %u: %s",
@@ -143,6 +145,9 @@ static void *run_queue(void *arg)
 	unsigned int i;
 	int ret;
 
+	/* Polling: VRING_AVAIL_F_NO_INTERRUPT, the device need not call. */
+	if (w->poll)
+		r->avail->flags = 1;
 	for (i = 0; i < w->depth; i++) {
 		if (vip_batch_add(&w->d->f, r, &w->b[i]) < 0) {
 			qfail(w, "queue %u: %s", "ring too small");
@@ -269,6 +274,7 @@ static int setup_queue(struct vip_dev *d, struct queue *w, unsigned int q,
 	w->d = d;
 	w->q = q;
 	w->batch = o->batch;
+	w->poll = o->poll;
 	w->depth = o->depth;
 	w->size = o->size;
 	w->out_cap = o->size + VIP_ESP_OVERHEAD_MAX;
@@ -298,9 +304,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vipsec-loadgen --socket PATH [--queues N] [--size BYTES]\n"
-		"       [--batch PKTS] [--depth REQS] [--seconds S]\n"
+		"       [--batch PKTS] [--depth REQS] [--seconds S] [--poll]\n"
 		"Drives a virtio-ipsec vhost-user back end at full speed;\n"
-		"defaults: 1 queue, 1420 bytes, batch 32, depth 8, 2 s.\n");
+		"defaults: 1 queue, 1420 bytes, batch 32 packets per request,\n"
+		"depth 8 requests in flight per queue, 2 s, waiting on the\n"
+		"queues' call eventfds (--poll: spin on the used rings instead).\n");
 	exit(2);
 }
 
@@ -310,12 +318,14 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "socket", 1, NULL, 's' }, { "queues", 1, NULL, 'q' },
 		{ "size", 1, NULL, 'l' },   { "batch", 1, NULL, 'b' },
 		{ "depth", 1, NULL, 'd' },  { "seconds", 1, NULL, 't' },
-		{ "help", 0, NULL, 'h' },   { NULL, 0, NULL, 0 },
+		{ "poll", 0, NULL, 'p' },   { "help", 0, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct opts){ NULL, 1, 32, 8, 1420, 2.0 };
-	while ((c = getopt_long(argc, argv, "s:q:l:b:d:t:h", lo, NULL)) != -1) {
+	*o = (struct opts){ NULL, 1, 32, 8, 1420, 2.0, false };
+	while ((c = getopt_long(argc, argv, "s:q:l:b:d:t:ph", lo, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 's': o->sock = optarg; break;
 		case 'q': o->queues = (unsigned int)atoi(optarg); break;
@@ -323,6 +333,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'b': o->batch = (unsigned int)atoi(optarg); break;
 		case 'd': o->depth = (unsigned int)atoi(optarg); break;
 		case 't': o->seconds = atof(optarg); break;
+		case 'p': o->poll = true; break;
 		default: usage();
 		}
 	}

@@ -16,6 +16,7 @@
 
 #define VU_DESC_F_NEXT	    1
 #define VU_DESC_F_WRITE	    2
+#define VU_DESC_F_INDIRECT  4 /* hostile tests only: never negotiated */
 #define VU_USED_F_NO_NOTIFY 1
 
 struct vu_desc {
