@@ -735,6 +735,52 @@ static int c_vring_index(struct t *t)
 	return serves(t, 0);
 }
 
+/*
+ * GET_CONFIG and SET_CONFIG whose config size or offset lie: bigger than
+ * the message's payload (256 bytes at most, vhost-user.rst) or than the
+ * device's config space. The back end must bound them itself:
+ * libvhost-user passes them through to its callbacks.
+ */
+static int c_config(struct t *t)
+{
+	static const struct {
+		uint32_t req, offset, size;
+	} bad[] = {
+		{ VU_GET_CONFIG, 0, 4096 }, { VU_GET_CONFIG, 0xfffffff0u, 32 },
+		{ VU_SET_CONFIG, 0, 4096 }, { VU_SET_CONFIG, 0xfffffffcu, 8 },
+		{ VU_SET_CONFIG, 4000, 4 },
+	};
+	struct vu_msg m;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (dev_open(t, true))
+			return -1;
+		memset(&m, 0, sizeof(m));
+		/* The message carries 8 config bytes whatever size says. */
+		m.hdr = (struct vu_hdr){ bad[i].req, VU_VERSION, 12 + 8 };
+		m.p.config.offset = bad[i].offset;
+		m.p.config.size = bad[i].size;
+		ret = vu_msg_send(t->d.f.sock, &m);
+		EXPECT(t, !ret, "sending the config message: %s",
+		       strerror(-ret));
+		if (bad[i].req == VU_GET_CONFIG) {
+			ret = vu_msg_recv(t->d.f.sock, &m);
+			/* A reply must not claim the bytes it cannot have. */
+			EXPECT(t, ret || m.hdr.size <= 12 + VU_CONFIG_MAX,
+			       "GET_CONFIG size %u offset %#x: reply of %u bytes",
+			       bad[i].size, bad[i].offset, m.hdr.size);
+		}
+		msleep(100);
+		EXPECT(t, be_alive(t), "%s offset %#x size %u: back end died",
+		       vu_req_name(bad[i].req), bad[i].offset, bad[i].size);
+	}
+	if (dev_open(t, true))
+		return -1;
+	return serves(t, 0) || serves(t, 1);
+}
+
 /* A ring size of 0 or not a power of two, then a kick. */
 static int c_vring_num(struct t *t)
 {
@@ -901,6 +947,7 @@ static const struct kase cases[] = {
 	{ "indirect-bad", c_indirect },
 	{ "vring-index-out-of-range", c_vring_index },
 	{ "vring-num-bad", c_vring_num },
+	{ "config-size-offset", c_config },
 	{ "kick-before-setup", c_kick_early },
 	{ "mem-table-too-many", c_mem_table },
 	{ "restart-holding-sa", c_restart },

@@ -26,6 +26,7 @@ static const char *const req_names[] = {
 	[VU_GET_QUEUE_NUM] = "GET_QUEUE_NUM",
 	[VU_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
 	[VU_GET_CONFIG] = "GET_CONFIG",
+	[VU_SET_CONFIG] = "SET_CONFIG",
 };
 
 const char *vu_req_name(uint32_t req)

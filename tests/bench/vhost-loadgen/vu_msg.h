@@ -31,6 +31,7 @@ enum vu_req {
 	VU_GET_QUEUE_NUM = 17,
 	VU_SET_VRING_ENABLE = 18,
 	VU_GET_CONFIG = 24,
+	VU_SET_CONFIG = 25,
 };
 
 /* Protocol feature bits (GET/SET_PROTOCOL_FEATURES). */
