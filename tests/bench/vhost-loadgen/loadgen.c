@@ -50,6 +50,8 @@ struct queue {
 	uint8_t sample[NSAMPLES][2048];
 	unsigned int nsample;
 	uint64_t pkts, pkts_timed, last_seq;
+	uint64_t *blocks; /* bit k: sequence numbers k*batch+1.. were used */
+	size_t nblocks;	  /* words in blocks */
 	double t_timed;
 	char err[256];
 };
@@ -70,6 +72,27 @@ static int qfail(struct queue *w, const char *fmt, const char *what)
 	return -1;
 }
 
+/* Marks block k used; true when it already was (or no memory). */
+static bool seen_block(struct queue *w, uint64_t k)
+{
+	uint64_t bit = 1ull << (k % 64);
+
+	if (k / 64 >= w->nblocks) {
+		size_t n = (k / 64 + 1) * 2;
+		uint64_t *nb = realloc(w->blocks, n * sizeof(*nb));
+
+		if (!nb)
+			return true;
+		memset(nb + w->nblocks, 0, (n - w->nblocks) * sizeof(*nb));
+		w->blocks = nb;
+		w->nblocks = n;
+	}
+	if (w->blocks[k / 64] & bit)
+		return true;
+	w->blocks[k / 64] |= bit;
+	return false;
+}
+
 /* Checks one completed encap request; keeps ESP samples. */
 static int check(struct queue *w, struct vip_batch *b, uint64_t nreq)
 {
@@ -87,18 +110,23 @@ static int check(struct queue *w, struct vip_batch *b, uint64_t nreq)
 	}
 	if (le32toh(ft->out_len) != b->npkts * (sizeof(*r0) + b->out_cap))
 		return qfail(w, "queue %u: %s", "footer out_len wrong");
-	if (r0->status || rl->status ||
+	/*
+	 * The queue's SA sees only these requests, all of batch packets:
+	 * each must get one whole aligned block of sequence numbers, and no
+	 * block twice (requests may complete out of order). At the end every
+	 * block up to the last must be used: unique and gap-free.
+	 */
+	if (r0->status || rl->status || !first ||
 	    le32toh(rl->seq_lo) != first + b->npkts - 1 ||
-	    first != w->last_seq + 1) {
+	    (first - 1) % b->npkts || seen_block(w, (first - 1) / b->npkts)) {
 		snprintf(buf, sizeof(buf),
-			 "sequence numbers %u..%u after %llu "
-			 "(status %u/%u)",
-			 first, le32toh(rl->seq_lo),
-			 (unsigned long long)w->last_seq, r0->status,
-			 rl->status);
+			 "sequence numbers %u..%u reused, unaligned or not "
+			 "consecutive (status %u/%u)",
+			 first, le32toh(rl->seq_lo), r0->status, rl->status);
 		return qfail(w, "queue %u: %s", buf);
 	}
-	w->last_seq = le32toh(rl->seq_lo);
+	if (le32toh(rl->seq_lo) > w->last_seq)
+		w->last_seq = le32toh(rl->seq_lo);
 	if (nreq % SAMPLE_EVERY)
 		return 0;
 	for (i = 0; i < b->npkts; i++) {
@@ -409,8 +437,8 @@ int main(int argc, char **argv)
 	for (q = 0; q < o.queues; q++) {
 		if (!w[q].err[0] && w[q].last_seq != w[q].pkts)
 			snprintf(w[q].err, sizeof(w[q].err),
-				 "queue %u: SA's "
-				 "last sequence number %llu, %llu packets sent",
+				 "queue %u: highest sequence number %llu, but "
+				 "%llu packets sent (a gap)",
 				 q, (unsigned long long)w[q].last_seq,
 				 (unsigned long long)w[q].pkts);
 		if (!w[q].err[0])

@@ -101,8 +101,10 @@ int vip_ctrl(struct vip_dev *d, uint16_t opcode, uint32_t sa_id,
 	vu_ring_kick(r);
 	for (;;) {
 		ret = vu_ring_get_used(r, &tok, &len);
-		if (ret == 1)
+		if (ret == 1 && tok == rd)
 			break;
+		if (ret == 1)
+			ret = -EPROTO; /* only one control request is out */
 		if (ret < 0) {
 			snprintf(f->err, sizeof(f->err),
 				 "control queue: "
