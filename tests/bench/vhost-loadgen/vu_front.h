@@ -20,7 +20,8 @@
 #include "vu_ring.h"
 
 #define VU_F_VERSION_1 32
-#define VU_MAX_RINGS   64
+/* vhost-user carries a ring index in 8 bits in KICK/CALL/ERR messages. */
+#define VU_MAX_RINGS 256
 
 struct vu_front {
 	int sock;
