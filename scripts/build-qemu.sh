@@ -12,7 +12,9 @@
 #    path or the repository path change, or when the build directory was
 #    configured for another path: a copied or moved tree; KVM and TCG both
 #    enabled) and builds only qemu-system-x86_64, printing ninja's [n/N]
-#    progress at most every QEMU_PROGRESS_EVERY seconds (default 5).
+#    progress at most every QEMU_PROGRESS_EVERY seconds (default 5);
+# 5. builds the vhost-user backend BUILD/vhost/vipsec-vhost
+#    (qemu-device/vhost/, on this source's libvhost-user).
 # Idempotent and incremental: a second run without changes only runs ninja.
 # JOBS (default 2) sets the parallelism.
 set -euo pipefail
@@ -122,6 +124,9 @@ conf_opts=(
 	# nettle: the RSA of virtio-crypto's builtin backend, the peer device of
 	# `make bench` (without it the guest's RSA self-test fails and warns)
 	--enable-nettle
+	# vhost-user: the vhost-user-ipsec-pci front end, whose queues are
+	# served by the vipsec-vhost backend process (qemu-device/vhost/)
+	--enable-vhost-user
 	--disable-docs
 	--disable-install-blobs
 	--disable-werror
@@ -214,3 +219,10 @@ fi
 grep -E 'warning:' "$OUT/ninja.log" | grep -E 'virtio-ipsec' | sort -u >&2 || true
 [ -x "$BIN" ] || die "no $BIN after build"
 log "built $BIN"
+
+# --- 5. the vhost-user backend ---------------------------------------------
+# vipsec-vhost (qemu-device/vhost/) serves -device vhost-user-ipsec-pci; it
+# compiles libvhost-user from this QEMU source, so it is built here.
+make -s -C "$top/qemu-device/vhost" BUILD="$BUILD" QEMU_SRC="$SRC" ||
+	die "building the vhost-user backend (qemu-device/vhost) failed"
+log "built $BUILD/vhost/vipsec-vhost"
