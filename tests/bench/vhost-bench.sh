@@ -112,6 +112,9 @@ echo "CSV: $out/vhost.csv"
 
 if command -v gnuplot >/dev/null; then
 	awk -F, '$3 == "total" { print $4, $2, $5 }' "$out/vhost.csv" >"$tmp/plot.dat"
+	# the engine alone on one core, drawn across the queue counts
+	awk -F, -v q="$qmax" '$1 == "engine" { print $4, 1, $5; print $4, q, $5 }' \
+		"$out/vhost.csv" >"$tmp/engine.dat"
 	gnuplot <<-GP && echo "plot: $out/vhost.png"
 		set terminal pngcairo size 800,500
 		set output "$out/vhost.png"
@@ -120,6 +123,8 @@ if command -v gnuplot >/dev/null; then
 		set ylabel "Mpps"
 		set key top left
 		set xtics 1
-		plot for [s in "$sizes"] "$tmp/plot.dat" using (\$1 == s ? \$2 : 1/0):3 with linespoints title s." B"
+		set yrange [0:*]
+		plot for [s in "$sizes"] "$tmp/plot.dat" using (\$1 == s ? \$2 : 1/0):3 with linespoints title s." B", \\
+		     for [s in "$sizes"] "$tmp/engine.dat" using (\$1 == s ? \$2 : 1/0):3 with lines dashtype 2 title "engine alone ".s." B"
 	GP
 fi
