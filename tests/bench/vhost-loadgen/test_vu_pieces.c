@@ -224,6 +224,8 @@ struct script {
 	uint32_t seen[64];
 	unsigned int n;
 	char bad[200];
+	/* faults a broken back end shows (0: behave) */
+	bool no_version_1, short_config, not_ready;
 };
 
 static void reply(struct script *s, struct vu_msg *m, uint32_t size)
@@ -241,7 +243,7 @@ static void *backend(void *arg)
 	bool proto = false;
 	struct vu_msg m;
 
-	cfg.status = htole32(VIRTIO_IPSEC_S_HW_READY);
+	cfg.status = htole32(s->not_ready ? 0 : VIRTIO_IPSEC_S_HW_READY);
 	cfg.max_data_queues = htole32(2);
 	while (!vu_msg_recv(s->sock, &m)) {
 		uint32_t rq = m.hdr.request;
@@ -270,6 +272,8 @@ static void *backend(void *arg)
 		case VU_GET_FEATURES:
 			m.p.u64 = 1ull << 32 | 1ull << 30 | 1ull << 6 |
 				  1ull << 5;
+			if (s->no_version_1)
+				m.p.u64 &= ~(1ull << 32);
 			reply(s, &m, 8);
 			continue;
 		case VU_GET_PROTOCOL_FEATURES:
@@ -295,6 +299,8 @@ static void *backend(void *arg)
 					 "GET_CONFIG size %u/%u", m.hdr.size,
 					 m.p.config.size);
 			memcpy(m.p.config.payload, &cfg, sizeof(cfg));
+			if (s->short_config)
+				m.p.config.size -= 4;
 			reply(s, &m, m.hdr.size);
 			continue;
 		case VU_SET_FEATURES:
@@ -394,6 +400,52 @@ START_TEST(handshake_follows_the_spec)
 }
 END_TEST
 
+/* The handshake refuses back ends that break the device's contract. */
+START_TEST(handshake_refuses_bad_back_ends)
+{
+	static const struct {
+		bool v1, shortc, notready;
+		int ret;
+		const char *msg;
+	} cases[] = {
+		{ true, false, false, -ENOTSUP, "VIRTIO_F_VERSION_1" },
+		{ false, true, false, -EPROTO, "GET_CONFIG returned 84 bytes" },
+		{ false, false, true, -EAGAIN, "lacks HW_READY" },
+	};
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	unsigned int i;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "/tmp/vu-bad-%d", getpid());
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct script s = { .sock = -1,
+				    .no_version_1 = cases[i].v1,
+				    .short_config = cases[i].shortc,
+				    .not_ready = cases[i].notready };
+		struct serve sv = { -1, &s };
+		struct vip_dev d;
+		pthread_t t;
+		int ret;
+
+		unlink(a.sun_path);
+		sv.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		ck_assert_int_eq(bind(sv.listen_fd, (struct sockaddr *)&a,
+				      sizeof(a)),
+				 0);
+		ck_assert_int_eq(listen(sv.listen_fd, 1), 0);
+		pthread_create(&t, NULL, serve, &sv);
+		ret = vip_dev_open(&d, a.sun_path, 0, 1 << 20, 1, 64);
+		ck_assert_msg(ret == cases[i].ret, "case %u: %d (%s)", i, ret,
+			      d.f.err);
+		ck_assert_msg(strstr(d.f.err, cases[i].msg), "case %u: '%s'", i,
+			      d.f.err);
+		vu_front_close(&d.f);
+		pthread_join(t, NULL);
+		close(sv.listen_fd);
+	}
+	unlink(a.sun_path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vhost-user front end");
@@ -406,6 +458,7 @@ int main(void)
 	tcase_add_test(tc, ring_chain_used_and_fds);
 	tcase_add_test(tc, request_layout_and_esp_check);
 	tcase_add_test(tc, handshake_follows_the_spec);
+	tcase_add_test(tc, handshake_refuses_bad_back_ends);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
