@@ -29,6 +29,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -876,6 +877,95 @@ static int c_mem_table(struct t *t)
 	return serves(t, 0);
 }
 
+/* Traffic on queue 1 from its own thread while queue 0 breaks the rules. */
+struct load {
+	struct t *t;
+	struct vip_batch b[4];
+	volatile bool stop;
+	int result; /* why the thread ended: 0 (stopped) or -errno */
+	volatile uint64_t done; /* requests answered OK */
+};
+
+static void *load_thread(void *arg)
+{
+	struct load *l = arg;
+	struct vu_ring *r = &l->t->d.f.ring[1];
+	int idle = 0, ret;
+	struct vip_batch *b;
+	unsigned int i;
+	uint32_t len;
+
+	for (i = 0; i < 4; i++)
+		vip_batch_add(&l->t->d.f, r, &l->b[i]);
+	vu_ring_publish(r);
+	vu_ring_kick(r);
+	while (!l->stop) {
+		ret = vu_ring_get_used(r, (void **)&b, &len);
+		if (ret < 0) {
+			l->result = ret;
+			return NULL;
+		}
+		if (ret == 1) {
+			if (vip_batch_footer(b)->status != VIRTIO_IPSEC_OK) {
+				l->result = -EBADMSG;
+				return NULL;
+			}
+			l->done++;
+			idle = 0;
+			vip_batch_add(&l->t->d.f, r, b);
+			vu_ring_publish(r);
+			vu_ring_kick(r);
+			continue;
+		}
+		ret = vu_ring_wait(r, l->t->d.f.sock, 100);
+		if (ret < 0) {
+			l->result = ret;
+			return NULL;
+		}
+		if (!ret && ++idle > WAIT_MS / 100) {
+			l->result = -ETIMEDOUT;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int c_violation_under_load(struct t *t)
+{
+	struct load l = { .t = t };
+	uint32_t len, i;
+	pthread_t th;
+	uint64_t rd;
+	int ret;
+
+	if (dev_open(t, true) || !(rd = good_rd(t, &len)))
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (batch(t, &l.b[i], VIRTIO_IPSEC_OP_ENCAP, SA_OUT, 32, 1000))
+			return -1;
+	pthread_create(&th, NULL, load_thread, &l);
+	msleep(300);
+	rawd(t, 0, RAW_DESC, VU_MEM_GPA_BASE + MEM + (1 << 20), len,
+	     VU_DESC_F_NEXT, RAW_DESC + 1);
+	rawd(t, 0, RAW_DESC + 1, wr_buf(t, 256), 256, VU_DESC_F_WRITE, 0);
+	push(t, 0, RAW_DESC);
+	ret = wait_reset(t, 0, "bad chain on queue 0 while queue 1 is busy");
+	/* the busy queue must see the same end, not hang */
+	for (i = 0; i < WAIT_MS / 100 && !l.result; i++)
+		msleep(100);
+	l.stop = true;
+	pthread_join(th, NULL);
+	if (ret)
+		return -1;
+	EXPECT(t, l.done > 0, "queue 1 answered nothing before the violation");
+	EXPECT(t, l.result == -ECONNRESET || l.result == -EIO,
+	       "the busy queue ended with '%s', not the connection's end",
+	       l.result ? strerror(-l.result) : "no end at all");
+	if (dev_open(t, true))
+		return -1;
+	return serves(t, 0) || serves(t, 1);
+}
+
 /* The back end killed while we hold an SA, restarted, reconnected. */
 static int c_restart(struct t *t)
 {
@@ -945,6 +1035,7 @@ static const struct kase cases[] = {
 	{ "no-readable-part", c_no_readable },
 	{ "readable-after-writable", c_readable_after_writable },
 	{ "indirect-bad", c_indirect },
+	{ "violation-under-load", c_violation_under_load },
 	{ "vring-index-out-of-range", c_vring_index },
 	{ "vring-num-bad", c_vring_num },
 	{ "config-size-offset", c_config },
