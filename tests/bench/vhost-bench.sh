@@ -12,7 +12,8 @@
 # Usage: tests/bench/vhost-bench.sh [--build DIR]
 # Environment: BENCH_SECS (per figure, default 1), BENCH_VHOST_QUEUES
 # (Q, default the number of host cores; any Q >= 1), BENCH_VHOST_SIZES
-# (default "64 512 1420"), BENCH_VHOST_SPIN_US (back end's --spin-us).
+# (default "64 512 1420"), BENCH_VHOST_SPIN_US (back end's --spin-us),
+# BENCH_VHOST_SHARED_SA=1 (all queues on one SA instead of one SA each).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,6 +53,8 @@ stop_backend() {
 trap 'stop_backend; rm -rf "$tmp"' EXIT
 spin=()
 [ -n "${BENCH_VHOST_SPIN_US:-}" ] && spin=(--spin-us "$BENCH_VHOST_SPIN_US")
+shared=()
+[ "${BENCH_VHOST_SHARED_SA:-0}" = 1 ] && shared=(--shared-sa)
 # A fresh back end for each figure: every run starts from the same state.
 start_backend() {
 	rm -f "$tmp/vhost.sock"
@@ -61,7 +64,8 @@ start_backend() {
 }
 
 echo "== vhost-user back end from the host: 1..$qmax queues, ${secs}s per figure,"
-echo "   AES-128-GCM tunnel IPv4, batch 32, 8 requests in flight per queue"
+echo "   AES-128-GCM tunnel IPv4, batch 32, 8 requests in flight per queue,"
+echo "   $([ ${#shared[@]} -gt 0 ] && echo "one SA shared by all queues" || echo "one SA per queue")"
 raw=$out/vhost-raw.csv
 "$BUILD/engine/vipsec_bench" "$secs" 1 aes128gcm |
 	awk -F, '$1 == "engine" && $4 == "outbound" { print "engine,1,0," $5 "," $7 "," $8 }' >"$raw"
@@ -69,7 +73,7 @@ for size in $sizes; do
 	for n in $(seq 1 "$qmax"); do
 		start_backend
 		if ! "$loadgen" --socket "$tmp/vhost.sock" --queues "$n" \
-			--size "$size" --seconds "$secs" >>"$raw"; then
+			--size "$size" --seconds "$secs" "${shared[@]}" >>"$raw"; then
 			echo "vhost-bench: the load generator failed (queues $n, size $size);" \
 				"back end log:" >&2
 			cat "$tmp/backend.log" >&2

@@ -37,7 +37,7 @@ struct opts {
 	const char *sock;
 	unsigned int queues, batch, depth, size;
 	double seconds;
-	bool poll;
+	bool poll, shared_sa;
 };
 
 struct queue {
@@ -49,11 +49,25 @@ struct queue {
 	struct vip_batch rt; /* round-trip decap request */
 	uint8_t sample[NSAMPLES][2048];
 	unsigned int nsample;
-	uint64_t pkts, pkts_timed, last_seq;
-	uint64_t *blocks; /* bit k: sequence numbers k*batch+1.. were used */
-	size_t nblocks;	  /* words in blocks */
+	uint64_t pkts, pkts_timed;
+	struct seqcheck *sc; /* the outbound SA's sequence numbers */
 	double t_timed;
 	char err[256];
+};
+
+/*
+ * Sequence numbers of one outbound SA, shared by the queues that use it
+ * (--shared-sa: all of them). Every request has `batch` packets on that
+ * SA, so each must get one whole aligned block of numbers, no block twice
+ * (requests may complete out of order, on any queue), and at the end
+ * every block up to the highest number must have been used: the numbers
+ * were unique and gap-free.
+ */
+struct seqcheck {
+	pthread_mutex_t lock;
+	uint64_t *blocks; /* bit k: numbers k*batch+1 .. (k+1)*batch used */
+	size_t nblocks;	  /* words in blocks */
+	uint64_t max;	  /* highest number seen */
 };
 
 static volatile int phase; /* 0 warm-up, 1 timed, 2 stop */
@@ -73,24 +87,29 @@ static int qfail(struct queue *w, const char *fmt, const char *what)
 }
 
 /* Marks block k used; true when it already was (or no memory). */
-static bool seen_block(struct queue *w, uint64_t k)
+static bool seen_block(struct seqcheck *sc, uint64_t k, uint64_t last)
 {
 	uint64_t bit = 1ull << (k % 64);
+	bool seen = true;
 
-	if (k / 64 >= w->nblocks) {
+	pthread_mutex_lock(&sc->lock);
+	if (k / 64 >= sc->nblocks) {
 		size_t n = (k / 64 + 1) * 2;
-		uint64_t *nb = realloc(w->blocks, n * sizeof(*nb));
+		uint64_t *nb = realloc(sc->blocks, n * sizeof(*nb));
 
 		if (!nb)
-			return true;
-		memset(nb + w->nblocks, 0, (n - w->nblocks) * sizeof(*nb));
-		w->blocks = nb;
-		w->nblocks = n;
+			goto out;
+		memset(nb + sc->nblocks, 0, (n - sc->nblocks) * sizeof(*nb));
+		sc->blocks = nb;
+		sc->nblocks = n;
 	}
-	if (w->blocks[k / 64] & bit)
-		return true;
-	w->blocks[k / 64] |= bit;
-	return false;
+	seen = sc->blocks[k / 64] & bit;
+	sc->blocks[k / 64] |= bit;
+	if (last > sc->max)
+		sc->max = last;
+out:
+	pthread_mutex_unlock(&sc->lock);
+	return seen;
 }
 
 /* Checks one completed encap request; keeps ESP samples. */
@@ -110,23 +129,17 @@ static int check(struct queue *w, struct vip_batch *b, uint64_t nreq)
 	}
 	if (le32toh(ft->out_len) != b->npkts * (sizeof(*r0) + b->out_cap))
 		return qfail(w, "queue %u: %s", "footer out_len wrong");
-	/*
-	 * The queue's SA sees only these requests, all of batch packets:
-	 * each must get one whole aligned block of sequence numbers, and no
-	 * block twice (requests may complete out of order). At the end every
-	 * block up to the last must be used: unique and gap-free.
-	 */
+	/* One whole aligned block of sequence numbers, never seen before. */
 	if (r0->status || rl->status || !first ||
 	    le32toh(rl->seq_lo) != first + b->npkts - 1 ||
-	    (first - 1) % b->npkts || seen_block(w, (first - 1) / b->npkts)) {
+	    (first - 1) % b->npkts ||
+	    seen_block(w->sc, (first - 1) / b->npkts, le32toh(rl->seq_lo))) {
 		snprintf(buf, sizeof(buf),
 			 "sequence numbers %u..%u reused, unaligned or not "
 			 "consecutive (status %u/%u)",
 			 first, le32toh(rl->seq_lo), r0->status, rl->status);
 		return qfail(w, "queue %u: %s", buf);
 	}
-	if (le32toh(rl->seq_lo) > w->last_seq)
-		w->last_seq = le32toh(rl->seq_lo);
 	if (nreq % SAMPLE_EVERY)
 		return 0;
 	for (i = 0; i < b->npkts; i++) {
@@ -308,10 +321,12 @@ static int setup_queue(struct vip_dev *d, struct queue *w, unsigned int q,
 	w->out_cap = o->size + VIP_ESP_OVERHEAD_MAX;
 	if (w->out_cap > max_len)
 		w->out_cap = max_len;
-	w->spi = 0x1000 + q;
-	w->sa_out = 2 * q + 1;
-	w->sa_in = 2 * q + 2;
-	if (add_sas(d, w))
+	/* --shared-sa: every queue on SA 1/2, added once. */
+	k = o->shared_sa ? 0 : q;
+	w->spi = 0x1000 + k;
+	w->sa_out = 2 * k + 1;
+	w->sa_in = 2 * k + 2;
+	if ((!o->shared_sa || !q) && add_sas(d, w))
 		return -1;
 	w->b = calloc(o->depth, sizeof(*w->b));
 	if (!w->b)
@@ -333,10 +348,13 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vipsec-loadgen --socket PATH [--queues N] [--size BYTES]\n"
 		"       [--batch PKTS] [--depth REQS] [--seconds S] [--poll]\n"
+		"       [--shared-sa]\n"
 		"Drives a virtio-ipsec vhost-user back end at full speed;\n"
 		"defaults: 1 queue, 1420 bytes, batch 32 packets per request,\n"
 		"depth 8 requests in flight per queue, 2 s, waiting on the\n"
-		"queues' call eventfds (--poll: spin on the used rings instead).\n");
+		"queues' call eventfds (--poll: spin on the used rings instead),\n"
+		"one outbound SA per queue (--shared-sa: one SA for all queues,\n"
+		"whose sequence numbers must still be unique and gap-free).\n");
 	exit(2);
 }
 
@@ -346,13 +364,13 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "socket", 1, NULL, 's' }, { "queues", 1, NULL, 'q' },
 		{ "size", 1, NULL, 'l' },   { "batch", 1, NULL, 'b' },
 		{ "depth", 1, NULL, 'd' },  { "seconds", 1, NULL, 't' },
-		{ "poll", 0, NULL, 'p' },   { "help", 0, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "poll", 0, NULL, 'p' },   { "shared-sa", 0, NULL, 'S' },
+		{ "help", 0, NULL, 'h' },   { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct opts){ NULL, 1, 32, 8, 1420, 2.0, false };
-	while ((c = getopt_long(argc, argv, "s:q:l:b:d:t:ph", lo, NULL)) !=
+	*o = (struct opts){ NULL, 1, 32, 8, 1420, 2.0, false, false };
+	while ((c = getopt_long(argc, argv, "s:q:l:b:d:t:pSh", lo, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 's': o->sock = optarg; break;
@@ -362,6 +380,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'd': o->depth = (unsigned int)atoi(optarg); break;
 		case 't': o->seconds = atof(optarg); break;
 		case 'p': o->poll = true; break;
+		case 'S': o->shared_sa = true; break;
 		default: usage();
 		}
 	}
@@ -373,11 +392,12 @@ static void parse(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
+	struct seqcheck *sc;
 	struct queue *w;
 	struct vip_dev d;
 	pthread_t *th;
 	uint64_t mem, tot = 0;
-	double secs = 0, t;
+	double secs = 0;
 	unsigned int q;
 	struct opts o;
 	int bad = 0;
@@ -407,9 +427,12 @@ int main(int argc, char **argv)
 	}
 	w = calloc(o.queues, sizeof(*w));
 	th = calloc(o.queues, sizeof(*th));
-	if (!w || !th)
+	sc = calloc(o.queues, sizeof(*sc));
+	if (!w || !th || !sc)
 		return 1;
 	for (q = 0; q < o.queues; q++) {
+		pthread_mutex_init(&sc[q].lock, NULL);
+		w[q].sc = &sc[o.shared_sa ? 0 : q];
 		if (setup_queue(&d, &w[q], q, &o)) {
 			fprintf(stderr,
 				"vipsec-loadgen: queue %u: set-up "
@@ -420,9 +443,8 @@ int main(int argc, char **argv)
 	}
 	for (q = 0; q < o.queues; q++)
 		pthread_create(&th[q], NULL, run_queue, &w[q]);
-	t = now();
-	while (now() - t < 0.2)
-		;
+	/* Warm-up, not timed. */
+	nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
 	phase = 1;
 	{
 		struct timespec ts = { (time_t)o.seconds,
@@ -434,13 +456,18 @@ int main(int argc, char **argv)
 	phase = 2;
 	for (q = 0; q < o.queues; q++)
 		pthread_join(th[q], NULL);
+	for (q = 0; q < o.queues; q++)
+		tot += w[q].pkts;
 	for (q = 0; q < o.queues; q++) {
-		if (!w[q].err[0] && w[q].last_seq != w[q].pkts)
+		/* Unique blocks, none above the count: none missing either. */
+		uint64_t sent = o.shared_sa ? tot : w[q].pkts;
+
+		if (!w[q].err[0] && w[q].sc->max != sent)
 			snprintf(w[q].err, sizeof(w[q].err),
 				 "queue %u: highest sequence number %llu, but "
-				 "%llu packets sent (a gap)",
-				 q, (unsigned long long)w[q].last_seq,
-				 (unsigned long long)w[q].pkts);
+				 "%llu packets sent on the SA (a gap)",
+				 q, (unsigned long long)w[q].sc->max,
+				 (unsigned long long)sent);
 		if (!w[q].err[0])
 			round_trip(&w[q]);
 		if (w[q].err[0]) {
@@ -450,6 +477,7 @@ int main(int argc, char **argv)
 	}
 	if (bad)
 		return 1;
+	tot = 0;
 	for (q = 0; q < o.queues; q++) {
 		double s = w[q].t_timed;
 
