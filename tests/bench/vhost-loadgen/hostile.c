@@ -966,6 +966,81 @@ static int c_violation_under_load(struct t *t)
 	return serves(t, 0) || serves(t, 1);
 }
 
+/*
+ * Device resets (SET_CONFIG status 0) while queue 1 is busy on the SA the
+ * reset deletes: requests keep getting well-formed answers (per packet OK
+ * before, INVSA after), the back end survives, and a re-added SA starts
+ * its sequence numbers again at 1.
+ */
+static int c_reset_under_load(struct t *t)
+{
+	struct load l = { .t = t };
+	const uint32_t zero = 0;
+	struct vip_batch b;
+	pthread_t th;
+	uint32_t i;
+	int ret = 0;
+
+	if (dev_open(t, true))
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (batch(t, &l.b[i], VIRTIO_IPSEC_OP_ENCAP, SA_OUT, 32, 1000))
+			return -1;
+	if (batch(t, &b, VIRTIO_IPSEC_OP_ENCAP, SA_OUT, 1, 100))
+		return -1;
+	pthread_create(&th, NULL, load_thread, &l);
+	msleep(200);
+	for (i = 0; i < 20 && !ret && !l.result; i++) {
+		struct virtio_ipsec_sa_params p;
+		uint8_t st;
+
+		ret = vu_front_set_config(&t->d.f, 0, &zero, sizeof(zero));
+		/* SAs back, so that the busy queue sees both answers */
+		vip_sa_gcm128(&p, VIRTIO_IPSEC_DIR_OUTBOUND, SPI);
+		if (!ret)
+			ret = vip_ctrl(&t->d, VIRTIO_IPSEC_OP_SA_ADD, SA_OUT,
+				       &p, sizeof(p), &st, WAIT_MS);
+		msleep(10);
+	}
+	l.stop = true;
+	pthread_join(th, NULL);
+	EXPECT(t, !ret, "device reset or SA re-add: %s", t->d.f.err);
+	EXPECT(t, !l.result, "the busy queue failed during resets: %s",
+	       strerror(-l.result));
+	EXPECT(t, l.done > 0, "the busy queue answered nothing");
+	EXPECT(t, be_alive(t), "back end died during resets");
+	ret = vu_front_set_config(&t->d.f, 0, &zero, sizeof(zero));
+	EXPECT(t, !ret, "device reset: %s", t->d.f.err);
+	ret = submit(t, 0, &b) ? -1 : wait_done(t, 0, &b);
+	EXPECT(t,
+	       !ret && vip_batch_footer(&b)->status == VIRTIO_IPSEC_OK &&
+		       vip_batch_res(&b, 0)->status == VIRTIO_IPSEC_INVSA,
+	       "SA after a device reset: footer %u packet %u, expected OK/INVSA",
+	       vip_batch_footer(&b)->status, vip_batch_res(&b, 0)->status);
+	{
+		struct virtio_ipsec_sa_params p;
+		uint8_t st;
+
+		vip_sa_gcm128(&p, VIRTIO_IPSEC_DIR_OUTBOUND, SPI);
+		ret = vip_ctrl(&t->d, VIRTIO_IPSEC_OP_SA_ADD, SA_OUT, &p,
+			       sizeof(p), &st, WAIT_MS);
+		EXPECT(t, !ret && !st, "re-adding the SA after a reset: %u",
+		       st);
+	}
+	/* the re-added SA is new: its numbers start again at 1 */
+	if (batch(t, &b, VIRTIO_IPSEC_OP_ENCAP, SA_OUT, 1, 100))
+		return -1;
+	ret = submit(t, 0, &b) ? -1 : wait_done(t, 0, &b);
+	EXPECT(t,
+	       !ret && !vip_batch_res(&b, 0)->status &&
+		       le32toh(vip_batch_res(&b, 0)->seq_lo) == 1,
+	       "first packet of the SA re-added after a reset: status %u "
+	       "sequence %u, expected 0 and 1",
+	       vip_batch_res(&b, 0)->status,
+	       le32toh(vip_batch_res(&b, 0)->seq_lo));
+	return serves(t, 0) || serves(t, 1);
+}
+
 /* The back end killed while we hold an SA, restarted, reconnected. */
 static int c_restart(struct t *t)
 {
@@ -1036,6 +1111,7 @@ static const struct kase cases[] = {
 	{ "readable-after-writable", c_readable_after_writable },
 	{ "indirect-bad", c_indirect },
 	{ "violation-under-load", c_violation_under_load },
+	{ "reset-under-load", c_reset_under_load },
 	{ "vring-index-out-of-range", c_vring_index },
 	{ "vring-num-bad", c_vring_num },
 	{ "config-size-offset", c_config },

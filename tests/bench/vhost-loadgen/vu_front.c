@@ -292,6 +292,20 @@ int vu_front_setup_ring(struct vu_front *f, unsigned int idx, uint16_t num)
 	return ret;
 }
 
+int vu_front_set_config(struct vu_front *f, uint32_t offset, const void *data,
+			uint32_t len)
+{
+	struct vu_msg m;
+
+	if (len > VU_CONFIG_MAX)
+		return fail(f, -EINVAL, "SET_CONFIG of %u bytes", len);
+	msg_init(&m, VU_SET_CONFIG, 12 + len);
+	m.p.config.offset = offset;
+	m.p.config.size = len;
+	memcpy(m.p.config.payload, data, len);
+	return vu_front_request(f, &m);
+}
+
 int vu_front_get_vring_base(struct vu_front *f, unsigned int idx,
 			    uint32_t *base)
 {

@@ -60,6 +60,14 @@ int vu_front_setup_ring(struct vu_front *f, unsigned int idx, uint16_t num);
  */
 int vu_front_request(struct vu_front *f, struct vu_msg *m);
 
+/*
+ * SET_CONFIG of len bytes at offset (flags 0: a front-end write). The
+ * virtio-ipsec back end takes only 0 written to the status field: the
+ * device reset vhost-user has no message for.
+ */
+int vu_front_set_config(struct vu_front *f, uint32_t offset, const void *data,
+			uint32_t len);
+
 /* GET_VRING_BASE: stops ring idx; *base gets the next available index. */
 int vu_front_get_vring_base(struct vu_front *f, unsigned int idx,
 			    uint32_t *base);
