@@ -382,7 +382,7 @@ START_TEST(handshake_follows_the_spec)
 	ret = vip_dev_open(&d, a.sun_path, 1ull << VIRTIO_IPSEC_F_MQ, 1 << 20,
 			   1, 256);
 	ck_assert_msg(ret == 0, "vip_dev_open: %s", d.f.err);
-	ck_assert_uint_eq(d.f.cfg.max_data_queues, 2);
+	ck_assert_uint_eq(d.f.ndata, 2);
 	ck_assert_uint_eq(vu_front_ctrlq(&d.f), 2);
 	ck_assert_uint_eq(d.f.queue_num, 3);
 	ret = vu_front_setup_ring(&d.f, 1, 512);

@@ -47,11 +47,11 @@ int vip_dev_open(struct vip_dev *d, const char *path, uint64_t want,
 		ret = vu_front_set_mem(f, mem_size);
 	if (ret)
 		return ret;
-	if (ndata > f->cfg.max_data_queues) {
+	if (ndata > f->ndata) {
 		snprintf(f->err, sizeof(f->err),
 			 "%u data queues asked, the "
 			 "device has %u",
-			 ndata, f->cfg.max_data_queues);
+			 ndata, f->ndata);
 		return -ERANGE;
 	}
 	d->ctrl_rd = vu_mem_alloc(&f->mem, VIP_CTRL_BUF, 64);

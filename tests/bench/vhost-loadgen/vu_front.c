@@ -199,13 +199,12 @@ int vu_front_handshake(struct vu_front *f, uint64_t want)
 		return fail(f, -EAGAIN,
 			    "device config status %#x lacks HW_READY",
 			    le32toh(f->cfg.status));
-	f->cfg.max_data_queues = le32toh(f->cfg.max_data_queues);
-	if (!f->cfg.max_data_queues ||
-	    f->cfg.max_data_queues + 2 > VU_MAX_RINGS)
+	f->ndata = le32toh(f->cfg.max_data_queues);
+	if (!f->ndata || f->ndata + 2 > VU_MAX_RINGS)
 		return fail(f, -EPROTO,
 			    "device has %u data queues; this front "
 			    "end handles 1 to %d",
-			    f->cfg.max_data_queues, VU_MAX_RINGS - 2);
+			    f->ndata, VU_MAX_RINGS - 2);
 	f->features = f->dev_features &
 		      ((1ull << VU_F_VERSION_1) |
 		       (1ull << VU_F_PROTOCOL_FEATURES) | want);

@@ -29,8 +29,9 @@ struct vu_front {
 	uint64_t features;	 /* SET_FEATURES: what we acknowledged */
 	uint64_t proto_features; /* negotiated protocol features */
 	uint64_t queue_num;	 /* GET_QUEUE_NUM, 0 without PROTOCOL_F_MQ */
-	struct virtio_ipsec_config cfg;
+	struct virtio_ipsec_config cfg; /* as read: little-endian */
 	bool have_cfg;
+	unsigned int ndata; /* data queues: cfg.max_data_queues */
 	struct vu_mem mem;
 	struct vu_ring ring[VU_MAX_RINGS];
 	bool ring_up[VU_MAX_RINGS];
@@ -78,7 +79,7 @@ void vu_front_close(struct vu_front *f);
 /* Index of the control queue (virtio-ipsec: after the data queues). */
 static inline unsigned int vu_front_ctrlq(const struct vu_front *f)
 {
-	return f->cfg.max_data_queues;
+	return f->ndata;
 }
 
 #endif
