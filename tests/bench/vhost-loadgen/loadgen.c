@@ -358,6 +358,14 @@ static void usage(void)
 	exit(2);
 }
 
+static void bad_if(bool bad, const char *why)
+{
+	if (bad) {
+		fprintf(stderr, "vipsec-loadgen: %s\n", why);
+		exit(2);
+	}
+}
+
 static void parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -384,10 +392,16 @@ static void parse(int argc, char **argv, struct opts *o)
 		default: usage();
 		}
 	}
-	if (!o->sock || optind != argc || !o->queues || !o->batch ||
-	    !o->depth || o->depth > 64 || o->size < 20 || o->size > 1900 ||
-	    o->seconds <= 0)
+	if (!o->sock || optind != argc)
 		usage();
+	bad_if(!o->queues || o->queues > VU_MAX_RINGS - 2, "--queues must be "
+							   "1 .. 254");
+	bad_if(!o->batch, "--batch must be at least 1");
+	bad_if(!o->depth || o->depth > 64, "--depth must be 1 .. 64");
+	bad_if(o->size < 20 || o->size > 1900,
+	       "--size must be 20 .. 1900 "
+	       "(an IPv4 packet that fits a 2048-byte sample with ESP)");
+	bad_if(!(o->seconds > 0), "--seconds must be above 0");
 }
 
 int main(int argc, char **argv)
