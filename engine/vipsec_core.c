@@ -5,10 +5,20 @@
  * against req_len, resp_cap and the configured bounds before anything is
  * processed, fields are read byte-wise as little-endian, and every byte of
  * the response the caller hands back is written (no stale host memory).
+ *
+ * Zero-copy requests (vpe_queue_handle_data_sg) leave the packets in
+ * guest memory, which the guest may change while the engine reads it:
+ * the request header and descriptors are copied before they are checked,
+ * and the packet parsers (vipsec_esp_*.c, vipsec_ipv*.c, vipsec_inner.c)
+ * read each header field that yields an offset or a length once, into a
+ * local, and bound that local where it is used, so changing bytes can
+ * only give the guest wrong results for its own packets, never an access
+ * outside the buffers.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "vipsec_core_priv.h"
 #include "vipsec_le.h"
@@ -123,6 +133,12 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg, char *err,
 		set_err(err, err_len, "vipsec: out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&core->evq_lock, NULL);
+	pthread_mutex_init(&core->ctrl_lock, NULL);
+	pthread_mutex_init(&core->excl_lock, NULL);
+	/* A deleted SA is freed once no data request can hold it. */
+	core->db.sync = vpe_core_sync;
+	core->db.sync_arg = core;
 	/*
 	 * Config space says "usable": what the backend runs, of the table's
 	 * rows, weak ones only when allowed.
@@ -144,6 +160,12 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg, char *err,
 	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_UDP_ENCAP)
 		core->offered |= 1ULL << VIRTIO_IPSEC_F_UDP_ENCAP;
 	core->lim.features = core->offered;
+	/* vpe_core_handle_data()'s queue, for single-threaded users. */
+	core->q0 = vpe_queue_new(core, err, err_len);
+	if (!core->q0) {
+		vpe_core_free(core);
+		return NULL;
+	}
 	return core;
 }
 
@@ -151,9 +173,16 @@ void vpe_core_free(struct vpe_core *core)
 {
 	if (!core)
 		return;
+	/* Every queue but q0 was freed by its owner (asserted there). */
+	vpe_queue_free(core->q0);
+	vpe_queues_fini(core);
+	core->db.sync = NULL; /* no queue left to wait for */
 	vpe_sadb_fini(&core->db);
 	vpe_evq_fini(&core->evq);
 	vpe_crypto_free(core->crypto);
+	pthread_mutex_destroy(&core->evq_lock);
+	pthread_mutex_destroy(&core->ctrl_lock);
+	pthread_mutex_destroy(&core->excl_lock);
 	free(core);
 }
 
@@ -164,9 +193,14 @@ uint64_t vpe_core_features(const struct vpe_core *core)
 
 void vpe_core_set_features(struct vpe_core *core, uint64_t features)
 {
-	core->lim.features = features & core->offered;
-	if (!vpe_core_has(core, VIRTIO_IPSEC_F_EVENTQ))
+	vpe_core_ctrl_lock(core);
+	vpe_st(&core->lim.features, features & core->offered);
+	if (!vpe_core_has(core, VIRTIO_IPSEC_F_EVENTQ)) {
+		pthread_mutex_lock(&core->evq_lock);
 		vpe_evq_clear(&core->evq);
+		pthread_mutex_unlock(&core->evq_lock);
+	}
+	vpe_core_ctrl_unlock(core);
 }
 
 void vpe_core_fill_config(const struct vpe_core *core,
@@ -200,8 +234,15 @@ void vpe_core_fill_config(const struct vpe_core *core,
 
 void vpe_core_reset(struct vpe_core *core)
 {
+	vpe_core_ctrl_lock(core);
+	/* Groups are cleared in place: no data request may look. */
+	vpe_core_excl_begin(core);
 	vpe_sadb_clear(&core->db);
+	pthread_mutex_lock(&core->evq_lock);
 	vpe_evq_clear(&core->evq);
+	pthread_mutex_unlock(&core->evq_lock);
+	vpe_core_excl_end(core);
+	vpe_core_ctrl_unlock(core);
 }
 
 /* Zeroes the body and writes the footer; returns the used length. */
@@ -240,7 +281,7 @@ static void sa_keep_params(struct vpe_core *core, struct vpe_sa *sa,
 {
 	uint8_t *p = sa->st.params;
 
-	sa->st.added = core->now;
+	vpe_st(&sa->st.added, core->now); /* data queues read it */
 	memcpy(p, body, sizeof(sa->st.params));
 	vpe_sa_keep_keys(sa, body);
 	memset(p + OFF(virtio_ipsec_sa_params, cipher_key), 0,
@@ -286,9 +327,15 @@ static uint8_t ctrl_sa_del(struct vpe_core *core, const struct vpe_ctrl_req *r)
 {
 	uint8_t st = vpe_sa_del(&core->db, r->gid, r->id);
 
-	/* A later SA with the same id must not see these. */
-	if (st == VIRTIO_IPSEC_OK)
+	/*
+	 * A later SA with the same id must not see these. vpe_sa_del()
+	 * returned after the grace period: no queue can raise another.
+	 */
+	if (st == VIRTIO_IPSEC_OK) {
+		pthread_mutex_lock(&core->evq_lock);
 		vpe_evq_purge(&core->evq, r->gid, r->id);
+		pthread_mutex_unlock(&core->evq_lock);
+	}
 	return st;
 }
 
@@ -297,8 +344,11 @@ static uint8_t ctrl_sa_flush(struct vpe_core *core,
 {
 	uint8_t st = vpe_sa_flush(&core->db, r->gid);
 
-	if (st == VIRTIO_IPSEC_OK)
+	if (st == VIRTIO_IPSEC_OK) {
+		pthread_mutex_lock(&core->evq_lock);
 		vpe_evq_purge(&core->evq, r->gid, 0);
+		pthread_mutex_unlock(&core->evq_lock);
+	}
 	return st;
 }
 
@@ -374,11 +424,14 @@ ssize_t vpe_core_handle_ctrl(struct vpe_core *core, const uint8_t *req,
 
 	if (!resp || resp_cap < FOOTER_LEN)
 		return -1;
-	if (!req || req_len < CTRL_HLEN)
+	if (!req || req_len < CTRL_HLEN) {
 		st = VIRTIO_IPSEC_INVAL;
-	else
+	} else {
+		vpe_core_ctrl_lock(core);
 		st = ctrl_dispatch(core, req, req_len, resp,
 				   resp_cap - FOOTER_LEN, &out_len);
+		vpe_core_ctrl_unlock(core);
+	}
 	if (st != VIRTIO_IPSEC_OK)
 		out_len = 0;
 	return finish(resp, resp_cap, out_len, st, out_len);
@@ -430,13 +483,98 @@ static uint8_t data_validate(const struct vpe_core *core, const uint8_t *req,
 	return VIRTIO_IPSEC_OK;
 }
 
+/*
+ * The request's two parts as iovec lists: a flat request is one entry
+ * each (the caller's own copy), a zero-copy one the virtqueue element's
+ * guest buffers, which the guest may change while they are read.
+ */
+struct vpe_data_io {
+	const struct iovec *out; /* device-readable */
+	unsigned int out_num;
+	const struct iovec *in; /* device-writable */
+	unsigned int in_num;
+	bool flat; /* out is a stable copy: parse it in place */
+};
+
+/* A position in an iovec list. */
+struct sg_cur {
+	const struct iovec *v;
+	unsigned int n, i;
+	size_t off;
+};
+
+static size_t sg_total(const struct iovec *v, unsigned int n)
+{
+	size_t t = 0, i;
+
+	for (i = 0; i < n; i++)
+		t = v[i].iov_len > SIZE_MAX - t ? SIZE_MAX : t + v[i].iov_len;
+	return t;
+}
+
+static void sg_norm(struct sg_cur *c)
+{
+	while (c->i < c->n && c->off >= c->v[c->i].iov_len) {
+		c->off = 0;
+		c->i++;
+	}
+}
+
+/*
+ * Moves len bytes on, copying them to dst (gather), from src (scatter),
+ * zeroing them (neither), or none of these. Callers have checked the
+ * list holds them; it stops at its end regardless.
+ */
+static void sg_walk(struct sg_cur *c, size_t len, uint8_t *dst,
+		    const uint8_t *src, bool zero)
+{
+	while (len) {
+		uint8_t *b;
+		size_t k;
+
+		sg_norm(c);
+		if (c->i >= c->n)
+			return;
+		b = (uint8_t *)c->v[c->i].iov_base + c->off;
+		k = c->v[c->i].iov_len - c->off;
+		if (k > len)
+			k = len;
+		if (dst) {
+			memcpy(dst, b, k);
+			dst += k;
+		} else if (src) {
+			memcpy(b, src, k);
+			src += k;
+		} else if (zero) {
+			memset(b, 0, k);
+		}
+		c->off += k;
+		len -= k;
+	}
+}
+
 /* One packet of a data request on its way through a burst. */
 struct data_pkt {
 	uint8_t *res; /* its virtio_ipsec_pkt_result */
 	uint32_t in_len;
 	uint32_t cap;
+	bool rsv;     /* vpe_life_admit() reserved it */
+	bool bounced; /* out is in the bounce buffer: copy back to opos */
+	struct sg_cur opos;
 	struct vpe_esp_res r;
 	uint16_t warn;
+};
+
+/* One data request on one queue. */
+struct data_ctx {
+	struct vpe_core *core;
+	struct vpe_crypto *crypto;
+	struct vpe_queue *q;
+	int encap;
+	unsigned int nb;
+	struct vpe_esp_pkt burst[VPE_ESP_BURST];
+	struct data_pkt *pend[VPE_ESP_BURST];
+	struct data_pkt one[VPE_ESP_BURST];
 };
 
 /*
@@ -468,54 +606,169 @@ static void data_result(const struct data_pkt *d, uint8_t *out)
 		 (uint32_t)d->r.seq);
 	vpe_st32(d->res + OFF(virtio_ipsec_pkt_result, seq_hi),
 		 (uint32_t)(d->r.seq >> 32));
+	if (d->bounced) {
+		struct sg_cur c = d->opos;
+
+		sg_walk(&c, d->cap, NULL, out, false);
+	}
 }
 
 /* Runs the pending burst through the ESP engine, then accounts it. */
-static void data_flush(struct vpe_core *core, int encap, struct vpe_esp_pkt *p,
-		       struct data_pkt **d, unsigned int *n)
+static void data_flush(struct data_ctx *x)
 {
 	struct vpe_esp_res r[VPE_ESP_BURST];
+	struct vpe_esp_pkt *p = x->burst;
+	struct vpe_sa *run = NULL;
+	uint64_t rp = 0, rb = 0;
 	unsigned int i;
 
-	if (!*n)
+	if (!x->nb)
 		return;
-	if (encap)
-		vpe_esp_encap_burst(core->crypto, p, *n, r);
+	if (x->encap)
+		vpe_esp_encap_burst(x->crypto, p, x->nb, r);
 	else
-		vpe_esp_decap_burst(core->crypto, p, *n, r);
-	for (i = 0; i < *n; i++) {
-		d[i]->r = r[i];
-		d[i]->warn =
-			vpe_life_account(core, p[i].sa, d[i]->in_len, &d[i]->r);
-		data_result(d[i], p[i].out);
+		vpe_esp_decap_burst(x->crypto, p, x->nb, r);
+	for (i = 0; i < x->nb; i++) {
+		struct data_pkt *d = x->pend[i];
+		struct vpe_sa *sa = p[i].sa;
+
+		d->r = r[i];
+		/*
+		 * The common SA, without lifetimes: its counters take one
+		 * atomic add per run of packets (shared by all queues).
+		 */
+		if (d->r.status == VIRTIO_IPSEC_OK && vpe_life_plain(sa) &&
+		    !(vpe_ld(&sa->st.flags) & VPE_ST_SOFT)) {
+			if (sa != run) {
+				if (run)
+					vpe_life_account_plain(run, rp, rb);
+				run = sa;
+				rp = rb = 0;
+			}
+			rp++;
+			rb += d->in_len;
+			d->warn = 0;
+		} else {
+			d->warn = vpe_life_account(x->core, sa, d->in_len,
+						   d->rsv, &d->r);
+		}
+		data_result(d, p[i].out);
 	}
-	*n = 0;
+	if (run)
+		vpe_life_account_plain(run, rp, rb);
+	x->nb = 0;
+	vpe_queue_bounce_reset(x->q);
 }
 
-ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
-			     size_t req_len, uint8_t *resp, size_t resp_cap)
+/*
+ * The len bytes at c when they lie in its current entry (an entry used
+ * up is skipped first), else NULL; c does not move. Inline: this is the
+ * per-packet common case (a flat request, or a packet in a descriptor of
+ * its own).
+ */
+static inline uint8_t *sg_peek(struct sg_cur *c, size_t len)
 {
-	struct vpe_esp_pkt burst[VPE_ESP_BURST];
-	struct data_pkt *pend[VPE_ESP_BURST];
-	struct data_pkt one[VPE_ESP_BURST];
-	const uint8_t *pr, *in;
-	unsigned int nb = 0, k;
-	uint64_t body = 0;
-	uint8_t *out, st;
-	uint32_t n = 0, i;
-	int encap;
+	while (c->i < c->n && c->off >= c->v[c->i].iov_len && len) {
+		c->off = 0;
+		c->i++;
+	}
+	if (c->i < c->n && c->v[c->i].iov_len - c->off >= len)
+		return (uint8_t *)c->v[c->i].iov_base + c->off;
+	return NULL;
+}
 
-	if (!resp || resp_cap < FOOTER_LEN)
+/*
+ * The slow way to a packet's bytes: they straddle entries (or there are
+ * none), so they go through the queue's bounce buffer, which the caller
+ * has made room in: gathered now for input, scattered back from pos by
+ * data_result() for output.
+ */
+static uint8_t *data_bounce(struct data_ctx *x, struct sg_cur *c, size_t len,
+			    bool gather, struct sg_cur *pos)
+{
+	uint8_t *b = vpe_queue_bounce(x->q, len);
+
+	*pos = *c;
+	sg_walk(c, len, gather ? b : NULL, NULL, false);
+	return b;
+}
+
+/*
+ * The header and the packet descriptors, copied once out of guest
+ * buffers (zero-copy requests): everything that is checked is read from
+ * this copy, so the guest cannot change a length after its check.
+ */
+static const uint8_t *data_header(struct vpe_core *core, struct vpe_queue *q,
+				  const struct vpe_data_io *io, size_t req_len)
+{
+	struct sg_cur c = { io->out, io->out_num, 0, 0 };
+	uint8_t *h = vpe_queue_hdr_buf(q);
+	size_t len = req_len < DATA_HLEN ? req_len : DATA_HLEN;
+	uint32_t n;
+
+	if (io->flat)
+		return io->out_num ? io->out[0].iov_base : NULL;
+	sg_walk(&c, len, h, NULL, false);
+	if (len < DATA_HLEN)
+		return h;
+	n = vpe_ld32(h + OFF(virtio_ipsec_data_hdr, num_pkts));
+	if (n == 0 || n > core->cfg.max_batch)
+		return h; /* refused before any descriptor is read */
+	len = (size_t)n * PKT_REQ_LEN;
+	if (len > req_len - DATA_HLEN)
+		len = req_len - DATA_HLEN; /* refused: too short */
+	sg_walk(&c, len, h + DATA_HLEN, NULL, false);
+	return h;
+}
+
+/* Zeroes the writable part from body on and writes the footer. */
+static ssize_t data_finish(const struct vpe_data_io *io, size_t resp_cap,
+			   size_t body, uint8_t status, uint32_t out_len)
+{
+	struct sg_cur c = { io->in, io->in_num, 0, 0 };
+	uint8_t f[FOOTER_LEN] = { status };
+
+	vpe_st32(f + OFF(virtio_ipsec_resp_footer, out_len), out_len);
+	sg_walk(&c, body, NULL, NULL, false);
+	sg_walk(&c, resp_cap - FOOTER_LEN - body, NULL, NULL, true);
+	sg_walk(&c, FOOTER_LEN, NULL, f, false);
+	return (ssize_t)resp_cap;
+}
+
+ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
+		     struct vpe_queue *q, const struct vpe_data_io *io)
+{
+	size_t req_len = sg_total(io->out, io->out_num);
+	size_t resp_cap = sg_total(io->in, io->in_num);
+	struct sg_cur ic = { io->out, io->out_num, 0, 0 };
+	struct sg_cur oc = { io->in, io->in_num, 0, 0 };
+	struct data_ctx x; /* arrays filled as used: no 10 KiB memset */
+	const uint8_t *req, *pr;
+	uint8_t *results, st;
+	uint64_t body = 0;
+	uint32_t n = 0, i;
+	unsigned int k;
+
+	if (resp_cap < FOOTER_LEN)
 		return -1;
+	x.core = core;
+	x.crypto = crypto;
+	x.q = q;
+	x.nb = 0;
+	req = data_header(core, q, io, req_len);
 	st = data_validate(core, req, req_len, resp_cap, &n, &body);
 	if (st != VIRTIO_IPSEC_OK)
-		return finish(resp, resp_cap, 0, st, 0);
+		return data_finish(io, resp_cap, 0, st, 0);
 
-	encap = vpe_ld16(req + OFF(virtio_ipsec_data_hdr, opcode)) ==
-		VIRTIO_IPSEC_OP_ENCAP;
+	x.encap = vpe_ld16(req + OFF(virtio_ipsec_data_hdr, opcode)) ==
+		  VIRTIO_IPSEC_OP_ENCAP;
 	pr = req + DATA_HLEN;
-	in = pr + (size_t)n * PKT_REQ_LEN;
-	out = resp + (size_t)n * PKT_RES_LEN;
+	/* Results in place when contiguous, else gathered and copied out. */
+	results = sg_peek(&oc, (size_t)n * PKT_RES_LEN);
+	if (!results)
+		results = vpe_queue_res_buf(q);
+	sg_walk(&ic, DATA_HLEN + (size_t)n * PKT_REQ_LEN, NULL, NULL, false);
+	sg_walk(&oc, (size_t)n * PKT_RES_LEN, NULL, NULL, false);
 	/*
 	 * Packets go to the ESP engine in bursts (one backend call for up to
 	 * VPE_ESP_BURST packets' crypto); each is admitted, processed and
@@ -525,67 +778,124 @@ ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
 		uint32_t gid =
 			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, group_id));
 		uint32_t id = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, sa_id));
+		uint32_t in_len =
+			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
+		uint32_t cap =
+			vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
+		struct sg_cur ipos, opos;
+		bool ob;
+		const uint8_t *in;
+		uint8_t *out, status = VIRTIO_IPSEC_OK;
 		struct data_pkt *d;
 		struct vpe_sa *sa = NULL;
 
-		if (nb == VPE_ESP_BURST)
-			data_flush(core, encap, burst, pend, &nb);
-		d = &one[nb];
-		memset(d, 0, sizeof(*d));
-		d->res = resp + (size_t)i * PKT_RES_LEN;
-		d->in_len = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, in_len));
-		d->cap = vpe_ld32(pr + OFF(virtio_ipsec_pkt_req, out_cap));
 		if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
-			d->r.status = VIRTIO_IPSEC_INVGROUP;
+			status = VIRTIO_IPSEC_INVGROUP;
 		} else {
 			sa = vpe_sa_lookup(&core->db, gid, id);
 			if (!sa)
-				d->r.status = VIRTIO_IPSEC_INVSA;
+				status = VIRTIO_IPSEC_INVSA;
 		}
+		if (x.nb == VPE_ESP_BURST)
+			data_flush(&x);
 		if (sa && data_counts_matter(sa))
-			for (k = 0; k < nb; k++)
-				if (burst[k].sa == sa) {
-					data_flush(core, encap, burst, pend,
-						   &nb);
-					d = &one[0];
-					*d = (struct data_pkt){
-						.res = resp +
-						       (size_t)i * PKT_RES_LEN,
-						.in_len = vpe_ld32(
-							pr +
-							OFF(virtio_ipsec_pkt_req,
-							    in_len)),
-						.cap = vpe_ld32(
-							pr +
-							OFF(virtio_ipsec_pkt_req,
-							    out_cap)),
-					};
+			for (k = 0; k < x.nb; k++)
+				if (x.burst[k].sa == sa) {
+					data_flush(&x);
 					break;
 				}
+		if (io->flat) {
+			/* One entry each, bounds checked: plain offsets. */
+			in = (const uint8_t *)io->out[0].iov_base + ic.off;
+			out = (uint8_t *)io->in[0].iov_base + oc.off;
+		} else {
+			in = sg_peek(&ic, in_len);
+			out = sg_peek(&oc, cap);
+		}
+		ob = !out;
+		if (in && out) {
+			/* In place: the common case. */
+			ic.off += in_len;
+			oc.off += cap;
+		} else {
+			size_t need = (in ? 0 : in_len) + (out ? 0 : cap);
+
+			/* Flushing copies bounced outputs back: room again. */
+			if (!vpe_queue_bounce_room(x.q, need))
+				data_flush(&x);
+			if (in)
+				ic.off += in_len;
+			else
+				in = data_bounce(&x, &ic, in_len, true, &ipos);
+			if (out)
+				oc.off += cap;
+			else
+				out = data_bounce(&x, &oc, cap, false, &opos);
+		}
+		d = &x.one[x.nb];
+		*d = (struct data_pkt){
+			.res = results + (size_t)i * PKT_RES_LEN,
+			.in_len = in_len,
+			.cap = cap,
+			.bounced = ob,
+			.r.status = status,
+		};
+		if (ob)
+			d->opos = opos;
 		/* Lifetimes and statistics wrap the ESP engine. */
 		if (sa)
-			d->r.status = vpe_life_admit(core, sa);
+			d->r.status = vpe_life_admit(core, sa, in_len, &d->rsv);
 		if (sa && d->r.status == VIRTIO_IPSEC_OK) {
-			burst[nb] = (struct vpe_esp_pkt){
+			x.burst[x.nb] = (struct vpe_esp_pkt){
 				.sa = sa,
 				.in = in,
-				.in_len = d->in_len,
+				.in_len = in_len,
 				.out = out,
-				.out_cap = d->cap,
+				.out_cap = cap,
 			};
-			pend[nb++] = d;
+			x.pend[x.nb++] = d;
 		} else {
 			if (sa)
-				d->warn = vpe_life_account(core, sa, d->in_len,
-							   &d->r);
+				d->warn = vpe_life_account(core, sa, in_len,
+							   d->rsv, &d->r);
 			data_result(d, out);
 		}
-		in += d->in_len;
-		out += d->cap;
 	}
-	data_flush(core, encap, burst, pend, &nb);
-	return finish(resp, resp_cap, (size_t)body, VIRTIO_IPSEC_OK,
-		      (uint32_t)body);
+	data_flush(&x);
+	if (results == vpe_queue_res_buf(q)) {
+		struct sg_cur c = { io->in, io->in_num, 0, 0 };
+
+		sg_walk(&c, (size_t)n * PKT_RES_LEN, NULL, results, false);
+	}
+	return data_finish(io, resp_cap, (size_t)body, VIRTIO_IPSEC_OK,
+			   (uint32_t)body);
+}
+
+ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
+			     size_t req_len, uint8_t *resp, size_t resp_cap)
+{
+	return vpe_queue_handle_data(core->q0, req, req_len, resp, resp_cap);
+}
+
+ssize_t vpe_queue_handle_data(struct vpe_queue *q, const uint8_t *req,
+			      size_t req_len, uint8_t *resp, size_t resp_cap)
+{
+	struct iovec o = { (void *)req, req ? req_len : 0 };
+	struct iovec i = { resp, resp_cap };
+	struct vpe_data_io io = { &o, 1, &i, 1, true };
+
+	if (!resp || resp_cap < FOOTER_LEN)
+		return -1;
+	return vpe_queue_run(q, &io);
+}
+
+ssize_t vpe_queue_handle_data_sg(struct vpe_queue *q, const struct iovec *out,
+				 unsigned int out_num, const struct iovec *in,
+				 unsigned int in_num)
+{
+	struct vpe_data_io io = { out, out_num, in, in_num, false };
+
+	return vpe_queue_run(q, &io);
 }
 
 /* For tests and the benchmark: the engine objects behind a core. */

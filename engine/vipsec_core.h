@@ -9,8 +9,13 @@
  * parses guest input lives here, where it is unit-tested and fuzzed on the
  * host.
  *
- * Threading: a core is used by one thread at a time (QEMU's main loop);
- * the caller serialises.
+ * Threading (engine/vipsec_queue.c has the rules in full): the control
+ * calls (vpe_core_handle_ctrl, _tick, _reset, _set_features, events)
+ * may come from any thread and are serialised inside; the data path
+ * runs on queues (struct vpe_queue), one thread per queue at a time,
+ * many queues at once, concurrently with the control calls.
+ * vpe_core_handle_data() is the data path on the core's own default
+ * queue: callers of it serialise among themselves as before.
  */
 #ifndef VPE_CORE_H
 #define VPE_CORE_H
@@ -19,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <linux/virtio_ipsec.h>
 
@@ -121,5 +127,44 @@ ssize_t vpe_core_handle_ctrl(struct vpe_core *core, const uint8_t *req,
 			     size_t req_len, uint8_t *resp, size_t resp_cap);
 ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
 			     size_t req_len, uint8_t *resp, size_t resp_cap);
+
+/*
+ * A data queue: one per virtqueue / worker thread. It holds what a
+ * thread's data path must not share: its crypto backend instance
+ * (intel-ipsec-mb manager, AF_ALG IV pool) and scratch buffers. SAs are
+ * shared by every queue of the core.
+ *
+ * vpe_queue_new: NULL with a message in err when out of memory or the
+ * backend cannot be set up again. vpe_queue_free: NULL is a no-op; the
+ * queue must be idle; free every queue before vpe_core_free(). Both take
+ * the control lock (never call them from inside a request).
+ */
+struct vpe_queue;
+struct vpe_queue *vpe_queue_new(struct vpe_core *core, char *err,
+				size_t errlen);
+void vpe_queue_free(struct vpe_queue *q);
+
+/*
+ * The contract of vpe_core_handle_data() on queue q. One thread at a
+ * time per queue; any number of queues at once, concurrently with the
+ * control calls.
+ */
+ssize_t vpe_queue_handle_data(struct vpe_queue *q, const uint8_t *req,
+			      size_t req_len, uint8_t *resp, size_t resp_cap);
+
+/*
+ * Zero-copy form: the request's device-readable part is out (out_num
+ * entries), its device-writable part in (in_num entries), e.g. a
+ * virtqueue element's mapped guest buffers, which the guest may change
+ * while they are read. The request header and packet descriptors are
+ * copied once, and every check reads that copy; packet input is read
+ * and output written in place when a packet's bytes lie in one entry,
+ * through the queue's bounce buffer when they straddle entries. Same
+ * return as vpe_queue_handle_data() (the used length, the whole
+ * writable part, or -1 when it cannot hold the footer).
+ */
+ssize_t vpe_queue_handle_data_sg(struct vpe_queue *q, const struct iovec *out,
+				 unsigned int out_num, const struct iovec *in,
+				 unsigned int in_num);
 
 #endif /* VPE_CORE_H */

@@ -7,9 +7,12 @@
 #ifndef VPE_CORE_PRIV_H
 #define VPE_CORE_PRIV_H
 
+#include <pthread.h>
+
 #include "vipsec_core.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
+#include "vipsec_sync.h"
 
 /* One queued event, host order (struct virtio_ipsec_event on the wire). */
 struct vpe_evrec {
@@ -37,25 +40,82 @@ bool vpe_evq_pop(struct vpe_evq *q, struct vpe_evrec *e);
 /* Drops the events of one SA (sa_id != 0) or of a whole group (0). */
 void vpe_evq_purge(struct vpe_evq *q, uint32_t gid, uint32_t sa_id);
 
+/* Locking rules: vipsec_queue.c. */
 struct vpe_core {
 	struct vpe_core_config cfg;
-	struct vpe_crypto *crypto;
+	struct vpe_crypto *crypto; /* control path: key setup */
 	struct vpe_sadb db;
-	struct vpe_sa_limits lim; /* lim.features: negotiated */
+	struct vpe_sa_limits lim; /* lim.features: negotiated (atomic) */
 	uint64_t offered;	  /* VIRTIO_IPSEC_F_* */
-	uint64_t now;		  /* seconds, from vpe_core_tick() */
-	struct vpe_evq evq;
+	uint64_t now;		  /* seconds, from vpe_core_tick() (atomic) */
+	struct vpe_evq evq;	  /* under evq_lock */
+	pthread_mutex_t evq_lock;
+	/* One control call at a time; owns db's tables and queues. */
+	pthread_mutex_t ctrl_lock;
+	/* vpe_core_excl_begin(): held while excl is set. */
+	pthread_mutex_t excl_lock;
+	uint32_t excl;		  /* data requests wait (atomic) */
+	struct vpe_queue *queues; /* every queue, under ctrl_lock */
+	struct vpe_queue *q0;	  /* vpe_core_handle_data()'s queue */
 };
 
 static inline bool vpe_core_has(const struct vpe_core *core, unsigned int bit)
 {
-	return core->lim.features & (1ULL << bit);
+	return vpe_ld(&core->lim.features) & (1ULL << bit);
 }
 
+/*
+ * vipsec_queue.c: the data queues' side of the locking.
+ * vpe_core_sync: returns once every data request that was under way
+ * when it was called has returned (a grace period).
+ * vpe_core_excl_begin/end: no data request runs between them (new ones
+ * wait); for changes made in place (SA_MOD, reset, migration import).
+ * All three with ctrl_lock held.
+ */
+void vpe_core_sync(void *core);
+void vpe_core_excl_begin(struct vpe_core *core);
+void vpe_core_excl_end(struct vpe_core *core);
+/* Takes / drops ctrl_lock (asserting it is not held by a data queue). */
+void vpe_core_ctrl_lock(struct vpe_core *core);
+void vpe_core_ctrl_unlock(struct vpe_core *core);
+/* Queues an event (any thread; evq_lock inside). */
+void vpe_core_event(struct vpe_core *core, const struct vpe_evrec *e);
+
+/* vipsec_core.c: the data path of one queue. */
+struct vpe_data_io;
+ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
+		     struct vpe_queue *q, const struct vpe_data_io *io);
+
+/* vipsec_queue.c: a queue's request, between the gate's two halves. */
+ssize_t vpe_queue_run(struct vpe_queue *q, const struct vpe_data_io *io);
+/* Frees queues left at vpe_core_free() (there should be none but q0). */
+void vpe_queues_fini(struct vpe_core *core);
+/* The queue's scratch: the copied header, the results, bounce room. */
+uint8_t *vpe_queue_hdr_buf(struct vpe_queue *q);
+uint8_t *vpe_queue_res_buf(struct vpe_queue *q);
+/* len bytes of bounce room (0: a valid pointer), or NULL when full. */
+uint8_t *vpe_queue_bounce(struct vpe_queue *q, size_t len);
+bool vpe_queue_bounce_room(const struct vpe_queue *q, size_t len);
+void vpe_queue_bounce_reset(struct vpe_queue *q);
+
 /* vipsec_lifetime.c: accounting around one packet (see there). */
-uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa);
+/*
+ * admit reserves the packet against hard packet/byte limits (*rsv set
+ * when it did); account gives the reservation back when the packet
+ * failed (rsv as admit set it).
+ */
+uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa,
+		       uint32_t in_len, bool *rsv);
 uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
-			  uint32_t in_len, struct vpe_esp_res *r);
+			  uint32_t in_len, bool rsv, struct vpe_esp_res *r);
+/*
+ * An SA without lifetimes or sequence announcements: its good packets
+ * only add to two counters, which the decoder does once per run of
+ * packets (vpe_life_account_plain) instead of once per packet.
+ */
+bool vpe_life_plain(const struct vpe_sa *sa);
+void vpe_life_account_plain(struct vpe_sa *sa, uint64_t packets,
+			    uint64_t bytes);
 /* Highest sequence number used (outbound) or seen (inbound). */
 uint64_t vpe_sa_seq(const struct vpe_sa *sa);
 /* Wire stats record (struct virtio_ipsec_sa_stats) of an SA. */

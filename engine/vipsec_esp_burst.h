@@ -17,6 +17,16 @@
 
 struct vpe_esp_dir {
 	/*
+	 * NULL, or run over a chunk's m packets before any is prepared, for
+	 * work cheaper done for many at once (encap: checks, then sequence
+	 * numbers per run of one SA); it sets res[i] and fills the states
+	 * st[i], which prepare and finish then get: with pre, a packet's
+	 * state is at its index in the chunk, else at its slot among the
+	 * packets prepared.
+	 */
+	void (*pre)(const struct vpe_esp_pkt *p, unsigned int m, void *st,
+		    struct vpe_esp_res *res);
+	/*
 	 * Fills op and the direction's per-packet state st; VIRTIO_IPSEC_OK
 	 * when op is ready, anything else is the packet's final status.
 	 */
@@ -34,7 +44,38 @@ struct vpe_esp_dir {
 			  unsigned int k, const struct vpe_esp_pkt *next);
 	size_t st_size; /* bytes of one packet's state */
 	bool decrypt;	/* backend call: decrypt, else encrypt */
+	bool count; /* add good packets to sa->packets, sa->bytes (output) */
 };
+
+/*
+ * Adds the good packets of p[0..n-1] to their SA's packets and bytes:
+ * one atomic add per run of packets of one SA, not two per packet, so
+ * that a counter shared by many queues costs little on the fast path.
+ */
+static inline void vpe_esp_count(const struct vpe_esp_pkt *p, unsigned int n,
+				 const struct vpe_esp_res *res)
+{
+	struct vpe_sa *sa = NULL;
+	uint64_t pk = 0, by = 0;
+	unsigned int i;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || p[i].sa != sa) {
+			if (pk) {
+				vpe_add(&sa->packets, pk);
+				vpe_add(&sa->bytes, by);
+			}
+			if (i == n)
+				break;
+			sa = p[i].sa;
+			pk = by = 0;
+		}
+		if (res[i].status == VIRTIO_IPSEC_OK) {
+			pk++;
+			by += res[i].out_len;
+		}
+	}
+}
 
 /* st: room for VPE_ESP_BURST states of d->st_size bytes. */
 static inline __attribute__((always_inline)) void
@@ -50,13 +91,17 @@ vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
 	for (base = 0; base < n; base += m) {
 		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
 		vpe_esp_prefetch(p + base, m);
+		/* No must_wait with pre: the chunk is m packets, as pre saw. */
+		if (d->pre)
+			d->pre(p + base, m, st, res + base);
 		for (i = 0, k = 0; i < m; i++) {
 			if (d->must_wait &&
 			    d->must_wait(p + base, idx, k, &p[base + i])) {
 				m = i;
 				break;
 			}
-			if (d->prepare(c, &p[base + i], s + k * d->st_size,
+			if (d->prepare(c, &p[base + i],
+				       s + (d->pre ? i : k) * d->st_size,
 				       &ops[k],
 				       &res[base + i]) == VIRTIO_IPSEC_OK)
 				idx[k++] = (uint8_t)i;
@@ -66,8 +111,11 @@ vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
 		else if (k)
 			c->ops->encrypt(c, ops, k);
 		for (i = 0; i < k; i++)
-			d->finish(&p[base + idx[i]], s + i * d->st_size,
+			d->finish(&p[base + idx[i]],
+				  s + (d->pre ? idx[i] : i) * d->st_size,
 				  &ops[i], &res[base + idx[i]]);
+		if (d->count)
+			vpe_esp_count(p + base, m, res + base);
 	}
 }
 

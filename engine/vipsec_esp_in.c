@@ -124,10 +124,11 @@ static uint64_t full_seq(const struct vpe_sa *sa, uint32_t seq_lo)
 {
 	if (!(sa->options & VIRTIO_IPSEC_SA_OPT_ESN))
 		return seq_lo;
+	/* A guess from the top as this queue sees it; the ICV decides. */
 	if (sa->replay)
-		return vpe_replay_esn_infer(sa->replay->top, sa->replay->window,
-					    seq_lo);
-	return vpe_replay_esn_infer(sa->esn_top, 1u << 31, seq_lo);
+		return vpe_replay_esn_infer(vpe_ld(&sa->replay->top),
+					    sa->replay->window, seq_lo);
+	return vpe_replay_esn_infer(vpe_ld(&sa->esn_top), 1u << 31, seq_lo);
 }
 
 /* Tunnel mode: the inner packet, TFC padding stripped. */
@@ -143,7 +144,7 @@ static uint8_t finish_tunnel(const struct vpe_sa *sa, uint8_t *out,
 	if (nh == VPE_IPPROTO_IPIP ? vpe_ipv4_inner_ok(out, (uint32_t)n) :
 				     vpe_ipv6_inner_ok(out, (uint32_t)n))
 		return VIRTIO_IPSEC_BADPKT;
-	st = vpe_inner_decap(sa, out, ecn);
+	st = vpe_inner_decap(sa, out, (uint32_t)n, ecn);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
 	memset(out + n, 0, len - (uint32_t)n); /* TFC padding */
@@ -266,14 +267,26 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 	 * carried the same number (a replay inside one burst).
 	 */
 	if (sa->replay) {
+		/*
+		 * Another queue may have taken the same number since the
+		 * check in prepare: the check that counts and the update are
+		 * one step under the SA's lock, so each number is accepted
+		 * exactly once.
+		 */
+		vpe_spin_lock(&sa->replay_lock);
 		res->status = vpe_replay_check(sa->replay, res->seq);
+		if (res->status == VIRTIO_IPSEC_OK)
+			vpe_replay_update(sa->replay, res->seq);
+		vpe_spin_unlock(&sa->replay_lock);
 		if (res->status != VIRTIO_IPSEC_OK) {
 			memset(op->pt, 0, op->len);
 			return;
 		}
-		vpe_replay_update(sa->replay, res->seq);
-	} else if (res->seq > sa->esn_top) {
-		sa->esn_top = res->seq;
+	} else {
+		uint64_t top = vpe_ld(&sa->esn_top);
+
+		while (res->seq > top && !vpe_cas(&sa->esn_top, &top, res->seq))
+			;
 	}
 	inner = vpe_esp_trailer(out + st->hdr, st->ct_len, &nh);
 	if (inner < 0) {
@@ -291,12 +304,9 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 	    (sa->options & VIRTIO_IPSEC_SA_OPT_SELECTOR) &&
 	    !vpe_selector_match(sa, out))
 		res->status = VIRTIO_IPSEC_SELECTOR;
-	if (res->status != VIRTIO_IPSEC_OK) {
+	if (res->status != VIRTIO_IPSEC_OK)
 		res->out_len = 0;
-		return;
-	}
-	sa->packets++;
-	sa->bytes += res->out_len;
+	/* sa->packets, sa->bytes: counted per burst (vpe_esp_burst). */
 }
 
 void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
@@ -333,6 +343,7 @@ static const struct vpe_esp_dir decap_dir = {
 	.must_wait = decap_must_wait,
 	.st_size = sizeof(struct in_state),
 	.decrypt = true,
+	.count = true,
 };
 
 void vpe_esp_decap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,

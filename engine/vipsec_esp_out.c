@@ -2,6 +2,11 @@
 /*
  * vipsec_esp_out: outbound ESP, tunnel and transport mode, IPv4 and IPv6,
  * optionally in UDP (RFC 3948) and with TFC padding.
+ *
+ * Many queues may encapsulate with one SA at once (vipsec_queue.c): the
+ * sequence numbers and outer IPv4 ids of a run of packets of one SA are
+ * reserved with one atomic operation each (vpe_esp_reserve); nothing
+ * else of the SA is written here.
  */
 #include <string.h>
 
@@ -21,6 +26,8 @@ struct out_layout {
 	uint32_t pad;
 	uint8_t nh; /* trailer next header */
 	uint32_t total;
+	uint16_t ip_id; /* tunnel IPv4: the outer id (vpe_esp_reserve) */
+	uint64_t seq;	/* reserved by encap_pre */
 };
 
 /* payload + pad + 2 is a multiple of the transform's block (>= 4). */
@@ -155,7 +162,13 @@ static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 			/* Transport mode protects whole datagrams only. */
 			if (vpe_get_be16(in + 6) & (VPE_IP_MF | VPE_IP_OFFMASK))
 				return VIRTIO_IPSEC_BADPKT;
+			/*
+			 * Read again, and so checked again: in may be guest
+			 * memory that changed since vpe_ipv4_inner_ok().
+			 */
 			l->ip_hlen = (in[0] & 0xf) * 4u;
+			if (l->ip_hlen < VPE_IPV4_HLEN || l->ip_hlen > in_len)
+				return VIRTIO_IPSEC_BADPKT;
 			l->nh_off = 9;
 		}
 		l->nh = in[l->nh_off];
@@ -185,8 +198,8 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 				(uint16_t)(l->total - VPE_IPV6_HLEN), proto);
 		} else {
 			vpe_ipv4_write_outer_proto(out, sa->tmpl, tos,
-						   (uint16_t)l->total,
-						   sa->ip_id++, df, proto);
+						   (uint16_t)l->total, l->ip_id,
+						   df, proto);
 		}
 		return;
 	}
@@ -202,10 +215,129 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 }
 
 /*
- * First half of one encapsulation: every check, the sequence number, the
- * plaintext and ESP header laid out in out, and the crypto op that seals
- * it. VIRTIO_IPSEC_OK when op is ready for the backend; anything else is
- * the packet's final status (res filled, no op).
+ * Reserves up to k consecutive outbound sequence numbers for a run of
+ * packets of one SA: returns how many it got (0 .. k), the first in
+ * *first. Unique and gap-free across threads: every number up to seq_max
+ * is handed out exactly once and none after it (RFC 4303 3.3.3: no wrap;
+ * when the space runs out the SA stays stopped). One atomic operation
+ * per run, not per packet.
+ *
+ * Without ESN (seq_max 2^32 - 1 in a 64-bit counter) a plain fetch-add:
+ * a thread that runs past the end leaves the counter at most one run
+ * past seq_max per thread racing it, far from wrapping; readers clamp
+ * (vpe_sa_seq). With ESN the limit is 2^64 - 1 and an overshooting add
+ * would wrap the counter to numbers already used, so a compare-and-swap
+ * that never moves past the limit (uncontended, the same one locked
+ * instruction).
+ */
+static uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
+{
+	uint64_t old, got;
+
+	if (sa->seq_max <= UINT32_MAX) {
+		old = vpe_add(&sa->seq, k);
+		got = old >= sa->seq_max    ? 0 :
+		      sa->seq_max - old < k ? sa->seq_max - old :
+					      k;
+	} else {
+		old = vpe_ld(&sa->seq);
+		do {
+			got = old >= sa->seq_max    ? 0 :
+			      sa->seq_max - old < k ? sa->seq_max - old :
+						      k;
+		} while (got && !vpe_cas(&sa->seq, &old, old + got));
+	}
+	if (got < k)
+		vpe_st(&sa->stopped, true);
+	*first = old + 1;
+	return got;
+}
+
+/* Checks one packet and lays it out; VIRTIO_IPSEC_OK or its status. */
+static uint8_t encap_check(const struct vpe_esp_pkt *p, struct out_layout *l,
+			   struct vpe_esp_res *res)
+{
+	struct vpe_sa *sa = p->sa;
+
+	res->out_len = 0;
+	res->seq = 0;
+	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
+		return res->status = VIRTIO_IPSEC_INVAL;
+	if (vpe_ld(&sa->stopped))
+		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
+	res->status = layout(sa, p->in, p->in_len, l);
+	if (res->status != VIRTIO_IPSEC_OK)
+		return res->status;
+	if (l->total > p->out_cap) {
+		res->out_len = l->total;
+		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
+	}
+	return VIRTIO_IPSEC_OK;
+}
+
+/*
+ * Before a chunk's packets are prepared: every check, then the sequence
+ * numbers (and tunnel IPv4 ids) of each run of packets of one SA that
+ * passed them, reserved at once. Numbers go to packets in request
+ * order, as one at a time would give them.
+ */
+static void encap_pre(const struct vpe_esp_pkt *p, unsigned int m, void *st,
+		      struct vpe_esp_res *res)
+{
+	struct out_layout *l = st;
+	unsigned int i = 0, j, k;
+	bool stopped;
+
+	while (i < m) {
+		struct vpe_sa *sa = p[i].sa;
+		uint64_t first = 0, got, bytes = 0;
+		uint16_t id = 0;
+
+		/* The run: packets i .. j - 1 of this SA; k of them good. */
+		for (j = i, k = 0; j < m && p[j].sa == sa; j++)
+			k += encap_check(&p[j], &l[j], &res[j]) ==
+			     VIRTIO_IPSEC_OK;
+		got = k ? vpe_esp_reserve(sa, k, &first) : 0;
+		if (got && sa->mode != VIRTIO_IPSEC_MODE_TRANSPORT &&
+		    sa->ip_version != VIRTIO_IPSEC_IPV6)
+			id = vpe_add(&sa->ip_id, (uint16_t)got);
+		/*
+		 * Counted here, one add per run: a packet the backend then
+		 * fails to seal is taken off again (encap_finish).
+		 */
+		if (got)
+			vpe_add(&sa->packets, got);
+		for (stopped = false; i < j; i++) {
+			/*
+			 * The first good packet without a number stops the
+			 * SA: one at a time, it and every later packet would
+			 * have found it so before any other check.
+			 */
+			if (res[i].status == VIRTIO_IPSEC_OK && !got)
+				stopped = true;
+			if (stopped) {
+				res[i].status = VIRTIO_IPSEC_SEQ_OVERFLOW;
+				res[i].out_len = 0;
+				continue;
+			}
+			if (res[i].status != VIRTIO_IPSEC_OK)
+				continue;
+			l[i].seq = first++;
+			l[i].ip_id = id++;
+			bytes += p[i].in_len;
+			got--;
+		}
+		if (bytes)
+			vpe_add(&sa->bytes, bytes);
+	}
+}
+
+/*
+ * First half of one encapsulation, after encap_pre checked it and gave
+ * it its number: the plaintext and ESP header laid out in out, and the
+ * crypto op that seals it. VIRTIO_IPSEC_OK when op is ready for the
+ * backend; anything else is the packet's final status (res filled, no
+ * op).
  */
 static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			     void *state, struct vpe_esp_op *op,
@@ -217,25 +349,9 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	uint32_t i, pt_len;
 	uint64_t seq;
 
-	res->out_len = 0;
-	res->seq = 0;
-	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
-		return res->status = VIRTIO_IPSEC_INVAL;
-	if (sa->stopped)
-		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-	res->status = layout(sa, p->in, p->in_len, l);
 	if (res->status != VIRTIO_IPSEC_OK)
 		return res->status;
-	if (l->total > p->out_cap) {
-		res->out_len = l->total;
-		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-	}
-	if (sa->seq >= sa->seq_max) {
-		/* No wrap (RFC 4303 3.3.3): 2^32 - 1, or 2^64 - 1 with ESN. */
-		sa->stopped = true;
-		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-	}
-	seq = ++sa->seq;
+	seq = l->seq;
 	res->seq = seq;
 
 	/* Plaintext in place: data, TFC padding, padding, trailer. */
@@ -269,10 +385,13 @@ static void encap_finish(const struct vpe_esp_pkt *p, const void *state,
 {
 	const struct out_layout *l = state;
 	struct vpe_sa *sa = p->sa;
+
 	if (op->status) {
 		/* Never let a packet with a wrong ICV out; its number is spent. */
 		memset(p->out, 0, l->total);
 		res->status = VIRTIO_IPSEC_ERR;
+		vpe_sub(&sa->packets, 1); /* counted by encap_pre */
+		vpe_sub(&sa->bytes, p->in_len);
 		return;
 	}
 	write_ip(sa, p->in, l, p->out);
@@ -280,8 +399,6 @@ static void encap_finish(const struct vpe_esp_pkt *p, const void *state,
 		vpe_udp_encap_write(
 			sa, p->out + l->ip_hlen, l->total - l->ip_hlen,
 			sa->ip_version == VIRTIO_IPSEC_IPV6 ? p->out : NULL);
-	sa->packets++;
-	sa->bytes += p->in_len;
 	res->status = VIRTIO_IPSEC_OK;
 	res->out_len = l->total;
 }
@@ -315,6 +432,7 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
  * vpe_esp_encap in order, including several packets of one SA.
  */
 static const struct vpe_esp_dir encap_dir = {
+	.pre = encap_pre,
 	.prepare = encap_prepare,
 	.finish = encap_finish,
 	.st_size = sizeof(struct out_layout),

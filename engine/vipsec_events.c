@@ -3,6 +3,11 @@
  * vipsec_events: the device's bounded event FIFO. Events wait here until
  * the driver posts an event-queue buffer; a guest that never posts one
  * costs at most cap records, never unbounded memory.
+ *
+ * Data queues raise events (lifetimes, sequence numbers) while the
+ * control thread takes them: the FIFO of a core is only touched under
+ * its evq_lock (vpe_evq_* are called with it held). Events are rare, so
+ * one mutex is enough.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -78,17 +83,34 @@ void vpe_evq_purge(struct vpe_evq *q, uint32_t gid, uint32_t sa_id)
 	q->count = kept;
 }
 
+void vpe_core_event(struct vpe_core *core, const struct vpe_evrec *e)
+{
+	pthread_mutex_lock(&core->evq_lock);
+	vpe_evq_push(&core->evq, e);
+	pthread_mutex_unlock(&core->evq_lock);
+}
+
 bool vpe_core_event_pending(const struct vpe_core *core)
 {
-	return core->evq.count || core->evq.lost;
+	struct vpe_core *c = (struct vpe_core *)core; /* the lock only */
+	bool pending;
+
+	pthread_mutex_lock(&c->evq_lock);
+	pending = core->evq.count || core->evq.lost;
+	pthread_mutex_unlock(&c->evq_lock);
+	return pending;
 }
 
 bool vpe_core_next_event(struct vpe_core *core, struct virtio_ipsec_event *ev)
 {
 	uint8_t *p = (uint8_t *)ev;
 	struct vpe_evrec e;
+	bool got;
 
-	if (!vpe_evq_pop(&core->evq, &e))
+	pthread_mutex_lock(&core->evq_lock);
+	got = vpe_evq_pop(&core->evq, &e);
+	pthread_mutex_unlock(&core->evq_lock);
+	if (!got)
 		return false;
 	memset(ev, 0, sizeof(*ev));
 	vpe_st16(p + VPE_OFF(virtio_ipsec_event, type), e.type);

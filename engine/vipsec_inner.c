@@ -18,9 +18,13 @@ int vpe_ecn_decap(uint8_t inner, uint8_t outer)
 	return inner;
 }
 
-uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint8_t outer_ecn)
+uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint32_t len,
+			uint8_t outer_ecn)
 {
-	int v4 = (p[0] >> 4) == 4, ecn;
+	/* Read once: the checksum's length comes from it. */
+	uint8_t vihl = p[0];
+	int v4 = (vihl >> 4) == 4, ecn;
+	uint32_t ihl = (vihl & 0xf) * 4u;
 	uint8_t tc = v4 ? p[1] : vpe_ipv6_tclass(p);
 	uint8_t *ttl = v4 ? &p[8] : &p[7];
 
@@ -40,9 +44,11 @@ uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint8_t outer_ecn)
 		(*ttl)--;
 	}
 	if (v4) {
+		if (ihl < VPE_IPV4_HLEN || ihl > len)
+			return VIRTIO_IPSEC_BADPKT;
 		p[1] = tc;
 		vpe_put_be16(p + 10, 0);
-		vpe_put_be16(p + 10, vpe_ip_csum(p, (p[0] & 0xf) * 4u));
+		vpe_put_be16(p + 10, vpe_ip_csum(p, ihl));
 	} else {
 		vpe_ipv6_set_tclass(p, tc);
 	}

@@ -21,10 +21,13 @@ int vpe_ecn_decap(uint8_t inner, uint8_t outer);
 /*
  * Tunnel decap of the inner IPv4/IPv6 packet at p: ECN (option ECN) with
  * the outer ECN field, TTL / hop limit decrement (option DEC_TTL); the
- * IPv4 header checksum is fixed. Returns VIRTIO_IPSEC_OK or BADPKT (ECN
- * drop, TTL exhausted).
+ * IPv4 header checksum is fixed. len: the packet's bytes (already
+ * checked, but p may be guest memory that changes: what is read again is
+ * bounded again). Returns VIRTIO_IPSEC_OK or BADPKT (ECN drop, TTL
+ * exhausted, a header that no longer fits).
  */
-uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint8_t outer_ecn);
+uint8_t vpe_inner_decap(const struct vpe_sa *sa, uint8_t *p, uint32_t len,
+			uint8_t outer_ecn);
 
 /*
  * Option SELECTOR: 1 when the source address of the IP packet at p lies

@@ -34,10 +34,15 @@ _Static_assert(offsetof(struct virtio_ipsec_sa_stats, invalid_pad) ==
 
 uint64_t vpe_sa_seq(const struct vpe_sa *sa)
 {
-	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
-		return sa->seq;
+	uint64_t seq;
+
+	if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND) {
+		/* The counter may stand past the limit (vpe_esp_seq_next). */
+		seq = vpe_ld(&sa->seq);
+		return seq < sa->seq_max ? seq : sa->seq_max;
+	}
 	/* esn_top: highest authenticated number of a windowless SA. */
-	return sa->replay ? sa->replay->top : sa->esn_top;
+	return sa->replay ? vpe_ld(&sa->replay->top) : vpe_ld(&sa->esn_top);
 }
 
 static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
@@ -50,13 +55,13 @@ static void sa_event(struct vpe_core *core, const struct vpe_sa *sa,
 		.sa_id = sa->id,
 		.spi = sa->spi,
 		.seq = seq,
-		.bytes = sa->st.stats[VPE_STAT_BYTES],
-		.packets = sa->st.stats[VPE_STAT_PACKETS],
+		.bytes = vpe_ld(&sa->st.stats[VPE_STAT_BYTES]),
+		.packets = vpe_ld(&sa->st.stats[VPE_STAT_PACKETS]),
 	};
 
 	/* Without a negotiated event queue nobody could read it. */
 	if (vpe_core_has(core, VIRTIO_IPSEC_F_EVENTQ))
-		vpe_evq_push(&core->evq, &e);
+		vpe_core_event(core, &e);
 }
 
 /* Which of three limits (0 = none) the SA has reached, or 0. */
@@ -65,29 +70,30 @@ static uint16_t reached(const struct vpe_core *core, const struct vpe_sa *sa,
 {
 	const uint64_t *s = sa->st.stats;
 
-	if (bytes && s[VPE_STAT_BYTES] >= bytes)
+	if (bytes && vpe_ld(&s[VPE_STAT_BYTES]) >= bytes)
 		return VIRTIO_IPSEC_LIMIT_BYTES;
-	if (packets && s[VPE_STAT_PACKETS] >= packets)
+	if (packets && vpe_ld(&s[VPE_STAT_PACKETS]) >= packets)
 		return VIRTIO_IPSEC_LIMIT_PACKETS;
-	if (seconds && core->now - sa->st.added >= seconds)
+	if (seconds && vpe_ld(&core->now) - vpe_ld(&sa->st.added) >= seconds)
 		return VIRTIO_IPSEC_LIMIT_SECONDS;
 	return 0;
 }
 
-/* Checks one pair of limits; queues its expiry event once. */
+/*
+ * Checks one pair of limits; queues its expiry event once, whichever
+ * thread (a data queue, the clock) sees the limit first.
+ */
 static void check_limit(struct vpe_core *core, struct vpe_sa *sa, uint32_t flag,
 			uint16_t evt, uint64_t bytes, uint64_t packets,
 			uint64_t seconds)
 {
 	uint16_t lim;
 
-	if (sa->st.flags & flag)
+	if (vpe_ld(&sa->st.flags) & flag)
 		return;
 	lim = reached(core, sa, bytes, packets, seconds);
-	if (lim) {
-		sa->st.flags |= flag;
+	if (lim && !(vpe_or(&sa->st.flags, flag) & flag))
 		sa_event(core, sa, evt, lim, vpe_sa_seq(sa));
-	}
 }
 
 /* Checks both limits; queues each expiry event once. */
@@ -95,17 +101,48 @@ static void check_limits(struct vpe_core *core, struct vpe_sa *sa)
 {
 	const struct vpe_life *l = &sa->st.life;
 
+	if (!sa->st.limited)
+		return; /* the common SA: one test on the fast path */
 	check_limit(core, sa, VPE_ST_SOFT, VIRTIO_IPSEC_EVT_SOFT_EXPIRY,
 		    l->soft_bytes, l->soft_packets, l->soft_seconds);
 	check_limit(core, sa, VPE_ST_HARD, VIRTIO_IPSEC_EVT_HARD_EXPIRY,
 		    l->hard_bytes, l->hard_packets, l->hard_seconds);
 }
 
-uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa)
+/*
+ * Hard packet and byte limits with several queues: each packet reserves
+ * its share before the crypto, so that the packets in flight on all
+ * queues together never pass the limit; a packet that then fails gives
+ * its share back (vpe_life_account). With one queue the reservations
+ * equal the counters whenever a packet is admitted (the decoder never
+ * puts two packets of such an SA in one burst), so the limit falls on
+ * the same packet as before. With several, a packet that finds the last
+ * shares taken by packets still in flight is refused even if one of
+ * those then fails.
+ */
+uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa,
+		       uint32_t in_len, bool *rsv)
 {
+	struct vpe_sa_state *st = &sa->st;
+	const struct vpe_life *l = &st->life;
+	uint64_t p, b;
+
+	*rsv = false;
 	check_limits(core, sa);
-	return (sa->st.flags & VPE_ST_HARD) ? VIRTIO_IPSEC_HARD_EXPIRED :
-					      VIRTIO_IPSEC_OK;
+	if (vpe_ld(&st->flags) & VPE_ST_HARD)
+		return VIRTIO_IPSEC_HARD_EXPIRED;
+	if (!l->hard_packets && !l->hard_bytes)
+		return VIRTIO_IPSEC_OK;
+	p = vpe_add(&st->rsv_packets, 1);
+	b = vpe_add(&st->rsv_bytes, in_len);
+	if ((l->hard_packets && p >= l->hard_packets) ||
+	    (l->hard_bytes && b >= l->hard_bytes)) {
+		vpe_sub(&st->rsv_packets, 1);
+		vpe_sub(&st->rsv_bytes, in_len);
+		return VIRTIO_IPSEC_HARD_EXPIRED;
+	}
+	*rsv = true;
+	return VIRTIO_IPSEC_OK;
 }
 
 /* The one counter a failed packet goes to; also fixes the wire status. */
@@ -136,31 +173,46 @@ static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 	}
 }
 
+bool vpe_life_plain(const struct vpe_sa *sa)
+{
+	return !sa->st.limited && !sa->st.seq_notify_interval;
+}
+
+void vpe_life_account_plain(struct vpe_sa *sa, uint64_t packets, uint64_t bytes)
+{
+	vpe_add(&sa->st.stats[VPE_STAT_PACKETS], packets);
+	vpe_add(&sa->st.stats[VPE_STAT_BYTES], bytes);
+}
+
 uint16_t vpe_life_account(struct vpe_core *core, struct vpe_sa *sa,
-			  uint32_t in_len, struct vpe_esp_res *r)
+			  uint32_t in_len, bool rsv, struct vpe_esp_res *r)
 {
 	struct vpe_sa_state *st = &sa->st;
 	uint16_t warn = 0;
+	uint64_t packets;
 
 	if (r->status != VIRTIO_IPSEC_OK) {
-		st->stats[fail_counter(r)]++;
-		if (r->status == VIRTIO_IPSEC_SEQ_OVERFLOW &&
-		    !(st->flags & VPE_ST_OVERFLOW)) {
-			st->flags |= VPE_ST_OVERFLOW;
-			sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
-				 sa->seq);
+		if (rsv) {
+			vpe_sub(&st->rsv_packets, 1);
+			vpe_sub(&st->rsv_bytes, in_len);
 		}
+		vpe_add(&st->stats[fail_counter(r)], 1);
+		if (r->status == VIRTIO_IPSEC_SEQ_OVERFLOW &&
+		    !(vpe_or(&st->flags, VPE_ST_OVERFLOW) & VPE_ST_OVERFLOW))
+			sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_OVERFLOW, 0,
+				 vpe_sa_seq(sa));
 		return 0;
 	}
-	st->stats[VPE_STAT_PACKETS]++;
-	st->stats[VPE_STAT_BYTES] += in_len;
-	if (st->seq_notify_interval &&
-	    st->stats[VPE_STAT_PACKETS] % st->seq_notify_interval == 0) {
+	/* Bytes first: a reader that sees the packet sees its bytes. */
+	vpe_add(&st->stats[VPE_STAT_BYTES], in_len);
+	packets = vpe_add(&st->stats[VPE_STAT_PACKETS], 1) + 1;
+	/* Exactly one thread sees each multiple of the interval. */
+	if (st->seq_notify_interval && packets % st->seq_notify_interval == 0) {
 		warn |= VIRTIO_IPSEC_WARN_SEQ_NOTIFY;
 		sa_event(core, sa, VIRTIO_IPSEC_EVT_SEQ_NOTIFY, 0, r->seq);
 	}
 	check_limits(core, sa);
-	if (st->flags & VPE_ST_SOFT) {
+	if (vpe_ld(&st->flags) & VPE_ST_SOFT) {
 		r->status = VIRTIO_IPSEC_SOFT_EXPIRY;
 		warn |= VIRTIO_IPSEC_WARN_SOFT_EXPIRY;
 	}
@@ -174,7 +226,7 @@ void vpe_stats_encode(const struct vpe_sa *sa, uint8_t *wire)
 	for (i = 0; i < sizeof(struct virtio_ipsec_sa_stats); i++)
 		wire[i] = 0;
 	for (i = 0; i < VPE_STAT_N; i++)
-		vpe_st64(wire + i * sizeof(uint64_t), sa->st.stats[i]);
+		vpe_st64(wire + i * sizeof(uint64_t), vpe_ld(&sa->st.stats[i]));
 }
 
 void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)
@@ -182,14 +234,18 @@ void vpe_core_tick(struct vpe_core *core, uint64_t now_seconds)
 	struct vpe_sadb *db = &core->db;
 	uint32_t i;
 
+	vpe_core_ctrl_lock(core);
 	/* A clock that steps back must not make SAs younger. */
-	if (now_seconds <= core->now)
+	if (now_seconds <= core->now) {
+		vpe_core_ctrl_unlock(core);
 		return;
-	core->now = now_seconds;
+	}
+	vpe_st(&core->now, now_seconds);
 	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i + 1)) {
 		struct vpe_sa *sa = db->sas[i];
 
 		if ((sa->st.life.soft_seconds || sa->st.life.hard_seconds))
 			check_limits(core, sa);
 	}
+	vpe_core_ctrl_unlock(core);
 }

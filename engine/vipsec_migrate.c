@@ -158,7 +158,9 @@ static void export_sa(struct wr *w, const struct vpe_sa *sa)
 	k += VIRTIO_IPSEC_MAX_AUTH_KEY;
 	memcpy(prm + OFF(virtio_ipsec_sa_params, salt), k,
 	       VIRTIO_IPSEC_MAX_SALT);
-	w64(w, sa->seq);
+	/* The counter may stand past seq_max (vipsec_esp_out.c): clamped. */
+	w64(w, sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND ? vpe_sa_seq(sa) :
+							    sa->seq);
 	w64(w, sa->esn_top);
 	w64(w, sa->packets);
 	w64(w, sa->bytes);
@@ -580,6 +582,9 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 	sa->bytes = bytes;
 	sa->st.added = added;
 	sa->st.flags = flags;
+	/* Hard-limit reservations start level with the counters. */
+	sa->st.rsv_packets = sa->st.stats[VPE_STAT_PACKETS];
+	sa->st.rsv_bytes = sa->st.stats[VPE_STAT_BYTES];
 	sa->ip_id = ip_id;
 	sa->stopped = stopped;
 	return 0;

@@ -4,6 +4,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "vipsec_replay.h"
+#include "vipsec_sync.h"
 
 #define WORD_SHIFT 6
 #define WORD_BITS  64
@@ -31,35 +32,45 @@ void vpe_replay_free(struct vpe_replay *r)
 	free(r);
 }
 
+/*
+ * Relaxed atomic accesses (plain moves on x86): the data path may run
+ * this check without the SA's replay lock, as an early drop before the
+ * crypto, while another queue updates the window under the lock; the
+ * decision that counts is taken again under the lock after the ICV.
+ */
 uint8_t vpe_replay_check(const struct vpe_replay *r, uint64_t seq)
 {
-	uint64_t word, bit;
+	uint64_t word, bit, top = vpe_ld(&r->top);
 
 	if (seq == 0)
 		return VIRTIO_IPSEC_LATE;
-	if (seq > r->top)
+	if (seq > top)
 		return VIRTIO_IPSEC_OK;
-	if (r->top - seq >= r->window)
+	if (top - seq >= r->window)
 		return VIRTIO_IPSEC_LATE;
 	word = (seq >> WORD_SHIFT) & r->word_mask;
 	bit = 1ULL << (seq & (WORD_BITS - 1));
-	return (r->bits[word] & bit) ? VIRTIO_IPSEC_REPLAY : VIRTIO_IPSEC_OK;
+	return (vpe_ld(&r->bits[word]) & bit) ? VIRTIO_IPSEC_REPLAY :
+						VIRTIO_IPSEC_OK;
 }
 
+/* Callers serialise updates (the SA's replay lock). */
 void vpe_replay_update(struct vpe_replay *r, uint64_t seq)
 {
-	uint64_t cur = r->top >> WORD_SHIFT, next = seq >> WORD_SHIFT;
+	uint64_t top = r->top, cur = top >> WORD_SHIFT,
+		 next = seq >> WORD_SHIFT, *w;
 
-	if (seq > r->top) {
+	if (seq > top) {
 		uint64_t diff = next - cur, i;
 
 		if (diff > r->word_mask + 1ULL)
 			diff = r->word_mask + 1ULL;
 		for (i = 1; i <= diff; i++)
-			r->bits[(cur + i) & r->word_mask] = 0;
-		r->top = seq;
+			vpe_st(&r->bits[(cur + i) & r->word_mask], 0);
+		vpe_st(&r->top, seq);
 	}
-	r->bits[next & r->word_mask] |= 1ULL << (seq & (WORD_BITS - 1));
+	w = &r->bits[next & r->word_mask];
+	vpe_st(w, *w | 1ULL << (seq & (WORD_BITS - 1)));
 }
 
 uint64_t vpe_replay_esn_infer(uint64_t top, uint32_t w, uint32_t seq_lo)

@@ -22,6 +22,7 @@
 #include "vipsec_ipv4.h"
 #include "vipsec_replay.h"
 #include "vipsec_state.h"
+#include "vipsec_sync.h"
 
 /* Host-order view of struct virtio_ipsec_sa_params, validated. */
 struct vpe_sa_cfg {
@@ -72,6 +73,14 @@ int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
 uint8_t vpe_sa_cfg_decode(const uint8_t *wire, const struct vpe_sa_limits *lim,
 			  struct vpe_sa_cfg *cfg);
 
+/*
+ * Sharing (vipsec_queue.c has the whole model): the fields set at SA_ADD
+ * are read-only while the SA is in the table, except SA_MOD's, which it
+ * changes with every data queue held out (vpe_core_excl_begin()). What
+ * the data path changes is atomic: seq (fetch-add / CAS), stopped,
+ * ip_id, esn_top, packets, bytes and st.stats / st.flags / st.rsv_*;
+ * the replay window changes under replay_lock.
+ */
 struct vpe_sa {
 	uint32_t id;
 	uint32_t group_id;
@@ -81,7 +90,7 @@ struct vpe_sa {
 	uint8_t dscp_mode, dscp, df_mode;
 	bool stopped; /* sequence space exhausted */
 	uint32_t options;
-	uint64_t seq;		     /* outbound: last used */
+	uint64_t seq; /* outbound: last used (may pass seq_max, vpe_sa_seq) */
 	uint64_t seq_max;	     /* outbound: last usable */
 	uint16_t ip_id;		     /* outbound: next outer IPv4 id */
 	uint8_t iv_len;		     /* explicit IV bytes (backend's shape) */
@@ -90,6 +99,7 @@ struct vpe_sa {
 	uint8_t tun_src[16], tun_dst[16];
 	void *key;		   /* backend key object */
 	struct vpe_replay *replay; /* inbound with anti-replay */
+	uint32_t replay_lock; /* check + update of replay (vpe_spin_lock) */
 	uint64_t packets, bytes;
 	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
 	uint8_t mode, ip_version;      /* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
@@ -101,6 +111,7 @@ struct vpe_sa {
 	uint8_t sel_src[16], sel_prefix_len; /* SELECTOR */
 	struct vpe_sa_state st; /* stats, lifetimes (vipsec_state.h) */
 	struct vpe_sa *hnext;	/* inbound hash chain (sadb index) */
+	struct vpe_sa *dead;	/* unlinked, freed after a grace period */
 };
 
 struct vpe_grp {
@@ -119,12 +130,26 @@ struct vpe_sadb {
 	struct vpe_sa **in_hash; /* inbound SAs by (SPI, tun_dst) */
 	uint32_t hash_mask;	 /* buckets - 1 (a power of two) */
 	uint64_t hash_key;	 /* random: the guest picks SPIs */
+	/*
+	 * Deleted SAs wait on dead until sync (the core's grace period:
+	 * every data request that could still hold them has returned)
+	 * has run; vpe_sadb_reap() then zeroes and frees them.
+	 */
+	struct vpe_sa *dead;
+	void (*sync)(void *arg);
+	void *sync_arg;
 };
 
 int vpe_sadb_init(struct vpe_sadb *db, uint32_t max_sas, uint32_t max_groups,
 		  struct vpe_crypto *crypto);
 /* Deletes every SA (zeroing keys) and every group but the default. */
 void vpe_sadb_clear(struct vpe_sadb *db);
+/*
+ * Frees the SAs unlinked since the last call, after db->sync (when set)
+ * has waited out the data requests that may still use them. SA_DEL,
+ * SA_FLUSH and clear call it themselves.
+ */
+void vpe_sadb_reap(struct vpe_sadb *db);
 void vpe_sadb_fini(struct vpe_sadb *db);
 
 uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
@@ -178,7 +203,11 @@ static inline struct vpe_sa *vpe_sa_lookup(const struct vpe_sadb *db,
 
 	if (id == 0 || id > db->max_sas)
 		return NULL;
-	sa = db->sas[id];
+	/*
+	 * Data threads look up concurrently with SA_ADD's publication and
+	 * SA_DEL's unlinking (seq_cst: see vipsec_queue.c).
+	 */
+	sa = vpe_ld_sc(&db->sas[id]);
 	return sa && sa->group_id == gid ? sa : NULL;
 }
 

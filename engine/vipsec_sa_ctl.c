@@ -98,7 +98,7 @@ static uint8_t mod_replay(struct vpe_core *core, struct vpe_sa *sa,
 		 * so going back would reuse nonces under the same key.
 		 */
 		if ((flags & VIRTIO_IPSEC_SA_MOD_SEQ) &&
-		    (seq < sa->seq || seq > sa->seq_max))
+		    (seq < vpe_sa_seq(sa) || seq > sa->seq_max))
 			return VIRTIO_IPSEC_INVAL;
 		return VIRTIO_IPSEC_OK;
 	}
@@ -121,8 +121,7 @@ static uint8_t mod_replay(struct vpe_core *core, struct vpe_sa *sa,
 	return VIRTIO_IPSEC_OK;
 }
 
-/* F_SA_MOD and the body length: checked by the dispatcher. */
-uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
+static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 {
 	const uint8_t *body = req->body;
 	uint32_t gid = req->gid, id = req->id;
@@ -192,6 +191,22 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	return VIRTIO_IPSEC_OK;
 }
 
+/*
+ * F_SA_MOD and the body length: checked by the dispatcher. SA_MOD reads
+ * the replay window and rewrites endpoints, template, sequence number
+ * and window in place: it runs with every data queue held out
+ * (vipsec_queue.c), which is why it is the one SA call that stalls them.
+ */
+uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
+{
+	uint8_t st;
+
+	vpe_core_excl_begin(core);
+	st = sa_mod(core, req);
+	vpe_core_excl_end(core);
+	return st;
+}
+
 #define GET_HLEN     sizeof(struct virtio_ipsec_sa_get_resp)
 #define ENTRY_LEN    sizeof(struct virtio_ipsec_sa_entry)
 #define G(f)	     (body + VPE_OFF(virtio_ipsec_sa_get, f))
@@ -205,7 +220,7 @@ static void sa_entry(const struct vpe_core *core, const struct vpe_sa *sa,
 	vpe_st32(e + E(group_id), sa->group_id);
 	vpe_st32(e + E(sa_id), sa->id);
 	vpe_st64(e + E(seq), vpe_sa_seq(sa));
-	vpe_st64(e + E(age_seconds), core->now - sa->st.added);
+	vpe_st64(e + E(age_seconds), core->now - vpe_ld(&sa->st.added));
 	/* Keys and salt were zeroed when the copy was taken (SA_ADD). */
 	memcpy(e + E(params), sa->st.params, sizeof(sa->st.params));
 	vpe_stats_encode(sa, e + E(stats));

@@ -35,12 +35,35 @@ static void sa_free(struct vpe_sadb *db, struct vpe_sa *sa)
 	free(sa);
 }
 
+/*
+ * Unlinks the SA from every index, so that no new lookup finds it; data
+ * requests already under way may still hold it, so it is freed only by
+ * vpe_sadb_reap(), after the grace period.
+ */
 static void sa_remove(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	vpe_sadb_index_del(db, sa);
-	db->sas[sa->id] = NULL;
+	/* seq_cst: ordered before the grace period's loads (vipsec_queue.c) */
+	vpe_st_sc(&db->sas[sa->id], NULL);
 	db->groups[sa->group_id].nsas--;
-	sa_free(db, sa);
+	sa->dead = db->dead;
+	db->dead = sa;
+}
+
+void vpe_sadb_reap(struct vpe_sadb *db)
+{
+	struct vpe_sa *sa = db->dead, *next;
+
+	if (!sa)
+		return;
+	/* One wait for the whole list: FLUSH and reset unlink many. */
+	if (db->sync)
+		db->sync(db->sync_arg);
+	db->dead = NULL;
+	for (; sa; sa = next) {
+		next = sa->dead;
+		sa_free(db, sa);
+	}
 }
 
 void vpe_sadb_clear(struct vpe_sadb *db)
@@ -49,6 +72,8 @@ void vpe_sadb_clear(struct vpe_sadb *db)
 
 	for (i = vpe_sadb_next_id(db, 1); i; i = vpe_sadb_next_id(db, i))
 		sa_remove(db, db->sas[i]);
+	vpe_sadb_reap(db);
+	/* The core resets with every data queue held out (vipsec_queue.c). */
 	memset(db->groups, 0,
 	       ((size_t)db->max_groups + 1) * sizeof(*db->groups));
 	db->groups[0].used = true;
@@ -68,7 +93,8 @@ void vpe_sadb_fini(struct vpe_sadb *db)
 
 uint8_t vpe_group_check(const struct vpe_sadb *db, uint32_t gid)
 {
-	if (gid > db->max_groups || !db->groups[gid].used)
+	/* Data threads check groups concurrently with create/destroy. */
+	if (gid > db->max_groups || !vpe_ld(&db->groups[gid].used))
 		return VIRTIO_IPSEC_INVGROUP;
 	return VIRTIO_IPSEC_OK;
 }
@@ -82,9 +108,9 @@ uint8_t vpe_group_create(struct vpe_sadb *db, uint32_t gid,
 		return VIRTIO_IPSEC_INVGROUP;
 	if (db->groups[gid].used)
 		return VIRTIO_IPSEC_EXISTS;
-	db->groups[gid].used = true;
 	db->groups[gid].nsas = 0;
 	memcpy(db->groups[gid].name, name, VIRTIO_IPSEC_NAME_LEN);
+	vpe_st(&db->groups[gid].used, true);
 	return VIRTIO_IPSEC_OK;
 }
 
@@ -96,7 +122,8 @@ uint8_t vpe_group_destroy(struct vpe_sadb *db, uint32_t gid)
 		return VIRTIO_IPSEC_INVGROUP;
 	if (db->groups[gid].nsas)
 		return VIRTIO_IPSEC_BUSY;
-	memset(&db->groups[gid], 0, sizeof(db->groups[gid]));
+	vpe_st(&db->groups[gid].used, false);
+	memset(db->groups[gid].name, 0, sizeof(db->groups[gid].name));
 	return VIRTIO_IPSEC_OK;
 }
 
@@ -173,6 +200,9 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	sa->seq_max = (cfg->options & VIRTIO_IPSEC_SA_OPT_ESN) ? UINT64_MAX :
 								 UINT32_MAX;
 	sa->st.life = cfg->life;
+	sa->st.limited = cfg->life.soft_bytes || cfg->life.hard_bytes ||
+			 cfg->life.soft_packets || cfg->life.hard_packets ||
+			 cfg->life.soft_seconds || cfg->life.hard_seconds;
 	sa->st.seq_notify_interval = cfg->seq_notify_interval;
 	sa->st.ttl = cfg->ttl;
 	sa->mode = cfg->mode;
@@ -192,7 +222,8 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 			return VIRTIO_IPSEC_ERR;
 		}
 	}
-	db->sas[id] = sa;
+	/* Fully built before data threads can see it. */
+	vpe_st_rel(&db->sas[id], sa);
 	vpe_sadb_index_add(db, sa);
 	db->groups[gid].nsas++;
 	return VIRTIO_IPSEC_OK;
@@ -231,6 +262,7 @@ uint8_t vpe_sa_del(struct vpe_sadb *db, uint32_t gid, uint32_t id)
 	if (!sa)
 		return VIRTIO_IPSEC_INVSA;
 	sa_remove(db, sa);
+	vpe_sadb_reap(db);
 	return VIRTIO_IPSEC_OK;
 }
 
@@ -244,5 +276,6 @@ uint8_t vpe_sa_flush(struct vpe_sadb *db, uint32_t gid)
 	     i = vpe_sadb_next_id(db, i + 1))
 		if (db->sas[i]->group_id == gid)
 			sa_remove(db, db->sas[i]);
+	vpe_sadb_reap(db);
 	return VIRTIO_IPSEC_OK;
 }

@@ -9,6 +9,7 @@
 #ifndef VPE_STATE_H
 #define VPE_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/virtio_ipsec.h>
@@ -64,10 +65,17 @@ struct vpe_life {
 struct vpe_sa_state {
 	struct vpe_life life;
 	uint32_t seq_notify_interval; /* packets; 0 = never */
+	bool limited;		      /* some limit of life is set */
 	uint32_t flags;		      /* VPE_ST_* */
 	uint8_t ttl;		      /* outer TTL for the header template */
 	uint64_t added;		      /* core clock at SA_ADD, seconds */
 	uint64_t stats[VPE_STAT_N];
+	/*
+	 * With hard packet/byte limits: packets and input bytes admitted
+	 * and not yet refunded (vpe_life_admit() reserves, a failed packet
+	 * gives back), so that concurrent queues never pass the limit.
+	 */
+	uint64_t rsv_packets, rsv_bytes;
 	/* The SA_ADD body as modified since, keys and salt zeroed. */
 	uint8_t params[sizeof(struct virtio_ipsec_sa_params)];
 	/*

@@ -63,6 +63,7 @@ if [ "$debug" -eq 1 ]; then
 else
 	run_suite unit make -s -C "$top/tests/unit" BUILD="$build" check
 	run_suite unit-asan make -s -C "$top/tests/unit" BUILD="$build" check-asan
+	run_suite unit-tsan make -s -C "$top/tests/unit" BUILD="$build" check-tsan
 	run_suite lib make -s -C "$top/tests/lib" BUILD="$build" check
 	run_suite ioctl-host make -s -C "$top/tests/guest" BUILD="$build" check-host
 	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
@@ -76,6 +77,10 @@ else
 	if [ "$host_only" -eq 0 ]; then
 		run_suite device-props "$top/tests/driver/device-props.sh"
 		run_suite vm-guest "$top/tests/vm/run.sh" --mode test --qmp --timeout "${VM_TIMEOUT:-600}" --build "$build"
+		# The same guest suite against the vhost-user form (vipsec-vhost
+		# backend, two data queues, -smp 2), then the backend killed
+		# under a guest's SA
+		run_suite vm-vhost "$top/tests/vm/run-vhost.sh" --timeout "${VM_TIMEOUT:-600}" --build "$build"
 		run_suite vm-migration "$top/tests/migration/run.sh" --timeout "${VM_MIGRATION_TIMEOUT:-900}" --build "$build"
 		run_suite vm-run "$top/tests/install/vm-run.sh" "$build"
 	fi

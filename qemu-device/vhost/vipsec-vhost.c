@@ -18,15 +18,21 @@
  *    answers its requests.
  * vu_dispatch() changes the rings and the guest memory map: it runs under
  * vu_lock taken for writing, the workers hold it for reading while they
- * touch a ring.
+ * touch a ring. Each worker has its own engine queue (vpe_queue); the
+ * engine serialises the control calls itself (engine/vipsec_core.h).
+ *
+ * Copies: data requests are zero-copy (vpe_queue_handle_data_sg() on the
+ * mapped guest buffers: the engine copies the header and packet
+ * descriptors once and checks that copy, packets are read and written in
+ * place). Control requests go through a bounce buffer that is zeroed
+ * after each one (SA_ADD carries keys).
  *
  * Trust: the guest is not trusted. Every chain's shape and length is
- * checked before anything is read; the engine parses requests from a
- * private copy. A chain that cannot carry a response, or a ring that
- * libvhost-user finds corrupt (vu_panic), is a protocol violation: the
- * backend drops the connection, which the front end turns into
- * NEEDS_RESET, and forgets every SA (keys zeroed). It never exits on
- * guest input.
+ * checked before anything is read. A chain that cannot carry a
+ * response, or a ring that libvhost-user finds corrupt (vu_panic), is a
+ * protocol violation: the backend drops the connection, which the front
+ * end turns into NEEDS_RESET, and forgets every SA (keys zeroed). It never
+ * exits on guest input.
  */
 
 #include <errno.h>
@@ -89,8 +95,7 @@ struct worker {
     atomic_bool stop;
     int kill_fd; /* eventfd: wakes the worker to stop */
     int kick_fd; /* the queue's kick eventfd, owned by libvhost-user */
-    uint8_t *req, *resp;
-    size_t req_size, resp_size;
+    struct vpe_queue *eq; /* the engine's side of this data queue */
 };
 
 struct watch {
@@ -104,12 +109,6 @@ struct vv {
     VuDev dev;
     bool dev_up;
     struct vpe_core *core;
-    /*
-     * TEMPORARY: one lock around the engine, which is not yet safe
-     * for several threads (engine/vipsec_core.h: "a core is used by one
-     * thread at a time"). Goes when the per-queue engine API lands.
-     */
-    pthread_mutex_t core_lock;
     pthread_rwlock_t vu_lock;
     uint32_t nq;
     unsigned int spin_us;
@@ -122,6 +121,7 @@ struct vv {
     int notify_fd;          /* eventfd: workers -> control thread */
     atomic_bool broken;
     atomic_bool events_maybe;
+    atomic_bool peer_closed; /* QEMU closed the socket */
     uint64_t features;
     uint8_t *ctrl_req, *ctrl_resp;
     bool verbose;
@@ -239,10 +239,11 @@ static uint8_t *grow(uint8_t **buf, size_t *size, size_t need)
  * One request. Returns false on a protocol violation (after reporting
  * it); otherwise true with the used length in *used.
  */
-static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
+static bool handle_elem(struct vv *v, struct vpe_queue *eq, VuVirtqElement *e,
                         uint8_t **req, size_t *req_size, uint8_t **resp,
                         size_t *resp_size, uint32_t *used, unsigned int qidx)
 {
+    bool ctrl = !eq;
     size_t req_len, resp_cap;
     uint64_t max_req = ctrl ? LIMIT_CTRL_REQ : v->max_req;
     uint64_t max_resp = ctrl ? LIMIT_CTRL_REQ : v->max_resp;
@@ -276,6 +277,25 @@ static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
         *used = resp_cap;
         return true;
     }
+    if (!ctrl) {
+        /*
+         * Zero-copy: the engine copies the header and packet descriptors
+         * once and checks that copy, and reads and writes the packets in
+         * the mapped guest buffers (engine/vipsec_core.h).
+         */
+        ret = vpe_queue_handle_data_sg(eq, e->out_sg, e->out_num, e->in_sg,
+                                       e->in_num);
+        if (vpe_core_event_pending(v->core)) {
+            atomic_store(&v->events_maybe, true);
+        }
+        if (ret < 0 || (size_t)ret > resp_cap) {
+            violation(v, "queue %u: malformed request chain", qidx);
+            return false;
+        }
+        *used = ret;
+        return true;
+    }
+    /* Control: keys must not stay in guest-visible or freed memory */
     if (!grow(req, req_size, req_len) || !grow(resp, resp_size, resp_cap)) {
         violation(v, "queue %u: out of memory for a %zu/%zu byte request", qidx,
                   req_len, resp_cap);
@@ -285,20 +305,12 @@ static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
     iov_to(e->out_sg, e->out_num, *req);
     /* Nothing of an earlier request may reach the guest through resp */
     memset(*resp, 0, resp_cap);
-    pthread_mutex_lock(&v->core_lock);
-    if (ctrl) {
-        vpe_core_tick(v->core, now_seconds());
-        ret = vpe_core_handle_ctrl(v->core, *req, req_len, *resp, resp_cap);
-    } else {
-        ret = vpe_core_handle_data(v->core, *req, req_len, *resp, resp_cap);
-    }
+    vpe_core_tick(v->core, now_seconds());
+    ret = vpe_core_handle_ctrl(v->core, *req, req_len, *resp, resp_cap);
     if (vpe_core_event_pending(v->core)) {
         atomic_store(&v->events_maybe, true);
     }
-    pthread_mutex_unlock(&v->core_lock);
-    if (ctrl) {
-        explicit_bzero(*req, req_len); /* SA_ADD keys */
-    }
+    explicit_bzero(*req, req_len); /* SA_ADD keys */
     if (ret < 0 || (size_t)ret > resp_cap) {
         violation(v, "queue %u: malformed request chain", qidx);
         return false;
@@ -312,7 +324,7 @@ static bool handle_elem(struct vv *v, bool ctrl, VuVirtqElement *e,
  * Answer up to budget requests of one queue. Returns how many were
  * answered, or -1 after a violation.
  */
-static int serve_queue(struct vv *v, unsigned int qidx, bool ctrl,
+static int serve_queue(struct vv *v, unsigned int qidx, struct vpe_queue *eq,
                        uint8_t **req, size_t *req_size, uint8_t **resp,
                        size_t *resp_size, unsigned int budget)
 {
@@ -326,7 +338,7 @@ static int serve_queue(struct vv *v, unsigned int qidx, bool ctrl,
         if (!e) {
             break;
         }
-        if (!handle_elem(v, ctrl, e, req, req_size, resp, resp_size, &used,
+        if (!handle_elem(v, eq, e, req, req_size, resp, resp_size, &used,
                          qidx)) {
             free(e);
             return -1;
@@ -361,9 +373,7 @@ static void deliver_events(struct vv *v)
         VuVirtqElement *e;
         bool got;
 
-        pthread_mutex_lock(&v->core_lock);
         got = vpe_core_event_pending(v->core);
-        pthread_mutex_unlock(&v->core_lock);
         if (!got || atomic_load(&v->broken)) {
             break;
         }
@@ -379,9 +389,7 @@ static void deliver_events(struct vv *v)
             free(e);
             break;
         }
-        pthread_mutex_lock(&v->core_lock);
         got = vpe_core_next_event(v->core, &ev);
-        pthread_mutex_unlock(&v->core_lock);
         if (!got) {
             vu_queue_unpop(&v->dev, vq, e, 0);
             free(e);
@@ -401,7 +409,7 @@ static void ctrl_handler(VuDev *dev, int qidx)
 {
     static size_t req_size, resp_size;
 
-    if (serve_queue(&vv, qidx, true, &vv.ctrl_req, &req_size, &vv.ctrl_resp,
+    if (serve_queue(&vv, qidx, NULL, &vv.ctrl_req, &req_size, &vv.ctrl_resp,
                     &resp_size, UINT_MAX) >= 0) {
         deliver_events(&vv);
     }
@@ -457,8 +465,9 @@ static void *worker_main(void *arg)
             struct timespec t0, t;
             VuVirtq *vq = vu_get_queue(&v->dev, w->idx);
 
-            n = serve_queue(v, w->idx, false, &w->req, &w->req_size, &w->resp,
-                            &w->resp_size, WORKER_BUDGET);
+            /* No bounce buffers: data requests are zero-copy */
+            n = serve_queue(v, w->idx, w->eq, NULL, NULL, NULL, NULL,
+                            WORKER_BUDGET);
             if (n < 0 || !v->spin_us) {
                 break;
             }
@@ -497,8 +506,6 @@ static void *worker_main(void *arg)
             usleep(1000); /* fd replaced under us: stop is coming */
         }
     }
-    explicit_bzero(w->req, w->req_size);
-    explicit_bzero(w->resp, w->resp_size);
     return NULL;
 }
 
@@ -537,9 +544,7 @@ static uint64_t vv_get_features(VuDev *dev)
 {
     uint64_t f;
 
-    pthread_mutex_lock(&vv.core_lock);
     f = vpe_core_features(vv.core) & DEV_FEATURE_MASK;
-    pthread_mutex_unlock(&vv.core_lock);
     f &= ~(1ull << VIRTIO_IPSEC_F_MQ);
     if (vv.nq > 1) {
         f |= 1ull << VIRTIO_IPSEC_F_MQ;
@@ -550,9 +555,7 @@ static uint64_t vv_get_features(VuDev *dev)
 static void vv_set_features(VuDev *dev, uint64_t features)
 {
     vv.features = features;
-    pthread_mutex_lock(&vv.core_lock);
     vpe_core_set_features(vv.core, features & DEV_FEATURE_MASK);
-    pthread_mutex_unlock(&vv.core_lock);
 }
 
 static void vv_queue_set_started(VuDev *dev, int qidx, bool started)
@@ -581,9 +584,7 @@ static int vv_get_config(VuDev *dev, uint8_t *config, uint32_t len)
     struct virtio_ipsec_config cfg;
 
     memset(&cfg, 0, sizeof(cfg));
-    pthread_mutex_lock(&vv.core_lock);
     vpe_core_fill_config(vv.core, &cfg);
-    pthread_mutex_unlock(&vv.core_lock);
     cfg.max_data_queues = htole32(vv.nq);
     cfg.status = htole32(le32toh(cfg.status) | VIRTIO_IPSEC_S_HW_READY);
     memset(config, 0, len);
@@ -611,16 +612,93 @@ static int vv_set_config(VuDev *dev, const uint8_t *data, uint32_t offset,
     if (val) {
         return -1;
     }
-    pthread_mutex_lock(&vv.core_lock);
     vpe_core_reset(vv.core);
-    pthread_mutex_unlock(&vv.core_lock);
     if (vv.verbose) {
         logmsg("device reset");
     }
     return 0;
 }
 
+/*
+ * What libvhost-user 7.2 takes from a message without checking it (an
+ * index into its queue or region arrays, a ring size, a config size or
+ * offset handed to our callbacks): refuse it here, before it is used.
+ * NULL when the message is fine.
+ */
+static const char *vv_msg_bad(VuDev *dev, VhostUserMsg *vmsg)
+{
+    uint32_t n;
+
+    switch (vmsg->request) {
+    case VHOST_USER_SET_VRING_NUM:
+        n = vmsg->payload.state.num;
+        if (n == 0 || n > VIRTQUEUE_MAX_SIZE || (n & (n - 1))) {
+            return "ring size not a power of two in 1..1024";
+        }
+        /* fall through */
+    case VHOST_USER_SET_VRING_BASE:
+    case VHOST_USER_GET_VRING_BASE:
+    case VHOST_USER_SET_VRING_ENABLE:
+        if (vmsg->payload.state.index >= dev->max_queues) {
+            return "queue index out of range";
+        }
+        return NULL;
+    case VHOST_USER_SET_VRING_ADDR:
+        if (vmsg->payload.addr.index >= dev->max_queues) {
+            return "queue index out of range";
+        }
+        return NULL;
+    case VHOST_USER_SET_MEM_TABLE:
+        if (vmsg->payload.memory.nregions > VHOST_MEMORY_BASELINE_NREGIONS ||
+            vmsg->payload.memory.nregions != vmsg->fd_num) {
+            return "memory table with a bad region count";
+        }
+        return NULL;
+    case VHOST_USER_ADD_MEM_REG:
+        if (dev->nregions >= VHOST_USER_MAX_RAM_SLOTS) {
+            return "too many memory regions";
+        }
+        return NULL;
+    case VHOST_USER_GET_CONFIG:
+    case VHOST_USER_SET_CONFIG:
+        n = vmsg->payload.config.size;
+        if (n > sizeof(struct virtio_ipsec_config) ||
+            vmsg->payload.config.offset >
+                sizeof(struct virtio_ipsec_config) - n) {
+            return "config size or offset beyond the config space";
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * QEMU closed the socket: libvhost-user reads that as a VHOST_USER_NONE
+ * message, on which it calls exit(0), skipping the key zeroing and the
+ * next connection. Take it as a disconnect instead.
+ */
+static int vv_process_msg(VuDev *dev, VhostUserMsg *vmsg, int *do_reply)
+{
+    const char *bad;
+
+    if (vmsg->request == VHOST_USER_NONE) {
+        *do_reply = 0;
+        atomic_store(&vv.peer_closed, true);
+        return 1;
+    }
+    bad = vv_msg_bad(dev, vmsg);
+    if (!bad) {
+        return 0; /* libvhost-user handles it */
+    }
+    /* Handled: by dropping the connection, with no reply */
+    *do_reply = 0;
+    violation(&vv, "vhost-user message %u: %s", vmsg->request, bad);
+    return 1;
+}
+
 static const VuDevIface vv_iface = {
+    .process_msg = vv_process_msg,
     .get_features = vv_get_features,
     .set_features = vv_set_features,
     .queue_set_started = vv_queue_set_started,
@@ -672,12 +750,11 @@ static void disconnect(struct vv *v)
     }
     v->nwatches = 0;
     v->features = 0;
-    pthread_mutex_lock(&v->core_lock);
     vpe_core_reset(v->core); /* every key zeroed */
     vpe_core_set_features(v->core, 0);
-    pthread_mutex_unlock(&v->core_lock);
     atomic_store(&v->broken, false);
     atomic_store(&v->events_maybe, false);
+    atomic_store(&v->peer_closed, false);
 }
 
 static int listen_on(const char *path)
@@ -905,7 +982,6 @@ int main(int argc, char **argv)
                err[0] ? err : "unknown error");
         return 1;
     }
-    pthread_mutex_init(&v->core_lock, NULL);
     /* Writers first: the workers must not starve vu_dispatch() */
     pthread_rwlockattr_init(&ra);
     pthread_rwlockattr_setkind_np(&ra,
@@ -923,6 +999,13 @@ int main(int argc, char **argv)
         v->w[i].kill_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (v->w[i].kill_fd < 0) {
             logmsg("eventfd: %s", strerror(errno));
+            return 1;
+        }
+        /* One engine queue per worker: its own crypto state and scratch */
+        v->w[i].eq = vpe_queue_new(v->core, err, sizeof(err));
+        if (!v->w[i].eq) {
+            logmsg("cannot set up engine queue %u: %s", i,
+                   err[0] ? err : "unknown error");
             return 1;
         }
     }
@@ -989,12 +1072,10 @@ int main(int argc, char **argv)
             break;
         }
         if (p[1].revents && read(tfd, &x, sizeof(x)) > 0) {
-            pthread_mutex_lock(&v->core_lock);
             vpe_core_tick(v->core, now_seconds());
             if (vpe_core_event_pending(v->core)) {
                 atomic_store(&v->events_maybe, true);
             }
-            pthread_mutex_unlock(&v->core_lock);
         }
         if (p[2].revents) {
             eventfd_read(v->notify_fd, &x);
@@ -1025,7 +1106,7 @@ int main(int argc, char **argv)
             pthread_rwlock_wrlock(&v->vu_lock);
             ok = vu_dispatch(&v->dev);
             pthread_rwlock_unlock(&v->vu_lock);
-            if (!ok) {
+            if (!ok || atomic_load(&v->peer_closed)) {
                 if (!atomic_load(&v->broken)) {
                     logmsg("QEMU disconnected");
                 }
@@ -1057,6 +1138,9 @@ int main(int argc, char **argv)
     disconnect(v);
     close(lfd);
     unlink(path);
+    for (uint32_t i = 0; i < nq; i++) {
+        vpe_queue_free(v->w[i].eq);
+    }
     vpe_core_free(v->core); /* zeroes every key */
     return rc;
 }

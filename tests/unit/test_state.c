@@ -199,7 +199,7 @@ START_TEST(test_stats_mapping)
 		struct vpe_esp_res r = { .status = m[i].st, .seq = m[i].seq };
 		uint64_t before = sa->st.stats[m[i].ctr], fails = sum_fail(sa);
 
-		ck_assert_msg(vpe_life_account(c, sa, 100, &r) == 0,
+		ck_assert_msg(vpe_life_account(c, sa, 100, false, &r) == 0,
 			      "case %zu: warnings on a failure", i);
 		ck_assert_msg(r.status == m[i].wire,
 			      "case %zu: wire status %u, want %u", i, r.status,

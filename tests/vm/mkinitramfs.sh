@@ -153,6 +153,8 @@ done
 # for FILE, at their host paths; nothing for static or non-ELF files.
 copy_elf_deps() {
 	local lib
+	# A static executable: ldd fails, which pipefail would make fatal
+	ldd "$1" >/dev/null 2>&1 || return 0
 	ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
 		while read -r lib; do
 			[ -e "$stage/$lib" ] && continue

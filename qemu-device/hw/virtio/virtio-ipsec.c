@@ -56,9 +56,10 @@ static uint64_t virtio_ipsec_data_resp_bound(const VirtIOIPsecConf *c)
 }
 
 /*
- * Bounce buffers hold guest data the device must not leave in freed host
- * memory: SA_ADD key material on the control queue, plaintext on the data
- * queues. Zero them before they go back to the allocator.
+ * Bounce buffers (the control queue's) hold guest data the device must
+ * not leave in freed host memory: SA_ADD key material. Zero them before
+ * they go back to the allocator. Data queues have none: the engine works
+ * in the guest's buffers (virtio_ipsec_handle_data_elem()).
  */
 static void virtio_ipsec_buf_free(uint8_t *buf, size_t size)
 {
@@ -103,6 +104,71 @@ static size_t virtio_ipsec_reject(VirtQueueElement *elem, size_t resp_cap)
 }
 
 /*
+ * A data request, without bounce copies: the element's iovecs are
+ * already host-mapped guest memory, and the engine's data queue of this
+ * virtqueue reads the packets from them and writes the results and
+ * packets into them in place. The engine copies once, and checks only
+ * that copy of, what it must parse safely (the request header and the
+ * packet descriptors); it writes every byte of the writable part.
+ */
+static ssize_t virtio_ipsec_handle_data_elem(VirtIOIPsecQueue *q,
+                                             VirtQueueElement *elem)
+{
+    return vpe_queue_handle_data_sg(q->eq, elem->out_sg, elem->out_num,
+                                    elem->in_sg, elem->in_num);
+}
+
+/*
+ * A control request through bounce buffers: it may carry SA_ADD keys,
+ * which the device zeroes here (they must not stay in guest-visible
+ * copies or freed memory); control requests are few and small.
+ */
+static bool virtio_ipsec_handle_ctrl_elem(VirtIOIPsecQueue *q,
+                                          VirtQueueElement *elem,
+                                          size_t req_len, size_t resp_cap,
+                                          ssize_t *ret)
+{
+    VirtIOIPsec *s = q->s;
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    int qidx = virtio_get_queue_index(q->vq);
+    uint8_t *req, *resp;
+    size_t n;
+
+    req = virtio_ipsec_buf(&q->req, &q->req_size, req_len, q->max_req);
+    resp = virtio_ipsec_buf(&q->resp, &q->resp_size, resp_cap, q->max_resp);
+
+    n = iov_to_buf(elem->out_sg, elem->out_num, 0, req, req_len);
+    if (n != req_len) {
+        explicit_bzero(req, n);
+        virtio_error(vdev, "virtio-ipsec: queue %d: short read of request "
+                     "(%zu of %zu bytes)", qidx, n, req_len);
+        return false;
+    }
+
+    /* Nothing of an earlier request may reach the guest through resp */
+    memset(resp, 0, resp_cap);
+    *ret = vpe_core_handle_ctrl(s->core, req, req_len, resp, resp_cap);
+    /*
+     * The engine zeroes its own copies of an SA_ADD's keys; this one
+     * must not outlive the request either (SA_DEL and reset would not
+     * reach it, and the next request may be shorter).
+     */
+    explicit_bzero(req, req_len);
+    if (*ret < 0 || (size_t)*ret > resp_cap) {
+        return true;    /* the caller reports it */
+    }
+
+    /* The footer sits at the end of the writable part: copy all of it */
+    n = iov_from_buf(elem->in_sg, elem->in_num, 0, resp, resp_cap);
+    if (n != resp_cap) {
+        virtio_error(vdev, "virtio-ipsec: queue %d: short write of response "
+                     "(%zu of %zu bytes)", qidx, n, resp_cap);
+        return false;
+    }
+    return true;
+}
+
+/*
  * Handle one element. Returns false on a protocol violation, after
  * virtio_error(); otherwise true with the used length in @used.
  */
@@ -112,8 +178,7 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
     VirtIOIPsec *s = q->s;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     int qidx = virtio_get_queue_index(q->vq);
-    size_t req_len, resp_cap, n;
-    uint8_t *req, *resp;
+    size_t req_len, resp_cap;
     ssize_t ret;
 
     if (elem->out_num < 1 || elem->in_num < 1) {
@@ -137,41 +202,17 @@ static bool virtio_ipsec_handle_elem(VirtIOIPsecQueue *q,
     }
 
     trace_virtio_ipsec_request(s, qidx, req_len, resp_cap);
-    req = virtio_ipsec_buf(&q->req, &q->req_size, req_len, q->max_req);
-    resp = virtio_ipsec_buf(&q->resp, &q->resp_size, resp_cap, q->max_resp);
-
-    n = iov_to_buf(elem->out_sg, elem->out_num, 0, req, req_len);
-    if (n != req_len) {
-        explicit_bzero(req, n);
-        virtio_error(vdev, "virtio-ipsec: queue %d: short read of request "
-                     "(%zu of %zu bytes)", qidx, n, req_len);
-        return false;
-    }
-
-    /* Nothing of an earlier request may reach the guest through resp */
-    memset(resp, 0, resp_cap);
     if (q->ctrl) {
-        ret = vpe_core_handle_ctrl(s->core, req, req_len, resp, resp_cap);
-        /*
-         * The engine zeroes its own copies of an SA_ADD's keys; this one
-         * must not outlive the request either (SA_DEL and reset would not
-         * reach it, and the next request may be shorter).
-         */
-        explicit_bzero(req, req_len);
+        if (!virtio_ipsec_handle_ctrl_elem(q, elem, req_len, resp_cap,
+                                           &ret)) {
+            return false;
+        }
     } else {
-        ret = vpe_core_handle_data(s->core, req, req_len, resp, resp_cap);
+        ret = virtio_ipsec_handle_data_elem(q, elem);
     }
     if (ret < 0 || (size_t)ret > resp_cap) {
         virtio_error(vdev, "virtio-ipsec: queue %d: malformed request chain",
                      qidx);
-        return false;
-    }
-
-    /* The footer sits at the end of the writable part: copy all of it */
-    n = iov_from_buf(elem->in_sg, elem->in_num, 0, resp, resp_cap);
-    if (n != resp_cap) {
-        virtio_error(vdev, "virtio-ipsec: queue %d: short write of response "
-                     "(%zu of %zu bytes)", qidx, n, resp_cap);
         return false;
     }
     *used = ret;
@@ -568,6 +609,28 @@ static void virtio_ipsec_device_realize(DeviceState *dev, Error **errp)
 
     s->dataqs = g_new0(VirtIOIPsecQueue, c->num_queues);
     for (i = 0; i < c->num_queues; i++) {
+        /*
+         * One engine queue per data virtqueue: its own crypto backend
+         * instance and scratch. All run in this thread today; the engine
+         * would let them run in parallel (engine/vipsec_queue.c).
+         */
+        s->dataqs[i].eq = vpe_queue_new(s->core, err, sizeof(err));
+        if (!s->dataqs[i].eq) {
+            err[sizeof(err) - 1] = '\0';
+            error_setg(errp, "cannot set up the IPsec engine's queue %u: %s",
+                       i, err[0] ? err : "unknown error");
+            while (i > 0) {
+                vpe_queue_free(s->dataqs[--i].eq);
+            }
+            g_free(s->dataqs);
+            s->dataqs = NULL;
+            virtio_cleanup(vdev);
+            vpe_core_free(s->core);
+            s->core = NULL;
+            return;
+        }
+    }
+    for (i = 0; i < c->num_queues; i++) {
         virtio_ipsec_init_queue(s, &s->dataqs[i], false,
                                 virtio_ipsec_data_req_bound(c),
                                 virtio_ipsec_data_resp_bound(c),
@@ -611,6 +674,8 @@ static void virtio_ipsec_device_unrealize(DeviceState *dev)
     virtio_ipsec_fini_queue(&s->ctrlq);
     for (i = s->conf.num_queues; i > 0; i--) {
         virtio_ipsec_fini_queue(&s->dataqs[i - 1]);
+        vpe_queue_free(s->dataqs[i - 1].eq);
+        s->dataqs[i - 1].eq = NULL;
     }
     g_free(s->dataqs);
     s->dataqs = NULL;

@@ -47,6 +47,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOIPsec, VIRTIO_IPSEC)
 #define VIRTIO_IPSEC_CLOCK_PERIOD_MS            1000
 
 struct vpe_core;
+struct vpe_queue;
 
 /* Test-only fault injection (virtio-ipsec-faults.c) */
 typedef enum VirtIOIPsecFault {
@@ -77,7 +78,11 @@ typedef struct VirtIOIPsecConf {
     bool allow_weak_algos;
 } VirtIOIPsecConf;
 
-/* Bounce buffers of one queue, grown on demand up to the queue's bounds */
+/*
+ * One virtqueue. The control queue bounces requests through req/resp
+ * (grown on demand up to the queue's bounds); a data queue has an engine
+ * queue instead, which works in the guest's buffers.
+ */
 typedef struct VirtIOIPsecQueue {
     struct VirtIOIPsec *s;
     VirtQueue *vq;
@@ -89,6 +94,7 @@ typedef struct VirtIOIPsecQueue {
     size_t req_size;
     uint8_t *resp;
     size_t resp_size;
+    struct vpe_queue *eq;       /* data queues: the engine's queue */
 } VirtIOIPsecQueue;
 
 struct VirtIOIPsec {
