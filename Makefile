@@ -174,6 +174,7 @@ dkms-check: kernel
 bench: all
 	scripts/install-bench-deps.sh
 	tests/bench/engine-bench.sh --build $(BUILD)
+	tests/bench/vhost-bench.sh --build $(BUILD)
 	tests/bench/run-vm-bench.sh --build $(BUILD)
 
 # Each part judged by its model project's tool: docs/HACKING.md.

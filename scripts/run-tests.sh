@@ -50,6 +50,13 @@ run_suite() {
 			s=$((s + BASH_REMATCH[1]))
 		fi
 	done < <(tr -d '\r' <"$log")
+	if [ "$rc" -eq 77 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ] &&
+		grep -qi skip "$log"; then
+		# exit 77 is a skip (docs/layout.md) when the suite says why
+		echo "=== $name: skipped"
+		summary+=("$(printf '%-14s skipped (log %s)' "$name" "$log")")
+		return
+	fi
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "=== $name: exited $rc without a counted failure; counting it as one"
 		f=1
@@ -76,6 +83,8 @@ else
 	run_suite interop make -s -C "$top/tests/interop" BUILD="$build" check
 	run_suite fuzz make -s -C "$top/tests/fuzz" BUILD="$build" check
 	run_suite gw-config make -s -C "$top/tests/gw" BUILD="$build" check
+	run_suite vhost-front make -s -C "$top/tests/bench/vhost-loadgen" BUILD="$build" check
+	run_suite vhost-hostile "$top/tests/bench/vhost-loadgen/run-hostile.sh" "$build"
 	run_suite vm-selftest "$top/tests/vm/selftest.sh"
 	run_suite vm-accel "$top/tests/vm/accel-selftest.sh"
 	run_suite install "$top/tests/install/check.sh" "$build"

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* Split virtqueue, driver side. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "vu_ring.h"
+
+int vu_ring_init(struct vu_ring *r, struct vu_mem *mem, uint16_t num)
+{
+	uint16_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->kick_fd = r->call_fd = r->err_fd = -1;
+	if (!num || (num & (num - 1)) || num > 32768)
+		return -EINVAL;
+	r->num = num;
+	/* VIRTIO 1.x alignments: descriptors 16, available 2, used 4. */
+	r->desc = vu_mem_alloc(mem, 16ull * num, 16);
+	r->avail = vu_mem_alloc(mem, 6 + 2ull * num, 2);
+	r->used = vu_mem_alloc(mem, 6 + 8ull * num, 4);
+	r->token = calloc(num, sizeof(*r->token));
+	if (!r->desc || !r->avail || !r->used || !r->token) {
+		free(r->token);
+		r->token = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i + 1 < num; i++)
+		r->desc[i].next = (uint16_t)(i + 1);
+	r->num_free = num;
+	r->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->kick_fd < 0 || r->call_fd < 0 || r->err_fd < 0) {
+		int ret = -errno;
+
+		vu_ring_fini(r);
+		return ret;
+	}
+	return 0;
+}
+
+void vu_ring_fini(struct vu_ring *r)
+{
+	if (r->kick_fd >= 0)
+		close(r->kick_fd);
+	if (r->call_fd >= 0)
+		close(r->call_fd);
+	if (r->err_fd >= 0)
+		close(r->err_fd);
+	r->kick_fd = r->call_fd = r->err_fd = -1;
+	free(r->token);
+	r->token = NULL;
+}
+
+int vu_ring_add(struct vu_ring *r, const struct vu_buf *out, unsigned int nout,
+		const struct vu_buf *in, unsigned int nin, void *token)
+{
+	unsigned int n = nout + nin, k;
+	uint16_t head = r->free_head, i = head, last = head;
+
+	if (!n || n > r->num_free || !token)
+		return -ENOSPC;
+	for (k = 0; k < n; k++) {
+		const struct vu_buf *b = k < nout ? &out[k] : &in[k - nout];
+
+		r->desc[i].addr = b->gpa;
+		r->desc[i].len = b->len;
+		r->desc[i].flags = (uint16_t)((k < nout ? 0 : VU_DESC_F_WRITE) |
+					      (k + 1 < n ? VU_DESC_F_NEXT : 0));
+		last = i;
+		i = r->desc[i].next;
+	}
+	r->free_head = r->desc[last].next;
+	r->num_free = (uint16_t)(r->num_free - n);
+	r->token[head] = token;
+	r->avail->ring[r->avail_idx % r->num] = head;
+	r->avail_idx++;
+	return head;
+}
+
+void vu_ring_publish(struct vu_ring *r)
+{
+	/* The descriptors and ring slot are visible before the index. */
+	__atomic_store_n(&r->avail->idx, r->avail_idx, __ATOMIC_RELEASE);
+}
+
+void vu_ring_push_raw(struct vu_ring *r, uint16_t head)
+{
+	r->avail->ring[r->avail_idx % r->num] = head;
+	r->avail_idx++;
+	vu_ring_publish(r);
+}
+
+void vu_ring_kick(struct vu_ring *r)
+{
+	uint64_t one = 1;
+
+	/* Pairs with the device's store of used->flags (VIRTIO 2.7.10). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&r->used->flags, __ATOMIC_RELAXED) &
+	    VU_USED_F_NO_NOTIFY)
+		return;
+	if (write(r->kick_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is saturated, the device has a kick. */
+	}
+}
+
+int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len)
+{
+	uint16_t idx = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+	struct vu_used_elem e;
+	uint16_t i, n = 1;
+
+	if (idx == r->last_used)
+		return 0;
+	if ((uint16_t)(idx - r->last_used) > r->num)
+		return -EPROTO;
+	e = r->used->ring[r->last_used % r->num];
+	if (e.id >= r->num || !r->token[e.id])
+		return -EPROTO;
+	r->last_used++;
+	*token = r->token[e.id];
+	*len = e.len;
+	r->token[e.id] = NULL;
+	/* Return the chain to the free list; we wrote it, so it is sane. */
+	for (i = (uint16_t)e.id; r->desc[i].flags & VU_DESC_F_NEXT;
+	     i = r->desc[i].next)
+		n++;
+	r->desc[i].next = r->free_head;
+	r->free_head = (uint16_t)e.id;
+	r->num_free = (uint16_t)(r->num_free + n);
+	return 1;
+}
+
+int vu_ring_wait(struct vu_ring *r, int sock, int timeout_ms)
+{
+	struct pollfd p[3] = {
+		{ .fd = r->call_fd, .events = POLLIN },
+		{ .fd = r->err_fd, .events = POLLIN },
+		{ .fd = sock, .events = POLLRDHUP },
+	};
+	uint64_t v;
+	int n;
+
+	n = poll(p, sock >= 0 ? 3 : 2, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (n == 0)
+		return 0;
+	if (p[1].revents & POLLIN) {
+		if (read(r->err_fd, &v, sizeof(v)) < 0) {
+			/* read only to clear the counter */
+		}
+		return -EIO;
+	}
+	if (sock >= 0 && (p[2].revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		return -ECONNRESET;
+	if (read(r->call_fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: another reader took it; the used ring decides */
+	}
+	return 1;
+}
