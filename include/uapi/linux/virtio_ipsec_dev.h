@@ -50,7 +50,10 @@ struct vipsec_info {
 	__u32 max_cipher_key_len;
 	__u32 max_auth_key_len;
 	__u32 num_data_queues;
-	__u32 reserved[8];
+	__u32 sa_options;		/* config sa_options: VIRTIO_IPSEC_SA_OPT_* */
+	__u32 hdr_fields;		/* config hdr_fields: VIRTIO_IPSEC_HDR_F_* */
+	__u8 cipher_key_sizes[16];	/* config cipher_key_sizes[] */
+	__u32 reserved[2];
 };
 
 /* VIPSEC_IOC_CLAIM: take the accelerator in exclusive or shared mode. */
