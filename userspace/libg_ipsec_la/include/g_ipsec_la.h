@@ -272,17 +272,35 @@ enum g_ipsec_la_sa_direction {
 /* 11.10 - bits of g_ipsec_la_sa.cmn_flags (deviations 12, 13) */
 enum g_ipsec_la_sa_flags {
 	G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL = 1u << 1,
-	G_IPSEC_LA_SA_USE_ECN = 1u << 2,	      /* RFC 6040 on decap */
+	G_IPSEC_LA_SA_USE_ECN = 1u << 2,	      /* RFC 6040 (below) */
 	G_IPSEC_LA_SA_LIFETIME_IN_KB = 1u << 3,	      /* kilobyte limits */
 	G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK = 1u << 4, /* inbound only */
 	G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE = 1u << 5, /* else tunnel */
 	G_IPSEC_LA_SA_USE_ESN = 1u << 6		      /* 64-bit seq numbers */
 };
 
+/*
+ * G_IPSEC_LA_SA_USE_ECN (deviation 37), tunnel mode, RFC 6040:
+ * - outbound: normal mode, the outer ECN field copies the inner one (CE
+ *   included); without the flag compatibility mode, outer Not-ECT;
+ * - inbound: the outer ECN field is combined into the inner one (outer
+ *   CE marks an ECT inner packet CE, ECT(1) over ECT(0) gives ECT(1); outer
+ *   CE over a Not-ECT inner packet drops it: -EPROTO); the same as
+ *   G_IPSEC_LA_INB_SA_PROPAGATE_ECN. Without either the inner header is
+ *   left as it is.
+ * Transport mode keeps the packet's own header: the flag changes nothing.
+ */
+
 /* 11.11 - bits of g_ipsec_la_sa.u.inb.flags */
 enum g_ipsec_la_inb_sa_flags {
 	NF_IPSEC_INB_SA_PROPOGATE_ECN = 1,
-	G_IPSEC_LA_INB_SA_PROPAGATE_ECN = NF_IPSEC_INB_SA_PROPOGATE_ECN
+	G_IPSEC_LA_INB_SA_PROPAGATE_ECN = NF_IPSEC_INB_SA_PROPOGATE_ECN,
+	/* extensions (deviation 38), tunnel mode only: */
+	G_IPSEC_LA_INB_SA_DECREMENT_TTL = 1u << 1, /* inner TTL / hop limit
+						    * - 1; <= 1: -EPROTO */
+	G_IPSEC_LA_INB_SA_CHECK_SELECTOR = 1u << 2 /* inner source must be in
+						    * u.inb.sel_src/len,
+						    * else -EACCES */
 };
 
 /* Values of g_ipsec_la_sa.proto (deviation 14) */
@@ -365,7 +383,9 @@ struct g_ipsec_la_create_group_outargs {
 
 /* 9.9 */
 struct g_ipsec_la_auth_algo_cap {
-	uint32_t md5 : 1, sha1 : 1, sha2 : 1, aes_xcbc : 1, none : 1, des : 1;
+	uint32_t md5 : 1, sha1 : 1, sha2 : 1, aes_xcbc : 1, none : 1, des : 1,
+		/* appended (deviation 39): sha2 is set when all three are */
+		sha2_256 : 1, sha2_384 : 1, sha2_512 : 1;
 };
 
 /* 9.10 (des_c = 3DES-CBC) */
@@ -395,7 +415,12 @@ struct g_ipsec_la_capabilities {
 		ipv6_support : 1,	/* IPv6 */
 		soft_lifetime_bytes_notify : 1, /* soft lifetime notify */
 		seqnum_overflow_notify : 1,	/* seq number overflow notify */
-		seqnum_periodic_notify : 1;	/* periodic seq announce */
+		seqnum_periodic_notify : 1,	/* periodic seq announce */
+		/* appended (deviation 38): */
+		outer_ttl : 1,		/* outb.ttl honoured */
+		flow_label : 1,		/* outb.flow_label honoured */
+		ttl_decrement : 1,	/* G_IPSEC_LA_INB_SA_DECREMENT_TTL */
+		inner_src_selector : 1; /* G_IPSEC_LA_INB_SA_CHECK_SELECTOR */
 	uint8_t num_dscp_based_queues;
 	struct g_ipsec_la_auth_algo_cap auth_algo_caps;
 	struct g_ipsec_la_cipher_algo_cap cipher_algo_caps;
@@ -409,8 +434,20 @@ struct g_ipsec_la_capabilities {
 	uint32_t max_cipher_key_len; /* bytes */
 	uint32_t max_auth_key_len;   /* bytes */
 	uint32_t num_data_queues;
-	uint32_t reserved[8]; /* written as 0: room to grow */
+	/*
+	 * appended (deviation 39): key sizes the accelerator and its crypto
+	 * backend take, per algorithm, indexed by the g-API enum value: bit
+	 * G_IPSEC_LA_KEY_SIZE_BIT(bits) set for a usable key of that many
+	 * bits (salt / nonce not counted); 0 for an unusable algorithm.
+	 */
+	uint8_t cipher_key_sizes[8]; /* [enum g_ipsec_la_cipher_alg] */
+	uint8_t comb_key_sizes[8];   /* [enum g_ipsec_la_comb_alg] */
+	uint32_t reserved[4];	     /* written as 0: room to grow */
 };
+
+/* Bit of capabilities cipher_key_sizes[] / comb_key_sizes[]: a key of
+ * bits bits (a multiple of 64; 0 for NULL encryption). */
+#define G_IPSEC_LA_KEY_SIZE_BIT(bits) (1u << ((bits) / 64))
 
 /* 9.13 */
 struct g_ipsec_cap_get_outargs {
@@ -478,10 +515,23 @@ struct g_ipsec_la_sa {
 			enum g_ipsec_la_dscp_handle dscp_handle; /* 0 = copy */
 			const uint8_t *iv;   /* must be NULL */
 			uint8_t iv_len_bits; /* must be 0 */
+			/* appended (deviation 38), tunnel mode only: */
+			uint8_t ttl; /* outer TTL / hop limit; 0 = 64 */
+			uint16_t tfc_pad_to; /* TFC (RFC 4303 2.4): pad the
+					      * inner packet with zeros to
+					      * this many bytes; 0 = off */
+			uint32_t flow_label; /* IPv6 outer flow label,
+					      * 0..0xfffff; 0 = none */
 		} outb;
 		struct {		/* inbound SAs */
 			uint32_t flags; /* OR of enum g_ipsec_la_inb_sa_flags */
 			uint32_t anti_replay_window_size; /* packets, 0 = 64 */
+			/* appended (deviation 38): with
+			 * G_IPSEC_LA_INB_SA_CHECK_SELECTOR, the inner source
+			 * prefix (version = the SA's family; no bits set
+			 * past sel_prefix_len), else all zero */
+			struct g_ip_addr sel_src;
+			uint8_t sel_prefix_len; /* bits, 0..32 / 0..128 */
 		} inb;
 	} u;
 	struct g_ipsec_la_sa_crypto_params crypto_params;
