@@ -220,7 +220,9 @@ struct vipsec_sa_flush {
  * VIPSEC_EV_XFORM_DONE record is read() - in the reading process, which
  * must share the submitter's address space (else result is -EFAULT).
  * With VIPSEC_XFORM_F_NO_COMPLETION as well, nothing is written back and
- * no record is queued. At most VIPSEC_MAX_ASYNC batches per file are in
+ * no record is queued: statuses and output bytes are discarded (for a
+ * caller that wants only the device's side effects; libg_ipsec_la's
+ * NO_RESP_EXPECTED wants the output and uses the synchronous XFORM). At most VIPSEC_MAX_ASYNC batches per file are in
  * flight; beyond that the ioctl fails with -EAGAIN. A batch's input and
  * output areas count against the file's async quota (driver parameter
  * max_async_kb_per_file) until its record is read; beyond it -EDQUOT.

@@ -19,8 +19,12 @@
  *   callback. Control calls (group, SA, capabilities) perform the ioctl
  *   before returning (the driver completes control requests synchronously)
  *   and only the callback is deferred to g_ipsec_la_poll(), with a copy of
- *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL; data
- *   results are discarded. ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
+ *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL.
+ *   Packet calls with NO_RESP_EXPECTED still produce their packets: the
+ *   batch is processed before the call returns, output bytes and
+ *   out_data lengths are written as for SYNC, single-packet calls return
+ *   the packet's status, and the multi-packet calls may pass results NULL.
+ *   ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
  *   cb_arg is copied (0..G_IPSEC_LA_MAX_CB_ARG_LEN bytes); the callback
  *   gets the copy. Unknown flag bits give -EINVAL.
  * - Software accelerator: g_ipsec_la_open() with accl_name "software"
@@ -152,6 +156,20 @@
  *     | per-packet result; "decap_packet" name | (extension); returns packets
  *     | in 8.19 prototype                      | consumed (ODP) or -errno
  * 36  | g_ipsec_la_packet.data unnamed member  | struct g_ipsec_la_data *data
+ * 37  | USE_ECN: "Flags such as ECN", meaning | RFC 6040, tunnel mode: out-
+ *     | unsaid; PROPOGATE_ECN inbound only     | bound normal mode (else Not-
+ *     |                                        | ECT), inbound = PROPAGATE_ECN
+ * 38  | no outer TTL, flow label, TFC padding, | outb.ttl, tfc_pad_to,
+ *     | TTL decrement or selector              | flow_label; inb flags DECRE-
+ *     |                                        | MENT_TTL, CHECK_SELECTOR with
+ *     |                                        | inb.sel_src/sel_prefix_len;
+ *     |                                        | capability bits for each
+ * 39  | sha2:1 for three algorithms; no key    | sha2_256/384/512 bits (sha2 =
+ *     | sizes per algorithm                    | all three); cipher_key_sizes[]
+ *     |                                        | comb_key_sizes[] per enum
+ * 40  | transport mode: te_addr "tunnel end",  | te_addr.src_ip and/or
+ *     | so a transport SA has no family        | dest_ip .version states it;
+ *     |                                        | unstated: -EAFNOSUPPORT
  */
 #ifndef G_IPSEC_LA_H
 #define G_IPSEC_LA_H
@@ -490,7 +508,14 @@ struct g_ipsec_la_ipcomp_info {
 	uint32_t cpi;
 };
 
-/* 9.23 - tunnel mode: outer source (local) and destination (peer) */
+/*
+ * 9.23 - tunnel mode: outer source (local) and destination (peer).
+ * Transport mode (deviation 40): only the family is used, from
+ * src_ip.version and/or dest_ip.version (4 or 6, equal when both are set;
+ * the addresses may stay zero); sa_add refuses a transport SA that does
+ * not state it with -EAFNOSUPPORT. Its packets must be of that family
+ * (else -EPROTO per packet).
+ */
 struct g_ipsec_la_tunnel_end_addr {
 	struct g_ip_addr src_ip;
 	struct g_ip_addr dest_ip;
@@ -680,14 +705,24 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  * authentication refused; key lengths matching the algorithm; AEAD ICV
  * 64/96/128 bits; anti-replay only inbound, with authentication, window
  * 1..max_replay_window (0 = 64); tunnel addresses set and of one
- * version; UDP ports non-zero with NAT-T; outb.iv NULL; ipcomp unused;
- * lifetimes soft <= hard. SAs of several calls may share keys.
+ * version; transport SAs state their family in te_addr (deviation 40);
+ * UDP ports non-zero with NAT-T; outb.iv NULL; ipcomp unused;
+ * lifetimes soft <= hard; outb.ttl, tfc_pad_to, flow_label (< 2^20,
+ * IPv6) only on tunnel SAs; inb flags DECREMENT_TTL (tunnel) and
+ * CHECK_SELECTOR (sel_src of the SA's family, sel_prefix_len <= 32/128,
+ * no bit past it; the selector fields 0 without the flag). Each of them,
+ * ECN, DF/DSCP handling and the key size is checked against what
+ * g_ipsec_la_capabilities_get() reports. SAs of several calls may share
+ * keys.
  *
  * Return: 0 (out->result 0);
  * -EINVAL invalid arguments or SA parameters (nothing sent);
- * -EOPNOTSUPP AH/IPComp, or a feature/algorithm the
+ * -EAFNOSUPPORT a transport SA without (or with two) families;
+ * -EOPNOTSUPP AH/IPComp, or a feature/algorithm/field the
  *  accelerator did not offer;
- * -EKEYREJECTED the device refused a key; -EEXIST inbound SPI and
+ * -EKEYREJECTED a key size the accelerator does not take (capabilities
+ *  cipher_key_sizes / comb_key_sizes), or the device refused a key;
+ * -EEXIST inbound SPI and
  *  destination already in use in the group;
  * -ENOSPC SA table full; -EDQUOT this handle's SA quota reached (driver
  * parameter max_sas_per_file); -ENOENT unknown group; -ENODEV accelerator
@@ -759,9 +794,11 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * -ERANGE late packet (sequence number left of the replay window);
  * -ENOENT unknown or deleted SA;
  * -ENOSPC output too small (needed size in out_data[0].length);
- * -EPROTO malformed packet (truncated, bad padding or next header);
+ * -EPROTO malformed packet (truncated, bad padding or next header; with
+ *  DECREMENT_TTL an inner TTL of 1 or 0; with ECN an outer CE over a
+ *  Not-ECT inner packet);
  * -EPROTONOSUPPORT not ESP, or SPI not that of the SA;
- * -EACCES inner packet outside the SA's selector;
+ * -EACCES inner source outside the SA's selector (CHECK_SELECTOR);
  * -EKEYEXPIRED SA past a hard lifetime;
  * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
  * -EMSGSIZE packet too large;
