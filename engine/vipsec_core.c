@@ -35,7 +35,7 @@
 	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET)
 
 /* Outer header fields of SA_ADD the ESP engine honours. */
-#define CORE_HDR_FIELDS                                   \
+#define CORE_HDR_FIELDS                                    \
 	(VIRTIO_IPSEC_HDR_F_DSCP | VIRTIO_IPSEC_HDR_F_DF | \
 	 VIRTIO_IPSEC_HDR_F_TTL | VIRTIO_IPSEC_HDR_F_FLOW_LABEL)
 

@@ -541,7 +541,7 @@ struct g_ipsec_la_sa {
 			const uint8_t *iv;   /* must be NULL */
 			uint8_t iv_len_bits; /* must be 0 */
 			/* appended (deviation 38), tunnel mode only: */
-			uint8_t ttl; /* outer TTL / hop limit; 0 = 64 */
+			uint8_t ttl;	     /* outer TTL / hop limit; 0 = 64 */
 			uint16_t tfc_pad_to; /* TFC (RFC 4303 2.4): pad the
 					      * inner packet with zeros to
 					      * this many bytes; 0 = off */

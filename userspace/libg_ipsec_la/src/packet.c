@@ -339,7 +339,7 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 	if ((flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
 	    !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
 		return 0; /* queued */
-	return r.result; /* SYNC and NO_RESP_EXPECTED: processed */
+	return r.result;  /* SYNC and NO_RESP_EXPECTED: processed */
 }
 
 int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,

@@ -251,9 +251,8 @@ static int gla_outb_fields(const struct g_ipsec_la_sa *sa,
 {
 	int tunnel = p->mode == VIRTIO_IPSEC_MODE_TUNNEL;
 
-	if ((!tunnel &&
-	     (sa->u.outb.ttl || sa->u.outb.tfc_pad_to ||
-	      sa->u.outb.flow_label)) ||
+	if ((!tunnel && (sa->u.outb.ttl || sa->u.outb.tfc_pad_to ||
+			 sa->u.outb.flow_label)) ||
 	    sa->u.outb.flow_label > 0xfffff ||
 	    (sa->u.outb.flow_label && p->ip_version != VIRTIO_IPSEC_IPV6))
 		return -EINVAL;
@@ -306,8 +305,9 @@ static int gla_inb_fields(const struct g_ipsec_la_sa *sa,
 		p->options |= VIRTIO_IPSEC_SA_OPT_DEC_TTL;
 	if (!(f & G_IPSEC_LA_INB_SA_CHECK_SELECTOR))
 		return sa->u.inb.sel_prefix_len ||
-				       !gla_mem_is_zero(&sa->u.inb.sel_src,
-							sizeof(sa->u.inb.sel_src)) ?
+				       !gla_mem_is_zero(
+					       &sa->u.inb.sel_src,
+					       sizeof(sa->u.inb.sel_src)) ?
 			       -EINVAL :
 			       0;
 	if (sa->u.inb.sel_src.version != p->ip_version ||

@@ -232,8 +232,7 @@ static int gla_sw_format_check(const struct virtio_ipsec_sa_params *p)
 	vpe_core_fill_config(gla_sw.core, &c);
 	hdr = le32toh(c.hdr_fields);
 	if (p->dscp_mode > VIRTIO_IPSEC_HDR_SET ||
-	    p->df_mode > VIRTIO_IPSEC_HDR_SET || p->dscp > 63 ||
-	    fl > 0xfffff ||
+	    p->df_mode > VIRTIO_IPSEC_HDR_SET || p->dscp > 63 || fl > 0xfffff ||
 	    (fl && (!tunnel || p->ip_version != VIRTIO_IPSEC_IPV6)))
 		return -EINVAL;
 	if (!(opts & VIRTIO_IPSEC_SA_OPT_TFC_PAD) != !tfc ||
