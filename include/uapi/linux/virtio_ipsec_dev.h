@@ -224,7 +224,8 @@ struct vipsec_sa_flush {
  * caller that wants only the device's side effects; libg_ipsec_la's
  * NO_RESP_EXPECTED wants the output and uses the synchronous XFORM).
  * At most VIPSEC_MAX_ASYNC batches per file are in flight; beyond that
- * the ioctl fails with -EAGAIN. A batch's input and output areas count against the file's async quota (driver parameter
+ * the ioctl fails with -EAGAIN. A batch's input and output areas count
+ * against the file's async quota (driver parameter
  * max_async_kb_per_file) until its record is read; beyond it -EDQUOT.
  *
  * Per-file quotas (driver module parameters, 0 = none): an SA_ADD that
