@@ -303,13 +303,13 @@ static int gla_inb_fields(const struct g_ipsec_la_sa *sa,
 		p->options |= VIRTIO_IPSEC_SA_OPT_ECN;
 	if (f & G_IPSEC_LA_INB_SA_DECREMENT_TTL)
 		p->options |= VIRTIO_IPSEC_SA_OPT_DEC_TTL;
-	if (!(f & G_IPSEC_LA_INB_SA_CHECK_SELECTOR))
-		return sa->u.inb.sel_prefix_len ||
-				       !gla_mem_is_zero(
-					       &sa->u.inb.sel_src,
-					       sizeof(sa->u.inb.sel_src)) ?
-			       -EINVAL :
-			       0;
+	if (!(f & G_IPSEC_LA_INB_SA_CHECK_SELECTOR)) {
+		if (sa->u.inb.sel_prefix_len ||
+		    !gla_mem_is_zero(&sa->u.inb.sel_src,
+				     sizeof(sa->u.inb.sel_src)))
+			return -EINVAL;
+		return 0;
+	}
 	if (sa->u.inb.sel_src.version != p->ip_version ||
 	    sa->u.inb.sel_prefix_len > max ||
 	    gla_addr(&sa->u.inb.sel_src, p->sel_src) < 0 ||
