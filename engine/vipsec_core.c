@@ -45,6 +45,35 @@
 	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET |   \
 	 1ULL << VIRTIO_IPSEC_F_SA_STATE | 1ULL << VIRTIO_IPSEC_F_ERR_EVENTS)
 
+/* Outer header fields of SA_ADD the ESP engine honours. */
+#define CORE_HDR_FIELDS                                    \
+	(VIRTIO_IPSEC_HDR_F_DSCP | VIRTIO_IPSEC_HDR_F_DF | \
+	 VIRTIO_IPSEC_HDR_F_TTL | VIRTIO_IPSEC_HDR_F_FLOW_LABEL)
+
+/*
+ * Key sizes per usable cipher id: the row's lengths, less what the
+ * backend cannot run (intel-ipsec-mb: no AES-CCM-192), so that a caller
+ * learns it from config space instead of from a refused SA_ADD.
+ */
+static void core_key_sizes(struct vpe_core *core)
+{
+	const struct vpe_crypto_ops *ops = core->crypto->ops;
+	unsigned int i, n;
+
+	for (i = 0; i < VPE_ALG_COUNT; i++) {
+		const struct vpe_alg *a = &vpe_alg_table[i];
+
+		if (a->kind == VPE_ALG_AUTH ||
+		    a->id >= sizeof(core->lim.cipher_key_sizes) ||
+		    !(core->lim.cipher_mask & (1ULL << a->id)))
+			continue;
+		for (n = a->key_min; n <= a->key_max; n += 8)
+			if (!ops->key_len_ok || ops->key_len_ok(a->id, n))
+				core->lim.cipher_key_sizes[a->id] |=
+					(uint8_t)VIRTIO_IPSEC_KEY_SIZE_BIT(n);
+	}
+}
+
 static void set_err(char *err, size_t len, const char *msg)
 {
 	if (err && len)
@@ -153,6 +182,7 @@ struct vpe_core *vpe_core_new(const struct vpe_core_config *cfg, char *err,
 	if (cfg->max_replay_window)
 		core->lim.options_supported |= VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY;
 	core->lim.allow_weak_algos = cfg->allow_weak_algos;
+	core_key_sizes(core);
 	core->offered = CORE_FEATURES;
 	if (core->lim.options_supported & VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY)
 		core->offered |= 1ULL << VIRTIO_IPSEC_F_ANTI_REPLAY;
@@ -231,6 +261,11 @@ void vpe_core_fill_config(const struct vpe_core *core,
 		 VIRTIO_IPSEC_MAX_CIPHER_KEY);
 	vpe_st32(p + OFF(virtio_ipsec_config, max_auth_key_len),
 		 VIRTIO_IPSEC_MAX_AUTH_KEY); /* HMAC-SHA512: 64 bytes */
+	vpe_st32(p + OFF(virtio_ipsec_config, sa_options),
+		 core->lim.options_supported);
+	vpe_st32(p + OFF(virtio_ipsec_config, hdr_fields), CORE_HDR_FIELDS);
+	memcpy(p + OFF(virtio_ipsec_config, cipher_key_sizes),
+	       core->lim.cipher_key_sizes, sizeof(core->lim.cipher_key_sizes));
 }
 
 void vpe_core_reset(struct vpe_core *core)

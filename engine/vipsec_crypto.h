@@ -119,6 +119,13 @@ struct vpe_crypto_ops {
 	void (*decrypt)(struct vpe_crypto *c, struct vpe_esp_op *ops,
 			unsigned int n);
 	void (*destroy)(struct vpe_crypto *c);
+	/*
+	 * Optional: false for a cipher key length (bytes, salt not counted)
+	 * that vpe_algs.h allows but this backend cannot run, so that config
+	 * space reports per-algorithm key sizes the device really takes.
+	 * NULL: every length of the row.
+	 */
+	bool (*key_len_ok)(uint8_t cipher_alg, unsigned int key_len);
 };
 
 /* Every backend embeds this as its first member. */

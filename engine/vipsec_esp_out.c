@@ -122,8 +122,12 @@ static void outer_tos_df(const struct vpe_sa *sa, const uint8_t *in,
 		inner_tos = vpe_ipv6_tclass(in);
 		inner_df = 1; /* IPv6 is never fragmented on the path */
 	}
-	/* ECN: RFC 6040 normal mode, the outer header copies the inner. */
-	*tos = inner_tos & 0x03;
+	/*
+	 * ECN (RFC 6040 section 4.1): normal mode copies the inner field
+	 * (CE included) when the SA asks for ECN; otherwise compatibility
+	 * mode, Not-ECT, for a decapsulator that may not know ECN.
+	 */
+	*tos = sa->options & VIRTIO_IPSEC_SA_OPT_ECN ? inner_tos & 0x03 : 0;
 	if (sa->dscp_mode == VIRTIO_IPSEC_HDR_COPY)
 		*tos |= inner_tos & 0xfc;
 	else if (sa->dscp_mode == VIRTIO_IPSEC_HDR_SET)

@@ -121,6 +121,12 @@ static void mb_destroy(struct vpe_crypto *c)
 	free(mb);
 }
 
+/* intel-ipsec-mb's CCM has 128- and 256-bit keys only (no AES-CCM-192). */
+static bool mb_key_len_ok(uint8_t cipher_alg, unsigned int key_len)
+{
+	return !(cipher_alg == VIRTIO_IPSEC_CIPHER_AES_CCM && key_len == 24);
+}
+
 /* intel-ipsec-mb runs every row of vpe_algs.h. */
 #define VPE_CIPHER(id, ...) | (1ULL << (id))
 #define VPE_AEAD(id, ...)   | (1ULL << (id))
@@ -145,6 +151,7 @@ static const struct vpe_crypto_ops ipsecmb_ops = {
 	.encrypt = mb_encrypt,
 	.decrypt = mb_decrypt,
 	.destroy = mb_destroy,
+	.key_len_ok = mb_key_len_ok,
 };
 
 struct vpe_crypto *vpe_crypto_ipsecmb_new(char *err, size_t err_len)

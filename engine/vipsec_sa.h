@@ -53,6 +53,8 @@ struct vpe_sa_limits {
 	uint64_t cipher_mask, auth_mask;
 	uint32_t max_replay_window;
 	uint32_t options_supported; /* VIRTIO_IPSEC_SA_OPT_* */
+	/* config cipher_key_sizes[]: VIRTIO_IPSEC_KEY_SIZE_BIT()s per id */
+	uint8_t cipher_key_sizes[16];
 	bool allow_weak_algos;
 	uint64_t features; /* negotiated VIRTIO_IPSEC_F_* */
 };

@@ -141,12 +141,11 @@ static uint8_t check_format_options(const uint8_t *wire, struct vpe_sa_cfg *cfg)
 	    (cfg->flow_label && !tunnel))
 		return VIRTIO_IPSEC_INVAL;
 	/*
-	 * ECN propagation is an inbound rule; in transport mode there is no
-	 * outer header to take it from, so the option is a no-op there (the
-	 * g-API's inbound ECN flag is not mode specific).
+	 * ECN (RFC 6040) acts in both directions: normal-mode copy on
+	 * encap, the combination rules on decap. Transport mode keeps the
+	 * packet's own header, so the option is a no-op there (the g-API's
+	 * ECN flags are not mode specific).
 	 */
-	if ((o & VIRTIO_IPSEC_SA_OPT_ECN) && !inbound)
-		return VIRTIO_IPSEC_INVAL;
 	if ((o & VIRTIO_IPSEC_SA_OPT_DEC_TTL) && (!tunnel || !inbound))
 		return VIRTIO_IPSEC_INVAL;
 	if ((o & VIRTIO_IPSEC_SA_OPT_TFC_PAD) &&
@@ -266,6 +265,15 @@ static uint8_t check_algorithms(const uint8_t *wire,
 	/* Key lengths (KEY_REJECT), then salt and ICV lengths (INVAL). */
 	if (!vpe_alg_key_ok(ci, cfg->cipher_key_len) ||
 	    !vpe_alg_key_ok(au, cfg->auth_key_len))
+		return VIRTIO_IPSEC_KEY_REJECT;
+	/*
+	 * A length the RFC allows but this backend cannot run: refused as
+	 * the backend's key setup would, before any state is made; config
+	 * space (cipher_key_sizes) says so in advance.
+	 */
+	if (c >= sizeof(lim->cipher_key_sizes) ||
+	    !(lim->cipher_key_sizes[c] &
+	      VIRTIO_IPSEC_KEY_SIZE_BIT(cfg->cipher_key_len)))
 		return VIRTIO_IPSEC_KEY_REJECT;
 	if (cfg->salt_len != ci->salt_len)
 		return VIRTIO_IPSEC_INVAL;

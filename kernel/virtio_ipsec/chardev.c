@@ -102,6 +102,10 @@ static long vipsec_ioctl_info(struct vipsec_file *f, void *arg,
 	info->max_cipher_key_len = vd->lim.max_cipher_key_len;
 	info->max_auth_key_len = vd->lim.max_auth_key_len;
 	info->num_data_queues = vd->lim.num_data_queues;
+	info->sa_options = vd->lim.sa_options;
+	info->hdr_fields = vd->lim.hdr_fields;
+	memcpy(info->cipher_key_sizes, vd->lim.cipher_key_sizes,
+	       sizeof(info->cipher_key_sizes));
 	return vipsec_copy_arg_out(uarg, info, sizeof(*info));
 }
 

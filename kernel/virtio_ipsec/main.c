@@ -80,6 +80,11 @@ static int vipsec_read_config(struct vipsec_dev *vd)
 	VIPSEC_CREAD(vdev, auth_algo_mask, &l->auth_algo_mask);
 	VIPSEC_CREAD(vdev, max_cipher_key_len, &l->max_cipher_key_len);
 	VIPSEC_CREAD(vdev, max_auth_key_len, &l->max_auth_key_len);
+	VIPSEC_CREAD(vdev, sa_options, &l->sa_options);
+	VIPSEC_CREAD(vdev, hdr_fields, &l->hdr_fields);
+	virtio_cread_bytes(vdev, offsetof(struct virtio_ipsec_config,
+					  cipher_key_sizes),
+			   l->cipher_key_sizes, sizeof(l->cipher_key_sizes));
 
 	if (!(status & VIRTIO_IPSEC_S_HW_READY)) {
 		dev_err(&vdev->dev, "device not ready (status 0x%x)\n", status);

@@ -108,6 +108,9 @@ struct vipsec_limits {
 	u64 auth_algo_mask;
 	u32 max_cipher_key_len;
 	u32 max_auth_key_len;
+	u32 sa_options;			/* VIRTIO_IPSEC_SA_OPT_* accepted */
+	u32 hdr_fields;			/* VIRTIO_IPSEC_HDR_F_* honoured */
+	u8 cipher_key_sizes[16];	/* VIRTIO_IPSEC_KEY_SIZE_BIT()s per id */
 };
 
 struct vipsec_dev {

@@ -71,6 +71,69 @@ static void vipsec_tab_sa_del(struct vipsec_dev *vd, u32 id)
 	}
 }
 
+/* No bit set past the first @bits of the 16-byte prefix @a. */
+static bool vipsec_prefix_clean(const u8 *a, unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = bits / 8; i < 16; i++)
+		if (a[i] & (i == bits / 8 ? 0xff >> (bits % 8) : 0xff))
+			return false;
+	return true;
+}
+
+/*
+ * The packet-format fields, checked by the driver on its own (the device
+ * checks them again): each within its range and given only with what
+ * makes it meaningful, and only when config space says the device
+ * honours it (sa_options, hdr_fields), so that nothing is accepted and
+ * then ignored.
+ */
+static int vipsec_sa_format_check(struct vipsec_dev *vd,
+				  const struct virtio_ipsec_sa_params *p)
+{
+	u32 opts = le32_to_cpu(p->options), fl = le32_to_cpu(p->flow_label);
+	u32 tfc = le32_to_cpu(p->tfc_pad_to), hdr = vd->lim.hdr_fields;
+	bool tunnel = p->mode == VIRTIO_IPSEC_MODE_TUNNEL;
+	bool inbound = p->direction == VIRTIO_IPSEC_DIR_INBOUND;
+	unsigned int sel_max = p->ip_version == VIRTIO_IPSEC_IPV6 ? 128 : 32;
+
+	if (p->dscp_mode > VIRTIO_IPSEC_HDR_SET ||
+	    p->df_mode > VIRTIO_IPSEC_HDR_SET || p->dscp > 63 ||
+	    fl > 0xfffff ||
+	    (fl && (!tunnel || p->ip_version != VIRTIO_IPSEC_IPV6)))
+		return -EINVAL;
+	if (!(opts & VIRTIO_IPSEC_SA_OPT_TFC_PAD) != !tfc ||
+	    (tfc && (!tunnel || inbound || tfc > 0xffff)))
+		return -EINVAL;
+	if (opts & VIRTIO_IPSEC_SA_OPT_DEC_TTL && (!tunnel || !inbound))
+		return -EINVAL;
+	if (opts & VIRTIO_IPSEC_SA_OPT_SELECTOR) {
+		if (!inbound || p->sel_prefix_len > sel_max ||
+		    !vipsec_prefix_clean(p->sel_src, p->sel_prefix_len))
+			return -EINVAL;
+	} else if (p->sel_prefix_len ||
+		   !vipsec_mem_is_zero(p->sel_src, sizeof(p->sel_src))) {
+		return -EINVAL;
+	}
+	if (opts & ~vd->lim.sa_options ||
+	    (p->dscp_mode != VIRTIO_IPSEC_HDR_COPY &&
+	     !(hdr & VIRTIO_IPSEC_HDR_F_DSCP)) ||
+	    (p->df_mode != VIRTIO_IPSEC_HDR_COPY &&
+	     !(hdr & VIRTIO_IPSEC_HDR_F_DF)) ||
+	    (p->ttl && !(hdr & VIRTIO_IPSEC_HDR_F_TTL)) ||
+	    (fl && !(hdr & VIRTIO_IPSEC_HDR_F_FLOW_LABEL)))
+		return -EOPNOTSUPP;
+	/* A key length the backend cannot run (config cipher_key_sizes). */
+	if (p->cipher_key_len % 8 == 0 &&
+	    p->cipher_alg < ARRAY_SIZE(vd->lim.cipher_key_sizes) &&
+	    vd->lim.cipher_algo_mask & BIT_ULL(p->cipher_alg) &&
+	    !(vd->lim.cipher_key_sizes[p->cipher_alg] &
+	      VIRTIO_IPSEC_KEY_SIZE_BIT(p->cipher_key_len)))
+		return -EKEYREJECTED;
+	return 0;
+}
+
 /* Parameters the negotiated features allow; reserved bytes must be 0. */
 static int vipsec_sa_params_check(struct vipsec_dev *vd,
 				  const struct virtio_ipsec_sa_params *p)
@@ -85,7 +148,7 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 	if (!vipsec_mem_is_zero(p->reserved0, sizeof(p->reserved0)) ||
 	    !vipsec_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
 	    !vipsec_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
-	    opts & ~(VIRTIO_IPSEC_SA_OPT_SELECTOR * 2 - 1))
+	    opts & ~VIRTIO_IPSEC_SA_OPT_ALL)
 		return -EINVAL;
 	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
 	     !(feat & BIT_ULL(VIRTIO_IPSEC_F_ESN))) ||
@@ -99,7 +162,7 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 	     !(feat & BIT_ULL(VIRTIO_IPSEC_F_TRANSPORT))) ||
 	    (life && !(feat & BIT_ULL(VIRTIO_IPSEC_F_LIFETIME))))
 		return -EOPNOTSUPP;
-	return 0;
+	return vipsec_sa_format_check(vd, p);
 }
 
 /*

@@ -19,6 +19,7 @@
  *   --icv N  --src IP --dst IP  --window N  --esn  --seq N (initial_seq)
  *   --udp SPORT:DPORT  --nat-oa IP  --dscp-mode copy|clear|set --dscp N
  *   --df-mode copy|clear|set  --ttl N  --ecn  --weak
+ *   --flow-label N  --tfc N (pad to)  --dec-ttl  --sel PREFIX/LEN
  * Cipher names: null des 3des aes-cbc aes-ctr aes-gcm aes-ccm aes-gmac
  * chacha20-poly1305.
  * Auth names: none md5 sha1 xcbc sha256 sha384 sha512.
@@ -177,6 +178,22 @@ static void xform(struct vpe_core *core, uint16_t op, const uint8_t *in,
 	printf("\n");
 }
 
+/* --sel PREFIX/LEN: the inner-source selector of an inbound SA */
+static void parse_sel(const char *v, struct virtio_ipsec_sa_params *sa)
+{
+	char buf[64];
+	char *slash;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	slash = strchr(buf, '/');
+	if (!slash)
+		die("bad --sel, want PREFIX/LEN", v);
+	*slash = 0;
+	parse_addr(buf, sa->sel_src);
+	sa->sel_prefix_len = strtoul(slash + 1, NULL, 0);
+	sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_SELECTOR);
+}
+
 static void parse_udp(const char *v, struct virtio_ipsec_sa_params *sa)
 {
 	unsigned int s, d;
@@ -199,6 +216,10 @@ static int parse_opt(const char *k, const char *v,
 	}
 	if (!strcmp(k, "--ecn")) {
 		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_ECN);
+		return 1;
+	}
+	if (!strcmp(k, "--dec-ttl")) {
+		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_DEC_TTL);
 		return 1;
 	}
 	if (!strcmp(k, "--weak")) {
@@ -248,6 +269,13 @@ static int parse_opt(const char *k, const char *v,
 		sa->df_mode = lookup(hdr_modes, v);
 	else if (!strcmp(k, "--ttl"))
 		sa->ttl = strtoul(v, NULL, 0);
+	else if (!strcmp(k, "--flow-label"))
+		sa->flow_label = htole32(strtoul(v, NULL, 0));
+	else if (!strcmp(k, "--tfc")) {
+		sa->tfc_pad_to = htole32(strtoul(v, NULL, 0));
+		sa->options |= htole32(VIRTIO_IPSEC_SA_OPT_TFC_PAD);
+	} else if (!strcmp(k, "--sel"))
+		parse_sel(v, sa);
 	else
 		die("unknown option", k);
 	return 0;

@@ -539,6 +539,113 @@ def header_modes(tool):
         check(int(o.flags.DF) == want_df, f"{what}: outer DF {o.flags}")
 
 
+def tool_extra(tool, op, case, extra, pkts):
+    """esp_tool with extra SA options; [(status, bytes or None)]."""
+    args = [tool, op] + case.tool_args(op) + extra
+    out = subprocess.run(args, input="".join(raw(p).hex() + "\n"
+                                             for p in pkts),
+                         capture_output=True, text=True).stdout
+    res = []
+    for line in out.splitlines():
+        f = line.split()
+        res.append((int(f[0]) if f[0].isdigit() else f[0],
+                    None if f[2] == "-" else bytes.fromhex(f[2])))
+    return res
+
+
+def inner4(tos=0, ttl=64, n=40):
+    return IP(raw(IP(src=INNER[4][0], dst=INNER[4][1], tos=tos, ttl=ttl) /
+                  UDP(sport=1, dport=2) / Raw(b"e" * n)))
+
+
+def encap_fields(tool):
+    """Issue 11: outer TTL / hop limit, IPv6 flow label, TFC padding and
+    RFC 6040 ECN (normal mode with --ecn, else Not-ECT) on encapsulation,
+    decoded and decrypted by Scapy."""
+    case = Case("aes-gcm", 16)
+    for ecn_opt in (False, True):
+        for ecn in range(4):
+            p = inner4(tos=0xb8 | ecn)
+            extra = ["--ttl", "17", "--tfc", "300"] + \
+                (["--ecn"] if ecn_opt else [])
+            r = tool_extra(tool, "encap", case, extra, [p])
+            what = f"encap ecn-option {ecn_opt} inner ECN {ecn}"
+            if not check(len(r) == 1 and r[0][0] == 0, f"{what}: {r}"):
+                continue
+            o = IP(r[0][1])
+            want = ecn if ecn_opt else 0
+            check(o.tos == 0xb8 | want, f"{what}: outer TOS {o.tos:#x}, "
+                  f"want {0xb8 | want:#x} (RFC 6040 "
+                  f"{'normal' if ecn_opt else 'compatibility'} mode)")
+            check(o.ttl == 17, f"{what}: outer TTL {o.ttl}, want 17")
+            inner = case.scapy_sa().decrypt(o)
+            b = raw(inner)
+            check(len(b) == 300 and b[:len(p)] == raw(p) and
+                  not any(b[len(p):]),
+                  f"{what}: TFC: {len(b)} bytes after decryption, want the "
+                  f"packet and zeros up to 300")
+    case6 = Case("aes-gcm", 16, outer=6)
+    p = inner4(tos=0x02)
+    r = tool_extra(tool, "encap", case6,
+                   ["--ttl", "33", "--flow-label", "0x12345", "--ecn"], [p])
+    if check(len(r) == 1 and r[0][0] == 0, f"IPv6 outer encap: {r}"):
+        o = IPv6(r[0][1])
+        check(o.hlim == 33 and o.fl == 0x12345 and o.tc & 3 == 2,
+              f"IPv6 outer: hop limit {o.hlim} flow label {o.fl:#x} "
+              f"ECN {o.tc & 3}, want 33 / 0x12345 / ECT(0)")
+        check(raw(case6.scapy_sa().decrypt(o)) == raw(p),
+              "IPv6 outer: inner packet after decryption")
+
+
+def decap_fields(tool):
+    """RFC 6040 decapsulation, TTL decrement and the inner-source selector
+    on packets Scapy encrypted with a given outer ECN."""
+    case = Case("aes-gcm", 16)
+    rows = ((2, 3, ["--ecn"], 0, 3),   # ECT(0) under CE -> CE
+            (1, 1, ["--ecn"], 0, 1),   # ECT(1) stays
+            (2, 1, ["--ecn"], 0, 1),   # ECT(0) under ECT(1) -> ECT(1)
+            (0, 2, ["--ecn"], 0, 0),   # Not-ECT under ECT(0) stays
+            (0, 3, ["--ecn"], 12, None),  # Not-ECT under CE: dropped
+            (2, 3, [], 0, 2))          # no option: inner left alone
+    for seq, (iecn, oecn, opt, want_st, want_ecn) in enumerate(rows, 1):
+        sa = case.scapy_sa()
+        sa.tunnel_header.tos = oecn
+        p = inner4(tos=0x20 | iecn)
+        e = sa.encrypt(p, seq_num=seq)
+        r = tool_extra(tool, "decap", case, opt, [IP(raw(e))])
+        what = f"decap inner ECN {iecn} outer ECN {oecn} {opt}"
+        if not check(len(r) == 1 and r[0][0] == want_st, f"{what}: {r}"):
+            continue
+        if want_ecn is not None:
+            q = IP(r[0][1])
+            ref = IP(raw(q))
+            del ref.chksum
+            check(q.tos == 0x20 | want_ecn and
+                  q.chksum == IP(raw(ref)).chksum,
+                  f"{what}: inner TOS {q.tos:#x} checksum {q.chksum:#x}")
+    sa = case.scapy_sa()
+    p = inner4(ttl=64)
+    for seq, (opt, want_st, want_ttl) in enumerate((
+            (["--dec-ttl"], 0, 63),
+            (["--dec-ttl", "--sel", "10.1.0.0/16"], 0, 63),
+            (["--sel", "10.9.0.0/16"], 19, None)), 1):
+        r = tool_extra(tool, "decap", case, opt,
+                       [IP(raw(sa.encrypt(p, seq_num=seq)))])
+        what = f"decap {opt}"
+        if not check(len(r) == 1 and r[0][0] == want_st, f"{what}: {r}"):
+            continue
+        if want_ttl:
+            q = IP(r[0][1])
+            ref = IP(raw(q))
+            del ref.chksum
+            check(q.ttl == want_ttl and q.chksum == IP(raw(ref)).chksum,
+                  f"{what}: inner TTL {q.ttl} checksum {q.chksum:#x}")
+    p1 = IP(raw(IP(src=INNER[4][0], dst=INNER[4][1], ttl=1) / UDP()))
+    r = tool_extra(tool, "decap", case, ["--dec-ttl"],
+                   [IP(raw(sa.encrypt(p1, seq_num=9)))])
+    check(len(r) == 1 and r[0][0] == 12, f"decap --dec-ttl of TTL 1: {r}")
+
+
 def check_caps(tool):
     """What the engine advertises must match EXPECTED_REFUSED exactly: every
     known algorithm and feature bit set, no unknown bit."""
@@ -604,6 +711,8 @@ def main():
     tool = sys.argv[1]
     check_caps(tool)
     header_modes(tool)
+    encap_fields(tool)
+    decap_fields(tool)
     cases = matrix()
     refused = 0
     for case in cases:

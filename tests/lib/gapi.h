@@ -55,5 +55,6 @@ Suite *suite_gapi_state(void);
 /* gapi_state.c: the failover round trip from @a to @b (fails the test) */
 void ga_failover(struct g_ipsec_la_handle *a, struct g_ipsec_la_handle *b);
 Suite *suite_gapi_errors(void);
+Suite *suite_gapi_params(void);
 
 #endif

@@ -278,6 +278,8 @@ START_TEST(checked_against_capabilities)
 	info.auth_algo_mask = 1ULL << VIRTIO_IPSEC_AUTH_NONE |
 			      1ULL << VIRTIO_IPSEC_AUTH_HMAC_SHA256;
 	info.max_replay_window = 128;
+	info.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_CBC] =
+		VIRTIO_IPSEC_KEY_SIZE_BIT(16) | VIRTIO_IPSEC_KEY_SIZE_BIT(32);
 	gcm_sa();
 	ck_assert_msg(gla_sa_to_wire(&sa, OUT, &info, &p) == -EOPNOTSUPP,
 		      "AES-GCM must be refused when the device does not offer it");
@@ -297,6 +299,160 @@ START_TEST(checked_against_capabilities)
 }
 END_TEST
 
+/* Outbound tunnel header fields (issue 11 item 1): TTL, flow label, TFC. */
+START_TEST(outbound_header_fields)
+{
+	gcm_sa();
+	sa.u.outb.ttl = 17;
+	sa.u.outb.tfc_pad_to = 300;
+	sa.cmn_flags = G_IPSEC_LA_SA_USE_ECN;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
+	ck_assert_msg(p.ttl == 17 && le32toh(p.tfc_pad_to) == 300 &&
+		      le32toh(p.options) ==
+		      (VIRTIO_IPSEC_SA_OPT_TFC_PAD | VIRTIO_IPSEC_SA_OPT_ECN) &&
+		      !p.flow_label,
+		      "ttl %u tfc %u options 0x%x", p.ttl,
+		      le32toh(p.tfc_pad_to), le32toh(p.options));
+	sa.u.outb.flow_label = 0xabcde;
+	expect(-EINVAL, "flow label on an IPv4 tunnel");
+	sa.te_addr.src_ip.version = 6;
+	sa.te_addr.dest_ip.version = 6;
+	memcpy(sa.te_addr.src_ip.addr.ipv6, "\x20\x01\x0d\xb8", 4);
+	memcpy(sa.te_addr.dest_ip.addr.ipv6, "\x20\x01\x0d\xb9", 4);
+	sa.te_addr.src_ip.addr.ipv6[15] = 1;
+	sa.te_addr.dest_ip.addr.ipv6[15] = 2;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
+	ck_assert_uint_eq(le32toh(p.flow_label), 0xabcde);
+	sa.u.outb.flow_label = 0x100000;
+	expect(-EINVAL, "flow label over 20 bits");
+	sa.u.outb.flow_label = 0;
+	/* transport mode keeps the packet's header: nothing to set or pad */
+	sa.cmn_flags = G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE;
+	expect(-EINVAL, "TTL / TFC on a transport SA");
+	sa.u.outb.ttl = 0;
+	sa.u.outb.tfc_pad_to = 0;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
+	ck_assert_uint_eq(p.ip_version, 6);
+}
+END_TEST
+
+/* Inbound flags: TTL decrement, the inner-source selector. */
+START_TEST(inbound_flags)
+{
+	gcm_sa();
+	sa.u.inb.flags = G_IPSEC_LA_INB_SA_DECREMENT_TTL |
+			 G_IPSEC_LA_INB_SA_PROPAGATE_ECN;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, IN, NULL, &p), 0);
+	ck_assert_uint_eq(le32toh(p.options),
+			  VIRTIO_IPSEC_SA_OPT_DEC_TTL | VIRTIO_IPSEC_SA_OPT_ECN);
+	sa.u.inb.flags = G_IPSEC_LA_INB_SA_CHECK_SELECTOR;
+	sa.u.inb.sel_src.version = 4;
+	memcpy(sa.u.inb.sel_src.addr.ipv4, "\x0a\x01\x00\x00", 4);
+	sa.u.inb.sel_prefix_len = 16;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, IN, NULL, &p), 0);
+	ck_assert_msg(le32toh(p.options) == VIRTIO_IPSEC_SA_OPT_SELECTOR &&
+		      p.sel_prefix_len == 16 &&
+		      !memcmp(p.sel_src, "\x0a\x01\0\0\0\0\0\0", 8),
+		      "selector not on the wire");
+	sa.u.inb.sel_prefix_len = 12;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, NULL, &p) == -EINVAL,
+		      "selector bits past the prefix");
+	sa.u.inb.sel_prefix_len = 33;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, NULL, &p) == -EINVAL,
+		      "IPv4 prefix of 33 bits");
+	sa.u.inb.sel_prefix_len = 16;
+	sa.u.inb.sel_src.version = 6;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, NULL, &p) == -EINVAL,
+		      "IPv6 selector on an IPv4 SA");
+	sa.u.inb.sel_src.version = 4;
+	sa.u.inb.flags = 0;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, NULL, &p) == -EINVAL,
+		      "selector fields without the flag");
+	memset(&sa.u.inb.sel_src, 0, sizeof(sa.u.inb.sel_src));
+	sa.u.inb.sel_prefix_len = 0;
+	sa.u.inb.flags = 1u << 3;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, NULL, &p) == -EINVAL,
+		      "unknown inbound flag");
+	sa.u.inb.flags = G_IPSEC_LA_INB_SA_DECREMENT_TTL;
+	sa.cmn_flags = G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, NULL, &p) == -EINVAL,
+		      "TTL decrement on a transport SA");
+	sa.u.inb.flags = 0;
+	sa.cmn_flags = G_IPSEC_LA_SA_USE_ECN;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, IN, NULL, &p), 0);
+	ck_assert_uint_eq(le32toh(p.options), VIRTIO_IPSEC_SA_OPT_ECN);
+}
+END_TEST
+
+/* Issue 11 item 9: a transport SA states its family, else -EAFNOSUPPORT. */
+START_TEST(transport_family)
+{
+	gcm_sa();
+	sa.cmn_flags = G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE;
+	memset(&sa.te_addr, 0, sizeof(sa.te_addr));
+	expect(-EAFNOSUPPORT, "transport SA without a family");
+	sa.te_addr.src_ip.version = 4;
+	sa.te_addr.dest_ip.version = 6;
+	expect(-EAFNOSUPPORT, "transport SA with two families");
+	sa.te_addr.src_ip.version = 0;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
+	ck_assert_uint_eq(p.ip_version, 6);
+	sa.te_addr.dest_ip.version = 5;
+	expect(-EAFNOSUPPORT, "transport SA of family 5");
+	sa.te_addr.dest_ip.version = 0;
+	sa.te_addr.src_ip.version = 4;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, NULL, &p), 0);
+	ck_assert_uint_eq(p.ip_version, 4);
+}
+END_TEST
+
+/* What config space says the accelerator honours, and nothing more. */
+START_TEST(fields_checked_against_capabilities)
+{
+	struct vipsec_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.cipher_algo_mask = 1ULL << VIRTIO_IPSEC_CIPHER_AES_GCM |
+				1ULL << VIRTIO_IPSEC_CIPHER_AES_CCM;
+	info.auth_algo_mask = 1ULL << VIRTIO_IPSEC_AUTH_NONE;
+	info.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_GCM] =
+		VIRTIO_IPSEC_KEY_SIZE_BIT(16);
+	info.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_CCM] =
+		VIRTIO_IPSEC_KEY_SIZE_BIT(16) | VIRTIO_IPSEC_KEY_SIZE_BIT(32);
+	gcm_sa();
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, &info, &p), 0);
+	sa.crypto_params.comb_algo = G_IPSEC_LA_COMB_AES_CCM;
+	sa.crypto_params.comb_key_len_bits = (24 + 3) * 8;
+	ck_assert_msg(gla_sa_to_wire(&sa, OUT, &info, &p) == -EKEYREJECTED,
+		      "AES-CCM-192 with a backend of CCM-128/256 only");
+	sa.crypto_params.comb_key_len_bits = (32 + 3) * 8;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, &info, &p), 0);
+	gcm_sa();
+	sa.u.outb.ttl = 9;
+	ck_assert_msg(gla_sa_to_wire(&sa, OUT, &info, &p) == -EOPNOTSUPP,
+		      "TTL without hdr_fields TTL");
+	info.hdr_fields = VIRTIO_IPSEC_HDR_F_TTL;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, &info, &p), 0);
+	sa.u.outb.df_bit_handle = G_IPSEC_DF_SET;
+	ck_assert_msg(gla_sa_to_wire(&sa, OUT, &info, &p) == -EOPNOTSUPP,
+		      "DF handling without hdr_fields DF");
+	sa.u.outb.df_bit_handle = 0;
+	sa.u.outb.tfc_pad_to = 128;
+	ck_assert_msg(gla_sa_to_wire(&sa, OUT, &info, &p) == -EOPNOTSUPP,
+		      "TFC without sa_options TFC_PAD");
+	sa.u.outb.tfc_pad_to = 0;
+	sa.cmn_flags = G_IPSEC_LA_SA_USE_ECN;
+	ck_assert_msg(gla_sa_to_wire(&sa, OUT, &info, &p) == -EOPNOTSUPP,
+		      "ECN without sa_options ECN");
+	info.sa_options = VIRTIO_IPSEC_SA_OPT_ECN;
+	ck_assert_int_eq(gla_sa_to_wire(&sa, OUT, &info, &p), 0);
+	gcm_sa();
+	sa.u.inb.flags = G_IPSEC_LA_INB_SA_DECREMENT_TTL;
+	ck_assert_msg(gla_sa_to_wire(&sa, IN, &info, &p) == -EOPNOTSUPP,
+		      "TTL decrement without sa_options DEC_TTL");
+}
+END_TEST
+
 Suite *suite_sa_wire(void)
 {
 	Suite *s = suite_create("sa-translation");
@@ -308,6 +464,10 @@ Suite *suite_sa_wire(void)
 	tcase_add_test(tc, bad_crypto_rejected);
 	tcase_add_test(tc, bad_sa_rejected);
 	tcase_add_test(tc, checked_against_capabilities);
+	tcase_add_test(tc, outbound_header_fields);
+	tcase_add_test(tc, inbound_flags);
+	tcase_add_test(tc, transport_family);
+	tcase_add_test(tc, fields_checked_against_capabilities);
 	suite_add_tcase(s, tc);
 	return s;
 }

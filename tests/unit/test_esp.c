@@ -14,7 +14,8 @@ static const uint8_t salt[4] = { 1, 2, 3, 4 };
 static struct pkt_out o1, o2;
 
 /* SA 1 outbound, SA 2 inbound (window w), same key, default group. */
-static struct vpe_core *pair(uint32_t w, uint64_t initial_seq)
+static struct vpe_core *pair_opts(uint32_t w, uint64_t initial_seq,
+				   uint32_t out_opts)
 {
 	struct vpe_core *c = test_core();
 	uint8_t p[PARAMS_SIZE];
@@ -23,10 +24,16 @@ static struct vpe_core *pair(uint32_t w, uint64_t initial_seq)
 	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x1000, key, 16, salt, 0);
 	sp->initial_seq = htole64(initial_seq);
 	sp->ttl = 0;
+	sp->options |= htole32(out_opts);
 	ck_assert_msg(sa_add(c, 0, 1, p) == VIRTIO_IPSEC_OK, "outbound SA_ADD");
 	test_params(p, VIRTIO_IPSEC_DIR_INBOUND, 0x1000, key, 16, salt, w);
 	ck_assert_msg(sa_add(c, 0, 2, p) == VIRTIO_IPSEC_OK, "inbound SA_ADD");
 	return c;
+}
+
+static struct vpe_core *pair(uint32_t w, uint64_t initial_seq)
+{
+	return pair_opts(w, initial_seq, 0);
 }
 
 START_TEST(test_round_trip_sizes)
@@ -59,9 +66,10 @@ START_TEST(test_round_trip_sizes)
 }
 END_TEST
 
+/* With OPT_ECN (RFC 6040 normal mode): the whole TOS byte is copied. */
 START_TEST(test_outer_header)
 {
-	struct vpe_core *c = pair(0, 0);
+	struct vpe_core *c = pair_opts(0, 0, VIRTIO_IPSEC_SA_OPT_ECN);
 	const uint8_t *h = o1.data;
 	uint8_t in[100];
 
@@ -93,6 +101,41 @@ START_TEST(test_outer_header)
 		      (uint16_t)(vpe_get_be16(h + 4) + 1),
 		      "outer IP id does not count per SA");
 	vpe_core_free(c);
+}
+END_TEST
+
+/*
+ * RFC 6040 section 4.1 on encap: normal mode (OPT_ECN) copies every ECN
+ * codepoint, CE included; compatibility mode (no OPT_ECN) writes Not-ECT
+ * whatever the inner packet says. DSCP is copied in both.
+ */
+START_TEST(test_outer_ecn_modes)
+{
+	for (int normal = 0; normal < 2; normal++) {
+		struct vpe_core *c = pair_opts(
+			0, 0, normal ? VIRTIO_IPSEC_SA_OPT_ECN : 0);
+		uint8_t in[100];
+
+		for (uint8_t ecn = 0; ecn < 4; ecn++) {
+			uint8_t want = (uint8_t)(0xb8 | (normal ? ecn : 0));
+
+			make_ipv4(in, 100, (uint8_t)(0xb8 | ecn), 1, 5);
+			data1(c, ENC, 0, 1, in, 100, 400, &o1);
+			ck_assert_msg(o1.status == 0, "encap status %u",
+				      o1.status);
+			ck_assert_msg(o1.data[1] == want,
+				      "%s mode, inner ECN %u: outer TOS 0x%02x, want 0x%02x",
+				      normal ? "normal" : "compatibility", ecn,
+				      o1.data[1], want);
+			ck_assert_msg(vpe_ip_csum(o1.data, 20) == 0,
+				      "outer checksum");
+			data1(c, DEC, 0, 2, o1.data, o1.out_len, 400, &o2);
+			ck_assert_msg(o2.status == 0 && o2.data[1] == in[1],
+				      "inner TOS changed by the round trip: 0x%02x",
+				      o2.data[1]);
+		}
+		vpe_core_free(c);
+	}
 }
 END_TEST
 
@@ -395,6 +438,7 @@ Suite *esp_suite(void)
 
 	tcase_add_test(tc, test_round_trip_sizes);
 	tcase_add_test(tc, test_outer_header);
+	tcase_add_test(tc, test_outer_ecn_modes);
 	tcase_add_test(tc, test_tamper_badmsg);
 	tcase_add_test(tc, test_replay_and_late);
 	tcase_add_test(tc, test_replay_window_4096);

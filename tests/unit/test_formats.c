@@ -82,6 +82,7 @@ START_TEST(test_ipv6_outer_header)
 	s->ttl = 17;
 	s->dscp_mode = VIRTIO_IPSEC_HDR_SET;
 	s->dscp = 10;
+	s->options |= htole32(VIRTIO_IPSEC_SA_OPT_ECN); /* normal mode */
 	ck_assert_msg(sa_add(c, 0, 1, p) == 0, "SA_ADD v6 outer");
 	make_ipv4(in, 200, 0xb9, 1, 3);		/* DSCP 46, ECT(1) */
 	data1(c, ENC, 0, 1, in, 200, 600, &o1);
@@ -400,6 +401,8 @@ START_TEST(test_df_dscp_ttl)
 		s->dscp_mode = (uint8_t)mode;
 		s->dscp = 20;
 		s->ttl = 200;
+		/* RFC 6040 normal mode: ECN copied in every DSCP mode */
+		s->options |= htole32(VIRTIO_IPSEC_SA_OPT_ECN);
 		ck_assert_msg(sa_add(c, 0, 1, p) == 0, "SA_ADD");
 		for (int df = 0; df < 2; df++) {
 			make_ipv4(in, 100, 0xb9, df, 1);
@@ -574,7 +577,8 @@ static const struct bad_case bad[] = {
 	{ "NAT-OA on a tunnel SA", natoa_tunnel, 0, VIRTIO_IPSEC_INVAL },
 	{ "flow label on IPv4", flow_v4, 1, VIRTIO_IPSEC_INVAL },
 	{ "flow label over 20 bits", flow_big, 1, VIRTIO_IPSEC_INVAL },
-	{ "ECN on an outbound SA", ecn_out, 1, VIRTIO_IPSEC_INVAL },
+	{ "ECN on an outbound SA (RFC 6040 encap)", ecn_out, 1, VIRTIO_IPSEC_OK },
+	{ "ECN on outbound transport (no-op)", ecn_transport, 1, VIRTIO_IPSEC_OK },
 	{ "ECN on inbound transport (no-op)", ecn_transport, 0, VIRTIO_IPSEC_OK },
 	{ "DEC_TTL in transport mode", dec_ttl_transport, 0, VIRTIO_IPSEC_INVAL },
 	{ "TFC in transport mode", tfc_transport, 1, VIRTIO_IPSEC_INVAL },

@@ -289,6 +289,35 @@ START_TEST(test_features_config)
 	ck_assert_msg(le32toh(cfg.max_auth_key_len) == VIRTIO_IPSEC_MAX_AUTH_KEY,
 		      "max_auth_key_len %u: HMAC-SHA512 needs %u-byte keys",
 		      le32toh(cfg.max_auth_key_len), VIRTIO_IPSEC_MAX_AUTH_KEY);
+	/* What SA_ADD accepts: options, outer header fields, key sizes. */
+	ck_assert_msg(le32toh(cfg.sa_options) ==
+		      VIRTIO_IPSEC_SA_OPT_ALL,
+		      "sa_options 0x%x: every option with a replay window",
+		      le32toh(cfg.sa_options));
+	ck_assert_msg(le32toh(cfg.hdr_fields) ==
+		      (VIRTIO_IPSEC_HDR_F_DSCP | VIRTIO_IPSEC_HDR_F_DF |
+		       VIRTIO_IPSEC_HDR_F_TTL | VIRTIO_IPSEC_HDR_F_FLOW_LABEL),
+		      "hdr_fields 0x%x", le32toh(cfg.hdr_fields));
+	ck_assert_msg(cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_GCM] ==
+		      (VIRTIO_IPSEC_KEY_SIZE_BIT(16) | VIRTIO_IPSEC_KEY_SIZE_BIT(24) |
+		       VIRTIO_IPSEC_KEY_SIZE_BIT(32)) &&
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_3DES_CBC] ==
+		      VIRTIO_IPSEC_KEY_SIZE_BIT(24) &&
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_NULL] ==
+		      VIRTIO_IPSEC_KEY_SIZE_BIT(0) &&
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_DES_CBC] == 0,
+		      "cipher_key_sizes: GCM 0x%x 3DES 0x%x NULL 0x%x DES 0x%x",
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_GCM],
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_3DES_CBC],
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_NULL],
+		      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_DES_CBC]);
+	/* intel-ipsec-mb has no AES-CCM-192: config says so up front. */
+	if (!strcmp(vpe_core_crypto(c)->ops->name, "ipsec-mb"))
+		ck_assert_msg(cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_CCM] ==
+			      (VIRTIO_IPSEC_KEY_SIZE_BIT(16) |
+			       VIRTIO_IPSEC_KEY_SIZE_BIT(32)),
+			      "ipsec-mb CCM key sizes 0x%x, want 128/256 only",
+			      cfg.cipher_key_sizes[VIRTIO_IPSEC_CIPHER_AES_CCM]);
 	vpe_core_free(c);
 }
 END_TEST

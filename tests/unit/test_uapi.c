@@ -27,7 +27,10 @@ PIN(virtio_ipsec_config, cipher_algo_mask, 32);
 PIN(virtio_ipsec_config, auth_algo_mask, 40);
 PIN(virtio_ipsec_config, max_cipher_key_len, 48);
 PIN(virtio_ipsec_config, max_auth_key_len, 52);
-PIN(virtio_ipsec_config, reserved, 56);
+PIN(virtio_ipsec_config, sa_options, 56);
+PIN(virtio_ipsec_config, hdr_fields, 60);
+PIN(virtio_ipsec_config, cipher_key_sizes, 64);
+PIN(virtio_ipsec_config, reserved, 80);
 
 PIN_SIZE(virtio_ipsec_resp_footer, 8);
 PIN(virtio_ipsec_resp_footer, status, 0);
@@ -124,7 +127,10 @@ PIN(vipsec_info, max_replay_window, 88);
 PIN(vipsec_info, max_cipher_key_len, 92);
 PIN(vipsec_info, max_auth_key_len, 96);
 PIN(vipsec_info, num_data_queues, 100);
-PIN(vipsec_info, reserved, 104);
+PIN(vipsec_info, sa_options, 104);
+PIN(vipsec_info, hdr_fields, 108);
+PIN(vipsec_info, cipher_key_sizes, 112);
+PIN(vipsec_info, reserved, 128);
 
 PIN_SIZE(vipsec_claim, 80);
 PIN(vipsec_claim, size, 0);

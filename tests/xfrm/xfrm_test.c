@@ -451,6 +451,144 @@ static void run_case(const struct xt_case *c, int i)
 	printf("xfrm-test: %s: both directions ok\n", c->name);
 }
 
+/* Set an IPv4 header's TOS byte and fix its checksum. */
+static void set_tos(uint8_t *ip, uint8_t tos)
+{
+	uint16_t c;
+
+	ip[1] = tos;
+	ip[10] = ip[11] = 0;
+	c = csum_fold(csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+}
+
+/* The TOS byte of the next datagram on fd (IP_RECVTOS), or -1. */
+static int recv_tos(int fd, char *buf, size_t cap, int *n)
+{
+	char cb[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { buf, cap };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cb, .msg_controllen = sizeof(cb) };
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	struct cmsghdr *c;
+
+	if (poll(&pf, 1, 3000) != 1 || (*n = (int)recvmsg(fd, &m, 0)) < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+			return *(uint8_t *)CMSG_DATA(c);
+	return -1;
+}
+
+/*
+ * Issue 11: the tunnel header fields against the kernel's XFRM (AES-GCM,
+ * IPv4 in IPv4). Accelerator -> kernel: outer TTL 5, TFC padding to 400
+ * bytes and RFC 6040 ECN; the kernel must deliver the datagram, with the
+ * inner ECN it had, and our outer ECN must be what the kernel's own
+ * encapsulation writes for the same inner ECN (both copy ECT(0)/ECT(1)).
+ * Kernel -> accelerator: with ECN and TTL decrement on the inbound SA,
+ * the kernel's packet decapsulates with TTL - 1, and with its outer ECN
+ * turned CE on the way, to an inner CE (RFC 6040 4.2).
+ */
+START_TEST(xfrm_header_fields)
+{
+	const struct xt_case *c = &xt_cases[0];
+	uint8_t ck[64], ak[64], pkt[2048], esp[2048], back[2048], kern_ecn[4];
+	uint32_t spi_in = 0x7f00, spi_out = 0x7f80;
+	struct g_ipsec_la_data din, dout;
+	struct g_ipsec_la_sa sa;
+	char alg[512], payload[64], got[256];
+	struct xt_addrs x;
+	int ret, n, tos, on = 1, t;
+	size_t len;
+
+	ck_assert_msg(c->comb == G_IPSEC_LA_COMB_AES_GCM && !c->transport &&
+		      c->outer == 4 && c->inner == 4, "xt_cases[0] changed");
+	addrs(c, &x);
+	keymat(c, 99, ck, ak);
+	fill_sa(&sa, c, spi_in, x.boa, x.bok, ck, ak);
+	sa.cmn_flags |= G_IPSEC_LA_SA_USE_ECN;
+	sa.u.outb.ttl = 5;
+	sa.u.outb.tfc_pad_to = 400;
+	ck_assert_int_eq(add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &so), 0);
+	have_so = 1;
+	fill_sa(&sa, c, spi_out, x.bok, x.boa, ck, ak);
+	sa.u.inb.flags = G_IPSEC_LA_INB_SA_PROPAGATE_ECN |
+			 G_IPSEC_LA_INB_SA_DECREMENT_TTL;
+	ck_assert_int_eq(add_sa(G_IPSEC_LA_IPSEC_INBOUND, &sa, &si), 0);
+	have_si = 1;
+	xfrm_alg(alg, sizeof(alg), c, ck, ak);
+	ck_assert(!kernel_sas(c, &x, alg, spi_in, spi_out));
+
+	/* the kernel's outer ECN for inner ECT(0) and ECT(1), from (b) */
+	for (t = 1; t <= 2; t++) {
+		struct sockaddr_in to = { .sin_family = AF_INET,
+					  .sin_port = htons(6000) };
+		int tx;
+
+		inet_pton(AF_INET, x.ia, &to.sin_addr);
+		ck_assert(!xt_ns_enter());
+		tx = udp_socket(AF_INET, x.ik, 6001);
+		ck_assert(!xt_ns_leave());
+		ck_assert(tx >= 0);
+		tos = t;
+		ck_assert(!setsockopt(tx, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)));
+		snprintf(payload, sizeof(payload), "kernel ecn %d", t);
+		ck_assert(sendto(tx, payload, strlen(payload), 0,
+				 (struct sockaddr *)&to, sizeof(to)) > 0);
+		close(tx);
+		n = xt_capture_esp(cap_fd, spi_out, esp, sizeof(esp), 3000);
+		ck_assert_msg(n > 0, "no ESP from the kernel");
+		kern_ecn[t] = esp[1] & 3;
+		din = (struct g_ipsec_la_data){ esp, (uint32_t)n };
+		dout = (struct g_ipsec_la_data){ back, sizeof(back) };
+		if (t == 2)
+			set_tos(esp, (uint8_t)((esp[1] & 0xfc) | 3)); /* CE */
+		ret = g_ipsec_la_packet_decap(&h, 0, &si, 1, &din, &dout, NULL);
+		ck_assert_msg(ret == 0, "decap of the kernel's packet: %d", ret);
+		ck_assert_msg(back[8] == 63 && csum_fold(csum_add(0, back, 20)) == 0,
+			      "inner TTL %u (kernel sent 64) or checksum", back[8]);
+		ck_assert_msg((back[1] & 3) == (t == 2 ? 3 : t),
+			      "inner ECN %u after outer %s, want %u",
+			      back[1] & 3, t == 2 ? "CE" : "ECT(1)",
+			      t == 2 ? 3 : t);
+	}
+
+	/* (a) ours to the kernel: TTL, TFC, ECN as the kernel does it */
+	ck_assert(!xt_ns_enter());
+	rx = udp_socket(AF_INET, x.ik, 5000);
+	ck_assert(!xt_ns_leave());
+	ck_assert(rx >= 0);
+	ck_assert(!setsockopt(rx, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on)));
+	for (t = 1; t <= 2; t++) {
+		snprintf(payload, sizeof(payload), "accelerator ecn %d", t);
+		len = inner_packet(pkt, &x, payload);
+		set_tos(pkt, (uint8_t)t);
+		din = (struct g_ipsec_la_data){ pkt, (uint32_t)len };
+		dout = (struct g_ipsec_la_data){ esp, sizeof(esp) };
+		ret = g_ipsec_la_packet_encap(&h, 0, &so, 1, &din, &dout, NULL);
+		ck_assert_msg(ret == 0, "encap: %d", ret);
+		ck_assert_msg(esp[8] == 5, "outer TTL %u, want 5", esp[8]);
+		ck_assert_msg((esp[1] & 3) == kern_ecn[t],
+			      "outer ECN %u for inner %d; the kernel writes %u",
+			      esp[1] & 3, t, kern_ecn[t]);
+		ck_assert_msg(dout.length >= 20 + 8 + 8 + 400 + 2 + 16,
+			      "ESP of %u bytes: no TFC padding", dout.length);
+		ck_assert(!xt_send(esp, dout.length));
+		tos = recv_tos(rx, got, sizeof(got), &n);
+		ck_assert_msg(n == (int)strlen(payload) &&
+			      !memcmp(got, payload, (size_t)n),
+			      "the kernel did not deliver the TFC-padded datagram");
+		ck_assert_msg(tos >= 0 && (tos & 3) == t,
+			      "the kernel delivered inner ECN %d, want %d",
+			      tos & 3, t);
+	}
+	printf("xfrm-test: header fields (TTL, TFC, RFC 6040 ECN, TTL "
+	       "decrement) ok\n");
+}
+END_TEST
+
 START_TEST(xfrm_interop)
 {
 	run_case(&xt_cases[_i], _i);
@@ -512,6 +650,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, NULL, teardown_case);
 	tcase_add_loop_test(tc, xfrm_interop, 0, (int)xt_ncases);
+	tcase_add_test(tc, xfrm_header_fields);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

@@ -61,8 +61,25 @@ struct virtio_ipsec_config {
 	__le64 auth_algo_mask;		/* VIRTIO_IPSEC_AUTH_* bits */
 	__le32 max_cipher_key_len;	/* bytes */
 	__le32 max_auth_key_len;	/* bytes */
-	__le32 reserved[8];
+	__le32 sa_options;		/* VIRTIO_IPSEC_SA_OPT_* accepted by SA_ADD */
+	__le32 hdr_fields;		/* VIRTIO_IPSEC_HDR_F_* honoured */
+	/*
+	 * Index: VIRTIO_IPSEC_CIPHER_* id. Bit n set when a cipher key of
+	 * 8 * n bytes (salt/nonce not counted) is usable with that id on
+	 * this device and its crypto backend; 0 for an unusable id.
+	 */
+	__u8 cipher_key_sizes[16];
+	__le32 reserved[2];
 };
+
+/* config.hdr_fields: outer header fields of SA_ADD the device honours */
+#define VIRTIO_IPSEC_HDR_F_DSCP		(1 << 0)	/* dscp_mode, dscp */
+#define VIRTIO_IPSEC_HDR_F_DF		(1 << 1)	/* df_mode */
+#define VIRTIO_IPSEC_HDR_F_TTL		(1 << 2)	/* ttl (outer TTL / hop limit) */
+#define VIRTIO_IPSEC_HDR_F_FLOW_LABEL	(1 << 3)	/* flow_label (IPv6 tunnel) */
+
+/* config.cipher_key_sizes[] bit of a key of len bytes (a multiple of 8) */
+#define VIRTIO_IPSEC_KEY_SIZE_BIT(len)	(1u << ((len) / 8))
 
 /*
  * Queues: data queues 0 .. max_data_queues-1, then the control queue,
@@ -169,10 +186,20 @@ struct virtio_ipsec_group_create {
 #define VIRTIO_IPSEC_SA_OPT_ESN		(1 << 0)
 #define VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY	(1 << 1)	/* inbound replay check */
 #define VIRTIO_IPSEC_SA_OPT_UDP_ENCAP	(1 << 2)	/* RFC 3948 */
-#define VIRTIO_IPSEC_SA_OPT_ECN		(1 << 3)	/* RFC 6040 on decap */
+/*
+ * ECN: RFC 6040 in both directions (tunnel mode). Outbound: normal mode,
+ * the outer ECN field copies the inner one; without the option the outer
+ * field is Not-ECT (compatibility mode). Inbound: the outer ECN field is
+ * combined into the inner one (RFC 6040 section 4.2; outer CE over a
+ * Not-ECT inner packet drops it); without the option the inner header is
+ * left as it is. Transport mode keeps the packet's own header: no-op.
+ */
+#define VIRTIO_IPSEC_SA_OPT_ECN		(1 << 3)
 #define VIRTIO_IPSEC_SA_OPT_TFC_PAD	(1 << 4)	/* pad to tfc_pad_to */
 #define VIRTIO_IPSEC_SA_OPT_SELECTOR	(1 << 5)	/* check inner src after decap */
 #define VIRTIO_IPSEC_SA_OPT_DEC_TTL	(1 << 6)	/* tunnel decap: decrement inner TTL */
+/* Every option bit defined above. */
+#define VIRTIO_IPSEC_SA_OPT_ALL		((VIRTIO_IPSEC_SA_OPT_DEC_TTL << 1) - 1)
 
 /* sa_params.ip_version (outer header for tunnel, packet for transport) */
 #define VIRTIO_IPSEC_IPV4		4

@@ -50,7 +50,10 @@ struct vipsec_info {
 	__u32 max_cipher_key_len;
 	__u32 max_auth_key_len;
 	__u32 num_data_queues;
-	__u32 reserved[8];
+	__u32 sa_options;		/* config sa_options: VIRTIO_IPSEC_SA_OPT_* */
+	__u32 hdr_fields;		/* config hdr_fields: VIRTIO_IPSEC_HDR_F_* */
+	__u8 cipher_key_sizes[16];	/* config cipher_key_sizes[] */
+	__u32 reserved[2];
 };
 
 /* VIPSEC_IOC_CLAIM: take the accelerator in exclusive or shared mode. */
@@ -253,9 +256,12 @@ struct vipsec_event_limit {
  * VIPSEC_EV_XFORM_DONE record is read() - in the reading process, which
  * must share the submitter's address space (else result is -EFAULT).
  * With VIPSEC_XFORM_F_NO_COMPLETION as well, nothing is written back and
- * no record is queued. At most VIPSEC_MAX_ASYNC batches per file are in
- * flight; beyond that the ioctl fails with -EAGAIN. A batch's input and
- * output areas count against the file's async quota (driver parameter
+ * no record is queued: statuses and output bytes are discarded (for a
+ * caller that wants only the device's side effects; libg_ipsec_la's
+ * NO_RESP_EXPECTED wants the output and uses the synchronous XFORM).
+ * At most VIPSEC_MAX_ASYNC batches per file are in flight; beyond that
+ * the ioctl fails with -EAGAIN. A batch's input and output areas count
+ * against the file's async quota (driver parameter
  * max_async_kb_per_file) until its record is read; beyond it -EDQUOT.
  *
  * Per-file quotas (driver module parameters, 0 = none): an SA_ADD that

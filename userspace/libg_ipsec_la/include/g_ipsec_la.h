@@ -21,8 +21,12 @@
  *   callback. Control calls (group, SA, capabilities) perform the ioctl
  *   before returning (the driver completes control requests synchronously)
  *   and only the callback is deferred to g_ipsec_la_poll(), with a copy of
- *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL; data
- *   results are discarded. ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
+ *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL.
+ *   Packet calls with NO_RESP_EXPECTED still produce their packets: the
+ *   batch is processed before the call returns, output bytes and
+ *   out_data lengths are written as for SYNC, single-packet calls return
+ *   the packet's status, and the multi-packet calls may pass results NULL.
+ *   ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
  *   cb_arg is copied (0..G_IPSEC_LA_MAX_CB_ARG_LEN bytes); the callback
  *   gets the copy. Unknown flag bits give -EINVAL.
  * - Software accelerator: g_ipsec_la_open() with accl_name "software"
@@ -171,6 +175,20 @@
  *     | packet calls; no "which limit"         | get(); G_IPSEC_LA_WARN_SOFT_
  *     |                                        | BYTES/_PACKETS/_SECONDS,
  *     |                                        | _SEQ_NEAR_OVERFLOW
+ * 42  | USE_ECN: "Flags such as ECN", meaning | RFC 6040, tunnel mode: out-
+ *     | unsaid; PROPOGATE_ECN inbound only     | bound normal mode (else Not-
+ *     |                                        | ECT), inbound = PROPAGATE_ECN
+ * 43  | no outer TTL, flow label, TFC padding, | outb.ttl, tfc_pad_to,
+ *     | TTL decrement or selector              | flow_label; inb flags DECRE-
+ *     |                                        | MENT_TTL, CHECK_SELECTOR with
+ *     |                                        | inb.sel_src/sel_prefix_len;
+ *     |                                        | capability bits for each
+ * 44  | sha2:1 for three algorithms; no key    | sha2_256/384/512 bits (sha2 =
+ *     | sizes per algorithm                    | all three); cipher_key_sizes[]
+ *     |                                        | comb_key_sizes[] per enum
+ * 45  | transport mode: te_addr "tunnel end",  | te_addr.src_ip and/or
+ *     | so a transport SA has no family        | dest_ip .version states it;
+ *     |                                        | unstated: -EAFNOSUPPORT
  */
 #ifndef G_IPSEC_LA_H
 #define G_IPSEC_LA_H
@@ -291,17 +309,35 @@ enum g_ipsec_la_sa_direction {
 /* 11.10 - bits of g_ipsec_la_sa.cmn_flags (deviations 12, 13) */
 enum g_ipsec_la_sa_flags {
 	G_IPSEC_LA_SA_DO_UDP_ENCAP_FOR_NAT_TRAVERSAL = 1u << 1,
-	G_IPSEC_LA_SA_USE_ECN = 1u << 2,	      /* RFC 6040 on decap */
+	G_IPSEC_LA_SA_USE_ECN = 1u << 2,	      /* RFC 6040 (below) */
 	G_IPSEC_LA_SA_LIFETIME_IN_KB = 1u << 3,	      /* kilobyte limits */
 	G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK = 1u << 4, /* inbound only */
 	G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE = 1u << 5, /* else tunnel */
 	G_IPSEC_LA_SA_USE_ESN = 1u << 6		      /* 64-bit seq numbers */
 };
 
+/*
+ * G_IPSEC_LA_SA_USE_ECN (deviation 37), tunnel mode, RFC 6040:
+ * - outbound: normal mode, the outer ECN field copies the inner one (CE
+ *   included); without the flag compatibility mode, outer Not-ECT;
+ * - inbound: the outer ECN field is combined into the inner one (outer
+ *   CE marks an ECT inner packet CE, ECT(1) over ECT(0) gives ECT(1); outer
+ *   CE over a Not-ECT inner packet drops it: -EPROTO); the same as
+ *   G_IPSEC_LA_INB_SA_PROPAGATE_ECN. Without either the inner header is
+ *   left as it is.
+ * Transport mode keeps the packet's own header: the flag changes nothing.
+ */
+
 /* 11.11 - bits of g_ipsec_la_sa.u.inb.flags */
 enum g_ipsec_la_inb_sa_flags {
 	NF_IPSEC_INB_SA_PROPOGATE_ECN = 1,
-	G_IPSEC_LA_INB_SA_PROPAGATE_ECN = NF_IPSEC_INB_SA_PROPOGATE_ECN
+	G_IPSEC_LA_INB_SA_PROPAGATE_ECN = NF_IPSEC_INB_SA_PROPOGATE_ECN,
+	/* extensions (deviation 38), tunnel mode only: */
+	G_IPSEC_LA_INB_SA_DECREMENT_TTL = 1u << 1, /* inner TTL / hop limit
+						    * - 1; <= 1: -EPROTO */
+	G_IPSEC_LA_INB_SA_CHECK_SELECTOR = 1u << 2 /* inner source must be in
+						    * u.inb.sel_src/len,
+						    * else -EACCES */
 };
 
 /* Values of g_ipsec_la_sa.proto (deviation 14) */
@@ -384,7 +420,9 @@ struct g_ipsec_la_create_group_outargs {
 
 /* 9.9 */
 struct g_ipsec_la_auth_algo_cap {
-	uint32_t md5 : 1, sha1 : 1, sha2 : 1, aes_xcbc : 1, none : 1, des : 1;
+	uint32_t md5 : 1, sha1 : 1, sha2 : 1, aes_xcbc : 1, none : 1, des : 1,
+		/* appended (deviation 39): sha2 is set when all three are */
+		sha2_256 : 1, sha2_384 : 1, sha2_512 : 1;
 };
 
 /* 9.10 (des_c = 3DES-CBC) */
@@ -414,7 +452,12 @@ struct g_ipsec_la_capabilities {
 		ipv6_support : 1,	/* IPv6 */
 		soft_lifetime_bytes_notify : 1, /* soft lifetime notify */
 		seqnum_overflow_notify : 1,	/* seq number overflow notify */
-		seqnum_periodic_notify : 1;	/* periodic seq announce */
+		seqnum_periodic_notify : 1,	/* periodic seq announce */
+		/* appended (deviation 38): */
+		outer_ttl : 1,		/* outb.ttl honoured */
+		flow_label : 1,		/* outb.flow_label honoured */
+		ttl_decrement : 1,	/* G_IPSEC_LA_INB_SA_DECREMENT_TTL */
+		inner_src_selector : 1; /* G_IPSEC_LA_INB_SA_CHECK_SELECTOR */
 	uint8_t num_dscp_based_queues;
 	struct g_ipsec_la_auth_algo_cap auth_algo_caps;
 	struct g_ipsec_la_cipher_algo_cap cipher_algo_caps;
@@ -428,8 +471,20 @@ struct g_ipsec_la_capabilities {
 	uint32_t max_cipher_key_len; /* bytes */
 	uint32_t max_auth_key_len;   /* bytes */
 	uint32_t num_data_queues;
-	uint32_t reserved[8]; /* written as 0: room to grow */
+	/*
+	 * appended (deviation 39): key sizes the accelerator and its crypto
+	 * backend take, per algorithm, indexed by the g-API enum value: bit
+	 * G_IPSEC_LA_KEY_SIZE_BIT(bits) set for a usable key of that many
+	 * bits (salt / nonce not counted); 0 for an unusable algorithm.
+	 */
+	uint8_t cipher_key_sizes[8]; /* [enum g_ipsec_la_cipher_alg] */
+	uint8_t comb_key_sizes[8];   /* [enum g_ipsec_la_comb_alg] */
+	uint32_t reserved[4];	     /* written as 0: room to grow */
 };
+
+/* Bit of capabilities cipher_key_sizes[] / comb_key_sizes[]: a key of
+ * bits bits (a multiple of 64; 0 for NULL encryption). */
+#define G_IPSEC_LA_KEY_SIZE_BIT(bits) (1u << ((bits) / 64))
 
 /* 9.13 */
 struct g_ipsec_cap_get_outargs {
@@ -472,7 +527,14 @@ struct g_ipsec_la_ipcomp_info {
 	uint32_t cpi;
 };
 
-/* 9.23 - tunnel mode: outer source (local) and destination (peer) */
+/*
+ * 9.23 - tunnel mode: outer source (local) and destination (peer).
+ * Transport mode (deviation 40): only the family is used, from
+ * src_ip.version and/or dest_ip.version (4 or 6, equal when both are set;
+ * the addresses may stay zero); sa_add refuses a transport SA that does
+ * not state it with -EAFNOSUPPORT. Its packets must be of that family
+ * (else -EPROTO per packet).
+ */
 struct g_ipsec_la_tunnel_end_addr {
 	struct g_ip_addr src_ip;
 	struct g_ip_addr dest_ip;
@@ -497,10 +559,23 @@ struct g_ipsec_la_sa {
 			enum g_ipsec_la_dscp_handle dscp_handle; /* 0 = copy */
 			const uint8_t *iv;   /* must be NULL */
 			uint8_t iv_len_bits; /* must be 0 */
+			/* appended (deviation 38), tunnel mode only: */
+			uint8_t ttl;	     /* outer TTL / hop limit; 0 = 64 */
+			uint16_t tfc_pad_to; /* TFC (RFC 4303 2.4): pad the
+					      * inner packet with zeros to
+					      * this many bytes; 0 = off */
+			uint32_t flow_label; /* IPv6 outer flow label,
+					      * 0..0xfffff; 0 = none */
 		} outb;
 		struct {		/* inbound SAs */
 			uint32_t flags; /* OR of enum g_ipsec_la_inb_sa_flags */
 			uint32_t anti_replay_window_size; /* packets, 0 = 64 */
+			/* appended (deviation 38): with
+			 * G_IPSEC_LA_INB_SA_CHECK_SELECTOR, the inner source
+			 * prefix (version = the SA's family; no bits set
+			 * past sel_prefix_len), else all zero */
+			struct g_ip_addr sel_src;
+			uint8_t sel_prefix_len; /* bits, 0..32 / 0..128 */
 		} inb;
 	} u;
 	struct g_ipsec_la_sa_crypto_params crypto_params;
@@ -649,16 +724,26 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  * authentication refused; key lengths matching the algorithm; AEAD ICV
  * 64/96/128 bits; anti-replay only inbound, with authentication, window
  * 1..max_replay_window (0 = 64); tunnel addresses set and of one
- * version; UDP ports non-zero with NAT-T; outb.iv NULL; ipcomp unused;
- * lifetimes soft <= hard. SAs of several calls may share keys.
+ * version; transport SAs state their family in te_addr (deviation 40);
+ * UDP ports non-zero with NAT-T; outb.iv NULL; ipcomp unused;
+ * lifetimes soft <= hard; outb.ttl, tfc_pad_to, flow_label (< 2^20,
+ * IPv6) only on tunnel SAs; inb flags DECREMENT_TTL (tunnel) and
+ * CHECK_SELECTOR (sel_src of the SA's family, sel_prefix_len <= 32/128,
+ * no bit past it; the selector fields 0 without the flag). Each of them,
+ * ECN, DF/DSCP handling and the key size is checked against what
+ * g_ipsec_la_capabilities_get() reports. SAs of several calls may share
+ * keys.
  *
  * Return: 0 (out->result 0);
  * -EINVAL invalid arguments or SA parameters (nothing sent);
- * -EOPNOTSUPP AH/IPComp, or a feature/algorithm the
+ * -EAFNOSUPPORT a transport SA without (or with two) families;
+ * -EOPNOTSUPP AH/IPComp, or a feature/algorithm/field the
  *  accelerator did not offer;
- * -EKEYREJECTED the device refused a key; -EEXIST an inbound SA with
- *  the same SPI and destination is already in the group (outbound SAs
- *  are told apart by their handles: a duplicate outbound SPI is accepted);
+ * -EKEYREJECTED a key size the accelerator does not take (capabilities
+ *  cipher_key_sizes / comb_key_sizes), or the device refused a key;
+ * -EEXIST an inbound SA with the same SPI and destination is already in
+ *  the group (outbound SAs are told apart by their handles: a duplicate
+ *  outbound SPI is accepted);
  * -ENOSPC SA table full; -EDQUOT this handle's SA quota reached (driver
  * parameter max_sas_per_file); -ENOENT unknown group; -ENODEV accelerator
  * gone; -EIO device failure. On a device refusal out->failed_index names
@@ -733,9 +818,11 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * -ERANGE late packet (sequence number left of the replay window);
  * -ENOENT unknown or deleted SA;
  * -ENOSPC output too small (needed size in out_data[0].length);
- * -EPROTO malformed packet (truncated, bad padding or next header);
+ * -EPROTO malformed packet (truncated, bad padding or next header; with
+ *  DECREMENT_TTL an inner TTL of 1 or 0; with ECN an outer CE over a
+ *  Not-ECT inner packet);
  * -EPROTONOSUPPORT not ESP, or SPI not that of the SA;
- * -EACCES inner packet outside the SA's selector;
+ * -EACCES inner source outside the SA's selector (CHECK_SELECTOR);
  * -EKEYEXPIRED SA past a hard lifetime;
  * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
  * -EMSGSIZE packet, or its result, larger than max_packet_len;

@@ -303,9 +303,16 @@ static void gla_caps_from_info(const struct vipsec_info *i,
 	c->esp_protocol = 1;
 	c->udp_encap = GLA_HAS_F(i, VIRTIO_IPSEC_F_UDP_ENCAP);
 	c->esn = GLA_HAS_F(i, VIRTIO_IPSEC_F_ESN);
-	c->tfc = 1;
-	c->ecn = 1;
-	c->df = 1;
+	/* What config space says SA_ADD honours (never assumed). */
+	c->tfc = !!(i->sa_options & VIRTIO_IPSEC_SA_OPT_TFC_PAD);
+	c->ecn = !!(i->sa_options & VIRTIO_IPSEC_SA_OPT_ECN);
+	c->df = !!(i->hdr_fields & VIRTIO_IPSEC_HDR_F_DF);
+	c->outer_ttl = !!(i->hdr_fields & VIRTIO_IPSEC_HDR_F_TTL);
+	c->flow_label = !!(i->hdr_fields & VIRTIO_IPSEC_HDR_F_FLOW_LABEL) &&
+			GLA_HAS_F(i, VIRTIO_IPSEC_F_IPV6);
+	c->ttl_decrement = !!(i->sa_options & VIRTIO_IPSEC_SA_OPT_DEC_TTL);
+	c->inner_src_selector =
+		!!(i->sa_options & VIRTIO_IPSEC_SA_OPT_SELECTOR);
 	c->anti_replay_check = GLA_HAS_F(i, VIRTIO_IPSEC_F_ANTI_REPLAY);
 	c->ipv6_support = GLA_HAS_F(i, VIRTIO_IPSEC_F_IPV6);
 	c->soft_lifetime_bytes_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_LIFETIME) &&
@@ -313,21 +320,37 @@ static void gla_caps_from_info(const struct vipsec_info *i,
 	c->seqnum_overflow_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
 	c->seqnum_periodic_notify = GLA_HAS_F(i, VIRTIO_IPSEC_F_EVENTQ);
 	/*
-	 * One capability bit per row of vpe_algs.h; rows that share a bit
-	 * (HMAC-SHA-256/384/512: sha2) set it when any of them is usable.
+	 * One capability bit per row of vpe_algs.h, and the key sizes of
+	 * each cipher / AEAD row (config cipher_key_sizes: bit n = 8n bytes,
+	 * here bit n = 64n bits, the same bit). The rows that share the
+	 * seed's sha2 bit (HMAC-SHA-256/384/512) each have their own bit;
+	 * sha2 is set below only when all three are usable.
 	 */
 #define VPE_CIPHER(id, kmin, kmax, salt, iv, blk, weak, ivg, afalg, mode, g, \
 		   caps)                                                     \
-	c->caps |= GLA_HAS_C(i, id);
+	c->caps |= GLA_HAS_C(i, id);                                         \
+	if (GLA_HAS_C(i, id) && (g) < sizeof(c->cipher_key_sizes))           \
+		c->cipher_key_sizes[g] = i->cipher_key_sizes[id];
 #define VPE_AEAD(id, kmin, kmax, salt, iv, blk, icv, ivg, afk, afalg, mb, g, \
 		 caps)                                                       \
-	c->caps |= GLA_HAS_C(i, id);
+	c->caps |= GLA_HAS_C(i, id);                                         \
+	if (GLA_HAS_C(i, id) && (g) < sizeof(c->comb_key_sizes))             \
+		c->comb_key_sizes[g] = i->cipher_key_sizes[id];
 #define VPE_AUTH(id, key, icv, weak, afalg, hash, hblk, g, caps) \
 	c->caps |= GLA_HAS_A(i, id);
 	VPE_ALGS
 #undef VPE_CIPHER
 #undef VPE_AEAD
 #undef VPE_AUTH
+	c->auth_algo_caps.sha2_256 =
+		GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA256);
+	c->auth_algo_caps.sha2_384 =
+		GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA384);
+	c->auth_algo_caps.sha2_512 =
+		GLA_HAS_A(i, VIRTIO_IPSEC_AUTH_HMAC_SHA512);
+	c->auth_algo_caps.sha2 = c->auth_algo_caps.sha2_256 &&
+				 c->auth_algo_caps.sha2_384 &&
+				 c->auth_algo_caps.sha2_512;
 	c->max_sas = i->max_sas;
 	c->max_groups = i->max_groups;
 	c->max_packet_len = i->max_packet_len;

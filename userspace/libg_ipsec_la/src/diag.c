@@ -43,6 +43,8 @@ static const struct gla_errword gla_lib_words[] = {
 	{ ETIMEDOUT,	"the device did not answer in time (it may still act)" },
 	{ EINTR,	"interrupted by a signal while the device was working" },
 	{ E2BIG,	"batch too large for the accelerator's queue at once" },
+	{ EAFNOSUPPORT,	"transport SA without its address family "
+			"(te_addr.src_ip or dest_ip .version: 4 or 6)" },
 };
 /* clang-format on */
 

@@ -257,13 +257,51 @@ static int gla_xf_build(const struct gla_ref *ref, const struct gla_xf_args *a,
 	return ret;
 }
 
-/* Returns packets consumed or a negative errno. */
+/*
+ * A synchronous batch: results into a->results (NO_RESP_EXPECTED without
+ * results[]: a scratch array, so that output lengths are still set).
+ */
+static int gla_xf_sync(const struct gla_ref *ref, struct gla_xf_args *a,
+		       struct gla_batch *b, struct vipsec_xform *x)
+{
+	struct g_ipsec_la_pkt_result *res = a->results;
+	int ret;
+
+	if (!res)
+		res = calloc(b->n, sizeof(*res));
+	ret = res ? gla_dev_ioctl(ref, VIPSEC_IOC_XFORM, x) : -ENOMEM;
+	if (!ret) {
+		struct gla_pending p = { .n = b->n,
+					 .pkts = b->pkts,
+					 .results = res,
+					 .outp = a->outp,
+					 .out1 = a->out1,
+					 .out1_n = a->nseg1,
+					 .max_len = ref->info.max_packet_len };
+
+		gla_pkt_complete(&p, 0);
+		gla_pkt_reason(&p);
+	}
+	if (res != a->results)
+		free(res);
+	free(b->pkts);
+	free(b->segs);
+	return ret ? ret : (int)b->n;
+}
+
+/*
+ * Returns packets consumed or a negative errno. NO_RESP_EXPECTED (with
+ * or without ASYNC) asks for no response, not for no output: the batch
+ * runs synchronously, the output packets and out_data lengths are written
+ * before the call returns, and only the callback (and, for the multi-
+ * packet calls, results[]) is left out. Both backends take this path.
+ */
 static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 {
 	uint32_t dir = a->op == VIPSEC_OP_ENCAP ? G_IPSEC_LA_IPSEC_OUTBOUND :
 						  G_IPSEC_LA_IPSEC_INBOUND;
-	int async = !!(a->flags & (G_IPSEC_LA_CTRL_FLAG_ASYNC |
-				   G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED));
+	int async = (a->flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
+		    !(a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED);
 	struct gla_pending *p;
 	struct vipsec_xform x;
 	struct gla_batch b;
@@ -291,27 +329,10 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	x.op = a->op;
 	x.num_pkts = b.n;
 	x.pkts = (uintptr_t)b.pkts;
-	if (!async) {
-		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_XFORM, &x);
-		p = &(struct gla_pending){ .n = b.n,
-					   .pkts = b.pkts,
-					   .results = a->results,
-					   .outp = a->outp,
-					   .out1 = a->out1,
-					   .out1_n = a->nseg1,
-					   .max_len = ref.info.max_packet_len };
-		if (!ret) {
-			gla_pkt_complete(p, 0);
-			gla_pkt_reason(p);
-		}
-		free(b.pkts);
-		free(b.segs);
-		return ret ? ret : (int)b.n;
-	}
+	if (!async)
+		return gla_xf_sync(&ref, a, &b, &x);
 
-	p = gla_pending_new(a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED ?
-				    NULL :
-				    a->resp);
+	p = gla_pending_new(a->resp);
 	if (!p) {
 		free(b.pkts);
 		free(b.segs);
@@ -327,8 +348,6 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	p->max_len = ref.info.max_packet_len;
 	p->results = a->inp ? a->results : &p->own_res;
 	x.flags = VIPSEC_XFORM_F_ASYNC;
-	if (a->flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)
-		x.flags |= VIPSEC_XFORM_F_NO_COMPLETION;
 	x.user_data = (uintptr_t)p;
 	/* Linked before the ioctl: the completion may be read by another
 	 * thread's poll as soon as the batch is queued. */
@@ -337,11 +356,10 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	ref.inst->inflight = p;
 	pthread_mutex_unlock(&ref.inst->lock);
 	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_XFORM, &x);
-	if (ret || (x.flags & VIPSEC_XFORM_F_NO_COMPLETION)) {
+	if (ret) {
 		struct gla_pending **pp;
 
-		/* no completion will come: the driver copied what it needs
-		 * (NO_COMPLETION) or refused the batch */
+		/* no completion will come: the driver refused the batch */
 		pthread_mutex_lock(&ref.inst->lock);
 		for (pp = &ref.inst->inflight; *pp; pp = &(*pp)->next)
 			if (*pp == p) {
@@ -395,12 +413,12 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 	ret = gla_xf(handle, &a);
 	if (ret < 0)
 		return ret;
-	if (flags & (G_IPSEC_LA_CTRL_FLAG_ASYNC |
-		     G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
+	if ((flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
+	    !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
 		return 0; /* queued */
 	/* a failed packet has no warnings (the device sets none) */
 	gla_last_warnings = r.result ? 0 : r.warnings;
-	return r.result;
+	return r.result; /* SYNC and NO_RESP_EXPECTED: processed */
 }
 
 int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,

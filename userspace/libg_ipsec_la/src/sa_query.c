@@ -218,9 +218,22 @@ void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
 			(enum g_ipsec_la_dscp_handle)(p->dscp_mode + 1);
 		sa->u.outb.df_bit_handle =
 			(enum g_ipsec_la_df_handle)(p->df_mode + 1);
+		if (o & VIRTIO_IPSEC_SA_OPT_ECN)
+			sa->cmn_flags |= G_IPSEC_LA_SA_USE_ECN;
+		sa->u.outb.ttl = p->ttl;
+		sa->u.outb.tfc_pad_to = (uint16_t)le32toh(p->tfc_pad_to);
+		sa->u.outb.flow_label = le32toh(p->flow_label);
 	} else {
 		if (o & VIRTIO_IPSEC_SA_OPT_ECN)
 			sa->u.inb.flags |= NF_IPSEC_INB_SA_PROPOGATE_ECN;
+		if (o & VIRTIO_IPSEC_SA_OPT_DEC_TTL)
+			sa->u.inb.flags |= G_IPSEC_LA_INB_SA_DECREMENT_TTL;
+		if (o & VIRTIO_IPSEC_SA_OPT_SELECTOR) {
+			sa->u.inb.flags |= G_IPSEC_LA_INB_SA_CHECK_SELECTOR;
+			gla_addr_from_wire(p->sel_src, p->ip_version,
+					   &sa->u.inb.sel_src);
+			sa->u.inb.sel_prefix_len = p->sel_prefix_len;
+		}
 		sa->u.inb.anti_replay_window_size = le32toh(p->replay_window);
 	}
 	gla_crypto_from_wire(p, &sa->crypto_params);
@@ -231,6 +244,10 @@ void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
 				   &sa->te_addr.src_ip);
 		gla_addr_from_wire(p->tun_dst, p->ip_version,
 				   &sa->te_addr.dest_ip);
+	} else {
+		/* the transport SA's family, as sa_add wants it stated */
+		sa->te_addr.src_ip.version = p->ip_version;
+		sa->te_addr.dest_ip.version = p->ip_version;
 	}
 	sa->soft_packets_limit = le64toh(p->soft_packets);
 	sa->hard_packets_limit = le64toh(p->hard_packets);

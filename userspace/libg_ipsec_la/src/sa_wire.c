@@ -14,6 +14,9 @@
 #define GLA_DEFAULT_REPLAY_WINDOW 64
 
 #define GLA_HAS_F(info, bit) (!(info) || ((info)->features & (1ULL << (bit))))
+/* An SA option / outer header field the accelerator honours (config). */
+#define GLA_HAS_OPT(info, o) (!(info) || ((info)->sa_options & (o)))
+#define GLA_HAS_HDR(info, h) (!(info) || ((info)->hdr_fields & (h)))
 
 static int gla_bytes(uint32_t bits, uint32_t *bytes)
 {
@@ -180,6 +183,14 @@ static int gla_crypto_to_wire(const struct g_ipsec_la_sa_crypto_params *c,
 	if (info && !(info->auth_algo_mask & (1ULL << p->auth_alg)))
 		return GLA_NOTSUP("crypto_params.auth_algo not offered",
 				  p->auth_alg);
+	/* A key size the RFC allows but this accelerator's backend cannot
+	 * run (capabilities cipher_key_sizes / comb_key_sizes). */
+	if (info && (p->cipher_alg >= sizeof(info->cipher_key_sizes) ||
+		     !(info->cipher_key_sizes[p->cipher_alg] &
+		       VIRTIO_IPSEC_KEY_SIZE_BIT(p->cipher_key_len))))
+		return gla_err_field(-EKEYREJECTED,
+				     "crypto_params: key size not offered",
+				     p->cipher_key_len, 0);
 	return 0;
 }
 
@@ -198,20 +209,37 @@ static int gla_addr(const struct g_ip_addr *a, uint8_t out[16])
 	return -EINVAL;
 }
 
+/*
+ * The family of a transport SA's packets (deviation 40): stated by
+ * te_addr.src_ip.version and/or dest_ip.version (the addresses themselves
+ * are not used and may stay zero). Unstated or contradictory is refused
+ * here, not with -EPROTO on every packet. Returns 4, 6 or -EAFNOSUPPORT.
+ */
+static int gla_transport_family(const struct g_ipsec_la_tunnel_end_addr *t)
+{
+	uint8_t s = t->src_ip.version, d = t->dest_ip.version;
+	uint8_t v = s ? s : d;
+
+	if ((v != 4 && v != 6) || (s && d && s != d))
+		return -EAFNOSUPPORT;
+	return v;
+}
+
 static int gla_mode_to_wire(const struct g_ipsec_la_sa *sa,
 			    const struct vipsec_info *info,
 			    struct virtio_ipsec_sa_params *p)
 {
-	int v, v2;
+	int v, v2, ret;
 
 	if (sa->cmn_flags & G_IPSEC_LA_SA_ENCAP_TRANSPORT_MODE) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_TRANSPORT))
 			return GLA_NOTSUP(
 				"cmn_flags: transport mode not offered", 0);
 		p->mode = VIRTIO_IPSEC_MODE_TRANSPORT;
-		v = sa->te_addr.src_ip.version ? sa->te_addr.src_ip.version : 4;
-		if (v != 4 && v != 6)
-			return GLA_BAD("te_addr.src_ip.version (4 or 6)", v, 6);
+		ret = gla_transport_family(&sa->te_addr);
+		if (ret < 0)
+			return ret;
+		v = ret;
 	} else {
 		p->mode = VIRTIO_IPSEC_MODE_TUNNEL;
 		v = gla_addr(&sa->te_addr.src_ip, p->tun_src);
@@ -253,12 +281,96 @@ static int gla_mode_to_wire(const struct g_ipsec_la_sa *sa,
 	return 0;
 }
 
+/*
+ * Outbound tunnel header fields (deviation 38): outer TTL / hop limit,
+ * IPv6 flow label, TFC padding. Tunnel mode only (transport keeps the
+ * packet's header and has no inner packet to pad); each needs the
+ * accelerator to honour it (capabilities outer_ttl, flow_label, tfc).
+ */
+static int gla_outb_fields(const struct g_ipsec_la_sa *sa,
+			   const struct vipsec_info *info,
+			   struct virtio_ipsec_sa_params *p)
+{
+	int tunnel = p->mode == VIRTIO_IPSEC_MODE_TUNNEL;
+
+	if ((!tunnel && (sa->u.outb.ttl || sa->u.outb.tfc_pad_to ||
+			 sa->u.outb.flow_label)) ||
+	    sa->u.outb.flow_label > 0xfffff ||
+	    (sa->u.outb.flow_label && p->ip_version != VIRTIO_IPSEC_IPV6))
+		return -EINVAL;
+	if ((sa->u.outb.ttl && !GLA_HAS_HDR(info, VIRTIO_IPSEC_HDR_F_TTL)) ||
+	    (sa->u.outb.flow_label &&
+	     !GLA_HAS_HDR(info, VIRTIO_IPSEC_HDR_F_FLOW_LABEL)) ||
+	    (sa->u.outb.tfc_pad_to &&
+	     !GLA_HAS_OPT(info, VIRTIO_IPSEC_SA_OPT_TFC_PAD)))
+		return -EOPNOTSUPP;
+	p->ttl = sa->u.outb.ttl;
+	p->flow_label = htole32(sa->u.outb.flow_label);
+	if (sa->u.outb.tfc_pad_to) {
+		p->options |= VIRTIO_IPSEC_SA_OPT_TFC_PAD;
+		p->tfc_pad_to = htole32(sa->u.outb.tfc_pad_to);
+	}
+	return 0;
+}
+
+/* A prefix of @bits bits with nothing set past it, in @a (16 bytes). */
+static int gla_prefix_clean(const uint8_t *a, unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = bits / 8; i < 16; i++)
+		if (a[i] & (i == bits / 8 ? 0xff >> (bits % 8) : 0xff))
+			return 0;
+	return 1;
+}
+
+/*
+ * Inbound flags: ECN propagation, TTL decrement and the inner-source
+ * selector (deviation 38; the last two tunnel mode only). Selector
+ * fields without the flag must be zero: nothing is accepted and ignored.
+ */
+static int gla_inb_fields(const struct g_ipsec_la_sa *sa,
+			  struct virtio_ipsec_sa_params *p)
+{
+	const uint32_t known = NF_IPSEC_INB_SA_PROPOGATE_ECN |
+			       G_IPSEC_LA_INB_SA_DECREMENT_TTL |
+			       G_IPSEC_LA_INB_SA_CHECK_SELECTOR;
+	uint32_t f = sa->u.inb.flags;
+	int tunnel = p->mode == VIRTIO_IPSEC_MODE_TUNNEL;
+	unsigned int max = p->ip_version == VIRTIO_IPSEC_IPV6 ? 128 : 32;
+
+	if (f & ~known || ((f & G_IPSEC_LA_INB_SA_DECREMENT_TTL) && !tunnel))
+		return -EINVAL;
+	if (f & NF_IPSEC_INB_SA_PROPOGATE_ECN)
+		p->options |= VIRTIO_IPSEC_SA_OPT_ECN;
+	if (f & G_IPSEC_LA_INB_SA_DECREMENT_TTL)
+		p->options |= VIRTIO_IPSEC_SA_OPT_DEC_TTL;
+	if (!(f & G_IPSEC_LA_INB_SA_CHECK_SELECTOR)) {
+		if (sa->u.inb.sel_prefix_len ||
+		    !gla_mem_is_zero(&sa->u.inb.sel_src,
+				     sizeof(sa->u.inb.sel_src)))
+			return -EINVAL;
+		return 0;
+	}
+	if (sa->u.inb.sel_src.version != p->ip_version ||
+	    sa->u.inb.sel_prefix_len > max ||
+	    gla_addr(&sa->u.inb.sel_src, p->sel_src) < 0 ||
+	    !gla_prefix_clean(p->sel_src, sa->u.inb.sel_prefix_len) ||
+	    !gla_mem_is_zero(sa->u.inb.sel_src.reserved,
+			     sizeof(sa->u.inb.sel_src.reserved)))
+		return -EINVAL;
+	p->sel_prefix_len = sa->u.inb.sel_prefix_len;
+	p->options |= VIRTIO_IPSEC_SA_OPT_SELECTOR;
+	return 0;
+}
+
 static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 			   enum g_ipsec_la_sa_direction dir,
 			   const struct vipsec_info *info,
 			   struct virtio_ipsec_sa_params *p)
 {
 	uint32_t win, opts = 0;
+	int ret;
 
 	if (dir == G_IPSEC_LA_IPSEC_OUTBOUND) {
 		if (sa->cmn_flags & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK)
@@ -288,16 +400,19 @@ static int gla_dir_to_wire(const struct g_ipsec_la_sa *sa,
 				     VIRTIO_IPSEC_HDR_COPY;
 		p->dscp = sa->u.outb.dscp;
 		p->direction = VIRTIO_IPSEC_DIR_OUTBOUND;
-		return 0;
+		if ((p->dscp_mode != VIRTIO_IPSEC_HDR_COPY &&
+		     !GLA_HAS_HDR(info, VIRTIO_IPSEC_HDR_F_DSCP)) ||
+		    (p->df_mode != VIRTIO_IPSEC_HDR_COPY &&
+		     !GLA_HAS_HDR(info, VIRTIO_IPSEC_HDR_F_DF)))
+			return -EOPNOTSUPP;
+		return gla_outb_fields(sa, info, p);
 	}
 	if (dir != G_IPSEC_LA_IPSEC_INBOUND)
 		return GLA_BAD("dir", dir, G_IPSEC_LA_IPSEC_INBOUND);
 	p->direction = VIRTIO_IPSEC_DIR_INBOUND;
-	if (sa->u.inb.flags & ~(uint32_t)NF_IPSEC_INB_SA_PROPOGATE_ECN)
-		return GLA_BAD("u.inb.flags (unknown bits)", sa->u.inb.flags,
-			       NF_IPSEC_INB_SA_PROPOGATE_ECN);
-	if (sa->u.inb.flags & NF_IPSEC_INB_SA_PROPOGATE_ECN)
-		opts |= VIRTIO_IPSEC_SA_OPT_ECN;
+	ret = gla_inb_fields(sa, p);
+	if (ret)
+		return ret;
 	win = sa->u.inb.anti_replay_window_size;
 	if (sa->cmn_flags & G_IPSEC_LA_SA_DO_ANTI_REPLAY_CHECK) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_ANTI_REPLAY))
@@ -410,6 +525,7 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 			return GLA_NOTSUP("cmn_flags: ESN not offered", 0);
 		p->options |= VIRTIO_IPSEC_SA_OPT_ESN;
 	}
+	/* RFC 6040 both ways: encap normal mode, decap combination */
 	if (sa->cmn_flags & G_IPSEC_LA_SA_USE_ECN)
 		p->options |= VIRTIO_IPSEC_SA_OPT_ECN;
 
@@ -420,6 +536,12 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 		ret = gla_dir_to_wire(sa, dir, info, p);
 	if (!ret)
 		ret = gla_lifetimes_to_wire(sa, info, p);
+	/* ECN, TTL decrement, selector, TFC: each one the accelerator takes */
+	if (!ret && info &&
+	    (p->options & ~info->sa_options &
+	     (VIRTIO_IPSEC_SA_OPT_ECN | VIRTIO_IPSEC_SA_OPT_DEC_TTL |
+	      VIRTIO_IPSEC_SA_OPT_SELECTOR | VIRTIO_IPSEC_SA_OPT_TFC_PAD)))
+		ret = -EOPNOTSUPP;
 	if (!ret && sa->seq_notify_interval) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_EVENTQ))
 			ret = GLA_NOTSUP("seq_notify_interval (no event queue)",

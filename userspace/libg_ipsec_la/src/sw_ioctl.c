@@ -93,6 +93,10 @@ static long gla_sw_info(void *uarg)
 	i.max_cipher_key_len = le32toh(c.max_cipher_key_len);
 	i.max_auth_key_len = le32toh(c.max_auth_key_len);
 	i.num_data_queues = 1;
+	i.sa_options = le32toh(c.sa_options);
+	i.hdr_fields = le32toh(c.hdr_fields);
+	memcpy(i.cipher_key_sizes, c.cipher_key_sizes,
+	       sizeof(i.cipher_key_sizes));
 	return gla_sw_copy_out((uintptr_t)uarg, &i, sizeof(i));
 }
 
@@ -204,6 +208,63 @@ static long gla_sw_group_destroy(struct gla_sw_file *f, void *uarg)
 	return gla_sw_group_gone(f, g.group_id, 0);
 }
 
+/* sa.c vipsec_prefix_clean() */
+static int gla_sw_prefix_clean(const uint8_t *a, unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = bits / 8; i < 16; i++)
+		if (a[i] & (i == bits / 8 ? 0xff >> (bits % 8) : 0xff))
+			return 0;
+	return 1;
+}
+
+/* sa.c vipsec_sa_format_check(): against the core's config space */
+static int gla_sw_format_check(const struct virtio_ipsec_sa_params *p)
+{
+	uint32_t opts = le32toh(p->options), fl = le32toh(p->flow_label);
+	uint32_t tfc = le32toh(p->tfc_pad_to), hdr;
+	int tunnel = p->mode == VIRTIO_IPSEC_MODE_TUNNEL;
+	int inbound = p->direction == VIRTIO_IPSEC_DIR_INBOUND;
+	unsigned int sel_max = p->ip_version == VIRTIO_IPSEC_IPV6 ? 128 : 32;
+	struct virtio_ipsec_config c;
+
+	vpe_core_fill_config(gla_sw.core, &c);
+	hdr = le32toh(c.hdr_fields);
+	if (p->dscp_mode > VIRTIO_IPSEC_HDR_SET ||
+	    p->df_mode > VIRTIO_IPSEC_HDR_SET || p->dscp > 63 || fl > 0xfffff ||
+	    (fl && (!tunnel || p->ip_version != VIRTIO_IPSEC_IPV6)))
+		return -EINVAL;
+	if (!(opts & VIRTIO_IPSEC_SA_OPT_TFC_PAD) != !tfc ||
+	    (tfc && (!tunnel || inbound || tfc > 0xffff)))
+		return -EINVAL;
+	if (opts & VIRTIO_IPSEC_SA_OPT_DEC_TTL && (!tunnel || !inbound))
+		return -EINVAL;
+	if (opts & VIRTIO_IPSEC_SA_OPT_SELECTOR) {
+		if (!inbound || p->sel_prefix_len > sel_max ||
+		    !gla_sw_prefix_clean(p->sel_src, p->sel_prefix_len))
+			return -EINVAL;
+	} else if (p->sel_prefix_len ||
+		   !gla_sw_mem_is_zero(p->sel_src, sizeof(p->sel_src))) {
+		return -EINVAL;
+	}
+	if (opts & ~le32toh(c.sa_options) ||
+	    (p->dscp_mode != VIRTIO_IPSEC_HDR_COPY &&
+	     !(hdr & VIRTIO_IPSEC_HDR_F_DSCP)) ||
+	    (p->df_mode != VIRTIO_IPSEC_HDR_COPY &&
+	     !(hdr & VIRTIO_IPSEC_HDR_F_DF)) ||
+	    (p->ttl && !(hdr & VIRTIO_IPSEC_HDR_F_TTL)) ||
+	    (fl && !(hdr & VIRTIO_IPSEC_HDR_F_FLOW_LABEL)))
+		return -EOPNOTSUPP;
+	if (p->cipher_key_len % 8 == 0 &&
+	    p->cipher_alg < sizeof(c.cipher_key_sizes) &&
+	    le64toh(c.cipher_algo_mask) & (1ULL << p->cipher_alg) &&
+	    !(c.cipher_key_sizes[p->cipher_alg] &
+	      VIRTIO_IPSEC_KEY_SIZE_BIT(p->cipher_key_len)))
+		return -EKEYREJECTED;
+	return 0;
+}
+
 /* sa.c vipsec_sa_params_check() */
 static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 {
@@ -218,7 +279,7 @@ static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 	if (!gla_sw_mem_is_zero(p->reserved0, sizeof(p->reserved0)) ||
 	    !gla_sw_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
 	    !gla_sw_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
-	    opts & ~(VIRTIO_IPSEC_SA_OPT_SELECTOR * 2 - 1))
+	    opts & ~VIRTIO_IPSEC_SA_OPT_ALL)
 		return -EINVAL;
 	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
 	     !(feat & (1ULL << VIRTIO_IPSEC_F_ESN))) ||
@@ -232,7 +293,7 @@ static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 	     !(feat & (1ULL << VIRTIO_IPSEC_F_TRANSPORT))) ||
 	    (life && !(feat & (1ULL << VIRTIO_IPSEC_F_LIFETIME))))
 		return -EOPNOTSUPP;
-	return 0;
+	return gla_sw_format_check(p);
 }
 
 /*
