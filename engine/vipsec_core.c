@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vipsec_core_priv.h"
+#include "vipsec_frag.h"
 #include "vipsec_le.h"
 #include "vpe_test.h"
 #include "vpe_algs.h"
@@ -538,7 +539,11 @@ ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
 		if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
 			d->r.status = VIRTIO_IPSEC_INVGROUP;
 		} else {
-			sa = vpe_sa_lookup(&core->db, gid, id);
+			/* DECAP without an SA id: by SPI (vipsec_lookup.c) */
+			sa = id || encap ? vpe_sa_lookup(&core->db, gid, id) :
+					   vpe_sadb_lookup_packet(&core->db,
+								  gid, in,
+								  d->in_len);
 			if (!sa)
 				d->r.status = VIRTIO_IPSEC_INVSA;
 		}
@@ -565,7 +570,15 @@ ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
 		/* Lifetimes and statistics wrap the ESP engine. */
 		if (sa)
 			d->r.status = vpe_life_admit(core, sa);
-		if (sa && d->r.status == VIRTIO_IPSEC_OK) {
+		if (sa && d->r.status == VIRTIO_IPSEC_OK && encap &&
+		    vpe_frag_wanted(sa, in, d->in_len)) {
+			/* Several sequence numbers: after the burst's. */
+			data_flush(core, encap, burst, pend, &nb);
+			d->warn = vpe_frag_encap(core->crypto, sa, in,
+						 d->in_len, out, d->cap, &d->r);
+			d->warn |= vpe_life_account(core, sa, d->in_len, &d->r);
+			data_result(d, out);
+		} else if (sa && d->r.status == VIRTIO_IPSEC_OK) {
 			burst[nb] = (struct vpe_esp_pkt){
 				.sa = sa,
 				.in = in,

@@ -33,7 +33,11 @@
 
 struct vpe_core;
 
-#define VPE_MIG_VERSION 1u
+/*
+ * 2: SA state flag VPE_ST_DISABLED (SA_MOD DISABLE), and SA parameters
+ * may carry path_mtu / frag_mode, which a version 1 reader refuses.
+ */
+#define VPE_MIG_VERSION 2u
 
 /* Record tags and flags */
 #define VPE_MIG_CORE	   1u

@@ -15,7 +15,8 @@
 #define PRM(sa, f) ((sa)->st.params + VPE_OFF(virtio_ipsec_sa_params, f))
 #define MOD_FLAGS                                               \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW)
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |  \
+	 VIRTIO_IPSEC_SA_MOD_MTU | VIRTIO_IPSEC_SA_MOD_DISABLE)
 #define BITMAP_WORDS VIRTIO_IPSEC_MAX_BITMAP_WORDS
 
 /*
@@ -168,6 +169,14 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	} else if (!vpe_all_zero(M(peer_addr), 16) || vpe_ld16(M(peer_port))) {
 		return VIRTIO_IPSEC_INVAL;
 	}
+	if (flags & VIRTIO_IPSEC_SA_MOD_MTU) {
+		if (vpe_mtu_check(sa->direction, sa->ip_version,
+				  vpe_ld16(M(path_mtu)),
+				  *M(frag_mode)) != VIRTIO_IPSEC_OK)
+			return VIRTIO_IPSEC_INVAL;
+	} else if (vpe_ld16(M(path_mtu)) || *M(frag_mode)) {
+		return VIRTIO_IPSEC_INVAL;
+	}
 	st = mod_replay(core, sa, body, flags, &r);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
@@ -189,6 +198,14 @@ uint8_t vpe_ctl_sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 		sa->replay = r;
 		vpe_st32(PRM(sa, replay_window), r->window);
 	}
+	if (flags & VIRTIO_IPSEC_SA_MOD_MTU) {
+		sa->path_mtu = vpe_ld16(M(path_mtu));
+		sa->frag_mode = *M(frag_mode);
+		vpe_st16(PRM(sa, path_mtu), sa->path_mtu);
+		*PRM(sa, frag_mode) = sa->frag_mode;
+	}
+	if (flags & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		sa->st.flags |= VPE_ST_DISABLED;
 	return VIRTIO_IPSEC_OK;
 }
 

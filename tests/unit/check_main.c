@@ -39,6 +39,7 @@ int main(void)
 	srunner_add_suite(sr, hostile_suite());
 	srunner_add_suite(sr, sadb_index_suite());
 	srunner_add_suite(sr, migrate_suite());
+	srunner_add_suite(sr, flow_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -296,10 +296,10 @@ START_TEST(corrupted_refused)
 	ck_assert_msg(strstr(err, "CRC"), "message: %s", err);
 	s[100] ^= 1;
 	/* newer version */
-	s[8] = 2;
+	s[8] = VPE_MIG_VERSION + 1;
 	vpe_mig_import(b, s, l, err, sizeof(err));
-	ck_assert_msg(strstr(err, "version 2"), "message: %s", err);
-	s[8] = 1;
+	ck_assert_msg(strstr(err, "version 3"), "message: %s", err);
+	s[8] = VPE_MIG_VERSION;
 	/* longer than the header says */
 	s = realloc(s, l + 8);
 	memset(s + l, 0, 8);

@@ -85,6 +85,9 @@ PIN(virtio_ipsec_sa_params, sel_src, 248);
 PIN(virtio_ipsec_sa_params, sel_prefix_len, 264);
 PIN(virtio_ipsec_sa_params, reserved1, 265);
 PIN(virtio_ipsec_sa_params, reserved2, 272);
+PIN(virtio_ipsec_sa_params, path_mtu, 300);
+PIN(virtio_ipsec_sa_params, frag_mode, 302);
+PIN(virtio_ipsec_sa_mod, path_mtu, 44);
 
 PIN_SIZE(virtio_ipsec_data_hdr, 16);
 PIN(virtio_ipsec_data_hdr, opcode, 0);

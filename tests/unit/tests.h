@@ -30,6 +30,7 @@ Suite *hostile_suite(void);
 Suite *burst_suite(void);
 Suite *sadb_index_suite(void);
 Suite *migrate_suite(void);
+Suite *flow_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND
