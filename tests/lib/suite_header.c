@@ -64,7 +64,8 @@ static int map_read(struct sym *m, int max)
 	while (fgets(line, sizeof(line), f)) {
 		char *l = line + strspn(line, " \t");
 
-		if (in_comment || !strncmp(l, "/*", 2) || *l == '*') {
+		/* not "*l == '*'": the "*;" of local: is no comment */
+		if (in_comment || !strncmp(l, "/*", 2)) {
 			in_comment = !strstr(l, "*/");
 			continue;
 		}

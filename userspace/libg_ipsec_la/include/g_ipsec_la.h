@@ -285,6 +285,23 @@ enum g_ipsec_la_inb_sa_flags {
 	G_IPSEC_LA_INB_SA_PROPAGATE_ECN = NF_IPSEC_INB_SA_PROPOGATE_ECN
 };
 
+/*
+ * Extension: g_ipsec_la_sa.frag_mode, what an outbound SA does with a
+ * packet whose ESP result would exceed its path_mtu (ODP's
+ * odp_ipsec_frag_mode_t CHECK and BEFORE).
+ */
+enum g_ipsec_la_frag_mode {
+	/* refuse it: -EMSGSIZE, the MTU in the output length */
+	G_IPSEC_LA_FRAG_CHECK = 0,
+	/*
+	 * tunnel mode, inner IPv4 with DF clear: fragment the inner packet
+	 * and encapsulate each fragment; the ESP packets lie back to back in
+	 * the output (G_IPSEC_LA_WARN_FRAGMENTED), each as long as its IP
+	 * header says. Anything else: as CHECK.
+	 */
+	G_IPSEC_LA_FRAG_BEFORE = 1
+};
+
 /* Values of g_ipsec_la_sa.proto (deviation 14) */
 enum g_ipsec_la_proto {
 	G_IPSEC_LA_PROTO_ESP = 50,
@@ -497,7 +514,14 @@ struct g_ipsec_la_sa {
 	uint64_t hard_seconds_limit;  /* 0 = none */
 	uint32_t seq_notify_interval; /* announce every N packets; 0 = never
 					 * (needs seqnum_periodic_notify) */
-	uint32_t reserved[8];	      /* must be 0 (-EINVAL): room to grow */
+	/*
+	 * Outbound only: largest ESP packet the SA may produce, bytes;
+	 * 0 = no limit, else 576 (IPv6 outer: 1280) .. 65535.
+	 */
+	uint16_t path_mtu;
+	uint8_t frag_mode;	      /* enum g_ipsec_la_frag_mode */
+	uint8_t frag_reserved;	      /* must be 0 */
+	uint32_t reserved[7];	      /* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.26 (deviation 25) */
@@ -686,6 +710,9 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
  * -EINVAL bad arguments, bad handle, inbound SA, too many segments;
  * -EAGAIN too many ASYNC batches in flight;
  * -ENOENT unknown or deleted SA; -ENOSPC output too small (see above);
+ * -EMSGSIZE the ESP packet would exceed the SA's path_mtu (out_data[0].
+ * length becomes the MTU; see enum g_ipsec_la_frag_mode);
+ * -ESHUTDOWN the SA is disabled (G_IPSEC_LA_SA_MODIFY_DISABLE);
  * -EPROTO malformed input packet; -EKEYEXPIRED SA past a hard lifetime;
  * -EOVERFLOW sequence numbers exhausted; -EMSGSIZE packet larger than the
  * device's max_packet_len; -ENODEV accelerator gone; -EIO device error.
@@ -702,6 +729,12 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * g_ipsec_la_packet_decap() - verify, decrypt and decapsulate one ESP
  * packet (inbound SA). Arguments as for g_ipsec_la_packet_encap(); the
  * input is the outer IP packet carrying ESP, the output the inner packet.
+ * @sa_handle may be NULL (extension, seed 004): the accelerator then
+ * finds the inbound SA by the packet's SPI, outer destination address
+ * and protocol (ESP, or ESP in UDP) among the SAs of the handle's group,
+ * which must be one created with g_ipsec_la_create_group() (-EINVAL in
+ * the default group, which other owners share); a transport SA added
+ * without addresses matches any destination. No such SA: -ENOENT.
  *
  * Return: 0 (also when a soft lifetime was reached);
  * -EBADMSG ICV mismatch (authentication failed);
@@ -713,6 +746,7 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * -EPROTONOSUPPORT not ESP, or SPI not that of the SA;
  * -EACCES inner packet outside the SA's selector;
  * -EKEYEXPIRED SA past a hard lifetime;
+ * -ESHUTDOWN the SA is disabled (G_IPSEC_LA_SA_MODIFY_DISABLE);
  * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
  * -EMSGSIZE packet too large;
  * -ENODEV accelerator gone; -EIO device error.
@@ -746,7 +780,9 @@ struct g_ipsec_la_pkt_result {
 /* Extension: warning bits of g_ipsec_la_pkt_result (success anyway). */
 enum g_ipsec_la_pkt_warning {
 	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0, /* soft lifetime reached */
-	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1   /* periodic announce due */
+	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1,  /* periodic announce due */
+	/* G_IPSEC_LA_FRAG_BEFORE: several ESP packets, back to back */
+	G_IPSEC_LA_WARN_FRAGMENTED = 1u << 8
 };
 
 /*
@@ -766,7 +802,18 @@ struct g_ipsec_la_packet_outargs {
 enum g_ipsec_la_sa_modify_flags {
 	G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO = 1, /* local address and port */
 	G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO,	/* peer address and port */
-	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO	/* sequence number, window */
+	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO,	/* sequence number, window */
+	/* Extension: outbound SA's path MTU and mode (u.mtu_info) */
+	G_IPSEC_LA_SA_MODIFY_MTU = 8,
+	/*
+	 * Extension: disable the SA (seed 004, ODP odp_ipsec_sa_disable()):
+	 * packet calls naming it fail with -ESHUTDOWN from now on; the call
+	 * completes (returns, or with ASYNC runs its callback) only once
+	 * every packet call of this handle submitted before it has
+	 * completed, so the SA can then be deleted without loss. Cannot be
+	 * undone.
+	 */
+	G_IPSEC_LA_SA_MODIFY_DISABLE = 9
 };
 
 /* 11.12 */
@@ -794,6 +841,10 @@ struct g_ipsec_la_sa_mod_inargs {
 			uint32_t seq_num;    /* low 32 bits */
 			uint32_t hi_seq_num; /* high 32 bits (ESN) */
 		} replay_info;
+		struct {
+			uint16_t path_mtu; /* as g_ipsec_la_sa.path_mtu */
+			uint8_t frag_mode; /* enum g_ipsec_la_frag_mode */
+		} mtu_info;
 	} u;
 };
 
@@ -991,10 +1042,16 @@ g_ipsec_la_notifications_hook_deregister(struct g_ipsec_la_handle *handle);
 
 /**
  * g_ipsec_la_sa_mod() - change an SA's local or peer address and port, or
- * its replay state, keeping keys (and the rest of the state).
+ * its replay state, keeping keys (and the rest of the state); or
+ * (extensions) its path MTU, or disable it before deletion (see
+ * G_IPSEC_LA_SA_MODIFY_DISABLE: the call waits for this handle's packet
+ * calls in flight).
  *
  * Return: 0; -EINVAL bad arguments, direction mismatch, another handle's
- * SA, address family change, window larger than max_replay_window;
+ * SA, address family change, window larger than max_replay_window, a
+ * path MTU out of range or on an inbound SA; -ETIMEDOUT packet calls in
+ * flight did not complete (DISABLE: the SA already refuses new ones;
+ * call again to wait again);
  * -EOPNOTSUPP the accelerator did not offer SA_MOD; -ENOENT unknown SA;
  * -ENODEV accelerator gone.
  */
@@ -1048,7 +1105,11 @@ g_ipsec_la_multi_packet_encap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      struct g_ipsec_la_pkt_result results[],
 			      const struct g_ipsec_la_resp_args *resp);
 
-/** g_ipsec_la_multi_packet_decap() - as multi_packet_encap, inbound. */
+/**
+ * g_ipsec_la_multi_packet_decap() - as multi_packet_encap, inbound.
+ * @sa_handle may be NULL: each packet's SA is looked up by SPI (see
+ * g_ipsec_la_packet_decap()).
+ */
 int32_t
 g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      const struct g_ipsec_la_sa_handle *sa_handle,
@@ -1057,6 +1118,40 @@ g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      struct g_ipsec_la_packet out_packets[],
 			      struct g_ipsec_la_pkt_result results[],
 			      const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_multi_sa_packet_encap() - extension (seed 004): as
+ * g_ipsec_la_multi_packet_encap(), but packet i goes through
+ * @sa_handles[i]; the SAs may differ from packet to packet.
+ * @sa_handles: [in] num_packets outbound SA handles, none NULL.
+ *
+ * Return: as g_ipsec_la_multi_packet_encap(); a bad handle among them
+ * refuses the whole call (-EINVAL), as does a deleted one (-ENOENT) or a
+ * disabled one (-ESHUTDOWN).
+ */
+int32_t g_ipsec_la_multi_sa_packet_encap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *const sa_handles[],
+	uint32_t num_packets, const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_multi_sa_packet_decap() - extension (seed 004): as
+ * g_ipsec_la_multi_packet_decap(), packet i through @sa_handles[i]
+ * (inbound). A NULL entry looks packet i's SA up by SPI, as
+ * g_ipsec_la_packet_decap() does with a NULL handle.
+ *
+ * Return: as g_ipsec_la_multi_sa_packet_encap().
+ */
+int32_t g_ipsec_la_multi_sa_packet_decap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *const sa_handles[],
+	uint32_t num_packets, const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp);
 
 /**
  * g_ipsec_la_fd_get() - extension: the file descriptor that becomes

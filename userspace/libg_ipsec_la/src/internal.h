@@ -144,6 +144,10 @@ void gla_sa_meta_clear_group(struct gla_inst *inst, uint32_t group);
 int gla_group_decode(const struct gla_ref *ref, const uint32_t *gh,
 		     uint32_t *group_id);
 
+/* sa_wire.c: path MTU and mode; @ipv6: 1, 0, or -1 unknown */
+int gla_mtu_check(enum g_ipsec_la_sa_direction dir, int ipv6, uint32_t mtu,
+		  uint32_t mode);
+
 /* sa.c */
 int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 		   enum g_ipsec_la_sa_direction dir,

@@ -43,6 +43,15 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 		m->peer_port = htole16(in->u.addr_info.port);
 		return gla_mod_addr(&in->u.addr_info.addr, m->peer_addr);
 	case G_IPSEC_LA_SA_MODIFY_REPLAY_INFO: break;
+	case G_IPSEC_LA_SA_MODIFY_MTU:
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_MTU);
+		m->path_mtu = htole16(in->u.mtu_info.path_mtu);
+		m->frag_mode = in->u.mtu_info.frag_mode;
+		return gla_mtu_check(in->dir, -1, in->u.mtu_info.path_mtu,
+				     in->u.mtu_info.frag_mode);
+	case G_IPSEC_LA_SA_MODIFY_DISABLE:
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_DISABLE);
+		return 0;
 	default: return -EINVAL;
 	}
 	rf = in->u.replay_info.flags;
@@ -209,6 +218,8 @@ void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
 		gla_addr_from_wire(p->tun_dst, p->ip_version,
 				   &sa->te_addr.dest_ip);
 	}
+	sa->path_mtu = le16toh(p->path_mtu);
+	sa->frag_mode = p->frag_mode;
 	sa->soft_packets_limit = le64toh(p->soft_packets);
 	sa->hard_packets_limit = le64toh(p->hard_packets);
 	sa->soft_seconds_limit = le64toh(p->soft_seconds);

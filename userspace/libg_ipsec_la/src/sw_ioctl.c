@@ -123,7 +123,7 @@ static long gla_sw_claim(struct gla_sw_file *f, void *uarg)
 }
 
 /* sa.c vipsec_file_owns_group(): the default group, or one @f created */
-static int gla_sw_owns_group(struct gla_sw_file *f, uint32_t g)
+int gla_sw_owns_group(struct gla_sw_file *f, uint32_t g)
 {
 	return !g || (g <= gla_sw.max_groups && gla_sw.groups[g] == f);
 }
@@ -204,6 +204,20 @@ static long gla_sw_group_destroy(struct gla_sw_file *f, void *uarg)
 	return gla_sw_group_gone(f, g.group_id, 0);
 }
 
+/* sa.c vipsec_mtu_check() */
+static int gla_sw_mtu_check(uint8_t dir, uint8_t ver, uint16_t mtu,
+			    uint8_t mode)
+{
+	uint16_t min = ver == VIRTIO_IPSEC_IPV6 ? VIRTIO_IPSEC_MIN_MTU_IPV6 :
+						  VIRTIO_IPSEC_MIN_MTU_IPV4;
+
+	if (mode > VIRTIO_IPSEC_FRAG_BEFORE || (mode && !mtu))
+		return -EINVAL;
+	if (mtu && (dir != VIRTIO_IPSEC_DIR_OUTBOUND || mtu < min))
+		return -EINVAL;
+	return 0;
+}
+
 /* sa.c vipsec_sa_params_check() */
 static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 {
@@ -218,7 +232,9 @@ static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 	if (!gla_sw_mem_is_zero(p->reserved0, sizeof(p->reserved0)) ||
 	    !gla_sw_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
 	    !gla_sw_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
-	    opts & ~(VIRTIO_IPSEC_SA_OPT_SELECTOR * 2 - 1))
+	    p->reserved3 || opts & ~(VIRTIO_IPSEC_SA_OPT_SELECTOR * 2 - 1) ||
+	    gla_sw_mtu_check(p->direction, p->ip_version,
+			     le16toh(p->path_mtu), p->frag_mode))
 		return -EINVAL;
 	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
 	     !(feat & (1ULL << VIRTIO_IPSEC_F_ESN))) ||
@@ -287,7 +303,7 @@ static int gla_sw_sa_add_one(struct gla_sw_file *f, uint32_t group,
 		*st = gla_sw.status;
 		return err;
 	}
-	gla_sw.sas[*id] = (struct gla_sw_sa){ f, group };
+	gla_sw.sas[*id] = (struct gla_sw_sa){ f, group, 0 };
 	f->nsas++;
 	gla_sw.counters.sas_created++;
 	gla_sw.counters.active_sas++;
@@ -366,7 +382,8 @@ static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
 
 #define GLA_SW_SA_MOD_ALL                                       \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW)
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |  \
+	 VIRTIO_IPSEC_SA_MOD_MTU | VIRTIO_IPSEC_SA_MOD_DISABLE)
 
 /* sa.c vipsec_ioctl_sa_mod() */
 static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
@@ -387,12 +404,24 @@ static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
 	if (!mf || mf & ~GLA_SW_SA_MOD_ALL || m.mod.reserved0 ||
 	    !gla_sw_mem_is_zero(m.mod.reserved1, sizeof(m.mod.reserved1)))
 		return -EINVAL;
+	/* The SA's direction and family are the engine's to check. */
+	if (mf & VIRTIO_IPSEC_SA_MOD_MTU ?
+		    gla_sw_mtu_check(VIRTIO_IPSEC_DIR_OUTBOUND, 0,
+				     le16toh(m.mod.path_mtu), m.mod.frag_mode) :
+		    m.mod.path_mtu || m.mod.frag_mode)
+		return -EINVAL;
 	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
 	    (win > gla_sw.max_replay_window ||
 	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
 		return -EINVAL;
 	if (!gla_sw_owns_sa(f, m.group_id, m.sa_id))
 		return -ENOENT;
+	/*
+	 * sa.c vipsec_sa_drain(): nothing of this file is in flight here
+	 * (every batch completes inside its ioctl), so the mark is the drain.
+	 */
+	if (mf & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		gla_sw.sas[m.sa_id].disabled = 1;
 	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_MOD, m.group_id, m.sa_id, &m.mod,
 			  sizeof(m.mod), NULL, 0, NULL);
 	if (!err)
