@@ -37,6 +37,7 @@ int main(void)
 	srunner_add_suite(sr, suite_gapi_sa());
 	srunner_add_suite(sr, suite_gapi_data());
 	srunner_add_suite(sr, suite_gapi_async());
+	srunner_add_suite(sr, suite_gapi_flow());
 	srunner_add_suite(sr, suite_proc());
 	srunner_add_suite(sr, suite_unplug());	/* last: removes the device */
 	if (!getenv("CK_FORK"))

@@ -46,5 +46,6 @@ Suite *suite_gapi_mgmt(void);
 Suite *suite_gapi_sa(void);
 Suite *suite_gapi_data(void);
 Suite *suite_gapi_async(void);
+Suite *suite_gapi_flow(void);
 
 #endif

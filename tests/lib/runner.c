@@ -27,6 +27,7 @@ int main(void)
 	srunner_add_suite(sr, suite_gapi_sa());
 	srunner_add_suite(sr, suite_gapi_data());
 	srunner_add_suite(sr, suite_gapi_async());
+	srunner_add_suite(sr, suite_gapi_flow());
 	srunner_run_all(sr, CK_NORMAL);	/* prints "NN%: Checks: ..." */
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

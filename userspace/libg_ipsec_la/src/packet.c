@@ -74,7 +74,9 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 		return;
 	for (i = 0; i < nout; i++)
 		cap += out[i].length;
-	if (r->result == -ENOSPC) {
+	/* out_len: DST_TOO_SMALL the bytes needed, MTU the path MTU */
+	if (k->status == VIRTIO_IPSEC_DST_TOO_SMALL ||
+	    k->status == VIRTIO_IPSEC_MTU) {
 		for (i = 0; i < nout; i++)
 			out[i].length = 0;
 		out[0].length = k->out_len;
