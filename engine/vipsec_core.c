@@ -540,10 +540,10 @@ ssize_t vpe_core_handle_data(struct vpe_core *core, const uint8_t *req,
 			d->r.status = VIRTIO_IPSEC_INVGROUP;
 		} else {
 			/* DECAP without an SA id: by SPI (vipsec_lookup.c) */
-			sa = id || encap ? vpe_sa_lookup(&core->db, gid, id) :
-					   vpe_sadb_lookup_packet(&core->db,
-								  gid, in,
-								  d->in_len);
+			sa = id || encap ?
+				     vpe_sa_lookup(&core->db, gid, id) :
+				     vpe_sadb_lookup_packet(&core->db, gid, in,
+							    d->in_len);
 			if (!sa)
 				d->r.status = VIRTIO_IPSEC_INVSA;
 		}

@@ -73,8 +73,8 @@ static uint32_t frag_room(const struct vpe_sa *sa, uint32_t hlen)
 }
 
 /* Fragment k's header: length, MF, offset and checksum. */
-static void frag_header(uint8_t *f, uint32_t hlen, uint32_t len,
-			uint32_t off8, int mf)
+static void frag_header(uint8_t *f, uint32_t hlen, uint32_t len, uint32_t off8,
+			int mf)
 {
 	vpe_put_be16(f + 2, (uint16_t)(hlen + len));
 	vpe_put_be16(f + 6, (uint16_t)((mf ? VPE_IP_MF : 0) | off8));

@@ -15,7 +15,7 @@
 #define PRM(sa, f) ((sa)->st.params + VPE_OFF(virtio_ipsec_sa_params, f))
 #define MOD_FLAGS                                               \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |  \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
 	 VIRTIO_IPSEC_SA_MOD_MTU | VIRTIO_IPSEC_SA_MOD_DISABLE)
 #define BITMAP_WORDS VIRTIO_IPSEC_MAX_BITMAP_WORDS
 

@@ -519,9 +519,9 @@ struct g_ipsec_la_sa {
 	 * 0 = no limit, else 576 (IPv6 outer: 1280) .. 65535.
 	 */
 	uint16_t path_mtu;
-	uint8_t frag_mode;	      /* enum g_ipsec_la_frag_mode */
-	uint8_t frag_reserved;	      /* must be 0 */
-	uint32_t reserved[7];	      /* must be 0 (-EINVAL): room to grow */
+	uint8_t frag_mode;     /* enum g_ipsec_la_frag_mode */
+	uint8_t frag_reserved; /* must be 0 */
+	uint32_t reserved[7];  /* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.26 (deviation 25) */

@@ -193,10 +193,10 @@ void gla_pkt_complete(struct gla_pending *p, int batch_ret)
 struct gla_xf_args {
 	uint32_t op;
 	uint32_t flags;
-	const struct g_ipsec_la_sa_handle *sa;		/* all packets, or */
+	const struct g_ipsec_la_sa_handle *sa;	       /* all packets, or */
 	const struct g_ipsec_la_sa_handle *const *sas; /* one per packet */
-	uint32_t n;			     /* packets */
-	const struct g_ipsec_la_packet *inp; /* multi */
+	uint32_t n;				       /* packets */
+	const struct g_ipsec_la_packet *inp;	       /* multi */
 	struct g_ipsec_la_packet *outp;
 	const struct g_ipsec_la_data *in1; /* single */
 	struct g_ipsec_la_data *out1;

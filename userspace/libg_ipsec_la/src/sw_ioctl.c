@@ -233,8 +233,8 @@ static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 	    !gla_sw_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
 	    !gla_sw_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
 	    p->reserved3 || opts & ~(VIRTIO_IPSEC_SA_OPT_SELECTOR * 2 - 1) ||
-	    gla_sw_mtu_check(p->direction, p->ip_version,
-			     le16toh(p->path_mtu), p->frag_mode))
+	    gla_sw_mtu_check(p->direction, p->ip_version, le16toh(p->path_mtu),
+			     p->frag_mode))
 		return -EINVAL;
 	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
 	     !(feat & (1ULL << VIRTIO_IPSEC_F_ESN))) ||
@@ -382,7 +382,7 @@ static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
 
 #define GLA_SW_SA_MOD_ALL                                       \
 	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |  \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
 	 VIRTIO_IPSEC_SA_MOD_MTU | VIRTIO_IPSEC_SA_MOD_DISABLE)
 
 /* sa.c vipsec_ioctl_sa_mod() */
