@@ -129,7 +129,11 @@ struct vipsec_pkt {
  * VIPSEC_IOC_XFORM: encapsulate or decapsulate num_pkts packets in one
  * device request. Returns 0 when the device processed the batch (each
  * packet then has its own status) or a negative errno when the batch was
- * refused as a whole.
+ * refused as a whole: -ENOENT for an SA or group the file does not own,
+ * -ESHUTDOWN for an SA disabled with SA_MOD DISABLE. A DECAP packet with
+ * sa_id 0 has the device look its SA up by SPI in group_id, which must
+ * be a group the file created (-EINVAL for group 0, shared by all files,
+ * and for ENCAP).
  */
 #define VIPSEC_OP_ENCAP		1
 #define VIPSEC_OP_DECAP		2
@@ -176,7 +180,14 @@ struct vipsec_event {
 	__u64 value;
 };
 
-/* VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod). */
+/*
+ * VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod).
+ * With VIRTIO_IPSEC_SA_MOD_DISABLE the driver first refuses new batches
+ * naming the SA (-ESHUTDOWN), then waits for every batch of the file in
+ * flight (asynchronous ones included) before the device is told; the
+ * ioctl returns after that, so the SA can be deleted without loss.
+ * -ETIMEDOUT: the wait ended first (the SA still refuses; call again).
+ */
 struct vipsec_sa_mod {
 	__u32 size;
 	__u32 flags;			/* must be 0 */
