@@ -59,6 +59,13 @@ struct vipsec_file {
 	 * waits for the older epoch to drain, so an id another file could
 	 * get next is never in a request of this one. Under xlock.
 	 */
+	/* VIPSEC_IOC_CTRL_ASYNC jobs (ctrl_async.c), under cjob_lock */
+	spinlock_t cjob_lock;
+	struct list_head cjobs;		/* not yet started */
+	unsigned int ncjobs;		/* queued or running */
+	bool cclosed;			/* release() began: no new jobs */
+	struct work_struct cwork;	/* runs cjobs in order */
+
 	spinlock_t xlock;
 	unsigned int xepoch;
 	unsigned int xcnt[2];

@@ -418,6 +418,112 @@ START_TEST(disable_drains_then_refuses)
 }
 END_TEST
 
+static int ctrl_n;
+static int32_t ctrl_res[4];
+
+static void ctrl_cb(void *arg, int32_t len, void *outargs)
+{
+	(void)len;
+	ctrl_res[*(int *)arg] = *(int32_t *)outargs; /* result comes first */
+	ctrl_n++;
+}
+
+/*
+ * Item 7: an ASYNC sa_mod/sa_del returns at once and completes through
+ * g_ipsec_la_poll(), even a DISABLE that must wait for batches in flight.
+ */
+START_TEST(async_control_returns_at_once)
+{
+	static uint8_t p[8][300], e[8][400];
+	struct g_ipsec_la_data di[8], de[8];
+	struct g_ipsec_la_packet pin[8], pe[8];
+	struct g_ipsec_la_pkt_result r[8][8];
+	struct g_ipsec_la_resp_args rb = { count_cb, NULL, 0 };
+	int tags[4] = { 0, 1, 2, 3 };
+	struct g_ipsec_la_resp_args ra[4] = {
+		{ ctrl_cb, &tags[0], sizeof(int) },
+		{ ctrl_cb, &tags[1], sizeof(int) },
+		{ ctrl_cb, &tags[2], sizeof(int) },
+		{ ctrl_cb, &tags[3], sizeof(int) },
+	};
+	struct g_ipsec_la_sa_mod_inargs m = {
+		.dir = G_IPSEC_LA_IPSEC_OUTBOUND,
+		.flags = G_IPSEC_LA_SA_MODIFY_DISABLE,
+	};
+	struct g_ipsec_la_sa_handle o, i;
+	struct g_ipsec_la_sa_del_inargs d = { G_IPSEC_LA_IPSEC_OUTBOUND, &o };
+	uint32_t k, el;
+	int b;
+
+	ck_assert_int_eq(ga_pair(&ga_h, 0x7601, &o, &i), 0);
+	m.handle = &o;
+	done = 0;
+	first_bad = 0;
+	ctrl_n = 0;
+	for (b = 0; b < 8; b++) {
+		for (k = 0; k < 8; k++) {
+			ga_packet(p[k], 300, (uint8_t)k);
+			di[k] = (struct g_ipsec_la_data){ p[k], 300 };
+			de[k] = (struct g_ipsec_la_data){ e[k], 400 };
+			pin[k] = (struct g_ipsec_la_packet){ 1, &di[k] };
+			pe[k] = (struct g_ipsec_la_packet){ 1, &de[k] };
+		}
+		ck_assert_int_eq(g_ipsec_la_multi_packet_encap(
+					 &ga_h, G_IPSEC_LA_CTRL_FLAG_ASYNC, &o,
+					 8, pin, pe, r[b], &rb),
+				 8);
+	}
+	ck_assert_int_eq(g_ipsec_la_sa_mod(&ga_h, &m, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+					   NULL, &ra[0]),
+			 0);
+	ck_assert_msg(ctrl_n == 0, "no callback before poll (no hidden thread)");
+	/* Two deletes queued behind it: the second finds the SA gone */
+	ck_assert_int_eq(g_ipsec_la_sa_del(&ga_h, &d, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+					   NULL, &ra[1]),
+			 0);
+	ck_assert_int_eq(g_ipsec_la_sa_del(&ga_h, &d, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+					   NULL, &ra[2]),
+			 0);
+	for (k = 0; k < 1000 && (ctrl_n < 3 || done < 8); k++)
+		ck_assert(g_ipsec_la_poll(&ga_h, 20) >= 0);
+	ck_assert_msg(ctrl_n == 3 && done == 8, "%d control and %d batch "
+		      "completions of 3 and 8", ctrl_n, done);
+	ck_assert_msg(first_bad == 0, "a batch in flight failed: %d",
+		      first_bad);
+	ck_assert_msg(ctrl_res[0] == 0 && ctrl_res[1] == 0 &&
+			      ctrl_res[2] == -ENOENT,
+		      "results in order: disable %d, delete %d, delete again %d",
+		      ctrl_res[0], ctrl_res[1], ctrl_res[2]);
+	el = sizeof(e[0]);
+	ck_assert_msg(ga_xf(&ga_h, 1, &o, p[0], 300, e[0], &el) == -ENOENT,
+		      "the SA is gone");
+	/* Errors the library sees are returned at once, without callback */
+	ck_assert_int_eq(g_ipsec_la_sa_del(&ga_h, &d, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+					   NULL, &ra[3]),
+			 -ENOENT);
+	m.dir = G_IPSEC_LA_IPSEC_INBOUND;
+	m.handle = &i;
+	m.flags = G_IPSEC_LA_SA_MODIFY_MTU;
+	m.u.mtu_info.path_mtu = 1400;
+	ck_assert_int_eq(g_ipsec_la_sa_mod(&ga_h, &m, G_IPSEC_LA_CTRL_FLAG_ASYNC,
+					   NULL, &ra[3]),
+			 -EINVAL);
+	ck_assert_int_eq(g_ipsec_la_poll(&ga_h, 0), 0);
+	ck_assert_int_eq(ctrl_n, 3);
+	d.dir = G_IPSEC_LA_IPSEC_INBOUND;
+	d.handle = &i;
+	ck_assert_int_eq(g_ipsec_la_sa_del(&ga_h, &d,
+					   G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED,
+					   NULL, NULL),
+			 0);
+	for (k = 0; k < 100 && ga_count_sas(&ga_h, G_IPSEC_LA_IPSEC_INBOUND) > 0;
+	     k++)
+		g_ipsec_la_poll(&ga_h, 20);
+	ck_assert_msg(ga_count_sas(&ga_h, G_IPSEC_LA_IPSEC_INBOUND) == 0,
+		      "NO_RESP_EXPECTED delete took effect");
+}
+END_TEST
+
 Suite *suite_gapi_flow(void)
 {
 	Suite *s = suite_create("gapi-flow");
@@ -430,6 +536,7 @@ Suite *suite_gapi_flow(void)
 	tcase_add_test(tc, mtu_refuses_with_the_mtu);
 	tcase_add_test(tc, mtu_fragments_before_ipsec);
 	tcase_add_test(tc, disable_drains_then_refuses);
+	tcase_add_test(tc, async_control_returns_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

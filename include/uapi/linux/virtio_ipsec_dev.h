@@ -157,6 +157,7 @@ struct vipsec_xform {
 #define VIPSEC_EV_DEVICE_LOST	6	/* accelerator removed */
 #define VIPSEC_EV_SA_DELETE_REQ	7	/* device asks for the SA's deletion */
 #define VIPSEC_EV_LOST		8	/* value: records dropped (queue full) */
+#define VIPSEC_EV_CTRL_DONE	9	/* a VIPSEC_IOC_CTRL_ASYNC call completed */
 /*
  * An SA event reaches only the file that owned the SA when the device
  * raised it: an SA id freed by SA_DEL (or close) goes to another file
@@ -242,6 +243,27 @@ struct vipsec_sa_flush {
 #define VIPSEC_XFORM_F_NO_COMPLETION	(1 << 1)
 #define VIPSEC_MAX_ASYNC		64
 
+/*
+ * VIPSEC_IOC_CTRL_ASYNC: run the control ioctl cmd (VIPSEC_IOC_SA_DEL,
+ * _SA_MOD, _SA_FLUSH or _GROUP_DESTROY: those whose only output is their
+ * result; any other: -EINVAL) on the argument struct at arg without
+ * waiting. The argument is checked and copied at once (its errors are
+ * this ioctl's); the call then runs as the synchronous one would and a
+ * VIPSEC_EV_CTRL_DONE record brings its result (0 or negative errno),
+ * user_data and cmd (in value). A file's asynchronous calls run in
+ * submission order, one at a time, at most VIPSEC_MAX_ASYNC queued or
+ * running (-EAGAIN beyond). CTRL_DONE records are never dropped as LOST;
+ * calls not started when the file is closed are dropped.
+ */
+struct vipsec_ctrl_async {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 cmd;			/* VIPSEC_IOC_* of the call */
+	__u32 reserved;
+	__u64 arg;			/* user pointer to its argument struct */
+	__u64 user_data;		/* echoed in the CTRL_DONE record */
+};
+
 /* Largest size field an ioctl argument may carry (-E2BIG above it) */
 #define VIPSEC_MAX_ARG_SIZE	4096
 
@@ -256,5 +278,6 @@ struct vipsec_sa_flush {
 #define VIPSEC_IOC_SA_GET	_IOWR(VIPSEC_IOC_MAGIC, 0x13, struct vipsec_sa_get)
 #define VIPSEC_IOC_SA_FLUSH	_IOW(VIPSEC_IOC_MAGIC, 0x14, struct vipsec_sa_flush)
 #define VIPSEC_IOC_XFORM	_IOWR(VIPSEC_IOC_MAGIC, 0x20, struct vipsec_xform)
+#define VIPSEC_IOC_CTRL_ASYNC	_IOW(VIPSEC_IOC_MAGIC, 0x21, struct vipsec_ctrl_async)
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_DEV_H */

@@ -66,6 +66,10 @@ struct gla_pending {
 	struct g_ipsec_la_data *out1; /* single-packet: caller's out_data */
 	uint32_t out1_n;
 	struct g_ipsec_la_packet *outp; /* multi: caller's out_packets */
+	/* ASYNC control call (gla_ctrl_async()): bookkeeping on success */
+	int is_ctrl;
+	unsigned long ctrl_cmd; /* VIPSEC_IOC_* */
+	uint32_t ctrl_group, ctrl_sa;
 };
 
 /* What the library remembers of each SA it added (events -> handles). */
@@ -134,6 +138,18 @@ int gla_finish_result(const struct gla_ref *ref, uint32_t flags,
 		      const struct g_ipsec_la_resp_args *resp, int ret,
 		      int32_t *result);
 void gla_pending_free(struct gla_pending *p);
+/*
+ * With ASYNC or NO_RESP_EXPECTED in @flags: submit the control ioctl @cmd
+ * on @arg through VIPSEC_IOC_CTRL_ASYNC and return at once (1: queued;
+ * or a negative errno); its CTRL_DONE record, read by g_ipsec_la_poll(),
+ * does the bookkeeping of @cmd (group @group, SA @sa) and runs the
+ * callback with the result. 0: @flags ask for a synchronous call.
+ */
+int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
+		   const struct g_ipsec_la_resp_args *resp, unsigned long cmd,
+		   void *arg, uint32_t group, uint32_t sa);
+/* 1 when the library knows SA @id of @inst as live (added, not deleted) */
+int gla_sa_meta_live(struct gla_inst *inst, uint32_t id);
 void gla_inst_drain(struct gla_inst *inst); /* close: drop everything */
 void gla_sa_meta_set(struct gla_inst *inst, uint32_t id, uint32_t group,
 		     uint32_t dir, uint32_t spi);

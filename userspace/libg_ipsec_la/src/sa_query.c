@@ -110,6 +110,11 @@ int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
 		ret = gla_mod_to_wire(&ref, in, &req.mod);
 	}
 	if (!ret)
+		ret = gla_ctrl_async(&ref, flags, resp, VIPSEC_IOC_SA_MOD, &req,
+				     req.group_id, req.sa_id);
+	if (ret == 1)
+		return 0; /* queued: the result comes to the callback */
+	if (!ret)
 		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_MOD, &req);
 	return gla_finish_result(&ref, flags, resp, ret,
 				 out ? &out->result : NULL);

@@ -626,6 +626,53 @@ void gla_sw_release(struct gla_sw_file *f)
 	f->mode = 0;
 }
 
+/*
+ * chardev.c vipsec_ioctl_ctrl_async() and ctrl_async.c: the argument is
+ * checked as the driver's dispatcher does, then the call runs at once
+ * (this accelerator has no control queue to wait for) and its CTRL_DONE
+ * record is queued, never dropped; the order of calls is kept trivially.
+ */
+static long gla_sw_ctrl_async(struct gla_sw_file *f, void *uarg)
+{
+	uint8_t scratch[sizeof(struct vipsec_sa_mod)];
+	struct vipsec_ctrl_async a;
+	struct gla_sw_ev *item;
+	size_t size;
+	int err;
+
+	err = gla_sw_copy_arg(&a, sizeof(a), uarg);
+	if (err)
+		return err;
+	if (a.flags || a.reserved)
+		return -EINVAL;
+	switch (a.cmd) {
+	case VIPSEC_IOC_SA_DEL: size = sizeof(struct vipsec_sa_del); break;
+	case VIPSEC_IOC_SA_FLUSH: size = sizeof(struct vipsec_sa_flush); break;
+	case VIPSEC_IOC_GROUP_DESTROY: size = sizeof(struct vipsec_group); break;
+	case VIPSEC_IOC_SA_MOD:
+		if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_MOD)))
+			return -EOPNOTSUPP;
+		size = sizeof(struct vipsec_sa_mod);
+		break;
+	default: return -EINVAL;
+	}
+	err = gla_sw_copy_arg(scratch, size, (const void *)(uintptr_t)a.arg);
+	if (err)
+		return err;
+	item = calloc(1, sizeof(*item));
+	if (!item)
+		return -ENOMEM;
+	item->ev.size = sizeof(item->ev);
+	item->ev.type = VIPSEC_EV_CTRL_DONE;
+	item->ev.user_data = a.user_data;
+	item->ev.value = a.cmd;
+	item->ev.result =
+		(int32_t)gla_sw_dispatch(f, a.cmd, (void *)(uintptr_t)a.arg);
+	f->nevents++;
+	gla_sw_post_async(f, item);
+	return 0;
+}
+
 /* chardev.c vipsec_ioctl() and vipsec_ioctl_claimed() */
 long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 {
@@ -644,6 +691,7 @@ long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 	case VIPSEC_IOC_SA_GET: return gla_sw_sa_get(f, arg);
 	case VIPSEC_IOC_SA_FLUSH: return gla_sw_sa_flush(f, arg);
 	case VIPSEC_IOC_XFORM: return gla_sw_xform(f, arg);
+	case VIPSEC_IOC_CTRL_ASYNC: return gla_sw_ctrl_async(f, arg);
 	default: return -ENOTTY;
 	}
 }
