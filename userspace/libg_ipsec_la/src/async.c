@@ -360,7 +360,7 @@ static int gla_record(struct gla_inst *inst, const struct vipsec_event *e)
 	case VIPSEC_EV_CTRL_DONE:
 		p = gla_inflight_take(inst, e->user_data);
 		if (!p || !p->is_ctrl) { /* not ours: ignore */
-			if (p) /* a batch's address: put it back */
+			if (p)		 /* a batch's address: put it back */
 				gla_defer_inflight(inst, p);
 			return 0;
 		}

@@ -648,7 +648,9 @@ static long gla_sw_ctrl_async(struct gla_sw_file *f, void *uarg)
 	switch (a.cmd) {
 	case VIPSEC_IOC_SA_DEL: size = sizeof(struct vipsec_sa_del); break;
 	case VIPSEC_IOC_SA_FLUSH: size = sizeof(struct vipsec_sa_flush); break;
-	case VIPSEC_IOC_GROUP_DESTROY: size = sizeof(struct vipsec_group); break;
+	case VIPSEC_IOC_GROUP_DESTROY:
+		size = sizeof(struct vipsec_group);
+		break;
 	case VIPSEC_IOC_SA_MOD:
 		if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_MOD)))
 			return -EOPNOTSUPP;
