@@ -16,11 +16,17 @@
  *   g_ipsec_la_poll() in the caller's thread, never from a hidden thread.
  *   Data calls are truly asynchronous (the driver's async XFORM): the call
  *   returns once the batch is queued, buffers must stay valid until the
- *   callback. Control calls (group, SA, capabilities) perform the ioctl
- *   before returning (the driver completes control requests synchronously)
- *   and only the callback is deferred to g_ipsec_la_poll(), with a copy of
- *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL; data
- *   results are discarded. ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
+ *   callback. g_ipsec_la_sa_del(), g_ipsec_la_sa_mod() and
+ *   g_ipsec_la_sa_flush() are asynchronous too (the driver's
+ *   VIPSEC_IOC_CTRL_ASYNC): the call returns once the request is queued,
+ *   errors the library can see at once are returned at once, out is not
+ *   written, and the callback's outargs carry the result (which may be an
+ *   error); such calls complete in the order they were made. The other
+ *   control calls (group, sa_add, sa_get, capabilities) perform the ioctl
+ *   before returning and only the callback is deferred to
+ *   g_ipsec_la_poll(), with a copy of the outargs. NO_RESP_EXPECTED: no
+ *   callback and out may be NULL; data results are discarded.
+ *   ASYNC|NO_RESP_EXPECTED = NO_RESP_EXPECTED.
  *   cb_arg is copied (0..G_IPSEC_LA_MAX_CB_ARG_LEN bytes); the callback
  *   gets the copy. Unknown flag bits give -EINVAL.
  * - Software accelerator: g_ipsec_la_open() with accl_name "software"
@@ -683,7 +689,8 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
  *
  * Return: 0; -EINVAL bad arguments, direction mismatch, or an SA handle of
  * another accelerator handle; -ENOENT unknown or already deleted SA;
- * -EINVAL ASYNC without resp->cbfn; -ENODEV accelerator gone.
+ * -EINVAL ASYNC without resp->cbfn; -ENODEV accelerator gone;
+ * -EAGAIN (ASYNC) 64 asynchronous control calls already pending.
  */
 int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_del_inargs *in,
