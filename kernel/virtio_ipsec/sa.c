@@ -409,8 +409,7 @@ static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
  * vipsec_xform_sync() waits for every batch of @f that may have been
  * checked before it, so no packet handed over earlier is refused. The
  * device's own refusal (status DISABLED) then guards what the driver
- * does not see. The mark stays when the wait fails: a retry drains
- * again. Must hold f->lock.
+ * does not see. Must hold f->lock.
  */
 static int vipsec_sa_drain(struct vipsec_file *f, u32 sa_id)
 {
@@ -438,6 +437,7 @@ long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 {
 	struct vipsec_dev *vd = f->vd;
 	struct vipsec_sa_mod *m = arg;
+	bool was_disabled;
 	u32 mf, win;
 	u8 st;
 	int err;
@@ -473,15 +473,18 @@ long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 		if (err)
 			goto out;
 	}
+	was_disabled = vipsec_sa_disabled(f, m->sa_id);
 	if (mf & VIRTIO_IPSEC_SA_MOD_DISABLE)
 		err = vipsec_sa_drain(f, m->sa_id);
-	if (!err) {
+	if (!err)
 		err = vipsec_ctrl_sa_mod(vd, m->group_id, m->sa_id, &m->mod,
 					 &st);
-		if (!err) {
-			vipsec_tab_sa_mod(vd, m->sa_id, &m->mod);
-			atomic64_inc(&vd->stats.sas_modified);
-		}
+	if (!err) {
+		vipsec_tab_sa_mod(vd, m->sa_id, &m->mod);
+		atomic64_inc(&vd->stats.sas_modified);
+	} else if (!was_disabled) {
+		/* nothing applied: the SA takes packets again */
+		xa_clear_mark(&f->sas, m->sa_id, VIPSEC_SA_DISABLED);
 	}
 out:
 	mutex_unlock(&f->lock);

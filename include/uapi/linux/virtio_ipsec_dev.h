@@ -187,7 +187,8 @@ struct vipsec_event {
  * naming the SA (-ESHUTDOWN), then waits for every batch of the file in
  * flight (asynchronous ones included) before the device is told; the
  * ioctl returns after that, so the SA can be deleted without loss.
- * -ETIMEDOUT: the wait ended first (the SA still refuses; call again).
+ * -ETIMEDOUT: the wait ended first. On any failure nothing is applied
+ * and the SA takes packets again.
  */
 struct vipsec_sa_mod {
 	__u32 size;

@@ -1057,8 +1057,8 @@ g_ipsec_la_notifications_hook_deregister(struct g_ipsec_la_handle *handle);
  * Return: 0; -EINVAL bad arguments, direction mismatch, another handle's
  * SA, address family change, window larger than max_replay_window, a
  * path MTU out of range or on an inbound SA; -ETIMEDOUT packet calls in
- * flight did not complete (DISABLE: the SA already refuses new ones;
- * call again to wait again);
+ * flight did not complete in time (DISABLE: nothing is applied, call
+ * again);
  * -EOPNOTSUPP the accelerator did not offer SA_MOD; -ENOENT unknown SA;
  * -ENODEV accelerator gone.
  */
