@@ -52,13 +52,6 @@ struct vipsec_file {
 	wait_queue_head_t ev_wait;
 	atomic_t nasync;		/* async batches not yet delivered */
 
-	/*
-	 * XFORM requests that may still name this file's SA ids (xform.c):
-	 * a batch counts in xcnt[epoch & 1] from its ownership check until
-	 * the device gave its request back (or was reset). Freeing an SA id
-	 * waits for the older epoch to drain, so an id another file could
-	 * get next is never in a request of this one. Under xlock.
-	 */
 	/* VIPSEC_IOC_CTRL_ASYNC jobs (ctrl_async.c), under cjob_lock */
 	spinlock_t cjob_lock;
 	struct list_head cjobs;		/* not yet started */
@@ -66,6 +59,13 @@ struct vipsec_file {
 	bool cclosed;			/* release() began: no new jobs */
 	struct work_struct cwork;	/* runs cjobs in order */
 
+	/*
+	 * XFORM requests that may still name this file's SA ids (xform.c):
+	 * a batch counts in xcnt[epoch & 1] from its ownership check until
+	 * the device gave its request back (or was reset). Freeing an SA id
+	 * waits for the older epoch to drain, so an id another file could
+	 * get next is never in a request of this one. Under xlock.
+	 */
 	spinlock_t xlock;
 	unsigned int xepoch;
 	unsigned int xcnt[2];
