@@ -419,6 +419,18 @@ START_TEST(test_mod_mtu)
 }
 END_TEST
 
+static uint32_t crc32_ref(const uint8_t *p, size_t n)
+{
+	uint32_t crc = 0xffffffffu;
+
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
 START_TEST(test_disable)
 {
 	struct vpe_core *c = test_core(), *d;
@@ -453,8 +465,22 @@ START_TEST(test_disable)
 	xform(d, DEC, 0, 2, r1.data, r1.out_len, 2000, &r2);
 	ck_assert_msg(r2.status == VIRTIO_IPSEC_DISABLED,
 		      "disabled after migration: %u", r2.status);
-	free(s);
 	vpe_core_free(d);
+	/* A version 1 stream cannot carry the flag: refused, engine empty */
+	s[8] = 1;
+	{
+		uint32_t crc = htole32(crc32_ref(s + 24, l - 24));
+		char err[200];
+
+		memcpy(s + 16, &crc, 4);
+		d = test_core();
+		ck_assert_msg(vpe_mig_import(d, s, l, err, sizeof(err)) < 0 &&
+				      strstr(err, "bad state flags"),
+			      "v1 stream with a disabled SA: %s", err);
+		ck_assert_msg(!vpe_core_sadb(d)->sas[2], "nothing imported");
+		vpe_core_free(d);
+	}
+	free(s);
 
 	/* Deleting a disabled SA works as ever */
 	ck_assert(ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 0, 2, NULL, 0) == 0);
