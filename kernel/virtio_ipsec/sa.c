@@ -393,6 +393,8 @@ static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
 		sa->params.path_mtu = m->path_mtu;
 		sa->params.frag_mode = m->frag_mode;
 	}
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		sa->disabled = true;
 	mutex_unlock(&vd->tab_lock);
 }
 
