@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 
 #include "vipsec_core_priv.h"
+#include "vipsec_frag.h"
 #include "vipsec_le.h"
 #include "vpe_test.h"
 #include "vpe_algs.h"
@@ -833,21 +834,33 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 		struct data_pkt *d;
 		struct vpe_sa *sa = NULL;
 
+		bool by_spi = !id && !x.encap;
+
 		if (vpe_group_check(&core->db, gid) != VIRTIO_IPSEC_OK) {
 			status = VIRTIO_IPSEC_INVGROUP;
-		} else {
+		} else if (!by_spi) {
 			sa = vpe_sa_lookup(&core->db, gid, id);
 			if (!sa)
 				status = VIRTIO_IPSEC_INVSA;
 		}
 		if (x.nb == VPE_ESP_BURST)
 			data_flush(&x);
-		if (sa && data_counts_matter(sa))
-			for (k = 0; k < x.nb; k++)
-				if (x.burst[k].sa == sa) {
-					data_flush(&x);
-					break;
-				}
+		/*
+		 * Flushes happen before this packet's bytes may be bounced
+		 * (a flush reuses the bounce room). An SA found by SPI is
+		 * known only then: no SA whose counts matter may be pending.
+		 * A packet that may be fragmented runs alone (several numbers).
+		 */
+		for (k = 0; k < x.nb; k++)
+			if ((sa && data_counts_matter(sa) &&
+			     x.burst[k].sa == sa) ||
+			    (by_spi && status == VIRTIO_IPSEC_OK &&
+			     data_counts_matter(x.burst[k].sa)) ||
+			    (sa && x.encap && sa->path_mtu &&
+			     sa->frag_mode == VIRTIO_IPSEC_FRAG_BEFORE)) {
+				data_flush(&x);
+				break;
+			}
 		if (io->flat) {
 			/* One entry each, bounds checked: plain offsets. */
 			in = (const uint8_t *)io->out[0].iov_base + ic.off;
@@ -876,6 +889,12 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 			else
 				out = data_bounce(&x, &oc, cap, false, &opos);
 		}
+		/* DECAP without an SA id: by SPI (vipsec_lookup.c) */
+		if (by_spi && status == VIRTIO_IPSEC_OK) {
+			sa = vpe_sadb_lookup_packet(&core->db, gid, in, in_len);
+			if (!sa)
+				status = VIRTIO_IPSEC_INVSA;
+		}
 		d = &x.one[x.nb];
 		*d = (struct data_pkt){
 			.res = results + (size_t)i * PKT_RES_LEN,
@@ -889,7 +908,15 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 		/* Lifetimes and statistics wrap the ESP engine. */
 		if (sa)
 			d->r.status = vpe_life_admit(core, sa, in_len, &d->rsv);
-		if (sa && d->r.status == VIRTIO_IPSEC_OK) {
+		if (sa && d->r.status == VIRTIO_IPSEC_OK && x.encap &&
+		    vpe_frag_wanted(sa, in, in_len)) {
+			/* Several sequence numbers: the burst went first. */
+			d->warn = vpe_frag_encap(x.crypto, sa, in, in_len, out,
+						 cap, &d->r);
+			d->warn |= vpe_life_account(core, sa, in_len, d->rsv,
+						    &d->r);
+			data_result(d, out);
+		} else if (sa && d->r.status == VIRTIO_IPSEC_OK) {
 			x.burst[x.nb] = (struct vpe_esp_pkt){
 				.sa = sa,
 				.in = in,

@@ -272,6 +272,11 @@ static uint8_t encap_check(const struct vpe_esp_pkt *p, struct out_layout *l,
 	res->status = layout(sa, p->in, p->in_len, l);
 	if (res->status != VIRTIO_IPSEC_OK)
 		return res->status;
+	if (sa->path_mtu && l->total > sa->path_mtu) {
+		/* The caller learns the MTU to size its packets by. */
+		res->out_len = sa->path_mtu;
+		return res->status = VIRTIO_IPSEC_MTU;
+	}
 	if (l->total > p->out_cap) {
 		res->out_len = l->total;
 		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;

@@ -25,6 +25,9 @@ _Static_assert(sizeof(struct virtio_ipsec_sa_stats) >=
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, selector) ==
 		       VPE_STAT_SELECTOR * sizeof(uint64_t),
 	       "stats order");
+_Static_assert(offsetof(struct virtio_ipsec_sa_stats, disabled) ==
+		       VPE_STAT_DISABLED * sizeof(uint64_t),
+	       "stats order");
 _Static_assert(offsetof(struct virtio_ipsec_sa_stats, invalid_icv) ==
 		       VPE_STAT_INVALID_ICV * sizeof(uint64_t),
 	       "stats order");
@@ -151,6 +154,9 @@ uint8_t vpe_life_admit(struct vpe_core *core, struct vpe_sa *sa,
 	uint64_t p, b;
 
 	*rsv = false;
+	/* Disabled first: the owner is draining it, not its lifetimes. */
+	if (vpe_ld(&sa->st.flags) & VPE_ST_DISABLED)
+		return VIRTIO_IPSEC_DISABLED;
 	check_limits(core, sa);
 	if (vpe_ld(&st->flags) & VPE_ST_HARD)
 		return VIRTIO_IPSEC_HARD_EXPIRED;
@@ -189,6 +195,8 @@ static enum vpe_stat fail_counter(struct vpe_esp_res *r)
 	case VIRTIO_IPSEC_DST_TOO_SMALL: return VPE_STAT_NO_ROOM;
 	case VIRTIO_IPSEC_HARD_EXPIRED: return VPE_STAT_HARD_EXPIRED;
 	case VIRTIO_IPSEC_SELECTOR: return VPE_STAT_SELECTOR;
+	case VIRTIO_IPSEC_MTU: return VPE_STAT_MTU;
+	case VIRTIO_IPSEC_DISABLED: return VPE_STAT_DISABLED;
 	default:
 		/* BADPKT, and a packet the SA cannot take at all (INVAL:
 		 * wrong direction) is malformed for this SA. */

@@ -381,6 +381,7 @@ struct imp {
 	char *err;
 	size_t err_len;
 	bool have_core, have_evq, have_elim;
+	uint16_t version;	/* of the stream */
 	uint32_t nsas, ngroups; /* announced in CORE */
 	uint32_t seen_sas, seen_groups;
 };
@@ -527,6 +528,8 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 {
 	uint64_t seq, esn_top, packets, bytes, added, top, *bm = NULL;
 	uint32_t flags, nstats, window, words, i;
+	uint32_t known = VPE_ST_SOFT | VPE_ST_HARD | VPE_ST_OVERFLOW |
+			 (im->version >= 2 ? VPE_ST_DISABLED : 0);
 	uint8_t stopped, pad;
 	uint16_t ip_id;
 	struct vpe_replay *rp;
@@ -535,8 +538,7 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 	    r64(r, &bytes) || r64(r, &added) || r32(r, &flags) ||
 	    r16(r, &ip_id) || r8(r, &stopped) || r8(r, &pad) || r32(r, &nstats))
 		return fail(im, "SA %u: record truncated", sa->id);
-	if (stopped > 1 || pad ||
-	    (flags & ~(VPE_ST_SOFT | VPE_ST_HARD | VPE_ST_OVERFLOW)))
+	if (stopped > 1 || pad || (flags & ~known))
 		return fail(im, "SA %u: bad state flags", sa->id);
 	/*
 	 * Any added is an age (now - added, mod 2^64): SA_MOD LIFETIME can
@@ -838,6 +840,7 @@ int vpe_mig_import(struct vpe_core *core, const uint8_t *buf, size_t len,
 			    version, VPE_MIG_VERSION);
 	if (hlen != HDR_LEN || vpe_ld32(buf + 20))
 		return fail(&im, "bad stream header");
+	im.version = version;
 	if (body_len != len - HDR_LEN)
 		return fail(&im, "stream length %zu, header says %llu", len,
 			    (unsigned long long)body_len + HDR_LEN);

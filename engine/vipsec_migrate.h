@@ -35,7 +35,9 @@ struct vpe_core;
 
 /*
  * 2: error events (types 7-10) in the EVQ record, the ELIM record, SA
- * ages beyond the clock (SA_MOD LIFETIME).
+ * ages beyond the clock (SA_MOD LIFETIME); SA state flag
+ * VPE_ST_DISABLED (SA_MOD DISABLE), and SA parameters may carry
+ * path_mtu / frag_mode, which a version 1 reader refuses.
  */
 #define VPE_MIG_VERSION 2u
 

@@ -46,6 +46,8 @@ struct vpe_sa_cfg {
 	uint8_t sel_src[16], sel_prefix_len; /* SELECTOR */
 	struct vpe_life life;		     /* F_LIFETIME */
 	uint32_t seq_notify_interval;	     /* F_EVENTQ */
+	uint16_t path_mtu;		     /* outbound; 0 = no limit */
+	uint8_t frag_mode;		     /* VIRTIO_IPSEC_FRAG_* */
 };
 
 /* What the device can do; SA parameters are checked against it. */
@@ -72,6 +74,12 @@ struct vpe_sa_limits {
  * later.
  */
 int vpe_tunnel_endpoint_ok(uint8_t ip_version, const uint8_t a[16]);
+/*
+ * OK when (path_mtu, frag_mode) suit an SA of this direction and outer
+ * IP version (SA_ADD and SA_MOD's MTU), else INVAL.
+ */
+uint8_t vpe_mtu_check(uint8_t direction, uint8_t ip_version, uint16_t path_mtu,
+		      uint8_t frag_mode);
 uint8_t vpe_sa_cfg_decode(const uint8_t *wire, const struct vpe_sa_limits *lim,
 			  struct vpe_sa_cfg *cfg);
 
@@ -111,6 +119,8 @@ struct vpe_sa {
 	uint64_t esn_top;	       /* ESN without a window: highest seen */
 	uint8_t nat_oa[16];	       /* transport UDP_ENCAP fix-up */
 	uint8_t sel_src[16], sel_prefix_len; /* SELECTOR */
+	uint16_t path_mtu;		     /* 0 = no limit (vipsec_frag.c) */
+	uint8_t frag_mode;		     /* VIRTIO_IPSEC_FRAG_* */
 	struct vpe_sa_state st; /* stats, lifetimes (vipsec_state.h) */
 	struct vpe_sa *hnext;	/* inbound hash chain (sadb index) */
 	struct vpe_sa *dead;	/* unlinked, freed after a grace period */
@@ -191,6 +201,14 @@ void vpe_sadb_index_fini(struct vpe_sadb *db);
 /* Enters / removes an SA already in / still in db->sas. */
 void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa);
 void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa);
+/*
+ * The inbound SA of group gid a received ESP packet (outer IPv4/IPv6,
+ * ESP or ESP in UDP) belongs to: by its SPI and destination, or by SPI
+ * alone for a transport SA added without addresses. NULL: none, or not
+ * an ESP packet (vipsec_lookup.c).
+ */
+struct vpe_sa *vpe_sadb_lookup_packet(const struct vpe_sadb *db, uint32_t gid,
+				      const uint8_t *in, uint32_t in_len);
 /* The inbound SA of group gid with this SPI and destination (16 bytes). */
 struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db, uint32_t gid,
 				     uint32_t spi, const uint8_t dst[16]);

@@ -13,10 +13,11 @@
 #define M(f)	   (body + VPE_OFF(virtio_ipsec_sa_mod, f))
 #define MSIZE(f)   sizeof(((struct virtio_ipsec_sa_mod *)0)->f)
 #define PRM(sa, f) ((sa)->st.params + VPE_OFF(virtio_ipsec_sa_params, f))
-#define MOD_FLAGS                                               \
-	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
-	 VIRTIO_IPSEC_SA_MOD_LIFETIME)
+#define MOD_FLAGS                                                 \
+	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER |   \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |   \
+	 VIRTIO_IPSEC_SA_MOD_LIFETIME | VIRTIO_IPSEC_SA_MOD_MTU | \
+	 VIRTIO_IPSEC_SA_MOD_DISABLE)
 #define BITMAP_WORDS VIRTIO_IPSEC_MAX_BITMAP_WORDS
 
 /*
@@ -220,6 +221,14 @@ static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	st = mod_life_check(core, sa, body, flags);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
+	if (flags & VIRTIO_IPSEC_SA_MOD_MTU) {
+		if (vpe_mtu_check(sa->direction, sa->ip_version,
+				  vpe_ld16(M(path_mtu)),
+				  *M(frag_mode)) != VIRTIO_IPSEC_OK)
+			return VIRTIO_IPSEC_INVAL;
+	} else if (vpe_ld16(M(path_mtu)) || *M(frag_mode)) {
+		return VIRTIO_IPSEC_INVAL;
+	}
 	st = mod_replay(core, sa, body, flags, &r);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;
@@ -243,6 +252,14 @@ static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	}
 	if (flags & VIRTIO_IPSEC_SA_MOD_LIFETIME)
 		mod_life_apply(core, sa, body);
+	if (flags & VIRTIO_IPSEC_SA_MOD_MTU) {
+		sa->path_mtu = vpe_ld16(M(path_mtu));
+		sa->frag_mode = *M(frag_mode);
+		vpe_st16(PRM(sa, path_mtu), sa->path_mtu);
+		*PRM(sa, frag_mode) = sa->frag_mode;
+	}
+	if (flags & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		vpe_or(&sa->st.flags, VPE_ST_DISABLED);
 	return VIRTIO_IPSEC_OK;
 }
 

@@ -34,7 +34,7 @@ static uint8_t check_header_fields(const uint8_t *wire,
 
 	if (!vpe_all_zero(P(reserved0), FSIZE(reserved0)) ||
 	    !vpe_all_zero(P(reserved1), FSIZE(reserved1)) ||
-	    !vpe_all_zero(P(reserved2), FSIZE(reserved2)))
+	    !vpe_all_zero(P(reserved2), FSIZE(reserved2)) || *P(reserved3))
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->direction != VIRTIO_IPSEC_DIR_INBOUND &&
 	    cfg->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
@@ -159,6 +159,24 @@ static uint8_t check_format_options(const uint8_t *wire, struct vpe_sa_cfg *cfg)
 	return VIRTIO_IPSEC_OK;
 }
 
+uint8_t vpe_mtu_check(uint8_t direction, uint8_t ip_version, uint16_t path_mtu,
+		      uint8_t frag_mode)
+{
+	uint16_t min = ip_version == VIRTIO_IPSEC_IPV6 ?
+			       VIRTIO_IPSEC_MIN_MTU_IPV6 :
+			       VIRTIO_IPSEC_MIN_MTU_IPV4;
+
+	if (frag_mode > VIRTIO_IPSEC_FRAG_BEFORE)
+		return VIRTIO_IPSEC_INVAL;
+	/* A mode without an MTU would silently do nothing. */
+	if (!path_mtu)
+		return frag_mode ? VIRTIO_IPSEC_INVAL : VIRTIO_IPSEC_OK;
+	/* Inbound SAs produce no ESP packets: nothing to limit. */
+	if (direction != VIRTIO_IPSEC_DIR_OUTBOUND || path_mtu < min)
+		return VIRTIO_IPSEC_INVAL;
+	return VIRTIO_IPSEC_OK;
+}
+
 /* Fields that only mean something with an option must be zero without. */
 static uint8_t check_option_fields(const uint8_t *wire, struct vpe_sa_cfg *cfg,
 				   const struct vpe_sa_limits *lim)
@@ -177,6 +195,12 @@ static uint8_t check_option_fields(const uint8_t *wire, struct vpe_sa_cfg *cfg,
 		return VIRTIO_IPSEC_INVAL;
 	if (cfg->ip_version == VIRTIO_IPSEC_IPV4 && vpe_ld32(P(flow_label)))
 		return VIRTIO_IPSEC_INVAL;
+	cfg->path_mtu = vpe_ld16(P(path_mtu));
+	cfg->frag_mode = *P(frag_mode);
+	st = vpe_mtu_check(cfg->direction, cfg->ip_version, cfg->path_mtu,
+			   cfg->frag_mode);
+	if (st != VIRTIO_IPSEC_OK)
+		return st;
 	st = check_format_options(wire, cfg);
 	if (st != VIRTIO_IPSEC_OK)
 		return st;

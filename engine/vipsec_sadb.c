@@ -212,6 +212,8 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	memcpy(sa->nat_oa, cfg->nat_oa, sizeof(sa->nat_oa));
 	memcpy(sa->sel_src, cfg->sel_src, sizeof(sa->sel_src));
 	sa->sel_prefix_len = cfg->sel_prefix_len;
+	sa->path_mtu = cfg->path_mtu;
+	sa->frag_mode = cfg->frag_mode;
 	vpe_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst, cfg->udp_sport,
 			     cfg->udp_dport);
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&

@@ -33,6 +33,8 @@ enum vpe_stat {
 	VPE_STAT_NO_ROOM,
 	VPE_STAT_HARD_EXPIRED,
 	VPE_STAT_SELECTOR,
+	VPE_STAT_MTU,
+	VPE_STAT_DISABLED,
 	VPE_STAT_N
 };
 
@@ -61,6 +63,7 @@ struct vpe_life {
 #define VPE_ST_SOFT	(1u << 0) /* soft limit reached */
 #define VPE_ST_HARD	(1u << 1) /* hard limit reached: refuse */
 #define VPE_ST_OVERFLOW (1u << 2) /* SEQ_OVERFLOW event sent */
+#define VPE_ST_DISABLED (1u << 3) /* SA_MOD DISABLE: refuse (migrates: v2) */
 
 /*
  * Rate limiter of one kind of per-packet error event (vipsec_err_events.c)

@@ -20,6 +20,7 @@
 
 #include "chardev.h"
 #include "elimit.h"
+#include "ctrl_async.h"
 #include "event.h"
 #include "evq.h"
 #include "group.h"
@@ -165,19 +166,19 @@ static void vipsec_release_claim(struct vipsec_file *f)
  *            (-EOPNOTSUPP), or VIPSEC_NO_FEATURE
  *   fn       the handler; gets the argument copied in, writes back what
  *            it returns (vipsec_copy_arg_out())
+ *   async    VIPSEC_IOC_CTRL_ASYNC may run it in a work item: its only
+ *            output is its result (the handler gets no user pointer)
  * No command needs a capability: the node is root-only (vipsec_devnode()).
  * Every handler runs with vd->remove_sem held for read and the device
  * neither gone nor frozen.
  */
-typedef long (*vipsec_ioctl_fn)(struct vipsec_file *f, void *arg,
-				void __user *uarg);
-
 struct vipsec_ioctl_desc {
 	unsigned int cmd;
 	u16 size;
 	bool claim;
 	s8 feature;
 	vipsec_ioctl_fn fn;
+	bool async;	/* VIPSEC_IOC_CTRL_ASYNC may run it (result only) */
 };
 
 #define VIPSEC_NO_FEATURE	(-1)
@@ -198,6 +199,20 @@ struct vipsec_ioctl_desc {
 		.feature = (_feature),					\
 		.fn = (_fn),						\
 	}
+#define VIPSEC_IOCTL_ASYNC(_cmd, _type, _feature, _fn)			\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = (_cmd),						\
+		.size = sizeof(_type) +					\
+			BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) != sizeof(_type) || \
+					  sizeof(_type) > VIPSEC_IOCTL_ARG_MAX), \
+		.claim = true,						\
+		.feature = (_feature),					\
+		.fn = (_fn),						\
+		.async = true,						\
+	}
+
+static long vipsec_ioctl_ctrl_async(struct vipsec_file *f, void *arg,
+				    void __user *uarg);
 
 static const struct vipsec_ioctl_desc vipsec_ioctls[] = {
 	VIPSEC_IOCTL(VIPSEC_IOC_INFO, struct vipsec_info, false,
@@ -206,22 +221,24 @@ static const struct vipsec_ioctl_desc vipsec_ioctls[] = {
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_claim),
 	VIPSEC_IOCTL(VIPSEC_IOC_GROUP_CREATE, struct vipsec_group, true,
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_group_create),
-	VIPSEC_IOCTL(VIPSEC_IOC_GROUP_DESTROY, struct vipsec_group, true,
-		     VIPSEC_NO_FEATURE, vipsec_ioctl_group_destroy),
+	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_GROUP_DESTROY, struct vipsec_group,
+			   VIPSEC_NO_FEATURE, vipsec_ioctl_group_destroy),
 	VIPSEC_IOCTL(VIPSEC_IOC_SA_ADD, struct vipsec_sa_add, true,
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_add),
-	VIPSEC_IOCTL(VIPSEC_IOC_SA_DEL, struct vipsec_sa_del, true,
-		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_del),
-	VIPSEC_IOCTL(VIPSEC_IOC_SA_MOD, struct vipsec_sa_mod, true,
-		     VIRTIO_IPSEC_F_SA_MOD, vipsec_ioctl_sa_mod),
+	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_SA_DEL, struct vipsec_sa_del,
+			   VIPSEC_NO_FEATURE, vipsec_ioctl_sa_del),
+	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_SA_MOD, struct vipsec_sa_mod,
+			   VIRTIO_IPSEC_F_SA_MOD, vipsec_ioctl_sa_mod),
 	VIPSEC_IOCTL(VIPSEC_IOC_SA_GET, struct vipsec_sa_get, true,
 		     VIRTIO_IPSEC_F_SA_GET, vipsec_ioctl_sa_get),
-	VIPSEC_IOCTL(VIPSEC_IOC_SA_FLUSH, struct vipsec_sa_flush, true,
-		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_flush),
+	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_SA_FLUSH, struct vipsec_sa_flush,
+			   VIPSEC_NO_FEATURE, vipsec_ioctl_sa_flush),
 	VIPSEC_IOCTL(VIPSEC_IOC_XFORM, struct vipsec_xform, true,
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_xform),
 	VIPSEC_IOCTL(VIPSEC_IOC_EVENT_LIMIT, struct vipsec_event_limit, true,
 		     VIRTIO_IPSEC_F_ERR_EVENTS, vipsec_ioctl_event_limit),
+	VIPSEC_IOCTL(VIPSEC_IOC_CTRL_ASYNC, struct vipsec_ctrl_async, true,
+		     VIPSEC_NO_FEATURE, vipsec_ioctl_ctrl_async),
 };
 
 /* The row of @cmd, or NULL: type, number and encoded size must all match. */
@@ -237,12 +254,11 @@ static const struct vipsec_ioctl_desc *vipsec_ioctl_find(unsigned int cmd)
 	return d->fn && d->cmd == cmd ? d : NULL;
 }
 
-/* Checks @d's conditions, copies the argument in and runs the handler. */
-static long vipsec_ioctl_run(struct vipsec_file *f,
-			     const struct vipsec_ioctl_desc *d,
-			     void __user *uarg)
+/* Checks @d's conditions and copies the argument in. */
+static int vipsec_ioctl_prepare(struct vipsec_file *f,
+				const struct vipsec_ioctl_desc *d,
+				void __user *uarg, u64 *karg)
 {
-	u64 karg[VIPSEC_IOCTL_ARG_MAX / sizeof(u64)];
 	int err;
 
 	lockdep_assert_held(&f->vd->remove_sem);
@@ -254,7 +270,44 @@ static long vipsec_ioctl_run(struct vipsec_file *f,
 	if (d->feature != VIPSEC_NO_FEATURE &&
 	    !(f->vd->features & BIT_ULL(d->feature)))
 		return -EOPNOTSUPP;
-	return d->fn(f, karg, uarg);
+	return 0;
+}
+
+/* Checks @d's conditions, copies the argument in and runs the handler. */
+static long vipsec_ioctl_run(struct vipsec_file *f,
+			     const struct vipsec_ioctl_desc *d,
+			     void __user *uarg)
+{
+	u64 karg[VIPSEC_IOCTL_ARG_MAX / sizeof(u64)];
+	int err;
+
+	err = vipsec_ioctl_prepare(f, d, uarg, karg);
+	return err ? err : d->fn(f, karg, uarg);
+}
+
+/*
+ * VIPSEC_IOC_CTRL_ASYNC: the row of a->cmd must allow it; its argument
+ * is checked and copied now, as the synchronous call would, and the
+ * handler runs later in ctrl_async.c's work item.
+ */
+static long vipsec_ioctl_ctrl_async(struct vipsec_file *f, void *arg,
+				    void __user *uarg)
+{
+	u64 karg[VIPSEC_IOCTL_ARG_MAX / sizeof(u64)];
+	struct vipsec_ctrl_async *a = arg;
+	const struct vipsec_ioctl_desc *d;
+	int err;
+
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	d = vipsec_ioctl_find(a->cmd);
+	if (!d || !d->async)
+		return -EINVAL;
+	err = vipsec_ioctl_prepare(f, d, u64_to_user_ptr(a->arg), karg);
+	if (err)
+		return err;
+	return vipsec_ctrl_async_submit(f, d->fn, a->cmd, karg, d->size,
+					a->user_data);
 }
 
 static long vipsec_ioctl(struct file *filp, unsigned int cmd,
@@ -301,6 +354,7 @@ static int vipsec_open(struct inode *inode, struct file *filp)
 	kref_init(&f->ref);
 	f->vd = vd;
 	vipsec_file_ev_init(f);
+	vipsec_ctrl_async_init(f);
 	mutex_init(&f->lock);
 	xa_init(&f->groups);
 	xa_init(&f->sas);
@@ -383,6 +437,7 @@ static int vipsec_release(struct inode *inode, struct file *filp)
 	struct vipsec_file *f = filp->private_data;
 	struct vipsec_dev *vd = f->vd;
 
+	vipsec_ctrl_async_close(f);	/* before its SAs and groups go */
 	down_read(&vd->remove_sem);
 	vipsec_file_delete_objects(f);
 	up_read(&vd->remove_sem);

@@ -52,6 +52,13 @@ struct vipsec_file {
 	wait_queue_head_t ev_wait;
 	atomic_t nasync;		/* async batches not yet delivered */
 
+	/* VIPSEC_IOC_CTRL_ASYNC jobs (ctrl_async.c), under cjob_lock */
+	spinlock_t cjob_lock;
+	struct list_head cjobs;		/* not yet started */
+	unsigned int ncjobs;		/* queued or running */
+	bool cclosed;			/* release() began: no new jobs */
+	struct work_struct cwork;	/* runs cjobs in order */
+
 	/*
 	 * XFORM requests that may still name this file's SA ids (xform.c):
 	 * a batch counts in xcnt[epoch & 1] from its ownership check until

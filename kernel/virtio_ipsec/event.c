@@ -65,6 +65,29 @@ bool vipsec_file_ev_post_item(struct vipsec_file *f,
 	return ok;
 }
 
+/*
+ * Queues a CTRL_DONE item (ctrl_async.c): counted like other records but
+ * never dropped for the limit, its jobs being bounded on their own.
+ * False when the file is closed (caller frees).
+ */
+bool vipsec_file_ev_post_done(struct vipsec_file *f,
+			      struct vipsec_ev_item *item)
+{
+	bool ok;
+
+	item->ev.size = sizeof(item->ev);
+	spin_lock_irq(&f->ev_lock);
+	ok = !f->closed;
+	if (ok) {
+		list_add_tail(&item->node, &f->events);
+		f->nevents++;
+	}
+	spin_unlock_irq(&f->ev_lock);
+	if (ok)
+		wake_up_interruptible(&f->ev_wait);
+	return ok;
+}
+
 /* Device loss: one DEVICE_LOST record, then POLLHUP and EOF. */
 void vipsec_file_hangup(struct vipsec_file *f)
 {

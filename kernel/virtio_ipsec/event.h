@@ -31,6 +31,8 @@ void vipsec_file_ev_init(struct vipsec_file *f);
 void vipsec_file_ev_post(struct vipsec_file *f, const struct vipsec_event *ev);
 bool vipsec_file_ev_post_item(struct vipsec_file *f,
 			      struct vipsec_ev_item *item);
+bool vipsec_file_ev_post_done(struct vipsec_file *f,
+			      struct vipsec_ev_item *item);
 void vipsec_file_hangup(struct vipsec_file *f);
 void vipsec_file_ev_close(struct vipsec_file *f);
 ssize_t vipsec_read(struct file *filp, char __user *buf, size_t count,

@@ -18,6 +18,7 @@
 #include "chardev.h"
 #include "ctrl.h"
 #include "group.h"
+#include "xform.h"
 #include "main.h"
 #include "quota.h"
 
@@ -155,7 +156,13 @@ static int vipsec_group_destroy(struct vipsec_file *f, u32 id, bool force)
 	if (xa_erase(&f->groups, id))
 		f->ngroups--;
 	vipsec_tab_group_del(vd, id);
-	if (!err)
+	/*
+	 * A DECAP batch that looks its SA up in the group (no SA id) and
+	 * was checked before the erase may still be in the device: the id
+	 * goes to another file only after it, as an SA id does (sa.c); if
+	 * that wait fails the id stays allocated.
+	 */
+	if (!err && vipsec_xform_sync(f))
 		ida_free(&vd->group_ida, id);
 	return err;
 }

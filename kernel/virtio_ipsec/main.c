@@ -21,6 +21,7 @@
 #include <linux/virtio_ipsec.h>
 
 #include "chardev.h"
+#include "ctrl_async.h"
 #include "data.h"
 #include "event.h"
 #include "evq.h"
@@ -420,9 +421,15 @@ static int __init vipsec_init(void)
 	vipsec_wq = alloc_workqueue("virtio_ipsec", WQ_UNBOUND, 0);
 	if (!vipsec_wq)
 		return -ENOMEM;
+	/* freezable: an asynchronous control job never meets a frozen device */
+	vipsec_ctrl_wq = alloc_workqueue("virtio_ipsec_ctrl",
+					 WQ_UNBOUND | WQ_FREEZABLE, 0);
+	err = -ENOMEM;
+	if (!vipsec_ctrl_wq)
+		goto err_wq;
 	err = vipsec_genl_init();
 	if (err)
-		goto err_wq;
+		goto err_ctrl_wq;
 	err = vipsec_chardev_init();
 	if (err)
 		goto err_genl;
@@ -435,6 +442,8 @@ err_chardev:
 	vipsec_chardev_exit();
 err_genl:
 	vipsec_genl_exit();
+err_ctrl_wq:
+	destroy_workqueue(vipsec_ctrl_wq);
 err_wq:
 	destroy_workqueue(vipsec_wq);
 	return err;
@@ -445,6 +454,7 @@ static void __exit vipsec_exit(void)
 	unregister_virtio_driver(&vipsec_driver);
 	vipsec_chardev_exit();
 	vipsec_genl_exit();
+	destroy_workqueue(vipsec_ctrl_wq);
 	destroy_workqueue(vipsec_wq);	/* drains the last completions */
 }
 

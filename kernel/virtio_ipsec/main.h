@@ -58,6 +58,7 @@ struct vipsec_sa_ent {
 	u64 rx_seq;			/* inbound: highest seen at freeze */
 	bool rx_seq_saved;		/* rx_seq read from the device */
 	bool used_saved;		/* used read from the device */
+	bool disabled;			/* SA_MOD DISABLE: again at restore */
 	struct {
 		u64 bytes, packets, seconds;
 	} used;				/* lifetime consumed at freeze */

@@ -235,6 +235,33 @@ send:
 }
 
 /*
+ * Restore, right after @sa was re-added: a disabled SA is disabled in the
+ * device again. The driver refuses batches naming it anyway (xform.c);
+ * this keeps the device refusing the packets that name no SA and find it
+ * by SPI. Nothing is in flight at restore: no drain. Must hold
+ * vd->tab_lock and vd->remove_sem (read).
+ */
+static int vipsec_pm_restore_disabled(struct vipsec_dev *vd,
+				      struct vipsec_sa_ent *sa)
+{
+	struct virtio_ipsec_sa_mod *m;
+	u8 st;
+	int err;
+
+	lockdep_assert_held(&vd->tab_lock);
+	lockdep_assert_held(&vd->remove_sem);
+	if (!sa->disabled)
+		return 0;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->flags = cpu_to_le32(VIRTIO_IPSEC_SA_MOD_DISABLE);
+	err = vipsec_ctrl_sa_mod(vd, sa->group_id, sa->id, m, &st);
+	kfree(m);
+	return err;
+}
+
+/*
  * One soft/hard pair less what was consumed. Returns true when the hard
  * limit was reached.
  */
@@ -334,6 +361,9 @@ static int vipsec_pm_readd(struct vipsec_dev *vd)
 			lost++;
 			win_err = win_err ?: e;
 		}
+		e = vipsec_pm_restore_disabled(vd, sa);
+		if (e && !err)
+			err = e;
 	}
 	mutex_unlock(&vd->tab_lock);
 	vipsec_pm_report_lost(vd, lost, win_err);

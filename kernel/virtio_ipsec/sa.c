@@ -35,6 +35,11 @@ bool vipsec_file_owns_sa(struct vipsec_file *f, u32 group_id, u32 sa_id)
 	return sa_id && xa_load(&f->sas, sa_id) == xa_mk_value(group_id);
 }
 
+bool vipsec_sa_disabled(struct vipsec_file *f, u32 sa_id)
+{
+	return xa_get_mark(&f->sas, sa_id, VIPSEC_SA_DISABLED);
+}
+
 static int vipsec_tab_sa_add(struct vipsec_file *f, u32 group_id, u32 id,
 			     const struct virtio_ipsec_sa_params *p)
 {
@@ -134,6 +139,23 @@ static int vipsec_sa_format_check(struct vipsec_dev *vd,
 	return 0;
 }
 
+/*
+ * Path MTU and fragmentation mode of an SA (SA_ADD, SA_MOD MTU): only
+ * outbound SAs produce ESP packets, a mode needs an MTU, and the MTU is
+ * at least what every link of the outer family carries.
+ */
+static int vipsec_mtu_check(u8 direction, u8 ip_version, u16 mtu, u8 mode)
+{
+	u16 min = ip_version == VIRTIO_IPSEC_IPV6 ? VIRTIO_IPSEC_MIN_MTU_IPV6 :
+						    VIRTIO_IPSEC_MIN_MTU_IPV4;
+
+	if (mode > VIRTIO_IPSEC_FRAG_BEFORE || (mode && !mtu))
+		return -EINVAL;
+	if (mtu && (direction != VIRTIO_IPSEC_DIR_OUTBOUND || mtu < min))
+		return -EINVAL;
+	return 0;
+}
+
 /* Parameters the negotiated features allow; reserved bytes must be 0. */
 static int vipsec_sa_params_check(struct vipsec_dev *vd,
 				  const struct virtio_ipsec_sa_params *p)
@@ -148,7 +170,9 @@ static int vipsec_sa_params_check(struct vipsec_dev *vd,
 	if (!vipsec_mem_is_zero(p->reserved0, sizeof(p->reserved0)) ||
 	    !vipsec_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
 	    !vipsec_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
-	    opts & ~VIRTIO_IPSEC_SA_OPT_ALL)
+	    p->reserved3 || opts & ~VIRTIO_IPSEC_SA_OPT_ALL ||
+	    vipsec_mtu_check(p->direction, p->ip_version,
+			     le16_to_cpu(p->path_mtu), p->frag_mode))
 		return -EINVAL;
 	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
 	     !(feat & BIT_ULL(VIRTIO_IPSEC_F_ESN))) ||
@@ -428,6 +452,12 @@ static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
 	if (sa && mf & VIRTIO_IPSEC_SA_MOD_SEQ &&
 	    sa->params.direction == VIRTIO_IPSEC_DIR_OUTBOUND)
 		sa->params.initial_seq = m->seq;
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_MTU) {
+		sa->params.path_mtu = m->path_mtu;
+		sa->params.frag_mode = m->frag_mode;
+	}
+	if (sa && mf & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		sa->disabled = true;
 	mutex_unlock(&vd->tab_lock);
 }
 
@@ -435,7 +465,9 @@ static void vipsec_tab_sa_mod(struct vipsec_dev *vd, u32 id,
 				 VIRTIO_IPSEC_SA_MOD_PEER | \
 				 VIRTIO_IPSEC_SA_MOD_SEQ | \
 				 VIRTIO_IPSEC_SA_MOD_WINDOW | \
-				 VIRTIO_IPSEC_SA_MOD_LIFETIME)
+				 VIRTIO_IPSEC_SA_MOD_LIFETIME | \
+				 VIRTIO_IPSEC_SA_MOD_MTU | \
+				 VIRTIO_IPSEC_SA_MOD_DISABLE)
 
 /* LIFETIME's fields: zero without the flag, the feature with it. */
 static int vipsec_sa_mod_life_check(struct vipsec_dev *vd,
@@ -450,10 +482,41 @@ static int vipsec_sa_mod_life_check(struct vipsec_dev *vd,
 	return 0;
 }
 
+/*
+ * DISABLE drains before the device hears of it (seed 004): the mark
+ * refuses every batch checked after it (-ESHUTDOWN, xform.c), and
+ * vipsec_xform_sync() waits for every batch of @f that may have been
+ * checked before it, so no packet handed over earlier is refused. The
+ * device's own refusal (status DISABLED) then guards what the driver
+ * does not see. Must hold f->lock.
+ */
+static int vipsec_sa_drain(struct vipsec_file *f, u32 sa_id)
+{
+	lockdep_assert_held(&f->lock);
+	xa_set_mark(&f->sas, sa_id, VIPSEC_SA_DISABLED);
+	return vipsec_xform_sync(f) ? 0 : -ETIMEDOUT;
+}
+
+/* The saved parameters of an outbound SA, for SA_MOD MTU's checks. */
+static int vipsec_sa_dir_ver(struct vipsec_dev *vd, u32 id, u8 *dir, u8 *ver)
+{
+	struct vipsec_sa_ent *sa;
+
+	mutex_lock(&vd->tab_lock);
+	sa = xa_load(&vd->sas, id);
+	if (sa) {
+		*dir = sa->params.direction;
+		*ver = sa->params.ip_version;
+	}
+	mutex_unlock(&vd->tab_lock);
+	return sa ? 0 : -ENOENT;
+}
+
 long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 {
 	struct vipsec_dev *vd = f->vd;
 	struct vipsec_sa_mod *m = arg;
+	bool was_disabled;
 	u32 mf, win;
 	u8 st;
 	int err;
@@ -467,6 +530,9 @@ long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 	err = vipsec_sa_mod_life_check(vd, &m->mod, mf);
 	if (err)
 		return err;
+	if (!(mf & VIRTIO_IPSEC_SA_MOD_MTU) &&
+	    (m->mod.path_mtu || m->mod.frag_mode))
+		return -EINVAL;
 	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
 	    (win > vd->lim.max_replay_window ||
 	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
@@ -475,14 +541,33 @@ long vipsec_ioctl_sa_mod(struct vipsec_file *f, void *arg, void __user *uarg)
 	mutex_lock(&f->lock);
 	if (!vipsec_file_owns_sa(f, m->group_id, m->sa_id)) {
 		err = -ENOENT;
-	} else {
+		goto out;
+	}
+	if (mf & VIRTIO_IPSEC_SA_MOD_MTU) {
+		u8 dir, ver;
+
+		err = vipsec_sa_dir_ver(vd, m->sa_id, &dir, &ver);
+		if (!err)
+			err = vipsec_mtu_check(dir, ver,
+					       le16_to_cpu(m->mod.path_mtu),
+					       m->mod.frag_mode);
+		if (err)
+			goto out;
+	}
+	was_disabled = vipsec_sa_disabled(f, m->sa_id);
+	if (mf & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		err = vipsec_sa_drain(f, m->sa_id);
+	if (!err)
 		err = vipsec_ctrl_sa_mod(vd, m->group_id, m->sa_id, &m->mod,
 					 &st);
-		if (!err) {
-			vipsec_tab_sa_mod(vd, m->sa_id, &m->mod);
-			atomic64_inc(&vd->stats.sas_modified);
-		}
+	if (!err) {
+		vipsec_tab_sa_mod(vd, m->sa_id, &m->mod);
+		atomic64_inc(&vd->stats.sas_modified);
+	} else if (!was_disabled) {
+		/* nothing applied: the SA takes packets again */
+		xa_clear_mark(&f->sas, m->sa_id, VIPSEC_SA_DISABLED);
 	}
+out:
 	mutex_unlock(&f->lock);
 	return err;
 }

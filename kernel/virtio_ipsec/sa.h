@@ -15,6 +15,9 @@ long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg);
 long vipsec_ioctl_sa_flush(struct vipsec_file *f, void *arg,
 			   void __user *uarg);
 bool vipsec_file_owns_sa(struct vipsec_file *f, u32 group_id, u32 sa_id);
+/* f->sas mark: SA_MOD DISABLE began (sa.c); its batches get -ESHUTDOWN */
+#define VIPSEC_SA_DISABLED	XA_MARK_1
+bool vipsec_sa_disabled(struct vipsec_file *f, u32 sa_id);
 void vipsec_sa_delete_all(struct vipsec_file *f);
 
 #endif /* VIPSEC_SA_H */

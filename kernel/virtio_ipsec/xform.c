@@ -26,6 +26,7 @@
 #include "chardev.h"
 #include "data.h"
 #include "event.h"
+#include "group.h"
 #include "main.h"
 #include "quota.h"
 #include "sa.h"
@@ -53,18 +54,39 @@ static int vipsec_segs_len(const struct vipsec_seg *s, u32 n, u64 *len)
 	return 0;
 }
 
+/*
+ * The SA a packet names, or none (sa_id 0) on DECAP: the device then
+ * finds the inbound SA by SPI within the group, which must be one of
+ * the file's own. Not the shared default group: another file's SA there
+ * could decrypt this file's packet (or the reverse).
+ */
+static int vipsec_xpkt_sa_check(struct vipsec_file *f, u32 op,
+				const struct vipsec_pkt *p)
+{
+	if (!p->sa_id) {
+		if (op != VIPSEC_OP_DECAP || !p->group_id)
+			return -EINVAL;
+		return vipsec_file_owns_group(f, p->group_id) ? 0 : -ENOENT;
+	}
+	if (!vipsec_file_owns_sa(f, p->group_id, p->sa_id))
+		return -ENOENT;
+	return vipsec_sa_disabled(f, p->sa_id) ? -ESHUTDOWN : 0;
+}
+
 /* Checks one packet and copies its segment lists in. */
-static int vipsec_xpkt_load(struct vipsec_file *f, const struct vipsec_pkt *p,
-			    struct vipsec_xpkt *x)
+static int vipsec_xpkt_load(struct vipsec_file *f, u32 op,
+			    const struct vipsec_pkt *p, struct vipsec_xpkt *x)
 {
 	u32 max = f->vd->lim.max_packet_len;
 	u64 in_len, out_len;
+	int err;
 
 	if (p->reserved || !p->in_nsegs || p->in_nsegs > VIPSEC_MAX_SEGS ||
 	    !p->out_nsegs || p->out_nsegs > VIPSEC_MAX_SEGS)
 		return -EINVAL;
-	if (!vipsec_file_owns_sa(f, p->group_id, p->sa_id))
-		return -ENOENT;
+	err = vipsec_xpkt_sa_check(f, op, p);
+	if (err)
+		return err;
 	if (copy_from_user(x->in, u64_to_user_ptr(p->in_segs),
 			   p->in_nsegs * sizeof(x->in[0])) ||
 	    copy_from_user(x->out, u64_to_user_ptr(p->out_segs),
@@ -334,7 +356,7 @@ static int vipsec_xform_build(struct vipsec_file *f, u32 op,
 	lockdep_assert_held(&f->vd->remove_sem);
 	idx = vipsec_xref_get(f);	/* before the ownership checks */
 	for (i = 0; i < num; i++) {
-		err = vipsec_xpkt_load(f, &pkts[i], &x[i]);
+		err = vipsec_xpkt_load(f, op, &pkts[i], &x[i]);
 		if (err)
 			goto err_put;
 		in_total += x[i].in_len;

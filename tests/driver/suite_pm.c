@@ -395,6 +395,78 @@ START_TEST(esn_base_survives_freeze)
 }
 END_TEST
 
+/*
+ * SA_MOD's disable and path MTU span the suspend: the device forgot both
+ * with its reset, restore gives them back. An ESP packet that names no
+ * SA (lookup by SPI) bypasses the driver's own refusal, so only the
+ * device can refuse it; the MTU is read back with SA_GET.
+ */
+START_TEST(disable_and_mtu_survive_freeze)
+{
+	struct virtio_ipsec_sa_params w;
+	struct dt_batch *b = calloc(1, sizeof(*b));
+	struct virtio_ipsec_sa_entry e;
+	struct vipsec_sa_mod m;
+	struct vipsec_sa_get g;
+	struct vipsec_group gr;
+	uint32_t in, out, seq;
+	int fd, st;
+
+	dt_kmsg_mark();
+	fd = dt_open("dt-pm-disable");
+	if (!dt_has(VIRTIO_IPSEC_F_SA_MOD) || !dt_has(VIRTIO_IPSEC_F_SA_GET)) {
+		printf("disable_and_mtu_survive_freeze: no SA_MOD/SA_GET: not tested\n");
+		close(fd);
+		free(b);
+		return;
+	}
+	memset(&gr, 0, sizeof(gr));
+	gr.size = sizeof(gr);
+	strcpy(gr.name, "dt-pm-disable");
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_GROUP_CREATE, &gr), 0);
+	dt_sa_params(&w, 0x7401, 0);
+	in = dt_sa_add(fd, gr.group_id, &w);
+	dt_sa_params(&w, 0x7401, 1);
+	w.path_mtu = 1400;
+	out = dt_sa_add(fd, gr.group_id, &w);
+	dt_batch_init(b, gr.group_id, out, 2, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, b), 0);
+	st = dt_decap(fd, gr.group_id, 0, b->esp[0], b->pkt[0].out_len, &seq);
+	ck_assert_msg(st == VIRTIO_IPSEC_OK, "lookup decap before: %d", st);
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.group_id = gr.group_id;
+	m.sa_id = in;
+	m.mod.flags = VIRTIO_IPSEC_SA_MOD_DISABLE;
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_SA_MOD, &m), 0);
+	if (pm_cycle()) {
+		close(fd);
+		free(b);
+		return;
+	}
+	st = dt_decap(fd, gr.group_id, 0, b->esp[1], b->pkt[1].out_len, &seq);
+	ck_assert_msg(st == VIRTIO_IPSEC_DISABLED,
+		      "lookup decap on the disabled SA after restore: status %d, want DISABLED",
+		      st);
+	ck_assert_msg(dt_decap(fd, gr.group_id, in, b->esp[1],
+			       b->pkt[1].out_len, &seq) == -ESHUTDOWN,
+		      "the driver still refuses the disabled SA by id");
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	g.group_id = gr.group_id;
+	g.op = VIRTIO_IPSEC_SA_GET_EXACT;
+	g.sa_id = out;
+	g.max_sas = 1;
+	g.entries = (uintptr_t)&e;
+	ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_SA_GET, &g), 0);
+	ck_assert_msg(g.count == 1 && e.params.path_mtu == 1400,
+		      "path MTU after restore: %u", e.params.path_mtu);
+	close(fd);
+	dt_kmsg_check();
+	free(b);
+}
+END_TEST
+
 struct unplug_ctx {
 	int fd;
 	uint32_t sa;
@@ -679,6 +751,7 @@ Suite *suite_pm(void)
 	tcase_add_test(tc, lifetime_survives_freeze);
 	tcase_add_test(tc, esn_base_survives_freeze);
 	tcase_add_test(tc, event_limit_survives_freeze);
+	tcase_add_test(tc, disable_and_mtu_survive_freeze);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,6 +40,8 @@ int main(void)
 	srunner_add_suite(sr, suite_gapi_async());
 	srunner_add_suite(sr, suite_gapi_errors());
 	srunner_add_suite(sr, suite_gapi_state());
+	srunner_add_suite(sr, suite_gapi_params());
+	srunner_add_suite(sr, suite_gapi_flow());
 	if (!getenv("CK_FORK"))
 		srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_VERBOSE);	/* ends with "NN%: Checks: ..." */

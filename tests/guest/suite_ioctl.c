@@ -318,6 +318,76 @@ START_TEST(other_files_ids)
 }
 END_TEST
 
+/*
+ * Seed 004 at the char device: a DECAP without an SA id looks up only in a
+ * group of the file's own (never group 0, never another file's group);
+ * SA_MOD's MTU fields only with the MTU flag; DISABLE refuses the SA's
+ * batches with -ESHUTDOWN.
+ */
+START_TEST(lookup_mtu_disable_rules)
+{
+	struct vipsec_sa_mod m;
+	struct vipsec_group g;
+	int ret;
+
+	reset_xform();
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_XFORM, &x), 0);
+	ck_assert_int_eq(p.status, VIRTIO_IPSEC_OK);
+	in_seg.len = p.out_len;
+	in_seg.addr = (uintptr_t)esp;
+	out_seg.addr = (uintptr_t)pkt;
+	out_seg.len = sizeof(pkt);
+	x.op = VIPSEC_OP_DECAP;
+	p.sa_id = 0;
+	ck_assert_msg(io(fd, VIPSEC_IOC_XFORM, &x) == -EINVAL,
+		      "lookup in the shared default group must be refused");
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	strcpy(g.name, "fd2-group");
+	ck_assert_int_eq(io(fd2, VIPSEC_IOC_GROUP_CREATE, &g), 0);
+	p.group_id = g.group_id;
+	ck_assert_msg(io(fd, VIPSEC_IOC_XFORM, &x) == -ENOENT,
+		      "lookup in another file's group must be refused");
+	ret = io(fd2, VIPSEC_IOC_XFORM, &x);
+	ck_assert_msg(ret == 0 && p.status == VIRTIO_IPSEC_INVSA,
+		      "lookup in an own group without the SA: %d status %u",
+		      ret, p.status);
+	x.op = VIPSEC_OP_ENCAP;
+	ck_assert_msg(io(fd2, VIPSEC_IOC_XFORM, &x) == -EINVAL,
+		      "ENCAP without an SA id");
+	ck_assert_int_eq(io(fd2, VIPSEC_IOC_GROUP_DESTROY, &g), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.sa_id = sa_out;
+	m.mod.flags = htole32(VIRTIO_IPSEC_SA_MOD_SEQ);
+	m.mod.path_mtu = htole16(1400);
+	ck_assert_msg(io(fd, VIPSEC_IOC_SA_MOD, &m) == -EINVAL,
+		      "path_mtu without the MTU flag");
+	m.mod.flags = htole32(VIRTIO_IPSEC_SA_MOD_MTU);
+	m.mod.frag_mode = 2;
+	ck_assert_msg(io(fd, VIPSEC_IOC_SA_MOD, &m) == -EINVAL, "frag_mode 2");
+	m.mod.frag_mode = VIRTIO_IPSEC_FRAG_BEFORE;
+	m.mod.path_mtu = htole16(500);
+	ck_assert_msg(io(fd, VIPSEC_IOC_SA_MOD, &m) == -EINVAL, "MTU 500");
+	m.mod.path_mtu = htole16(1400);
+	m.sa_id = sa_in;
+	ck_assert_msg(io(fd, VIPSEC_IOC_SA_MOD, &m) == -EINVAL,
+		      "MTU on an inbound SA");
+	m.sa_id = sa_out;
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_SA_MOD, &m), 0);
+
+	memset(&m.mod, 0, sizeof(m.mod));
+	m.mod.flags = htole32(VIRTIO_IPSEC_SA_MOD_DISABLE);
+	ck_assert_msg(io(fd2, VIPSEC_IOC_SA_MOD, &m) == -ENOENT,
+		      "disabling another file's SA");
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_SA_MOD, &m), 0);
+	reset_xform();
+	ck_assert_msg(io(fd, VIPSEC_IOC_XFORM, &x) == -ESHUTDOWN,
+		      "a batch naming a disabled SA is refused");
+}
+END_TEST
+
 /* copy_struct_from_user: a larger struct with a zero tail is a newer caller */
 START_TEST(arg_size_rules)
 {
@@ -761,6 +831,7 @@ Suite *suite_ioctl(void)
 	tcase_add_test(t2, event_limit_rules);
 	tcase_add_test(t2, xform_oversized);
 	tcase_add_test(t2, sa_format_fields);
+	tcase_add_test(t2, lookup_mtu_disable_rules);
 	suite_add_tcase(s, t2);
 	return s;
 }

@@ -68,8 +68,8 @@ GLA_ABI_TAIL(g_ipsec_la_capabilities);
 GLA_ABI_TAIL(g_ipsec_la_sa_stats);
 _Static_assert(sizeof(((struct g_ipsec_la_open_inargs *)0)->reserved) >= 32,
 	       "ABI: open_inargs keeps room for 8 words");
-_Static_assert(sizeof(((struct g_ipsec_la_sa *)0)->reserved) >= 32,
-	       "ABI: g_ipsec_la_sa keeps room for 8 words");
+_Static_assert(sizeof(((struct g_ipsec_la_sa *)0)->reserved) >= 28,
+	       "ABI: g_ipsec_la_sa keeps room for 7 words");
 
 /* G_IPSEC_LA_1.1 */
 GLA_ABI_SIZE(g_ipsec_la_error_info, 88);

@@ -56,5 +56,6 @@ Suite *suite_gapi_state(void);
 void ga_failover(struct g_ipsec_la_handle *a, struct g_ipsec_la_handle *b);
 Suite *suite_gapi_errors(void);
 Suite *suite_gapi_params(void);
+Suite *suite_gapi_flow(void);
 
 #endif

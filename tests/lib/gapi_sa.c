@@ -246,7 +246,7 @@ START_TEST(sa_mod_peer_and_seq)
 	m.u.replay_info.anti_replay_window_size =
 		ga_caps.caps.max_replay_window + 1;
 	ck_assert_int_eq(g_ipsec_la_sa_mod(&ga_h, &m, 0, NULL, NULL), -EINVAL);
-	m.flags = 9;
+	m.flags = 99; /* no such kind */
 	ck_assert_int_eq(g_ipsec_la_sa_mod(&ga_h, &m, 0, NULL, NULL), -EINVAL);
 	m.flags = G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO;
 	m.dir = G_IPSEC_LA_IPSEC_OUTBOUND;	/* wrong for i */

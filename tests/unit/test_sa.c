@@ -156,7 +156,8 @@ MUT(m_window0, S(p)->replay_window = 0)
 MUT(m_window_noopt, S(p)->options = 0)
 MUT(m_res0, S(p)->reserved0[1] = 1)
 MUT(m_res1, S(p)->reserved1[6] = 1)
-MUT(m_res2, S(p)->reserved2[7] = htole32(1))
+MUT(m_res2, S(p)->reserved2[6] = htole32(1))
+MUT(m_res3, S(p)->reserved3 = 1)
 MUT(m_dscp_mode, S(p)->dscp_mode = 3)
 MUT(m_df_mode, S(p)->df_mode = 3)
 MUT(m_dscp, S(p)->dscp = 64)
@@ -201,6 +202,7 @@ static const struct bad bads[] = {
 	{ "reserved0", m_res0, VIRTIO_IPSEC_INVAL },
 	{ "reserved1", m_res1, VIRTIO_IPSEC_INVAL },
 	{ "reserved2", m_res2, VIRTIO_IPSEC_INVAL },
+	{ "reserved3", m_res3, VIRTIO_IPSEC_INVAL },
 	{ "dscp_mode 3", m_dscp_mode, VIRTIO_IPSEC_INVAL },
 	{ "df_mode 3", m_df_mode, VIRTIO_IPSEC_INVAL },
 	{ "dscp 64", m_dscp, VIRTIO_IPSEC_INVAL },

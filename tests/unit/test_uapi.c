@@ -88,6 +88,9 @@ PIN(virtio_ipsec_sa_params, sel_src, 248);
 PIN(virtio_ipsec_sa_params, sel_prefix_len, 264);
 PIN(virtio_ipsec_sa_params, reserved1, 265);
 PIN(virtio_ipsec_sa_params, reserved2, 272);
+PIN(virtio_ipsec_sa_params, path_mtu, 300);
+PIN(virtio_ipsec_sa_params, frag_mode, 302);
+PIN(virtio_ipsec_sa_mod, path_mtu, 584);
 
 PIN_SIZE(virtio_ipsec_data_hdr, 16);
 PIN(virtio_ipsec_data_hdr, opcode, 0);
@@ -206,7 +209,7 @@ PIN_SIZE(virtio_ipsec_sa_state, 560);
 PIN(virtio_ipsec_sa_state, life_bytes, 8);
 PIN(virtio_ipsec_sa_state, life_seconds, 24);
 PIN(virtio_ipsec_sa_state, bitmap, 32);
-PIN_SIZE(virtio_ipsec_sa_mod, 584);
+PIN_SIZE(virtio_ipsec_sa_mod, 592);
 PIN(virtio_ipsec_sa_mod, life_seconds, 44);
 PIN(virtio_ipsec_sa_mod, seq, 48);
 PIN(virtio_ipsec_sa_mod, life_bytes, 568);

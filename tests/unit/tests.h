@@ -32,6 +32,7 @@ Suite *sadb_index_suite(void);
 Suite *migrate_suite(void);
 Suite *mq_suite(void);
 Suite *sa_state_suite(void);
+Suite *flow_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND

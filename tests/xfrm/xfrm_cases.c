@@ -47,9 +47,11 @@
 #define T44	0, 4, 4, 0, 0
 #define SHAPE(tr, o, in, esn, udp)	tr, o, in, esn, udp
 
-#define WEAK	-EOPNOTSUPP, "DES/HMAC-MD5 need the device's allow-weak-algos=on (off by default)"
-#define SUP	0, NULL
-#define NOCCM192 -EKEYREJECTED, "intel-ipsec-mb 1.3 has no AES-CCM-192"
+#define WEAK	-EOPNOTSUPP, "DES/HMAC-MD5 need the device's allow-weak-algos=on (off by default)", 0
+#define SUP	0, NULL, 0
+/* supported, with a path MTU and FRAG_BEFORE */
+#define FRAG(mtu)	0, NULL, mtu
+#define NOCCM192 -EKEYREJECTED, "intel-ipsec-mb 1.3 has no AES-CCM-192", 0
 
 const struct xt_case xt_cases[] = {
 	/* every algorithm, tunnel IPv4 in IPv4 */
@@ -110,5 +112,9 @@ const struct xt_case xt_cases[] = {
 	{ ENCA("aes-cbc-128/sha256", A_CBC, SHA256, 16, 0, 32, 128, CBC, "hmac(sha256)"), SHAPE(0, 4, 6, 1, 1), SUP },
 	{ ENCA("aes-cbc-128/sha1", A_CBC, SHA1, 16, 0, 20, 96, CBC, "hmac(sha1)"), SHAPE(1, 4, 4, 1, 1), SUP },
 	{ AEAD("aes-ccm-128", CCM, 16, 3, 128, R4309), SHAPE(0, 6, 4, 1, 1), SUP },
+
+	/* Path MTU, fragment before IPsec (inner IPv4, DF clear) */
+	{ AEAD("aes-gcm-128/frag-600", GCM, 16, 4, 128, R4106), T44, FRAG(600) },
+	{ ENCA("aes-cbc-128/sha256/frag-1280", A_CBC, SHA256, 16, 0, 32, 128, CBC, "hmac(sha256)"), SHAPE(0, 6, 4, 0, 1), FRAG(1280) },
 };
 const size_t xt_ncases = sizeof(xt_cases) / sizeof(xt_cases[0]);

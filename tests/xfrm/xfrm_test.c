@@ -356,12 +356,39 @@ static void send_from_kernel(const struct xt_case *c, const struct xt_addrs *x,
 	close(tx);
 }
 
+/*
+ * FRAG_BEFORE output: complete ESP packets back to back, each as long as
+ * its outer header says; each must fit the MTU and go out on its own.
+ */
+static void send_fragments(const struct xt_case *c, const uint8_t *esp,
+			   uint32_t len)
+{
+	uint32_t off = 0, n = 0, tot;
+
+	while (off < len) {
+		const uint8_t *p = esp + off;
+
+		tot = p[0] >> 4 == 6 ? 40u + (uint32_t)(p[4] << 8 | p[5]) :
+				       (uint32_t)(p[2] << 8 | p[3]);
+		ck_assert_msg(tot >= 20 && off + tot <= len && tot <= c->frag_mtu,
+			      "%s: ESP packet %u: %u bytes at %u of %u (MTU %u)",
+			      c->name, n, tot, off, len, c->frag_mtu);
+		ck_assert_msg(!xt_send(p, tot), "%s: send %u", c->name, n);
+		off += tot;
+		n++;
+	}
+	ck_assert_msg(n >= 2, "%s: %u ESP packet(s): not fragmented", c->name,
+		      n);
+	printf("xfrm-test: %s: %u ESP packets of at most %u bytes\n", c->name,
+	       n, c->frag_mtu);
+}
+
 static void run_case(const struct xt_case *c, int i)
 {
 	uint8_t ck[64], ak[64], pkt[2048], esp[2048], back[2048];
 	struct g_ipsec_la_sa sa;
 	uint32_t spi_in = 0x7000 + i, spi_out = 0x7800 + i;
-	char alg[512], payload[128], got[256];
+	char alg[512], payload[1500], got[1600];
 	struct g_ipsec_la_data din, dout;
 	struct xt_addrs x;
 	struct pollfd pf;
@@ -371,6 +398,10 @@ static void run_case(const struct xt_case *c, int i)
 	addrs(c, &x);
 	keymat(c, i, ck, ak);
 	fill_sa(&sa, c, spi_in, x.boa, x.bok, ck, ak);
+	if (c->frag_mtu) {
+		sa.path_mtu = c->frag_mtu;
+		sa.frag_mode = G_IPSEC_LA_FRAG_BEFORE;
+	}
 	ret = add_sa(G_IPSEC_LA_IPSEC_OUTBOUND, &sa, &so);
 	if (c->expect_err) {
 		if (ret == 0)
@@ -408,12 +439,20 @@ static void run_case(const struct xt_case *c, int i)
 	ck_assert_msg(rx >= 0, "%s: receiver socket in the namespace", c->name);
 	ck_assert_msg(!c->udp || natt >= 0, "%s: UDP_ENCAP socket", c->name);
 	snprintf(payload, sizeof(payload), "accelerator->kernel %s", c->name);
+	if (c->frag_mtu) { /* larger than the path MTU */
+		len = strlen(payload);
+		memset(payload + len, '.', 1400 - len);
+		payload[1400] = 0;
+	}
 	len = inner_packet(pkt, &x, payload);
 	din = (struct g_ipsec_la_data){ pkt, (uint32_t)len };
 	dout = (struct g_ipsec_la_data){ esp, sizeof(esp) };
 	ret = g_ipsec_la_packet_encap(&h, 0, &so, 1, &din, &dout, NULL);
 	ck_assert_msg(ret == 0, "%s: encap: %d", c->name, ret);
-	ck_assert_msg(!xt_send(esp, dout.length), "%s: send", c->name);
+	if (c->frag_mtu)
+		send_fragments(c, esp, dout.length);
+	else
+		ck_assert_msg(!xt_send(esp, dout.length), "%s: send", c->name);
 	pf = (struct pollfd){ .fd = rx, .events = POLLIN };
 	if (poll(&pf, 1, 3000) != 1) {
 		xt_sh("/sbin/ip netns exec " XT_NS " /sbin/ip -s xfrm state;"

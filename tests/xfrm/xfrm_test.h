@@ -38,6 +38,12 @@ struct xt_case {
 	/* 0, or the errno sa_add must give (negative), with the reason */
 	int expect_err;
 	const char *why;
+	/*
+	 * 0, or the outbound SA's path MTU with G_IPSEC_LA_FRAG_BEFORE: (a)
+	 * sends a datagram too large for it, the kernel must decapsulate
+	 * every ESP packet and reassemble the inner fragments.
+	 */
+	uint16_t frag_mtu;
 };
 
 extern const struct xt_case xt_cases[];

@@ -110,6 +110,9 @@ struct virtio_ipsec_config {
 #define VIRTIO_IPSEC_BUSY		17	/* group still has SAs */
 #define VIRTIO_IPSEC_INVAL		18	/* malformed request or parameter */
 #define VIRTIO_IPSEC_SELECTOR		19	/* inner packet outside the SA selector */
+/* MTU: the ESP packet would exceed the SA's path_mtu; out_len = path_mtu */
+#define VIRTIO_IPSEC_MTU		20
+#define VIRTIO_IPSEC_DISABLED		21	/* SA disabled (SA_MOD DISABLE) */
 
 /* Request opcodes. Control queue: */
 #define VIRTIO_IPSEC_OP_GROUP_CREATE	0x01
@@ -266,8 +269,27 @@ struct virtio_ipsec_sa_params {
 	__u8 sel_src[16];		/* SELECTOR: inner source prefix */
 	__u8 sel_prefix_len;		/* bits */
 	__u8 reserved1[7];
-	__le32 reserved2[8];
+	__le32 reserved2[7];
+	/*
+	 * Outbound only (inbound: 0). path_mtu: largest ESP packet the SA
+	 * may produce, bytes; 0 = no limit, else 576 (IPv6 outer: 1280) ..
+	 * 65535. A packet whose result would be larger gets status MTU,
+	 * unless frag_mode is FRAG_BEFORE, the SA is in tunnel mode and the
+	 * inner packet is IPv4 with DF clear: then the inner packet is
+	 * fragmented (RFC 791) and each fragment encapsulated, the ESP
+	 * packets written back to back in the output area (warning
+	 * FRAGMENTED; each packet's length is in its own IP header).
+	 */
+	__le16 path_mtu;
+	__u8 frag_mode;			/* VIRTIO_IPSEC_FRAG_*; needs path_mtu */
+	__u8 reserved3;
 };
+
+/* sa_params.frag_mode (ODP: ODP_IPSEC_FRAG_CHECK / _BEFORE) */
+#define VIRTIO_IPSEC_FRAG_CHECK		0	/* too large: status MTU */
+#define VIRTIO_IPSEC_FRAG_BEFORE	1	/* fragment inner IPv4, DF clear */
+#define VIRTIO_IPSEC_MIN_MTU_IPV4	576
+#define VIRTIO_IPSEC_MIN_MTU_IPV6	1280
 
 /*
  * Data request, device-readable part:
@@ -292,6 +314,12 @@ struct virtio_ipsec_data_hdr {
 	__le32 reserved[2];
 };
 
+/*
+ * pkt_req.sa_id 0 on DECAP: the device looks the inbound SA up in
+ * group_id by the packet's SPI, outer destination address and protocol
+ * (ESP, or ESP in UDP); a transport SA added without addresses matches
+ * any destination. No match: status INVSA.
+ */
 struct virtio_ipsec_pkt_req {
 	__le32 group_id;
 	__le32 sa_id;
@@ -312,6 +340,8 @@ struct virtio_ipsec_pkt_req {
 #define VIRTIO_IPSEC_WARN_SOFT_SECONDS	(1 << 4)
 #define VIRTIO_IPSEC_WARN_SEQ_NEAR_OVERFLOW (1 << 5)
 #define VIRTIO_IPSEC_SEQ_NEAR_SHIFT	3	/* warn when left <= last / 8 */
+/* FRAG_BEFORE: the output area holds several ESP packets, back to back */
+#define VIRTIO_IPSEC_WARN_FRAGMENTED	(1 << 8)
 
 struct virtio_ipsec_pkt_result {
 	__u8 status;		/* VIRTIO_IPSEC_* */
@@ -345,7 +375,8 @@ struct virtio_ipsec_sa_stats {
 	__le64 no_room;			/* DST_TOO_SMALL */
 	__le64 hard_expired;		/* HARD_EXPIRED */
 	__le64 selector;		/* SELECTOR */
-	__le64 reserved[2];
+	__le64 mtu;			/* MTU */
+	__le64 disabled;		/* DISABLED */
 };
 
 /*
@@ -429,6 +460,13 @@ struct virtio_ipsec_sa_state {
  * notified (no expiry event is raised for them again).
  */
 #define VIRTIO_IPSEC_SA_MOD_LIFETIME	(1 << 4)
+/* path MTU and fragmentation mode (path_mtu, frag_mode); outbound only */
+#define VIRTIO_IPSEC_SA_MOD_MTU		(1 << 8)
+/*
+ * Disable: from now on every packet of the SA gets status DISABLED; the
+ * SA stays until SA_DEL (SA_GET still reads it). Cannot be undone.
+ */
+#define VIRTIO_IPSEC_SA_MOD_DISABLE	(1 << 9)
 struct virtio_ipsec_sa_mod {
 	__le32 flags;			/* VIRTIO_IPSEC_SA_MOD_* */
 	__le32 replay_window;		/* WINDOW: new size, packets */
@@ -445,6 +483,10 @@ struct virtio_ipsec_sa_mod {
 	__le64 bitmap[VIRTIO_IPSEC_MAX_BITMAP_WORDS];
 	__le64 life_bytes;		/* LIFETIME: input bytes used */
 	__le64 life_packets;		/* LIFETIME: packets used */
+	__le16 path_mtu;		/* MTU: as in sa_params */
+	__u8 frag_mode;			/* MTU: as in sa_params */
+	__u8 reserved0;
+	__le32 reserved1;
 };
 
 /* SA_FLUSH: deletes every SA of ctrl_hdr.group_id; no body, no response. */

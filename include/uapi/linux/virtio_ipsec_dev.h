@@ -136,6 +136,11 @@ struct vipsec_pkt {
  * The output capacity counts up to max_packet_len: a packet whose result
  * needs more gets DST_TOO_SMALL with out_len above max_packet_len, which
  * no larger output area can cure (the library reports it as -EMSGSIZE).
+ * Also -ENOENT for an SA or group the file does not own,
+ * -ESHUTDOWN for an SA disabled with SA_MOD DISABLE. A DECAP packet with
+ * sa_id 0 has the device look its SA up by SPI in group_id, which must
+ * be a group the file created (-EINVAL for group 0, shared by all files,
+ * and for ENCAP).
  */
 #define VIPSEC_OP_ENCAP		1
 #define VIPSEC_OP_DECAP		2
@@ -167,6 +172,7 @@ struct vipsec_xform {
 #define VIPSEC_EV_REPLAY	10	/* replayed or late packet */
 #define VIPSEC_EV_WRONG_SPI	11	/* not ESP or not the SA's SPI */
 #define VIPSEC_EV_BAD_PAD	12	/* bad padding or next header */
+#define VIPSEC_EV_CTRL_DONE	13	/* a VIPSEC_IOC_CTRL_ASYNC call completed */
 /*
  * An SA event reaches only the file that owned the SA when the device
  * raised it: an SA id freed by SA_DEL (or close) goes to another file
@@ -190,7 +196,15 @@ struct vipsec_event {
 	__u64 value;
 };
 
-/* VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod). */
+/*
+ * VIPSEC_IOC_SA_MOD: modify one own SA (struct virtio_ipsec_sa_mod).
+ * With VIRTIO_IPSEC_SA_MOD_DISABLE the driver first refuses new batches
+ * naming the SA (-ESHUTDOWN), then waits for every batch of the file in
+ * flight (asynchronous ones included) before the device is told; the
+ * ioctl returns after that, so the SA can be deleted without loss.
+ * -ETIMEDOUT: the wait ended first. On any failure nothing is applied
+ * and the SA takes packets again.
+ */
 struct vipsec_sa_mod {
 	__u32 size;
 	__u32 flags;			/* must be 0 */
@@ -273,6 +287,27 @@ struct vipsec_event_limit {
 #define VIPSEC_XFORM_F_NO_COMPLETION	(1 << 1)
 #define VIPSEC_MAX_ASYNC		64
 
+/*
+ * VIPSEC_IOC_CTRL_ASYNC: run the control ioctl cmd (VIPSEC_IOC_SA_DEL,
+ * _SA_MOD, _SA_FLUSH or _GROUP_DESTROY: those whose only output is their
+ * result; any other: -EINVAL) on the argument struct at arg without
+ * waiting. The argument is checked and copied at once (its errors are
+ * this ioctl's); the call then runs as the synchronous one would and a
+ * VIPSEC_EV_CTRL_DONE record brings its result (0 or negative errno),
+ * user_data and cmd (in value). A file's asynchronous calls run in
+ * submission order, one at a time, at most VIPSEC_MAX_ASYNC queued or
+ * running (-EAGAIN beyond). CTRL_DONE records are never dropped as LOST;
+ * calls not started when the file is closed are dropped.
+ */
+struct vipsec_ctrl_async {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 cmd;			/* VIPSEC_IOC_* of the call */
+	__u32 reserved;
+	__u64 arg;			/* user pointer to its argument struct */
+	__u64 user_data;		/* echoed in the CTRL_DONE record */
+};
+
 /* Largest size field an ioctl argument may carry (-E2BIG above it) */
 #define VIPSEC_MAX_ARG_SIZE	4096
 
@@ -288,5 +323,6 @@ struct vipsec_event_limit {
 #define VIPSEC_IOC_SA_FLUSH	_IOW(VIPSEC_IOC_MAGIC, 0x14, struct vipsec_sa_flush)
 #define VIPSEC_IOC_XFORM	_IOWR(VIPSEC_IOC_MAGIC, 0x20, struct vipsec_xform)
 #define VIPSEC_IOC_EVENT_LIMIT	_IOW(VIPSEC_IOC_MAGIC, 0x15, struct vipsec_event_limit)
+#define VIPSEC_IOC_CTRL_ASYNC	_IOW(VIPSEC_IOC_MAGIC, 0x21, struct vipsec_ctrl_async)
 
 #endif /* _UAPI_LINUX_VIRTIO_IPSEC_DEV_H */

@@ -62,10 +62,12 @@
 	X(EXISTS,	16, EEXIST,		"id or SPI in use")		\
 	X(BUSY,		17, EBUSY,		"group still has SAs")		\
 	X(INVAL,	18, EINVAL,		"malformed request")		\
-	X(SELECTOR,	19, EACCES,		"packet outside the SA selector")
+	X(SELECTOR,	19, EACCES,		"packet outside the SA selector") \
+	X(MTU,		20, EMSGSIZE,		"packet exceeds the SA's path MTU") \
+	X(DISABLED,	21, ESHUTDOWN,		"SA disabled")
 
 /* Statuses 0 .. VIPSEC_STATUS_COUNT - 1 exist; the table has no gaps. */
-#define VIPSEC_STATUS_COUNT	20
+#define VIPSEC_STATUS_COUNT	22
 
 /*
  * VIPSEC_STATUS_TABLE_VALID is true when every row's value is the uAPI's

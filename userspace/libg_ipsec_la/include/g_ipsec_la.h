@@ -18,10 +18,16 @@
  *   g_ipsec_la_poll() in the caller's thread, never from a hidden thread.
  *   Data calls are truly asynchronous (the driver's async XFORM): the call
  *   returns once the batch is queued, buffers must stay valid until the
- *   callback. Control calls (group, SA, capabilities) perform the ioctl
- *   before returning (the driver completes control requests synchronously)
- *   and only the callback is deferred to g_ipsec_la_poll(), with a copy of
- *   the outargs. NO_RESP_EXPECTED: no callback and out may be NULL.
+ *   callback. g_ipsec_la_sa_del(), g_ipsec_la_sa_mod() and
+ *   g_ipsec_la_sa_flush() are asynchronous too (the driver's
+ *   VIPSEC_IOC_CTRL_ASYNC): the call returns once the request is queued,
+ *   errors the library can see at once are returned at once, out is not
+ *   written, and the callback's outargs carry the result (which may be an
+ *   error); such calls complete in the order they were made. The other
+ *   control calls (group, sa_add, sa_get, capabilities) perform the ioctl
+ *   before returning and only the callback is deferred to
+ *   g_ipsec_la_poll(), with a copy of the outargs. NO_RESP_EXPECTED: no
+ *   callback and out may be NULL.
  *   Packet calls with NO_RESP_EXPECTED still produce their packets: the
  *   batch is processed before the call returns, output bytes and
  *   out_data lengths are written as for SYNC, single-packet calls return
@@ -340,6 +346,23 @@ enum g_ipsec_la_inb_sa_flags {
 						    * else -EACCES */
 };
 
+/*
+ * Extension: g_ipsec_la_sa.frag_mode, what an outbound SA does with a
+ * packet whose ESP result would exceed its path_mtu (ODP's
+ * odp_ipsec_frag_mode_t CHECK and BEFORE).
+ */
+enum g_ipsec_la_frag_mode {
+	/* refuse it: -EMSGSIZE, the MTU in the output length */
+	G_IPSEC_LA_FRAG_CHECK = 0,
+	/*
+	 * tunnel mode, inner IPv4 with DF clear: fragment the inner packet
+	 * and encapsulate each fragment; the ESP packets lie back to back in
+	 * the output (G_IPSEC_LA_WARN_FRAGMENTED), each as long as its IP
+	 * header says. Anything else: as CHECK.
+	 */
+	G_IPSEC_LA_FRAG_BEFORE = 1
+};
+
 /* Values of g_ipsec_la_sa.proto (deviation 14) */
 enum g_ipsec_la_proto {
 	G_IPSEC_LA_PROTO_ESP = 50,
@@ -591,7 +614,14 @@ struct g_ipsec_la_sa {
 	uint64_t hard_seconds_limit;  /* 0 = none */
 	uint32_t seq_notify_interval; /* announce every N packets; 0 = never
 					 * (needs seqnum_periodic_notify) */
-	uint32_t reserved[8];	      /* must be 0 (-EINVAL): room to grow */
+	/*
+	 * Outbound only: largest ESP packet the SA may produce, bytes;
+	 * 0 = no limit, else 576 (IPv6 outer: 1280) .. 65535.
+	 */
+	uint16_t path_mtu;
+	uint8_t frag_mode;     /* enum g_ipsec_la_frag_mode */
+	uint8_t frag_reserved; /* must be 0 */
+	uint32_t reserved[7];  /* must be 0 (-EINVAL): room to grow */
 };
 
 /* 9.26 (deviation 25) */
@@ -764,7 +794,8 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
  *
  * Return: 0; -EINVAL bad arguments, direction mismatch, or an SA handle of
  * another accelerator handle; -ENOENT unknown or already deleted SA;
- * -EINVAL ASYNC without resp->cbfn; -ENODEV accelerator gone.
+ * -EINVAL ASYNC without resp->cbfn; -ENODEV accelerator gone;
+ * -EAGAIN (ASYNC) 64 asynchronous control calls already pending.
  */
 int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_del_inargs *in,
@@ -791,6 +822,9 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
  * -EINVAL bad arguments, bad handle, inbound SA, too many segments;
  * -EAGAIN too many ASYNC batches in flight;
  * -ENOENT unknown or deleted SA; -ENOSPC output too small (see above);
+ * -EMSGSIZE the ESP packet would exceed the SA's path_mtu (out_data[0].
+ * length becomes the MTU; see enum g_ipsec_la_frag_mode);
+ * -ESHUTDOWN the SA is disabled (G_IPSEC_LA_SA_MODIFY_DISABLE);
  * -EPROTO malformed input packet; -EKEYEXPIRED SA past a hard lifetime;
  * -EOVERFLOW sequence numbers exhausted; -EMSGSIZE packet, or its ESP
  * result, larger than the accelerator's max_packet_len (capabilities):
@@ -811,6 +845,12 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * g_ipsec_la_packet_decap() - verify, decrypt and decapsulate one ESP
  * packet (inbound SA). Arguments as for g_ipsec_la_packet_encap(); the
  * input is the outer IP packet carrying ESP, the output the inner packet.
+ * @sa_handle may be NULL (extension, seed 004): the accelerator then
+ * finds the inbound SA by the packet's SPI, outer destination address
+ * and protocol (ESP, or ESP in UDP) among the SAs of the handle's group,
+ * which must be one created with g_ipsec_la_create_group() (-EINVAL in
+ * the default group, which other owners share); a transport SA added
+ * without addresses matches any destination. No such SA: -ENOENT.
  *
  * Return: 0 (also when a soft lifetime was reached);
  * -EBADMSG ICV mismatch (authentication failed);
@@ -824,6 +864,7 @@ int32_t g_ipsec_la_packet_encap(struct g_ipsec_la_handle *handle,
  * -EPROTONOSUPPORT not ESP, or SPI not that of the SA;
  * -EACCES inner source outside the SA's selector (CHECK_SELECTOR);
  * -EKEYEXPIRED SA past a hard lifetime;
+ * -ESHUTDOWN the SA is disabled (G_IPSEC_LA_SA_MODIFY_DISABLE);
  * -EINVAL bad arguments, bad handle, outbound SA, too many segments;
  * -EMSGSIZE packet, or its result, larger than max_packet_len;
  * -ENODEV accelerator gone; -EIO device error.
@@ -863,12 +904,14 @@ struct g_ipsec_la_pkt_result {
  * outbound SA has at most 1/8 of its sequence numbers left (rekey).
  */
 enum g_ipsec_la_pkt_warning {
-	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0,	    /* soft lifetime reached */
-	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1,	    /* periodic announce due */
-	G_IPSEC_LA_WARN_SOFT_BYTES = 1u << 2,	    /* soft byte limit */
-	G_IPSEC_LA_WARN_SOFT_PACKETS = 1u << 3,	    /* soft packet limit */
-	G_IPSEC_LA_WARN_SOFT_SECONDS = 1u << 4,	    /* soft time limit */
-	G_IPSEC_LA_WARN_SEQ_NEAR_OVERFLOW = 1u << 5 /* last 1/8 of seqs */
+	G_IPSEC_LA_WARN_SOFT_EXPIRY = 1u << 0,	     /* soft lifetime reached */
+	G_IPSEC_LA_WARN_SEQ_NOTIFY = 1u << 1,	     /* periodic announce due */
+	G_IPSEC_LA_WARN_SOFT_BYTES = 1u << 2,	     /* soft byte limit */
+	G_IPSEC_LA_WARN_SOFT_PACKETS = 1u << 3,	     /* soft packet limit */
+	G_IPSEC_LA_WARN_SOFT_SECONDS = 1u << 4,	     /* soft time limit */
+	G_IPSEC_LA_WARN_SEQ_NEAR_OVERFLOW = 1u << 5, /* last 1/8 of seqs */
+	/* G_IPSEC_LA_FRAG_BEFORE: several ESP packets, back to back */
+	G_IPSEC_LA_WARN_FRAGMENTED = 1u << 8
 };
 
 /*
@@ -889,7 +932,18 @@ enum g_ipsec_la_sa_modify_flags {
 	G_IPSEC_LA_SA_MODIFY_LOCAL_GW_INFO = 1, /* local address and port */
 	G_IPSEC_LA_SA_MODIFY_PEER_GW_INFO,	/* peer address and port */
 	G_IPSEC_LA_SA_MODIFY_REPLAY_INFO,	/* sequence number, window */
-	G_IPSEC_LA_SA_MODIFY_LIFETIME_INFO	/* lifetime used (extension) */
+	G_IPSEC_LA_SA_MODIFY_LIFETIME_INFO,	/* lifetime used (extension) */
+	/* Extension: outbound SA's path MTU and mode (u.mtu_info) */
+	G_IPSEC_LA_SA_MODIFY_MTU = 8,
+	/*
+	 * Extension: disable the SA (seed 004, ODP odp_ipsec_sa_disable()):
+	 * packet calls naming it fail with -ESHUTDOWN from now on; the call
+	 * completes (returns, or with ASYNC runs its callback) only once
+	 * every packet call of this handle submitted before it has
+	 * completed, so the SA can then be deleted without loss. Cannot be
+	 * undone.
+	 */
+	G_IPSEC_LA_SA_MODIFY_DISABLE = 9
 };
 
 /* Extension: an amount of SA lifetime (deviations 37, 38). */
@@ -936,6 +990,10 @@ struct g_ipsec_la_sa_mod_inargs {
 		 * 2^32); limits it reaches count as already notified.
 		 */
 		struct g_ipsec_la_lifetime lifetime_info;
+		struct {
+			uint16_t path_mtu; /* as g_ipsec_la_sa.path_mtu */
+			uint8_t frag_mode; /* enum g_ipsec_la_frag_mode */
+		} mtu_info;
 	} u;
 };
 
@@ -1235,10 +1293,16 @@ g_ipsec_la_notifications_hook_deregister(struct g_ipsec_la_handle *handle);
 
 /**
  * g_ipsec_la_sa_mod() - change an SA's local or peer address and port, or
- * its replay state, keeping keys (and the rest of the state).
+ * its replay state, keeping keys (and the rest of the state); or
+ * (extensions) its path MTU, or disable it before deletion (see
+ * G_IPSEC_LA_SA_MODIFY_DISABLE: the call waits for this handle's packet
+ * calls in flight).
  *
  * Return: 0; -EINVAL bad arguments, direction mismatch, another handle's
- * SA, address family change, window larger than max_replay_window;
+ * SA, address family change, window larger than max_replay_window, a
+ * path MTU out of range or on an inbound SA; -ETIMEDOUT packet calls in
+ * flight did not complete in time (DISABLE: nothing is applied, call
+ * again);
  * -EOPNOTSUPP the accelerator did not offer SA_MOD; -ENOENT unknown SA;
  * -ENODEV accelerator gone.
  */
@@ -1292,7 +1356,11 @@ g_ipsec_la_multi_packet_encap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      struct g_ipsec_la_pkt_result results[],
 			      const struct g_ipsec_la_resp_args *resp);
 
-/** g_ipsec_la_multi_packet_decap() - as multi_packet_encap, inbound. */
+/**
+ * g_ipsec_la_multi_packet_decap() - as multi_packet_encap, inbound.
+ * @sa_handle may be NULL: each packet's SA is looked up by SPI (see
+ * g_ipsec_la_packet_decap()).
+ */
 int32_t
 g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      const struct g_ipsec_la_sa_handle *sa_handle,
@@ -1342,6 +1410,40 @@ g_ipsec_la_error_events_config(struct g_ipsec_la_handle *handle,
  * Return: 0; -EINVAL NULL @warnings.
  */
 int32_t g_ipsec_la_packet_warnings_get(uint32_t *warnings);
+
+/**
+ * g_ipsec_la_multi_sa_packet_encap() - extension (seed 004): as
+ * g_ipsec_la_multi_packet_encap(), but packet i goes through
+ * @sa_handles[i]; the SAs may differ from packet to packet.
+ * @sa_handles: [in] num_packets outbound SA handles, none NULL.
+ *
+ * Return: as g_ipsec_la_multi_packet_encap(); a bad handle among them
+ * refuses the whole call (-EINVAL), as does a deleted one (-ENOENT) or a
+ * disabled one (-ESHUTDOWN).
+ */
+int32_t g_ipsec_la_multi_sa_packet_encap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *const sa_handles[],
+	uint32_t num_packets, const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp);
+
+/**
+ * g_ipsec_la_multi_sa_packet_decap() - extension (seed 004): as
+ * g_ipsec_la_multi_packet_decap(), packet i through @sa_handles[i]
+ * (inbound). A NULL entry looks packet i's SA up by SPI, as
+ * g_ipsec_la_packet_decap() does with a NULL handle.
+ *
+ * Return: as g_ipsec_la_multi_sa_packet_encap().
+ */
+int32_t g_ipsec_la_multi_sa_packet_decap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *const sa_handles[],
+	uint32_t num_packets, const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp);
 
 /**
  * g_ipsec_la_fd_get() - extension: the file descriptor that becomes

@@ -96,6 +96,76 @@ int gla_finish_result(const struct gla_ref *ref, uint32_t flags,
 	return gla_finish_ctrl(ref, flags, resp, ret, &res, sizeof(res));
 }
 
+int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
+		   const struct g_ipsec_la_resp_args *resp, unsigned long cmd,
+		   void *arg, uint32_t group, uint32_t sa)
+{
+	int no_resp = !!(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED);
+	struct vipsec_ctrl_async a;
+	struct gla_pending *p, **pp;
+	int ret;
+
+	if (!(flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) && !no_resp)
+		return 0;
+	p = gla_pending_new(no_resp ? NULL : resp);
+	if (!p)
+		return -ENOMEM;
+	p->is_ctrl = 1;
+	p->ctrl_cmd = cmd;
+	p->ctrl_group = group;
+	p->ctrl_sa = sa;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.cmd = (uint32_t)cmd;
+	a.arg = (uintptr_t)arg;
+	a.user_data = (uintptr_t)p;
+	/* Linked first: another thread's poll may read the record at once. */
+	pthread_mutex_lock(&ref->inst->lock);
+	p->next = ref->inst->inflight;
+	ref->inst->inflight = p;
+	pthread_mutex_unlock(&ref->inst->lock);
+	ret = gla_dev_ioctl(ref, VIPSEC_IOC_CTRL_ASYNC, &a);
+	if (!ret)
+		return 1;
+	pthread_mutex_lock(&ref->inst->lock);
+	for (pp = &ref->inst->inflight; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	pthread_mutex_unlock(&ref->inst->lock);
+	gla_pending_free(p);
+	return ret;
+}
+
+/* An ASYNC control call completed: its bookkeeping, then its callback. */
+static int gla_ctrl_done(struct gla_inst *inst, struct gla_pending *p,
+			 int32_t result)
+{
+	if (!result && p->ctrl_cmd == VIPSEC_IOC_SA_DEL)
+		gla_sa_meta_clear(inst, p->ctrl_sa);
+	if (!result && p->ctrl_cmd == VIPSEC_IOC_SA_FLUSH)
+		gla_sa_meta_clear_group(inst, p->ctrl_group);
+	/* sa_del, sa_mod and flush outargs are their result alone */
+	p->out.result = result;
+	if (!p->cbfn)
+		return 0;
+	p->cbfn(p->cb_arg, p->cb_arg_len, &p->out);
+	return 1;
+}
+
+int gla_sa_meta_live(struct gla_inst *inst, uint32_t id)
+{
+	int live;
+
+	if (id > inst->info.max_sas)
+		return 0;
+	pthread_mutex_lock(&inst->lock);
+	live = inst->sas[id].live;
+	pthread_mutex_unlock(&inst->lock);
+	return live;
+}
+
 void gla_inst_drain(struct gla_inst *inst)
 {
 	struct gla_pending *p, *n;
@@ -214,6 +284,15 @@ static struct gla_pending *gla_inflight_take(struct gla_inst *inst,
 	return p;
 }
 
+/* Puts @p back among the in-flight ones (a record of the wrong type). */
+static void gla_defer_inflight(struct gla_inst *inst, struct gla_pending *p)
+{
+	pthread_mutex_lock(&inst->lock);
+	p->next = inst->inflight;
+	inst->inflight = p;
+	pthread_mutex_unlock(&inst->lock);
+}
+
 /* Run one event record's hook. Returns callbacks run (0 or 1). */
 static int gla_event_hook(struct gla_inst *inst, const struct vipsec_event *e)
 {
@@ -279,6 +358,16 @@ static int gla_record(struct gla_inst *inst, const struct vipsec_event *e)
 	int ran;
 
 	switch (e->type) {
+	case VIPSEC_EV_CTRL_DONE:
+		p = gla_inflight_take(inst, e->user_data);
+		if (!p || !p->is_ctrl) { /* not ours: ignore */
+			if (p)		 /* a batch's address: put it back */
+				gla_defer_inflight(inst, p);
+			return 0;
+		}
+		ran = gla_ctrl_done(inst, p, e->result);
+		gla_pending_free(p);
+		return ran;
 	case VIPSEC_EV_XFORM_DONE:
 		p = gla_inflight_take(inst, e->user_data);
 		if (!p)

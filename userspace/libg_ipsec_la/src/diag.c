@@ -32,7 +32,7 @@ static const struct gla_errword gla_lib_words[] = {
 	{ ENOSPC,	"output area too small (the bytes needed are reported), "
 			"or the SA or group table is full" },
 	{ EMSGSIZE,	"packet, or its ESP result, larger than the "
-			"accelerator's max_packet_len" },
+			"accelerator's max_packet_len or the SA's path MTU" },
 	{ ENODEV,	"accelerator gone (unplugged, reset or closed)" },
 	{ EAGAIN,	"too many asynchronous requests in flight: poll, then retry" },
 	{ EDQUOT,	"this handle's share of SAs or groups is used up" },

@@ -69,6 +69,10 @@ struct gla_pending {
 	/* the accelerator's max_packet_len: a result needing more can never
 	 * fit, so it is -EMSGSIZE, not -ENOSPC (0: no limit known) */
 	uint32_t max_len;
+	/* ASYNC control call (gla_ctrl_async()): bookkeeping on success */
+	int is_ctrl;
+	unsigned long ctrl_cmd; /* VIPSEC_IOC_* */
+	uint32_t ctrl_group, ctrl_sa;
 };
 
 /* What the library remembers of each SA it added (events -> handles). */
@@ -142,6 +146,18 @@ int gla_finish_result(const struct gla_ref *ref, uint32_t flags,
 		      const struct g_ipsec_la_resp_args *resp, int ret,
 		      int32_t *result);
 void gla_pending_free(struct gla_pending *p);
+/*
+ * With ASYNC or NO_RESP_EXPECTED in @flags: submit the control ioctl @cmd
+ * on @arg through VIPSEC_IOC_CTRL_ASYNC and return at once (1: queued;
+ * or a negative errno); its CTRL_DONE record, read by g_ipsec_la_poll(),
+ * does the bookkeeping of @cmd (group @group, SA @sa) and runs the
+ * callback with the result. 0: @flags ask for a synchronous call.
+ */
+int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
+		   const struct g_ipsec_la_resp_args *resp, unsigned long cmd,
+		   void *arg, uint32_t group, uint32_t sa);
+/* 1 when the library knows SA @id of @inst as live (added, not deleted) */
+int gla_sa_meta_live(struct gla_inst *inst, uint32_t id);
 void gla_inst_drain(struct gla_inst *inst); /* close: drop everything */
 void gla_sa_meta_set(struct gla_inst *inst, uint32_t id, uint32_t group,
 		     uint32_t dir, uint32_t spi);
@@ -151,6 +167,10 @@ void gla_sa_meta_clear_group(struct gla_inst *inst, uint32_t group);
 /* group.c */
 int gla_group_decode(const struct gla_ref *ref, const uint32_t *gh,
 		     uint32_t *group_id);
+
+/* sa_wire.c: path MTU and mode; @ipv6: 1, 0, or -1 unknown */
+int gla_mtu_check(enum g_ipsec_la_sa_direction dir, int ipv6, uint32_t mtu,
+		  uint32_t mode);
 
 /* sa.c */
 int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,

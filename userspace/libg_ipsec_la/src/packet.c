@@ -4,7 +4,9 @@
  * Every call is ONE VIPSEC_IOC_XFORM (one system call, one virtqueue
  * notification) carrying 1..256 packets with scatter-gather segments;
  * each packet gets its own result. ASYNC calls use the driver's async
- * XFORM and complete in g_ipsec_la_poll().
+ * XFORM and complete in g_ipsec_la_poll(). A packet names its SA, or on
+ * decapsulation none: the device then finds the inbound SA by SPI in the
+ * handle's group (seed 004).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -81,7 +83,9 @@ static void gla_pkt_result(const struct vipsec_pkt *k,
 		return;
 	for (i = 0; i < nout; i++)
 		cap += out[i].length;
-	if (r->result == -ENOSPC || r->result == -EMSGSIZE) {
+	/* out_len: DST_TOO_SMALL the bytes needed, MTU the path MTU */
+	if (k->status == VIRTIO_IPSEC_DST_TOO_SMALL ||
+	    k->status == VIRTIO_IPSEC_MTU) {
 		for (i = 0; i < nout; i++)
 			out[i].length = 0;
 		out[0].length = k->out_len;
@@ -144,7 +148,33 @@ struct gla_batch {
 	struct vipsec_seg *segs; /* 2 * VIPSEC_MAX_SEGS per packet */
 };
 
-static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *sh,
+/*
+ * The group and SA ids packet @i goes to: @sa's, or with no SA (decap
+ * only) the handle's group and SA id 0, which the driver accepts only
+ * in a group of the caller's own.
+ */
+static int gla_pkt_sa(const struct gla_ref *ref,
+		      const struct g_ipsec_la_sa_handle *sa, uint32_t dir,
+		      uint32_t ids[2])
+{
+	int ret;
+
+	if (!sa) {
+		if (dir != G_IPSEC_LA_IPSEC_INBOUND || !ref->group_id)
+			return -EINVAL;
+		ids[0] = ref->group_id;
+		ids[1] = 0;
+		return 0;
+	}
+	ret = gla_sa_check(ref, sa, dir);
+	if (ret)
+		return ret;
+	ids[0] = sa->ipsec_sa_handle[GLA_H_GROUP_ID];
+	ids[1] = sa->ipsec_sa_handle[GLA_H_SA_ID];
+	return 0;
+}
+
+static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *ids,
 			 uint64_t max, const struct g_ipsec_la_data *in,
 			 uint32_t nin, const struct g_ipsec_la_data *out,
 			 uint32_t nout)
@@ -168,8 +198,8 @@ static int gla_batch_add(struct gla_batch *b, uint32_t i, const uint32_t *sh,
 	if (c < 0)
 		return c;
 	memset(k, 0, sizeof(*k));
-	k->group_id = sh[GLA_H_GROUP_ID];
-	k->sa_id = sh[GLA_H_SA_ID];
+	k->group_id = ids[0];
+	k->sa_id = ids[1];
 	k->in_nsegs = (uint32_t)a;
 	k->out_nsegs = (uint32_t)c;
 	k->in_segs = (uintptr_t)is;
@@ -220,9 +250,10 @@ void gla_pkt_complete(struct gla_pending *p, int batch_ret)
 struct gla_xf_args {
 	uint32_t op;
 	uint32_t flags;
-	const struct g_ipsec_la_sa_handle *sa;
-	uint32_t n;			     /* packets */
-	const struct g_ipsec_la_packet *inp; /* multi */
+	const struct g_ipsec_la_sa_handle *sa;	       /* all packets, or */
+	const struct g_ipsec_la_sa_handle *const *sas; /* one per packet */
+	uint32_t n;				       /* packets */
+	const struct g_ipsec_la_packet *inp;	       /* multi */
 	struct g_ipsec_la_packet *outp;
 	const struct g_ipsec_la_data *in1; /* single */
 	struct g_ipsec_la_data *out1;
@@ -232,22 +263,24 @@ struct gla_xf_args {
 };
 
 static int gla_xf_build(const struct gla_ref *ref, const struct gla_xf_args *a,
-			struct gla_batch *b)
+			uint32_t dir, struct gla_batch *b)
 {
 	uint64_t max = ref->info.max_packet_len ? ref->info.max_packet_len :
 						  UINT32_MAX;
-	const uint32_t *sh = a->sa->ipsec_sa_handle;
-	uint32_t i;
+	uint32_t i, ids[2];
 	int ret;
 
 	ret = gla_batch_alloc(b, a->n);
 	for (i = 0; !ret && i < a->n; i++) {
+		ret = gla_pkt_sa(ref, a->sas ? a->sas[i] : a->sa, dir, ids);
+		if (ret)
+			break;
 		if (a->inp)
-			ret = gla_batch_add(b, i, sh, max, a->inp[i].data,
+			ret = gla_batch_add(b, i, ids, max, a->inp[i].data,
 					    a->inp[i].num_sg, a->outp[i].data,
 					    a->outp[i].num_sg);
 		else
-			ret = gla_batch_add(b, i, sh, max, a->in1, a->nseg1,
+			ret = gla_batch_add(b, i, ids, max, a->in1, a->nseg1,
 					    a->out1, a->nseg1);
 	}
 	if (ret && b->pkts) {
@@ -312,7 +345,7 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 	ret = gla_check_flags(a->flags, a->resp);
 	if (ret)
 		return ret;
-	ret = gla_sa_ref(handle, a->sa, dir, &ref);
+	ret = gla_ref_get(handle, &ref);
 	if (ret)
 		return ret;
 	lim = ref.info.max_batch && ref.info.max_batch < VIPSEC_MAX_PKT_BATCH ?
@@ -320,7 +353,7 @@ static int gla_xf(struct g_ipsec_la_handle *handle, struct gla_xf_args *a)
 		      VIPSEC_MAX_PKT_BATCH;
 	if (a->n > lim)
 		a->n = lim; /* ODP style: consume what fits */
-	ret = gla_xf_build(&ref, a, &b);
+	ret = gla_xf_build(&ref, a, dir, &b);
 	if (ret)
 		return ret;
 
@@ -406,8 +439,11 @@ static int gla_single(struct g_ipsec_la_handle *handle, uint32_t flags,
 	gla_last_warnings = 0;
 	gla_err_begin(op == VIPSEC_OP_ENCAP ? "g_ipsec_la_packet_encap" :
 					      "g_ipsec_la_packet_decap");
-	if (!sa_handle || !in_data || !out_data)
-		return GLA_BAD("sa_handle, in_data or out_data (NULL)", 0, 0);
+	/* No SA: decap looks it up by SPI (gla_pkt_sa()) */
+	if ((!sa_handle && op != VIPSEC_OP_DECAP) || !in_data || !out_data)
+		return GLA_BAD("sa_handle (NULL: decap only), in_data or "
+			       "out_data (NULL)",
+			       0, 0);
 	if (!nseg || nseg > VIPSEC_MAX_SEGS)
 		return GLA_BAD("num_sg_elem", nseg, VIPSEC_MAX_SEGS);
 	ret = gla_xf(handle, &a);
@@ -446,7 +482,8 @@ int32_t g_ipsec_la_packet_decap(struct g_ipsec_la_handle *handle,
 }
 
 static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
-		     const struct g_ipsec_la_sa_handle *sa, uint32_t n,
+		     const struct g_ipsec_la_sa_handle *sa,
+		     const struct g_ipsec_la_sa_handle *const *sas, uint32_t n,
 		     const struct g_ipsec_la_packet *in,
 		     struct g_ipsec_la_packet *out,
 		     struct g_ipsec_la_pkt_result *results,
@@ -456,6 +493,7 @@ static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
 		.op = op,
 		.flags = flags,
 		.sa = sa,
+		.sas = sas,
 		.n = n,
 		.inp = in,
 		.outp = out,
@@ -465,7 +503,7 @@ static int gla_multi(struct g_ipsec_la_handle *handle, uint32_t flags,
 
 	gla_err_begin(op == VIPSEC_OP_ENCAP ? "g_ipsec_la_multi_packet_encap" :
 					      "g_ipsec_la_multi_packet_decap");
-	if (!sa || !n || !in || !out ||
+	if ((!sa && !sas && op != VIPSEC_OP_DECAP) || !n || !in || !out ||
 	    (!results && !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)))
 		return -EINVAL;
 	return gla_xf(handle, &a);
@@ -480,8 +518,9 @@ g_ipsec_la_multi_packet_encap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      struct g_ipsec_la_pkt_result results[],
 			      const struct g_ipsec_la_resp_args *resp)
 {
-	return gla_multi(handle, flags, sa_handle, num_packets, in_packets,
-			 out_packets, results, resp, VIPSEC_OP_ENCAP);
+	return gla_multi(handle, flags, sa_handle, NULL, num_packets,
+			 in_packets, out_packets, results, resp,
+			 VIPSEC_OP_ENCAP);
 }
 
 int32_t
@@ -493,6 +532,37 @@ g_ipsec_la_multi_packet_decap(struct g_ipsec_la_handle *handle, uint32_t flags,
 			      struct g_ipsec_la_pkt_result results[],
 			      const struct g_ipsec_la_resp_args *resp)
 {
-	return gla_multi(handle, flags, sa_handle, num_packets, in_packets,
-			 out_packets, results, resp, VIPSEC_OP_DECAP);
+	return gla_multi(handle, flags, sa_handle, NULL, num_packets,
+			 in_packets, out_packets, results, resp,
+			 VIPSEC_OP_DECAP);
+}
+
+int32_t g_ipsec_la_multi_sa_packet_encap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *const sa_handles[],
+	uint32_t num_packets, const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp)
+{
+	if (!sa_handles)
+		return -EINVAL;
+	return gla_multi(handle, flags, NULL, sa_handles, num_packets,
+			 in_packets, out_packets, results, resp,
+			 VIPSEC_OP_ENCAP);
+}
+
+int32_t g_ipsec_la_multi_sa_packet_decap(
+	struct g_ipsec_la_handle *handle, uint32_t flags,
+	const struct g_ipsec_la_sa_handle *const sa_handles[],
+	uint32_t num_packets, const struct g_ipsec_la_packet in_packets[],
+	struct g_ipsec_la_packet out_packets[],
+	struct g_ipsec_la_pkt_result results[],
+	const struct g_ipsec_la_resp_args *resp)
+{
+	if (!sa_handles)
+		return -EINVAL;
+	return gla_multi(handle, flags, NULL, sa_handles, num_packets,
+			 in_packets, out_packets, results, resp,
+			 VIPSEC_OP_DECAP);
 }

@@ -115,7 +115,16 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
 		req.size = sizeof(req);
 		req.group_id = sh[GLA_H_GROUP_ID];
 		req.sa_id = sh[GLA_H_SA_ID];
-		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_DEL, &req);
+		/* ASYNC: an SA this library saw deleted fails at once */
+		ret = gla_sa_meta_live(ref.inst, req.sa_id) ?
+			      gla_ctrl_async(&ref, flags, resp,
+					     VIPSEC_IOC_SA_DEL, &req,
+					     req.group_id, req.sa_id) :
+			      0;
+		if (ret == 1)
+			return 0; /* queued: the result comes to the callback */
+		if (!ret)
+			ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_DEL, &req);
 		if (!ret)
 			gla_sa_meta_clear(ref.inst, req.sa_id);
 	}
@@ -140,7 +149,12 @@ int32_t g_ipsec_la_sa_flush(struct g_ipsec_la_handle *handle, uint32_t flags,
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
 	req.group_id = ref.group_id;
-	ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_FLUSH, &req);
+	ret = gla_ctrl_async(&ref, flags, resp, VIPSEC_IOC_SA_FLUSH, &req,
+			     ref.group_id, 0);
+	if (ret == 1)
+		return 0; /* queued: the result comes to the callback */
+	if (!ret)
+		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_FLUSH, &req);
 	if (!ret)
 		gla_sa_meta_clear_group(ref.inst, ref.group_id);
 	res = ret;

@@ -58,6 +58,15 @@ static int gla_mod_to_wire(const struct gla_ref *ref,
 		m->life_seconds =
 			htole32((uint32_t)in->u.lifetime_info.seconds);
 		return 0;
+	case G_IPSEC_LA_SA_MODIFY_MTU:
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_MTU);
+		m->path_mtu = htole16(in->u.mtu_info.path_mtu);
+		m->frag_mode = in->u.mtu_info.frag_mode;
+		return gla_mtu_check(in->dir, -1, in->u.mtu_info.path_mtu,
+				     in->u.mtu_info.frag_mode);
+	case G_IPSEC_LA_SA_MODIFY_DISABLE:
+		m->flags = htole32(VIRTIO_IPSEC_SA_MOD_DISABLE);
+		return 0;
 	default:
 		return GLA_BAD("flags (one G_IPSEC_LA_SA_MODIFY_*)", in->flags,
 			       0);
@@ -123,6 +132,11 @@ int32_t g_ipsec_la_sa_mod(struct g_ipsec_la_handle *handle,
 		req.sa_id = sh[GLA_H_SA_ID];
 		ret = gla_mod_to_wire(&ref, in, &req.mod);
 	}
+	if (!ret)
+		ret = gla_ctrl_async(&ref, flags, resp, VIPSEC_IOC_SA_MOD, &req,
+				     req.group_id, req.sa_id);
+	if (ret == 1)
+		return 0; /* queued: the result comes to the callback */
 	if (!ret)
 		ret = gla_dev_ioctl(&ref, VIPSEC_IOC_SA_MOD, &req);
 	return gla_finish_result(&ref, flags, resp, ret,
@@ -249,6 +263,8 @@ void gla_sa_from_wire(const struct virtio_ipsec_sa_params *p,
 		sa->te_addr.src_ip.version = p->ip_version;
 		sa->te_addr.dest_ip.version = p->ip_version;
 	}
+	sa->path_mtu = le16toh(p->path_mtu);
+	sa->frag_mode = p->frag_mode;
 	sa->soft_packets_limit = le64toh(p->soft_packets);
 	sa->hard_packets_limit = le64toh(p->hard_packets);
 	sa->soft_seconds_limit = le64toh(p->soft_seconds);

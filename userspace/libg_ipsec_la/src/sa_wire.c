@@ -478,6 +478,30 @@ static int gla_lifetimes_to_wire(const struct g_ipsec_la_sa *sa,
 }
 
 /**
+ * gla_mtu_check() - an SA's path MTU and fragmentation mode (SA add and
+ * G_IPSEC_LA_SA_MODIFY_MTU), checked before the driver and the device
+ * check them again.
+ * @dir:  [in] direction of the SA.
+ * @ipv6: [in] 1 for an IPv6 outer header, 0 IPv4, -1 unknown here (the
+ *        driver and the device check the IPv6 minimum then).
+ *
+ * Return: 0, or -EINVAL: an MTU on an inbound SA, below 576 (IPv6 outer:
+ * 1280), an unknown mode, or a mode without an MTU.
+ */
+int gla_mtu_check(enum g_ipsec_la_sa_direction dir, int ipv6, uint32_t mtu,
+		  uint32_t mode)
+{
+	uint32_t min = ipv6 == 1 ? VIRTIO_IPSEC_MIN_MTU_IPV6 :
+				   VIRTIO_IPSEC_MIN_MTU_IPV4;
+
+	if (mode > G_IPSEC_LA_FRAG_BEFORE || (mode && !mtu) || mtu > 0xffff)
+		return -EINVAL;
+	if (mtu && (dir != G_IPSEC_LA_IPSEC_OUTBOUND || mtu < min))
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * gla_sa_to_wire() - validate @sa and translate it into @p.
  * @sa:   [in] g-API SA parameters.
  * @dir:  [in] direction of the SA.
@@ -516,6 +540,9 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 			       256);
 	if (!gla_mem_is_zero(sa->reserved, sizeof(sa->reserved)))
 		return GLA_BAD("reserved (must be zero)", 0, 0);
+	if (sa->frag_reserved)
+		return GLA_BAD("frag_reserved (must be zero)",
+			       sa->frag_reserved, 0);
 	if (sa->ipcomp.algo)
 		return GLA_NOTSUP("ipcomp.algo (IPComp)", sa->ipcomp.algo);
 	p->spi = htole32(sa->spi);
@@ -542,6 +569,13 @@ int gla_sa_to_wire(const struct g_ipsec_la_sa *sa,
 	     (VIRTIO_IPSEC_SA_OPT_ECN | VIRTIO_IPSEC_SA_OPT_DEC_TTL |
 	      VIRTIO_IPSEC_SA_OPT_SELECTOR | VIRTIO_IPSEC_SA_OPT_TFC_PAD)))
 		ret = -EOPNOTSUPP;
+	if (!ret)
+		ret = gla_mtu_check(dir, p->ip_version == VIRTIO_IPSEC_IPV6,
+				    sa->path_mtu, sa->frag_mode);
+	if (!ret) {
+		p->path_mtu = htole16(sa->path_mtu);
+		p->frag_mode = sa->frag_mode;
+	}
 	if (!ret && sa->seq_notify_interval) {
 		if (!GLA_HAS_F(info, VIRTIO_IPSEC_F_EVENTQ))
 			ret = GLA_NOTSUP("seq_notify_interval (no event queue)",

@@ -60,6 +60,7 @@ struct gla_sw_file {
 struct gla_sw_sa {
 	struct gla_sw_file *owner; /* NULL: free id */
 	uint32_t group;
+	int disabled; /* SA_MOD DISABLE: batches naming it get -ESHUTDOWN */
 };
 
 struct gla_sw_dev {
@@ -100,6 +101,7 @@ int gla_sw_ctrl(uint16_t op, uint32_t group, uint32_t sa_id, const void *body,
 		size_t body_len, void *out, size_t out_cap, uint32_t *out_len);
 long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg);
 long gla_sw_xform(struct gla_sw_file *f, void *uarg);
+int gla_sw_owns_group(struct gla_sw_file *f, uint32_t g);
 int gla_sw_owns_sa(struct gla_sw_file *f, uint32_t group, uint32_t id);
 /* read(): write an XFORM_DONE batch's results back, free it */
 void gla_sw_async_deliver(struct gla_sw_async *a, struct vipsec_event *ev);

@@ -127,7 +127,7 @@ static long gla_sw_claim(struct gla_sw_file *f, void *uarg)
 }
 
 /* sa.c vipsec_file_owns_group(): the default group, or one @f created */
-static int gla_sw_owns_group(struct gla_sw_file *f, uint32_t g)
+int gla_sw_owns_group(struct gla_sw_file *f, uint32_t g)
 {
 	return !g || (g <= gla_sw.max_groups && gla_sw.groups[g] == f);
 }
@@ -265,6 +265,20 @@ static int gla_sw_format_check(const struct virtio_ipsec_sa_params *p)
 	return 0;
 }
 
+/* sa.c vipsec_mtu_check() */
+static int gla_sw_mtu_check(uint8_t dir, uint8_t ver, uint16_t mtu,
+			    uint8_t mode)
+{
+	uint16_t min = ver == VIRTIO_IPSEC_IPV6 ? VIRTIO_IPSEC_MIN_MTU_IPV6 :
+						  VIRTIO_IPSEC_MIN_MTU_IPV4;
+
+	if (mode > VIRTIO_IPSEC_FRAG_BEFORE || (mode && !mtu))
+		return -EINVAL;
+	if (mtu && (dir != VIRTIO_IPSEC_DIR_OUTBOUND || mtu < min))
+		return -EINVAL;
+	return 0;
+}
+
 /* sa.c vipsec_sa_params_check() */
 static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 {
@@ -279,7 +293,9 @@ static int gla_sw_params_check(const struct virtio_ipsec_sa_params *p)
 	if (!gla_sw_mem_is_zero(p->reserved0, sizeof(p->reserved0)) ||
 	    !gla_sw_mem_is_zero(p->reserved1, sizeof(p->reserved1)) ||
 	    !gla_sw_mem_is_zero(p->reserved2, sizeof(p->reserved2)) ||
-	    opts & ~VIRTIO_IPSEC_SA_OPT_ALL)
+	    p->reserved3 || opts & ~VIRTIO_IPSEC_SA_OPT_ALL ||
+	    gla_sw_mtu_check(p->direction, p->ip_version, le16toh(p->path_mtu),
+			     p->frag_mode))
 		return -EINVAL;
 	if ((opts & VIRTIO_IPSEC_SA_OPT_ESN &&
 	     !(feat & (1ULL << VIRTIO_IPSEC_F_ESN))) ||
@@ -348,7 +364,7 @@ static int gla_sw_sa_add_one(struct gla_sw_file *f, uint32_t group,
 		*st = gla_sw.status;
 		return err;
 	}
-	gla_sw.sas[*id] = (struct gla_sw_sa){ f, group };
+	gla_sw.sas[*id] = (struct gla_sw_sa){ f, group, 0 };
 	f->nsas++;
 	gla_sw.counters.sas_created++;
 	gla_sw.counters.active_sas++;
@@ -425,10 +441,11 @@ static long gla_sw_sa_del(struct gla_sw_file *f, void *uarg)
 	return gla_sw_sa_remove(d.group_id, d.sa_id, 0);
 }
 
-#define GLA_SW_SA_MOD_ALL                                       \
-	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER | \
-	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW | \
-	 VIRTIO_IPSEC_SA_MOD_LIFETIME)
+#define GLA_SW_SA_MOD_ALL                                         \
+	(VIRTIO_IPSEC_SA_MOD_LOCAL | VIRTIO_IPSEC_SA_MOD_PEER |   \
+	 VIRTIO_IPSEC_SA_MOD_SEQ | VIRTIO_IPSEC_SA_MOD_WINDOW |   \
+	 VIRTIO_IPSEC_SA_MOD_LIFETIME | VIRTIO_IPSEC_SA_MOD_MTU | \
+	 VIRTIO_IPSEC_SA_MOD_DISABLE)
 
 /* sa.c vipsec_sa_mod_life_check() */
 static int gla_sw_sa_mod_life_check(const struct virtio_ipsec_sa_mod *m,
@@ -464,12 +481,24 @@ static long gla_sw_sa_mod(struct gla_sw_file *f, void *uarg)
 	err = gla_sw_sa_mod_life_check(&m.mod, mf);
 	if (err)
 		return err;
+	/* The SA's direction and family are the engine's to check. */
+	if (mf & VIRTIO_IPSEC_SA_MOD_MTU ?
+		    gla_sw_mtu_check(VIRTIO_IPSEC_DIR_OUTBOUND, 0,
+				     le16toh(m.mod.path_mtu), m.mod.frag_mode) :
+		    m.mod.path_mtu || m.mod.frag_mode)
+		return -EINVAL;
 	if (mf & VIRTIO_IPSEC_SA_MOD_WINDOW &&
 	    (win > gla_sw.max_replay_window ||
 	     win > VIRTIO_IPSEC_MAX_BITMAP_WORDS * 64))
 		return -EINVAL;
 	if (!gla_sw_owns_sa(f, m.group_id, m.sa_id))
 		return -ENOENT;
+	/*
+	 * sa.c vipsec_sa_drain(): nothing of this file is in flight here
+	 * (every batch completes inside its ioctl), so the mark is the drain.
+	 */
+	if (mf & VIRTIO_IPSEC_SA_MOD_DISABLE)
+		gla_sw.sas[m.sa_id].disabled = 1;
 	err = gla_sw_ctrl(VIRTIO_IPSEC_OP_SA_MOD, m.group_id, m.sa_id, &m.mod,
 			  sizeof(m.mod), NULL, 0, NULL);
 	if (!err)
@@ -749,6 +778,55 @@ void gla_sw_release(struct gla_sw_file *f)
 	f->mode = 0;
 }
 
+/*
+ * chardev.c vipsec_ioctl_ctrl_async() and ctrl_async.c: the argument is
+ * checked as the driver's dispatcher does, then the call runs at once
+ * (this accelerator has no control queue to wait for) and its CTRL_DONE
+ * record is queued, never dropped; the order of calls is kept trivially.
+ */
+static long gla_sw_ctrl_async(struct gla_sw_file *f, void *uarg)
+{
+	uint8_t scratch[sizeof(struct vipsec_sa_mod)];
+	struct vipsec_ctrl_async a;
+	struct gla_sw_ev *item;
+	size_t size;
+	int err;
+
+	err = gla_sw_copy_arg(&a, sizeof(a), uarg);
+	if (err)
+		return err;
+	if (a.flags || a.reserved)
+		return -EINVAL;
+	switch (a.cmd) {
+	case VIPSEC_IOC_SA_DEL: size = sizeof(struct vipsec_sa_del); break;
+	case VIPSEC_IOC_SA_FLUSH: size = sizeof(struct vipsec_sa_flush); break;
+	case VIPSEC_IOC_GROUP_DESTROY:
+		size = sizeof(struct vipsec_group);
+		break;
+	case VIPSEC_IOC_SA_MOD:
+		if (!(gla_sw.features & (1ULL << VIRTIO_IPSEC_F_SA_MOD)))
+			return -EOPNOTSUPP;
+		size = sizeof(struct vipsec_sa_mod);
+		break;
+	default: return -EINVAL;
+	}
+	err = gla_sw_copy_arg(scratch, size, (const void *)(uintptr_t)a.arg);
+	if (err)
+		return err;
+	item = calloc(1, sizeof(*item));
+	if (!item)
+		return -ENOMEM;
+	item->ev.size = sizeof(item->ev);
+	item->ev.type = VIPSEC_EV_CTRL_DONE;
+	item->ev.user_data = a.user_data;
+	item->ev.value = a.cmd;
+	item->ev.result =
+		(int32_t)gla_sw_dispatch(f, a.cmd, (void *)(uintptr_t)a.arg);
+	f->nevents++;
+	gla_sw_post_async(f, item);
+	return 0;
+}
+
 /* chardev.c vipsec_ioctl() and vipsec_ioctl_claimed() */
 long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 {
@@ -768,6 +846,7 @@ long gla_sw_dispatch(struct gla_sw_file *f, unsigned long cmd, void *arg)
 	case VIPSEC_IOC_SA_FLUSH: return gla_sw_sa_flush(f, arg);
 	case VIPSEC_IOC_XFORM: return gla_sw_xform(f, arg);
 	case VIPSEC_IOC_EVENT_LIMIT: return gla_sw_event_limit(f, arg);
+	case VIPSEC_IOC_CTRL_ASYNC: return gla_sw_ctrl_async(f, arg);
 	default: return -ENOTTY;
 	}
 }

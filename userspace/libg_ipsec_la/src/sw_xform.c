@@ -54,9 +54,23 @@ static int gla_sw_segs_len(const struct vipsec_seg *s, uint32_t n,
 	return 0;
 }
 
+/* xform.c vipsec_xpkt_sa_check() */
+static int gla_sw_xpkt_sa_check(struct gla_sw_file *f, uint32_t op,
+				const struct vipsec_pkt *p)
+{
+	if (!p->sa_id) {
+		if (op != VIPSEC_OP_DECAP || !p->group_id)
+			return -EINVAL;
+		return gla_sw_owns_group(f, p->group_id) ? 0 : -ENOENT;
+	}
+	if (!gla_sw_owns_sa(f, p->group_id, p->sa_id))
+		return -ENOENT;
+	return gla_sw.sas[p->sa_id].disabled ? -ESHUTDOWN : 0;
+}
+
 /* xform.c vipsec_xpkt_load() */
-static int gla_sw_xpkt_load(struct gla_sw_file *f, const struct vipsec_pkt *p,
-			    struct gla_sw_xpkt *x)
+static int gla_sw_xpkt_load(struct gla_sw_file *f, uint32_t op,
+			    const struct vipsec_pkt *p, struct gla_sw_xpkt *x)
 {
 	uint32_t max = gla_sw.max_packet_len;
 	uint64_t in_len, out_len;
@@ -65,8 +79,9 @@ static int gla_sw_xpkt_load(struct gla_sw_file *f, const struct vipsec_pkt *p,
 	if (p->reserved || !p->in_nsegs || p->in_nsegs > VIPSEC_MAX_SEGS ||
 	    !p->out_nsegs || p->out_nsegs > VIPSEC_MAX_SEGS)
 		return -EINVAL;
-	if (!gla_sw_owns_sa(f, p->group_id, p->sa_id))
-		return -ENOENT;
+	err = gla_sw_xpkt_sa_check(f, op, p);
+	if (err)
+		return err;
 	err = gla_sw_copy_in(x->in, p->in_segs, p->in_nsegs * sizeof(x->in[0]));
 	if (!err)
 		err = gla_sw_copy_in(x->out, p->out_segs,
@@ -97,7 +112,7 @@ static int gla_sw_xform_build(struct gla_sw_file *f, struct gla_sw_async *a,
 	int err;
 
 	for (i = 0; i < a->num; i++) {
-		err = gla_sw_xpkt_load(f, &a->pkts[i], &a->x[i]);
+		err = gla_sw_xpkt_load(f, a->op, &a->pkts[i], &a->x[i]);
 		if (err)
 			return err;
 		in_total += a->x[i].in_len;
