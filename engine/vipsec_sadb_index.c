@@ -92,7 +92,8 @@ void vpe_sadb_index_add(struct vpe_sadb *db, struct vpe_sa *sa)
 			db, sa->group_id, sa->spi, sa->tun_dst)];
 
 		sa->hnext = *head;
-		*head = sa;
+		/* Published whole: data threads walk buckets (by-SPI lookup) */
+		__atomic_store_n(head, sa, __ATOMIC_RELEASE);
 	}
 }
 
@@ -106,8 +107,12 @@ void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa)
 	for (pp = &db->in_hash[bucket(db, sa->group_id, sa->spi, sa->tun_dst)];
 	     *pp; pp = &(*pp)->hnext) {
 		if (*pp == sa) {
-			*pp = sa->hnext;
-			sa->hnext = NULL;
+			/*
+			 * sa keeps its hnext: a data thread standing on it
+			 * still reaches the rest of the bucket. It is freed
+			 * after the grace period (vipsec_queue.c).
+			 */
+			__atomic_store_n(pp, sa->hnext, __ATOMIC_RELEASE);
 			return;
 		}
 	}
@@ -117,9 +122,11 @@ void vpe_sadb_index_del(struct vpe_sadb *db, struct vpe_sa *sa)
 struct vpe_sa *vpe_sadb_find_inbound(const struct vpe_sadb *db, uint32_t gid,
 				     uint32_t spi, const uint8_t dst[16])
 {
-	struct vpe_sa *sa = db->in_hash[bucket(db, gid, spi, dst)];
+	struct vpe_sa *sa = __atomic_load_n(
+		&db->in_hash[bucket(db, gid, spi, dst)], __ATOMIC_ACQUIRE);
 
-	for (; sa; sa = sa->hnext)
+	/* Also from data threads (vipsec_lookup.c): see index_add/_del */
+	for (; sa; sa = __atomic_load_n(&sa->hnext, __ATOMIC_ACQUIRE))
 		if (sa->group_id == gid && sa->spi == spi &&
 		    !memcmp(sa->tun_dst, dst, 16))
 			return sa;
