@@ -94,7 +94,14 @@ void vipsec_file_hangup(struct vipsec_file *f)
 	struct vipsec_event ev = { .type = VIPSEC_EV_DEVICE_LOST,
 				   .result = -ENODEV };
 	unsigned long flags;
+	bool hup;
 
+	/* Once: a broken device (main.c) is hung up again at remove. */
+	spin_lock_irqsave(&f->ev_lock, flags);
+	hup = f->hup;
+	spin_unlock_irqrestore(&f->ev_lock, flags);
+	if (hup)
+		return;
 	vipsec_file_ev_post(f, &ev);
 	spin_lock_irqsave(&f->ev_lock, flags);
 	f->hup = true;

@@ -189,6 +189,30 @@ out:
 }
 
 /*
+ * A device that sets NEEDS_RESET answers nothing any more (a vhost-user
+ * backend that died, a device that found the driver's rings broken):
+ * every waiter is woken with -ENODEV, new requests are refused and every
+ * open file gets DEVICE_LOST, so an application gets errors at once
+ * instead of one timeout per request. Remove (or unbind/bind) then
+ * reclaims what the device held.
+ */
+static void vipsec_hangup_files(struct vipsec_dev *vd);
+static void vipsec_broken(struct vipsec_dev *vd)
+{
+	u32 i;
+
+	if (vd->broken)
+		return;
+	vd->broken = true;
+	dev_err(&vd->vdev->dev,
+		"device needs a reset (its backend failed?): every request fails from now on\n");
+	for (i = 0; i < vd->lim.num_data_queues; i++)
+		vipsec_queue_kill(&vd->dataq[i]);
+	vipsec_queue_kill(&vd->ctrlq);
+	vipsec_hangup_files(vd);
+}
+
+/*
  * The device changed its config: only status can change. A device that
  * drops HW_READY fails its requests itself; the driver says so once.
  */
@@ -201,7 +225,10 @@ static void vipsec_config_work(struct work_struct *work)
 	down_read(&vd->remove_sem);
 	if (!READ_ONCE(vd->gone) && !vd->frozen) {
 		VIPSEC_CREAD(vd->vdev, status, &status);
-		if (!(status & VIRTIO_IPSEC_S_HW_READY))
+		if (vd->vdev->config->get_status(vd->vdev) &
+		    VIRTIO_CONFIG_S_NEEDS_RESET)
+			vipsec_broken(vd);
+		else if (!(status & VIRTIO_IPSEC_S_HW_READY))
 			dev_warn_ratelimited(&vd->vdev->dev,
 					     "device reports not ready (status 0x%x)\n",
 					     status);

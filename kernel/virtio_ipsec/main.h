@@ -129,6 +129,7 @@ struct vipsec_dev {
 	struct mutex ctrl_mutex;	/* one control request at a time */
 	struct vipsec_queue *dataq;	/* lim.num_data_queues entries */
 	struct vipsec_evq evq;		/* vq NULL without F_EVENTQ */
+	bool broken;			/* NEEDS_RESET seen; under config_work */
 	bool frozen;			/* freeze..restore; under remove_sem */
 	struct work_struct config_work;	/* config_changed: status re-read */
 

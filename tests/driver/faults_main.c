@@ -16,18 +16,18 @@ int main(void)
 	int nfail;
 
 	if (!dt_dev_path()) {
-		printf("vipsec_fault_test: no /dev/virtio-ipsec<N>: skip\n");
+		printf("vipsec_fault_test: SKIP: no /dev/virtio-ipsec<N>\n");
 		return 77;
 	}
 	spec = getenv("VIPSEC_DEVICE_SPEC");
 	if (spec && !strncmp(spec, "vhost-user-", 11)) {
 		/* qemu-device/vhost is tested by make test's vhost-hostile */
-		printf("vipsec_fault_test: the device is %s: the x-fault knobs are the in-QEMU device's only: skip\n",
+		printf("vipsec_fault_test: SKIP: the device is %s: the x-fault knobs are the in-QEMU device's only\n",
 		       spec);
 		return 77;
 	}
 	if (!getenv("VIPSEC_QMP")) {
-		printf("vipsec_fault_test: no host QMP agent (tests/vm/run.sh --qmp) to set the device's x-fault knobs: skip\n");
+		printf("vipsec_fault_test: SKIP: no host QMP agent (tests/vm/run.sh --qmp) to set the device's x-fault knobs\n");
 		return 77;
 	}
 	sr = srunner_create(suite_faults());

@@ -98,7 +98,11 @@ static int probe_run(struct g_ipsec_la_handle *h, unsigned int packets)
 		struct g_ipsec_la_data e_in, e_out = { back, sizeof(back) };
 
 		probe_packet(pkt, 100, i);
-		if (g_ipsec_la_packet_encap(h, 0, &so, 1, &d_in, &d_out, NULL))
+		ret = g_ipsec_la_packet_encap(h, 0, &so, 1, &d_in, &d_out,
+					      NULL);
+		if (ret == -ENODEV)
+			break; /* the accelerator is gone: stop counting */
+		if (ret)
 			continue;
 		e_in = d_out;
 		if (!g_ipsec_la_packet_decap(h, 0, &si, 1, &e_in, &e_out,
