@@ -40,11 +40,12 @@
 	 VIRTIO_IPSEC_SA_OPT_SELECTOR | VIRTIO_IPSEC_SA_OPT_DEC_TTL)
 
 /* What the decoder implements around the ESP engine. */
-#define CORE_FEATURES                                                      \
-	(1ULL << VIRTIO_IPSEC_F_IPV6 | 1ULL << VIRTIO_IPSEC_F_TRANSPORT |  \
-	 1ULL << VIRTIO_IPSEC_F_EVENTQ | 1ULL << VIRTIO_IPSEC_F_LIFETIME | \
-	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET |   \
-	 1ULL << VIRTIO_IPSEC_F_SA_STATE | 1ULL << VIRTIO_IPSEC_F_ERR_EVENTS)
+#define CORE_FEATURES                                                          \
+	(1ULL << VIRTIO_IPSEC_F_IPV6 | 1ULL << VIRTIO_IPSEC_F_TRANSPORT |      \
+	 1ULL << VIRTIO_IPSEC_F_EVENTQ | 1ULL << VIRTIO_IPSEC_F_LIFETIME |     \
+	 1ULL << VIRTIO_IPSEC_F_SA_MOD | 1ULL << VIRTIO_IPSEC_F_SA_GET |       \
+	 1ULL << VIRTIO_IPSEC_F_SA_STATE | 1ULL << VIRTIO_IPSEC_F_ERR_EVENTS | \
+	 1ULL << VIRTIO_IPSEC_F_SA_CAPS)
 
 /* Outer header fields of SA_ADD the ESP engine honours. */
 #define CORE_HDR_FIELDS                                    \
@@ -519,7 +520,12 @@ static uint8_t data_validate(const struct vpe_core *core, const uint8_t *req,
 		in_total += in_len;
 		out_total += cap;
 	}
-	if (in_total > req_len - DATA_HLEN - (uint64_t)n * PKT_REQ_LEN)
+	/*
+	 * The input bytes must fill the readable part exactly: trailing
+	 * bytes would be a driver bug or a guest probing what the device
+	 * reads, and refusing them keeps one meaning for every length.
+	 */
+	if (in_total != req_len - DATA_HLEN - (uint64_t)n * PKT_REQ_LEN)
 		return VIRTIO_IPSEC_INVAL;
 	*resp_body = (uint64_t)n * PKT_RES_LEN + out_total;
 	if (*resp_body > resp_cap - FOOTER_LEN)

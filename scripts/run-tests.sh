@@ -96,8 +96,9 @@ else
 			VIPSEC_TESTS="$build/tests/guest-mq" VIPSEC_VMDIR="$build/vm-smp" \
 			"$top/tests/vm/run.sh" --mode test --timeout "${VM_SMP_TIMEOUT:-600}" --build "$build"
 		# two devices in one guest: the g-API failover round trip
-		# (tests/guest/failover.c), its own initramfs and log directory
-		run_suite vm-failover env VIPSEC_QEMU_ARGS="-device virtio-ipsec-pci" \
+		# (tests/guest/failover.c), its own initramfs and log directory;
+		# a third device plays one from before VIRTIO_IPSEC_F_SA_CAPS
+		run_suite vm-failover env VIPSEC_QEMU_ARGS="-device virtio-ipsec-pci -device virtio-ipsec-pci,x-sa-caps=off" \
 			VIPSEC_TESTS="$build/tests/failover" VIPSEC_VMDIR="$build/vm-failover" \
 			"$top/tests/vm/run.sh" --mode test --timeout "${VM_TIMEOUT:-600}" --build "$build"
 		# The same guest suite against the vhost-user form (vipsec-vhost

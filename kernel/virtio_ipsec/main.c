@@ -63,6 +63,53 @@ void vipsec_dev_put(struct vipsec_dev *vd)
 #define VIPSEC_CREAD(vdev, field, ptr) \
 	virtio_cread_le(vdev, struct virtio_ipsec_config, field, ptr)
 
+/* The RFC key lengths (salt or nonce not counted) of each cipher id. */
+static const u8 vipsec_rfc_key_sizes[] = {
+	[VIRTIO_IPSEC_CIPHER_NULL] = VIRTIO_IPSEC_KEY_SIZE_BIT(0),
+	[VIRTIO_IPSEC_CIPHER_DES_CBC] = VIRTIO_IPSEC_KEY_SIZE_BIT(8),
+	[VIRTIO_IPSEC_CIPHER_3DES_CBC] = VIRTIO_IPSEC_KEY_SIZE_BIT(24),
+#define VIPSEC_AES_KEYS (VIRTIO_IPSEC_KEY_SIZE_BIT(16) | \
+			 VIRTIO_IPSEC_KEY_SIZE_BIT(24) | \
+			 VIRTIO_IPSEC_KEY_SIZE_BIT(32))
+	[VIRTIO_IPSEC_CIPHER_AES_CBC] = VIPSEC_AES_KEYS,
+	[VIRTIO_IPSEC_CIPHER_AES_CTR] = VIPSEC_AES_KEYS,
+	[VIRTIO_IPSEC_CIPHER_AES_GCM] = VIPSEC_AES_KEYS,
+	[VIRTIO_IPSEC_CIPHER_AES_CCM] = VIPSEC_AES_KEYS,
+	[VIRTIO_IPSEC_CIPHER_AES_GMAC] = VIPSEC_AES_KEYS,
+#undef VIPSEC_AES_KEYS
+	[VIRTIO_IPSEC_CIPHER_CHACHA20_POLY1305] = VIRTIO_IPSEC_KEY_SIZE_BIT(32),
+};
+
+/*
+ * A device without VIRTIO_IPSEC_F_SA_CAPS predates sa_options, hdr_fields
+ * and cipher_key_sizes (they read as zero). Refusing every SA option
+ * against it would break SAs it runs fine, so assume what such a device
+ * did: the options its feature bits name, the DSCP and DF fields, the RFC
+ * key lengths of each usable cipher; the device still refuses the rest.
+ */
+static void vipsec_abi0_caps(struct vipsec_dev *vd)
+{
+	struct virtio_device *vdev = vd->vdev;
+	struct vipsec_limits *l = &vd->lim;
+	unsigned int i;
+
+	l->sa_options = 0;
+	if (virtio_has_feature(vdev, VIRTIO_IPSEC_F_ESN))
+		l->sa_options |= VIRTIO_IPSEC_SA_OPT_ESN;
+	if (virtio_has_feature(vdev, VIRTIO_IPSEC_F_UDP_ENCAP))
+		l->sa_options |= VIRTIO_IPSEC_SA_OPT_UDP_ENCAP;
+	if (virtio_has_feature(vdev, VIRTIO_IPSEC_F_ANTI_REPLAY) &&
+	    l->max_replay_window)
+		l->sa_options |= VIRTIO_IPSEC_SA_OPT_ANTI_REPLAY;
+	l->hdr_fields = VIRTIO_IPSEC_HDR_F_DSCP | VIRTIO_IPSEC_HDR_F_DF;
+	memset(l->cipher_key_sizes, 0, sizeof(l->cipher_key_sizes));
+	BUILD_BUG_ON(ARRAY_SIZE(vipsec_rfc_key_sizes) >
+		     ARRAY_SIZE(l->cipher_key_sizes));
+	for (i = 0; i < ARRAY_SIZE(vipsec_rfc_key_sizes); i++)
+		if (l->cipher_algo_mask & BIT_ULL(i))
+			l->cipher_key_sizes[i] = vipsec_rfc_key_sizes[i];
+}
+
 static int vipsec_read_config(struct vipsec_dev *vd)
 {
 	struct virtio_device *vdev = vd->vdev;
@@ -86,6 +133,8 @@ static int vipsec_read_config(struct vipsec_dev *vd)
 	virtio_cread_bytes(vdev, offsetof(struct virtio_ipsec_config,
 					  cipher_key_sizes),
 			   l->cipher_key_sizes, sizeof(l->cipher_key_sizes));
+	if (!virtio_has_feature(vdev, VIRTIO_IPSEC_F_SA_CAPS))
+		vipsec_abi0_caps(vd);
 
 	if (!(status & VIRTIO_IPSEC_S_HW_READY)) {
 		dev_err(&vdev->dev, "device not ready (status 0x%x)\n", status);
@@ -418,6 +467,7 @@ static const unsigned int vipsec_features[] = {
 	VIRTIO_IPSEC_F_SA_GET,
 	VIRTIO_IPSEC_F_SA_STATE,
 	VIRTIO_IPSEC_F_ERR_EVENTS,
+	VIRTIO_IPSEC_F_SA_CAPS,
 };
 
 static const struct virtio_device_id vipsec_id_table[] = {

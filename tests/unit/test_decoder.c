@@ -122,6 +122,10 @@ START_TEST(test_malformed)
 	expect_refused(c, &r, cap, VIRTIO_IPSEC_INVAL,
 		       "in_len beyond the request");
 	good_req(&r, 200);
+	r.len = 93;
+	expect_refused(c, &r, cap, VIRTIO_IPSEC_INVAL,
+		       "readable part longer than the packet inputs");
+	good_req(&r, 200);
 	put32(&r, HDR_NUM, 0);
 	expect_refused(c, &r, cap, VIRTIO_IPSEC_INVAL, "num_pkts 0");
 	good_req(&r, 200);

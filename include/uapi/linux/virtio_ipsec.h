@@ -40,6 +40,12 @@
 #define VIRTIO_IPSEC_F_SA_STATE		10
 /* per-packet error events and EVENT_LIMIT */
 #define VIRTIO_IPSEC_F_ERR_EVENTS	11
+/*
+ * config sa_options, hdr_fields and cipher_key_sizes are valid; without
+ * it they read as zero and the driver assumes the ABI 0 defaults
+ * (docs/virtio-ipsec-device.md section 4).
+ */
+#define VIRTIO_IPSEC_F_SA_CAPS		12
 
 /* config.status */
 #define VIRTIO_IPSEC_S_HW_READY		(1 << 0)

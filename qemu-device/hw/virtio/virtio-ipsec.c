@@ -434,6 +434,11 @@ static void virtio_ipsec_get_config(VirtIODevice *vdev, uint8_t *config)
      */
     stl_le_p(&cfg.max_data_queues, s->conf.num_queues);
     stl_le_p(&cfg.status, ldl_le_p(&cfg.status) | VIRTIO_IPSEC_S_HW_READY);
+    if (!s->conf.sa_caps) {
+        cfg.sa_options = 0;
+        cfg.hdr_fields = 0;
+        memset(cfg.cipher_key_sizes, 0, sizeof(cfg.cipher_key_sizes));
+    }
     memcpy(config, &cfg, sizeof(cfg));
 }
 
@@ -445,6 +450,9 @@ static uint64_t virtio_ipsec_get_features(VirtIODevice *vdev,
     uint64_t offered = vpe_core_features(s->core) & MAKE_64BIT_MASK(0, 24);
 
     offered &= ~(1ULL << VIRTIO_IPSEC_F_MQ);
+    if (!s->conf.sa_caps) {
+        offered &= ~(1ULL << VIRTIO_IPSEC_F_SA_CAPS);
+    }
     if (s->conf.num_queues > 1) {
         offered |= 1ULL << VIRTIO_IPSEC_F_MQ;
     }
@@ -894,6 +902,7 @@ static Property virtio_ipsec_properties[] = {
     DEFINE_PROP_STRING("crypto-backend", VirtIOIPsec, conf.crypto_backend),
     DEFINE_PROP_BOOL("allow-weak-algos", VirtIOIPsec, conf.allow_weak_algos,
                      false),
+    DEFINE_PROP_BOOL("x-sa-caps", VirtIOIPsec, conf.sa_caps, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

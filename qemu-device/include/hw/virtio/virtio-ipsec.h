@@ -76,6 +76,12 @@ typedef struct VirtIOIPsecConf {
     uint32_t max_replay_window;
     char *crypto_backend;       /* "auto", "ipsec-mb" or "kernel" */
     bool allow_weak_algos;
+    /*
+     * Test only (x-sa-caps=off): behave as a device from before
+     * VIRTIO_IPSEC_F_SA_CAPS, whose config space has no sa_options,
+     * hdr_fields or cipher_key_sizes, so the driver's ABI 0 defaults run.
+     */
+    bool sa_caps;
 } VirtIOIPsecConf;
 
 /*
