@@ -439,6 +439,17 @@ struct g_ipsec_la_create_group_outargs {
 	uint32_t group_handle[G_IPSEC_LA_GROUP_HANDLE_SIZE];
 };
 
+/*
+ * Extension: outargs given to the response callback of an ASYNC
+ * g_ipsec_la_create_group(); begins as struct
+ * g_ipsec_la_create_group_outargs. On failure the handle is all zero and
+ * result the negative errno.
+ */
+struct g_ipsec_la_create_group_cb_outargs {
+	uint32_t group_handle[G_IPSEC_LA_GROUP_HANDLE_SIZE];
+	int32_t result; /* 0 or negative errno */
+};
+
 /* ---- Capabilities ------------------------------------------------- */
 
 /* 9.9 */

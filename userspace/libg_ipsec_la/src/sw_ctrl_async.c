@@ -168,12 +168,13 @@ long gla_sw_ctrl_async_out(struct gla_sw_file *f, uint32_t cmd, uint64_t uarg,
 		break;
 	default:
 		j->arg_out = !ret;
-		j->out_len = ret ? 0 :
-				   j->arg.s.count *
-					   (j->arg.s.flags &
-							    VIPSEC_SA_GET_F_STATE ?
-						    sizeof(struct vipsec_sa_record) :
-						    sizeof(struct virtio_ipsec_sa_entry));
+		j->out_len =
+			ret ? 0 :
+			      j->arg.s.count *
+					(j->arg.s.flags &
+							 VIPSEC_SA_GET_F_STATE ?
+						 sizeof(struct vipsec_sa_record) :
+						 sizeof(struct virtio_ipsec_sa_entry));
 		break;
 	}
 	f->nevents++;
