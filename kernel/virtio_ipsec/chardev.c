@@ -168,6 +168,8 @@ static void vipsec_release_claim(struct vipsec_file *f)
  *            it returns (vipsec_copy_arg_out())
  *   async    VIPSEC_IOC_CTRL_ASYNC may run it in a work item: its only
  *            output is its result (the handler gets no user pointer)
+ *   out_ops  VIPSEC_IOC_CTRL_ASYNC may run it through these: a call with
+ *            an output besides its result (ctrl_async.h)
  * No command needs a capability: the node is root-only (vipsec_devnode()).
  * Every handler runs with vd->remove_sem held for read and the device
  * neither gone nor frozen.
@@ -179,6 +181,7 @@ struct vipsec_ioctl_desc {
 	s8 feature;
 	vipsec_ioctl_fn fn;
 	bool async;	/* VIPSEC_IOC_CTRL_ASYNC may run it (result only) */
+	const struct vipsec_ctrl_out_ops *out_ops;	/* or so */
 };
 
 #define VIPSEC_NO_FEATURE	(-1)
@@ -211,6 +214,18 @@ struct vipsec_ioctl_desc {
 		.async = true,						\
 	}
 
+#define VIPSEC_IOCTL_ASYNC_OUT(_cmd, _type, _feature, _fn, _ops)	\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = (_cmd),						\
+		.size = sizeof(_type) +					\
+			BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) != sizeof(_type) || \
+					  sizeof(_type) > VIPSEC_IOCTL_ARG_MAX), \
+		.claim = true,						\
+		.feature = (_feature),					\
+		.fn = (_fn),						\
+		.out_ops = (_ops),					\
+	}
+
 static long vipsec_ioctl_ctrl_async(struct vipsec_file *f, void *arg,
 				    void __user *uarg);
 
@@ -219,18 +234,21 @@ static const struct vipsec_ioctl_desc vipsec_ioctls[] = {
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_info),
 	VIPSEC_IOCTL(VIPSEC_IOC_CLAIM, struct vipsec_claim, false,
 		     VIPSEC_NO_FEATURE, vipsec_ioctl_claim),
-	VIPSEC_IOCTL(VIPSEC_IOC_GROUP_CREATE, struct vipsec_group, true,
-		     VIPSEC_NO_FEATURE, vipsec_ioctl_group_create),
+	VIPSEC_IOCTL_ASYNC_OUT(VIPSEC_IOC_GROUP_CREATE, struct vipsec_group,
+			       VIPSEC_NO_FEATURE, vipsec_ioctl_group_create,
+			       &vipsec_group_create_async),
 	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_GROUP_DESTROY, struct vipsec_group,
 			   VIPSEC_NO_FEATURE, vipsec_ioctl_group_destroy),
-	VIPSEC_IOCTL(VIPSEC_IOC_SA_ADD, struct vipsec_sa_add, true,
-		     VIPSEC_NO_FEATURE, vipsec_ioctl_sa_add),
+	VIPSEC_IOCTL_ASYNC_OUT(VIPSEC_IOC_SA_ADD, struct vipsec_sa_add,
+			       VIPSEC_NO_FEATURE, vipsec_ioctl_sa_add,
+			       &vipsec_sa_add_async),
 	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_SA_DEL, struct vipsec_sa_del,
 			   VIPSEC_NO_FEATURE, vipsec_ioctl_sa_del),
 	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_SA_MOD, struct vipsec_sa_mod,
 			   VIRTIO_IPSEC_F_SA_MOD, vipsec_ioctl_sa_mod),
-	VIPSEC_IOCTL(VIPSEC_IOC_SA_GET, struct vipsec_sa_get, true,
-		     VIRTIO_IPSEC_F_SA_GET, vipsec_ioctl_sa_get),
+	VIPSEC_IOCTL_ASYNC_OUT(VIPSEC_IOC_SA_GET, struct vipsec_sa_get,
+			       VIRTIO_IPSEC_F_SA_GET, vipsec_ioctl_sa_get,
+			       &vipsec_sa_get_async),
 	VIPSEC_IOCTL_ASYNC(VIPSEC_IOC_SA_FLUSH, struct vipsec_sa_flush,
 			   VIPSEC_NO_FEATURE, vipsec_ioctl_sa_flush),
 	VIPSEC_IOCTL(VIPSEC_IOC_XFORM, struct vipsec_xform, true,
@@ -288,7 +306,9 @@ static long vipsec_ioctl_run(struct vipsec_file *f,
 /*
  * VIPSEC_IOC_CTRL_ASYNC: the row of a->cmd must allow it; its argument
  * is checked and copied now, as the synchronous call would, and the
- * handler runs later in ctrl_async.c's work item.
+ * handler runs later in ctrl_async.c's work item. A call with output
+ * also copies in the arrays it reads (prep) and writes its output back
+ * when its record is read.
  */
 static long vipsec_ioctl_ctrl_async(struct vipsec_file *f, void *arg,
 				    void __user *uarg)
@@ -301,11 +321,15 @@ static long vipsec_ioctl_ctrl_async(struct vipsec_file *f, void *arg,
 	if (a->flags || a->reserved)
 		return -EINVAL;
 	d = vipsec_ioctl_find(a->cmd);
-	if (!d || !d->async)
+	if (!d || (!d->async && !d->out_ops))
 		return -EINVAL;
 	err = vipsec_ioctl_prepare(f, d, u64_to_user_ptr(a->arg), karg);
 	if (err)
 		return err;
+	if (d->out_ops)
+		return vipsec_ctrl_async_submit_out(f, d->out_ops, a->cmd, karg,
+						    d->size, a->arg,
+						    a->user_data);
 	return vipsec_ctrl_async_submit(f, d->fn, a->cmd, karg, d->size,
 					a->user_data);
 }

@@ -5,7 +5,8 @@
  * Producers (the async completion work, the event-queue work, remove) add
  * records under f->ev_lock and wake f->ev_wait; read() takes them off one
  * at a time and, for XFORM_DONE, writes the batch's results into the
- * reader's memory outside the lock (xform.c). A record queued after
+ * reader's memory outside the lock (xform.c), for a CTRL_DONE with output
+ * the call's output (ctrl_async.c). A record queued after
  * release() is refused so nothing is left behind on a dead file.
  */
 
@@ -14,6 +15,7 @@
 #include <linux/uaccess.h>
 
 #include "chardev.h"
+#include "ctrl_async.h"
 #include "event.h"
 #include "xform.h"
 
@@ -126,6 +128,8 @@ void vipsec_file_ev_close(struct vipsec_file *f)
 		list_del(&item->node);
 		if (item->async)
 			vipsec_async_free(item->async);
+		else if (item->cjob)
+			vipsec_ctrl_async_drop(f, item->cjob);
 		else
 			kfree(item);
 	}
@@ -136,12 +140,14 @@ void vipsec_file_ev_close(struct vipsec_file *f)
  * none. A pending loss count comes first, as its own LOST record.
  */
 static bool vipsec_file_ev_take(struct vipsec_file *f, struct vipsec_event *ev,
-				struct vipsec_async **async)
+				struct vipsec_async **async,
+				struct vipsec_ctrl_job **cjob)
 {
 	struct vipsec_ev_item *item = NULL;
 	unsigned long flags;
 
 	*async = NULL;
+	*cjob = NULL;
 	spin_lock_irqsave(&f->ev_lock, flags);
 	if (f->lost) {
 		memset(ev, 0, sizeof(*ev));
@@ -164,6 +170,10 @@ static bool vipsec_file_ev_take(struct vipsec_file *f, struct vipsec_event *ev,
 		return false;
 	if (item->async) {
 		*async = item->async;	/* the item is part of it */
+		return true;
+	}
+	if (item->cjob) {
+		*cjob = item->cjob;	/* it owns the item */
 		return true;
 	}
 	*ev = item->ev;
@@ -190,6 +200,7 @@ ssize_t vipsec_read(struct file *filp, char __user *buf, size_t count,
 		    loff_t *ppos)
 {
 	struct vipsec_file *f = filp->private_data;
+	struct vipsec_ctrl_job *cjob;
 	struct vipsec_async *async;
 	struct vipsec_event ev;
 	size_t done = 0;
@@ -198,7 +209,7 @@ ssize_t vipsec_read(struct file *filp, char __user *buf, size_t count,
 	if (count < sizeof(ev))
 		return -EINVAL;
 	while (done + sizeof(ev) <= count) {
-		if (!vipsec_file_ev_take(f, &ev, &async)) {
+		if (!vipsec_file_ev_take(f, &ev, &async, &cjob)) {
 			if (done)
 				break;
 			if (READ_ONCE(f->hup))
@@ -213,6 +224,8 @@ ssize_t vipsec_read(struct file *filp, char __user *buf, size_t count,
 		}
 		if (async)
 			vipsec_async_deliver(async, &ev);	/* frees it */
+		if (cjob)
+			vipsec_ctrl_async_deliver(f, cjob, &ev);	/* frees it */
 		if (copy_to_user(buf + done, &ev, sizeof(ev)))
 			return done ? done : -EFAULT;
 		done += sizeof(ev);

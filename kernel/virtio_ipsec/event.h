@@ -13,6 +13,7 @@
 
 struct vipsec_file;
 struct vipsec_async;
+struct vipsec_ctrl_job;
 
 /*
  * Most records other than XFORM_DONE a file queues; beyond it they are
@@ -25,6 +26,8 @@ struct vipsec_ev_item {
 	struct list_head node;		/* on vipsec_file.events */
 	struct vipsec_event ev;
 	struct vipsec_async *async;	/* XFORM_DONE: results to write back */
+	/* CTRL_DONE of a call with output: the job, which owns the item */
+	struct vipsec_ctrl_job *cjob;
 };
 
 void vipsec_file_ev_init(struct vipsec_file *f);

@@ -17,6 +17,7 @@
 
 #include "chardev.h"
 #include "ctrl.h"
+#include "ctrl_async.h"
 #include "group.h"
 #include "xform.h"
 #include "main.h"
@@ -79,6 +80,10 @@ static bool vipsec_group_undo_create(struct vipsec_dev *vd, u32 id)
 	return false;
 }
 
+/*
+ * GROUP_CREATE; @uarg NULL (the asynchronous call): the caller writes the
+ * id back later, and a failure to write it leaves the group the file's.
+ */
 long vipsec_ioctl_group_create(struct vipsec_file *f, void *arg,
 			       void __user *uarg)
 {
@@ -115,7 +120,7 @@ long vipsec_ioctl_group_create(struct vipsec_file *f, void *arg,
 		goto err_tab;
 	f->ngroups++;
 	g->group_id = id;
-	err = vipsec_copy_arg_out(uarg, g, sizeof(*g));
+	err = uarg ? vipsec_copy_arg_out(uarg, g, sizeof(*g)) : 0;
 	if (!err)
 		goto out;
 	xa_erase(&f->groups, id);
@@ -131,6 +136,19 @@ out:
 	mutex_unlock(&f->lock);
 	return err;
 }
+
+static long vipsec_group_create_run(struct vipsec_file *f, void *arg,
+				    struct vipsec_ctrl_io *io)
+{
+	long err = vipsec_ioctl_group_create(f, arg, NULL);
+
+	io->arg_out = !err;	/* the id, as the synchronous call writes */
+	return err;
+}
+
+const struct vipsec_ctrl_out_ops vipsec_group_create_async = {
+	.run = vipsec_group_create_run,
+};
 
 /*
  * Destroys one group in the device and frees its id; with @force the

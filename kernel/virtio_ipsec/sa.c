@@ -23,6 +23,7 @@
 
 #include "chardev.h"
 #include "ctrl.h"
+#include "ctrl_async.h"
 #include "evq.h"
 #include "group.h"
 #include "main.h"
@@ -317,10 +318,14 @@ static int vipsec_sa_add_one(struct vipsec_file *f, u32 group_id,
 	return 0;
 }
 
-/* All or nothing; must hold f->lock. */
+/*
+ * All or nothing; must hold f->lock. @copy_ids: write the ids to a->ids
+ * before the SAs are the file's (a failure then rolls them back); the
+ * asynchronous call writes them when its record is read instead.
+ */
 static int vipsec_sa_add_batch(struct vipsec_file *f, struct vipsec_sa_add *a,
 			       const struct virtio_ipsec_sa_params *params,
-			       u32 *ids)
+			       u32 *ids, bool copy_ids)
 {
 	u32 i, n;
 	u8 st;
@@ -336,8 +341,9 @@ static int vipsec_sa_add_batch(struct vipsec_file *f, struct vipsec_sa_add *a,
 		if (err)
 			break;
 	}
-	if (!err && copy_to_user(u64_to_user_ptr(a->ids), ids,
-				 a->num_sas * sizeof(*ids)))
+	if (!err && copy_ids &&
+	    copy_to_user(u64_to_user_ptr(a->ids), ids,
+			 a->num_sas * sizeof(*ids)))
 		err = -EFAULT;
 	for (i = 0; !err && i < n; i++) {
 		err = xa_err(xa_store(&f->sas, ids[i],
@@ -362,12 +368,13 @@ static int vipsec_sa_add_batch(struct vipsec_file *f, struct vipsec_sa_add *a,
 	return err;
 }
 
-long vipsec_ioctl_sa_add(struct vipsec_file *f, void *arg, void __user *uarg)
+/* Checks an SA_ADD and copies its parameters in; room for the ids. */
+static int vipsec_sa_add_prep(struct vipsec_file *f, void *arg,
+			      struct vipsec_ctrl_io *io)
 {
 	struct virtio_ipsec_sa_params *params;
 	struct vipsec_sa_add *a = arg;
 	u32 *ids;
-	int err;
 
 	if (a->flags || !a->num_sas || a->num_sas > VIPSEC_MAX_SA_BATCH)
 		return -EINVAL;
@@ -375,11 +382,24 @@ long vipsec_ioctl_sa_add(struct vipsec_file *f, void *arg, void __user *uarg)
 			      a->num_sas * sizeof(*params));
 	if (IS_ERR(params))
 		return PTR_ERR(params);
-	ids = kcalloc(a->num_sas, sizeof(*ids), GFP_KERNEL);
+	ids = kvcalloc(a->num_sas, sizeof(*ids), GFP_KERNEL);
 	if (!ids) {
+		memzero_explicit(params, a->num_sas * sizeof(*params));
 		kvfree(params);
 		return -ENOMEM;
 	}
+	io->in = params;
+	io->in_len = a->num_sas * sizeof(*params);
+	io->out = ids;
+	io->out_cap = a->num_sas * sizeof(*ids);
+	io->out_uptr = a->ids;
+	return 0;
+}
+
+static int vipsec_sa_add_do(struct vipsec_file *f, struct vipsec_sa_add *a,
+			    struct vipsec_ctrl_io *io, bool copy_ids)
+{
+	int err;
 
 	a->dev_status = VIRTIO_IPSEC_OK;
 	a->failed_index = 0;
@@ -387,16 +407,50 @@ long vipsec_ioctl_sa_add(struct vipsec_file *f, void *arg, void __user *uarg)
 	if (!vipsec_file_owns_group(f, a->group_id))
 		err = -ENOENT;
 	else
-		err = vipsec_sa_add_batch(f, a, params, ids);
+		err = vipsec_sa_add_batch(f, a, io->in, io->out, copy_ids);
 	mutex_unlock(&f->lock);
-
-	if (vipsec_copy_arg_out(uarg, a, sizeof(*a)) && !err)
-		err = -EFAULT;	/* the SAs stay; close() deletes them */
-	kfree(ids);
-	memzero_explicit(params, a->num_sas * sizeof(*params));	/* keys */
-	kvfree(params);
 	return err;
 }
+
+static void vipsec_sa_io_free(struct vipsec_ctrl_io *io)
+{
+	memzero_explicit(io->in, io->in_len);	/* keys */
+	kvfree(io->in);
+	memzero_explicit(io->out, io->out_cap);
+	kvfree(io->out);
+}
+
+long vipsec_ioctl_sa_add(struct vipsec_file *f, void *arg, void __user *uarg)
+{
+	struct vipsec_ctrl_io io = {};
+	struct vipsec_sa_add *a = arg;
+	int err;
+
+	err = vipsec_sa_add_prep(f, a, &io);
+	if (err)
+		return err;
+	err = vipsec_sa_add_do(f, a, &io, true);
+	if (vipsec_copy_arg_out(uarg, a, sizeof(*a)) && !err)
+		err = -EFAULT;	/* the SAs stay; close() deletes them */
+	vipsec_sa_io_free(&io);
+	return err;
+}
+
+/* Asynchronous SA_ADD: the struct always goes back, the ids on success. */
+static long vipsec_sa_add_run(struct vipsec_file *f, void *arg,
+			      struct vipsec_ctrl_io *io)
+{
+	int err = vipsec_sa_add_do(f, arg, io, false);
+
+	io->arg_out = true;	/* dev_status, failed_index */
+	io->out_len = err ? 0 : io->out_cap;
+	return err;
+}
+
+const struct vipsec_ctrl_out_ops vipsec_sa_add_async = {
+	.prep = vipsec_sa_add_prep,
+	.run = vipsec_sa_add_run,
+};
 
 long vipsec_ioctl_sa_del(struct vipsec_file *f, void *arg, void __user *uarg)
 {
@@ -679,12 +733,12 @@ static int vipsec_sa_get_collect(struct vipsec_file *f,
 	return err;
 }
 
-long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
+/* Checks an SA_GET; room for its records. */
+static int vipsec_sa_get_prep(struct vipsec_file *f, void *arg,
+			      struct vipsec_ctrl_io *io)
 {
 	struct vipsec_sa_get *g = arg;
 	size_t stride;
-	u8 *out;
-	int err;
 
 	if (g->flags & ~VIPSEC_SA_GET_F_STATE ||
 	    g->op > VIRTIO_IPSEC_SA_GET_EXACT || !g->max_sas ||
@@ -697,12 +751,23 @@ long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
 	BUILD_BUG_ON(sizeof(struct vipsec_sa_record) !=
 		     sizeof(struct virtio_ipsec_sa_entry) +
 		     sizeof(struct virtio_ipsec_sa_state));
-	out = kvcalloc(g->max_sas, stride, GFP_KERNEL);
-	if (!out)
+	io->out = kvcalloc(g->max_sas, stride, GFP_KERNEL);
+	if (!io->out)
 		return -ENOMEM;
+	io->out_cap = g->max_sas * stride;
+	io->out_uptr = g->entries;
+	return 0;
+}
+
+/* SA_GET into io->out; io->out_len: the bytes found. */
+static int vipsec_sa_get_do(struct vipsec_file *f, struct vipsec_sa_get *g,
+			    struct vipsec_ctrl_io *io)
+{
+	size_t stride = vipsec_sa_get_stride(vipsec_sa_get_dev_flags(g));
+	int err;
+
 	g->count = 0;
 	g->more = 0;
-
 	mutex_lock(&f->lock);
 	if (!vipsec_file_owns_group(f, g->group_id))
 		err = -ENOENT;
@@ -710,18 +775,45 @@ long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
 		 !vipsec_file_owns_sa(f, g->group_id, g->sa_id))
 		err = -ENOENT;
 	else
-		err = vipsec_sa_get_collect(f, g, out);
+		err = vipsec_sa_get_collect(f, g, io->out);
 	mutex_unlock(&f->lock);
+	io->out_len = err ? 0 : g->count * stride;
+	return err;
+}
 
-	if (!err && copy_to_user(u64_to_user_ptr(g->entries), out,
-				 g->count * stride))
+long vipsec_ioctl_sa_get(struct vipsec_file *f, void *arg, void __user *uarg)
+{
+	struct vipsec_ctrl_io io = {};
+	struct vipsec_sa_get *g = arg;
+	int err;
+
+	err = vipsec_sa_get_prep(f, g, &io);
+	if (err)
+		return err;
+	err = vipsec_sa_get_do(f, g, &io);
+	if (!err && copy_to_user(u64_to_user_ptr(g->entries), io.out,
+				 io.out_len))
 		err = -EFAULT;
 	if (!err)
 		err = vipsec_copy_arg_out(uarg, g, sizeof(*g));
-	memzero_explicit(out, g->max_sas * stride);
-	kvfree(out);
+	vipsec_sa_io_free(&io);
 	return err;
 }
+
+/* Asynchronous SA_GET: records and struct on success, as synchronous. */
+static long vipsec_sa_get_run(struct vipsec_file *f, void *arg,
+			      struct vipsec_ctrl_io *io)
+{
+	int err = vipsec_sa_get_do(f, arg, io);
+
+	io->arg_out = !err;
+	return err;
+}
+
+const struct vipsec_ctrl_out_ops vipsec_sa_get_async = {
+	.prep = vipsec_sa_get_prep,
+	.run = vipsec_sa_get_run,
+};
 
 /*
  * An own non-default group goes to the device's SA_FLUSH in one request;

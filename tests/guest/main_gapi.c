@@ -42,6 +42,7 @@ int main(void)
 	srunner_add_suite(sr, suite_gapi_state());
 	srunner_add_suite(sr, suite_gapi_params());
 	srunner_add_suite(sr, suite_gapi_flow());
+	srunner_add_suite(sr, suite_gapi_ctrl_async());
 	if (!getenv("CK_FORK"))
 		srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_VERBOSE);	/* ends with "NN%: Checks: ..." */

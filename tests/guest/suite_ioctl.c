@@ -810,6 +810,151 @@ START_TEST(sa_format_fields)
 }
 END_TEST
 
+/* Submits @cmd on @arg through VIPSEC_IOC_CTRL_ASYNC. */
+static int ctrl_async(struct gla_file *f, __u32 cmd, void *arg, __u64 ud)
+{
+	struct vipsec_ctrl_async a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.cmd = cmd;
+	a.arg = (uintptr_t)arg;
+	a.user_data = ud;
+	return io(f, VIPSEC_IOC_CTRL_ASYNC, &a);
+}
+
+/* Waits for and reads the next record, which must be @ud's CTRL_DONE. */
+static __s32 ctrl_done(struct gla_file *f, __u32 cmd, __u64 ud)
+{
+	struct vipsec_event ev;
+	int ret = f->be->poll(f, 10000);
+
+	ck_assert_msg(ret > 0 && (ret & POLLIN), "no record within 10 s (%d)",
+		      ret);
+	ck_assert_int_eq(f->be->read(f, &ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev.type, VIPSEC_EV_CTRL_DONE);
+	ck_assert_msg(ev.user_data == ud && ev.value == cmd,
+		      "CTRL_DONE of %#llx (cmd %#llx), want %#llx",
+		      (unsigned long long)ev.user_data,
+		      (unsigned long long)ev.value, (unsigned long long)ud);
+	return ev.result;
+}
+
+/*
+ * VIPSEC_IOC_CTRL_ASYNC of the calls with output (issue 11 item 7): the
+ * argument and SA_ADD's params are checked and copied at submission (their
+ * errors are the ioctl's); the output reaches the caller's struct and
+ * arrays only when the CTRL_DONE record is read, exactly where the
+ * synchronous call writes it; an output never read goes at close.
+ */
+START_TEST(ctrl_async_output_at_read)
+{
+	struct virtio_ipsec_sa_params w;
+	struct virtio_ipsec_sa_entry e[2];
+	struct vipsec_sa_add r;
+	struct vipsec_group g;
+	struct vipsec_sa_get sg;
+	__u32 id = 0xdeadbeef, id2 = 0xdeadbeef;
+
+	wire_sa(&w, G_IPSEC_LA_IPSEC_OUTBOUND);
+	w.spi = htole32(0x7a11);
+	sa_add_req(&r, &w, &id);
+	r.dev_status = 0x55;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_ADD, &r, 0x1111), 0);
+	memset(&w, 0xee, sizeof(w)); /* copied at submission */
+	ck_assert_int_eq(fd->be->poll(fd, 10000) & POLLIN, POLLIN);
+	ck_assert_msg(id == 0xdeadbeef && r.dev_status == 0x55,
+		      "output written before the record was read");
+	ck_assert_int_eq(ctrl_done(fd, VIPSEC_IOC_SA_ADD, 0x1111), 0);
+	ck_assert_msg(id != 0xdeadbeef && id && id != sa_out && id != sa_in &&
+			      r.dev_status == 0,
+		      "SA id %u, dev_status %u after the read", id,
+		      r.dev_status);
+	reset_xform();
+	p.sa_id = id;
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_XFORM, &x), 0);
+	ck_assert_msg(p.status == VIRTIO_IPSEC_OK, "the new SA works: %u",
+		      p.status);
+	ck_assert_msg(io(fd2, VIPSEC_IOC_XFORM, &x) == -ENOENT,
+		      "the SA is the submitting file's");
+
+	/* GROUP_CREATE: the id in the struct at the read */
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	strcpy(g.name, "raw-async");
+	g.group_id = 0x77;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_GROUP_CREATE, &g, 0x2222),
+			 0);
+	ck_assert_int_eq(fd->be->poll(fd, 10000) & POLLIN, POLLIN);
+	ck_assert_int_eq(g.group_id, 0x77);
+	ck_assert_int_eq(ctrl_done(fd, VIPSEC_IOC_GROUP_CREATE, 0x2222), 0);
+	ck_assert_msg(g.group_id && g.group_id != 0x77, "group id %u",
+		      g.group_id);
+
+	/* SA_ADD into it, refused by the driver: the result, no id */
+	wire_sa(&w, G_IPSEC_LA_IPSEC_OUTBOUND);
+	sa_add_req(&r, &w, &id2);
+	r.group_id = g.group_id + 1000; /* not the file's */
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_ADD, &r, 0x3333), 0);
+	ck_assert_int_eq(ctrl_done(fd, VIPSEC_IOC_SA_ADD, 0x3333), -ENOENT);
+	ck_assert_int_eq(id2, 0xdeadbeef);
+	ck_assert_int_eq(io(fd, VIPSEC_IOC_GROUP_DESTROY, &g), 0);
+
+	/* SA_GET EXACT: entries, count and more at the read */
+	memset(&sg, 0, sizeof(sg));
+	memset(e, 0, sizeof(e));
+	sg.size = sizeof(sg);
+	sg.op = VIRTIO_IPSEC_SA_GET_EXACT;
+	sg.sa_id = id;
+	sg.max_sas = 2;
+	sg.entries = (uintptr_t)e;
+	sg.count = 0x99;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_GET, &sg, 0x4444), 0);
+	ck_assert_int_eq(fd->be->poll(fd, 10000) & POLLIN, POLLIN);
+	ck_assert_msg(sg.count == 0x99 && !e[0].sa_id,
+		      "SA_GET output before the read");
+	ck_assert_int_eq(ctrl_done(fd, VIPSEC_IOC_SA_GET, 0x4444), 0);
+	ck_assert_msg(sg.count == 1 && le32toh(e[0].sa_id) == id &&
+			      le32toh(e[0].params.spi) == 0x7a11 &&
+			      !e[1].sa_id,
+		      "SA_GET: count %u, id %u", sg.count, le32toh(e[0].sa_id));
+	ck_assert_msg(gla_mem_is_zero(e[0].params.cipher_key,
+				      sizeof(e[0].params.cipher_key)),
+		      "no key material");
+	ck_assert_int_eq(fd->be->read(fd, e, sizeof(struct vipsec_event)),
+			 -EAGAIN);
+
+	/* what prep refuses is the ioctl's error, no record */
+	sa_add_req(&r, &w, &id2);
+	r.params = BAD_PTR;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_ADD, &r, 1), -EFAULT);
+	sa_add_req(&r, &w, &id2);
+	r.num_sas = 0;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_ADD, &r, 1), -EINVAL);
+	sg.max_sas = 0;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_GET, &sg, 1), -EINVAL);
+	sg.max_sas = 1;
+	sg.flags = 0x80;
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_SA_GET, &sg, 1), -EINVAL);
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_XFORM, &x, 1), -EINVAL);
+	ck_assert_int_eq(ctrl_async(fd, VIPSEC_IOC_INFO, &x, 1), -EINVAL);
+	ck_assert_int_eq(fd->be->read(fd, e, sizeof(struct vipsec_event)),
+			 -EAGAIN);
+
+	/* outputs never read: close (teardown) frees them */
+	wire_sa(&w, G_IPSEC_LA_IPSEC_OUTBOUND);
+	w.spi = htole32(0x7a12);
+	sa_add_req(&r, &w, &id2);
+	ck_assert_int_eq(ctrl_async(fd2, VIPSEC_IOC_SA_ADD, &r, 5), 0);
+	sg.flags = 0;
+	sg.op = VIRTIO_IPSEC_SA_GET_FIRST;
+	sg.max_sas = 2;
+	ck_assert_int_eq(ctrl_async(fd2, VIPSEC_IOC_SA_GET, &sg, 6), 0);
+	ck_assert_int_eq(ctrl_async(fd2, VIPSEC_IOC_GROUP_CREATE, &g, 7), 0);
+	ck_assert_int_eq(fd2->be->poll(fd2, 10000) & POLLIN, POLLIN);
+}
+END_TEST
+
 Suite *suite_ioctl(void)
 {
 	Suite *s = suite_create("ioctl");
@@ -832,6 +977,7 @@ Suite *suite_ioctl(void)
 	tcase_add_test(t2, xform_oversized);
 	tcase_add_test(t2, sa_format_fields);
 	tcase_add_test(t2, lookup_mtu_disable_rules);
+	tcase_add_test(t2, ctrl_async_output_at_read);
 	suite_add_tcase(s, t2);
 	return s;
 }

@@ -29,6 +29,11 @@ GLA_ABI_SIZE(g_ipsec_la_open_inargs, 80);
 GLA_ABI_SIZE(g_ipsec_la_open_outargs, 64);
 GLA_ABI_SIZE(g_ipsec_la_create_group_inargs, 8);
 GLA_ABI_SIZE(g_ipsec_la_create_group_outargs, 32);
+/* an ASYNC create_group's callback outargs: the seed's, then result */
+GLA_ABI_SIZE(g_ipsec_la_create_group_cb_outargs, 36);
+_Static_assert(offsetof(struct g_ipsec_la_create_group_cb_outargs, result) ==
+		       sizeof(struct g_ipsec_la_create_group_outargs),
+	       "ABI: create_group_cb_outargs begins as create_group_outargs");
 GLA_ABI_SIZE(g_ipsec_la_capabilities, 80);
 GLA_ABI_SIZE(g_ip_addr, 20);
 GLA_ABI_SIZE(g_ipsec_la_sa_crypto_params, 56);

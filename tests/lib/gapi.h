@@ -57,5 +57,6 @@ void ga_failover(struct g_ipsec_la_handle *a, struct g_ipsec_la_handle *b);
 Suite *suite_gapi_errors(void);
 Suite *suite_gapi_params(void);
 Suite *suite_gapi_flow(void);
+Suite *suite_gapi_ctrl_async(void);
 
 #endif

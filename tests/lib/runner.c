@@ -32,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, suite_gapi_errors());
 	srunner_add_suite(sr, suite_gapi_params());
 	srunner_add_suite(sr, suite_gapi_flow());
+	srunner_add_suite(sr, suite_gapi_ctrl_async());
 	srunner_run_all(sr, CK_NORMAL);	/* prints "NN%: Checks: ..." */
 	ga_skip_report();
 	failed = srunner_ntests_failed(sr);

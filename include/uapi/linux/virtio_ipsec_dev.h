@@ -289,15 +289,27 @@ struct vipsec_event_limit {
 
 /*
  * VIPSEC_IOC_CTRL_ASYNC: run the control ioctl cmd (VIPSEC_IOC_SA_DEL,
- * _SA_MOD, _SA_FLUSH or _GROUP_DESTROY: those whose only output is their
- * result; any other: -EINVAL) on the argument struct at arg without
- * waiting. The argument is checked and copied at once (its errors are
- * this ioctl's); the call then runs as the synchronous one would and a
- * VIPSEC_EV_CTRL_DONE record brings its result (0 or negative errno),
- * user_data and cmd (in value). A file's asynchronous calls run in
- * submission order, one at a time, at most VIPSEC_MAX_ASYNC queued or
- * running (-EAGAIN beyond). CTRL_DONE records are never dropped as LOST;
- * calls not started when the file is closed are dropped.
+ * _SA_MOD, _SA_FLUSH, _GROUP_DESTROY, _GROUP_CREATE, _SA_ADD or _SA_GET;
+ * any other: -EINVAL) on the argument struct at arg without waiting. The
+ * argument is checked and copied at once (its errors are this ioctl's),
+ * with what the call reads through its pointers (SA_ADD's params); the
+ * call then runs as the synchronous one would and a VIPSEC_EV_CTRL_DONE
+ * record brings its result (0 or negative errno), user_data and cmd (in
+ * value). A file's asynchronous calls run in submission order, one at a
+ * time, at most VIPSEC_MAX_ASYNC queued or running (-EAGAIN beyond).
+ * CTRL_DONE records are never dropped as LOST; calls not started when the
+ * file is closed are dropped.
+ *
+ * Output (GROUP_CREATE's group_id, SA_ADD's ids, dev_status and
+ * failed_index, SA_GET's entries, count and more) is written where the
+ * synchronous call writes it - the argument struct at arg and the arrays
+ * it points to, which must stay valid - when the CTRL_DONE record is
+ * read(), by the reading process, which must share the submitter's
+ * address space (else result -EFAULT; an SA or group whose id could not
+ * be written stays the file's until close). Until its record is read
+ * such a call counts against VIPSEC_MAX_ASYNC and its kernel copies
+ * (SA_ADD's params and ids, SA_GET's max_sas records) against the async
+ * quota (-EDQUOT); close() frees the outputs never read.
  */
 struct vipsec_ctrl_async {
 	__u32 size;

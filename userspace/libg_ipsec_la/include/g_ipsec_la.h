@@ -18,16 +18,21 @@
  *   g_ipsec_la_poll() in the caller's thread, never from a hidden thread.
  *   Data calls are truly asynchronous (the driver's async XFORM): the call
  *   returns once the batch is queued, buffers must stay valid until the
- *   callback. g_ipsec_la_sa_del(), g_ipsec_la_sa_mod() and
+ *   callback. g_ipsec_la_create_group(), g_ipsec_la_sa_add(),
+ *   g_ipsec_la_sa_del(), g_ipsec_la_sa_mod(), g_ipsec_la_sa_get() and
  *   g_ipsec_la_sa_flush() are asynchronous too (the driver's
  *   VIPSEC_IOC_CTRL_ASYNC): the call returns once the request is queued,
  *   errors the library can see at once are returned at once, out is not
  *   written, and the callback's outargs carry the result (which may be an
- *   error); such calls complete in the order they were made. The other
- *   control calls (group, sa_add, sa_get, capabilities) perform the ioctl
- *   before returning and only the callback is deferred to
- *   g_ipsec_la_poll(), with a copy of the outargs. NO_RESP_EXPECTED: no
- *   callback and out may be NULL.
+ *   error) and the output: sa_add's handles and sa_get's entries go to
+ *   the arrays out points to, which must stay valid until the callback;
+ *   create_group's callback gets struct
+ *   g_ipsec_la_create_group_cb_outargs. Such calls complete in the order
+ *   they were made, at most 64 pending per handle (-EAGAIN). Only
+ *   g_ipsec_la_capabilities_get() answers before returning and defers
+ *   just its callback, with a copy of the outargs. NO_RESP_EXPECTED: no
+ *   callback and out may be NULL (sa_add, create_group and sa_get then
+ *   run synchronously: their output is needed).
  *   Packet calls with NO_RESP_EXPECTED still produce their packets: the
  *   batch is processed before the call returns, output bytes and
  *   out_data lengths are written as for SYNC, single-packet calls return
@@ -439,6 +444,17 @@ struct g_ipsec_la_create_group_outargs {
 	uint32_t group_handle[G_IPSEC_LA_GROUP_HANDLE_SIZE];
 };
 
+/*
+ * Extension: outargs given to the response callback of an ASYNC
+ * g_ipsec_la_create_group(); begins as struct
+ * g_ipsec_la_create_group_outargs. On failure the handle is all zero and
+ * result the negative errno.
+ */
+struct g_ipsec_la_create_group_cb_outargs {
+	uint32_t group_handle[G_IPSEC_LA_GROUP_HANDLE_SIZE];
+	int32_t result; /* 0 or negative errno */
+};
+
 /* ---- Capabilities ------------------------------------------------- */
 
 /* 9.9 */
@@ -777,7 +793,8 @@ int32_t g_ipsec_la_capabilities_get(struct g_ipsec_la_handle *handle,
  * -ENOSPC SA table full; -EDQUOT this handle's SA quota reached (driver
  * parameter max_sas_per_file); -ENOENT unknown group; -ENODEV accelerator
  * gone; -EIO device failure. On a device refusal out->failed_index names
- * the SA.
+ * the SA. ASYNC: 0 once queued (-EAGAIN: 64 asynchronous control calls
+ * pending), the device's errors and the handles come to the callback.
  */
 int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_sa_add_inargs *in,

@@ -38,6 +38,7 @@ void gla_pending_free(struct gla_pending *p)
 		return;
 	free(p->pkts);
 	free(p->segs);
+	gla_ctrl_x_free(p->ctrl_x);
 	free(p);
 }
 
@@ -101,8 +102,7 @@ int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
 		   void *arg, uint32_t group, uint32_t sa)
 {
 	int no_resp = !!(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED);
-	struct vipsec_ctrl_async a;
-	struct gla_pending *p, **pp;
+	struct gla_pending *p;
 	int ret;
 
 	if (!(flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) && !no_resp)
@@ -114,6 +114,20 @@ int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
 	p->ctrl_cmd = cmd;
 	p->ctrl_group = group;
 	p->ctrl_sa = sa;
+	ret = gla_ctrl_submit(ref, p, cmd, arg);
+	if (!ret)
+		return 1;
+	gla_pending_free(p);
+	return ret;
+}
+
+int gla_ctrl_submit(const struct gla_ref *ref, struct gla_pending *p,
+		    unsigned long cmd, void *arg)
+{
+	struct vipsec_ctrl_async a;
+	struct gla_pending **pp;
+	int ret;
+
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.cmd = (uint32_t)cmd;
@@ -126,7 +140,7 @@ int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
 	pthread_mutex_unlock(&ref->inst->lock);
 	ret = gla_dev_ioctl(ref, VIPSEC_IOC_CTRL_ASYNC, &a);
 	if (!ret)
-		return 1;
+		return 0;
 	pthread_mutex_lock(&ref->inst->lock);
 	for (pp = &ref->inst->inflight; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
@@ -134,14 +148,25 @@ int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
 			break;
 		}
 	pthread_mutex_unlock(&ref->inst->lock);
-	gla_pending_free(p);
 	return ret;
 }
 
-/* An ASYNC control call completed: its bookkeeping, then its callback. */
+/*
+ * An ASYNC control call completed: its bookkeeping, then its callback.
+ * Returns callbacks run, or -1 when @p went back in flight (an sa_get's
+ * next page).
+ */
 static int gla_ctrl_done(struct gla_inst *inst, struct gla_pending *p,
 			 int32_t result)
 {
+	if (p->ctrl_x) {
+		if (gla_ctrl_x_done(inst, p, result))
+			return -1;
+		if (!p->cbfn)
+			return 0;
+		p->cbfn(p->cb_arg, p->cb_arg_len, &p->out);
+		return 1;
+	}
 	if (!result && p->ctrl_cmd == VIPSEC_IOC_SA_DEL)
 		gla_sa_meta_clear(inst, p->ctrl_sa);
 	if (!result && p->ctrl_cmd == VIPSEC_IOC_SA_FLUSH)
@@ -366,6 +391,8 @@ static int gla_record(struct gla_inst *inst, const struct vipsec_event *e)
 			return 0;
 		}
 		ran = gla_ctrl_done(inst, p, e->result);
+		if (ran < 0)
+			return 0; /* in flight again: not freed */
 		gla_pending_free(p);
 		return ran;
 	case VIPSEC_EV_XFORM_DONE:

@@ -57,6 +57,11 @@ int32_t g_ipsec_la_create_group(struct g_ipsec_la_handle *handle,
 	if (ret)
 		return ret;
 
+	/* ASYNC: returns once queued; the handle comes to the callback */
+	if ((flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
+	    !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
+		return gla_create_group_async(&ref, in->group_identity, len,
+					      resp);
 	memset(&g, 0, sizeof(g));
 	g.size = sizeof(g);
 	memcpy(g.name, in->group_identity, len);

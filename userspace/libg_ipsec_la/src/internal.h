@@ -48,6 +48,7 @@ struct gla_pending {
 	uint8_t cb_copy[G_IPSEC_LA_MAX_CB_ARG_LEN];
 	union { /* copy of the outargs for cbfn */
 		struct g_ipsec_la_create_group_outargs group;
+		struct g_ipsec_la_create_group_cb_outargs group_cb; /* ASYNC */
 		struct g_ipsec_cap_get_outargs caps;
 		struct g_ipsec_la_sa_add_outargs sa_add;
 		struct g_ipsec_la_sa_del_outargs sa_del;
@@ -73,6 +74,7 @@ struct gla_pending {
 	int is_ctrl;
 	unsigned long ctrl_cmd; /* VIPSEC_IOC_* */
 	uint32_t ctrl_group, ctrl_sa;
+	struct gla_ctrl_x *ctrl_x; /* a call with output (ctrl_out.c) */
 };
 
 /* What the library remembers of each SA it added (events -> handles). */
@@ -156,6 +158,49 @@ void gla_pending_free(struct gla_pending *p);
 int gla_ctrl_async(const struct gla_ref *ref, uint32_t flags,
 		   const struct g_ipsec_la_resp_args *resp, unsigned long cmd,
 		   void *arg, uint32_t group, uint32_t sa);
+/*
+ * Links @p (a control call) in flight and submits @cmd on @arg through
+ * VIPSEC_IOC_CTRL_ASYNC: 0 queued, else a negative errno and @p unlinked
+ * (the caller frees it).
+ */
+int gla_ctrl_submit(const struct gla_ref *ref, struct gla_pending *p,
+		    unsigned long cmd, void *arg);
+
+/*
+ * ctrl_out.c: ASYNC calls with an output besides their result. Each
+ * returns 0 once queued (the callback gets the outargs from
+ * g_ipsec_la_poll()) or a negative errno (no callback).
+ */
+struct gla_ctrl_x;
+void gla_ctrl_x_free(struct gla_ctrl_x *x);
+/* The CTRL_DONE of such a call: builds p->out; 1 when @p went back in
+ * flight for another page (no callback yet), else 0. */
+int gla_ctrl_x_done(struct gla_inst *inst, struct gla_pending *p,
+		    int32_t result);
+int gla_create_group_async(const struct gla_ref *ref, const char *name,
+			   size_t len, const struct g_ipsec_la_resp_args *resp);
+/* @params: wire parameters, copied in by the submit (the caller wipes) */
+int gla_sa_add_async(const struct gla_ref *ref,
+		     const struct g_ipsec_la_sa_add_inargs *in,
+		     const struct virtio_ipsec_sa_params *params,
+		     struct g_ipsec_la_sa_add_outargs *out,
+		     const struct g_ipsec_la_resp_args *resp);
+int gla_sa_get_async(const struct gla_ref *ref,
+		     const struct g_ipsec_la_sa_get_inargs *in,
+		     const struct g_ipsec_la_sa_get_outargs *out,
+		     const struct g_ipsec_la_resp_args *resp);
+/* sa_query.c: the pages of an sa_get, for the synchronous and the
+ * ASYNC call */
+size_t gla_get_stride(const struct g_ipsec_la_sa_get_inargs *in);
+void gla_get_req_init(const struct gla_ref *ref,
+		      const struct g_ipsec_la_sa_get_inargs *in,
+		      struct vipsec_sa_get *req, void *entries);
+int gla_get_step(const struct gla_ref *ref,
+		 const struct g_ipsec_la_sa_get_inargs *in,
+		 struct g_ipsec_la_sa_get_outargs *out,
+		 struct vipsec_sa_get *req, const uint8_t *e);
+int gla_get_finish(const struct g_ipsec_la_sa_get_inargs *in,
+		   const struct g_ipsec_la_sa_get_outargs *out, int ret);
 /* 1 when the library knows SA @id of @inst as live (added, not deleted) */
 int gla_sa_meta_live(struct gla_inst *inst, uint32_t id);
 void gla_inst_drain(struct gla_inst *inst); /* close: drop everything */

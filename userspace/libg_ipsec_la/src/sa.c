@@ -28,6 +28,7 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			  const struct g_ipsec_la_resp_args *resp)
 {
 	uint32_t ids[G_IPSEC_LA_MAX_SA_BATCH];
+	struct g_ipsec_la_sa_add_outargs saved;
 	struct virtio_ipsec_sa_params *params;
 	struct vipsec_sa_add req;
 	struct gla_ref ref;
@@ -41,6 +42,7 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 	/* handles are needed even with NO_RESP: the SAs must be usable */
 	if (!in || !out || !in->sa_params || !out->handles)
 		return -EINVAL;
+	saved = *out; /* ASYNC and queued: out is not written */
 	out->result = -EINVAL;
 	out->failed_index = 0;
 	n = in->num_sas;
@@ -62,6 +64,19 @@ int32_t g_ipsec_la_sa_add(struct g_ipsec_la_handle *handle,
 			out->failed_index = i;
 			gla_err_index(i);
 		}
+	}
+	if (!ret && (flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
+	    !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED)) {
+		/* returns once queued (the driver copied params): out is
+		 * not written, the handles reach out->handles when the
+		 * callback runs */
+		ret = gla_sa_add_async(&ref, in, params, out, resp);
+		explicit_bzero(params, n * sizeof(*params));
+		free(params);
+		if (ret)
+			return out->result = ret;
+		*out = saved;
+		return 0;
 	}
 	if (!ret) {
 		memset(&req, 0, sizeof(req));

@@ -415,63 +415,95 @@ static uint32_t gla_get_take(const struct gla_ref *ref,
 	return i;
 }
 
+size_t gla_get_stride(const struct g_ipsec_la_sa_get_inargs *in)
+{
+	return in->flags & G_IPSEC_LA_SA_GET_STATE ?
+		       sizeof(struct vipsec_sa_record) :
+		       sizeof(struct virtio_ipsec_sa_entry);
+}
+
+void gla_get_req_init(const struct gla_ref *ref,
+		      const struct g_ipsec_la_sa_get_inargs *in,
+		      struct vipsec_sa_get *req, void *entries)
+{
+	memset(req, 0, sizeof(*req));
+	req->size = sizeof(*req);
+	req->flags =
+		in->flags & G_IPSEC_LA_SA_GET_STATE ? VIPSEC_SA_GET_F_STATE : 0;
+	req->group_id = ref->group_id;
+	req->entries = (uintptr_t)entries;
+	req->max_sas = G_IPSEC_LA_MAX_SA_GET;
+	if (in->operation == G_IPSEC_LA_SA_GET_FIRST_N) {
+		req->op = VIRTIO_IPSEC_SA_GET_FIRST;
+	} else {
+		req->op = in->operation == G_IPSEC_LA_SA_GET_EXACT ?
+				  VIRTIO_IPSEC_SA_GET_EXACT :
+				  VIRTIO_IPSEC_SA_GET_NEXT;
+		req->sa_id = in->handle->ipsec_sa_handle[GLA_H_SA_ID];
+		req->group_id = in->handle->ipsec_sa_handle[GLA_H_GROUP_ID];
+	}
+}
+
+/*
+ * One page read into @e: takes the SAs of the asked direction. The device
+ * filters by group, not direction: 1 when another page is needed (@req is
+ * set up for it), else 0; a negative errno for an impossible answer.
+ */
+int gla_get_step(const struct gla_ref *ref,
+		 const struct g_ipsec_la_sa_get_inargs *in,
+		 struct g_ipsec_la_sa_get_outargs *out,
+		 struct vipsec_sa_get *req, const uint8_t *e)
+{
+	size_t stride = gla_get_stride(in);
+	const struct virtio_ipsec_sa_entry *last;
+	uint32_t taken;
+
+	if (req->count > G_IPSEC_LA_MAX_SA_GET)
+		return -EIO; /* impossible answer */
+	taken = gla_get_take(ref, in, out, e, stride, req->count);
+	if (taken < req->count || out->num_sas == in->num_sas) {
+		out->more = taken < req->count || req->more;
+		return 0;
+	}
+	if (!req->more || !req->count || req->op == VIRTIO_IPSEC_SA_GET_EXACT)
+		return 0;
+	req->op = VIRTIO_IPSEC_SA_GET_NEXT;
+	last = (const struct virtio_ipsec_sa_entry *)(e + (req->count - 1) *
+								  stride);
+	req->sa_id = le32toh(last->sa_id);
+	req->max_sas = G_IPSEC_LA_MAX_SA_GET;
+	req->count = req->more = 0;
+	return 1;
+}
+
+/* The result once the pages are read (@ret: the last one's). */
+int gla_get_finish(const struct g_ipsec_la_sa_get_inargs *in,
+		   const struct g_ipsec_la_sa_get_outargs *out, int ret)
+{
+	if (!ret && in->operation == G_IPSEC_LA_SA_GET_EXACT && !out->num_sas)
+		ret = -ENOENT;
+	return ret;
+}
+
 static int gla_sa_get_do(const struct gla_ref *ref,
 			 const struct g_ipsec_la_sa_get_inargs *in,
 			 struct g_ipsec_la_sa_get_outargs *out)
 {
-	int state = !!(in->flags & G_IPSEC_LA_SA_GET_STATE);
-	size_t stride = state ? sizeof(struct vipsec_sa_record) :
-				sizeof(struct virtio_ipsec_sa_entry);
-	const struct virtio_ipsec_sa_entry *last;
 	struct vipsec_sa_get req;
-	uint32_t taken;
 	uint8_t *e;
 	int ret = 0;
 
-	e = calloc(G_IPSEC_LA_MAX_SA_GET, stride);
+	e = calloc(G_IPSEC_LA_MAX_SA_GET, gla_get_stride(in));
 	if (!e)
 		return -ENOMEM;
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.flags = state ? VIPSEC_SA_GET_F_STATE : 0;
-	req.group_id = ref->group_id;
-	req.entries = (uintptr_t)e;
-	if (in->operation == G_IPSEC_LA_SA_GET_FIRST_N) {
-		req.op = VIRTIO_IPSEC_SA_GET_FIRST;
-	} else {
-		req.op = in->operation == G_IPSEC_LA_SA_GET_EXACT ?
-				 VIRTIO_IPSEC_SA_GET_EXACT :
-				 VIRTIO_IPSEC_SA_GET_NEXT;
-		req.sa_id = in->handle->ipsec_sa_handle[GLA_H_SA_ID];
-		req.group_id = in->handle->ipsec_sa_handle[GLA_H_GROUP_ID];
-	}
-	/* The device filters by group, not direction: page until num_sas
-	 * of the asked direction are found or the group is exhausted. */
-	for (;;) {
-		req.max_sas = G_IPSEC_LA_MAX_SA_GET;
-		req.count = req.more = 0;
+	gla_get_req_init(ref, in, &req, e);
+	do {
 		ret = gla_dev_ioctl(ref, VIPSEC_IOC_SA_GET, &req);
-		if (ret || req.count > G_IPSEC_LA_MAX_SA_GET)
-			break;
-		taken = gla_get_take(ref, in, out, e, stride, req.count);
-		if (taken < req.count || out->num_sas == in->num_sas) {
-			out->more = taken < req.count || req.more;
-			break;
-		}
-		if (!req.more || !req.count ||
-		    req.op == VIRTIO_IPSEC_SA_GET_EXACT)
-			break;
-		req.op = VIRTIO_IPSEC_SA_GET_NEXT;
-		last = (const struct virtio_ipsec_sa_entry *)(e + (req.count -
-								   1) * stride);
-		req.sa_id = le32toh(last->sa_id);
-	}
-	if (!ret && req.count > G_IPSEC_LA_MAX_SA_GET)
-		ret = -EIO; /* impossible answer */
-	if (!ret && in->operation == G_IPSEC_LA_SA_GET_EXACT && !out->num_sas)
-		ret = -ENOENT;
+		if (!ret)
+			ret = gla_get_step(ref, in, out, &req, e);
+	} while (ret == 1);
 	free(e);
-	return ret;
+	return gla_get_finish(in, out, ret);
 }
 
 int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
@@ -490,13 +522,17 @@ int32_t g_ipsec_la_sa_get(struct g_ipsec_la_handle *handle,
 		ret = gla_get_check(&ref, in, out);
 	if (ret)
 		return ret;
-	out->num_sas = out->more = 0;
 	if (!GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_GET) ||
 	    ((in->flags & G_IPSEC_LA_SA_GET_STATE) &&
-	     !GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_STATE)))
-		ret = -EOPNOTSUPP;
-	else
-		ret = gla_sa_get_do(&ref, in, out);
+	     !GLA_FEAT(&ref, VIRTIO_IPSEC_F_SA_STATE))) {
+		out->num_sas = out->more = 0;
+		return out->result = -EOPNOTSUPP;
+	}
+	if ((flags & G_IPSEC_LA_CTRL_FLAG_ASYNC) &&
+	    !(flags & G_IPSEC_LA_CTRL_FLAG_NO_RESP_EXPECTED))
+		return gla_sa_get_async(&ref, in, out, resp);
+	out->num_sas = out->more = 0;
+	ret = gla_sa_get_do(&ref, in, out);
 	out->result = ret;
 	if (ret)
 		return ret;

@@ -323,6 +323,10 @@ static int gla_sw_take(struct gla_sw_file *f, struct vipsec_event *ev)
 		return 1;
 	}
 	f->nevents--;
+	if (item->cjob) {
+		gla_sw_cjob_deliver(item->cjob, ev); /* frees it */
+		return 1;
+	}
 	*ev = item->ev;
 	free(item);
 	return 1;
@@ -380,6 +384,8 @@ static void gla_sw_ev_close(struct gla_sw_file *f)
 		next = item->next;
 		if (item->async)
 			gla_sw_async_free(item->async);
+		else if (item->cjob)
+			gla_sw_cjob_drop(item->cjob);
 		else
 			free(item);
 	}

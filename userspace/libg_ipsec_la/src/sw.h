@@ -35,12 +35,14 @@
 #define GLA_SW_SA_GET_CHUNK    32		/* SAs per device SA_GET */
 
 struct gla_sw_async;
+struct gla_sw_cjob;
 
 /* One queued record; XFORM_DONE ones carry their batch (sw_xform.c). */
 struct gla_sw_ev {
 	struct gla_sw_ev *next;
 	struct vipsec_event ev;
 	struct gla_sw_async *async;
+	struct gla_sw_cjob *cjob; /* CTRL_DONE with output (owns the item) */
 };
 
 /* One open "file" (the driver's struct vipsec_file). */
@@ -54,6 +56,7 @@ struct gla_sw_file {
 	uint64_t lost;		/* dropped since the last LOST */
 	uint32_t nsas, ngroups; /* for the quotas */
 	uint32_t nasync;	/* async batches not yet read */
+	uint32_t ncjobs;	/* CTRL_ASYNC outputs not yet read */
 	uint64_t async_bytes;
 };
 
@@ -106,5 +109,11 @@ int gla_sw_owns_sa(struct gla_sw_file *f, uint32_t group, uint32_t id);
 /* read(): write an XFORM_DONE batch's results back, free it */
 void gla_sw_async_deliver(struct gla_sw_async *a, struct vipsec_event *ev);
 void gla_sw_async_free(struct gla_sw_async *a);
+/* sw_ctrl_async.c: CTRL_ASYNC of GROUP_CREATE, SA_ADD, SA_GET */
+long gla_sw_ctrl_async_out(struct gla_sw_file *f, uint32_t cmd, uint64_t uarg,
+			   uint64_t user_data);
+/* read(): write the call's output back, free the job */
+void gla_sw_cjob_deliver(struct gla_sw_cjob *j, struct vipsec_event *ev);
+void gla_sw_cjob_drop(struct gla_sw_cjob *j);
 
 #endif /* GLA_SW_H */

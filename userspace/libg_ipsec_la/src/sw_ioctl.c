@@ -808,6 +808,10 @@ static long gla_sw_ctrl_async(struct gla_sw_file *f, void *uarg)
 			return -EOPNOTSUPP;
 		size = sizeof(struct vipsec_sa_mod);
 		break;
+	case VIPSEC_IOC_GROUP_CREATE:
+	case VIPSEC_IOC_SA_ADD:
+	case VIPSEC_IOC_SA_GET:
+		return gla_sw_ctrl_async_out(f, a.cmd, a.arg, a.user_data);
 	default: return -EINVAL;
 	}
 	err = gla_sw_copy_arg(scratch, size, (const void *)(uintptr_t)a.arg);
