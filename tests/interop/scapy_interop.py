@@ -76,7 +76,8 @@ AUTH_IDS = {"none": 1, "md5": 2, "sha1": 3, "xcbc": 4, "sha256": 5,
             "sha384": 6, "sha512": 7}
 FEATURE_BITS = {"esn": 0, "udp": 1, "ipv6": 2, "transport": 3,
                 "anti-replay": 4, "eventq": 5, "lifetime": 7, "sa-mod": 8,
-                "sa-get": 9, "sa-state": 10, "err-events": 11}
+                "sa-get": 9, "sa-state": 10, "err-events": 11,
+                "sa-caps": 12}
 
 # Our cipher name -> (Scapy name, salt length, is AEAD).
 CIPHERS = {
