@@ -1,16 +1,32 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "vipsec_ipv4.h"
 
+/*
+ * RFC 1071: the one's complement sum does not depend on byte order (its
+ * section 2 B), so the words are added as the host loads them, four bytes
+ * at a time into a 64-bit sum, and the folded result is read back in
+ * network order: a few adds per header instead of a loop over bytes, on
+ * every outbound tunnel packet.
+ */
 uint16_t vpe_ip_csum(const uint8_t *p, unsigned int len)
 {
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 	unsigned int i;
+	uint32_t w;
+	uint16_t h;
 
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	for (i = 0; i + 4 <= len; i += 4) {
+		memcpy(&w, p + i, 4);
+		sum += w;
+	}
+	if (i + 2 <= len) { /* an odd last byte is not summed, as before */
+		memcpy(&h, p + i, 2);
+		sum += h;
+	}
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	h = (uint16_t)~sum;
+	return vpe_get_be16((const uint8_t *)&h);
 }
 
 void vpe_ipv4_tmpl_init(uint8_t tmpl[VPE_IPV4_HLEN], uint8_t ttl,
