@@ -79,11 +79,16 @@ static uint32_t tail_len(const struct vpe_sa *sa, uint32_t data)
 	return pad_len(sa, data) + 2 + sa->icv_len;
 }
 
-uint32_t vpe_esp_encap_hdr_len(const struct vpe_sa *sa)
+static uint32_t hdr_len(const struct vpe_sa *sa)
 {
 	if (is_transport(sa))
 		return 0;
 	return outer_hlen(sa) + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len;
+}
+
+uint32_t vpe_esp_encap_hdr_len(const struct vpe_sa *sa)
+{
+	return hdr_len(sa);
 }
 
 uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
@@ -302,7 +307,7 @@ static uint8_t encap_check(const struct vpe_esp_pkt *p, struct out_layout *l,
 		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
 	}
 	l->in_place = IN_PLACE_NO;
-	if (!is_transport(sa) && p->in == p->out + vpe_esp_encap_hdr_len(sa))
+	if (!is_transport(sa) && p->in == p->out + hdr_len(sa))
 		l->in_place = IN_PLACE_HEADROOM;
 	else if (!is_transport(sa) && p->in == p->out)
 		l->in_place = IN_PLACE_SAME;
@@ -406,7 +411,8 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	pt_len = l->data_len + l->tfc + l->pad + 2;
 	if (l->in_place == IN_PLACE_SAME)
 		memmove(pt, p->in, l->data_len);
-	memset(pt + l->data_len, 0, l->tfc);
+	if (l->tfc)
+		memset(pt + l->data_len, 0, l->tfc);
 	for (i = 0; i < l->pad; i++)
 		pt[l->data_len + l->tfc + i] = (uint8_t)(i + 1);
 	pt[pt_len - 2] = (uint8_t)l->pad;
