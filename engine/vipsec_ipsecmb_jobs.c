@@ -359,7 +359,8 @@ static void run_chunk(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
 	}
 	while ((job = IMB_FLUSH_JOB(mb->mgr)))
 		job_done(job, encrypt);
-	explicit_bzero(ctx, sizeof(ctx));
+	/* The contexts used (tags, nonces), not all MB_CHUNK of them. */
+	explicit_bzero(ctx, n * sizeof(ctx[0]));
 }
 
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,

@@ -57,7 +57,8 @@ NR == 1 { next }
 {
 	k = $3 "," $4 "," $5
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-	if ($1 == "engine" && $6 == 1) e1[k] = $7
+	if ($1 == "engine" && $2 ~ /inplace/) { if ($6 == 1) ip[k] = $7 }
+	else if ($1 == "engine" && $6 == 1) e1[k] = $7
 	else if ($1 == "engine") em[k] = $7
 	else if ($2 == "lookaside-none") la[k] = $7
 	else if ($2 == "cpu-crypto") cc[k] = $7
@@ -66,18 +67,20 @@ NR == 1 { next }
 function r(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%5.2fx", a / b) : "    -" }
 function f(a) { return a != "" ? sprintf("%7.3f", a) : "      -" }
 END {
-	printf "\nMpps, one core (ratios: engine / peer; cost: per-packet cost with %d SAs vs 1 SA)\n", many
-	printf "%-17s %-8s %5s | %7s %7s %7s %7s | %6s %6s %6s | %7s %7s\n",
+	printf "\nMpps, one core (ratios: engine / peer; cost: per-packet cost with %d SAs vs 1 SA;\n", many
+	printf "in-place: outbound with the inner packet after headroom in the output buffer, as DPDK mbufs)\n"
+	printf "%-17s %-8s %5s | %7s %7s %7s %7s | %6s %6s %6s | %7s %7s | %8s %6s %6s %6s\n",
 		"algorithm", "dir", "size", "engine", "dpdk-la", "dpdk-cc", "raw-mb",
-		"/la", "/cc", "/raw", "engineN", "cost"
+		"/la", "/cc", "/raw", "engineN", "cost", "in-place", "/la", "/cc", "/raw"
 	for (i = 1; i <= n; i++) {
 		k = order[i]
 		if (!(k in e1)) continue
 		split(k, p, ",")
 		cost = (k in em && em[k] > 0) ? sprintf("%+6.1f%%", (e1[k] / em[k] - 1) * 100) : "      -"
-		printf "%-17s %-8s %5s | %s %s %s %s | %s %s %s | %s %s\n",
+		printf "%-17s %-8s %5s | %s %s %s %s | %s %s %s | %s %s | %8s %s %s %s\n",
 			p[1], p[2], p[3], f(e1[k]), f(la[k]), f(cc[k]), f(raw[k]),
-			r(e1[k], la[k]), r(e1[k], cc[k]), r(e1[k], raw[k]), f(em[k]), cost
+			r(e1[k], la[k]), r(e1[k], cc[k]), r(e1[k], raw[k]), f(em[k]), cost,
+			f(ip[k]), r(ip[k], la[k]), r(ip[k], cc[k]), r(ip[k], raw[k])
 	}
 }' "$out/engine.csv"
 
@@ -85,14 +88,15 @@ END {
 awk -F, 'NR > 1 && $6 == 1 {
 	k = $3 "-" substr($4, 1, 3) "-" $5
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-	if ($1 == "engine") e[k] = $7
+	if ($1 == "engine" && $2 ~ /inplace/) ip[k] = $7
+	else if ($1 == "engine") e[k] = $7
 	else if ($2 == "lookaside-none") la[k] = $7
 	else if ($2 == "cpu-crypto") cc[k] = $7
 }
 END {
 	for (i = 1; i <= n; i++) {
 		k = order[i]
-		printf "%s %s %s %s\n", k, (k in e) ? e[k] : 0, (k in la) ? la[k] : 0, (k in cc) ? cc[k] : 0
+		printf "%s %s %s %s %s\n", k, (k in e) ? e[k] : 0, (k in la) ? la[k] : 0, (k in cc) ? cc[k] : 0, (k in ip) ? ip[k] : 0
 	}
 }' "$out/engine.csv" >"$out/engine-plot.dat"
 if command -v gnuplot >/dev/null; then
@@ -109,7 +113,8 @@ if command -v gnuplot >/dev/null; then
 		set grid ytics
 		plot "$out/engine-plot.dat" using 2:xtic(1) title "engine", \
 		     "" using 3 title "DPDK lookaside-none", \
-		     "" using 4 title "DPDK cpu-crypto"
+		     "" using 4 title "DPDK cpu-crypto", \
+		     "" using 5 title "engine in place (outbound)"
 	EOF
 	echo "engine-bench: wrote $out/engine.csv and $out/engine.png"
 else

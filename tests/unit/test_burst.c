@@ -114,6 +114,78 @@ START_TEST(test_encap_burst_equals_single)
 }
 END_TEST
 
+/*
+ * In place, both forms (vipsec_esp.h): the inner packet after headroom of
+ * vpe_esp_encap_hdr_len() bytes, or at the start of the output buffer.
+ * Same statuses, lengths and sequence numbers as out of place; AES-GCM
+ * (IV = sequence number) gives the same bytes; AES-CBC (random IVs) is
+ * checked by decapsulating. The input is overwritten, so each packet is
+ * copied into its own buffer first.
+ */
+static void in_place_case(int cbc)
+{
+	struct vpe_core *a = burst_core(cbc), *b = burst_core(cbc);
+	struct vpe_esp_pkt p[NB];
+	struct vpe_esp_res r1[NB], r2[NB];
+	uint32_t i;
+
+	fill();
+	for (i = 0; i < NB; i++) {
+		uint32_t cap = i == 40 ? 30 : BSZ; /* 40: DST_TOO_SMALL */
+		struct vpe_sa *s = sa(b, sa_out(i));
+		uint32_t head = (i & 1) ? 0 : vpe_esp_encap_hdr_len(s);
+
+		ck_assert_uint_eq(vpe_esp_encap_hdr_len(s), cbc ? 44 : 36);
+		p[i] = (struct vpe_esp_pkt){ sa(a, sa_out(i)), in[i],
+						in_len[i], o1[i], cap };
+		memcpy(o2[i] + head, in[i], in_len[i]);
+		vpe_esp_encap_burst(vpe_core_crypto(a), &p[i], 1, &r1[i]);
+		p[i] = (struct vpe_esp_pkt){ s, o2[i] + head, in_len[i], o2[i],
+						cap };
+	}
+	vpe_esp_encap_burst(vpe_core_crypto(b), p, NB, r2);
+	ck_assert_int_eq(r2[17].status, VIRTIO_IPSEC_BADPKT);
+	ck_assert_int_eq(r2[40].status, VIRTIO_IPSEC_DST_TOO_SMALL);
+	for (i = 0; i < NB; i++) {
+		ck_assert_msg(r1[i].status == r2[i].status &&
+			      r1[i].out_len == r2[i].out_len &&
+			      r1[i].seq == r2[i].seq,
+			      "packet %u: out of place %u/%u/%lu, in place %u/%u/%lu",
+			      i, r1[i].status, r1[i].out_len,
+			      (unsigned long)r1[i].seq, r2[i].status,
+			      r2[i].out_len, (unsigned long)r2[i].seq);
+		if (r2[i].status != VIRTIO_IPSEC_OK)
+			continue;
+		if (!cbc)
+			ck_assert_msg(!memcmp(o1[i], o2[i], r1[i].out_len),
+				      "packet %u (%s): bytes differ", i,
+				      (i & 1) ? "same buffer" : "headroom");
+		p[i] = (struct vpe_esp_pkt){ sa(b, sa_out(i) + 1), o2[i],
+						r2[i].out_len, d1[i], BSZ };
+		vpe_esp_decap_burst(vpe_core_crypto(b), &p[i], 1, &r1[i]);
+		ck_assert_msg(r1[i].status == VIRTIO_IPSEC_OK &&
+			      r1[i].out_len == in_len[i] &&
+			      !memcmp(d1[i], in[i], in_len[i]),
+			      "packet %u (%s): decap status %u len %u", i,
+			      (i & 1) ? "same buffer" : "headroom",
+			      r1[i].status, r1[i].out_len);
+	}
+	vpe_core_free(a);
+	vpe_core_free(b);
+}
+
+START_TEST(test_encap_in_place_gcm)
+{
+	in_place_case(0);
+}
+END_TEST
+
+START_TEST(test_encap_in_place_cbc_sha256)
+{
+	in_place_case(1);
+}
+END_TEST
+
 /* Decap bursts: a replay inside the burst, a forgery, the rest intact. */
 static void decap_case(int cbc)
 {
@@ -304,6 +376,8 @@ Suite *burst_suite(void)
 	tcase_add_test(tc, test_decap_burst_cbc_sha256);
 	tcase_add_test(tc, test_request_lifetimes_in_order);
 	tcase_add_test(tc, test_decap_burst_esn_wrap);
+	tcase_add_test(tc, test_encap_in_place_gcm);
+	tcase_add_test(tc, test_encap_in_place_cbc_sha256);
 	suite_add_tcase(s, tc);
 	return s;
 }

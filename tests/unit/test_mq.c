@@ -633,12 +633,17 @@ static void ctl_delete(void *arg)
 				       0) != VIRTIO_IPSEC_OK;
 			break;
 		case 2:
-			/* SA_MOD: forward the sequence number in place. */
+			/*
+			 * SA_MOD: forward the sequence number in place. Far
+			 * enough ahead that the senders cannot pass it before
+			 * the call (forward only, else INVAL); 1000 ahead was
+			 * passed now and then (1 run in 4 here).
+			 */
 			memset(mod, 0, sizeof(mod));
 			put32(mod + VPE_OFF(virtio_ipsec_sa_mod, flags),
 			      VIRTIO_IPSEC_SA_MOD_SEQ);
 			put64(mod + VPE_OFF(virtio_ipsec_sa_mod, seq),
-			      vpe_sa_seq(sa_of(c, 1)) + 1000);
+			      vpe_sa_seq(sa_of(c, 1)) + 1000000);
 			a->bad += ctrl(c, VIRTIO_IPSEC_OP_SA_MOD, 0, 1, mod,
 				       sizeof(mod)) != VIRTIO_IPSEC_OK;
 			a->bad += ctrl(c, VIRTIO_IPSEC_OP_SA_DEL, 0, 1, NULL,
