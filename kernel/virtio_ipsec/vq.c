@@ -263,7 +263,15 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 		return err;
 	}
 
-	if (intr)
+	/*
+	 * A request on user pages (zero-copy) is left only for a fatal
+	 * signal: after an ordinary one the caller would go on while the
+	 * device may still write its buffers (a device answers in far less
+	 * than the timeout, so the wait stays short).
+	 */
+	if (intr && req->pins)
+		left = wait_for_completion_killable_timeout(&req->done, tmo);
+	else if (intr)
 		left = wait_for_completion_interruptible_timeout(&req->done,
 								 tmo);
 	else

@@ -373,20 +373,23 @@ MODULE_PARM_DESC(zero_copy,
 #define VIPSEC_ZC_MAX_PAIRS	4096
 
 /* Pages @len bytes at @addr span (@len > 0, no wrap: checked). */
-static unsigned int vipsec_zc_pages(u64 addr, u32 len)
+static unsigned int vipsec_zc_pages(u64 addr, u64 len)
 {
-	return DIV_ROUND_UP(offset_in_page(addr) + (u64)len, PAGE_SIZE);
+	return DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE);
 }
 
 /*
- * Calls @fn for each non-empty segment the device uses: the inputs
- * (@out false) and the outputs up to out_cap (@out true). Stops at and
- * returns the first nonzero return.
+ * Calls @fn for each run of user memory the device uses: the inputs
+ * (@out false) or the outputs up to out_cap (@out true), in order, where
+ * segments that follow each other in memory (packets in one array) make
+ * one run: a page is then pinned and described once, not per packet.
+ * Stops at and returns the first nonzero return.
  */
 static int vipsec_zc_for_each(const struct vipsec_pkt *pkts,
 			      const struct vipsec_xpkt *x, u32 num, bool out,
-			      int (*fn)(u64 addr, u32 len, void *arg), void *arg)
+			      int (*fn)(u64 addr, u64 len, void *arg), void *arg)
 {
+	u64 run = 0, run_len = 0;
 	u32 i, s, left, len;
 	int ret;
 
@@ -399,13 +402,21 @@ static int vipsec_zc_for_each(const struct vipsec_pkt *pkts,
 			len = min(sg[s].len, left);
 			if (!len)
 				continue;
-			ret = fn(sg[s].addr, len, arg);
-			if (ret)
-				return ret;
 			left -= len;
+			if (run_len && sg[s].addr == run + run_len) {
+				run_len += len;
+				continue;
+			}
+			if (run_len) {
+				ret = fn(run, run_len, arg);
+				if (ret)
+					return ret;
+			}
+			run = sg[s].addr;
+			run_len = len;
 		}
 	}
-	return 0;
+	return run_len ? fn(run, run_len, arg) : 0;
 }
 
 struct vipsec_zc_span {
@@ -413,7 +424,7 @@ struct vipsec_zc_span {
 	u32 segs, pages;
 };
 
-static int vipsec_zc_span_add(u64 addr, u32 len, void *arg)
+static int vipsec_zc_span_add(u64 addr, u64 len, void *arg)
 {
 	struct vipsec_zc_span *sp = arg;
 
@@ -431,17 +442,17 @@ struct vipsec_zc_cmp {
 	const struct vipsec_xpkt *x;
 	u32 num;
 	u64 addr;
-	u32 len;
+	u64 len;
 };
 
-static int vipsec_zc_cmp_out(u64 addr, u32 len, void *arg)
+static int vipsec_zc_cmp_out(u64 addr, u64 len, void *arg)
 {
 	struct vipsec_zc_cmp *c = arg;
 
 	return addr < c->addr + c->len && c->addr < addr + len;
 }
 
-static int vipsec_zc_cmp_in(u64 addr, u32 len, void *arg)
+static int vipsec_zc_cmp_in(u64 addr, u64 len, void *arg)
 {
 	struct vipsec_zc_cmp *c = arg;
 
@@ -485,8 +496,8 @@ struct vipsec_zc_pin {
 	unsigned int gup_flags;
 };
 
-/* Pins one segment's pages and appends their descriptors. */
-static int vipsec_zc_pin_seg(u64 addr, u32 len, void *arg)
+/* Pins one run's pages and appends their descriptors. */
+static int vipsec_zc_pin_seg(u64 addr, u64 len, void *arg)
 {
 	struct vipsec_zc_pin *zp = arg;
 	struct vipsec_req_pins *p = zp->p;
@@ -506,7 +517,7 @@ static int vipsec_zc_pin_seg(u64 addr, u32 len, void *arg)
 	if (got != n)
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
-		chunk = min_t(u32, len, PAGE_SIZE - off);
+		chunk = min_t(u64, len, PAGE_SIZE - off);
 		sg_set_page(zp->sg++, p->pages[p->n_pages - n + i], chunk, off);
 		len -= chunk;
 		off = 0;
