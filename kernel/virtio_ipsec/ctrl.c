@@ -69,11 +69,23 @@ static const char *vipsec_status_str(u8 status)
 int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
 			size_t out_len, u32 used_len, u8 *status)
 {
+	return vipsec_check_footer_at(vd, (const u8 *)out + out_len -
+				      sizeof(struct virtio_ipsec_resp_footer),
+				      out_len, used_len, status);
+}
+
+/*
+ * The same for a writable area whose footer is not in one buffer with
+ * the rest (zero-copy data requests: the outputs are in user pages).
+ */
+int vipsec_check_footer_at(struct vipsec_dev *vd, const void *footer,
+			   size_t out_len, u32 used_len, u8 *status)
+{
 	struct virtio_ipsec_resp_footer f;
 	size_t body = out_len - sizeof(f);
 
 	lockdep_assert_held(&vd->remove_sem);
-	memcpy(&f, (const u8 *)out + body, sizeof(f));
+	memcpy(&f, footer, sizeof(f));
 	if (used_len > out_len || le32_to_cpu(f.out_len) > body ||
 	    !vipsec_status_valid(f.status)) {
 		dev_err_ratelimited(&vd->vdev->dev,

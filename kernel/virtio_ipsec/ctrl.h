@@ -14,6 +14,8 @@ bool vipsec_status_valid(u8 status);
 bool vipsec_ctrl_outcome_unknown(int err);
 int vipsec_check_footer(struct vipsec_dev *vd, const void *out,
 			size_t out_len, u32 used_len, u8 *status);
+int vipsec_check_footer_at(struct vipsec_dev *vd, const void *footer,
+			   size_t out_len, u32 used_len, u8 *status);
 
 /* struct vipsec_ctrl_msg.flags */
 /* the request carries keys: its buffers are zeroed when freed */

@@ -22,8 +22,12 @@
  */
 #define VIPSEC_DATA_MAX_BYTES	(4U << 20)
 
+/*
+ * @user_pages: the zero-copy form (data.h); the bounds are the same, as
+ * they also bound what one request pins.
+ */
 int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
-			size_t in_total, size_t out_total)
+			size_t in_total, size_t out_total, bool user_pages)
 {
 	struct virtio_ipsec_data_hdr *hdr;
 	size_t in_len, out_len;
@@ -37,6 +41,12 @@ int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
 	    in_len + out_len > VIPSEC_DATA_MAX_BYTES)
 		return -E2BIG;
 
+	dr->out_user = 0;
+	if (user_pages) {	/* only the descriptors and results here */
+		in_len -= in_total;
+		out_len -= out_total;
+		dr->out_user = out_total;
+	}
 	dr->req = vipsec_req_alloc(in_len, out_len);
 	if (!dr->req)
 		return -ENOMEM;
@@ -45,9 +55,9 @@ int vipsec_data_prepare(struct vipsec_data_req *dr, u16 opcode, u32 num,
 	hdr->opcode = cpu_to_le16(opcode);
 	hdr->num_pkts = cpu_to_le32(num);
 	dr->pkt = (void *)(hdr + 1);
-	dr->in_data = (u8 *)(dr->pkt + num);
+	dr->in_data = user_pages ? NULL : (u8 *)(dr->pkt + num);
 	dr->res = dr->req->out;
-	dr->out_data = (u8 *)(dr->res + num);
+	dr->out_data = user_pages ? NULL : (u8 *)(dr->res + num);
 	/* a result the device never wrote must not read as OK (status 0) */
 	for (i = 0; i < num; i++)
 		dr->res[i].status = VIPSEC_STATUS_UNWRITTEN;
@@ -96,8 +106,11 @@ int vipsec_data_check(struct vipsec_dev *vd, struct vipsec_data_req *dr)
 	u8 status;
 	int err;
 
-	err = vipsec_check_footer(vd, req->out, req->out_len, req->used_len,
-				  &status);
+	/* the footer ends the buffer; in zero-copy form out_user precedes it */
+	err = vipsec_check_footer_at(vd, (u8 *)req->out + req->out_len -
+				     sizeof(struct virtio_ipsec_resp_footer),
+				     req->out_len + dr->out_user, req->used_len,
+				     &status);
 	if (!err && status != VIRTIO_IPSEC_OK)
 		err = vipsec_status_to_errno(status) ?: -EIO;
 	if (!err)
@@ -111,6 +124,19 @@ static u32 vipsec_data_queues_used(struct vipsec_dev *vd)
 	if (!(vd->features & BIT_ULL(VIRTIO_IPSEC_F_MQ)))
 		return 1;
 	return vd->lim.num_data_queues;
+}
+
+/*
+ * Most descriptors a data request may have on any queue that could carry
+ * it (vq.c refuses a longer chain with -E2BIG). Must hold vd->remove_sem.
+ */
+u32 vipsec_data_max_sg(struct vipsec_dev *vd)
+{
+	u32 i, n = vipsec_data_queues_used(vd), m = U32_MAX;
+
+	for (i = 0; i < n; i++)
+		m = min_t(u32, m, READ_ONCE(vd->dataq[i].ring_size));
+	return m;
 }
 
 /*

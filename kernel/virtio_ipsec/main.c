@@ -225,8 +225,11 @@ int vipsec_find_vqs(struct vipsec_dev *vd)
 	err = virtio_find_vqs(vd->vdev, nvqs, vqs, cbs, names, NULL);
 	if (err)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		vd->dataq[i].vq = vqs[i];
+		WRITE_ONCE(vd->dataq[i].ring_size,
+			   virtqueue_get_vring_size(vqs[i]));
+	}
 	vd->ctrlq.vq = vqs[n];
 	vd->evq.vq = vipsec_has_evq(vd) ? vqs[n + 1] : NULL;
 	vipsec_data_set_affinity(vd);

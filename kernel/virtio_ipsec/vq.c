@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 #include <linux/virtio_ipsec.h>
 
+#include "main.h"
 #include "vq.h"
 
 struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len)
@@ -49,32 +50,103 @@ struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len)
 	return req;
 }
 
+/*
+ * Sets up the zero-copy form of @req: room for @max_pages pins and a
+ * scatterlist of @nsg entries, which the caller fills (sg_nin, sg_nout,
+ * pages). Freed with the request.
+ */
+struct vipsec_req_pins *vipsec_req_pins_alloc(struct vipsec_req *req,
+					      unsigned int max_pages,
+					      unsigned int nsg)
+{
+	struct vipsec_req_pins *p;
+
+	p = kvmalloc(struct_size(p, pages, max_pages), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->sg = kvmalloc_array(nsg, sizeof(*p->sg), GFP_KERNEL);
+	if (!p->sg) {
+		kvfree(p);
+		return NULL;
+	}
+	p->req = req;
+	p->sg_nin = 0;
+	p->sg_nout = 0;
+	p->n_ro = 0;
+	p->n_pages = 0;
+	p->max_pages = max_pages;
+	req->pins = p;
+	return p;
+}
+
+/*
+ * Drops the user pages @req names, once the device is done with them
+ * (returned the request or was reset). Process context: dirtying the
+ * pages the device wrote may sleep.
+ */
+void vipsec_req_unpin(struct vipsec_req *req)
+{
+	struct vipsec_req_pins *p = req->pins;
+
+	if (!p)
+		return;
+	might_sleep();
+	req->pins = NULL;
+	unpin_user_pages(p->pages, p->n_ro);
+	unpin_user_pages_dirty_lock(p->pages + p->n_ro, p->n_pages - p->n_ro,
+				    true);
+	kvfree(p->sg);
+	kvfree(p);
+}
+
+/* Process context, unless the request has no pins (see vq.h). */
 void vipsec_req_free(struct vipsec_req *req)
 {
 	if (!req)
 		return;
 	if (req->release_fn)
 		req->release_fn(req);
+	vipsec_req_unpin(req);
 	if (req->sensitive)
 		memzero_explicit(req->buf, ALIGN(req->in_len, 8) + req->out_len);
 	kvfree(req->buf);
 	kfree(req);
 }
 
+static void vipsec_req_free_work(struct work_struct *work)
+{
+	vipsec_req_free(container_of(work, struct vipsec_req_pins, work)->req);
+}
+
+/*
+ * Frees a request the device gave back after its waiter left, from the
+ * tasklet or with bottom halves off: one with pins in vipsec_wq, which
+ * remove and freeze flush after the reclaim (vipsec_del_vqs()).
+ */
+static void vipsec_req_free_dead(struct vipsec_req *req)
+{
+	if (!req->pins) {
+		vipsec_req_free(req);
+		return;
+	}
+	INIT_WORK(&req->pins->work, vipsec_req_free_work);
+	queue_work(vipsec_wq, &req->pins->work);
+}
+
 /* Number of scatterlist entries vipsec_sg_fill() needs for @len at @buf. */
-static unsigned int vipsec_sg_count(const void *buf, size_t len)
+unsigned int vipsec_sg_count(const void *buf, size_t len)
 {
 	if (!is_vmalloc_addr(buf))
 		return 1;
 	return DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
 }
 
-static void vipsec_sg_fill(struct scatterlist *sg, unsigned int n,
-			   const u8 *buf, size_t len)
+/* Sets @n entries (vipsec_sg_count()) of an initialised table. */
+void vipsec_sg_fill(struct scatterlist *sg, unsigned int n, const u8 *buf,
+		    size_t len)
 {
 	unsigned int i;
 
-	sg_init_table(sg, n);
 	if (!is_vmalloc_addr(buf)) {
 		sg_set_buf(sg, buf, len);
 		return;
@@ -123,8 +195,7 @@ static int vipsec_req_add(struct vipsec_queue *q, struct vipsec_req *req,
  */
 static int vipsec_req_post(struct vipsec_queue *q, struct vipsec_req *req)
 {
-	unsigned int nin = vipsec_sg_count(req->buf, req->in_len);
-	unsigned int nout = vipsec_sg_count(req->out, req->out_len);
+	unsigned int nin, nout;
 	struct scatterlist *sg;
 	bool kick = false;
 	int err;
@@ -134,18 +205,29 @@ static int vipsec_req_post(struct vipsec_queue *q, struct vipsec_req *req)
 				     q->name);
 		return -EIO;
 	}
-	sg = kmalloc_array(nin + nout, sizeof(*sg), GFP_KERNEL);
-	if (!sg)
-		return -ENOMEM;
-	vipsec_sg_fill(sg, nin, req->buf, req->in_len);
-	vipsec_sg_fill(sg + nin, nout, req->out, req->out_len);
+	if (req->pins) {	/* built by the owner (zero-copy) */
+		sg = req->pins->sg;
+		nin = req->pins->sg_nin;
+		nout = req->pins->sg_nout;
+	} else {
+		nin = vipsec_sg_count(req->buf, req->in_len);
+		nout = vipsec_sg_count(req->out, req->out_len);
+		sg = kmalloc_array(nin + nout, sizeof(*sg), GFP_KERNEL);
+		if (!sg)
+			return -ENOMEM;
+		sg_init_table(sg, nin);
+		sg_init_table(sg + nin, nout);
+		vipsec_sg_fill(sg, nin, req->buf, req->in_len);
+		vipsec_sg_fill(sg + nin, nout, req->out, req->out_len);
+	}
 
 	spin_lock_bh(&q->lock);
 	err = vipsec_req_add(q, req, sg, nin, nout);
 	if (!err)
 		kick = virtqueue_kick_prepare(q->vq);
 	spin_unlock_bh(&q->lock);
-	kfree(sg);	/* the ring holds the addresses, not the list */
+	if (!req->pins)
+		kfree(sg);	/* the ring holds the addresses, not the list */
 	if (!err && kick)
 		virtqueue_notify(q->vq);
 	return err;
@@ -181,7 +263,15 @@ int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 		return err;
 	}
 
-	if (intr)
+	/*
+	 * A request on user pages (zero-copy) is left only for a fatal
+	 * signal: after an ordinary one the caller would go on while the
+	 * device may still write its buffers (a device answers in far less
+	 * than the timeout, so the wait stays short).
+	 */
+	if (intr && req->pins)
+		left = wait_for_completion_killable_timeout(&req->done, tmo);
+	else if (intr)
 		left = wait_for_completion_interruptible_timeout(&req->done,
 								 tmo);
 	else
@@ -260,7 +350,7 @@ static void vipsec_queue_run(struct vipsec_queue *q)
 	spin_unlock(&q->lock);
 
 	list_for_each_entry_safe(req, tmp, &dead, node)
-		vipsec_req_free(req);
+		vipsec_req_free_dead(req);
 	list_for_each_entry_safe(req, tmp, &async, node) {
 		list_del_init(&req->node);
 		req->done_fn(req, 0);

@@ -21,6 +21,7 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/virtio.h>
+#include <linux/workqueue.h>
 
 struct vipsec_queue {
 	struct virtqueue *vq;
@@ -34,6 +35,8 @@ struct vipsec_queue {
 	unsigned long stall_probe_next;
 	/* requests handed to the device (sysfs queue_requests) */
 	atomic64_t requests;
+	/* descriptors one request may have: the ring's size (find_vqs) */
+	unsigned int ring_size;
 	char name[16];
 };
 
@@ -44,6 +47,27 @@ struct vipsec_queue {
 #define VIPSEC_STATUS_UNWRITTEN	0xff
 
 struct vipsec_req;
+
+/*
+ * A request whose device-visible parts are not just buf and out (data
+ * requests in zero-copy form, xform.c): the scatterlist the device gets
+ * instead, sg_nin device-readable entries then sg_nout device-writable
+ * ones, naming buf, out and user pages pinned for the request. The pins
+ * are dropped by vipsec_req_unpin() or vipsec_req_free(), in process
+ * context (written pages are dirtied, which may sleep); an abandoned
+ * request the tasklet collects is freed from vipsec_wq for that.
+ */
+struct vipsec_req_pins {
+	struct work_struct work;	/* free from atomic context */
+	struct vipsec_req *req;
+	struct scatterlist *sg;
+	unsigned int sg_nin, sg_nout;
+	unsigned int n_ro;		/* pages[0..n_ro): only read */
+	unsigned int n_pages;		/* pages[n_ro..n_pages): written */
+	unsigned int max_pages;
+	struct page *pages[];
+};
+
 /*
  * Completion of an asynchronous request, called from the queue's tasklet
  * (err 0: the device returned it) or at remove/freeze after the device
@@ -74,10 +98,18 @@ struct vipsec_req {
 	size_t out_len;			/* device-writable bytes at out */
 	void *out;			/* buf + ALIGN(in_len, 8) */
 	u8 *buf;			/* kvzalloc'ed, zeroed */
+	struct vipsec_req_pins *pins;	/* zero-copy form, or NULL */
 };
 
 struct vipsec_req *vipsec_req_alloc(size_t in_len, size_t out_len);
 void vipsec_req_free(struct vipsec_req *req);
+struct vipsec_req_pins *vipsec_req_pins_alloc(struct vipsec_req *req,
+					      unsigned int max_pages,
+					      unsigned int nsg);
+void vipsec_req_unpin(struct vipsec_req *req);
+unsigned int vipsec_sg_count(const void *buf, size_t len);
+void vipsec_sg_fill(struct scatterlist *sg, unsigned int n, const u8 *buf,
+		    size_t len);
 int vipsec_req_submit_wait(struct vipsec_queue *q, struct vipsec_req *req,
 			   unsigned int timeout_ms, bool intr);
 int vipsec_req_submit_async(struct vipsec_queue *q, struct vipsec_req *req);

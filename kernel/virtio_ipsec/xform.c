@@ -17,6 +17,9 @@
  * after the device gave it back or was reset.
  */
 
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -104,7 +107,10 @@ static int vipsec_xpkt_load(struct vipsec_file *f, u32 op,
 	return 0;
 }
 
-/* Copies each packet's input segments into the request. */
+/*
+ * Writes each packet's descriptor and, unless the request is in zero-copy
+ * form, copies its input segments into the request.
+ */
 static int vipsec_xform_gather(struct vipsec_data_req *dr,
 			       const struct vipsec_pkt *pkts,
 			       const struct vipsec_xpkt *x)
@@ -117,7 +123,7 @@ static int vipsec_xform_gather(struct vipsec_data_req *dr,
 		dr->pkt[i].sa_id = cpu_to_le32(pkts[i].sa_id);
 		dr->pkt[i].in_len = cpu_to_le32(x[i].in_len);
 		dr->pkt[i].out_cap = cpu_to_le32(x[i].out_cap);
-		for (s = 0; s < pkts[i].in_nsegs; s++) {
+		for (s = 0; dst && s < pkts[i].in_nsegs; s++) {
 			if (copy_from_user(dst, u64_to_user_ptr(x[i].in[s].addr),
 					   x[i].in[s].len))
 				return -EFAULT;
@@ -161,6 +167,8 @@ static int vipsec_xform_scatter(struct vipsec_data_req *dr,
 		pkts[i].seq_lo = le32_to_cpu(r->seq_lo);
 		pkts[i].seq_hi = le32_to_cpu(r->seq_hi);
 		pkts[i].warnings = le16_to_cpu(r->warnings);
+		if (!src)
+			continue;	/* zero-copy: written in place */
 		if ((r->status == VIRTIO_IPSEC_OK ||
 		     r->status == VIRTIO_IPSEC_SOFT_EXPIRY) && !err)
 			err = vipsec_xpkt_scatter(&x[i], pkts[i].out_nsegs,
@@ -341,6 +349,268 @@ bool vipsec_xform_sync(struct vipsec_file *f)
 	return false;
 }
 
+/*
+ * Zero-copy: the device reads each packet's input and writes its output
+ * in the caller's own pages, pinned for the request, instead of bounce
+ * buffers (a copy in, a copy out, and the zeroing of an output area as
+ * large as the callers' capacities, which under emulation cost more than
+ * the crypto). The pages are the caller's: the device can change nothing
+ * else, and the engine reads guest memory that may change under it (see
+ * engine/vipsec_core.c). Results, descriptors and the footer stay in the
+ * kernel's buffer and are checked as before. The copy path remains for
+ * what zero-copy cannot carry or would change: a batch needing more
+ * descriptors than the ring has, an output overlapping an input (in-place
+ * callers: the device would read bytes it already wrote), and memory
+ * that cannot be pinned (read-only output, I/O mappings), whose errors
+ * the copy path reports as before.
+ */
+static bool zero_copy = true;
+module_param(zero_copy, bool, 0644);
+MODULE_PARM_DESC(zero_copy,
+		 "Device reads and writes packets in the callers' pages (default on)");
+
+/* Most input/output segment pairs compared for overlap (else: copy). */
+#define VIPSEC_ZC_MAX_PAIRS	4096
+
+/* Pages @len bytes at @addr span (@len > 0, no wrap: checked). */
+static unsigned int vipsec_zc_pages(u64 addr, u64 len)
+{
+	return DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE);
+}
+
+/*
+ * Calls @fn for each run of user memory the device uses: the inputs
+ * (@out false) or the outputs up to out_cap (@out true), in order, where
+ * segments that follow each other in memory (packets in one array) make
+ * one run: a page is then pinned and described once, not per packet.
+ * Stops at and returns the first nonzero return.
+ */
+static int vipsec_zc_for_each(const struct vipsec_pkt *pkts,
+			      const struct vipsec_xpkt *x, u32 num, bool out,
+			      int (*fn)(u64 addr, u64 len, void *arg), void *arg)
+{
+	u64 run = 0, run_len = 0;
+	u32 i, s, left, len;
+	int ret;
+
+	for (i = 0; i < num; i++) {
+		const struct vipsec_seg *sg = out ? x[i].out : x[i].in;
+		u32 n = out ? pkts[i].out_nsegs : pkts[i].in_nsegs;
+
+		left = out ? x[i].out_cap : x[i].in_len;
+		for (s = 0; s < n && left; s++) {
+			len = min(sg[s].len, left);
+			if (!len)
+				continue;
+			left -= len;
+			if (run_len && sg[s].addr == run + run_len) {
+				run_len += len;
+				continue;
+			}
+			if (run_len) {
+				ret = fn(run, run_len, arg);
+				if (ret)
+					return ret;
+			}
+			run = sg[s].addr;
+			run_len = len;
+		}
+	}
+	return run_len ? fn(run, run_len, arg) : 0;
+}
+
+struct vipsec_zc_span {
+	u64 lo, hi;			/* hull of the segments */
+	u32 segs, pages;
+};
+
+static int vipsec_zc_span_add(u64 addr, u64 len, void *arg)
+{
+	struct vipsec_zc_span *sp = arg;
+
+	if (addr + len < addr)
+		return -EFAULT;		/* wraps: the copy path reports it */
+	sp->lo = min(sp->lo, addr);
+	sp->hi = max(sp->hi, addr + len);
+	sp->segs++;
+	sp->pages += vipsec_zc_pages(addr, len);
+	return 0;
+}
+
+struct vipsec_zc_cmp {
+	const struct vipsec_pkt *pkts;
+	const struct vipsec_xpkt *x;
+	u32 num;
+	u64 addr;
+	u64 len;
+};
+
+static int vipsec_zc_cmp_out(u64 addr, u64 len, void *arg)
+{
+	struct vipsec_zc_cmp *c = arg;
+
+	return addr < c->addr + c->len && c->addr < addr + len;
+}
+
+static int vipsec_zc_cmp_in(u64 addr, u64 len, void *arg)
+{
+	struct vipsec_zc_cmp *c = arg;
+
+	c->addr = addr;
+	c->len = len;
+	return vipsec_zc_for_each(c->pkts, c->x, c->num, true,
+				  vipsec_zc_cmp_out, c);
+}
+
+/*
+ * Whether the batch can go in zero-copy form; if so, the pages it pins
+ * for its inputs and outputs (@pages[0], @pages[1]). @kin and @kout: the
+ * descriptors of the kernel buffer's parts.
+ */
+static bool vipsec_zc_plan(struct vipsec_file *f, const struct vipsec_pkt *pkts,
+			   const struct vipsec_xpkt *x, u32 num, u32 kin,
+			   u32 kout, u32 pages[2])
+{
+	struct vipsec_zc_span in = { U64_MAX, 0, 0, 0 };
+	struct vipsec_zc_span out = { U64_MAX, 0, 0, 0 };
+	struct vipsec_zc_cmp c = { pkts, x, num };
+
+	if (!READ_ONCE(zero_copy) ||
+	    vipsec_zc_for_each(pkts, x, num, false, vipsec_zc_span_add, &in) ||
+	    vipsec_zc_for_each(pkts, x, num, true, vipsec_zc_span_add, &out))
+		return false;
+	pages[0] = in.pages;
+	pages[1] = out.pages;
+	if ((u64)kin + kout + in.pages + out.pages > vipsec_data_max_sg(f->vd))
+		return false;
+	if (in.hi <= out.lo || out.hi <= in.lo)
+		return true;	/* the usual case: apart */
+	if ((u64)in.segs * out.segs > VIPSEC_ZC_MAX_PAIRS)
+		return false;
+	return !vipsec_zc_for_each(pkts, x, num, false, vipsec_zc_cmp_in, &c);
+}
+
+struct vipsec_zc_pin {
+	struct vipsec_req_pins *p;
+	struct scatterlist *sg;
+	unsigned int gup_flags;
+};
+
+/* Pins one run's pages and appends their descriptors. */
+static int vipsec_zc_pin_seg(u64 addr, u64 len, void *arg)
+{
+	struct vipsec_zc_pin *zp = arg;
+	struct vipsec_req_pins *p = zp->p;
+	unsigned int i, n = vipsec_zc_pages(addr, len);
+	u32 off = offset_in_page(addr), chunk;
+	int got;
+
+	if (WARN_ON_ONCE(n > p->max_pages - p->n_pages))
+		return -EINVAL;
+	got = pin_user_pages_fast(addr & PAGE_MASK, n, zp->gup_flags,
+				  p->pages + p->n_pages);
+	if (got <= 0)
+		return got ?: -EFAULT;
+	p->n_pages += got;
+	if (!(zp->gup_flags & FOLL_WRITE))
+		p->n_ro = p->n_pages;
+	if (got != n)
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		chunk = min_t(u64, len, PAGE_SIZE - off);
+		sg_set_page(zp->sg++, p->pages[p->n_pages - n + i], chunk, off);
+		len -= chunk;
+		off = 0;
+	}
+	return 0;
+}
+
+/*
+ * Gives the prepared request @dr its zero-copy scatterlist: the kernel
+ * buffer's hdr and pkt[], the inputs; res[], the outputs, the footer.
+ * On error the caller frees @dr, which unpins what was pinned.
+ */
+static int vipsec_zc_pin(struct vipsec_data_req *dr,
+			 const struct vipsec_pkt *pkts,
+			 const struct vipsec_xpkt *x, const u32 pages[2],
+			 u32 kin, u32 kres, u32 kfoot)
+{
+	struct vipsec_req *req = dr->req;
+	size_t res_len = dr->num * sizeof(*dr->res);
+	u32 nin = kin + pages[0], nout = kres + pages[1] + kfoot;
+	struct vipsec_zc_pin zp = {};
+	struct vipsec_req_pins *p;
+	int err;
+
+	p = vipsec_req_pins_alloc(req, pages[0] + pages[1], nin + nout);
+	if (!p)
+		return -ENOMEM;
+	sg_init_table(p->sg, nin);
+	sg_init_table(p->sg + nin, nout);
+	zp.p = p;
+	zp.sg = p->sg;
+	vipsec_sg_fill(zp.sg, kin, req->buf, req->in_len);
+	zp.sg += kin;
+	err = vipsec_zc_for_each(pkts, x, dr->num, false, vipsec_zc_pin_seg,
+				 &zp);
+	if (err)
+		return err;
+	vipsec_sg_fill(zp.sg, kres, req->out, res_len);
+	zp.sg += kres;
+	zp.gup_flags = FOLL_WRITE;
+	err = vipsec_zc_for_each(pkts, x, dr->num, true, vipsec_zc_pin_seg,
+				 &zp);
+	if (err)
+		return err;
+	vipsec_sg_fill(zp.sg, kfoot, (u8 *)req->out + res_len,
+		       req->out_len - res_len);
+	zp.sg += kfoot;
+	/* the plan counted the same segments: a mismatch is a bug here */
+	if (WARN_ON_ONCE(zp.sg - p->sg != nin + nout ||
+			 p->n_pages != pages[0] + pages[1]))
+		return -EINVAL;
+	p->sg_nin = nin;
+	p->sg_nout = nout;
+	return 0;
+}
+
+/*
+ * Prepares @dr in zero-copy form when the batch allows it (see above),
+ * else returns nonzero and the caller uses the copy path.
+ */
+static int vipsec_zc_prepare(struct vipsec_file *f, struct vipsec_data_req *dr,
+			     u16 opcode, const struct vipsec_pkt *pkts,
+			     const struct vipsec_xpkt *x, u32 num,
+			     size_t in_total, size_t out_total)
+{
+	size_t kin_len = sizeof(struct virtio_ipsec_data_hdr) +
+			 num * sizeof(*dr->pkt);
+	size_t res_len = num * sizeof(*dr->res);
+	u32 pages[2], kin, kres, kfoot;
+	int err;
+
+	err = vipsec_data_prepare(dr, opcode, num, in_total, out_total, true);
+	if (err)
+		return err;
+	/* the buffer's parts as vq.c would describe them */
+	kin = vipsec_sg_count(dr->req->buf, kin_len);
+	kres = vipsec_sg_count(dr->req->out, res_len);
+	kfoot = vipsec_sg_count((u8 *)dr->req->out + res_len,
+				dr->req->out_len - res_len);
+	if (!vipsec_zc_plan(f, pkts, x, num, kin, kres + kfoot, pages)) {
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	err = vipsec_zc_pin(dr, pkts, x, pages, kin, kres, kfoot);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	vipsec_data_free(dr);	/* no release_fn yet; unpins */
+	return err;
+}
+
 /* Checks the batch and builds its request. Must hold vd->remove_sem. */
 static int vipsec_xform_build(struct vipsec_file *f, u32 op,
 			      struct vipsec_pkt *pkts, struct vipsec_xpkt *x,
@@ -362,7 +632,11 @@ static int vipsec_xform_build(struct vipsec_file *f, u32 op,
 		in_total += x[i].in_len;
 		out_total += x[i].out_cap;
 	}
-	err = vipsec_data_prepare(dr, opcode, num, in_total, out_total);
+	err = vipsec_zc_prepare(f, dr, opcode, pkts, x, num, in_total,
+				out_total);
+	if (err)	/* the copy path: it gives the errors, if any */
+		err = vipsec_data_prepare(dr, opcode, num, in_total,
+					  out_total, false);
 	if (err)
 		goto err_put;
 	/* from here the request carries the count until it is freed */
@@ -437,6 +711,8 @@ static void vipsec_async_work(struct work_struct *work)
 	struct vipsec_async *a = container_of(work, struct vipsec_async, work);
 	struct vipsec_dev *vd = a->f->vd;
 
+	/* the device is done with the pages: not held until read() */
+	vipsec_req_unpin(a->dr.req);
 	if (!a->err) {
 		down_read(&vd->remove_sem);
 		if (READ_ONCE(vd->gone))

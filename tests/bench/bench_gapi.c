@@ -40,6 +40,7 @@ struct vb_run {
 	struct g_ipsec_la_packet pin[2][VB_BATCH];
 	struct vb_slot slot[VB_MAX_SLOTS];
 	uint64_t done;		/* packets completed (ASYNC) */
+	int copy;		/* driver's zero_copy off for this row */
 	int failed;		/* a packet or batch failed */
 };
 
@@ -188,7 +189,8 @@ static int vb_measure(uint32_t len, int dir, uint32_t batch, uint32_t depth,
 	i1 = vb_irq_count();
 	row->id = id;
 	row->len = len;
-	row->path = depth ? "g-API async" : "g-API sync";
+	row->path = R->copy ? (depth ? "g-API async copy" : "g-API sync copy") :
+			      (depth ? "g-API async" : "g-API sync");
 	row->dir = dir ? "decap" : "encap";
 	row->batch = batch;
 	row->depth = depth ? depth : 1;
@@ -256,6 +258,23 @@ static int vb_prepare(uint32_t len)
 	return 0;
 }
 
+/*
+ * The driver's zero-copy switch (module parameter): the A/B rows run
+ * batches of 32 with it off, in the same boot, then put it back on.
+ */
+#define VB_ZC_PARAM "/sys/module/virtio_ipsec/parameters/zero_copy"
+
+static int vb_zero_copy(int on)
+{
+	FILE *f = fopen(VB_ZC_PARAM, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs(on ? "Y\n" : "N\n", f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 /* Which rows: batch size and batches in flight (0 = synchronous). */
 static const struct { uint32_t batch, depth; } vb_modes[] = {
 	{ 1, 0 }, { VB_BATCH, 0 }, { 1, 16 }, { VB_BATCH, 4 },
@@ -314,6 +333,21 @@ int vb_gapi_run(double secs, const uint32_t *sizes, unsigned int nsizes)
 				}
 				vb_row_print(&row);
 			}
+		/* A/B: the same batches through the driver's copy path */
+		for (dir = 0; dir < 2 && !rc && !getenv("VIPSEC_BENCH_ACCL"); dir++) {
+			if (VB_BATCH > caps.caps.max_batch || vb_zero_copy(0))
+				break;
+			R->copy = 1;
+			if (vb_measure(sizes[i], dir, VB_BATCH, 0, secs, &row))
+				rc = 1;
+			R->copy = 0;
+			if (vb_zero_copy(1)) {
+				fprintf(stderr, "vipsec_vm_bench: cannot turn zero_copy back on\n");
+				rc = 1;
+			}
+			if (!rc)
+				vb_row_print(&row);
+		}
 	}
 out:
 	g_ipsec_la_close(&R->h);

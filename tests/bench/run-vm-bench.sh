@@ -7,8 +7,8 @@
 # the run completed without a failed operation.
 # Usage: tests/bench/run-vm-bench.sh [--secs S] [--backend ipsec-mb|kernel|auto]
 #                                    [--device DEVICE_STRING] [--build DIR]
-#   --secs     seconds per table row (default 2; 24 g-API + 6 AF_ALG + 6
-#              virtio-crypto rows)
+#   --secs     seconds per table row (default 2; 24 g-API + 6 g-API with
+#              the driver's zero_copy off (A/B) + 6 AF_ALG + 6 virtio-crypto rows)
 #   --backend  crypto-backend of the device (default ipsec-mb: the design's
 #              engine backend; "auto" would prefer the host's AF_ALG)
 #   --device   full -device string instead (e.g. virtio-ipsec-pci,num-queues=2)
@@ -90,11 +90,15 @@ $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 13 {
 	printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", $1, $2, path, $j, $(j+1), $(j+2), $(j+3), $(j+5), vc[$1], mn[$1], ot[$1]
 }' "$BUILD/bench/vm-bench.txt" >"$BUILD/bench/vm.csv"
 awk -F, 'NR > 1 && $2 == 1420 {
-	if ($3 ~ /^g-API/ && $5 == 32 && $8 > best[$4 == "encap" ? "enc" : "dec"]) best[$4 == "encap" ? "enc" : "dec"] = $8
+	if ($3 ~ /^g-API/ && $3 !~ /copy/ && $5 == 32 && $8 > best[$4 == "encap" ? "enc" : "dec"]) best[$4 == "encap" ? "enc" : "dec"] = $8
 	else if ($3 ~ /^AF_ALG/) af[$4] = $8
 	else if ($3 ~ /^virtio-crypto/) vc[$4] = $8
+	if ($3 == "g-API sync" && $5 == 32) zc[$4] = $8
+	if ($3 == "g-API sync copy" && $5 == 32) cp[$4] = $8
 }
 END {
+	for (d in cp)
+		printf "driver A/B, 1420 B, sync batch 32, %s: zero-copy %.0f pkt/s, copy path %.0f pkt/s (%.2fx, same boot)\n", d, zc[d], cp[d], (cp[d] > 0 ? zc[d] / cp[d] : 0)
 	for (d in best) {
 		ra = (af[d] > 0) ? sprintf("%.2f", best[d] / af[d]) : "-"
 		rv = (vc[d] > 0) ? sprintf("%.2f", best[d] / vc[d]) : "-"

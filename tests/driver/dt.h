@@ -61,6 +61,7 @@ Suite *suite_pm(void);
 Suite *suite_harden(void);
 Suite *suite_faults(void);
 Suite *suite_tenant(void);
+Suite *suite_zc(void);
 
 /*
  * Runs fn(arg) in a child as uid/gid 65534 without supplementary groups

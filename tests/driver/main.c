@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, suite_async());
 	srunner_add_suite(sr, suite_harden());
 	srunner_add_suite(sr, suite_tenant());
+	srunner_add_suite(sr, suite_zc());
 	srunner_add_suite(sr, suite_pm());	/* last: unplugs the device */
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);

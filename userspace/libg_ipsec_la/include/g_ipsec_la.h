@@ -832,7 +832,10 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
  *               success each length becomes the bytes written to that
  *               segment (segments filled in order). On -ENOSPC
  *               out_data[0].length becomes the total bytes needed and the
- *               other lengths 0.
+ *               other lengths 0. The whole capacity (up to max_packet_len)
+ *               may be written, also on failure: the device accelerator
+ *               works in the caller's buffers (zero-copy) and zeroes what
+ *               the result leaves.
  * @resp:        [in] callback for ASYNC; may be NULL otherwise.
  *
  * Return: 0 (also when a soft lifetime was reached);
