@@ -835,7 +835,10 @@ int32_t g_ipsec_la_sa_del(struct g_ipsec_la_handle *handle,
  *               other lengths 0. The whole capacity (up to max_packet_len)
  *               may be written, also on failure: the device accelerator
  *               works in the caller's buffers (zero-copy) and zeroes what
- *               the result leaves.
+ *               the result leaves. After -ETIMEDOUT (a device that stopped
+ *               answering) the buffers may still be written until the
+ *               device answers or goes: do not reuse them for that call's
+ *               accelerator.
  * @resp:        [in] callback for ASYNC; may be NULL otherwise.
  *
  * Return: 0 (also when a soft lifetime was reached);
