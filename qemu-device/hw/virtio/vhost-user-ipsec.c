@@ -345,6 +345,20 @@ static int vu_ipsec_connect(DeviceState *dev, Error **errp)
 
 static void vu_ipsec_event(void *opaque, QEMUChrEvent event);
 
+/*
+ * virtio_error() without its vdev->broken: that flag also silences the
+ * config interrupt, and the guest must hear it when a restarted backend
+ * makes the device ready again (vu_ipsec_reconnected()). QEMU runs none
+ * of this device's queues, so the flag would stop nothing else.
+ */
+static void vu_ipsec_needs_reset(VirtIODevice *vdev)
+{
+    if (virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+        vdev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+        virtio_notify_config(vdev);
+    }
+}
+
 static void vu_ipsec_disconnect(DeviceState *dev)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
@@ -361,9 +375,10 @@ static void vu_ipsec_disconnect(DeviceState *dev)
          * reset the device. HW_READY goes with it, which the driver logs.
          */
         s->config.status &= ~cpu_to_le32(VIRTIO_IPSEC_S_HW_READY);
-        virtio_error(vdev, "vhost-user-ipsec: the backend closed the "
-                     "connection (it exited, or the guest broke the "
-                     "protocol): the device needs a reset");
+        error_report("vhost-user-ipsec: the backend closed the connection "
+                     "(it exited, or the guest broke the protocol): the "
+                     "device needs a reset");
+        vu_ipsec_needs_reset(vdev);
     }
     vu_ipsec_stop(vdev);
     vhost_dev_cleanup(&s->vhost_dev);
