@@ -267,6 +267,9 @@ static void vipsec_broken(struct vipsec_dev *vd)
 /*
  * The device changed its config: only status can change. A device that
  * drops HW_READY fails its requests itself; the driver says so once.
+ * A broken device whose HW_READY comes back (a vhost-user backend that
+ * was restarted and reconnected) is usable again after a reset, which
+ * this driver does not do behind the application's back: it says so.
  */
 static void vipsec_config_work(struct work_struct *work)
 {
@@ -278,12 +281,20 @@ static void vipsec_config_work(struct work_struct *work)
 	if (!READ_ONCE(vd->gone) && !vd->frozen) {
 		VIPSEC_CREAD(vd->vdev, status, &status);
 		if (vd->vdev->config->get_status(vd->vdev) &
-		    VIRTIO_CONFIG_S_NEEDS_RESET)
+		    VIRTIO_CONFIG_S_NEEDS_RESET) {
 			vipsec_broken(vd);
-		else if (!(status & VIRTIO_IPSEC_S_HW_READY))
+			if (!(status & VIRTIO_IPSEC_S_HW_READY)) {
+				vd->lost_ready = true;
+			} else if (vd->lost_ready) {
+				vd->lost_ready = false;
+				dev_info(&vd->vdev->dev,
+					 "device ready again (backend restarted): unbind and bind the driver to reset it\n");
+			}
+		} else if (!(status & VIRTIO_IPSEC_S_HW_READY)) {
 			dev_warn_ratelimited(&vd->vdev->dev,
 					     "device reports not ready (status 0x%x)\n",
 					     status);
+		}
 	}
 	up_read(&vd->remove_sem);
 }

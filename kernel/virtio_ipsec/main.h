@@ -130,6 +130,7 @@ struct vipsec_dev {
 	struct vipsec_queue *dataq;	/* lim.num_data_queues entries */
 	struct vipsec_evq evq;		/* vq NULL without F_EVENTQ */
 	bool broken;			/* NEEDS_RESET seen; under config_work */
+	bool lost_ready;		/* ... with HW_READY clear; likewise */
 	bool frozen;			/* freeze..restore; under remove_sem */
 	struct work_struct config_work;	/* config_changed: status re-read */
 

@@ -14,8 +14,13 @@
 # 2. crash: mode run, the guest runs `vipsec sa probe` with a packet count
 #    it cannot finish, prints VIPSEC-VHOST-KILL, and this script SIGKILLs
 #    the backend. The probe must fail with an error (not hang: the guest
-#    command has its own bound), and the VM must still shut down cleanly
-#    (the judge: marker, no splat, no timeout).
+#    command has its own bound), and so must a new SA. Then restart: the
+#    guest prints VIPSEC-VHOST-RESTART, this script starts a new backend
+#    on the same socket, QEMU reconnects (the chardev's reconnect=1), the
+#    driver says the device is ready again, a new SA must still fail until
+#    the guest resets the device (driver unbind and bind), and must work
+#    after it. The VM must still shut down cleanly (the judge: marker, no
+#    splat, no timeout) and the new backend must exit 0 on SIGTERM.
 # Prints "vm-vhost: N passed, N failed" (one per part) plus the guest
 # suite's own counts.
 set -uo pipefail
@@ -71,7 +76,10 @@ trap '[ -z "$bpid" ] || kill -KILL "$bpid" 2>/dev/null' EXIT
 # The guest memory must be shared with the backend: a memfd of -m's size
 export VIPSEC_SMP=$queues VIPSEC_VMDIR=$vmdir
 export VIPSEC_DEVICE="vhost-user-ipsec-pci,chardev=vu0,num-queues=$queues"
-export VIPSEC_QEMU_ARGS="-object memory-backend-memfd,id=mem,size=1024M,share=on -machine memory-backend=mem -chardev socket,path=$sock,id=vu0 ${VIPSEC_QEMU_ARGS:-}"
+# reconnect=1: a backend restarted after a crash is connected to again
+# (docs/virtio-ipsec-device.md, vhost-user form); every boot uses it, so the
+# hot-unplug tests run with it too.
+export VIPSEC_QEMU_ARGS="-object memory-backend-memfd,id=mem,size=1024M,share=on -machine memory-backend=mem -chardev socket,path=$sock,id=vu0,reconnect=1 ${VIPSEC_QEMU_ARGS:-}"
 
 # --- 1. the guest suite ---------------------------------------------------
 blog=$vmdir/backend-suite.log
@@ -115,10 +123,25 @@ if kill -0 $p 2>/dev/null; then echo "crash-test: FAIL: probe still running 60 s
 wait $p; rc=$?; cat /tmp/probe.out
 [ $rc != 0 ] || { echo "crash-test: FAIL: probe succeeded without a backend"; exit 1; }
 if vipsec sa probe --packets 10; then echo "crash-test: FAIL: a new SA worked without a backend"; exit 1; fi
-echo "crash-test: probe failed with status $rc after the backend died, as it must"'
+echo "crash-test: probe failed with status $rc after the backend died, as it must"
+echo VIPSEC-VHOST-RESTART
+w=0; while ! dmesg | grep -q "device ready again" && [ $w -lt 60 ]; do sleep 1; w=$((w + 1)); done
+dmesg | grep -q "device ready again" || { echo "crash-test: FAIL: no \"device ready again\" 60 s after the backend restart"; exit 1; }
+if vipsec sa probe --packets 10; then echo "crash-test: FAIL: a new SA worked on the broken device before its reset"; exit 1; fi
+d=$(basename "$(readlink -f /sys/class/virtio_ipsec/*/device)")
+echo "$d" >/sys/bus/virtio/drivers/virtio_ipsec/unbind || { echo "crash-test: FAIL: unbind $d"; exit 1; }
+echo "$d" >/sys/bus/virtio/drivers/virtio_ipsec/bind || { echo "crash-test: FAIL: bind $d (probe after the reset failed)"; dmesg | tail -5; exit 1; }
+vipsec sa probe --packets 20000 || { echo "crash-test: FAIL: no working SA after the backend restart and the device reset"; exit 1; }
+echo "crash-test: recovered: the restarted backend serves new SAs after the device reset"'
+blog2=$vmdir/backend-restart.log
+pidf=$vmdir/backend-restart.pid
+rcf=$vmdir/backend-restart.rc
 if start_backend "$blog"; then
 	: >"$rlog"
-	# Kill the backend when the guest says so (the console goes to $rlog)
+	rm -f "$pidf" "$rcf"
+	# Kill the backend when the guest says so (the console goes to $rlog),
+	# start a new one when it asks for that; the new one's pid and, once
+	# it has exited, its status go to files (it is this subshell's child).
 	# (A poll, not tail -F | grep: under pipefail that pipeline only ends
 	# when tail next writes, and then with tail's SIGPIPE status.)
 	(
@@ -126,23 +149,47 @@ if start_backend "$blog"; then
 			sleep 0.2
 		done
 		kill -KILL "$bpid" 2>/dev/null && echo "vm-vhost: backend killed (SIGKILL)"
+		while ! grep -q 'VIPSEC-VHOST-RESTART' "$rlog" 2>/dev/null; do
+			sleep 0.2
+		done
+		bpid=
+		start_backend "$blog2" || exit 1
+		echo "vm-vhost: backend restarted"
+		echo "$bpid" >"$pidf"
+		wait "$bpid"
+		echo $? >"$rcf"
 	) &
 	watcher=$!
 	out=$(VIPSEC_EXTRA="$BUILD/lib/vipsec" VIPSEC_CMD="$cmd" \
 		"$here/run.sh" --mode run --timeout "$tmo" --build "$BUILD" 2>&1 3>&1)
 	rc=$?
-	kill "$watcher" 2>/dev/null
-	wait "$watcher" 2>/dev/null
 	echo "$out"
 	wait "$bpid" 2>/dev/null
 	bpid=
+	# The restarted backend, if any, must exit 0 on SIGTERM too
+	brc=none
+	if [ -s "$pidf" ]; then
+		kill -TERM "$(cat "$pidf")" 2>/dev/null
+		wait "$watcher" 2>/dev/null
+		brc=$(cat "$rcf" 2>/dev/null || echo "?")
+	else
+		kill "$watcher" 2>/dev/null
+		wait "$watcher" 2>/dev/null
+	fi
 	if [ "$rc" = 0 ] && grep -q '^crash-test: probe failed' <<<"$out"; then
 		ok "backend killed under an SA: the application got errors, the VM shut down cleanly"
 	else
 		bad "backend killed under an SA (guest command status $rc; 125 = the VM run failed: $rlog)"
 	fi
+	if [ "$rc" = 0 ] && grep -q '^crash-test: recovered' <<<"$out" && [ "$brc" = 0 ]; then
+		ok "backend restarted: QEMU reconnected, new SAs work after the device reset"
+	else
+		bad "backend restart (guest command status $rc, restarted backend's exit status $brc)"
+	fi
 	echo "--- backend log ($blog):"
 	cat "$blog"
+	echo "--- restarted backend log ($blog2):"
+	cat "$blog2" 2>/dev/null
 else
 	bad "backend start (crash test)"
 fi

@@ -13,7 +13,16 @@
  * the backend closing the connection on a protocol violation, which is how
  * it reports "needs reset") leaves the device broken: NEEDS_RESET and a
  * config change with HW_READY cleared, so the driver fails its requests
- * instead of waiting on rings nobody serves.
+ * instead of waiting on rings nobody serves. A backend that comes back
+ * (the chardev's reconnect=N, or a later device_add) starts a new session:
+ * the config is read again (HW_READY back, a config change), but rings
+ * are handed to it only after the guest has reset the device, since the
+ * new backend knows none of the SAs the guest set up.
+ *
+ * One connection is one device session: unplugging the device closes the
+ * connection (the backend forgets every key and mapping at once) and
+ * releases the chardev, so that a device_add right after the guest has
+ * ejected the old one can take the chardev and connect afresh.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or
  * (at your option) any later version.  See the COPYING file in the
@@ -28,6 +37,8 @@
 #include "hw/virtio/virtio-bus.h"
 #include "hw/virtio/vhost-user-ipsec.h"
 #include "migration/vmstate.h"
+#include "sysemu/runstate.h"
+#include "block/aio.h"
 #include "standard-headers/linux/virtio_ids.h"
 
 #define REALIZE_CONNECTION_RETRIES 3
@@ -256,6 +267,35 @@ static void vu_ipsec_cleanup(VirtIODevice *vdev, VHostUserIPsec *s)
     vhost_user_cleanup(&s->vhost_user);
 }
 
+/*
+ * A backend that came back after the device was realized: its config
+ * space is what the guest sees from now on (HW_READY set again), and it
+ * must serve as many data queues as the guest was told at probe.
+ */
+static int vu_ipsec_reconnected(VHostUserIPsec *s, Error **errp)
+{
+    struct virtio_ipsec_config cfg;
+    uint32_t nq;
+    int ret;
+
+    ret = vhost_dev_get_config(&s->vhost_dev, (uint8_t *)&cfg, sizeof(cfg),
+                               errp);
+    if (ret < 0) {
+        return ret;
+    }
+    nq = le32_to_cpu(cfg.max_data_queues);
+    if (nq != s->num_queues) {
+        error_setg(errp, "vhost-user-ipsec: the backend that reconnected "
+                   "serves %" PRIu32 " data queues, the device has %" PRIu32
+                   " (restart vipsec-vhost with --queues %" PRIu32 ")",
+                   nq, s->num_queues, s->num_queues);
+        return -EINVAL;
+    }
+    s->config = cfg;
+    virtio_notify_config(VIRTIO_DEVICE(s));
+    return 0;
+}
+
 static int vu_ipsec_connect(DeviceState *dev, Error **errp)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
@@ -281,14 +321,43 @@ static int vu_ipsec_connect(DeviceState *dev, Error **errp)
         s->connected = false;
         return ret;
     }
-    /* A backend that comes back: restart the rings the guest set up */
-    if (virtio_device_started(vdev, vdev->status)) {
+    s->conn_gen++;
+    if (!dev->realized) {
+        return 0; /* realize reads the config and checks it */
+    }
+    ret = vu_ipsec_reconnected(s, errp);
+    if (ret < 0) {
+        vhost_dev_cleanup(hdev);
+        s->connected = false;
+        return ret;
+    }
+    /*
+     * Rings only for a driver that has not seen the old backend go (a
+     * device that was never broken); a broken one waits for the guest's
+     * reset, after which set_status() starts the rings on this session.
+     */
+    if (virtio_device_started(vdev, vdev->status) &&
+        !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET)) {
         vu_ipsec_start(vdev);
     }
     return 0;
 }
 
 static void vu_ipsec_event(void *opaque, QEMUChrEvent event);
+
+/*
+ * virtio_error() without its vdev->broken: that flag also silences the
+ * config interrupt, and the guest must hear it when a restarted backend
+ * makes the device ready again (vu_ipsec_reconnected()). QEMU runs none
+ * of this device's queues, so the flag would stop nothing else.
+ */
+static void vu_ipsec_needs_reset(VirtIODevice *vdev)
+{
+    if (virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+        vdev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+        virtio_notify_config(vdev);
+    }
+}
 
 static void vu_ipsec_disconnect(DeviceState *dev)
 {
@@ -306,9 +375,10 @@ static void vu_ipsec_disconnect(DeviceState *dev)
          * reset the device. HW_READY goes with it, which the driver logs.
          */
         s->config.status &= ~cpu_to_le32(VIRTIO_IPSEC_S_HW_READY);
-        virtio_error(vdev, "vhost-user-ipsec: the backend closed the "
-                     "connection (it exited, or the guest broke the "
-                     "protocol): the device needs a reset");
+        error_report("vhost-user-ipsec: the backend closed the connection "
+                     "(it exited, or the guest broke the protocol): the "
+                     "device needs a reset");
+        vu_ipsec_needs_reset(vdev);
     }
     vu_ipsec_stop(vdev);
     vhost_dev_cleanup(&s->vhost_dev);
@@ -318,11 +388,43 @@ static void vu_ipsec_disconnect(DeviceState *dev)
                              NULL, dev, NULL, true);
 }
 
+typedef struct VuIPsecClose {
+    VHostUserIPsec *s;
+    uint32_t gen;
+} VuIPsecClose;
+
+/*
+ * The deferred half of CHR_EVENT_CLOSED. Unlike vhost_user_async_close()
+ * in QEMU 7.2, this runs whether or not the rings were started: a backend
+ * that dies while the device is idle (no driver, or reset) must still be
+ * cleaned up and the event handler re-armed, or a reconnect would never
+ * be noticed. A close of an older connection (realize retried, or the
+ * backend is already back) only re-arms the handler.
+ */
+static void vu_ipsec_closed_bh(void *opaque)
+{
+    VuIPsecClose *c = opaque;
+    VHostUserIPsec *s = c->s;
+    DeviceState *dev = DEVICE(s);
+
+    if (dev->realized) {
+        if (s->connected && s->conn_gen == c->gen) {
+            vu_ipsec_disconnect(dev);
+        } else {
+            qemu_chr_fe_set_handlers(&s->chardev, NULL, NULL, vu_ipsec_event,
+                                     NULL, dev, NULL, true);
+        }
+    }
+    object_unref(OBJECT(s));
+    g_free(c);
+}
+
 static void vu_ipsec_event(void *opaque, QEMUChrEvent event)
 {
     DeviceState *dev = opaque;
     VHostUserIPsec *s = VHOST_USER_IPSEC(dev);
     Error *local_err = NULL;
+    VuIPsecClose *c;
 
     switch (event) {
     case CHR_EVENT_OPENED:
@@ -333,9 +435,23 @@ static void vu_ipsec_event(void *opaque, QEMUChrEvent event)
         }
         break;
     case CHR_EVENT_CLOSED:
-        /* defer close until later to avoid circular close */
-        vhost_user_async_close(dev, &s->chardev, &s->vhost_dev,
-                               vu_ipsec_disconnect);
+        /*
+         * The close may come in the middle of a vhost-user message, while
+         * the vhost code still uses vhost_dev: tear down later, with no
+         * events until then. A machine shutting down keeps the state.
+         */
+        if (runstate_check(RUN_STATE_SHUTDOWN)) {
+            break;
+        }
+        c = g_new0(VuIPsecClose, 1);
+        c->s = s;
+        c->gen = s->conn_gen;
+        object_ref(OBJECT(s));
+        qemu_chr_fe_set_handlers(&s->chardev, NULL, NULL, NULL, NULL, NULL,
+                                 NULL, false);
+        s->vhost_dev.started = false;
+        aio_bh_schedule_oneshot(qemu_get_current_aio_context(),
+                                vu_ipsec_closed_bh, c);
         break;
     case CHR_EVENT_BREAK:
     case CHR_EVENT_MUX_IN:
@@ -455,6 +571,17 @@ static void vu_ipsec_device_unrealize(DeviceState *dev)
     qemu_chr_fe_set_handlers(&s->chardev, NULL, NULL, NULL, NULL, NULL, NULL,
                              false);
     vhost_dev_cleanup(&s->vhost_dev);
+    s->connected = false;
+    /*
+     * End the session: left open, the connection would carry the next
+     * device's session on top of this one's state in the backend (its
+     * memory regions pile up until it runs out of slots, its keys stay).
+     * Then release the chardev now rather than when this object is
+     * finalized, which may be after the id is free again: a device_add
+     * in between would find the chardev "in use".
+     */
+    qemu_chr_fe_disconnect(&s->chardev);
+    qemu_chr_fe_deinit(&s->chardev, false);
     vu_ipsec_cleanup(vdev, s);
 }
 

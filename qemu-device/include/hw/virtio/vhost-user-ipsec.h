@@ -45,6 +45,11 @@ struct VHostUserIPsec {
      */
     bool connected;
     bool started_vu;
+    /*
+     * Counts connections set up: a deferred close (vu_ipsec_event) only
+     * tears down the connection it was scheduled for, not a newer one.
+     */
+    uint32_t conn_gen;
 };
 
 #endif /* QEMU_VHOST_USER_IPSEC_H */
