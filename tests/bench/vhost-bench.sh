@@ -5,7 +5,8 @@
 # vipsec-vhost, AES-128-GCM tunnel, batches of 32 packets, 1..Q data queues
 # (one load thread and one back-end worker per queue), next to the engine
 # alone on one core (engine/bench/vipsec_bench, measured in the same run).
-# Prints a table, writes BUILD/bench/vhost.csv (and vhost.png with gnuplot).
+# Prints a table, writes BUILD/bench/vhost.csv (and vhost.png with gnuplot;
+# kind backend-cpu rows carry the back end's CPU ns per packet in "mpps").
 # Figures only, never pass/fail; the load generator checks what the back
 # end returns (ESP lengths, SPI, sequence numbers, a decap round trip) and
 # a wrong answer, or a program that fails to set up, exits non-zero.
@@ -79,6 +80,17 @@ for size in $sizes; do
 			cat "$tmp/backend.log" >&2
 			exit 1
 		fi
+		# The back end's own CPU time per packet (all its threads, from
+		# /proc), next to the engine alone's (timed on its thread's CPU
+		# clock): what the device path costs whatever else the host runs.
+		# The back end is fresh and sleeps when idle, so its CPU time is
+		# the figure's work plus set-up (one SA add per queue).
+		ticks=$(awk '{ print $14 + $15 }' "/proc/$bpid/stat")
+		awk -F, -v n="$n" -v s="$size" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
+			-v secs="$secs" '
+			$1 != "engine" && $2 == n && $3 == "total" && $4 == s { m = $5 }
+			END { if (m > 0) printf "backend-cpu,%d,total,%s,%.1f,\n", n, s,
+					t / hz * 1e9 / (m * 1e6 * secs) }' "$raw" >>"$raw"
 		stop_backend
 	done
 done
@@ -90,14 +102,16 @@ done
 awk -F, '
 NR == 1 { next }
 $1 == "engine" { eng[$4] = $5; next }
+$1 == "backend-cpu" { cpu[$4 "," $2] = $5; next }
 $3 == "total" { tot[$4 "," $2] = $5; gb[$4 "," $2] = $6
 		if (!($4 in seen)) { seen[$4] = 1; order[++ns] = $4 }
 		if ($2 > nq) nq = $2; next }
 { per[$4 "," $2] = per[$4 "," $2] sprintf(" %6.3f", $5) }
 END {
 	printf "\nMpps (per queue, total), Gbit/s of inner bytes; /engine: total over the engine alone on one core;\n"
-	printf "scaling: total over N x the one-queue total\n"
-	printf "%5s %3s | %-30s | %7s %7s | %7s %7s\n", "size", "N", "per queue", "total", "Gbit/s", "/engine", "scaling"
+	printf "scaling: total over N x the one-queue total; cpu ns: the back end process'"'"'s CPU time per packet,\n"
+	printf "eng/cpu: the engine alone'"'"'s CPU time per packet over it (1.00x: the device path costs nothing)\n"
+	printf "%5s %3s | %-30s | %7s %7s | %7s %7s | %7s %7s\n", "size", "N", "per queue", "total", "Gbit/s", "/engine", "scaling", "cpu ns", "eng/cpu"
 	for (i = 1; i <= ns; i++) {
 		s = order[i]
 		for (n = 1; n <= nq; n++) {
@@ -106,7 +120,9 @@ END {
 			e = (s in eng && eng[s] > 0) ? sprintf("%6.2fx", tot[k] / eng[s]) : "      -"
 			one = tot[s ",1"]
 			sc = (one > 0) ? sprintf("%6.2fx", tot[k] / (n * one)) : "      -"
-			printf "%5s %3d |%-31s | %7.3f %7.3f | %s %s\n", s, n, per[k], tot[k], gb[k], e, sc
+			c = (k in cpu) ? sprintf("%7.1f", cpu[k]) : "      -"
+			ec = ((k in cpu) && cpu[k] > 0 && eng[s] > 0) ? sprintf("%6.2fx", 1e3 / eng[s] / cpu[k]) : "      -"
+			printf "%5s %3d |%-31s | %7.3f %7.3f | %s %s | %s %s\n", s, n, per[k], tot[k], gb[k], e, sc, c, ec
 		}
 		if (s in eng)
 			printf "%5s %3s | %-30s | %7.3f %7s |\n", s, "eng", "engine alone, one core", eng[s], ""
@@ -115,7 +131,7 @@ END {
 echo "CSV: $out/vhost.csv"
 
 if command -v gnuplot >/dev/null; then
-	awk -F, '$3 == "total" { print $4, $2, $5 }' "$out/vhost.csv" >"$tmp/plot.dat"
+	awk -F, '$1 != "backend-cpu" && $3 == "total" { print $4, $2, $5 }' "$out/vhost.csv" >"$tmp/plot.dat"
 	# the engine alone on one core, drawn across the queue counts
 	awk -F, -v q="$qmax" '$1 == "engine" { print $4, 1, $5; print $4, q, $5 }' \
 		"$out/vhost.csv" >"$tmp/engine.dat"
