@@ -192,7 +192,8 @@ struct vipsec_ioctl_desc {
  */
 #define VIPSEC_IOCTL_ARG_MAX	640
 
-#define VIPSEC_IOCTL(_cmd, _type, _claim, _feature, _fn)		\
+/* One row; the trailing initializers mark what CTRL_ASYNC may run. */
+#define VIPSEC_IOCTL_ROW(_cmd, _type, _claim, _feature, _fn, ...)	\
 	[_IOC_NR(_cmd)] = {						\
 		.cmd = (_cmd),						\
 		.size = sizeof(_type) +					\
@@ -201,30 +202,14 @@ struct vipsec_ioctl_desc {
 		.claim = (_claim),					\
 		.feature = (_feature),					\
 		.fn = (_fn),						\
+		__VA_ARGS__						\
 	}
+#define VIPSEC_IOCTL(_cmd, _type, _claim, _feature, _fn)		\
+	VIPSEC_IOCTL_ROW(_cmd, _type, _claim, _feature, _fn)
 #define VIPSEC_IOCTL_ASYNC(_cmd, _type, _feature, _fn)			\
-	[_IOC_NR(_cmd)] = {						\
-		.cmd = (_cmd),						\
-		.size = sizeof(_type) +					\
-			BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) != sizeof(_type) || \
-					  sizeof(_type) > VIPSEC_IOCTL_ARG_MAX), \
-		.claim = true,						\
-		.feature = (_feature),					\
-		.fn = (_fn),						\
-		.async = true,						\
-	}
-
+	VIPSEC_IOCTL_ROW(_cmd, _type, true, _feature, _fn, .async = true)
 #define VIPSEC_IOCTL_ASYNC_OUT(_cmd, _type, _feature, _fn, _ops)	\
-	[_IOC_NR(_cmd)] = {						\
-		.cmd = (_cmd),						\
-		.size = sizeof(_type) +					\
-			BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) != sizeof(_type) || \
-					  sizeof(_type) > VIPSEC_IOCTL_ARG_MAX), \
-		.claim = true,						\
-		.feature = (_feature),					\
-		.fn = (_fn),						\
-		.out_ops = (_ops),					\
-	}
+	VIPSEC_IOCTL_ROW(_cmd, _type, true, _feature, _fn, .out_ops = (_ops))
 
 static long vipsec_ioctl_ctrl_async(struct vipsec_file *f, void *arg,
 				    void __user *uarg);
