@@ -28,14 +28,6 @@
 #define MAX_CLASS (64u << 10) /* larger objects: malloc */
 #define NCLASS	  (MAX_CLASS / LINE + 1)
 
-struct arena {
-	pthread_mutex_t lock;
-	uint8_t *cur, *end; /* bump region of the newest mapping */
-	void *free[NCLASS]; /* per size class: next pointer in the object */
-};
-
-static struct arena arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 static size_t round_up(size_t size)
 {
 	return (size + LINE - 1) & ~(size_t)(LINE - 1);
@@ -57,6 +49,14 @@ static void big_free(void *p, size_t size)
 }
 
 #ifndef ARENA_MALLOC
+struct arena {
+	pthread_mutex_t lock;
+	uint8_t *cur, *end; /* bump region of the newest mapping */
+	void *free[NCLASS]; /* per size class: next pointer in the object */
+};
+
+static struct arena arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
 /*
  * A new mapping, 2 MiB aligned so that it is all huge pages. Reserved,
  * not committed: pages come in as objects are first written. Without
