@@ -13,6 +13,8 @@
 #              engine backend; "auto" would prefer the host's AF_ALG)
 #   --device   full -device string instead (e.g. virtio-ipsec-pci,num-queues=2)
 # Full console log: BUILD/vm/bench.log.
+# Only some sizes (profiling, A/B): VIPSEC_APPEND=vipsec.bench_sizes=1420
+# (a comma list of 64, 512, 1420).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
