@@ -406,6 +406,9 @@ module_param(zero_copy, bool, 0644);
 MODULE_PARM_DESC(zero_copy,
 		 "Device reads and writes packets in the callers' pages (default on)");
 
+/* Most bytes of user memory one descriptor names (pages merged). */
+#define VIPSEC_ZC_MAX_DESC	(64 * 1024)
+
 /* Most input/output segment pairs compared for overlap (else: copy). */
 #define VIPSEC_ZC_MAX_PAIRS	4096
 
@@ -456,14 +459,59 @@ static int vipsec_zc_for_each(const struct vipsec_pkt *pkts,
 	return run_len ? fn(run, run_len, arg) : 0;
 }
 
+/*
+ * Pages are pinned per window: a run of pages that runs of user memory
+ * touch without a gap, in order. Packets in slots of an array that they
+ * do not fill (decap output is shorter than its input; mbuf-like slots)
+ * are runs of their own, but most of their pages are shared with the
+ * next slot's: each page is pinned once for the window, not once per
+ * packet that touches it (pin and unpin are per page, and a dirtied page
+ * is locked at unpin). The descriptors still name only the runs' bytes.
+ * Only pages a run touches are pinned: a window grows by a run that
+ * starts within it or on the page after it, by that run's pages.
+ */
+struct vipsec_zc_win {
+	u64 lo, hi;			/* page numbers, inclusive */
+	u32 base;			/* index of page lo in pages[] */
+	bool open;
+};
+
+/*
+ * Adds the run [@addr, @addr + @len) (@len > 0, no wrap) to @w. Returns
+ * the number of pages to pin now (at *@first, page number) and sets
+ * @w->base for a new window to @next (the index the pins will take).
+ */
+static u64 vipsec_zc_win_add(struct vipsec_zc_win *w, u64 addr, u64 len,
+			     u32 next, u64 *first)
+{
+	u64 a = addr >> PAGE_SHIFT, b = (addr + len - 1) >> PAGE_SHIFT;
+
+	if (w->open && a >= w->lo && a <= w->hi + 1) {
+		if (b <= w->hi)
+			return 0;
+		*first = w->hi + 1;
+		w->hi = b;
+		return b - *first + 1;
+	}
+	w->open = true;
+	w->lo = a;
+	w->hi = b;
+	w->base = next;
+	*first = a;
+	return b - a + 1;
+}
+
 struct vipsec_zc_span {
 	u64 lo, hi;			/* hull of the segments */
-	u32 segs, pages;
+	u32 segs, pages;		/* runs, their pages (descriptors) */
+	u64 pins;			/* pages to pin */
+	struct vipsec_zc_win win;
 };
 
 static int vipsec_zc_span_add(u64 addr, u64 len, void *arg)
 {
 	struct vipsec_zc_span *sp = arg;
+	u64 first;
 
 	if (addr + len < addr)
 		return -EFAULT;		/* wraps: the copy path reports it */
@@ -471,6 +519,8 @@ static int vipsec_zc_span_add(u64 addr, u64 len, void *arg)
 	sp->hi = max(sp->hi, addr + len);
 	sp->segs++;
 	sp->pages += vipsec_zc_pages(addr, len);
+	/* never more than pages: the index fits what pages fits */
+	sp->pins += vipsec_zc_win_add(&sp->win, addr, len, sp->pins, &first);
 	return 0;
 }
 
@@ -500,16 +550,17 @@ static int vipsec_zc_cmp_in(u64 addr, u64 len, void *arg)
 }
 
 /*
- * Whether the batch can go in zero-copy form; if so, the pages it pins
- * for its inputs and outputs (@pages[0], @pages[1]). @kin and @kout: the
- * descriptors of the kernel buffer's parts.
+ * Whether the batch can go in zero-copy form; if so, the descriptors its
+ * inputs and outputs take (@pages[0], @pages[1]: one per page a run
+ * touches) and the pages it pins for them (@pins[0], @pins[1]). @kin and
+ * @kout: the descriptors of the kernel buffer's parts.
  */
 static bool vipsec_zc_plan(struct vipsec_file *f, const struct vipsec_pkt *pkts,
 			   const struct vipsec_xpkt *x, u32 num, u32 kin,
-			   u32 kout, u32 pages[2])
+			   u32 kout, u32 pages[2], u32 pins[2])
 {
-	struct vipsec_zc_span in = { U64_MAX, 0, 0, 0 };
-	struct vipsec_zc_span out = { U64_MAX, 0, 0, 0 };
+	struct vipsec_zc_span in = { .lo = U64_MAX };
+	struct vipsec_zc_span out = { .lo = U64_MAX };
 	struct vipsec_zc_cmp c = { pkts, x, num };
 
 	if (!READ_ONCE(zero_copy) ||
@@ -518,6 +569,8 @@ static bool vipsec_zc_plan(struct vipsec_file *f, const struct vipsec_pkt *pkts,
 		return false;
 	pages[0] = in.pages;
 	pages[1] = out.pages;
+	pins[0] = in.pins;	/* <= pages[0]: bounded below */
+	pins[1] = out.pins;
 	if ((u64)kin + kout + in.pages + out.pages > vipsec_data_max_sg(f->vd))
 		return false;
 	if (in.hi <= out.lo || out.hi <= in.lo)
@@ -531,31 +584,52 @@ struct vipsec_zc_pin {
 	struct vipsec_req_pins *p;
 	struct scatterlist *sg;
 	unsigned int gup_flags;
+	struct vipsec_zc_win win;
 };
 
-/* Pins one run's pages and appends their descriptors. */
+/*
+ * Pins the pages of one run that its window does not hold yet and
+ * appends the run's descriptors: one per page, or one for pages of the
+ * run that are physically consecutive (fewer descriptors to post and for
+ * the device to map, and packets that cross a page boundary need no
+ * gathering in the device; the bytes described are the same), up to
+ * VIPSEC_ZC_MAX_DESC bytes: a bounce buffer (swiotlb) maps at most 256
+ * KiB at once.
+ */
 static int vipsec_zc_pin_seg(u64 addr, u64 len, void *arg)
 {
 	struct vipsec_zc_pin *zp = arg;
 	struct vipsec_req_pins *p = zp->p;
 	unsigned int i, n = vipsec_zc_pages(addr, len);
 	u32 off = offset_in_page(addr), chunk;
+	u64 first, want;
+	struct page **pg;
 	int got;
 
-	if (WARN_ON_ONCE(n > p->max_pages - p->n_pages))
+	want = vipsec_zc_win_add(&zp->win, addr, len, p->n_pages, &first);
+	if (WARN_ON_ONCE(want > p->max_pages - p->n_pages))
 		return -EINVAL;
-	got = pin_user_pages_fast(addr & PAGE_MASK, n, zp->gup_flags,
-				  p->pages + p->n_pages);
-	if (got <= 0)
-		return got ?: -EFAULT;
-	p->n_pages += got;
-	if (!(zp->gup_flags & FOLL_WRITE))
-		p->n_ro = p->n_pages;
-	if (got != n)
-		return -EFAULT;
+	if (want) {
+		got = pin_user_pages_fast(first << PAGE_SHIFT, want,
+					  zp->gup_flags,
+					  p->pages + p->n_pages);
+		if (got <= 0)
+			return got ?: -EFAULT;
+		p->n_pages += got;
+		if (!(zp->gup_flags & FOLL_WRITE))
+			p->n_ro = p->n_pages;
+		if (got != want)
+			return -EFAULT;
+	}
+	/* the window's pages are consecutive in pages[] from its base */
+	pg = p->pages + zp->win.base + ((addr >> PAGE_SHIFT) - zp->win.lo);
 	for (i = 0; i < n; i++) {
 		chunk = min_t(u64, len, PAGE_SIZE - off);
-		sg_set_page(zp->sg++, p->pages[p->n_pages - n + i], chunk, off);
+		if (i && page_to_pfn(pg[i]) == page_to_pfn(pg[i - 1]) + 1 &&
+		    zp->sg[-1].length <= VIPSEC_ZC_MAX_DESC - chunk)
+			zp->sg[-1].length += chunk;
+		else
+			sg_set_page(zp->sg++, pg[i], chunk, off);
 		len -= chunk;
 		off = 0;
 	}
@@ -570,20 +644,21 @@ static int vipsec_zc_pin_seg(u64 addr, u64 len, void *arg)
 static int vipsec_zc_pin(struct vipsec_data_req *dr,
 			 const struct vipsec_pkt *pkts,
 			 const struct vipsec_xpkt *x, const u32 pages[2],
-			 u32 kin, u32 kres, u32 kfoot)
+			 const u32 pins[2], u32 kin, u32 kres, u32 kfoot)
 {
 	struct vipsec_req *req = dr->req;
 	size_t res_len = dr->num * sizeof(*dr->res);
 	u32 nin = kin + pages[0], nout = kres + pages[1] + kfoot;
 	struct vipsec_zc_pin zp = {};
 	struct vipsec_req_pins *p;
+	struct scatterlist *out;
 	int err;
 
-	p = vipsec_req_pins_alloc(req, pages[0] + pages[1], nin + nout);
+	p = vipsec_req_pins_alloc(req, pins[0] + pins[1], nin + nout);
 	if (!p)
 		return -ENOMEM;
-	sg_init_table(p->sg, nin);
-	sg_init_table(p->sg + nin, nout);
+	/* nin and nout are at most: the lists' ends are marked once filled */
+	sg_init_table(p->sg, nin + nout);
 	zp.p = p;
 	zp.sg = p->sg;
 	vipsec_sg_fill(zp.sg, kin, req->buf, req->in_len);
@@ -592,9 +667,12 @@ static int vipsec_zc_pin(struct vipsec_data_req *dr,
 				 &zp);
 	if (err)
 		return err;
+	sg_mark_end(zp.sg - 1);
+	out = zp.sg;
 	vipsec_sg_fill(zp.sg, kres, req->out, res_len);
 	zp.sg += kres;
 	zp.gup_flags = FOLL_WRITE;
+	zp.win.open = false;	/* outputs: windows of their own */
 	err = vipsec_zc_for_each(pkts, x, dr->num, true, vipsec_zc_pin_seg,
 				 &zp);
 	if (err)
@@ -603,11 +681,12 @@ static int vipsec_zc_pin(struct vipsec_data_req *dr,
 		       req->out_len - res_len);
 	zp.sg += kfoot;
 	/* the plan counted the same segments: a mismatch is a bug here */
-	if (WARN_ON_ONCE(zp.sg - p->sg != nin + nout ||
-			 p->n_pages != pages[0] + pages[1]))
+	if (WARN_ON_ONCE(out - p->sg > nin || zp.sg - out > nout ||
+			 p->n_ro != pins[0] || p->n_pages != pins[0] + pins[1]))
 		return -EINVAL;
-	p->sg_nin = nin;
-	p->sg_nout = nout;
+	sg_mark_end(zp.sg - 1);
+	p->sg_nin = out - p->sg;
+	p->sg_nout = zp.sg - out;
 	return 0;
 }
 
@@ -623,7 +702,7 @@ static int vipsec_zc_prepare(struct vipsec_file *f, struct vipsec_data_req *dr,
 	size_t kin_len = sizeof(struct virtio_ipsec_data_hdr) +
 			 num * sizeof(*dr->pkt);
 	size_t res_len = num * sizeof(*dr->res);
-	u32 pages[2], kin, kres, kfoot;
+	u32 pages[2], pins[2], kin, kres, kfoot;
 	int err;
 
 	err = vipsec_data_prepare(dr, opcode, num, in_total, out_total, true);
@@ -634,11 +713,11 @@ static int vipsec_zc_prepare(struct vipsec_file *f, struct vipsec_data_req *dr,
 	kres = vipsec_sg_count(dr->req->out, res_len);
 	kfoot = vipsec_sg_count((u8 *)dr->req->out + res_len,
 				dr->req->out_len - res_len);
-	if (!vipsec_zc_plan(f, pkts, x, num, kin, kres + kfoot, pages)) {
+	if (!vipsec_zc_plan(f, pkts, x, num, kin, kres + kfoot, pages, pins)) {
 		err = -EOPNOTSUPP;
 		goto err_free;
 	}
-	err = vipsec_zc_pin(dr, pkts, x, pages, kin, kres, kfoot);
+	err = vipsec_zc_pin(dr, pkts, x, pages, pins, kin, kres, kfoot);
 	if (err)
 		goto err_free;
 	return 0;

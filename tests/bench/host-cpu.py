@@ -13,10 +13,13 @@ run), and at each marker reads utime+stime of every QEMU thread from
   ID PKTS vcpu_us_per_pkt main_us_per_pkt other_us_per_pkt
 
 vcpu = the vCPU threads ("CPU n/TCG" or "CPU n/KVM"), main = QEMU's main
-loop thread, where the virtio-ipsec device runs (and virtio-crypto's
-builtin backend), other = every other thread (RCU, I/O workers). Under TCG
-the vCPU time is the emulated guest; "main" is the device path's own host
-cost. Resolution is one clock tick (10 ms) per row of ~2 s.
+loop thread, where virtio-crypto's builtin backend runs, and the
+virtio-ipsec device when its kicks come through an ioeventfd (KVM, or
+ioeventfd=on; under TCG its default handles a kick in the vCPU thread),
+other = every other thread (RCU, I/O workers). Under TCG the vCPU time is
+the emulated guest (with the device, by default); "main" is then the
+device path's own host cost only with ioeventfd=on. Resolution is one
+clock tick (10 ms) per row of ~2 s.
 
 It exits when the QEMU process is gone (or after 2 minutes without one).
 """

@@ -13,6 +13,8 @@
 #              engine backend; "auto" would prefer the host's AF_ALG)
 #   --device   full -device string instead (e.g. virtio-ipsec-pci,num-queues=2)
 # Full console log: BUILD/vm/bench.log.
+# Only some sizes (profiling, A/B): VIPSEC_APPEND=vipsec.bench_sizes=1420
+# (a comma list of 64, 512, 1420).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,9 +70,11 @@ tr -d '\r' <"$log" | awk '/^=== virtio-ipsec full-path benchmark/ {p = 1}
 	/^=== end of benchmark ===$/ {p = 0}' | tee "$BUILD/bench/vm-bench.txt"
 if [ -s "$hostcpu" ]; then
 	echo "host CPU per packet of QEMU's threads (from /proc), by row #:"
-	echo "  vcpu = vCPU threads (under TCG: the emulated guest); main = QEMU's"
-	echo "  main loop, where the virtio-ipsec device and virtio-crypto's builtin"
-	echo "  backend run; other = the rest. One clock tick = 10 ms per row."
+	echo "  vcpu = vCPU threads (under TCG: the emulated guest, and the"
+	echo "  virtio-ipsec device where it has no ioeventfd: ioeventfd=auto under"
+	echo "  TCG, =off); main = QEMU's main loop, where virtio-crypto's builtin"
+	echo "  backend runs and virtio-ipsec with an ioeventfd (KVM, ioeventfd=on);"
+	echo "  other = the rest. One clock tick = 10 ms per row."
 	printf '%3s %9s %12s %12s %12s\n' "#" packets "vcpu us/pkt" "main us/pkt" "other us/pkt"
 	awk '{printf "%3s %9s %12s %12s %12s\n", $1, $2, $3, $4, $5}' "$hostcpu"
 else

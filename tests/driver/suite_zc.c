@@ -238,6 +238,87 @@ START_TEST(zc_ring_overflow_falls_back)
 END_TEST
 
 /*
+ * Decap batches from slots that packets do not fill (mbuf-like, the
+ * usual decap case): each packet is a run of its own, and neighbours
+ * share pages, which the driver pins once per window of pages (the
+ * descriptors must still name each packet's page): slots in ascending
+ * and descending order, outputs likewise in shared pages, and two
+ * packets on either side of a page no packet touches (PROT_NONE). Every
+ * output must open to the original, in both forms.
+ */
+#define ZC_SLOT_IN	700
+#define ZC_SLOT_OUT	300
+START_TEST(zc_slots_share_pages)
+{
+	static struct dt_batch b;
+	static struct vipsec_pkt p[32];
+	static struct vipsec_seg in[32], out[32];
+	struct vipsec_xform xf;
+	uint8_t *m, *o;
+	uint32_t i, s, n;
+	int zc, desc;
+
+	m = mmap(NULL, 16 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	o = m + 8 * pg;
+	zc_set(1);
+	dt_batch_init(&b, grp, sa_out, 32, 0, 0);
+	ck_assert_int_eq(dt_batch_run(fd, &b), 0);
+	for (i = 0; i < 32; i++)
+		ck_assert_uint_eq(b.pkt[i].status, VIRTIO_IPSEC_OK);
+	for (zc = 0; zc < 2; zc++)
+		for (desc = 0; desc < 3; desc++) {
+			zc_set(zc);
+			/* desc 2: packets 0 and 1 on pages 0 and 2 */
+			n = desc == 2 ? 2 : 32;
+			if (desc == 2)
+				ck_assert_int_eq(mprotect(m + pg, pg, PROT_NONE), 0);
+			memset(o, 0xa5, 4 * pg);
+			memset(p, 0, sizeof(p));
+			for (i = 0; i < n; i++) {
+				uint8_t *a;
+
+				s = desc == 1 ? 31 - i : i;
+				a = desc == 2 ? m + 2 * i * pg + 100 :
+						m + s * ZC_SLOT_IN + 64;
+				memcpy(a, b.esp[i], b.pkt[i].out_len);
+				in[i] = (struct vipsec_seg){ (uintptr_t)a, b.pkt[i].out_len, 0 };
+				out[i] = (struct vipsec_seg){
+					(uintptr_t)(o + s * ZC_SLOT_OUT),
+					DT_PKT_LEN + 60, 0 };
+				p[i].group_id = grp;
+				p[i].sa_id = sa_in;
+				p[i].in_nsegs = 1;
+				p[i].out_nsegs = 1;
+				p[i].in_segs = (uintptr_t)&in[i];
+				p[i].out_segs = (uintptr_t)&out[i];
+				p[i].status = 0xff;
+			}
+			memset(&xf, 0, sizeof(xf));
+			xf.size = sizeof(xf);
+			xf.op = VIPSEC_OP_DECAP;
+			xf.num_pkts = n;
+			xf.pkts = (uintptr_t)p;
+			ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_XFORM, &xf), 0);
+			for (i = 0; i < n; i++) {
+				s = desc == 1 ? 31 - i : i;
+				ck_assert_msg(p[i].status == VIRTIO_IPSEC_OK,
+					      "zc %d order %d packet %u: status %u",
+					      zc, desc, i, p[i].status);
+				ck_assert_uint_eq(p[i].out_len, DT_PKT_LEN);
+				ck_assert_mem_eq(o + s * ZC_SLOT_OUT, b.data[i],
+						 DT_PKT_LEN);
+			}
+			if (desc == 2)
+				ck_assert_int_eq(mprotect(m + pg, pg,
+							  PROT_READ | PROT_WRITE), 0);
+		}
+	munmap(m, 16 * pg);
+}
+END_TEST
+
+/*
  * Memory the device must not be given: a read-only output and an
  * unmapped input fail with -EFAULT in both forms, as the copy path
  * always did, and the SA still works afterwards.
@@ -285,6 +366,7 @@ Suite *suite_zc(void)
 	tcase_add_test(tc, zc_split_and_in_place);
 	tcase_add_test(tc, zc_ring_overflow_falls_back);
 	tcase_add_test(tc, zc_unwritable_or_unmapped_is_efault);
+	tcase_add_test(tc, zc_slots_share_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }
