@@ -12,6 +12,9 @@
 #   VIPSEC_DEVICE      the -device argument (default virtio-ipsec-pci; add
 #                      properties like virtio-ipsec-pci,foo=bar; empty = none)
 #   VIPSEC_QEMU_ARGS   extra QEMU arguments (word-split), e.g. more -device
+#   VIPSEC_TCG_QEMU_ARGS extra QEMU arguments only when the guest runs under
+#                      TCG (the bench gives virtio-crypto our device's
+#                      ioeventfd=auto choice there: -global ...ioeventfd=off)
 #   VIPSEC_SMP         guest vCPUs (default 1; the vm-smp suite uses 2)
 #   VIPSEC_APPEND      extra kernel command line (vipsec.require_device=0 lets
 #                      the guest run its tests without the device: harness
@@ -133,6 +136,8 @@ args=("${accel_args[@]}" -m 1024 -smp "${VIPSEC_SMP:-1}" -nographic -no-reboot -
 [ -z "$device" ] || args+=(-device "$device")
 # shellcheck disable=SC2206 # word splitting of the extra arguments is the point
 [ -z "${VIPSEC_QEMU_ARGS:-}" ] || args+=(${VIPSEC_QEMU_ARGS})
+# shellcheck disable=SC2206
+[ "$accel" != tcg ] || [ -z "${VIPSEC_TCG_QEMU_ARGS:-}" ] || args+=(${VIPSEC_TCG_QEMU_ARGS})
 agent=
 if [ "$use_qmp" = 1 ] && [ -n "$device" ]; then
 	rm -f "$qmp_sock"
