@@ -391,7 +391,7 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 {
 	struct out_layout *l = state;
 	struct vpe_sa *sa = p->sa;
-	uint8_t iv[VPE_ESP_MAX_IVLEN], *pt, *esp;
+	uint8_t *pt, *esp;
 	uint32_t i, pt_len;
 	uint64_t seq;
 
@@ -418,10 +418,10 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	pt[pt_len - 2] = (uint8_t)l->pad;
 	pt[pt_len - 1] = l->nh;
 
-	c->ops->iv_gen(c, sa->key, seq, iv);
+	/* The IV straight where it goes: the data already left that room. */
+	c->ops->iv_gen(c, sa->key, seq, esp + VPE_ESP_HLEN);
 	vpe_put_be32(esp, sa->spi);
 	vpe_put_be32(esp + 4, (uint32_t)seq);
-	memmove(esp + VPE_ESP_HLEN, iv, sa->iv_len);
 	*op = (struct vpe_esp_op){
 		.key = sa->key,
 		.esp = esp,

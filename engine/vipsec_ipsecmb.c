@@ -58,8 +58,12 @@ static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
 	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
 
 	if (!k->cbc_iv) {
-		if (k->iv_len)
-			vpe_iv_from_seq(seq, iv); /* unique per key */
+		/* Unique per key: the number itself, big-endian, one store. */
+		if (k->iv_len) {
+			uint64_t be = __builtin_bswap64(seq);
+
+			memcpy(iv, &be, 8);
+		}
 		return;
 	}
 	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
@@ -73,16 +77,19 @@ static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
 {
 	struct vpe_ipsecmb *mb = to_mb(c);
 	struct vpe_esp_op *batch[BATCH];
-	unsigned int i, m = 0;
+	unsigned int i, m = 0, gcm = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct vpe_mb_key *k = ops[i].key;
 
 		if (k->kind == VPE_MB_GCM) {
 			if (encrypt)
-				vpe_mb_gcm_encrypt(mb->mgr, &ops[i]);
+				vpe_mb_gcm_encrypt(mb->mgr, &mb->gcm_ctx,
+						   &ops[i]);
 			else
-				vpe_mb_gcm_decrypt(mb->mgr, &ops[i]);
+				vpe_mb_gcm_decrypt(mb->mgr, &mb->gcm_ctx,
+						   &ops[i]);
+			gcm++;
 			continue;
 		}
 		if (encrypt)
@@ -95,6 +102,9 @@ static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
 	}
 	if (m)
 		vpe_mb_jobs_run(mb, batch, m, encrypt);
+	/* Nothing key-derived stays behind the call (see gcm_ctx). */
+	if (gcm)
+		explicit_bzero(&mb->gcm_ctx, sizeof(mb->gcm_ctx));
 }
 
 static void mb_encrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,

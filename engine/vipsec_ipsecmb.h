@@ -23,6 +23,12 @@ struct vpe_ipsecmb {
 	IMB_MGR *mgr;
 	uint8_t *scratch; /* ESN copies for the job API, grows */
 	size_t scratch_len;
+	/*
+	 * The direct GCM API's per-call state (hash subkey products of the
+	 * AAD, a keystream block): one for all packets of a backend call,
+	 * zeroed once at its end (mb_run) rather than after each packet.
+	 */
+	struct gcm_context_data gcm_ctx;
 };
 
 enum vpe_mb_kind {
@@ -71,9 +77,14 @@ static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)
 int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 		      struct vpe_mb_key *k);
 
-/* gcm: one packet each, synchronous. */
-void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
-void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
+/*
+ * gcm: one packet each, synchronous; ctx is scratch the caller zeroes
+ * when its batch is done.
+ */
+void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			struct vpe_esp_op *op);
+void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			struct vpe_esp_op *op);
 
 /* jobs: n operations on non-GCM keys through the job API. */
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,

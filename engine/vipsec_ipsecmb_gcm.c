@@ -43,22 +43,22 @@ static uint32_t gcm_nonce_aad(const struct vpe_mb_key *k,
  */
 #define GCM_ENC_SPLIT(bits)                                                 \
 	do {                                                                \
-		IMB_AES##bits##_GCM_INIT(mgr, &k->gcm, &ctx, nonce, aad,    \
+		IMB_AES##bits##_GCM_INIT(mgr, &k->gcm, ctx, nonce, aad,    \
 					 aad_len);                          \
-		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, &ctx, ct,      \
+		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, ctx, ct,      \
 					       op->src, op->src_len);       \
-		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, &ctx,          \
+		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, ctx,          \
 					       ct + op->src_len,            \
 					       op->pt + op->src_len,        \
 					       op->len - op->src_len);      \
-		IMB_AES##bits##_GCM_ENC_FINALIZE(mgr, &k->gcm, &ctx,        \
+		IMB_AES##bits##_GCM_ENC_FINALIZE(mgr, &k->gcm, ctx,        \
 						 ct + op->len, k->icv_len); \
 	} while (0)
 
-void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
+void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			struct vpe_esp_op *op)
 {
 	const struct vpe_mb_key *k = op->key;
-	struct gcm_context_data ctx;
 	uint8_t nonce[12], aad[12], *ct = op->esp + 16;
 	uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
 
@@ -78,38 +78,36 @@ void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
 		else
 			GCM_ENC_SPLIT(256);
 	} else if (k->key_len == 16)
-		IMB_AES128_GCM_ENC(mgr, &k->gcm, &ctx, ct, op->pt, op->len,
+		IMB_AES128_GCM_ENC(mgr, &k->gcm, ctx, ct, op->pt, op->len,
 				   nonce, aad, aad_len, ct + op->len,
 				   k->icv_len);
 	else if (k->key_len == 24)
-		IMB_AES192_GCM_ENC(mgr, &k->gcm, &ctx, ct, op->pt, op->len,
+		IMB_AES192_GCM_ENC(mgr, &k->gcm, ctx, ct, op->pt, op->len,
 				   nonce, aad, aad_len, ct + op->len,
 				   k->icv_len);
 	else
-		IMB_AES256_GCM_ENC(mgr, &k->gcm, &ctx, ct, op->pt, op->len,
+		IMB_AES256_GCM_ENC(mgr, &k->gcm, ctx, ct, op->pt, op->len,
 				   nonce, aad, aad_len, ct + op->len,
 				   k->icv_len);
-	explicit_bzero(&ctx, sizeof(ctx));
 	op->status = 0;
 }
 
-void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op)
+void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			struct vpe_esp_op *op)
 {
 	const struct vpe_mb_key *k = op->key;
-	struct gcm_context_data ctx;
 	uint8_t nonce[12], aad[12], tag[16];
 	const uint8_t *ct = op->esp + 16;
 	uint32_t aad_len = gcm_nonce_aad(k, op, nonce, aad);
 
 	if (k->key_len == 16)
-		IMB_AES128_GCM_DEC(mgr, &k->gcm, &ctx, op->pt, ct, op->len,
+		IMB_AES128_GCM_DEC(mgr, &k->gcm, ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
 	else if (k->key_len == 24)
-		IMB_AES192_GCM_DEC(mgr, &k->gcm, &ctx, op->pt, ct, op->len,
+		IMB_AES192_GCM_DEC(mgr, &k->gcm, ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
 	else
-		IMB_AES256_GCM_DEC(mgr, &k->gcm, &ctx, op->pt, ct, op->len,
+		IMB_AES256_GCM_DEC(mgr, &k->gcm, ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
-	explicit_bzero(&ctx, sizeof(ctx));
 	op->status = vpe_memneq(tag, ct + op->len, k->icv_len) ? -EBADMSG : 0;
 }
