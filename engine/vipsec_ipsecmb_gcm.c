@@ -41,18 +41,18 @@ static uint32_t gcm_nonce_aad(const struct vpe_mb_key *k,
  * GCM's streaming calls, which carry a partial block from one segment to
  * the next, instead of copying the data next to the trailer first.
  */
-#define GCM_ENC_SPLIT(bits)                                                 \
-	do {                                                                \
-		IMB_AES##bits##_GCM_INIT(mgr, &k->gcm, ctx, nonce, aad,    \
-					 aad_len);                          \
-		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, ctx, ct,      \
-					       op->src, op->src_len);       \
-		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, ctx,          \
-					       ct + op->src_len,            \
-					       op->pt + op->src_len,        \
-					       op->len - op->src_len);      \
-		IMB_AES##bits##_GCM_ENC_FINALIZE(mgr, &k->gcm, ctx,        \
-						 ct + op->len, k->icv_len); \
+#define GCM_ENC_SPLIT(bits)                                                    \
+	do {                                                                   \
+		IMB_AES##bits##_GCM_INIT(mgr, &k->gcm, ctx, nonce, aad,        \
+					 aad_len);                             \
+		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, ctx, ct, op->src, \
+					       op->src_len);                   \
+		IMB_AES##bits##_GCM_ENC_UPDATE(mgr, &k->gcm, ctx,              \
+					       ct + op->src_len,               \
+					       op->pt + op->src_len,           \
+					       op->len - op->src_len);         \
+		IMB_AES##bits##_GCM_ENC_FINALIZE(mgr, &k->gcm, ctx,            \
+						 ct + op->len, k->icv_len);    \
 	} while (0)
 
 void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,

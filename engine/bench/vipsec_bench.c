@@ -55,7 +55,7 @@ static const struct bench_alg algs[] = {
 };
 
 static const uint32_t sizes[] = { 64, 512, 1420 };
-static uint32_t only_size; /* 0: every size */
+static uint32_t only_size;    /* 0: every size */
 static const char *only_mode; /* NULL: every mode */
 
 static int want(const char *mode)
