@@ -428,8 +428,8 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 {
 	struct out_layout *l = state;
 	struct vpe_sa *sa = p->sa;
-	uint8_t *pt, *esp;
-	uint32_t i, pt_len;
+	uint32_t i, pt_len, data_len, tfc, pad;
+	uint8_t *pt, *esp, *tail;
 	uint64_t seq;
 
 	if (res->status != VIRTIO_IPSEC_OK)
@@ -445,15 +445,24 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	 */
 	esp = p->out + l->ip_hlen + l->udp_len;
 	pt = esp + VPE_ESP_HLEN + sa->iv_len;
-	pt_len = l->data_len + l->tfc + l->pad + 2;
+	/*
+	 * Lengths in locals: every byte stored to the packet may alias l
+	 * for the compiler, which would load them again after each one.
+	 */
+	data_len = l->data_len;
+	tfc = l->tfc;
+	pad = l->pad;
+	pt_len = data_len + tfc + pad + 2;
 	if (l->in_place == IN_PLACE_SAME)
-		memmove(pt, p->in, l->data_len);
-	if (l->tfc)
-		memset(pt + l->data_len, 0, l->tfc);
-	for (i = 0; i < l->pad; i++)
-		pt[l->data_len + l->tfc + i] = (uint8_t)(i + 1);
-	pt[pt_len - 2] = (uint8_t)l->pad;
-	pt[pt_len - 1] = l->nh;
+		memmove(pt, p->in, data_len);
+	tail = pt + data_len;
+	if (tfc)
+		memset(tail, 0, tfc);
+	tail += tfc;
+	for (i = 0; i < pad; i++)
+		tail[i] = (uint8_t)(i + 1);
+	tail[pad] = (uint8_t)pad;
+	tail[pad + 1] = l->nh;
 
 	/* The IV straight where it goes: the data already left that room. */
 	c->ops->iv_gen(c, sa->key, seq, esp + VPE_ESP_HLEN);

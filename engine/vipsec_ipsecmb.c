@@ -8,6 +8,7 @@
  * at a time (vipsec_ipsecmb_gcm.c); every other transform goes to the job
  * API a batch at a time (vipsec_ipsecmb_jobs.c).
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,25 +52,37 @@ static void mb_key_free(struct vpe_crypto *c, void *key)
 	free(key);
 }
 
+/* CBC (RFC 3602): unpredictable, out = AES(iv_key, 0^64 || seq). */
+static __attribute__((noinline)) void mb_iv_cbc(struct vpe_crypto *c,
+						const struct vpe_mb_key *k,
+						uint64_t seq, uint8_t *iv)
+{
+	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
+
+	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
+	vpe_iv_from_seq(seq, in + 8);
+	IMB_AES128_CFB_ONE(to_mb(c)->mgr, out, zero, in, k->iv_key, 16);
+	memcpy(iv, out, k->iv_len);
+}
+
 static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
 		      uint8_t *iv)
 {
 	const struct vpe_mb_key *k = key;
-	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
 
+	/*
+	 * Counter modes, every packet: the number itself, big-endian, one
+	 * store (unique per key); CBC's block cipher call out of line.
+	 */
 	if (!k->cbc_iv) {
-		/* Unique per key: the number itself, big-endian, one store. */
 		if (k->iv_len) {
-			uint64_t be = __builtin_bswap64(seq);
+			uint64_t be = htobe64(seq);
 
 			memcpy(iv, &be, 8);
 		}
 		return;
 	}
-	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
-	vpe_iv_from_seq(seq, in + 8);
-	IMB_AES128_CFB_ONE(to_mb(c)->mgr, out, zero, in, k->iv_key, 16);
-	memcpy(iv, out, k->iv_len);
+	mb_iv_cbc(c, k, seq, iv);
 }
 
 static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
