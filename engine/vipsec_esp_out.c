@@ -323,32 +323,37 @@ static uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
 static uint8_t encap_check(const struct vpe_esp_pkt *p, struct out_layout *l,
 			   struct vpe_esp_res *res)
 {
-	struct vpe_sa *sa = p->sa;
+	const struct vpe_sa *sa = p->sa;
+	struct out_layout lo; /* local: the SA's fields stay in registers */
+	uint32_t out_len = 0;
+	uint8_t st;
 
-	res->out_len = 0;
-	res->seq = 0;
-	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
-		return res->status = VIRTIO_IPSEC_INVAL;
-	if (vpe_ld(&sa->stopped))
-		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-	res->status = layout(sa, p->in, p->in_len, l);
-	if (res->status != VIRTIO_IPSEC_OK)
-		return res->status;
-	if (sa->path_mtu && l->total > sa->path_mtu) {
+	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND) {
+		st = VIRTIO_IPSEC_INVAL;
+	} else if (vpe_ld(&sa->stopped)) {
+		st = VIRTIO_IPSEC_SEQ_OVERFLOW;
+	} else if ((st = layout(sa, p->in, p->in_len, &lo)) !=
+		   VIRTIO_IPSEC_OK) {
+		/* st says why */
+	} else if (sa->path_mtu && lo.total > sa->path_mtu) {
 		/* The caller learns the MTU to size its packets by. */
-		res->out_len = sa->path_mtu;
-		return res->status = VIRTIO_IPSEC_MTU;
+		out_len = sa->path_mtu;
+		st = VIRTIO_IPSEC_MTU;
+	} else if (lo.total > p->out_cap) {
+		out_len = lo.total;
+		st = VIRTIO_IPSEC_DST_TOO_SMALL;
+	} else {
+		lo.in_place = IN_PLACE_NO;
+		if (!is_transport(sa) && p->in == p->out + hdr_len(sa))
+			lo.in_place = IN_PLACE_HEADROOM;
+		else if (!is_transport(sa) && p->in == p->out)
+			lo.in_place = IN_PLACE_SAME;
+		*l = lo;
 	}
-	if (l->total > p->out_cap) {
-		res->out_len = l->total;
-		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-	}
-	l->in_place = IN_PLACE_NO;
-	if (!is_transport(sa) && p->in == p->out + hdr_len(sa))
-		l->in_place = IN_PLACE_HEADROOM;
-	else if (!is_transport(sa) && p->in == p->out)
-		l->in_place = IN_PLACE_SAME;
-	return VIRTIO_IPSEC_OK;
+	res->status = st;
+	res->out_len = out_len;
+	res->seq = 0;
+	return st;
 }
 
 /*
