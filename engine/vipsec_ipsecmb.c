@@ -62,7 +62,10 @@ static __attribute__((noinline)) void mb_iv_cbc(struct vpe_crypto *c,
 	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
 	vpe_iv_from_seq(seq, in + 8);
 	IMB_AES128_CFB_ONE(to_mb(c)->mgr, out, zero, in, k->iv_key, 16);
-	memcpy(iv, out, k->iv_len);
+	if (k->iv_len == 16)
+		memcpy(iv, out, 16); /* AES-CBC: two moves, not a call */
+	else
+		memcpy(iv, out, k->iv_len);
 }
 
 static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
