@@ -103,6 +103,11 @@ uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
 	       tail_len(sa, data);
 }
 
+/* IPv4 template: where its constant words' sum is kept (vpe_esp_tmpl_init). */
+#define TMPL4_SUM VPE_IPV4_HLEN
+_Static_assert(VPE_IPV4_HLEN + sizeof(uint32_t) <= VPE_IPV6_HLEN,
+	       "the IPv4 template's sum fits the template");
+
 void vpe_esp_tmpl_init(struct vpe_sa *sa)
 {
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6)
@@ -111,19 +116,22 @@ void vpe_esp_tmpl_init(struct vpe_sa *sa)
 	else
 		vpe_ipv4_tmpl_init(sa->tmpl, sa->st.ttl, sa->tun_src,
 				   sa->tun_dst);
-	sa->tmpl_sum = 0;
 	if (sa->ip_version != VIRTIO_IPSEC_IPV6) {
+		uint32_t sum;
 		unsigned int i;
 
 		/*
 		 * Version/IHL and TTL (the bytes beside TOS and protocol,
 		 * which each packet adds), source and destination: what
-		 * write_outer4() needs not sum again per packet.
+		 * write_outer4() needs not sum again per packet. Kept in the
+		 * template's bytes 20-23, which an IPv4 header leaves unused
+		 * (the SA's lines stay as they are).
 		 */
-		sa->tmpl_sum = (uint32_t)(sa->tmpl[0] << 8) +
-			       (uint32_t)(sa->tmpl[8] << 8);
+		sum = (uint32_t)(sa->tmpl[0] << 8) +
+		      (uint32_t)(sa->tmpl[8] << 8);
 		for (i = 12; i < VPE_IPV4_HLEN; i += 2)
-			sa->tmpl_sum += vpe_get_be16(sa->tmpl + i);
+			sum += vpe_get_be16(sa->tmpl + i);
+		memcpy(sa->tmpl + TMPL4_SUM, &sum, sizeof(sum));
 	}
 }
 
@@ -138,7 +146,10 @@ static void write_outer4(uint8_t *out, const struct vpe_sa *sa, uint8_t tos,
 			 uint16_t tot_len, uint16_t id, bool df, uint8_t proto)
 {
 	uint16_t frag = df ? VPE_IP_DF : 0;
-	uint32_t sum = sa->tmpl_sum + tos + tot_len + id + frag + proto;
+	uint32_t sum;
+
+	memcpy(&sum, sa->tmpl + TMPL4_SUM, sizeof(sum));
+	sum += tos + tot_len + id + frag + proto;
 
 	memcpy(out, sa->tmpl, VPE_IPV4_HLEN);
 	out[1] = tos;

@@ -106,7 +106,6 @@ struct vpe_sa {
 	uint8_t iv_len;		     /* explicit IV bytes (backend's shape) */
 	uint8_t block_len;	     /* payload alignment (backend's shape) */
 	uint8_t tmpl[VPE_IPV6_HLEN]; /* outer header template (tunnel) */
-	uint32_t tmpl_sum; /* IPv4: the template's constant words, summed */
 	uint8_t tun_src[16], tun_dst[16];
 	void *key;		   /* backend key object */
 	struct vpe_replay *replay; /* inbound with anti-replay */
