@@ -92,6 +92,23 @@ void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
 	op->status = 0;
 }
 
+/*
+ * Constant time, as vpe_memneq, inline for the 16-byte ICV of nearly
+ * every SA: two loads a side, no call per packet.
+ */
+static inline int tag_neq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x[2], y[2], acc;
+
+	if (n != 16)
+		return vpe_memneq(a, b, n);
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	acc = (x[0] ^ y[0]) | (x[1] ^ y[1]);
+	__asm__ volatile("" : "+r"(acc)); /* no early exit (vpe_memneq) */
+	return acc != 0;
+}
+
 void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
 			struct vpe_esp_op *op)
 {
@@ -109,5 +126,5 @@ void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
 	else
 		IMB_AES256_GCM_DEC(mgr, &k->gcm, ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
-	op->status = vpe_memneq(tag, ct + op->len, k->icv_len) ? -EBADMSG : 0;
+	op->status = tag_neq(tag, ct + op->len, k->icv_len) ? -EBADMSG : 0;
 }
