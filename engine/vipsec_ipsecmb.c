@@ -163,13 +163,10 @@ static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
 		const struct vpe_mb_key *k = ops[i].key;
 
 		if (k->kind == VPE_MB_GCM) {
-			if (encrypt)
-				vpe_mb_gcm_encrypt(mb->mgr, &mb->gcm_ctx,
-						   &ops[i]);
-			else
-				vpe_mb_gcm_decrypt(mb->mgr, &mb->gcm_ctx,
-						   &ops[i]);
-			gcm++;
+			/* The whole run of GCM ops from here at once. */
+			gcm = vpe_mb_gcm_run(mb->mgr, &mb->gcm_ctx, ops + i,
+					     n - i, encrypt);
+			i += gcm - 1;
 			continue;
 		}
 		if (encrypt)

@@ -97,13 +97,13 @@ int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 		      struct vpe_mb_key *k);
 
 /*
- * gcm: one packet each, synchronous; ctx is scratch the caller zeroes
- * when its batch is done.
+ * gcm: the GCM ops at the head of ops[0..n-1], each synchronous, until
+ * the first of another kind; returns how many it ran. ctx is scratch the
+ * caller zeroes when its batch is done.
  */
-void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
-			struct vpe_esp_op *op);
-void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
-			struct vpe_esp_op *op);
+unsigned int vpe_mb_gcm_run(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			    struct vpe_esp_op *ops, unsigned int n,
+			    bool encrypt);
 
 /* jobs: n operations on non-GCM keys through the job API. */
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,

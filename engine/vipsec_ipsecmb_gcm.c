@@ -55,8 +55,8 @@ static uint32_t gcm_nonce_aad(const struct vpe_mb_key *k,
 						 ct + op->len, k->icv_len);    \
 	} while (0)
 
-void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
-			struct vpe_esp_op *op)
+static inline void gcm_encrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			       struct vpe_esp_op *op)
 {
 	const struct vpe_mb_key *k = op->key;
 	uint8_t nonce[12], aad[12], *ct = op->esp + 16;
@@ -109,8 +109,8 @@ static inline int tag_neq(const uint8_t *a, const uint8_t *b, size_t n)
 	return acc != 0;
 }
 
-void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
-			struct vpe_esp_op *op)
+static inline void gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			       struct vpe_esp_op *op)
 {
 	const struct vpe_mb_key *k = op->key;
 	uint8_t nonce[12], aad[12], tag[16];
@@ -127,4 +127,27 @@ void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct gcm_context_data *ctx,
 		IMB_AES256_GCM_DEC(mgr, &k->gcm, ctx, op->pt, ct, op->len,
 				   nonce, aad, aad_len, tag, k->icv_len);
 	op->status = tag_neq(tag, ct + op->len, k->icv_len) ? -EBADMSG : 0;
+}
+
+/*
+ * A run of GCM ops, one call for the run rather than one per packet (the
+ * backend's dispatch finds runs: every op of a GCM SA's burst).
+ */
+unsigned int vpe_mb_gcm_run(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			    struct vpe_esp_op *ops, unsigned int n,
+			    bool encrypt)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct vpe_mb_key *k = ops[i].key;
+
+		if (k->kind != VPE_MB_GCM)
+			break;
+		if (encrypt)
+			gcm_encrypt(mgr, ctx, &ops[i]);
+		else
+			gcm_decrypt(mgr, ctx, &ops[i]);
+	}
+	return i;
 }
