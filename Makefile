@@ -5,7 +5,7 @@
 # no-op once done), so a fresh Debian bookworm machine needs nothing else.
 
 top   := $(CURDIR)
-BUILD ?= $(top)/build
+override BUILD := $(or $(strip $(BUILD)),$(top)/build)
 JOBS  ?= 2
 VM_TIMEOUT ?= 600
 

@@ -536,13 +536,14 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 	unsigned int i, l;
 
 	/*
-	 * The SA's first four lines hold every field the data path reads;
-	 * they are written too (sequence numbers, counters, the replay
-	 * lock). A run of packets of one SA loads it once.
+	 * The SA's first two lines hold every field the ESP code reads for
+	 * a packet (vipsec_sa.h); they are written too (sequence numbers,
+	 * counters, the replay lock). A run of packets of one SA loads it
+	 * once.
 	 */
 	for (i = 0; i < n; i++)
 		if (!i || p[i].sa != p[i - 1].sa)
-			for (l = 0; l < 4; l++)
+			for (l = 0; l < 2; l++)
 				__builtin_prefetch(
 					(const char *)p[i].sa + 64 * l, 1);
 	/*
@@ -558,6 +559,11 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 		if (p[i].sa->replay)
 			__builtin_prefetch(p[i].sa->replay, 1);
 	}
+	/* Last the bitmap word the in-order packet sets, named by the head. */
+	for (i = 0; i < n; i++)
+		if ((!i || p[i].sa != p[i - 1].sa) && p[i].sa->replay)
+			__builtin_prefetch(
+				vpe_replay_next_word(p[i].sa->replay), 1);
 }
 
 /*

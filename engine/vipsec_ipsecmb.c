@@ -16,6 +16,7 @@
 
 #include <linux/virtio_ipsec.h>
 
+#include "vipsec_arena.h"
 #include "vipsec_ipsecmb.h"
 #include "vpe_algs.h"
 
@@ -27,13 +28,13 @@ static int mb_key_new(struct vpe_crypto *c, const struct vpe_xfrm_params *p,
 	struct vpe_mb_key *k;
 	int ret;
 
-	if (posix_memalign((void **)&k, 64, sizeof(*k)))
+	/* Next to its SA (vipsec_arena.h), zeroed, 64-byte aligned. */
+	k = vpe_arena_alloc(sizeof(*k));
+	if (!k)
 		return -ENOMEM;
-	memset(k, 0, sizeof(*k));
 	ret = vpe_mb_keys_setup(to_mb(c)->mgr, p, k);
 	if (ret) {
-		explicit_bzero(k, sizeof(*k));
-		free(k);
+		vpe_arena_free(k, sizeof(*k)); /* zeroes it */
 		return ret;
 	}
 	shape->iv_len = k->iv_len;
@@ -48,8 +49,7 @@ static void mb_key_free(struct vpe_crypto *c, void *key)
 	(void)c;
 	if (!key)
 		return;
-	explicit_bzero(key, sizeof(struct vpe_mb_key));
-	free(key);
+	vpe_arena_free(key, sizeof(struct vpe_mb_key)); /* zeroes it */
 }
 
 /*

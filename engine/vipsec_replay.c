@@ -3,6 +3,7 @@
 
 #include <linux/virtio_ipsec.h>
 
+#include "vipsec_arena.h"
 #include "vipsec_replay.h"
 #include "vipsec_sync.h"
 
@@ -19,7 +20,8 @@ struct vpe_replay *vpe_replay_new(uint32_t window)
 	need = (window + WORD_BITS - 1) / WORD_BITS + 1;
 	while (words < need)
 		words <<= 1;
-	r = calloc(1, sizeof(*r) + words * sizeof(uint64_t));
+	/* Next to its SA (vipsec_arena.h), zeroed. */
+	r = vpe_arena_alloc(sizeof(*r) + words * sizeof(uint64_t));
 	if (!r)
 		return NULL;
 	r->window = window;
@@ -29,7 +31,9 @@ struct vpe_replay *vpe_replay_new(uint32_t window)
 
 void vpe_replay_free(struct vpe_replay *r)
 {
-	free(r);
+	if (r)
+		vpe_arena_free(r, sizeof(*r) + ((size_t)r->word_mask + 1) *
+						       sizeof(uint64_t));
 }
 
 /*

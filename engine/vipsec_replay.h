@@ -20,6 +20,17 @@ struct vpe_replay {
 	uint64_t bits[];
 };
 
+/*
+ * The word that in-order traffic sets next (the one holding top + 1):
+ * what a prefetch ahead of a burst loads, with the head, so that the
+ * update after the ICV check does not miss (many SAs far from cache).
+ */
+static inline const uint64_t *vpe_replay_next_word(const struct vpe_replay *r)
+{
+	return &r->bits[((__atomic_load_n(&r->top, __ATOMIC_RELAXED) + 1) >> 6) &
+			r->word_mask];
+}
+
 /* window 1 .. 1 << 20. Returns NULL on bad size or no memory. */
 struct vpe_replay *vpe_replay_new(uint32_t window);
 void vpe_replay_free(struct vpe_replay *r);

@@ -92,39 +92,57 @@ uint8_t vpe_sa_cfg_decode(const uint8_t *wire, const struct vpe_sa_limits *lim,
  * the replay window changes under replay_lock.
  */
 struct vpe_sa {
-	uint32_t id;
+	/*
+	 * Line 0: what every packet reads in both directions, and the
+	 * lookup's group check. With a million SAs the SA is far from
+	 * cache: each line a packet needs is a miss to prefetch
+	 * (vpe_esp_prefetch, the core's request pass), so the per-packet
+	 * fields are packed into lines 0 and 1, and the core's per-packet
+	 * state (st: flags, lifetimes, counters) starts at line 3.
+	 */
 	uint32_t group_id;
 	uint32_t spi;
+	uint32_t options;
 	uint8_t direction;
 	uint8_t icv_len;
-	uint8_t dscp_mode, dscp, df_mode;
-	bool stopped; /* sequence space exhausted */
-	uint32_t options;
-	uint64_t seq; /* outbound: last used (may pass seq_max, vpe_sa_seq) */
-	uint64_t seq_max;	     /* outbound: last usable */
-	uint16_t ip_id;		     /* outbound: next outer IPv4 id */
-	uint8_t iv_len;		     /* explicit IV bytes (backend's shape) */
-	uint8_t block_len;	     /* payload alignment (backend's shape) */
-	uint8_t tmpl[VPE_IPV6_HLEN]; /* outer header template (tunnel) */
-	uint8_t tun_src[16], tun_dst[16];
+	uint8_t iv_len;		   /* explicit IV bytes (backend's shape) */
+	uint8_t block_len;	   /* payload alignment (backend's shape) */
 	void *key;		   /* backend key object */
 	struct vpe_replay *replay; /* inbound with anti-replay */
-	uint32_t replay_lock; /* check + update of replay (vpe_spin_lock) */
+	uint64_t seq; /* outbound: last used (may pass seq_max, vpe_sa_seq) */
+	uint64_t seq_max; /* outbound: last usable */
 	uint64_t packets, bytes;
-	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
-	uint8_t mode, ip_version;      /* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
+	/* Line 1: the outer header and the packet format. */
+	uint8_t tmpl[VPE_IPV6_HLEN];   /* outer header template (tunnel) */
+	uint16_t ip_id;		       /* outbound: next outer IPv4 id */
+	uint16_t path_mtu;	       /* 0 = no limit (vipsec_frag.c) */
 	uint16_t udp_sport, udp_dport; /* UDP_ENCAP, host order */
-	uint32_t flow_label;	       /* IPv6 outer flow label */
-	uint32_t tfc_pad_to;	       /* TFC_PAD: inner packet padded to */
-	uint64_t esn_top;	       /* ESN without a window: highest seen */
-	uint8_t nat_oa[16];	       /* transport UDP_ENCAP fix-up */
-	uint8_t sel_src[16], sel_prefix_len; /* SELECTOR */
-	uint16_t path_mtu;		     /* 0 = no limit (vipsec_frag.c) */
-	uint8_t frag_mode;		     /* VIRTIO_IPSEC_FRAG_* */
-	struct vpe_sa_state st; /* stats, lifetimes (vipsec_state.h) */
-	struct vpe_sa *hnext;	/* inbound hash chain (sadb index) */
-	struct vpe_sa *dead;	/* unlinked, freed after a grace period */
+	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
+	uint8_t mode, ip_version; /* VIRTIO_IPSEC_MODE_*, _IPV4/_IPV6 */
+	uint8_t dscp_mode, dscp, df_mode;
+	bool stopped;	   /* sequence space exhausted */
+	uint8_t frag_mode; /* VIRTIO_IPSEC_FRAG_* */
+	uint8_t sel_prefix_len;
+	uint32_t replay_lock; /* check + update of replay (vpe_spin_lock) */
+	uint32_t tfc_pad_to;  /* TFC_PAD: inner packet padded to */
+	/* Line 2: the lookup by SPI (with line 0), some options' data. */
+	uint32_t id;
+	uint32_t flow_label; /* IPv6 outer flow label */
+	uint64_t esn_top;    /* ESN without a window: highest seen */
+	uint8_t tun_src[16], tun_dst[16];
+	struct vpe_sa *hnext; /* inbound hash chain (sadb index) */
+	struct vpe_sa *dead;  /* unlinked, freed after a grace period */
+	/* stats, lifetimes (vipsec_state.h): its first lines are hot */
+	struct vpe_sa_state st __attribute__((aligned(64)));
+	uint8_t nat_oa[16];  /* transport UDP_ENCAP fix-up */
+	uint8_t sel_src[16]; /* SELECTOR, with sel_prefix_len */
 };
+
+/* The hot lines above stay where vpe_esp_prefetch() expects them. */
+_Static_assert(offsetof(struct vpe_sa, tmpl) == 64, "vpe_sa line 1");
+_Static_assert(offsetof(struct vpe_sa, tfc_pad_to) + 4 <= 128,
+	       "vpe_sa hot fields in lines 0 and 1");
+_Static_assert(offsetof(struct vpe_sa, st) == 192, "vpe_sa st at line 3");
 
 struct vpe_grp {
 	bool used;

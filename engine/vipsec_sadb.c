@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vipsec_arena.h"
 #include "vipsec_esp.h"
 #include "vipsec_sa.h"
 
@@ -31,8 +32,7 @@ static void sa_free(struct vpe_sadb *db, struct vpe_sa *sa)
 {
 	db->crypto->ops->key_free(db->crypto, sa->key);
 	vpe_replay_free(sa->replay);
-	explicit_bzero(sa, sizeof(*sa));
-	free(sa);
+	vpe_arena_free(sa, sizeof(*sa)); /* zeroes it */
 }
 
 /*
@@ -176,12 +176,16 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&
 	    vpe_sadb_find_inbound(db, gid, cfg->spi, cfg->tun_dst))
 		return VIRTIO_IPSEC_EXISTS;
-	sa = calloc(1, sizeof(*sa));
+	/*
+	 * The SA, then its key (the backend's key_new) and replay window:
+	 * from the arena in that order, so that they lie side by side.
+	 */
+	sa = vpe_arena_alloc(sizeof(*sa));
 	if (!sa)
 		return VIRTIO_IPSEC_ERR;
 	ret = sa_key_new(c, cfg, sa);
 	if (ret) {
-		free(sa);
+		vpe_arena_free(sa, sizeof(*sa));
 		/* Out of host descriptors or memory: not the key's fault. */
 		return ret == -EMFILE ? VIRTIO_IPSEC_NOSPC :
 		       ret == -ENOMEM ? VIRTIO_IPSEC_ERR :

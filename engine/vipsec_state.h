@@ -82,14 +82,19 @@ struct vpe_erl {
 #define VPE_ERR_KINDS 4
 
 struct vpe_sa_state {
-	struct vpe_erl erl[VPE_ERR_KINDS]; /* per-SA error event limits */
-	struct vpe_life life;
+	/*
+	 * First line: what the core reads for every packet (admission, the
+	 * plain-SA test); then the counters it adds to. The rest is read on
+	 * events, errors and control requests only.
+	 */
+	uint32_t flags;		      /* VPE_ST_* */
 	uint32_t seq_notify_interval; /* packets; 0 = never */
 	bool limited;		      /* some limit of life is set */
-	uint32_t flags;		      /* VPE_ST_* */
 	uint8_t ttl;		      /* outer TTL for the header template */
-	uint64_t added;		      /* core clock at SA_ADD, seconds */
+	struct vpe_life life;
 	uint64_t stats[VPE_STAT_N];
+	struct vpe_erl erl[VPE_ERR_KINDS]; /* per-SA error event limits */
+	uint64_t added;			   /* core clock at SA_ADD, seconds */
 	/*
 	 * With hard packet/byte limits: packets and input bytes admitted
 	 * and not yet refunded (vpe_life_admit() reserves, a failed packet

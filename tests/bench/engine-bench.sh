@@ -57,7 +57,8 @@ NR == 1 { next }
 {
 	k = $3 "," $4 "," $5
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-	if ($1 == "engine" && $2 ~ /inplace/) { if ($6 == 1) ip[k] = $7 }
+	if ($1 == "engine" && $2 == "request32") { if ($6 == 1) q1[k] = $7; else qm[k] = $7 }
+	else if ($1 == "engine" && $2 ~ /inplace/) { if ($6 == 1) ip[k] = $7 }
 	else if ($1 == "engine" && $6 == 1) e1[k] = $7
 	else if ($1 == "engine") em[k] = $7
 	else if ($2 == "lookaside-none") la[k] = $7
@@ -82,12 +83,24 @@ END {
 			r(e1[k], la[k]), r(e1[k], cc[k]), r(e1[k], raw[k]), f(em[k]), cost,
 			f(ip[k]), r(ip[k], la[k]), r(ip[k], cc[k]), r(ip[k], raw[k])
 	}
+	printf "\nThe device path, Mpps: requests of 32 packets naming their SAs by id through the\n"
+	printf "request decoder (SA lookup, admission, statistics); /burst: request / engine burst\n"
+	printf "%-17s %-8s %5s | %7s %6s | %7s %7s\n", "algorithm", "dir", "size", "request", "/burst", "reqN", "cost"
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (!(k in q1)) continue
+		split(k, p, ",")
+		cost = (k in qm && qm[k] > 0) ? sprintf("%+6.1f%%", (q1[k] / qm[k] - 1) * 100) : "      -"
+		printf "%-17s %-8s %5s | %s %s | %s %s\n", p[1], p[2], p[3], f(q1[k]),
+			r(q1[k], e1[k]), f(qm[k]), cost
+	}
 }' "$out/engine.csv"
 
 # The plot: Mpps per workload, engine next to both DPDK modes.
 awk -F, 'NR > 1 && $6 == 1 {
 	k = $3 "-" substr($4, 1, 3) "-" $5
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+	if ($1 == "engine" && $2 == "request32") next
 	if ($1 == "engine" && $2 ~ /inplace/) ip[k] = $7
 	else if ($1 == "engine") e[k] = $7
 	else if ($2 == "lookaside-none") la[k] = $7

@@ -35,6 +35,10 @@ int gt_encap(const struct g_ipsec_la_sa_handle *sh, const uint8_t *in,
 int gt_decap(const struct g_ipsec_la_sa_handle *sh, const uint8_t *in,
 	     uint32_t len, uint8_t *out, uint32_t *out_len);
 
+/* runner.c: the body of the Check programs; returns main's exit code */
+int gt_run_suites(const char *prog, Suite *(*const suites[])(void),
+		  unsigned int n);
+
 Suite *suite_lifecycle(void);
 Suite *suite_packets(void);
 Suite *suite_ioctl(void);

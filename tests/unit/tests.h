@@ -33,6 +33,7 @@ Suite *migrate_suite(void);
 Suite *mq_suite(void);
 Suite *sa_state_suite(void);
 Suite *flow_suite(void);
+Suite *arena_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND
