@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* vpe_crypto: backend selection and helpers shared by backends. */
+#include <endian.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,10 +54,7 @@ int vpe_memneq(const uint8_t *a, const uint8_t *b, size_t n)
 
 void vpe_iv_from_seq(uint64_t seq, uint8_t iv[8])
 {
-	int i;
+	uint64_t be = htobe64(seq); /* one store, not eight */
 
-	for (i = 7; i >= 0; i--) {
-		iv[i] = (uint8_t)seq;
-		seq >>= 8;
-	}
+	memcpy(iv, &be, 8);
 }

@@ -33,6 +33,15 @@ struct vpe_esp_dir {
 	uint8_t (*prepare)(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			   void *st, struct vpe_esp_op *op,
 			   struct vpe_esp_res *res);
+	/*
+	 * NULL, or run after the backend, before finish, over the k packets
+	 * prepared (p[idx[i]], op[i], their states as finish gets them),
+	 * for work cheaper done for a run of one SA at once (decap: the
+	 * replay window under its lock, once per run).
+	 */
+	void (*post)(const struct vpe_esp_pkt *p, const uint8_t *idx,
+		     unsigned int k, const void *st,
+		     const struct vpe_esp_op *ops, struct vpe_esp_res *res);
 	/* After the backend ran op. */
 	void (*finish)(const struct vpe_esp_pkt *p, const void *st,
 		       const struct vpe_esp_op *op, struct vpe_esp_res *res);
@@ -110,6 +119,8 @@ vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
 			c->ops->decrypt(c, ops, k);
 		else if (k)
 			c->ops->encrypt(c, ops, k);
+		if (k && d->post)
+			d->post(p + base, idx, k, st, ops, res + base);
 		for (i = 0; i < k; i++)
 			d->finish(&p[base + idx[i]],
 				  s + (d->pre ? idx[i] : i) * d->st_size,

@@ -248,7 +248,46 @@ static uint8_t decap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	return VIRTIO_IPSEC_OK;
 }
 
-/* Second half, after the backend opened op. */
+/*
+ * After the backend, before decap_finish: the packets it authenticated
+ * through their SA's replay window. Only now may the window move (RFC
+ * 4303 3.4.3), and the check that counts is taken again first: another
+ * queue, or an earlier packet of this burst, may have carried the same
+ * number since the check in prepare. Check and update are one step under
+ * the SA's lock, so each number is accepted exactly once; the lock is
+ * taken once per run of packets of one SA, not per packet.
+ */
+static void decap_post(const struct vpe_esp_pkt *p, const uint8_t *idx,
+		       unsigned int k, const void *st,
+		       const struct vpe_esp_op *ops, struct vpe_esp_res *res)
+{
+	struct vpe_sa *held = NULL;
+	unsigned int i;
+
+	(void)st;
+	for (i = 0; i < k; i++) {
+		struct vpe_sa *sa = p[idx[i]].sa;
+		struct vpe_esp_res *r = &res[idx[i]];
+
+		if (ops[i].status || !sa->replay)
+			continue;
+		if (sa != held) {
+			if (held)
+				vpe_spin_unlock(&held->replay_lock);
+			held = sa;
+			vpe_spin_lock(&sa->replay_lock);
+		}
+		r->status = vpe_replay_check(sa->replay, r->seq);
+		if (r->status == VIRTIO_IPSEC_OK)
+			vpe_replay_update(sa->replay, r->seq);
+		else
+			memset(ops[i].pt, 0, ops[i].len);
+	}
+	if (held)
+		vpe_spin_unlock(&held->replay_lock);
+}
+
+/* Second half, after the backend opened op (and decap_post). */
 static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 			 const struct vpe_esp_op *op, struct vpe_esp_res *res)
 {
@@ -266,27 +305,12 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 		return;
 	}
 	/*
-	 * Authenticated: only now may the window move (RFC 4303 3.4.3).
-	 * Checked again first: an earlier packet of the same burst may have
-	 * carried the same number (a replay inside one burst).
+	 * Authenticated, and through the window (decap_post), or refused
+	 * there with pt zeroed.
 	 */
-	if (sa->replay) {
-		/*
-		 * Another queue may have taken the same number since the
-		 * check in prepare: the check that counts and the update are
-		 * one step under the SA's lock, so each number is accepted
-		 * exactly once.
-		 */
-		vpe_spin_lock(&sa->replay_lock);
-		res->status = vpe_replay_check(sa->replay, res->seq);
-		if (res->status == VIRTIO_IPSEC_OK)
-			vpe_replay_update(sa->replay, res->seq);
-		vpe_spin_unlock(&sa->replay_lock);
-		if (res->status != VIRTIO_IPSEC_OK) {
-			memset(op->pt, 0, op->len);
-			return;
-		}
-	} else {
+	if (res->status != VIRTIO_IPSEC_OK)
+		return;
+	if (!sa->replay) {
 		uint64_t top = vpe_ld(&sa->esn_top);
 
 		while (res->seq > top && !vpe_cas(&sa->esn_top, &top, res->seq))
@@ -343,6 +367,7 @@ static bool decap_must_wait(const struct vpe_esp_pkt *p, const uint8_t *idx,
 
 static const struct vpe_esp_dir decap_dir = {
 	.prepare = decap_prepare,
+	.post = decap_post,
 	.finish = decap_finish,
 	.must_wait = decap_must_wait,
 	.st_size = sizeof(struct in_state),

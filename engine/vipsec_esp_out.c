@@ -103,6 +103,11 @@ uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
 	       tail_len(sa, data);
 }
 
+/* IPv4 template: where its constant words' sum is kept (vpe_esp_tmpl_init). */
+#define TMPL4_SUM VPE_IPV4_HLEN
+_Static_assert(VPE_IPV4_HLEN + sizeof(uint32_t) <= VPE_IPV6_HLEN,
+	       "the IPv4 template's sum fits the template");
+
 void vpe_esp_tmpl_init(struct vpe_sa *sa)
 {
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6)
@@ -111,6 +116,50 @@ void vpe_esp_tmpl_init(struct vpe_sa *sa)
 	else
 		vpe_ipv4_tmpl_init(sa->tmpl, sa->st.ttl, sa->tun_src,
 				   sa->tun_dst);
+	if (sa->ip_version != VIRTIO_IPSEC_IPV6) {
+		uint32_t sum;
+		unsigned int i;
+
+		/*
+		 * Version/IHL and TTL (the bytes beside TOS and protocol,
+		 * which each packet adds), source and destination: what
+		 * write_outer4() needs not sum again per packet. Kept in the
+		 * template's bytes 20-23, which an IPv4 header leaves unused
+		 * (the SA's lines stay as they are).
+		 */
+		sum = (uint32_t)(sa->tmpl[0] << 8) +
+		      (uint32_t)(sa->tmpl[8] << 8);
+		for (i = 12; i < VPE_IPV4_HLEN; i += 2)
+			sum += vpe_get_be16(sa->tmpl + i);
+		memcpy(sa->tmpl + TMPL4_SUM, &sum, sizeof(sum));
+	}
+}
+
+/*
+ * The outer IPv4 header from the SA's template: a fixed-size copy, the
+ * per-packet fields, and the checksum as the template's precomputed sum
+ * plus those fields (RFC 1071), inline. The same bytes as
+ * vpe_ipv4_write_outer_proto(), without its call and its sum over the
+ * addresses on every packet.
+ */
+static void write_outer4(uint8_t *out, const struct vpe_sa *sa, uint8_t tos,
+			 uint16_t tot_len, uint16_t id, bool df, uint8_t proto)
+{
+	uint16_t frag = df ? VPE_IP_DF : 0;
+	uint32_t sum;
+
+	memcpy(&sum, sa->tmpl + TMPL4_SUM, sizeof(sum));
+	sum += tos + tot_len + id + frag + proto;
+
+	memcpy(out, sa->tmpl, VPE_IPV4_HLEN);
+	out[1] = tos;
+	vpe_put_be16(out + 2, tot_len);
+	vpe_put_be16(out + 4, id);
+	vpe_put_be16(out + 6, frag);
+	out[9] = proto;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	vpe_put_be16(out + 10, (uint16_t)~sum);
 }
 
 int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa, uint64_t seq,
@@ -226,9 +275,8 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 				out, sa->tmpl, l->tos,
 				(uint16_t)(l->total - VPE_IPV6_HLEN), proto);
 		} else {
-			vpe_ipv4_write_outer_proto(out, sa->tmpl, l->tos,
-						   (uint16_t)l->total, l->ip_id,
-						   l->df, proto);
+			write_outer4(out, sa, l->tos, (uint16_t)l->total,
+				     l->ip_id, l->df, proto);
 		}
 		return;
 	}
@@ -286,32 +334,37 @@ static uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
 static uint8_t encap_check(const struct vpe_esp_pkt *p, struct out_layout *l,
 			   struct vpe_esp_res *res)
 {
-	struct vpe_sa *sa = p->sa;
+	const struct vpe_sa *sa = p->sa;
+	struct out_layout lo; /* local: the SA's fields stay in registers */
+	uint32_t out_len = 0;
+	uint8_t st;
 
-	res->out_len = 0;
-	res->seq = 0;
-	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
-		return res->status = VIRTIO_IPSEC_INVAL;
-	if (vpe_ld(&sa->stopped))
-		return res->status = VIRTIO_IPSEC_SEQ_OVERFLOW;
-	res->status = layout(sa, p->in, p->in_len, l);
-	if (res->status != VIRTIO_IPSEC_OK)
-		return res->status;
-	if (sa->path_mtu && l->total > sa->path_mtu) {
+	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND) {
+		st = VIRTIO_IPSEC_INVAL;
+	} else if (vpe_ld(&sa->stopped)) {
+		st = VIRTIO_IPSEC_SEQ_OVERFLOW;
+	} else if ((st = layout(sa, p->in, p->in_len, &lo)) !=
+		   VIRTIO_IPSEC_OK) {
+		/* st says why */
+	} else if (sa->path_mtu && lo.total > sa->path_mtu) {
 		/* The caller learns the MTU to size its packets by. */
-		res->out_len = sa->path_mtu;
-		return res->status = VIRTIO_IPSEC_MTU;
+		out_len = sa->path_mtu;
+		st = VIRTIO_IPSEC_MTU;
+	} else if (lo.total > p->out_cap) {
+		out_len = lo.total;
+		st = VIRTIO_IPSEC_DST_TOO_SMALL;
+	} else {
+		lo.in_place = IN_PLACE_NO;
+		if (!is_transport(sa) && p->in == p->out + hdr_len(sa))
+			lo.in_place = IN_PLACE_HEADROOM;
+		else if (!is_transport(sa) && p->in == p->out)
+			lo.in_place = IN_PLACE_SAME;
+		*l = lo;
 	}
-	if (l->total > p->out_cap) {
-		res->out_len = l->total;
-		return res->status = VIRTIO_IPSEC_DST_TOO_SMALL;
-	}
-	l->in_place = IN_PLACE_NO;
-	if (!is_transport(sa) && p->in == p->out + hdr_len(sa))
-		l->in_place = IN_PLACE_HEADROOM;
-	else if (!is_transport(sa) && p->in == p->out)
-		l->in_place = IN_PLACE_SAME;
-	return VIRTIO_IPSEC_OK;
+	res->status = st;
+	res->out_len = out_len;
+	res->seq = 0;
+	return st;
 }
 
 /*
@@ -391,8 +444,8 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 {
 	struct out_layout *l = state;
 	struct vpe_sa *sa = p->sa;
-	uint8_t iv[VPE_ESP_MAX_IVLEN], *pt, *esp;
-	uint32_t i, pt_len;
+	uint32_t i, pt_len, data_len, tfc, pad;
+	uint8_t *pt, *esp, *tail;
 	uint64_t seq;
 
 	if (res->status != VIRTIO_IPSEC_OK)
@@ -408,20 +461,29 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	 */
 	esp = p->out + l->ip_hlen + l->udp_len;
 	pt = esp + VPE_ESP_HLEN + sa->iv_len;
-	pt_len = l->data_len + l->tfc + l->pad + 2;
+	/*
+	 * Lengths in locals: every byte stored to the packet may alias l
+	 * for the compiler, which would load them again after each one.
+	 */
+	data_len = l->data_len;
+	tfc = l->tfc;
+	pad = l->pad;
+	pt_len = data_len + tfc + pad + 2;
 	if (l->in_place == IN_PLACE_SAME)
-		memmove(pt, p->in, l->data_len);
-	if (l->tfc)
-		memset(pt + l->data_len, 0, l->tfc);
-	for (i = 0; i < l->pad; i++)
-		pt[l->data_len + l->tfc + i] = (uint8_t)(i + 1);
-	pt[pt_len - 2] = (uint8_t)l->pad;
-	pt[pt_len - 1] = l->nh;
+		memmove(pt, p->in, data_len);
+	tail = pt + data_len;
+	if (tfc)
+		memset(tail, 0, tfc);
+	tail += tfc;
+	for (i = 0; i < pad; i++)
+		tail[i] = (uint8_t)(i + 1);
+	tail[pad] = (uint8_t)pad;
+	tail[pad + 1] = l->nh;
 
-	c->ops->iv_gen(c, sa->key, seq, iv);
+	/* The IV straight where it goes: the data already left that room. */
+	c->ops->iv_gen(c, sa->key, seq, esp + VPE_ESP_HLEN);
 	vpe_put_be32(esp, sa->spi);
 	vpe_put_be32(esp + 4, (uint32_t)seq);
-	memmove(esp + VPE_ESP_HLEN, iv, sa->iv_len);
 	*op = (struct vpe_esp_op){
 		.key = sa->key,
 		.esp = esp,

@@ -8,6 +8,7 @@
  * at a time (vipsec_ipsecmb_gcm.c); every other transform goes to the job
  * API a batch at a time (vipsec_ipsecmb_jobs.c).
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,21 +52,104 @@ static void mb_key_free(struct vpe_crypto *c, void *key)
 	vpe_arena_free(key, sizeof(struct vpe_mb_key)); /* zeroes it */
 }
 
+/*
+ * IVs for first .. first + VPE_MB_IVC - 1 in one ECB job; false when the
+ * job fails (the caller then draws one IV alone). No other job is in
+ * the manager here: every backend call flushes it before returning.
+ */
+static bool mb_ivc_fill(IMB_MGR *mgr, struct vpe_mb_ivc *v,
+			const struct vpe_mb_key *k, uint64_t first)
+{
+	IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
+	unsigned int i;
+
+	for (i = 0; i < VPE_MB_IVC; i++) {
+		memset(v->blk[i], 0, 8);
+		vpe_iv_from_seq(first + i, v->blk[i] + 8);
+	}
+	job->cipher_mode = IMB_CIPHER_ECB;
+	job->cipher_direction = IMB_DIR_ENCRYPT;
+	job->chain_order = IMB_ORDER_CIPHER_HASH;
+	job->hash_alg = IMB_AUTH_NULL;
+	job->enc_keys = k->iv_key;
+	job->dec_keys = k->iv_key; /* not read when encrypting */
+	job->key_len_in_bytes = 16;
+	job->src = &v->blk[0][0];
+	job->dst = &v->iv[0][0];
+	job->cipher_start_src_offset_in_bytes = 0;
+	job->msg_len_to_cipher_in_bytes = sizeof(v->blk);
+	job->iv = NULL;
+	job->iv_len_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = 0;
+	job->auth_tag_output = NULL;
+	job->auth_tag_output_len_in_bytes = 0;
+	job->user_data = v;
+	job = IMB_SUBMIT_JOB(mgr);
+	if (!job)
+		job = IMB_FLUSH_JOB(mgr);
+	v->key_id = 0;
+	if (!job || job->user_data != v || job->status != IMB_STATUS_COMPLETED)
+		return false;
+	v->key_id = k->iv_key_id;
+	v->first = first;
+	v->n = VPE_MB_IVC;
+	return true;
+}
+
+/*
+ * CBC (RFC 3602): unpredictable, IV = AES(iv_key, 0^64 || seq). From the
+ * backend's IVs drawn ahead when it holds this one; a number that
+ * continues the last one of the same key draws the next VPE_MB_IVC at
+ * once (the rest of a run of one SA); any other, one alone, so that
+ * packets of many SAs, one each, pay no more than before.
+ */
+static __attribute__((noinline)) void mb_iv_cbc(struct vpe_crypto *c,
+						const struct vpe_mb_key *k,
+						uint64_t seq, uint8_t *iv)
+{
+	struct vpe_ipsecmb *mb = to_mb(c);
+	struct vpe_mb_ivc *v = &mb->ivc;
+	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
+	const uint8_t *src = out;
+
+	if (v->key_id == k->iv_key_id && seq - v->first < v->n) {
+		src = v->iv[seq - v->first];
+	} else if (v->key_id == k->iv_key_id && seq == v->first + v->n &&
+		   mb_ivc_fill(mb->mgr, v, k, seq)) {
+		src = v->iv[0];
+	} else {
+		/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
+		vpe_iv_from_seq(seq, in + 8);
+		IMB_AES128_CFB_ONE(mb->mgr, out, zero, in, k->iv_key, 16);
+		/* The next number of this key draws ahead. */
+		v->key_id = k->iv_key_id;
+		v->first = seq + 1;
+		v->n = 0;
+	}
+	if (k->iv_len == 16)
+		memcpy(iv, src, 16); /* AES-CBC: two moves, not a call */
+	else
+		memcpy(iv, src, k->iv_len);
+}
+
 static void mb_iv_gen(struct vpe_crypto *c, const void *key, uint64_t seq,
 		      uint8_t *iv)
 {
 	const struct vpe_mb_key *k = key;
-	uint8_t in[16] = { 0 }, zero[16] = { 0 }, out[16];
 
+	/*
+	 * Counter modes, every packet: the number itself, big-endian, one
+	 * store (unique per key); CBC's block cipher call out of line.
+	 */
 	if (!k->cbc_iv) {
-		if (k->iv_len)
-			vpe_iv_from_seq(seq, iv); /* unique per key */
+		if (k->iv_len) {
+			uint64_t be = htobe64(seq);
+
+			memcpy(iv, &be, 8);
+		}
 		return;
 	}
-	/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
-	vpe_iv_from_seq(seq, in + 8);
-	IMB_AES128_CFB_ONE(to_mb(c)->mgr, out, zero, in, k->iv_key, 16);
-	memcpy(iv, out, k->iv_len);
+	mb_iv_cbc(c, k, seq, iv);
 }
 
 static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
@@ -73,16 +157,16 @@ static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
 {
 	struct vpe_ipsecmb *mb = to_mb(c);
 	struct vpe_esp_op *batch[BATCH];
-	unsigned int i, m = 0;
+	unsigned int i, m = 0, gcm = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct vpe_mb_key *k = ops[i].key;
 
 		if (k->kind == VPE_MB_GCM) {
-			if (encrypt)
-				vpe_mb_gcm_encrypt(mb->mgr, &ops[i]);
-			else
-				vpe_mb_gcm_decrypt(mb->mgr, &ops[i]);
+			/* The whole run of GCM ops from here at once. */
+			gcm = vpe_mb_gcm_run(mb->mgr, &mb->gcm_ctx, ops + i,
+					     n - i, encrypt);
+			i += gcm - 1;
 			continue;
 		}
 		if (encrypt)
@@ -95,6 +179,9 @@ static void mb_run(struct vpe_crypto *c, struct vpe_esp_op *ops, unsigned int n,
 	}
 	if (m)
 		vpe_mb_jobs_run(mb, batch, m, encrypt);
+	/* Nothing key-derived stays behind the call (see gcm_ctx). */
+	if (gcm)
+		explicit_bzero(&mb->gcm_ctx, sizeof(mb->gcm_ctx));
 }
 
 static void mb_encrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
@@ -114,6 +201,7 @@ static void mb_destroy(struct vpe_crypto *c)
 	struct vpe_ipsecmb *mb = to_mb(c);
 
 	free_mb_mgr(mb->mgr);
+	explicit_bzero(&mb->ivc, sizeof(mb->ivc)); /* IVs not yet sent */
 	if (mb->scratch) {
 		explicit_bzero(mb->scratch, mb->scratch_len);
 		free(mb->scratch);

@@ -18,11 +18,35 @@
 
 #include "vipsec_crypto.h"
 
+/*
+ * CBC IVs (AES(iv_key, 0^64 || seq)) drawn ahead for one key: a run of
+ * packets of one SA takes consecutive numbers, and one ECB job over a
+ * run's blocks costs a few ns a block where a call per IV costs ~25
+ * (mb_iv_gen). Keyed by the key's iv_key_id, unique for the process,
+ * so that a key freed and another allocated at its address never
+ * matches.
+ */
+#define VPE_MB_IVC 32
+struct vpe_mb_ivc {
+	uint8_t blk[VPE_MB_IVC][16] __attribute__((aligned(16)));
+	uint8_t iv[VPE_MB_IVC][16] __attribute__((aligned(16)));
+	uint64_t key_id; /* 0: empty */
+	uint64_t first;	 /* iv[i] is for first + i */
+	uint32_t n;	 /* IVs held */
+};
+
 struct vpe_ipsecmb {
 	struct vpe_crypto base;
 	IMB_MGR *mgr;
 	uint8_t *scratch; /* ESN copies for the job API, grows */
 	size_t scratch_len;
+	/*
+	 * The direct GCM API's per-call state (hash subkey products of the
+	 * AAD, a keystream block): one for all packets of a backend call,
+	 * zeroed once at its end (mb_run) rather than after each packet.
+	 */
+	struct gcm_context_data gcm_ctx;
+	struct vpe_mb_ivc ivc;
 };
 
 enum vpe_mb_kind {
@@ -49,7 +73,8 @@ struct vpe_mb_key {
 	uint8_t iv_len, block_len, icv_len;
 	uint8_t salt[4];
 	bool esn;
-	bool cbc_iv; /* IV from iv_key, else from seq */
+	bool cbc_iv;	    /* IV from iv_key, else from seq */
+	uint64_t iv_key_id; /* cbc_iv: this iv_key's (vpe_mb_ivc) */
 	struct gcm_key_data gcm __attribute__((aligned(64))); /* GCM, GMAC */
 	uint32_t enc[60] __attribute__((aligned(16))); /* AES, CCM, ChaCha20 */
 	uint32_t dec[60] __attribute__((aligned(16)));
@@ -71,9 +96,14 @@ static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)
 int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 		      struct vpe_mb_key *k);
 
-/* gcm: one packet each, synchronous. */
-void vpe_mb_gcm_encrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
-void vpe_mb_gcm_decrypt(IMB_MGR *mgr, struct vpe_esp_op *op);
+/*
+ * gcm: the GCM ops at the head of ops[0..n-1], each synchronous, until
+ * the first of another kind; returns how many it ran. ctx is scratch the
+ * caller zeroes when its batch is done.
+ */
+unsigned int vpe_mb_gcm_run(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			    struct vpe_esp_op *ops, unsigned int n,
+			    bool encrypt);
 
 /* jobs: n operations on non-GCM keys through the job API. */
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,

@@ -142,10 +142,13 @@ static int cbc_iv_setup(IMB_MGR *mgr, struct vpe_mb_key *k)
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -EIO;
+	static uint64_t ids; /* 0 is no key's: an empty cache matches none */
+
 	IMB_AES_KEYEXP_128(mgr, rnd, k->iv_key, dec);
 	explicit_bzero(rnd, sizeof(rnd));
 	explicit_bzero(dec, sizeof(dec));
 	k->cbc_iv = true;
+	k->iv_key_id = __atomic_add_fetch(&ids, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 

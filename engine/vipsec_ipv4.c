@@ -76,25 +76,6 @@ void vpe_ipv4_write_outer_proto(uint8_t *hdr, const uint8_t tmpl[VPE_IPV4_HLEN],
 	vpe_put_be16(hdr + 10, (uint16_t)~sum);
 }
 
-int vpe_ipv4_inner_ok(const uint8_t *pkt, uint32_t len)
-{
-	uint32_t ihl;
-
-	if (len < VPE_IPV4_HLEN || (pkt[0] >> 4) != 4)
-		return -1;
-	ihl = (pkt[0] & 0xf) * 4u;
-	if (ihl < VPE_IPV4_HLEN || ihl > len)
-		return -1;
-	return vpe_get_be16(pkt + 2) == len ? 0 : -1;
-}
-
-int vpe_ipv6_inner_ok(const uint8_t *pkt, uint32_t len)
-{
-	if (len < VPE_IPV6_HLEN || (pkt[0] >> 4) != 6)
-		return -1;
-	return VPE_IPV6_HLEN + (uint32_t)vpe_get_be16(pkt + 4) == len ? 0 : -1;
-}
-
 int32_t vpe_ip_inner_len(const uint8_t *pkt, uint32_t len, uint8_t nh)
 {
 	uint32_t n;

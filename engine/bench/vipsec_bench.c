@@ -17,10 +17,12 @@
  * pass, outside the timing) with a 4096-packet replay window, so every
  * packet passes every check once.
  *
- * Usage: vipsec_bench [SECONDS_PER_FIGURE [NUM_SAS [ALG [SIZE]]]]
+ * Usage: vipsec_bench [SECONDS_PER_FIGURE [NUM_SAS [ALG [SIZE [MODE]]]]]
  * (ALG, e.g. aes128gcm, runs that algorithm alone, "raw" the raw
- * intel-ipsec-mb figures alone; SIZE that inner packet size alone: for
- * profiling)
+ * intel-ipsec-mb figures alone; SIZE that inner packet size alone; MODE
+ * "out", "inplace", "in" or "request" (the request path, both
+ * directions) that figure alone: for profiling, so that a
+ * profile holds one path and not the others' set-up)
  * Prints one CSV line per figure (peer,mode,alg,dir,size,sas,mpps,gbps),
  * the same columns as tests/bench/dpdk/rte_ipsec_peer.c, for
  * tests/bench/compare.sh. Figures only: nothing passes or fails on speed.
@@ -57,7 +59,13 @@ static const struct bench_alg algs[] = {
 };
 
 static const uint32_t sizes[] = { 64, 512, 1420 };
-static uint32_t only_size; /* 0: every size */
+static uint32_t only_size;    /* 0: every size */
+static const char *only_mode; /* NULL: every mode */
+
+static int want(const char *mode)
+{
+	return !only_mode || !strcmp(only_mode, mode);
+}
 
 /*
  * This thread's CPU time, not wall time: on a shared host the time other
@@ -301,7 +309,7 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 			pk[i] = (struct vpe_esp_pkt){ out[sa_of(i, nsas)],
 						      in[i], len, enc[i],
 						      BUFSZ };
-		while (t < secs) {
+		while (want("out") && t < secs) {
 			/*
 			 * The packets written afresh before each pass, outside
 			 * the timing, as the DPDK peer refills its mbufs: both
@@ -323,8 +331,9 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 				goto out;
 			}
 		}
-		print("engine", "burst32", a->name, "outbound", len, nsas, n,
-		      t);
+		if (want("out"))
+			print("engine", "burst32", a->name, "outbound", len,
+			      nsas, n, t);
 
 		/*
 		 * In place, as DPDK works on mbufs: each inner packet written
@@ -334,7 +343,7 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 		 */
 		n = 0;
 		t = 0;
-		while (t < secs) {
+		while (want("inplace") && t < secs) {
 			for (i = 0; i < NPKT; i++) {
 				struct vpe_sa *sa = out[sa_of(i, nsas)];
 				uint32_t head = vpe_esp_encap_hdr_len(sa);
@@ -357,12 +366,16 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 				goto out;
 			}
 		}
-		print("engine", "burst32-inplace", a->name, "outbound", len,
-		      nsas, n, t);
+		if (want("inplace"))
+			print("engine", "burst32-inplace", a->name, "outbound",
+			      len, nsas, n, t);
 
 		n = 0;
 		t = 0;
-		while (t < secs) {
+		/* The plaintext to seal, when the outbound figure did not. */
+		for (i = 0; want("in") && i < NPKT; i++)
+			inner(in[i], len);
+		while (want("in") && t < secs) {
 			for (i = 0; i < NPKT;
 			     i++) { /* fresh sequence numbers */
 				vpe_esp_encap(cr, out[sa_of(i, nsas)], in[i],
@@ -387,9 +400,12 @@ static int bench_engine(const struct bench_alg *a, uint32_t nsas, double secs)
 				goto out;
 			}
 		}
-		print("engine", "burst32", a->name, "inbound", len, nsas, n, t);
-		if (bench_requests(c, a, out, nsas, len, 0, secs) ||
-		    bench_requests(c, a, out, nsas, len, 1, secs)) {
+		if (want("in"))
+			print("engine", "burst32", a->name, "inbound", len,
+			      nsas, n, t);
+		if (want("request") &&
+		    (bench_requests(c, a, out, nsas, len, 0, secs) ||
+		     bench_requests(c, a, out, nsas, len, 1, secs))) {
 			ret = 1;
 			goto out;
 		}
@@ -452,6 +468,7 @@ int main(int argc, char **argv)
 	int ret = 0;
 
 	only_size = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 0) : 0;
+	only_mode = argc > 5 ? argv[5] : NULL;
 	in = calloc(NPKT, BUFSZ);
 	enc = calloc(NPKT, BUFSZ);
 	dec = calloc(NPKT, BUFSZ);

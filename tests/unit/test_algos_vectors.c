@@ -356,6 +356,70 @@ START_TEST(test_cbc_iv)
 }
 END_TEST
 
+/*
+ * CBC IVs drawn ahead for a run of one SA (vpe_mb_ivc) are the IVs drawn
+ * one at a time: one backend walks the numbers up (runs, refills, a
+ * second key cutting in), another walks them down (every IV alone); the
+ * same key must give the same IV for each number, and no two numbers
+ * the same IV.
+ */
+START_TEST(test_cbc_iv_ahead)
+{
+	struct vpe_crypto *up = backend(), *down = backend();
+	const struct avec *v = &avecs[0];
+	static uint8_t a[100][16], b2[100][16], o[100][16];
+	uint8_t x[16];
+	struct vpe_sa s1, s2;
+	struct abytes b;
+	uint64_t seq;
+	unsigned int i, j;
+
+	aparse(v, &b);
+	ck_assert(!vsa(up, v, &b, false, &s1));
+	ck_assert(!vsa(up, v, &b, false, &s2));
+	for (seq = 1; seq < 100; seq++) {
+		up->ops->iv_gen(up, s1.key, seq, a[seq]);
+		/* The other SA every 40 numbers: s1's run starts again. */
+		if (seq % 40 == 0)
+			up->ops->iv_gen(up, s2.key, seq, o[seq]);
+	}
+	/* A number behind the run: drawn alone, the same IV. */
+	up->ops->iv_gen(up, s1.key, 7, x);
+	ck_assert_msg(!memcmp(x, a[7], 16), "IV of seq 7 changed");
+	for (seq = 99; seq >= 1; seq--)
+		down->ops->iv_gen(down, s1.key, seq, b2[seq]);
+	for (seq = 1; seq < 100; seq++)
+		ck_assert_msg(!memcmp(a[seq], b2[seq], 16),
+			      "seq %llu: IV drawn ahead differs",
+			      (unsigned long long)seq);
+	for (seq = 40; seq < 100; seq += 40) {
+		down->ops->iv_gen(down, s2.key, seq, x);
+		ck_assert_msg(!memcmp(o[seq], x, 16) &&
+			      memcmp(o[seq], a[seq], 16),
+			      "seq %llu: second SA's IV wrong",
+			      (unsigned long long)seq);
+	}
+	for (i = 1; i < 100; i++)
+		for (j = i + 1; j < 100; j++)
+			ck_assert_msg(memcmp(a[i], a[j], 16),
+				      "seq %u and %u share an IV", i, j);
+	/* A new key (perhaps at the freed one's address) has its own IVs. */
+	up->ops->key_free(up, s1.key);
+	ck_assert(!vsa(up, v, &b, false, &s1));
+	up->ops->iv_gen(up, s1.key, 100, x);
+	up->ops->iv_gen(up, s1.key, 101, x);
+	up->ops->iv_gen(up, s1.key, 1, x);
+	ck_assert_msg(memcmp(x, a[1], 16), "new key, old IVs");
+	down->ops->iv_gen(down, s1.key, 2, a[0]);
+	up->ops->iv_gen(up, s1.key, 2, x);
+	ck_assert_msg(!memcmp(x, a[0], 16), "new key: IV drawn ahead differs");
+	up->ops->key_free(up, s1.key);
+	up->ops->key_free(up, s2.key);
+	vpe_crypto_free(up);
+	vpe_crypto_free(down);
+}
+END_TEST
+
 Suite *algos_vectors_suite(void)
 {
 	Suite *s = suite_create("algos-vectors");
@@ -366,6 +430,7 @@ Suite *algos_vectors_suite(void)
 	tcase_add_loop_test(tc, test_esn_mac_input, 0,
 			    (int)(sizeof(esn_algs) / sizeof(esn_algs[0])));
 	tcase_add_test(tc, test_cbc_iv);
+	tcase_add_test(tc, test_cbc_iv_ahead);
 	suite_add_tcase(s, tc);
 	return s;
 }
