@@ -221,6 +221,8 @@ static void *run_queue(void *arg)
 	}
 	vu_ring_publish(r);
 	vu_ring_kick(r);
+	if (!w->poll)
+		vu_ring_disable_cb(r); /* awake: no calls until we sleep */
 	while (inflight) {
 		unsigned int done = 0;
 		struct vip_batch *b;
@@ -264,11 +266,19 @@ static void *run_queue(void *arg)
 			vu_ring_publish(r);
 			if (vu_ring_kick(r) && !w->t_timed)
 				w->kicks++;
-		} else if (vu_ring_enable_cb_delayed(r) &&
-			   wait_used(w, r, &idle_since)) {
-			return NULL;
+		} else if (w->poll) {
+			if (wait_used(w, r, &idle_since))
+				return NULL;
+		} else {
+			/* Sleep only when too few are done; awake: no calls */
+			if (vu_ring_enable_cb_delayed(r) &&
+			    wait_used(w, r, &idle_since))
+				return NULL;
+			vu_ring_disable_cb(r);
 		}
 	}
+	if (!w->poll)
+		vu_ring_enable_cb_delayed(r); /* calls again: the round trip */
 	return NULL;
 }
 

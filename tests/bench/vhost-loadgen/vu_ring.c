@@ -136,14 +136,32 @@ bool vu_ring_kick(struct vu_ring *r)
 	return true;
 }
 
+void vu_ring_disable_cb(struct vu_ring *r)
+{
+	if (r->cb_off)
+		return;
+	r->cb_off = true;
+	if (!r->event_idx)
+		__atomic_store_n(&r->avail->flags,
+				 (uint16_t)(r->avail->flags |
+					    VU_AVAIL_F_NO_INTERRUPT),
+				 __ATOMIC_RELAXED);
+}
+
 bool vu_ring_enable_cb_delayed(struct vu_ring *r)
 {
 	uint16_t bufs = (uint16_t)((uint16_t)(r->avail_idx - r->last_used) *
 				   3 / 4);
 
-	if (!r->event_idx)
+	r->cb_off = false;
+	if (!r->event_idx) {
 		bufs = 0;
-	else
+		if (r->avail->flags & VU_AVAIL_F_NO_INTERRUPT)
+			__atomic_store_n(&r->avail->flags,
+					 (uint16_t)(r->avail->flags &
+						    ~VU_AVAIL_F_NO_INTERRUPT),
+					 __ATOMIC_RELAXED);
+	} else
 		__atomic_store_n(used_event(r), (uint16_t)(r->last_used + bufs),
 				 __ATOMIC_RELAXED);
 	/* used_event stored before the used index is read (VIRTIO 2.7.10) */
@@ -170,7 +188,7 @@ int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len)
 	 * Calls wanted: the next completion calls (Linux's
 	 * virtqueue_get_buf()); a waiter sets a later one first.
 	 */
-	if (r->event_idx &&
+	if (r->event_idx && !r->cb_off &&
 	    !(r->avail->flags & VU_AVAIL_F_NO_INTERRUPT))
 		__atomic_store_n(used_event(r), r->last_used,
 				 __ATOMIC_RELAXED);

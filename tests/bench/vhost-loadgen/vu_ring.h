@@ -66,6 +66,7 @@ struct vu_ring {
 	int kick_fd, call_fd, err_fd;
 	bool event_idx;	     /* VIRTIO_F_EVENT_IDX negotiated */
 	uint16_t kicked_idx; /* avail_idx at the last kick decision */
+	bool cb_off;	     /* vu_ring_disable_cb(): no call wanted now */
 };
 
 /*
@@ -100,12 +101,20 @@ bool vu_ring_kick(struct vu_ring *r);
 int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len);
 
 /*
+ * The driver is awake and will look at the used ring anyway, as Linux's
+ * virtqueue_disable_cb(): without event_idx VRING_AVAIL_F_NO_INTERRUPT is
+ * set; with it used_event is no longer moved along (vu_ring_get_used()).
+ */
+void vu_ring_disable_cb(struct vu_ring *r);
+
+/*
  * Before sleeping on the call eventfd, as Linux's
  * virtqueue_enable_cb_delayed(): with event_idx, asks for a call only once
  * about 3/4 of the chains now outstanding are used (used_event), so that a
  * driver keeping the ring full is woken once per several completions and
  * the device still has work while it refills; without it a call comes for
- * each one. Returns false when that many are already used (do not sleep).
+ * each one (VRING_AVAIL_F_NO_INTERRUPT cleared). Returns false when that
+ * many are already used (do not sleep).
  */
 bool vu_ring_enable_cb_delayed(struct vu_ring *r);
 
