@@ -63,7 +63,7 @@ struct queue {
 	uint64_t pkts, pkts_timed;
 	struct seqcheck *sc; /* the outbound SA's sequence numbers */
 	double t_timed;
-	double cpu_timed;		/* thread CPU seconds in the timed run */
+	double cpu_timed; /* thread CPU seconds in the timed run */
 	uint64_t kicks, calls, nreq_timed; /* in the timed run */
 	char err[256];
 };
@@ -415,12 +415,17 @@ static void bad_if(bool bad, const char *why)
 static void parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "socket", 1, NULL, 's' }, { "queues", 1, NULL, 'q' },
-		{ "size", 1, NULL, 'l' },   { "batch", 1, NULL, 'b' },
-		{ "depth", 1, NULL, 'd' },  { "seconds", 1, NULL, 't' },
-		{ "poll", 0, NULL, 'p' },   { "shared-sa", 0, NULL, 'S' },
+		{ "socket", 1, NULL, 's' },
+		{ "queues", 1, NULL, 'q' },
+		{ "size", 1, NULL, 'l' },
+		{ "batch", 1, NULL, 'b' },
+		{ "depth", 1, NULL, 'd' },
+		{ "seconds", 1, NULL, 't' },
+		{ "poll", 0, NULL, 'p' },
+		{ "shared-sa", 0, NULL, 'S' },
 		{ "no-event-idx", 0, NULL, 'E' },
-		{ "help", 0, NULL, 'h' },   { NULL, 0, NULL, 0 },
+		{ "help", 0, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 

@@ -150,8 +150,8 @@ void vu_ring_disable_cb(struct vu_ring *r)
 
 bool vu_ring_enable_cb_delayed(struct vu_ring *r)
 {
-	uint16_t bufs = (uint16_t)((uint16_t)(r->avail_idx - r->last_used) *
-				   3 / 4);
+	uint16_t bufs =
+		(uint16_t)((uint16_t)(r->avail_idx - r->last_used) * 3 / 4);
 
 	r->cb_off = false;
 	if (!r->event_idx) {
@@ -190,8 +190,7 @@ int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len)
 	 */
 	if (r->event_idx && !r->cb_off &&
 	    !(r->avail->flags & VU_AVAIL_F_NO_INTERRUPT))
-		__atomic_store_n(used_event(r), r->last_used,
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(used_event(r), r->last_used, __ATOMIC_RELAXED);
 	*token = r->token[e.id];
 	*len = e.len;
 	r->token[e.id] = NULL;

@@ -16,12 +16,12 @@
 
 #include "vu_mem.h"
 
-#define VU_DESC_F_NEXT	    1
-#define VU_DESC_F_WRITE	    2
-#define VU_DESC_F_INDIRECT  4 /* hostile tests only: never negotiated */
-#define VU_USED_F_NO_NOTIFY 1
+#define VU_DESC_F_NEXT		1
+#define VU_DESC_F_WRITE		2
+#define VU_DESC_F_INDIRECT	4 /* hostile tests only: never negotiated */
+#define VU_USED_F_NO_NOTIFY	1
 #define VU_AVAIL_F_NO_INTERRUPT 1
-#define VU_F_EVENT_IDX 29 /* VIRTIO_F_EVENT_IDX (VIRTIO_RING_F_EVENT_IDX) */
+#define VU_F_EVENT_IDX		29 /* VIRTIO_F_EVENT_IDX (VIRTIO_RING_F_EVENT_IDX) */
 
 struct vu_desc {
 	uint64_t addr; /* guest-physical, little-endian (x86 host) */
