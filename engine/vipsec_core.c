@@ -873,6 +873,7 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 		uint8_t *out, status = VIRTIO_IPSEC_OK;
 		struct data_pkt *d;
 		struct vpe_sa *sa = NULL;
+		bool mine, any, alone;
 
 		bool by_spi = !id && !x.encap;
 
@@ -896,13 +897,15 @@ ssize_t vpe_data_run(struct vpe_core *core, struct vpe_crypto *crypto,
 		 * known only then: no SA whose counts matter may be pending.
 		 * A packet that may be fragmented runs alone (several numbers).
 		 */
-		for (k = 0; k < x.nb; k++)
-			if ((sa && data_counts_matter(sa) &&
-			     x.burst[k].sa == sa) ||
-			    (by_spi && status == VIRTIO_IPSEC_OK &&
-			     data_counts_matter(x.burst[k].sa)) ||
-			    (sa && x.encap && sa->path_mtu &&
-			     sa->frag_mode == VIRTIO_IPSEC_FRAG_BEFORE)) {
+		/* What does not depend on k first: mostly nothing to scan */
+		mine = sa && data_counts_matter(sa);
+		any = by_spi && status == VIRTIO_IPSEC_OK;
+		alone = sa && x.encap && sa->path_mtu &&
+			sa->frag_mode == VIRTIO_IPSEC_FRAG_BEFORE;
+		for (k = 0; k < x.nb && (mine || any || alone); k++)
+			if ((mine && x.burst[k].sa == sa) ||
+			    (any && data_counts_matter(x.burst[k].sa)) ||
+			    alone) {
 				data_flush(&x);
 				break;
 			}

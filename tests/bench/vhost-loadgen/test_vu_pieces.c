@@ -157,6 +157,81 @@ START_TEST(ring_chain_used_and_fds)
 }
 END_TEST
 
+/*
+ * VIRTIO_F_EVENT_IDX, driver side (VIRTIO 1.2 2.7.10): a kick only when the
+ * device's avail_event lies among the chains published since the last
+ * kick; used_event moved along per used entry while calls are wanted, held
+ * back while the driver is awake (disable_cb), and set 3/4 of the way
+ * through the outstanding chains before it sleeps (enable_cb_delayed).
+ * Without EVENT_IDX, disable_cb/enable_cb_delayed are NO_INTERRUPT.
+ */
+START_TEST(ring_event_idx)
+{
+	struct vu_buf out = { 0x1000, 10 };
+	uint16_t *avail_event, *used_event;
+	struct vu_ring r;
+	struct vu_mem m;
+	uint32_t len;
+	uint64_t v;
+	void *tok;
+	int i, head[8];
+
+	ck_assert_int_eq(vu_mem_init(&m, 1 << 16), 0);
+	ck_assert_int_eq(vu_ring_init(&r, &m, 8), 0);
+	r.event_idx = true;
+	avail_event = (uint16_t *)&r.used->ring[8];
+	used_event = &r.avail->ring[8];
+	/* The device waits for chain 0: published 0 -> 1, kick. */
+	head[0] = vu_ring_add(&r, &out, 1, NULL, 0, &r);
+	vu_ring_publish(&r);
+	ck_assert(vu_ring_kick(&r));
+	ck_assert_int_eq(read(r.kick_fd, &v, 8), 8);
+	/* Busy device (avail_event still 0): 1 -> 3 needs no kick... */
+	for (i = 1; i < 3; i++)
+		head[i] = vu_ring_add(&r, &out, 1, NULL, 0, &r);
+	vu_ring_publish(&r);
+	ck_assert(!vu_ring_kick(&r));
+	/* ...nor does NO_NOTIFY matter with EVENT_IDX; avail_event 3 does. */
+	r.used->flags = VU_USED_F_NO_NOTIFY;
+	*avail_event = 3;
+	head[3] = vu_ring_add(&r, &out, 1, NULL, 0, &r);
+	vu_ring_publish(&r);
+	ck_assert(vu_ring_kick(&r));
+	/* Nothing published since: no kick whatever avail_event says. */
+	ck_assert(!vu_ring_kick(&r));
+	/* Calls wanted: each used entry asks for a call on the next. */
+	r.used->ring[0] = (struct vu_used_elem){ (uint32_t)head[0], 0 };
+	r.used->idx = 1;
+	ck_assert_int_eq(vu_ring_get_used(&r, &tok, &len), 1);
+	ck_assert_uint_eq(*used_event, 1);
+	/* Awake: used_event stays. */
+	vu_ring_disable_cb(&r);
+	r.used->ring[1] = (struct vu_used_elem){ (uint32_t)head[1], 0 };
+	r.used->idx = 2;
+	ck_assert_int_eq(vu_ring_get_used(&r, &tok, &len), 1);
+	ck_assert_uint_eq(*used_event, 1);
+	ck_assert_uint_eq(r.avail->flags, 0); /* a flag only without it */
+	/* Two outstanding: used_event = last_used (2) + 2 * 3 / 4; sleep. */
+	ck_assert(vu_ring_enable_cb_delayed(&r));
+	ck_assert_uint_eq(*used_event, 3);
+	/* Already 2 used past last_used (> 1): do not sleep. */
+	r.used->ring[2] = (struct vu_used_elem){ (uint32_t)head[2], 0 };
+	r.used->ring[3] = (struct vu_used_elem){ (uint32_t)head[3], 0 };
+	r.used->idx = 4;
+	ck_assert(!vu_ring_enable_cb_delayed(&r));
+	/* Without EVENT_IDX: NO_INTERRUPT while awake, cleared to sleep. */
+	r.event_idx = false;
+	vu_ring_disable_cb(&r);
+	ck_assert_uint_eq(r.avail->flags, VU_AVAIL_F_NO_INTERRUPT);
+	ck_assert_int_eq(vu_ring_get_used(&r, &tok, &len), 1);
+	ck_assert_int_eq(vu_ring_get_used(&r, &tok, &len), 1);
+	ck_assert(vu_ring_enable_cb_delayed(&r));
+	ck_assert_uint_eq(r.avail->flags, 0);
+	vu_ring_fini(&r);
+	vu_mem_fini(&m);
+}
+END_TEST
+
 START_TEST(request_layout_and_esp_check)
 {
 	struct virtio_ipsec_pkt_result res = { 0 };
@@ -456,6 +531,7 @@ int main(void)
 	tcase_add_test(tc, msg_roundtrip_with_fd);
 	tcase_add_test(tc, mem_translation);
 	tcase_add_test(tc, ring_chain_used_and_fds);
+	tcase_add_test(tc, ring_event_idx);
 	tcase_add_test(tc, request_layout_and_esp_check);
 	tcase_add_test(tc, handshake_follows_the_spec);
 	tcase_add_test(tc, handshake_refuses_bad_back_ends);

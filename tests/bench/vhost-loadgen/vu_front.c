@@ -268,6 +268,7 @@ int vu_front_setup_ring(struct vu_front *f, unsigned int idx, uint16_t num)
 		return fail(f, ret, "ring %u of %u entries in shared memory",
 			    idx, num);
 	f->ring_up[idx] = true;
+	r->event_idx = f->features & (1ull << VU_F_EVENT_IDX);
 	ret = set_state(f, VU_SET_VRING_NUM, idx, num);
 	if (!ret)
 		ret = set_state(f, VU_SET_VRING_BASE, idx, 0);

@@ -95,18 +95,79 @@ void vu_ring_push_raw(struct vu_ring *r, uint16_t head)
 	vu_ring_publish(r);
 }
 
-void vu_ring_kick(struct vu_ring *r)
+/* avail_event, after the used ring's entries (VIRTIO 1.2 2.7.8) */
+static uint16_t *avail_event(struct vu_ring *r)
 {
+	return (uint16_t *)&r->used->ring[r->num];
+}
+
+/* used_event, after the available ring's entries */
+static uint16_t *used_event(struct vu_ring *r)
+{
+	return &r->avail->ring[r->num];
+}
+
+/* VIRTIO 1.2 2.7.10: is event among old+1 .. new? (vring_need_event) */
+static bool need_event(uint16_t event, uint16_t new, uint16_t old)
+{
+	return (uint16_t)(new - event - 1) < (uint16_t)(new - old);
+}
+
+bool vu_ring_kick(struct vu_ring *r)
+{
+	uint16_t old = r->kicked_idx;
 	uint64_t one = 1;
 
+	r->kicked_idx = r->avail_idx;
 	/* Pairs with the device's store of used->flags (VIRTIO 2.7.10). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&r->used->flags, __ATOMIC_RELAXED) &
-	    VU_USED_F_NO_NOTIFY)
-		return;
+	if (r->event_idx) {
+		if (!need_event(__atomic_load_n(avail_event(r),
+						__ATOMIC_RELAXED),
+				r->avail_idx, old))
+			return false;
+	} else if (__atomic_load_n(&r->used->flags, __ATOMIC_RELAXED) &
+		   VU_USED_F_NO_NOTIFY) {
+		return false;
+	}
 	if (write(r->kick_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is saturated, the device has a kick. */
 	}
+	return true;
+}
+
+void vu_ring_disable_cb(struct vu_ring *r)
+{
+	if (r->cb_off)
+		return;
+	r->cb_off = true;
+	if (!r->event_idx)
+		__atomic_store_n(&r->avail->flags,
+				 (uint16_t)(r->avail->flags |
+					    VU_AVAIL_F_NO_INTERRUPT),
+				 __ATOMIC_RELAXED);
+}
+
+bool vu_ring_enable_cb_delayed(struct vu_ring *r)
+{
+	uint16_t bufs =
+		(uint16_t)((uint16_t)(r->avail_idx - r->last_used) * 3 / 4);
+
+	r->cb_off = false;
+	if (!r->event_idx) {
+		bufs = 0;
+		if (r->avail->flags & VU_AVAIL_F_NO_INTERRUPT)
+			__atomic_store_n(&r->avail->flags,
+					 (uint16_t)(r->avail->flags &
+						    ~VU_AVAIL_F_NO_INTERRUPT),
+					 __ATOMIC_RELAXED);
+	} else
+		__atomic_store_n(used_event(r), (uint16_t)(r->last_used + bufs),
+				 __ATOMIC_RELAXED);
+	/* used_event stored before the used index is read (VIRTIO 2.7.10) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return (uint16_t)(__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) -
+			  r->last_used) <= bufs;
 }
 
 int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len)
@@ -123,6 +184,13 @@ int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len)
 	if (e.id >= r->num || !r->token[e.id])
 		return -EPROTO;
 	r->last_used++;
+	/*
+	 * Calls wanted: the next completion calls (Linux's
+	 * virtqueue_get_buf()); a waiter sets a later one first.
+	 */
+	if (r->event_idx && !r->cb_off &&
+	    !(r->avail->flags & VU_AVAIL_F_NO_INTERRUPT))
+		__atomic_store_n(used_event(r), r->last_used, __ATOMIC_RELAXED);
 	*token = r->token[e.id];
 	*len = e.len;
 	r->token[e.id] = NULL;

@@ -3,8 +3,10 @@
  * Split virtqueue, driver side (VIRTIO 1.2 section 2.7), in the shared
  * memory of vu_mem: descriptor table, available ring, used ring, and the
  * eventfds vhost-user carries (kick: we notify the back end; call: it
- * notifies us; err: it reports a ring error). No EVENT_IDX, no indirect
- * descriptors: the load generator does not negotiate them.
+ * notifies us; err: it reports a ring error). VIRTIO_F_EVENT_IDX when the
+ * front end negotiated it (event_idx): used_event and avail_event as
+ * Linux's virtio_ring uses them. No indirect descriptors: the load
+ * generator does not negotiate them.
  */
 #ifndef VU_RING_H
 #define VU_RING_H
@@ -14,10 +16,12 @@
 
 #include "vu_mem.h"
 
-#define VU_DESC_F_NEXT	    1
-#define VU_DESC_F_WRITE	    2
-#define VU_DESC_F_INDIRECT  4 /* hostile tests only: never negotiated */
-#define VU_USED_F_NO_NOTIFY 1
+#define VU_DESC_F_NEXT		1
+#define VU_DESC_F_WRITE		2
+#define VU_DESC_F_INDIRECT	4 /* hostile tests only: never negotiated */
+#define VU_USED_F_NO_NOTIFY	1
+#define VU_AVAIL_F_NO_INTERRUPT 1
+#define VU_F_EVENT_IDX		29 /* VIRTIO_F_EVENT_IDX (VIRTIO_RING_F_EVENT_IDX) */
 
 struct vu_desc {
 	uint64_t addr; /* guest-physical, little-endian (x86 host) */
@@ -60,6 +64,9 @@ struct vu_ring {
 	uint16_t last_used; /* next used entry to read */
 	void **token;	    /* per head, NULL when free */
 	int kick_fd, call_fd, err_fd;
+	bool event_idx;	     /* VIRTIO_F_EVENT_IDX negotiated */
+	uint16_t kicked_idx; /* avail_idx at the last kick decision */
+	bool cb_off;	     /* vu_ring_disable_cb(): no call wanted now */
 };
 
 /*
@@ -79,8 +86,12 @@ int vu_ring_add(struct vu_ring *r, const struct vu_buf *out, unsigned int nout,
 /* Makes added chains visible (store-release of avail->idx). */
 void vu_ring_publish(struct vu_ring *r);
 
-/* Writes the kick eventfd unless the device asked for no notifications. */
-void vu_ring_kick(struct vu_ring *r);
+/*
+ * Writes the kick eventfd unless the device asked for no notifications
+ * (VRING_USED_F_NO_NOTIFY; with event_idx: unless avail_event is not among
+ * the chains published since the last kick). True when it wrote.
+ */
+bool vu_ring_kick(struct vu_ring *r);
 
 /*
  * Takes the next used entry: returns 1 with *token and *len, 0 when none,
@@ -88,6 +99,24 @@ void vu_ring_kick(struct vu_ring *r);
  * (a broken device: the caller stops using the ring).
  */
 int vu_ring_get_used(struct vu_ring *r, void **token, uint32_t *len);
+
+/*
+ * The driver is awake and will look at the used ring anyway, as Linux's
+ * virtqueue_disable_cb(): without event_idx VRING_AVAIL_F_NO_INTERRUPT is
+ * set; with it used_event is no longer moved along (vu_ring_get_used()).
+ */
+void vu_ring_disable_cb(struct vu_ring *r);
+
+/*
+ * Before sleeping on the call eventfd, as Linux's
+ * virtqueue_enable_cb_delayed(): with event_idx, asks for a call only once
+ * about 3/4 of the chains now outstanding are used (used_event), so that a
+ * driver keeping the ring full is woken once per several completions and
+ * the device still has work while it refills; without it a call comes for
+ * each one (VRING_AVAIL_F_NO_INTERRUPT cleared). Returns false when that
+ * many are already used (do not sleep).
+ */
+bool vu_ring_enable_cb_delayed(struct vu_ring *r);
 
 /*
  * Waits up to timeout_ms for the call eventfd, the err eventfd, or the
