@@ -107,6 +107,13 @@ struct vpe_crypto_ops {
 	/* Zeroes and frees a key object. NULL is a no-op. */
 	void (*key_free)(struct vpe_crypto *c, void *key);
 	/*
+	 * Optional: prefetches the lines of the key object that a packet
+	 * of this direction reads, once its first line is in cache or on
+	 * its way (vpe_esp_prefetch). NULL: the engine prefetches the
+	 * key's first 8 lines.
+	 */
+	void (*key_prefetch)(const void *key, bool encrypt);
+	/*
 	 * Writes the explicit IV for outbound sequence number seq: unique
 	 * per key for counter-based modes (GCM, CCM, GMAC, CTR: the sequence
 	 * number itself), unpredictable for CBC (RFC 3602).

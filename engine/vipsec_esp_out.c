@@ -531,8 +531,10 @@ void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
 	vpe_esp_encap_burst(c, &p, 1, res);
 }
 
-void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
+void vpe_esp_prefetch(const struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+		      unsigned int n)
 {
+	void (*key_prefetch)(const void *, bool) = c->ops->key_prefetch;
 	unsigned int i, l;
 
 	/*
@@ -547,23 +549,35 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 				__builtin_prefetch(
 					(const char *)p[i].sa + 64 * l, 1);
 	/*
-	 * Then what the SAs point at: the key's first eight lines (the
-	 * ipsec-mb key object puts what a packet reads there) and the
-	 * replay window's head.
+	 * Then what the SAs point at: the key's first line (or, when the
+	 * backend does not say which lines a packet reads, its first eight)
+	 * and the replay window's head.
 	 */
 	for (i = 0; i < n; i++) {
 		if (i && p[i].sa == p[i - 1].sa)
 			continue;
-		for (l = 0; l < 8; l++)
+		for (l = 0; l < (key_prefetch ? 1 : 8); l++)
 			__builtin_prefetch((const char *)p[i].sa->key + 64 * l);
 		if (p[i].sa->replay)
 			__builtin_prefetch(p[i].sa->replay, 1);
 	}
-	/* Last the bitmap word the in-order packet sets, named by the head. */
-	for (i = 0; i < n; i++)
-		if ((!i || p[i].sa != p[i - 1].sa) && p[i].sa->replay)
+	/*
+	 * Last what those name: the key lines this direction's packets read
+	 * (the backend's map, in the key's first line: CBC+HMAC reads
+	 * schedules and MAC states spread over the object, different ones
+	 * each way) and the bitmap word the in-order packet sets.
+	 */
+	for (i = 0; i < n; i++) {
+		if (i && p[i].sa == p[i - 1].sa)
+			continue;
+		if (key_prefetch)
+			key_prefetch(p[i].sa->key,
+				     p[i].sa->direction ==
+					     VIRTIO_IPSEC_DIR_OUTBOUND);
+		if (p[i].sa->replay)
 			__builtin_prefetch(
 				vpe_replay_next_word(p[i].sa->replay), 1);
+	}
 }
 
 /*
