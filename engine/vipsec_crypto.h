@@ -107,10 +107,11 @@ struct vpe_crypto_ops {
 	/* Zeroes and frees a key object. NULL is a no-op. */
 	void (*key_free)(struct vpe_crypto *c, void *key);
 	/*
-	 * Optional: prefetches the lines of the key object that a packet
-	 * of this direction reads, once its first line is in cache or on
-	 * its way (vpe_esp_prefetch). NULL: the engine prefetches the
-	 * key's first 8 lines.
+	 * Optional: prefetches the lines of the key object past its first
+	 * 8 that a packet of this direction reads. The engine prefetches
+	 * the first 8 of every key (a backend puts what packets read
+	 * there), then calls this once those are on their way
+	 * (vpe_esp_prefetch).
 	 */
 	void (*key_prefetch)(const void *key, bool encrypt);
 	/*

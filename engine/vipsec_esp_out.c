@@ -549,23 +549,23 @@ void vpe_esp_prefetch(const struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 				__builtin_prefetch(
 					(const char *)p[i].sa + 64 * l, 1);
 	/*
-	 * Then what the SAs point at: the key's first line (or, when the
-	 * backend does not say which lines a packet reads, its first eight)
-	 * and the replay window's head.
+	 * Then what the SAs point at: the key's first eight lines (the
+	 * ipsec-mb key object puts what a packet reads there, all of it
+	 * for GCM and for CBC+HMAC outbound) and the replay window's head.
 	 */
 	for (i = 0; i < n; i++) {
 		if (i && p[i].sa == p[i - 1].sa)
 			continue;
-		for (l = 0; l < (key_prefetch ? 1 : 8); l++)
+		for (l = 0; l < 8; l++)
 			__builtin_prefetch((const char *)p[i].sa->key + 64 * l);
 		if (p[i].sa->replay)
 			__builtin_prefetch(p[i].sa->replay, 1);
 	}
 	/*
-	 * Last what those name: the key lines this direction's packets read
-	 * (the backend's map, in the key's first line: CBC+HMAC reads
-	 * schedules and MAC states spread over the object, different ones
-	 * each way) and the bitmap word the in-order packet sets.
+	 * Last what those name: the key lines past the eighth that this
+	 * direction's packets read (the backend's map, in the key's first
+	 * line: CBC+HMAC inbound's decryption schedule) and the bitmap word
+	 * the in-order packet sets.
 	 */
 	for (i = 0; i < n; i++) {
 		if (i && p[i].sa == p[i - 1].sa)

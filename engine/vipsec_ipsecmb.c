@@ -59,11 +59,14 @@ static void mb_key_free(struct vpe_crypto *c, void *key)
 	vpe_arena_free(key, ((struct vpe_mb_key *)key)->size);
 }
 
-/* The lines a packet of this direction reads, but line 0 (under way). */
+/*
+ * The lines a packet of this direction reads past the first 8 (which the
+ * engine has prefetched already): CBC+HMAC inbound's decryption schedule.
+ */
 static void mb_key_prefetch(const void *key, bool encrypt)
 {
 	const struct vpe_mb_key *k = key;
-	uint32_t m = k->hot[encrypt] & ~1u;
+	uint32_t m = k->hot[encrypt] & ~0xffu;
 
 	while (m) {
 		__builtin_prefetch((const char *)key + 64 * __builtin_ctz(m));
