@@ -107,6 +107,14 @@ struct vpe_crypto_ops {
 	/* Zeroes and frees a key object. NULL is a no-op. */
 	void (*key_free)(struct vpe_crypto *c, void *key);
 	/*
+	 * Optional: prefetches the lines of the key object past its first
+	 * 8 that a packet of this direction reads. The engine prefetches
+	 * the first 8 of every key (a backend puts what packets read
+	 * there), then calls this once those are on their way
+	 * (vpe_esp_prefetch).
+	 */
+	void (*key_prefetch)(const void *key, bool encrypt);
+	/*
 	 * Writes the explicit IV for outbound sequence number seq: unique
 	 * per key for counter-based modes (GCM, CCM, GMAC, CTR: the sequence
 	 * number itself), unpredictable for CBC (RFC 3602).

@@ -74,7 +74,8 @@ struct vpe_esp_pkt {
  * SA and then its key, so that with many SAs (state far from cache) the
  * misses of the whole burst overlap instead of coming one per packet.
  */
-void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n);
+void vpe_esp_prefetch(const struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+		      unsigned int n);
 
 /* Packets per backend call inside the burst functions (any n is fine). */
 #define VPE_ESP_BURST 64

@@ -99,7 +99,7 @@ vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
 
 	for (base = 0; base < n; base += m) {
 		m = n - base < VPE_ESP_BURST ? n - base : VPE_ESP_BURST;
-		vpe_esp_prefetch(p + base, m);
+		vpe_esp_prefetch(c, p + base, m);
 		/* No must_wait with pre: the chunk is m packets, as pre saw. */
 		if (d->pre)
 			d->pre(p + base, m, st, res + base);

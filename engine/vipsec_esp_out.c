@@ -531,8 +531,10 @@ void vpe_esp_encap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
 	vpe_esp_encap_burst(c, &p, 1, res);
 }
 
-void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
+void vpe_esp_prefetch(const struct vpe_crypto *c, const struct vpe_esp_pkt *p,
+		      unsigned int n)
 {
+	void (*key_prefetch)(const void *, bool) = c->ops->key_prefetch;
 	unsigned int i, l;
 
 	/*
@@ -548,8 +550,8 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 					(const char *)p[i].sa + 64 * l, 1);
 	/*
 	 * Then what the SAs point at: the key's first eight lines (the
-	 * ipsec-mb key object puts what a packet reads there) and the
-	 * replay window's head.
+	 * ipsec-mb key object puts what a packet reads there, all of it
+	 * for GCM and for CBC+HMAC outbound) and the replay window's head.
 	 */
 	for (i = 0; i < n; i++) {
 		if (i && p[i].sa == p[i - 1].sa)
@@ -559,11 +561,23 @@ void vpe_esp_prefetch(const struct vpe_esp_pkt *p, unsigned int n)
 		if (p[i].sa->replay)
 			__builtin_prefetch(p[i].sa->replay, 1);
 	}
-	/* Last the bitmap word the in-order packet sets, named by the head. */
-	for (i = 0; i < n; i++)
-		if ((!i || p[i].sa != p[i - 1].sa) && p[i].sa->replay)
+	/*
+	 * Last what those name: the key lines past the eighth that this
+	 * direction's packets read (the backend's map, in the key's first
+	 * line: CBC+HMAC inbound's decryption schedule) and the bitmap word
+	 * the in-order packet sets.
+	 */
+	for (i = 0; i < n; i++) {
+		if (i && p[i].sa == p[i - 1].sa)
+			continue;
+		if (key_prefetch)
+			key_prefetch(p[i].sa->key,
+				     p[i].sa->direction ==
+					     VIRTIO_IPSEC_DIR_OUTBOUND);
+		if (p[i].sa->replay)
 			__builtin_prefetch(
 				vpe_replay_next_word(p[i].sa->replay), 1);
+	}
 }
 
 /*

@@ -25,18 +25,24 @@
 static int mb_key_new(struct vpe_crypto *c, const struct vpe_xfrm_params *p,
 		      void **out, struct vpe_xfrm_shape *shape)
 {
-	struct vpe_mb_key *k;
+	struct vpe_mb_key tmp = { 0 }, *k;
 	int ret;
 
-	/* Next to its SA (vipsec_arena.h), zeroed, 64-byte aligned. */
-	k = vpe_arena_alloc(sizeof(*k));
+	/*
+	 * Built at the largest size, then kept at the size its transform
+	 * needs, next to its SA (vipsec_arena.h), 64-byte aligned.
+	 */
+	ret = vpe_mb_keys_setup(to_mb(c)->mgr, p, &tmp);
+	k = ret ? NULL : vpe_arena_alloc(tmp.size);
+	if (k) {
+		memcpy(k, &tmp, tmp.size);
+		vpe_mb_key_moved(k);
+	}
+	explicit_bzero(&tmp, sizeof(tmp));
+	if (ret)
+		return ret;
 	if (!k)
 		return -ENOMEM;
-	ret = vpe_mb_keys_setup(to_mb(c)->mgr, p, k);
-	if (ret) {
-		vpe_arena_free(k, sizeof(*k)); /* zeroes it */
-		return ret;
-	}
 	shape->iv_len = k->iv_len;
 	shape->block_len = k->block_len;
 	shape->icv_len = k->icv_len;
@@ -49,7 +55,23 @@ static void mb_key_free(struct vpe_crypto *c, void *key)
 	(void)c;
 	if (!key)
 		return;
-	vpe_arena_free(key, sizeof(struct vpe_mb_key)); /* zeroes it */
+	/* Zeroes it: all the size it was allocated at. */
+	vpe_arena_free(key, ((struct vpe_mb_key *)key)->size);
+}
+
+/*
+ * The lines a packet of this direction reads past the first 8 (which the
+ * engine has prefetched already): CBC+HMAC inbound's decryption schedule.
+ */
+static void mb_key_prefetch(const void *key, bool encrypt)
+{
+	const struct vpe_mb_key *k = key;
+	uint32_t m = k->hot[encrypt] & ~0xffu;
+
+	while (m) {
+		__builtin_prefetch((const char *)key + 64 * __builtin_ctz(m));
+		m &= m - 1;
+	}
 }
 
 /*
@@ -71,8 +93,8 @@ static bool mb_ivc_fill(IMB_MGR *mgr, struct vpe_mb_ivc *v,
 	job->cipher_direction = IMB_DIR_ENCRYPT;
 	job->chain_order = IMB_ORDER_CIPHER_HASH;
 	job->hash_alg = IMB_AUTH_NULL;
-	job->enc_keys = k->iv_key;
-	job->dec_keys = k->iv_key; /* not read when encrypting */
+	job->enc_keys = vpe_mb_at(k, k->iv_key);
+	job->dec_keys = job->enc_keys; /* not read when encrypting */
 	job->key_len_in_bytes = 16;
 	job->src = &v->blk[0][0];
 	job->dst = &v->iv[0][0];
@@ -120,7 +142,8 @@ static __attribute__((noinline)) void mb_iv_cbc(struct vpe_crypto *c,
 	} else {
 		/* out = zero ^ AES(iv_key, 0^64 || seq): one block of ECB. */
 		vpe_iv_from_seq(seq, in + 8);
-		IMB_AES128_CFB_ONE(mb->mgr, out, zero, in, k->iv_key, 16);
+		IMB_AES128_CFB_ONE(mb->mgr, out, zero, in,
+				   vpe_mb_at(k, k->iv_key), 16);
 		/* The next number of this key draws ahead. */
 		v->key_id = k->iv_key_id;
 		v->first = seq + 1;
@@ -235,6 +258,7 @@ static const struct vpe_crypto_ops ipsecmb_ops = {
 #undef VPE_AUTH
 	.key_new = mb_key_new,
 	.key_free = mb_key_free,
+	.key_prefetch = mb_key_prefetch,
 	.iv_gen = mb_iv_gen,
 	.encrypt = mb_encrypt,
 	.decrypt = mb_decrypt,

@@ -12,6 +12,7 @@
 #define VPE_IPSECMB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <intel-ipsec-mb.h>
@@ -58,12 +59,16 @@ enum vpe_mb_kind {
 };
 
 /*
- * The 64-byte aligned per-SA key object. What every packet reads comes
- * first: the shape in line 0, then the GCM schedule and hash keys (lines
- * 1-6 on AVX2), so that the engine's prefetch of the key's first lines
- * (vpe_esp_prefetch) covers all a GCM packet touches, with many SAs far
- * from cache.
+ * The 64-byte aligned per-SA key object, allocated at the size its
+ * transform needs (size). Line 0 is the shape; then one area per
+ * algorithm family: GCM and GMAC the library's gcm_key_data (lines 1-6
+ * on AVX2), everything else the schedules it uses, packed in the order
+ * a packet reads them (MAC states, encryption schedule, CBC IV key,
+ * decryption schedule, ...) at offsets from the object's start. With
+ * many SAs far from cache, hot[] names the lines a packet reads, so
+ * that the engine's prefetch (the key_prefetch op) loads exactly those.
  */
+#define VPE_MB_AREA 1536
 struct vpe_mb_key {
 	IMB_CIPHER_MODE cipher;
 	IMB_HASH_ALG hash;
@@ -75,17 +80,28 @@ struct vpe_mb_key {
 	bool esn;
 	bool cbc_iv;	    /* IV from iv_key, else from seq */
 	uint64_t iv_key_id; /* cbc_iv: this iv_key's (vpe_mb_ivc) */
-	struct gcm_key_data gcm __attribute__((aligned(64))); /* GCM, GMAC */
-	uint32_t enc[60] __attribute__((aligned(16))); /* AES, CCM, ChaCha20 */
-	uint32_t dec[60] __attribute__((aligned(16)));
-	uint64_t des_ks[3][16]; /* DES: [0]; 3DES: all */
-	const void *des_ptrs[3];
-	uint8_t ipad[64], opad[64]; /* HMAC inner/outer states */
-	uint32_t xcbc_k1[44] __attribute__((aligned(16)));
-	uint8_t xcbc_k2[16] __attribute__((aligned(16)));
-	uint8_t xcbc_k3[16] __attribute__((aligned(16)));
-	uint32_t iv_key[44] __attribute__((aligned(16))); /* CBC IVs */
+	uint32_t hot[2];    /* [encrypt]: bit l set when line l is read */
+	uint16_t size;	    /* bytes allocated (and zeroed when freed) */
+	/* Offsets from the object's start into area (0: none). */
+	uint16_t enc, dec;   /* AES (CCM, CTR: enc only), ChaCha key */
+	uint16_t iv_key;     /* CBC IVs: AES-128 encryption schedule */
+	uint16_t ipad, opad; /* HMAC inner/outer states */
+	uint16_t xcbc_k1, xcbc_k2, xcbc_k3;
+	uint16_t des_ks, des_ptrs; /* DES: 1 schedule, 3DES: 3, and pointers */
+	union {
+		struct gcm_key_data gcm; /* GCM, GMAC */
+		uint8_t area[VPE_MB_AREA];
+	} __attribute__((aligned(64)));
 };
+
+_Static_assert(offsetof(struct vpe_mb_key, gcm) == 64, "key area at line 1");
+_Static_assert(sizeof(struct vpe_mb_key) <= 32 * 64, "hot[] covers the key");
+
+/* The part of k at offset off (one of the offsets above). */
+static inline void *vpe_mb_at(const struct vpe_mb_key *k, uint16_t off)
+{
+	return (char *)(uintptr_t)k + off;
+}
 
 static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)
 {
@@ -95,6 +111,8 @@ static inline struct vpe_ipsecmb *to_mb(struct vpe_crypto *c)
 /* keys: validates p against the RFC lengths and expands everything. */
 int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 		      struct vpe_mb_key *k);
+/* After k was copied (size bytes) to where it stays: its own pointers. */
+void vpe_mb_key_moved(struct vpe_mb_key *k);
 
 /*
  * gcm: the GCM ops at the head of ops[0..n-1], each synchronous, until

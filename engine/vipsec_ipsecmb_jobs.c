@@ -115,13 +115,13 @@ static void fill_mac(IMB_JOB *job, const struct vpe_mb_key *k)
 		job->auth_tag_output_len_in_bytes = 0;
 		return;
 	case IMB_AUTH_AES_XCBC:
-		job->u.XCBC._k1_expanded = k->xcbc_k1;
-		job->u.XCBC._k2 = k->xcbc_k2;
-		job->u.XCBC._k3 = k->xcbc_k3;
+		job->u.XCBC._k1_expanded = vpe_mb_at(k, k->xcbc_k1);
+		job->u.XCBC._k2 = vpe_mb_at(k, k->xcbc_k2);
+		job->u.XCBC._k3 = vpe_mb_at(k, k->xcbc_k3);
 		break;
 	default:
-		job->u.HMAC._hashed_auth_key_xor_ipad = k->ipad;
-		job->u.HMAC._hashed_auth_key_xor_opad = k->opad;
+		job->u.HMAC._hashed_auth_key_xor_ipad = vpe_mb_at(k, k->ipad);
+		job->u.HMAC._hashed_auth_key_xor_opad = vpe_mb_at(k, k->opad);
 		break;
 	}
 }
@@ -144,8 +144,8 @@ static void fill_chain(IMB_JOB *job, struct job_ctx *x,
 	job->key_len_in_bytes = k->key_len;
 	switch (k->cipher) {
 	case IMB_CIPHER_CBC:
-		job->enc_keys = k->enc;
-		job->dec_keys = k->dec;
+		job->enc_keys = vpe_mb_at(k, k->enc);
+		job->dec_keys = vpe_mb_at(k, k->dec);
 		job->iv = op->esp + 8;
 		job->iv_len_in_bytes = 16;
 		break;
@@ -153,17 +153,17 @@ static void fill_chain(IMB_JOB *job, struct job_ctx *x,
 		/* RFC 3686: nonce || IV || 1; the library appends the 1. */
 		memcpy(x->iv, k->salt, 4);
 		memcpy(x->iv + 4, op->esp + 8, 8);
-		job->enc_keys = job->dec_keys = k->enc;
+		job->enc_keys = job->dec_keys = vpe_mb_at(k, k->enc);
 		job->iv = x->iv;
 		job->iv_len_in_bytes = 12;
 		break;
 	case IMB_CIPHER_DES:
-		job->enc_keys = job->dec_keys = k->des_ks[0];
+		job->enc_keys = job->dec_keys = vpe_mb_at(k, k->des_ks);
 		job->iv = op->esp + 8;
 		job->iv_len_in_bytes = 8;
 		break;
 	case IMB_CIPHER_DES3:
-		job->enc_keys = job->dec_keys = k->des_ptrs;
+		job->enc_keys = job->dec_keys = vpe_mb_at(k, k->des_ptrs);
 		job->iv = op->esp + 8;
 		job->iv_len_in_bytes = 8;
 		break;
@@ -204,7 +204,7 @@ static void fill_aead_span(IMB_JOB *job, const struct job_ctx *x,
 {
 	const struct vpe_esp_op *op = x->op;
 
-	job->enc_keys = job->dec_keys = k->enc;
+	job->enc_keys = job->dec_keys = vpe_mb_at(k, k->enc);
 	job->key_len_in_bytes = key_len;
 	job->cipher_start_src_offset_in_bytes = 0;
 	job->msg_len_to_cipher_in_bytes = op->len;

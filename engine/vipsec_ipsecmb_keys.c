@@ -6,6 +6,7 @@
  * so that the per-packet path only points jobs at them.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -57,15 +58,57 @@ static const struct enc_info *find_enc(uint8_t alg)
 	return NULL;
 }
 
+/*
+ * Room for len bytes in k's area, 16-byte aligned, after what is placed
+ * already (k->size so far); its offset. Every family's largest set fits
+ * (AES-256-CBC with HMAC-SHA-512 and a CBC IV key: 848 bytes of area).
+ */
+static uint16_t place(struct vpe_mb_key *k, size_t len)
+{
+	size_t off = ((size_t)k->size + 15) & ~(size_t)15;
+
+	if (off + len > sizeof(*k))
+		abort(); /* a new algorithm outgrew VPE_MB_AREA */
+	k->size = (uint16_t)(off + len);
+	return (uint16_t)off;
+}
+
+/* The lines of [off, off + len) are read by packets of these directions. */
+static void hot(struct vpe_mb_key *k, uint16_t off, size_t len, bool enc,
+		bool dec)
+{
+	for (size_t l = off / 64; l <= (off + len - 1) / 64; l++) {
+		if (enc)
+			k->hot[1] |= 1u << l;
+		if (dec)
+			k->hot[0] |= 1u << l;
+	}
+}
+
+/* AES round keys: (rounds + 1) blocks. */
+static size_t aes_sched_len(uint8_t len)
+{
+	return ((size_t)len / 4 + 7) * 16;
+}
+
+/*
+ * The encryption schedule at k->enc, the decryption one at k->dec, or
+ * (dec 0: CTR, CCM) nowhere kept.
+ */
 static void aes_expand(IMB_MGR *mgr, const uint8_t *key, uint8_t len,
 		       struct vpe_mb_key *k)
 {
+	uint32_t tmp[60] __attribute__((aligned(16)));
+	void *enc = vpe_mb_at(k, k->enc);
+	void *dec = k->dec ? vpe_mb_at(k, k->dec) : tmp;
+
 	if (len == 16)
-		IMB_AES_KEYEXP_128(mgr, key, k->enc, k->dec);
+		IMB_AES_KEYEXP_128(mgr, key, enc, dec);
 	else if (len == 24)
-		IMB_AES_KEYEXP_192(mgr, key, k->enc, k->dec);
+		IMB_AES_KEYEXP_192(mgr, key, enc, dec);
 	else
-		IMB_AES_KEYEXP_256(mgr, key, k->enc, k->dec);
+		IMB_AES_KEYEXP_256(mgr, key, enc, dec);
+	explicit_bzero(tmp, sizeof(tmp));
 }
 
 /* HMAC: the states after one block of key ^ ipad and key ^ opad. */
@@ -77,7 +120,7 @@ static void hmac_pre(IMB_MGR *mgr, const struct mac_info *m, const uint8_t *key,
 
 	for (int pass = 0; pass < 2; pass++) {
 		uint8_t pad = pass ? 0x5c : 0x36;
-		uint8_t *out = pass ? k->opad : k->ipad;
+		uint8_t *out = vpe_mb_at(k, pass ? k->opad : k->ipad);
 
 		memset(buf, 0, sizeof(buf));
 		memcpy(buf, key, m->key_len);
@@ -121,11 +164,30 @@ static int mac_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 	}
 	k->hash = m->hash;
 	k->icv_len = m->icv_len;
-	if (m->hash == IMB_AUTH_AES_XCBC)
-		IMB_AES_XCBC_KEYEXP(mgr, p->auth_key, k->xcbc_k1, k->xcbc_k2,
-				    k->xcbc_k3);
-	else
-		hmac_pre(mgr, m, p->auth_key, k);
+	if (m->hash == IMB_AUTH_AES_XCBC) {
+		k->xcbc_k1 = place(k, 176);
+		k->xcbc_k2 = place(k, 16);
+		k->xcbc_k3 = place(k, 16);
+		hot(k, k->xcbc_k1, k->size - k->xcbc_k1, true, true);
+		IMB_AES_XCBC_KEYEXP(mgr, p->auth_key, vpe_mb_at(k, k->xcbc_k1),
+				    vpe_mb_at(k, k->xcbc_k2),
+				    vpe_mb_at(k, k->xcbc_k3));
+		return 0;
+	}
+	/*
+	 * The two states next to each other, each as long as the digest
+	 * state (64 bytes for SHA-384/512, at most 32 for the others), so
+	 * that HMAC-SHA-256's take one line.
+	 */
+	size_t st = m->hash == IMB_AUTH_HMAC_SHA_384 ||
+				    m->hash == IMB_AUTH_HMAC_SHA_512 ?
+			    64 :
+			    32;
+
+	k->ipad = place(k, 2 * st);
+	k->opad = (uint16_t)(k->ipad + st);
+	hot(k, k->ipad, 2 * st, true, true);
+	hmac_pre(mgr, m, p->auth_key, k);
 	return 0;
 }
 
@@ -137,6 +199,9 @@ static int mac_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
  */
 static int cbc_iv_setup(IMB_MGR *mgr, struct vpe_mb_key *k)
 {
+	/* Read by outbound packets only (iv_gen). */
+	k->iv_key = place(k, 176);
+	hot(k, k->iv_key, 176, true, false);
 	uint32_t dec[44] __attribute__((aligned(16)));
 	uint8_t rnd[16];
 
@@ -144,7 +209,7 @@ static int cbc_iv_setup(IMB_MGR *mgr, struct vpe_mb_key *k)
 		return -EIO;
 	static uint64_t ids; /* 0 is no key's: an empty cache matches none */
 
-	IMB_AES_KEYEXP_128(mgr, rnd, k->iv_key, dec);
+	IMB_AES_KEYEXP_128(mgr, rnd, vpe_mb_at(k, k->iv_key), dec);
 	explicit_bzero(rnd, sizeof(rnd));
 	explicit_bzero(dec, sizeof(dec));
 	k->cbc_iv = true;
@@ -158,7 +223,7 @@ static int cipher_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 {
 	const struct vpe_alg *row = vpe_alg_find(p->cipher_alg, false);
 	uint8_t n = p->cipher_key_len;
-	int i;
+	int i, ret;
 
 	if (!row || !vpe_alg_key_ok(row, n) || p->salt_len != row->salt_len)
 		return -EINVAL;
@@ -173,14 +238,34 @@ static int cipher_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 			return -EINVAL;
 		break;
 	case IMB_CIPHER_CBC:
-	case IMB_CIPHER_CNTR: aes_expand(mgr, p->cipher_key, n, k); break;
+		/* Outbound reads enc and iv_key, inbound dec: in that order. */
+		k->enc = place(k, aes_sched_len(n));
+		hot(k, k->enc, aes_sched_len(n), true, false);
+		if (row->iv_gen == VPE_IV_RANDOM) {
+			ret = cbc_iv_setup(mgr, k);
+			if (ret)
+				return ret;
+		}
+		k->dec = place(k, aes_sched_len(n));
+		hot(k, k->dec, aes_sched_len(n), false, true);
+		aes_expand(mgr, p->cipher_key, n, k);
+		return 0;
+	case IMB_CIPHER_CNTR:
+		k->enc = place(k, aes_sched_len(n));
+		hot(k, k->enc, aes_sched_len(n), true, true);
+		aes_expand(mgr, p->cipher_key, n, k);
+		break;
 	case IMB_CIPHER_DES:
 	case IMB_CIPHER_DES3:
-		for (i = 0; i < n / 8; i++) {
-			IMB_DES_KEYSCHED(mgr, k->des_ks[i],
+		k->des_ks = place(k, (size_t)n / 8 * 16 * 8);
+		k->des_ptrs = place(k, 3 * sizeof(void *));
+		hot(k, k->des_ks, k->size - k->des_ks, true, true);
+		for (i = 0; i < n / 8; i++)
+			IMB_DES_KEYSCHED(mgr,
+					 (uint64_t *)vpe_mb_at(k, k->des_ks) +
+						 16 * i,
 					 p->cipher_key + 8 * i);
-			k->des_ptrs[i] = k->des_ks[i];
-		}
+		vpe_mb_key_moved(k);
 		break;
 	default: return -EOPNOTSUPP;
 	}
@@ -209,15 +294,27 @@ static int aead_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 	if (e->kind == VPE_MB_CHACHA) {
 		k->cipher = IMB_CIPHER_CHACHA20_POLY1305;
 		k->hash = IMB_AUTH_CHACHA20_POLY1305;
-		memcpy(k->enc, p->cipher_key, n); /* no schedule */
+		k->enc = place(k, n);
+		hot(k, k->enc, n, true, true);
+		memcpy(vpe_mb_at(k, k->enc), p->cipher_key,
+		       n); /* no schedule */
 		return 0;
 	}
 	if (e->kind == VPE_MB_CCM) {
 		k->cipher = IMB_CIPHER_CCM;
 		k->hash = IMB_AUTH_AES_CCM;
+		k->enc = place(k, aes_sched_len(n));
+		hot(k, k->enc, aes_sched_len(n), true, true);
 		aes_expand(mgr, p->cipher_key, n, k);
 		return 0;
 	}
+	/*
+	 * The library's GCM key: its round keys and hash keys are what a
+	 * packet reads (lines 1-6 on AVX2); lines 0-7, as the engine
+	 * prefetched for every key before hot[].
+	 */
+	k->size = (uint16_t)(offsetof(struct vpe_mb_key, gcm) + sizeof(k->gcm));
+	k->hot[0] = k->hot[1] = 0xff;
 	if (n == 16) {
 		IMB_AES128_GCM_PRE(mgr, p->cipher_key, &k->gcm);
 		k->hash = IMB_AUTH_AES_GMAC_128;
@@ -240,6 +337,8 @@ int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 
 	if (!e)
 		return -EOPNOTSUPP;
+	k->size = offsetof(struct vpe_mb_key, area);
+	k->hot[0] = k->hot[1] = 1; /* line 0: the shape */
 	k->cipher_alg = p->cipher_alg;
 	k->auth_alg = p->auth_alg;
 	k->esn = p->esn;
@@ -250,4 +349,14 @@ int vpe_mb_keys_setup(IMB_MGR *mgr, const struct vpe_xfrm_params *p,
 	if (ret)
 		return ret;
 	return cipher_setup(mgr, p, e, k);
+}
+
+void vpe_mb_key_moved(struct vpe_mb_key *k)
+{
+	const void **ptrs = vpe_mb_at(k, k->des_ptrs);
+
+	if (!k->des_ks)
+		return;
+	for (int i = 0; i < k->key_len / 8; i++)
+		ptrs[i] = (const uint64_t *)vpe_mb_at(k, k->des_ks) + 16 * i;
 }

@@ -13,6 +13,7 @@
 
 #include "tests.h"
 #include "vipsec_afalg.h"
+#include "vipsec_ipsecmb.h"
 #include "vpe_algs.h"
 
 struct combo {
@@ -324,6 +325,120 @@ START_TEST(test_kernel_backend_present)
 }
 END_TEST
 
+/* Bits of lines [off, off + len) of a key object. */
+static uint32_t lines(uint16_t off, size_t len)
+{
+	uint32_t m = 0;
+
+	for (size_t l = off / 64; off && l <= (off + len - 1) / 64; l++)
+		m |= 1u << l;
+	return m;
+}
+
+/*
+ * The ipsec-mb key object for every combination: allocated at its own
+ * size, every part it points at inside that size, and hot[] (what the
+ * engine prefetches per direction) naming every line a packet of that
+ * direction reads and none past the object. AES-128-CBC+HMAC-SHA-256
+ * outbound reads lines 0-7 and inbound 6 lines, what the prefetch of a
+ * burst with many SAs loads instead of misses one after another.
+ */
+START_TEST(test_mb_key_layout)
+{
+	struct vpe_crypto *c = vpe_crypto_ipsecmb_new(NULL, 0);
+	uint8_t ck[32], ak[64], salt[4] = { 1, 2, 3, 4 };
+
+	ck_assert_ptr_nonnull(c);
+	fill(ck, sizeof(ck), 3);
+	fill(ak, sizeof(ak), 5);
+	for (size_t i = 0; i <= NCOMBOS; i++) {
+		struct combo cb =
+			i < NCOMBOS ?
+				combos[i] :
+				(struct combo){ VIRTIO_IPSEC_CIPHER_AES_CBC,
+						VIRTIO_IPSEC_AUTH_HMAC_SHA256,
+						16,
+						0,
+						32,
+						16 };
+		struct vpe_xfrm_params p = {
+			.cipher_alg = cb.cipher,
+			.auth_alg = cb.auth,
+			.cipher_key_len = cb.key_len,
+			.auth_key_len = cb.auth_key_len,
+			.salt_len = cb.salt_len,
+			.icv_len = cb.icv_len,
+			.cipher_key = ck,
+			.auth_key = ak,
+			.salt = salt,
+		};
+		struct vpe_xfrm_shape shape;
+		const struct vpe_mb_key *k;
+		uint32_t all, rd[2] = { 1, 1 };
+		size_t sched = ((size_t)cb.key_len / 4 + 7) * 16;
+		size_t st =
+			cb.auth == VIRTIO_IPSEC_AUTH_HMAC_SHA384 ||
+					cb.auth ==
+						VIRTIO_IPSEC_AUTH_HMAC_SHA512 ?
+				64 :
+				32;
+		void *key;
+
+		if (!c->ops->key_len_ok(cb.cipher, cb.key_len)) {
+			/* AES-CCM-192: not in intel-ipsec-mb, refused. */
+			ck_assert_int_eq(c->ops->key_new(c, &p, &key, &shape),
+					 -EOPNOTSUPP);
+			continue;
+		}
+		ck_assert_int_eq(c->ops->key_new(c, &p, &key, &shape), 0);
+		k = key;
+		ck_assert_uint_ge(k->size, 64);
+		ck_assert_uint_le(k->size, sizeof(*k));
+		all = k->size >= 32 * 64 ? ~0u :
+					   (1u << ((k->size + 63) / 64)) - 1;
+		if (k->kind == VPE_MB_GCM || k->kind == VPE_MB_GMAC) {
+			ck_assert_uint_eq(k->size, 64 + sizeof(k->gcm));
+			rd[0] = rd[1] = 0xff;
+		} else {
+			if (k->ipad) {
+				rd[0] |= lines(k->ipad, 2 * st);
+				ck_assert_uint_eq(k->opad, k->ipad + st);
+			}
+			if (k->xcbc_k1)
+				rd[0] |= lines(k->xcbc_k1, 208);
+			if (k->cipher == IMB_CIPHER_CBC) {
+				rd[1] |= lines(k->enc, sched);
+				rd[0] |= lines(k->dec, sched);
+			} else if (k->cipher == IMB_CIPHER_CHACHA20_POLY1305) {
+				rd[0] |= lines(k->enc, 32);
+			} else if (k->cipher == IMB_CIPHER_DES ||
+				   k->cipher == IMB_CIPHER_DES3) {
+				rd[0] |= lines(k->des_ks, cb.key_len * 16);
+				rd[0] |= lines(k->des_ptrs, 3 * sizeof(void *));
+			} else {
+				rd[0] |= lines(k->enc, k->enc ? sched : 0);
+			}
+			rd[1] |= rd[0] & ~lines(k->dec, k->dec ? sched : 0);
+			if (k->cbc_iv)
+				rd[1] |= lines(k->iv_key, 176);
+		}
+		for (int d = 0; d < 2; d++) {
+			ck_assert_msg((rd[d] & ~k->hot[d]) == 0 &&
+					      (k->hot[d] & ~all) == 0,
+				      "combo %zu dir %d: reads %#x, hot %#x, "
+				      "size %u",
+				      i, d, rd[d], k->hot[d], k->size);
+		}
+		if (i == NCOMBOS) {
+			ck_assert_uint_eq(k->hot[1], 0xff);
+			ck_assert_uint_eq(__builtin_popcount(k->hot[0]), 6);
+		}
+		c->ops->key_free(c, key);
+	}
+	vpe_crypto_free(c);
+}
+END_TEST
+
 Suite *backend_suite(void)
 {
 	Suite *s = suite_create("backend");
@@ -331,6 +446,7 @@ Suite *backend_suite(void)
 	struct vpe_crypto *k;
 
 	tcase_add_test(tc, test_selection);
+	tcase_add_test(tc, test_mb_key_layout);
 	suite_add_tcase(s, tc);
 	k = vpe_crypto_new("kernel", kernel_err, sizeof(kernel_err));
 	if (!k) {
