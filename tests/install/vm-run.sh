@@ -4,7 +4,8 @@
 # with pkg-config (dynamically linked: NEEDED libg_ipsec_la.so.0), and run it
 # in the guest with the device through `make vm-run EXTRA=... CMD=...`; then
 # once more through tests/vm/run.sh --mode run (what make vm-run calls) with
-# "&& exit 7" after the program, which must come back as the exit status.
+# "&& exit 7" after the program, which must come back as the exit status;
+# then the boot watchdog: a stalled first boot is booted again, two fail.
 # Usage: tests/install/vm-run.sh [BUILD]   (VIPSEC_QEMU, ACCEL, VM_TIMEOUT honoured)
 # Prints "vm-run: N passed, N failed".
 set -uo pipefail
@@ -47,9 +48,38 @@ out=$(VIPSEC_EXTRA="$d/vnf_async" VIPSEC_CMD='vnf_async virtio-ipsec0 && exit 7'
 rc=$?
 echo "--- tests/vm/run.sh --mode run: output (exit status $rc):"
 echo "$out"
-if [ "$rc" = 7 ] && grep -qx 'vnf_async: PASS' <<<"$out"; then
-	result "PASS: dynamically linked vnf_async ran in the guest through the device; the command's exit status came back" 1 0
+if ! [ "$rc" = 7 ] || ! grep -qx 'vnf_async: PASS' <<<"$out"; then
+	echo "--- run.sh's stderr:"
+	tail -n 40 "$d/stderr"
+	result "FAIL: expected exit status 7 and vnf_async: PASS (got status $rc)" 1 1
 fi
-echo "--- run.sh's stderr:"
-tail -n 40 "$d/stderr"
-result "FAIL: expected exit status 7 and vnf_async: PASS (got status $rc)" 0 1
+echo "vm-run: ok: dynamically linked vnf_async ran in the guest through the device; the command's exit status came back"
+
+# 3. the boot watchdog (tests/vm/boot-watch.sh): a first boot that never
+# reaches user space (the test hook hangs it there, as a stalled kernel
+# would) is stopped and booted once more, and the command still runs.
+out=$(VIPSEC_TEST_STALL_BOOTS=1 VIPSEC_BOOT_WATCHDOG=60 VIPSEC_CMD='echo vm-run-after-stall' \
+	"$top/tests/vm/run.sh" --mode run --timeout "${VM_TIMEOUT:-600}" --build "$build" 2>"$d/stderr")
+rc=$?
+if [ "$rc" != 0 ] || [ "$out" != vm-run-after-stall ] ||
+	! grep -q '^run.sh: the guest did not reach user space within 60s' "$d/stderr"; then
+	echo "--- output: $out"
+	tail -n 40 "$d/stderr"
+	result "FAIL: a stalled first boot was not booted again (status $rc)" 2 1
+fi
+echo "vm-run: ok: a boot stalled before user space was stopped after 60 s and booted again"
+
+# 4. two stalled boots: the run fails (125, the VM run's own failure), with
+# the reason, and does not wait for the run's timeout.
+t=$(date +%s)
+out=$(VIPSEC_TEST_STALL_BOOTS=2 VIPSEC_BOOT_WATCHDOG=5 VIPSEC_CMD='echo never' \
+	"$top/tests/vm/run.sh" --mode run --timeout "${VM_TIMEOUT:-600}" --build "$build" 2>"$d/stderr")
+rc=$?
+t=$(($(date +%s) - t))
+if [ "$rc" != 125 ] || [ -n "$out" ] || [ "$t" -ge 120 ] ||
+	! grep -q '^run.sh: the second boot stalled too' "$d/stderr"; then
+	echo "--- output: $out"
+	tail -n 40 "$d/stderr"
+	result "FAIL: two stalled boots: expected exit 125 within 120 s with the reason (status $rc after ${t}s)" 3 1
+fi
+result "PASS: two stalled boots failed the run in ${t}s (exit 125) with the reason" 4 0

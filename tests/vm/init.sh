@@ -5,6 +5,8 @@
 # prints its output between VIPSEC-RUN-OUTPUT markers and its exit status
 # as "VIPSEC-RUN-STATUS: N"; that status is the command's, not the run's
 # verdict (the host's run.sh returns it).
+# First line of its own: "vipsec-init: user space up" (the host's boot
+# watchdog waits for it).
 # Optional: vipsec.test_timeout=SECONDS (per test program, default 600);
 # vipsec.timeout_mult=N scales every timeout for a slow (debug) kernel: the
 # per-program one here, Check's (CK_TIMEOUT_MULTIPLIER) and the tests' own
@@ -21,6 +23,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
+# The harness's boot watchdog (tests/vm/boot-watch.sh) waits for this line:
+# the kernel is up. vipsec.stall_boot=1 (its own test) hangs here instead.
+case " $(cat /proc/cmdline) " in
+*" vipsec.stall_boot=1 "*) while :; do sleep 3600; done ;;
+esac
+echo "vipsec-init: user space up"
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
