@@ -242,12 +242,21 @@ END_TEST
  * usual decap case): each packet is a run of its own, and neighbours
  * share pages, which the driver pins once per window of pages (the
  * descriptors must still name each packet's page): slots in ascending
- * and descending order, outputs likewise in shared pages, and two
- * packets on either side of a page no packet touches (PROT_NONE). Every
- * output must open to the original, in both forms.
+ * and descending order, shuffled (slot 7i mod 32: each run starts
+ * inside the window of pages, often below the run before it, so pages are
+ * named out of order within one window), outputs likewise in shared
+ * pages, and two packets on either side of a page no packet touches
+ * (PROT_NONE). Every output must open to the original, in both forms.
  */
 #define ZC_SLOT_IN	700
 #define ZC_SLOT_OUT	300
+
+/* Packet i's slot in order desc: 0 ascending, 1 descending, 3 shuffled. */
+static uint32_t zc_slot(int desc, uint32_t i)
+{
+	return desc == 1 ? 31 - i : desc == 3 ? (7 * i) % 32 : i;
+}
+
 START_TEST(zc_slots_share_pages)
 {
 	static struct dt_batch b;
@@ -268,7 +277,7 @@ START_TEST(zc_slots_share_pages)
 	for (i = 0; i < 32; i++)
 		ck_assert_uint_eq(b.pkt[i].status, VIRTIO_IPSEC_OK);
 	for (zc = 0; zc < 2; zc++)
-		for (desc = 0; desc < 3; desc++) {
+		for (desc = 0; desc < 4; desc++) {
 			zc_set(zc);
 			/* desc 2: packets 0 and 1 on pages 0 and 2 */
 			n = desc == 2 ? 2 : 32;
@@ -279,7 +288,7 @@ START_TEST(zc_slots_share_pages)
 			for (i = 0; i < n; i++) {
 				uint8_t *a;
 
-				s = desc == 1 ? 31 - i : i;
+				s = zc_slot(desc, i);
 				a = desc == 2 ? m + 2 * i * pg + 100 :
 						m + s * ZC_SLOT_IN + 64;
 				memcpy(a, b.esp[i], b.pkt[i].out_len);
@@ -302,7 +311,7 @@ START_TEST(zc_slots_share_pages)
 			xf.pkts = (uintptr_t)p;
 			ck_assert_int_eq(dt_io(fd, VIPSEC_IOC_XFORM, &xf), 0);
 			for (i = 0; i < n; i++) {
-				s = desc == 1 ? 31 - i : i;
+				s = zc_slot(desc, i);
 				ck_assert_msg(p[i].status == VIRTIO_IPSEC_OK,
 					      "zc %d order %d packet %u: status %u",
 					      zc, desc, i, p[i].status);
