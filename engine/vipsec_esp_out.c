@@ -12,6 +12,7 @@
 
 #include "vipsec_esp.h"
 #include "vipsec_esp_burst.h"
+#include "vipsec_esp_out_fast.h"
 #include "vipsec_ipv6.h"
 #include "vipsec_udp_encap.h"
 
@@ -307,7 +308,7 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
  * that never moves past the limit (uncontended, the same one locked
  * instruction).
  */
-static uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
+uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
 {
 	uint64_t old, got;
 
@@ -593,10 +594,31 @@ static const struct vpe_esp_dir encap_dir = {
 	.st_size = sizeof(struct out_layout),
 };
 
+bool vpe_esp_out_fast_off;
+
 void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			 unsigned int n, struct vpe_esp_res *res)
 {
 	struct out_layout l[VPE_ESP_BURST];
+	unsigned int i, m;
 
-	vpe_esp_burst(&encap_dir, c, p, n, res, l);
+	if (vpe_esp_out_fast_off) {
+		vpe_esp_burst(&encap_dir, c, p, n, res, l);
+		return;
+	}
+	/*
+	 * Runs of packets of one SA that the fast path takes go there
+	 * (vipsec_esp_out_fast.c); the runs between them come here, many
+	 * runs in one call, as a burst of other SAs always did.
+	 */
+	for (i = 0; i < n; i += m) {
+		m = vpe_esp_out_fast(c, p + i, n - i, res + i);
+		if (m)
+			continue;
+		for (m = 1; i + m < n; m++)
+			if (p[i + m].sa != p[i + m - 1].sa &&
+			    vpe_esp_out_fast_ok(c, p[i + m].sa))
+				break;
+		vpe_esp_burst(&encap_dir, c, p + i, m, res + i, l);
+	}
 }
