@@ -13,6 +13,7 @@
 #include "vipsec_esp.h"
 #include "vipsec_esp_burst.h"
 #include "vipsec_esp_out_fast.h"
+#include "vpe_test.h"
 #include "vipsec_ipv6.h"
 #include "vipsec_udp_encap.h"
 
@@ -39,6 +40,10 @@ enum {
 	IN_PLACE_HEADROOM, /* in == out + vpe_esp_encap_hdr_len() */
 	IN_PLACE_SAME,	   /* in == out: the data moves up first */
 };
+
+/* RFC 4303 2.4's padding bytes, for a copy (encap_prepare). */
+static const uint8_t pad_pattern[16] = { 1, 2,	3,  4,	5,  6,	7,  8,
+					 9, 10, 11, 12, 13, 14, 15, 16 };
 
 /* payload + pad + 2 is a multiple of the transform's block (>= 4). */
 static uint32_t pad_len(const struct vpe_sa *sa, uint32_t len)
@@ -476,8 +481,16 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	if (tfc)
 		memset(tail, 0, tfc);
 	tail += tfc;
-	for (i = 0; i < pad; i++)
-		tail[i] = (uint8_t)(i + 1);
+	/*
+	 * Padding 1, 2, 3, ... (pad < block_len): one 16-byte store of the
+	 * pattern where the trailer and the ICV, both written after it,
+	 * leave room for it; else byte by byte.
+	 */
+	if (pad <= 16 && pad + 2 + sa->icv_len >= 16)
+		memcpy(tail, pad_pattern, 16);
+	else
+		for (i = 0; i < pad; i++)
+			tail[i] = (uint8_t)(i + 1);
 	tail[pad] = (uint8_t)pad;
 	tail[pad + 1] = l->nh;
 
@@ -594,7 +607,13 @@ static const struct vpe_esp_dir encap_dir = {
 	.st_size = sizeof(struct out_layout),
 };
 
-bool vpe_esp_out_fast_off;
+/* A function, not an exported variable (ASan adds a symbol per one). */
+static bool fast_off;
+
+void vpe_esp_out_fast_set(bool on)
+{
+	fast_off = !on;
+}
 
 void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			 unsigned int n, struct vpe_esp_res *res)
@@ -602,7 +621,7 @@ void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	struct out_layout l[VPE_ESP_BURST];
 	unsigned int i, m;
 
-	if (vpe_esp_out_fast_off) {
+	if (fast_off) {
 		vpe_esp_burst(&encap_dir, c, p, n, res, l);
 		return;
 	}

@@ -188,13 +188,13 @@ static void fast_build(const struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 
 /*
  * One run of packets of sa, p[0..m-1]: checked, numbered (encap_pre's
- * rules and counters), built. Appends its ops at ops[*k], their packet
- * indexes (from base) at idx[*k].
+ * rules and counters), built. Appends its ops at ops[k], their packet
+ * indexes (from base) at idx[k]; returns the new k.
  */
-static void fast_run(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
-		     unsigned int m, struct vpe_esp_res *res,
-		     struct fast_pkt *f, struct vpe_esp_op *ops, uint8_t *idx,
-		     unsigned int base, unsigned int *k)
+static unsigned int fast_run(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
+			     unsigned int m, struct vpe_esp_res *res,
+			     struct fast_pkt *f, struct vpe_esp_op *ops,
+			     uint8_t *idx, unsigned int base, unsigned int k)
 {
 	uint64_t first = 0, got, good = 0, bytes = 0;
 	unsigned int i;
@@ -226,13 +226,14 @@ static void fast_run(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 		}
 		res[i].seq = first;
 		res[i].out_len = f[i].total;
-		fast_build(sa, &p[i], &f[i], first++, id++, &ops[*k]);
-		idx[(*k)++] = (uint8_t)(base + i);
+		fast_build(sa, &p[i], &f[i], first++, id++, &ops[k]);
+		idx[k++] = (uint8_t)(base + i);
 		bytes += p[i].in_len;
 		got--;
 	}
 	if (bytes)
 		vpe_add(&sa->bytes, bytes);
+	return k;
 }
 
 /*
@@ -291,8 +292,9 @@ unsigned int vpe_esp_out_fast(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 
 			if (!vpe_esp_out_fast_ok(c, sa))
 				break;
-			fast_run(sa, q + run[r], run[r + 1] - run[r],
-				 qr + run[r], f + run[r], ops, idx, run[r], &k);
+			k = fast_run(sa, q + run[r], run[r + 1] - run[r],
+				     qr + run[r], f + run[r], ops, idx, run[r],
+				     k);
 		}
 		if (k && c->ops->gcm_seal(c, ops, k)) {
 			for (j = 0; j < k; j++) {

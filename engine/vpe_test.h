@@ -20,10 +20,11 @@ struct vpe_sadb *vpe_core_sadb(struct vpe_core *core);
 struct vpe_crypto *vpe_core_crypto(struct vpe_core *core);
 
 /*
- * True: vpe_esp_encap_burst() takes its general path for every packet,
+ * false: vpe_esp_encap_burst() takes its general path for every packet,
  * never the outbound fast path (vipsec_esp_out_fast.c), so that tests
- * can run the same packets both ways and compare.
+ * can run the same packets both ways and compare; true (the default):
+ * the fast path where it applies. For the whole process.
  */
-extern bool vpe_esp_out_fast_off;
+void vpe_esp_out_fast_set(bool on);
 
 #endif /* VPE_TEST_H */

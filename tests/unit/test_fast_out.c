@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * The outbound fast path (engine/vipsec_esp_out_fast.c) against the
- * general path (vpe_esp_out_fast_off): the same packets, good and bad,
- * through two cores with the same SAs, one each way, must give the same
- * result fields, the same bytes in the whole output buffer (AES-GCM's IV
- * is the sequence number: deterministic) and the same SA state after
- * (sequence number, outer IPv4 id, counters, stopped). The packets mix
- * runs of SAs the fast path takes (AES-GCM 128/192/256, DSCP/DF/ECN
- * rules, path MTU, ESN, the end of the sequence space in the middle of a
- * run) with SAs it leaves to the general path (transport mode, inbound),
- * short and malformed inner packets, DF packets over the MTU, outputs
- * too small, and all three input forms (out of place, in place after
- * headroom, in place at the output).
+ * general path (vpe_esp_out_fast_set(false)): the same packets, good and
+ * bad, through two cores with the same SAs, one each way, must give the
+ * same result fields, the same bytes in the whole output buffer
+ * (AES-GCM's IV is the sequence number: deterministic) and the same SA
+ * state after (sequence number, outer IPv4 id, counters, stopped). The
+ * packets mix runs of SAs the fast path takes (AES-GCM 128/192/256,
+ * DSCP/DF/ECN rules, path MTU, ESN, the end of the sequence space in the
+ * middle of a run) with SAs it leaves to the general path (transport
+ * mode, inbound), short and malformed inner packets, packets over the
+ * MTU, outputs too small, and all three input forms (out of place, in
+ * place after headroom, in place at the output).
  */
 #include <endian.h>
 #include <string.h>
@@ -254,11 +254,10 @@ static void fast_vs_general(unsigned int burst)
 	}
 	for (i = 0; i < NP; i += n) {
 		n = NP - i < burst ? NP - i : burst;
-		vpe_esp_out_fast_off = false;
 		vpe_esp_encap_burst(vpe_core_crypto(a), pa + i, n, ra + i);
-		vpe_esp_out_fast_off = true;
+		vpe_esp_out_fast_set(false);
 		vpe_esp_encap_burst(vpe_core_crypto(b), pb + i, n, rb + i);
-		vpe_esp_out_fast_off = false;
+		vpe_esp_out_fast_set(true);
 	}
 	check_same(a, b, ra, rb);
 	/* The cases the packets were made for, as the general path says. */
