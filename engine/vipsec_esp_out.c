@@ -619,25 +619,16 @@ void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			 unsigned int n, struct vpe_esp_res *res)
 {
 	struct out_layout l[VPE_ESP_BURST];
-	unsigned int i, m;
+	unsigned int m;
 
-	if (fast_off) {
-		vpe_esp_burst(&encap_dir, c, p, n, res, l);
-		return;
-	}
 	/*
-	 * Runs of packets of one SA that the fast path takes go there
-	 * (vipsec_esp_out_fast.c); the runs between them come here, many
-	 * runs in one call, as a burst of other SAs always did.
+	 * The fast path takes the runs of packets of one SA it can, from
+	 * the first (vipsec_esp_out_fast.c); from the first it cannot on,
+	 * the burst goes the general way. Not back and forth per run: that
+	 * would read each next SA to decide, one cache miss after another
+	 * with many SAs, where both paths load a chunk's SAs at once.
 	 */
-	for (i = 0; i < n; i += m) {
-		m = vpe_esp_out_fast(c, p + i, n - i, res + i);
-		if (m)
-			continue;
-		for (m = 1; i + m < n; m++)
-			if (p[i + m].sa != p[i + m - 1].sa &&
-			    vpe_esp_out_fast_ok(c, p[i + m].sa))
-				break;
-		vpe_esp_burst(&encap_dir, c, p + i, m, res + i, l);
-	}
+	m = fast_off ? 0 : vpe_esp_out_fast(c, p, n, res);
+	if (m < n)
+		vpe_esp_burst(&encap_dir, c, p + m, n - m, res + m, l);
 }
