@@ -134,6 +134,17 @@ struct vpe_crypto_ops {
 	 * NULL: every length of the row.
 	 */
 	bool (*key_len_ok)(uint8_t cipher_alg, unsigned int key_len);
+	/*
+	 * Optional, both or neither, for the outbound fast path
+	 * (vipsec_esp_out_fast.c). gcm_key: true when key is AES-GCM
+	 * (RFC 4106, 8-byte explicit IV that iv_gen makes the sequence
+	 * number) and gcm_seal takes it. gcm_seal: encrypt for n ops whose
+	 * keys gcm_key took, in one call; returns how many failed (each
+	 * with its status), so that the caller looks at none when 0.
+	 */
+	bool (*gcm_key)(const void *key);
+	unsigned int (*gcm_seal)(struct vpe_crypto *c, struct vpe_esp_op *ops,
+				 unsigned int n);
 };
 
 /* Every backend embeds this as its first member. */

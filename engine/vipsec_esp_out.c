@@ -12,6 +12,8 @@
 
 #include "vipsec_esp.h"
 #include "vipsec_esp_burst.h"
+#include "vipsec_esp_out_fast.h"
+#include "vpe_test.h"
 #include "vipsec_ipv6.h"
 #include "vipsec_udp_encap.h"
 
@@ -38,6 +40,10 @@ enum {
 	IN_PLACE_HEADROOM, /* in == out + vpe_esp_encap_hdr_len() */
 	IN_PLACE_SAME,	   /* in == out: the data moves up first */
 };
+
+/* RFC 4303 2.4's padding bytes, for a copy (encap_prepare). */
+static const uint8_t pad_pattern[16] = { 1, 2,	3,  4,	5,  6,	7,  8,
+					 9, 10, 11, 12, 13, 14, 15, 16 };
 
 /* payload + pad + 2 is a multiple of the transform's block (>= 4). */
 static uint32_t pad_len(const struct vpe_sa *sa, uint32_t len)
@@ -307,7 +313,7 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
  * that never moves past the limit (uncontended, the same one locked
  * instruction).
  */
-static uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
+uint64_t vpe_esp_reserve(struct vpe_sa *sa, uint64_t k, uint64_t *first)
 {
 	uint64_t old, got;
 
@@ -475,8 +481,16 @@ static uint8_t encap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	if (tfc)
 		memset(tail, 0, tfc);
 	tail += tfc;
-	for (i = 0; i < pad; i++)
-		tail[i] = (uint8_t)(i + 1);
+	/*
+	 * Padding 1, 2, 3, ... (pad < block_len): one 16-byte store of the
+	 * pattern where the trailer and the ICV, both written after it,
+	 * leave room for it; else byte by byte.
+	 */
+	if (pad <= 16 && pad + 2 + sa->icv_len >= 16)
+		memcpy(tail, pad_pattern, 16);
+	else
+		for (i = 0; i < pad; i++)
+			tail[i] = (uint8_t)(i + 1);
 	tail[pad] = (uint8_t)pad;
 	tail[pad + 1] = l->nh;
 
@@ -593,10 +607,28 @@ static const struct vpe_esp_dir encap_dir = {
 	.st_size = sizeof(struct out_layout),
 };
 
+/* A function, not an exported variable (ASan adds a symbol per one). */
+static bool fast_off;
+
+void vpe_esp_out_fast_set(bool on)
+{
+	fast_off = !on;
+}
+
 void vpe_esp_encap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 			 unsigned int n, struct vpe_esp_res *res)
 {
 	struct out_layout l[VPE_ESP_BURST];
+	unsigned int m;
 
-	vpe_esp_burst(&encap_dir, c, p, n, res, l);
+	/*
+	 * The fast path takes the runs of packets of one SA it can, from
+	 * the first (vipsec_esp_out_fast.c); from the first it cannot on,
+	 * the burst goes the general way. Not back and forth per run: that
+	 * would read each next SA to decide, one cache miss after another
+	 * with many SAs, where both paths load a chunk's SAs at once.
+	 */
+	m = fast_off ? 0 : vpe_esp_out_fast(c, p, n, res);
+	if (m < n)
+		vpe_esp_burst(&encap_dir, c, p + m, n - m, res + m, l);
 }

@@ -219,6 +219,21 @@ static void mb_decrypt(struct vpe_crypto *c, struct vpe_esp_op *ops,
 	mb_run(c, ops, n, false);
 }
 
+static bool mb_gcm_key(const void *key)
+{
+	return ((const struct vpe_mb_key *)key)->kind == VPE_MB_GCM;
+}
+
+static unsigned int mb_gcm_seal(struct vpe_crypto *c, struct vpe_esp_op *ops,
+				unsigned int n)
+{
+	struct vpe_ipsecmb *mb = to_mb(c);
+	unsigned int bad = vpe_mb_gcm_seal(mb->mgr, &mb->gcm_ctx, ops, n);
+
+	explicit_bzero(&mb->gcm_ctx, sizeof(mb->gcm_ctx)); /* as mb_run */
+	return bad;
+}
+
 static void mb_destroy(struct vpe_crypto *c)
 {
 	struct vpe_ipsecmb *mb = to_mb(c);
@@ -264,6 +279,8 @@ static const struct vpe_crypto_ops ipsecmb_ops = {
 	.decrypt = mb_decrypt,
 	.destroy = mb_destroy,
 	.key_len_ok = mb_key_len_ok,
+	.gcm_key = mb_gcm_key,
+	.gcm_seal = mb_gcm_seal,
 };
 
 struct vpe_crypto *vpe_crypto_ipsecmb_new(char *err, size_t err_len)

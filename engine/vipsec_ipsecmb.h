@@ -123,6 +123,13 @@ unsigned int vpe_mb_gcm_run(IMB_MGR *mgr, struct gcm_context_data *ctx,
 			    struct vpe_esp_op *ops, unsigned int n,
 			    bool encrypt);
 
+/*
+ * gcm: n encrypt ops, all of GCM keys (the outbound fast path's
+ * gcm_seal); ctx as above. Returns how many failed (status set).
+ */
+unsigned int vpe_mb_gcm_seal(IMB_MGR *mgr, struct gcm_context_data *ctx,
+			     struct vpe_esp_op *ops, unsigned int n);
+
 /* jobs: n operations on non-GCM keys through the job API. */
 void vpe_mb_jobs_run(struct vpe_ipsecmb *mb, struct vpe_esp_op **ops,
 		     unsigned int n, bool encrypt);

@@ -43,6 +43,7 @@ int main(void)
 	srunner_add_suite(sr, sa_state_suite());
 	srunner_add_suite(sr, flow_suite());
 	srunner_add_suite(sr, arena_suite());
+	srunner_add_suite(sr, fast_out_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -34,6 +34,7 @@ Suite *mq_suite(void);
 Suite *sa_state_suite(void);
 Suite *flow_suite(void);
 Suite *arena_suite(void);
+Suite *fast_out_suite(void);
 
 /*
  * Crypto backend of every core the suites create: $VIPSEC_TEST_BACKEND
