@@ -42,7 +42,7 @@ struct vpe_esp_dir {
 	void (*post)(const struct vpe_esp_pkt *p, const uint8_t *idx,
 		     unsigned int k, const void *st,
 		     const struct vpe_esp_op *ops, struct vpe_esp_res *res);
-	/* After the backend ran op. */
+	/* NULL (post finishes), or run after the backend ran op. */
 	void (*finish)(const struct vpe_esp_pkt *p, const void *st,
 		       const struct vpe_esp_op *op, struct vpe_esp_res *res);
 	/*
@@ -53,7 +53,7 @@ struct vpe_esp_dir {
 			  unsigned int k, const struct vpe_esp_pkt *next);
 	size_t st_size; /* bytes of one packet's state */
 	bool decrypt;	/* backend call: decrypt, else encrypt */
-	bool count; /* add good packets to sa->packets, sa->bytes (output) */
+	bool count; /* add good packets to sa->in_packets, sa->bytes (output) */
 };
 
 /*
@@ -71,7 +71,7 @@ static inline void vpe_esp_count(const struct vpe_esp_pkt *p, unsigned int n,
 	for (i = 0; i <= n; i++) {
 		if (i == n || p[i].sa != sa) {
 			if (pk) {
-				vpe_add(&sa->packets, pk);
+				vpe_add(&sa->in_packets, pk);
 				vpe_add(&sa->bytes, by);
 			}
 			if (i == n)
@@ -121,7 +121,7 @@ vpe_esp_burst(const struct vpe_esp_dir *d, struct vpe_crypto *c,
 			c->ops->encrypt(c, ops, k);
 		if (k && d->post)
 			d->post(p + base, idx, k, st, ops, res + base);
-		for (i = 0; i < k; i++)
+		for (i = 0; d->finish && i < k; i++)
 			d->finish(&p[base + idx[i]],
 				  s + (d->pre ? idx[i] : i) * d->st_size,
 				  &ops[i], &res[base + idx[i]]);

@@ -248,46 +248,7 @@ static uint8_t decap_prepare(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 	return VIRTIO_IPSEC_OK;
 }
 
-/*
- * After the backend, before decap_finish: the packets it authenticated
- * through their SA's replay window. Only now may the window move (RFC
- * 4303 3.4.3), and the check that counts is taken again first: another
- * queue, or an earlier packet of this burst, may have carried the same
- * number since the check in prepare. Check and update are one step under
- * the SA's lock, so each number is accepted exactly once; the lock is
- * taken once per run of packets of one SA, not per packet.
- */
-static void decap_post(const struct vpe_esp_pkt *p, const uint8_t *idx,
-		       unsigned int k, const void *st,
-		       const struct vpe_esp_op *ops, struct vpe_esp_res *res)
-{
-	struct vpe_sa *held = NULL;
-	unsigned int i;
-
-	(void)st;
-	for (i = 0; i < k; i++) {
-		struct vpe_sa *sa = p[idx[i]].sa;
-		struct vpe_esp_res *r = &res[idx[i]];
-
-		if (ops[i].status || !sa->replay)
-			continue;
-		if (sa != held) {
-			if (held)
-				vpe_spin_unlock(&held->replay_lock);
-			held = sa;
-			vpe_spin_lock(&sa->replay_lock);
-		}
-		r->status = vpe_replay_check(sa->replay, r->seq);
-		if (r->status == VIRTIO_IPSEC_OK)
-			vpe_replay_update(sa->replay, r->seq);
-		else
-			memset(ops[i].pt, 0, ops[i].len);
-	}
-	if (held)
-		vpe_spin_unlock(&held->replay_lock);
-}
-
-/* Second half, after the backend opened op (and decap_post). */
+/* Second half, after the backend opened op: decap_post calls it. */
 static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 			 const struct vpe_esp_op *op, struct vpe_esp_res *res)
 {
@@ -334,7 +295,81 @@ static void decap_finish(const struct vpe_esp_pkt *p, const void *state,
 		res->status = VIRTIO_IPSEC_SELECTOR;
 	if (res->status != VIRTIO_IPSEC_OK)
 		res->out_len = 0;
-	/* sa->packets, sa->bytes: counted per burst (vpe_esp_burst). */
+	/* sa->in_packets, sa->bytes: counted by decap_post. */
+}
+
+/*
+ * Adds a run's good packets to its SA: plain adds when its replay lock is
+ * held, as every writer of an anti-replay SA's counters holds it (the
+ * lock is already paid for: no locked instruction more); atomic adds for
+ * an SA without a window, which several queues may count at once.
+ */
+static void decap_count(struct vpe_sa *sa, uint64_t packets, uint64_t bytes)
+{
+	if (!packets)
+		return;
+	if (sa->replay) {
+		sa->in_packets += packets;
+		sa->bytes += bytes;
+	} else {
+		vpe_add(&sa->in_packets, packets);
+		vpe_add(&sa->bytes, bytes);
+	}
+}
+
+/*
+ * After the backend: the packets it authenticated through their SA's
+ * replay window, then each packet finished and counted. Only now may the
+ * window move (RFC 4303 3.4.3), and the check that counts is taken again
+ * first: another queue, or an earlier packet of this burst, may have
+ * carried the same number since the check in prepare. Check and update
+ * are one step under the SA's lock, so each number is accepted exactly
+ * once; the lock is taken once per run of packets of one SA, not per
+ * packet. The run is finished (decap_finish: a few header checks) and
+ * counted under the same lock, which so serves as the counters' one
+ * locked instruction: with a million SAs a run is one packet, and each
+ * locked instruction a full barrier per packet.
+ */
+static void decap_post(const struct vpe_esp_pkt *p, const uint8_t *idx,
+		       unsigned int k, const void *state,
+		       const struct vpe_esp_op *ops, struct vpe_esp_res *res)
+{
+	const struct in_state *st = state; /* without pre: by slot */
+	struct vpe_sa *run = NULL;
+	uint64_t packets = 0, bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i <= k; i++) {
+		struct vpe_sa *sa = i < k ? p[idx[i]].sa : NULL;
+		struct vpe_esp_res *r;
+
+		if (sa != run) {
+			if (run) {
+				decap_count(run, packets, bytes);
+				if (run->replay)
+					vpe_spin_unlock(&run->replay_lock);
+			}
+			if (i == k)
+				break;
+			run = sa;
+			packets = bytes = 0;
+			if (sa->replay)
+				vpe_spin_lock(&sa->replay_lock);
+		}
+		r = &res[idx[i]];
+		if (!ops[i].status && sa->replay) {
+			r->status = vpe_replay_check(sa->replay, r->seq);
+			if (r->status == VIRTIO_IPSEC_OK)
+				vpe_replay_update(sa->replay, r->seq);
+			else
+				memset(ops[i].pt, 0, ops[i].len);
+		}
+		decap_finish(&p[idx[i]], &st[i], &ops[i], r);
+		if (r->status == VIRTIO_IPSEC_OK) {
+			packets++;
+			bytes += r->out_len;
+		}
+	}
 }
 
 void vpe_esp_decap(struct vpe_crypto *c, struct vpe_sa *sa, const uint8_t *in,
@@ -367,12 +402,10 @@ static bool decap_must_wait(const struct vpe_esp_pkt *p, const uint8_t *idx,
 
 static const struct vpe_esp_dir decap_dir = {
 	.prepare = decap_prepare,
-	.post = decap_post,
-	.finish = decap_finish,
+	.post = decap_post, /* and decap_finish, and the counters */
 	.must_wait = decap_must_wait,
 	.st_size = sizeof(struct in_state),
 	.decrypt = true,
-	.count = true,
 };
 
 void vpe_esp_decap_burst(struct vpe_crypto *c, const struct vpe_esp_pkt *p,

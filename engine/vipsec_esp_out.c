@@ -4,9 +4,11 @@
  * optionally in UDP (RFC 3948) and with TFC padding.
  *
  * Many queues may encapsulate with one SA at once (vipsec_queue.c): the
- * sequence numbers and outer IPv4 ids of a run of packets of one SA are
- * reserved with one atomic operation each (vpe_esp_reserve); nothing
- * else of the SA is written here.
+ * sequence numbers of a run of packets of one SA are reserved with one
+ * atomic operation (vpe_esp_reserve), which also gives them their outer
+ * IPv4 ids and counts them (both derived from the numbers: vipsec_sa.h);
+ * the run's bytes are one more atomic add. Nothing else of the SA is
+ * written here, but for a packet the backend fails to seal.
  */
 #include <string.h>
 
@@ -28,7 +30,7 @@ struct out_layout {
 	uint32_t pad;
 	uint8_t nh; /* trailer next header */
 	uint32_t total;
-	uint16_t ip_id;	  /* tunnel IPv4: the outer id (vpe_esp_reserve) */
+	uint16_t ip_id;	  /* tunnel IPv4: the outer id (vpe_sa_ip_id) */
 	uint64_t seq;	  /* reserved by encap_pre */
 	uint8_t tos;	  /* tunnel: outer TOS / traffic class ... */
 	bool df;	  /* ... and DF, read from the input before sealing */
@@ -396,22 +398,19 @@ static void encap_pre(const struct vpe_esp_pkt *p, unsigned int m, void *st,
 	while (i < m) {
 		struct vpe_sa *sa = p[i].sa;
 		uint64_t first = 0, got, bytes = 0;
-		uint16_t id = 0;
 
 		/* The run: packets i .. j - 1 of this SA; k of them good. */
 		for (j = i, k = 0; j < m && p[j].sa == sa; j++)
 			k += encap_check(&p[j], &l[j], &res[j]) ==
 			     VIRTIO_IPSEC_OK;
-		got = k ? vpe_esp_reserve(sa, k, &first) : 0;
-		if (got && sa->mode != VIRTIO_IPSEC_MODE_TRANSPORT &&
-		    sa->ip_version != VIRTIO_IPSEC_IPV6)
-			id = vpe_add(&sa->ip_id, (uint16_t)got);
 		/*
-		 * Counted here, one add per run: a packet the backend then
-		 * fails to seal is taken off again (encap_finish).
+		 * The one locked instruction for the run's numbers: the
+		 * outer ids (vpe_sa_ip_id) and the packet count
+		 * (vpe_sa_packets) follow from them, so a packet counts
+		 * once it has its number; one the backend then fails to
+		 * seal is taken off again (encap_finish).
 		 */
-		if (got)
-			vpe_add(&sa->packets, got);
+		got = k ? vpe_esp_reserve(sa, k, &first) : 0;
 		for (stopped = false; i < j; i++) {
 			/*
 			 * The first good packet without a number stops the
@@ -427,11 +426,12 @@ static void encap_pre(const struct vpe_esp_pkt *p, unsigned int m, void *st,
 			}
 			if (res[i].status != VIRTIO_IPSEC_OK)
 				continue;
+			l[i].ip_id = vpe_sa_ip_id(sa, first);
 			l[i].seq = first++;
-			l[i].ip_id = id++;
 			bytes += p[i].in_len;
 			got--;
 		}
+		/* Bytes cannot follow from the numbers: one add per run. */
 		if (bytes)
 			vpe_add(&sa->bytes, bytes);
 	}
@@ -522,7 +522,8 @@ static void encap_finish(const struct vpe_esp_pkt *p, const void *state,
 		/* Never let a packet with a wrong ICV out; its number is spent. */
 		memset(p->out, 0, l->total);
 		res->status = VIRTIO_IPSEC_ERR;
-		vpe_sub(&sa->packets, 1); /* counted by encap_pre */
+		/* Counted by encap_pre: one packet less (vpe_sa_packets). */
+		vpe_add(&sa->out_pkt_base, 1);
 		vpe_sub(&sa->bytes, p->in_len);
 		return;
 	}

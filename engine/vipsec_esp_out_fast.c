@@ -198,17 +198,16 @@ static unsigned int fast_run(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 {
 	uint64_t first = 0, got, good = 0, bytes = 0;
 	unsigned int i;
-	uint16_t id = 0;
 
 	for (i = 0; i < m; i++)
 		good += fast_check(sa, &p[i], &f[i], &res[i]) ==
 			VIRTIO_IPSEC_OK;
+	/*
+	 * As encap_pre: the one locked instruction for the run's numbers;
+	 * the outer ids and the packet count follow from them (vipsec_sa.h),
+	 * a sealing failure is taken off after.
+	 */
 	got = good ? vpe_esp_reserve(sa, good, &first) : 0;
-	if (got)
-		id = vpe_add(&sa->ip_id, (uint16_t)got);
-	/* As encap_pre: counted once per run, failures taken off after. */
-	if (got)
-		vpe_add(&sa->packets, got);
 	for (i = 0; i < m; i++) {
 		if (res[i].status != VIRTIO_IPSEC_OK)
 			continue;
@@ -226,7 +225,9 @@ static unsigned int fast_run(struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 		}
 		res[i].seq = first;
 		res[i].out_len = f[i].total;
-		fast_build(sa, &p[i], &f[i], first++, id++, &ops[k]);
+		fast_build(sa, &p[i], &f[i], first, vpe_sa_ip_id(sa, first),
+			   &ops[k]);
+		first++;
 		idx[k++] = (uint8_t)(base + i);
 		bytes += p[i].in_len;
 		got--;
@@ -308,7 +309,8 @@ unsigned int vpe_esp_out_fast(struct vpe_crypto *c, const struct vpe_esp_pkt *p,
 				memset(e->out, 0, f[idx[j]].total);
 				qr[idx[j]].status = VIRTIO_IPSEC_ERR;
 				qr[idx[j]].out_len = 0;
-				vpe_sub(&e->sa->packets, 1);
+				/* One packet less (vpe_sa_packets). */
+				vpe_add(&e->sa->out_pkt_base, 1);
 				vpe_sub(&e->sa->bytes, e->in_len);
 			}
 		}

@@ -169,11 +169,11 @@ static void export_sa(struct wr *w, const struct vpe_sa *sa)
 	w64(w, sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND ? vpe_sa_seq(sa) :
 							    sa->seq);
 	w64(w, sa->esn_top);
-	w64(w, sa->packets);
+	w64(w, vpe_sa_packets(sa));
 	w64(w, sa->bytes);
 	w64(w, sa->st.added);
 	w32(w, sa->st.flags);
-	w16(w, sa->ip_id);
+	w16(w, vpe_sa_next_ip_id(sa)); /* derived: vipsec_sa.h */
 	w8(w, sa->stopped);
 	w8(w, 0);
 	w32(w, VPE_STAT_N);
@@ -596,14 +596,15 @@ static int imp_sa_state(struct imp *im, struct rd *r, struct vpe_sa *sa)
 		return fail(im, "SA %u: %zu trailing bytes", sa->id, r->left);
 	sa->seq = seq;
 	sa->esn_top = esn_top;
-	sa->packets = packets;
+	/* Both from seq, set just above (vipsec_sa.h). */
+	vpe_sa_set_packets(sa, packets);
+	vpe_sa_set_next_ip_id(sa, ip_id);
 	sa->bytes = bytes;
 	sa->st.added = added;
 	sa->st.flags = flags;
 	/* Hard-limit reservations start level with the counters. */
 	sa->st.rsv_packets = sa->st.stats[VPE_STAT_PACKETS];
 	sa->st.rsv_bytes = sa->st.stats[VPE_STAT_BYTES];
-	sa->ip_id = ip_id;
 	sa->stopped = stopped;
 	return 0;
 }

@@ -88,8 +88,17 @@ uint8_t vpe_sa_cfg_decode(const uint8_t *wire, const struct vpe_sa_limits *lim,
  * are read-only while the SA is in the table, except SA_MOD's, which it
  * changes with every data queue held out (vpe_core_excl_begin()). What
  * the data path changes is atomic: seq (fetch-add / CAS), stopped,
- * ip_id, esn_top, packets, bytes and st.stats / st.flags / st.rsv_*;
- * the replay window changes under replay_lock.
+ * esn_top, bytes, out_pkt_base, the packets of an inbound SA without
+ * anti-replay, and st.stats / st.flags / st.rsv_*; the replay window,
+ * and the packets and bytes of an inbound SA with one, change under
+ * replay_lock (plain adds: every writer holds it).
+ *
+ * Per packet the data path takes as few locked instructions as it can
+ * (each is a full barrier, and with one SA per packet each is paid per
+ * packet): outbound, one fetch-add reserves a run's sequence numbers
+ * and the outer IPv4 ids and the packet count follow from them
+ * (vpe_sa_ip_id(), vpe_sa_packets()), one more adds the bytes; inbound
+ * with anti-replay, the replay lock covers the counters too.
  */
 struct vpe_sa {
 	/*
@@ -111,10 +120,21 @@ struct vpe_sa {
 	struct vpe_replay *replay; /* inbound with anti-replay */
 	uint64_t seq; /* outbound: last used (may pass seq_max, vpe_sa_seq) */
 	uint64_t seq_max; /* outbound: last usable */
-	uint64_t packets, bytes;
+	/*
+	 * Packets and bytes the ESP code handled (migrated; the core keeps
+	 * its own statistics in st). Read them with vpe_sa_packets(): an
+	 * outbound SA counts no packets, it derives them from the
+	 * sequence numbers handed out, out_pkt_base being the counter's
+	 * value when none had been handed out, plus the sealing failures.
+	 */
+	union {
+		uint64_t in_packets;   /* inbound */
+		uint64_t out_pkt_base; /* outbound */
+	};
+	uint64_t bytes;
 	/* Line 1: the outer header and the packet format. */
 	uint8_t tmpl[VPE_IPV6_HLEN];   /* outer header template (tunnel) */
-	uint16_t ip_id;		       /* outbound: next outer IPv4 id */
+	uint16_t ip_id_base;	       /* outbound: vpe_sa_ip_id() */
 	uint16_t path_mtu;	       /* 0 = no limit (vipsec_frag.c) */
 	uint16_t udp_sport, udp_dport; /* UDP_ENCAP, host order */
 	/* Packet formats: owned by vipsec_esp_*.c, set at SA_ADD. */
@@ -143,6 +163,74 @@ _Static_assert(offsetof(struct vpe_sa, tmpl) == 64, "vpe_sa line 1");
 _Static_assert(offsetof(struct vpe_sa, tfc_pad_to) + 4 <= 128,
 	       "vpe_sa hot fields in lines 0 and 1");
 _Static_assert(offsetof(struct vpe_sa, st) == 192, "vpe_sa st at line 3");
+
+/* Outbound: the last sequence number handed out (seq may stand past). */
+static inline uint64_t vpe_sa_out_seq(const struct vpe_sa *sa)
+{
+	uint64_t seq = vpe_ld(&sa->seq);
+
+	return seq < sa->seq_max ? seq : sa->seq_max;
+}
+
+/*
+ * Tunnel IPv4 outbound SAs number their outer headers: the packet with
+ * sequence number seq gets id ip_id_base + seq (mod 2^16), so that the
+ * fetch-add that reserves the sequence numbers reserves the ids too
+ * (consecutive numbers, consecutive ids, as a counter of its own gave
+ * them). Other SAs keep ip_id_base as the id they would start at.
+ */
+static inline bool vpe_sa_numbers_ip_id(const struct vpe_sa *sa)
+{
+	return sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND &&
+	       sa->mode != VIRTIO_IPSEC_MODE_TRANSPORT &&
+	       sa->ip_version != VIRTIO_IPSEC_IPV6;
+}
+
+static inline uint16_t vpe_sa_ip_id(const struct vpe_sa *sa, uint64_t seq)
+{
+	return (uint16_t)(sa->ip_id_base + seq);
+}
+
+/* The outer id the next packet gets (what migration carries). */
+static inline uint16_t vpe_sa_next_ip_id(const struct vpe_sa *sa)
+{
+	if (!vpe_sa_numbers_ip_id(sa))
+		return sa->ip_id_base;
+	return vpe_sa_ip_id(sa, vpe_sa_out_seq(sa) + 1);
+}
+
+/*
+ * Makes id the next packet's outer id from the sequence number the SA
+ * stands at now: after SA_ADD, after SA_MOD moves the number, after a
+ * migration restores both. Control path, data queues held out.
+ */
+static inline void vpe_sa_set_next_ip_id(struct vpe_sa *sa, uint16_t id)
+{
+	if (!vpe_sa_numbers_ip_id(sa))
+		sa->ip_id_base = id;
+	else
+		sa->ip_id_base = (uint16_t)(id - (vpe_sa_out_seq(sa) + 1));
+}
+
+/* Packets the ESP code handled: see vpe_sa.in_packets. */
+static inline uint64_t vpe_sa_packets(const struct vpe_sa *sa)
+{
+	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
+		return vpe_ld(&sa->in_packets);
+	return vpe_sa_out_seq(sa) - vpe_ld(&sa->out_pkt_base);
+}
+
+/*
+ * Sets the packet count from the sequence number the SA stands at now
+ * (SA_ADD, SA_MOD, migration restore); data queues held out.
+ */
+static inline void vpe_sa_set_packets(struct vpe_sa *sa, uint64_t packets)
+{
+	if (sa->direction != VIRTIO_IPSEC_DIR_OUTBOUND)
+		sa->in_packets = packets;
+	else
+		sa->out_pkt_base = vpe_sa_out_seq(sa) - packets;
+}
 
 struct vpe_grp {
 	bool used;

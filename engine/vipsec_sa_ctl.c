@@ -240,9 +240,19 @@ static uint8_t sa_mod(struct vpe_core *core, const struct vpe_ctrl_req *req)
 	vpe_st16(PRM(sa, udp_src_port), sport);
 	vpe_st16(PRM(sa, udp_dst_port), dport);
 	if (flags & VIRTIO_IPSEC_SA_MOD_SEQ) {
-		if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND)
+		if (sa->direction == VIRTIO_IPSEC_DIR_OUTBOUND) {
+			/*
+			 * The outer ids and the packet count follow the
+			 * sequence number (vipsec_sa.h): they go on from
+			 * where they stood, whatever number comes next.
+			 */
+			uint16_t id = vpe_sa_next_ip_id(sa);
+			uint64_t packets = vpe_sa_packets(sa);
+
 			sa->seq = vpe_ld64(M(seq));
-		else
+			vpe_sa_set_next_ip_id(sa, id);
+			vpe_sa_set_packets(sa, packets);
+		} else
 			sa->esn_top = vpe_ld64(M(seq)); /* ESN inference base */
 	}
 	if (r) {

@@ -218,6 +218,12 @@ uint8_t vpe_sa_add(struct vpe_sadb *db, uint32_t gid, uint32_t id,
 	sa->sel_prefix_len = cfg->sel_prefix_len;
 	sa->path_mtu = cfg->path_mtu;
 	sa->frag_mode = cfg->frag_mode;
+	/*
+	 * The first packet's outer id is 0 and no packet is counted yet;
+	 * both follow the sequence number from here (vipsec_sa.h).
+	 */
+	vpe_sa_set_next_ip_id(sa, 0);
+	vpe_sa_set_packets(sa, 0);
 	vpe_sa_set_endpoints(sa, cfg->tun_src, cfg->tun_dst, cfg->udp_sport,
 			     cfg->udp_dport);
 	if (cfg->direction == VIRTIO_IPSEC_DIR_INBOUND &&

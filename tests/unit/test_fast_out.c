@@ -217,17 +217,19 @@ static void check_same(struct vpe_core *a, struct vpe_core *b,
 	for (id = 1; id < NSA; id++) {
 		struct vpe_sa *x = sa(a, id), *y = sa(b, id);
 
-		ck_assert_msg(x->seq == y->seq && x->ip_id == y->ip_id &&
-				      x->packets == y->packets &&
+		/* The outer id and count follow seq (vipsec_sa.h). */
+		ck_assert_msg(x->seq == y->seq &&
+				      vpe_sa_next_ip_id(x) == vpe_sa_next_ip_id(y) &&
+				      vpe_sa_packets(x) == vpe_sa_packets(y) &&
 				      x->bytes == y->bytes &&
 				      x->stopped == y->stopped,
 			      "SA %u: fast seq %llu id %u packets %llu bytes "
 			      "%llu stopped %d, general %llu %u %llu %llu %d",
-			      id, (unsigned long long)x->seq, x->ip_id,
-			      (unsigned long long)x->packets,
+			      id, (unsigned long long)x->seq, vpe_sa_next_ip_id(x),
+			      (unsigned long long)vpe_sa_packets(x),
 			      (unsigned long long)x->bytes, x->stopped,
-			      (unsigned long long)y->seq, y->ip_id,
-			      (unsigned long long)y->packets,
+			      (unsigned long long)y->seq, vpe_sa_next_ip_id(y),
+			      (unsigned long long)vpe_sa_packets(y),
 			      (unsigned long long)y->bytes, y->stopped);
 	}
 }

@@ -241,6 +241,67 @@ START_TEST(continues)
 }
 END_TEST
 
+/*
+ * The outer IPv4 id and the ESP packet count follow the sequence number
+ * (vipsec_sa.h: no counter of their own): after SA_MOD moves the number
+ * and after a migration they go on from where they stood, one per packet.
+ */
+static void enc_expect(struct vpe_core *c, uint32_t len, uint64_t seq,
+		       uint16_t id, uint64_t packets, uint64_t bytes)
+{
+	struct vpe_sa *sa = c->db.sas[1];
+
+	make_ipv4(pkt, len, 0, 0, 1);
+	data1(c, ENC, 0, 1, pkt, len, 2000, &o);
+	ck_assert_int_eq(o.status, VIRTIO_IPSEC_OK);
+	ck_assert_uint_eq(o.seq, seq);
+	ck_assert_uint_eq(vpe_get_be16(o.data + 4), id);
+	ck_assert_uint_eq(vpe_ip_csum(o.data, VPE_IPV4_HLEN), 0);
+	ck_assert_uint_eq(vpe_sa_packets(sa), packets);
+	ck_assert_uint_eq(sa->bytes, bytes);
+	ck_assert_uint_eq(vpe_sa_next_ip_id(sa), (uint16_t)(id + 1));
+}
+
+START_TEST(ip_id_follows_seq)
+{
+	struct vpe_core *a = core_cfg(8, 4096, false);
+	struct vpe_core *b = core_cfg(8, 4096, false);
+	struct virtio_ipsec_sa_mod m;
+	uint8_t p[PARAMS_SIZE];
+	char err[200];
+	uint8_t *s;
+	size_t l;
+
+	test_params(p, VIRTIO_IPSEC_DIR_OUTBOUND, 0x3000, key, 16, salt, 0);
+	S(p)->initial_seq = htole64(41);
+	ck_assert_int_eq(sa_add(a, 0, 1, p), VIRTIO_IPSEC_OK);
+	explicit_bzero(p, sizeof(p));
+	/* SA_ADD: the first packet gets id 0 whatever the first number */
+	enc_expect(a, 100, 42, 0, 1, 100);
+	enc_expect(a, 101, 43, 1, 2, 201);
+	/* SA_MOD SEQ jumps the numbers, not the ids or the count */
+	memset(&m, 0, sizeof(m));
+	m.flags = htole32(VIRTIO_IPSEC_SA_MOD_SEQ);
+	m.seq = htole64(70000);
+	ck_assert_int_eq(ctrl(a, VIRTIO_IPSEC_OP_SA_MOD, 0, 1, &m, sizeof(m)),
+			 VIRTIO_IPSEC_OK);
+	enc_expect(a, 102, 70001, 2, 3, 303);
+	/* a migration carries the next id and the count */
+	s = vpe_mig_export_alloc(a, &l);
+	ck_assert_msg(vpe_mig_import(b, s, l, err, sizeof(err)) == 0,
+		      "import: %s", err);
+	vpe_mig_free(s, l);
+	enc_expect(b, 103, 70002, 3, 4, 406);
+	o2 = o;
+	/* ... as the source's own next packet, byte for byte */
+	enc_expect(a, 103, 70002, 3, 4, 406);
+	ck_assert_uint_eq(o.out_len, o2.out_len);
+	ck_assert(memcmp(o.data, o2.data, o.out_len) == 0);
+	vpe_core_free(a);
+	vpe_core_free(b);
+}
+END_TEST
+
 START_TEST(truncated_refused)
 {
 	struct vpe_core *a = source(), *b = core_cfg(64, 4096, false);
@@ -474,6 +535,7 @@ Suite *migrate_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, round_trip_exact);
 	tcase_add_test(tc, continues);
+	tcase_add_test(tc, ip_id_follows_seq);
 	tcase_add_test(tc, truncated_refused);
 	tcase_add_test(tc, corrupted_refused);
 	tcase_add_test(tc, oversized_refused);
