@@ -116,12 +116,13 @@ if command -v gnuplot >/dev/null; then
 	gnuplot <<-EOF
 		set terminal pngcairo size 1400,700
 		set output "$out/engine.png"
-		set title "ESP throughput, one core, 1 SA (engine vs DPDK rte_ipsec)"
+		set title "ESP throughput, one core, 1 SA (engine vs DPDK rte_ipsec)" noenhanced
 		set ylabel "Mpps"
 		set style data histograms
 		set style histogram clustered gap 1
 		set style fill solid 0.8 border -1
 		set xtics rotate by -45 font ",9"
+		set rmargin 12
 		set key top right
 		set grid ytics
 		plot "$out/engine-plot.dat" using 2:xtic(1) title "engine", \
