@@ -111,11 +111,6 @@ uint32_t vpe_esp_encap_len(const struct vpe_sa *sa, uint32_t in_len)
 	       tail_len(sa, data);
 }
 
-/* IPv4 template: where its constant words' sum is kept (vpe_esp_tmpl_init). */
-#define TMPL4_SUM VPE_IPV4_HLEN
-_Static_assert(VPE_IPV4_HLEN + sizeof(uint32_t) <= VPE_IPV6_HLEN,
-	       "the IPv4 template's sum fits the template");
-
 void vpe_esp_tmpl_init(struct vpe_sa *sa)
 {
 	if (sa->ip_version == VIRTIO_IPSEC_IPV6)
@@ -131,7 +126,7 @@ void vpe_esp_tmpl_init(struct vpe_sa *sa)
 		/*
 		 * Version/IHL and TTL (the bytes beside TOS and protocol,
 		 * which each packet adds), source and destination: what
-		 * write_outer4() needs not sum again per packet. Kept in the
+		 * vpe_esp_write_outer4() needs not sum again per packet. Kept in the
 		 * template's bytes 20-23, which an IPv4 header leaves unused
 		 * (the SA's lines stay as they are).
 		 */
@@ -139,35 +134,8 @@ void vpe_esp_tmpl_init(struct vpe_sa *sa)
 		      (uint32_t)(sa->tmpl[8] << 8);
 		for (i = 12; i < VPE_IPV4_HLEN; i += 2)
 			sum += vpe_get_be16(sa->tmpl + i);
-		memcpy(sa->tmpl + TMPL4_SUM, &sum, sizeof(sum));
+		memcpy(sa->tmpl + VPE_TMPL4_SUM, &sum, sizeof(sum));
 	}
-}
-
-/*
- * The outer IPv4 header from the SA's template: a fixed-size copy, the
- * per-packet fields, and the checksum as the template's precomputed sum
- * plus those fields (RFC 1071), inline. The same bytes as
- * vpe_ipv4_write_outer_proto(), without its call and its sum over the
- * addresses on every packet.
- */
-static void write_outer4(uint8_t *out, const struct vpe_sa *sa, uint8_t tos,
-			 uint16_t tot_len, uint16_t id, bool df, uint8_t proto)
-{
-	uint16_t frag = df ? VPE_IP_DF : 0;
-	uint32_t sum;
-
-	memcpy(&sum, sa->tmpl + TMPL4_SUM, sizeof(sum));
-	sum += tos + tot_len + id + frag + proto;
-
-	memcpy(out, sa->tmpl, VPE_IPV4_HLEN);
-	out[1] = tos;
-	vpe_put_be16(out + 2, tot_len);
-	vpe_put_be16(out + 4, id);
-	vpe_put_be16(out + 6, frag);
-	out[9] = proto;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	vpe_put_be16(out + 10, (uint16_t)~sum);
 }
 
 int vpe_esp_seal(struct vpe_crypto *c, const struct vpe_sa *sa, uint64_t seq,
@@ -283,8 +251,9 @@ static void write_ip(struct vpe_sa *sa, const uint8_t *in,
 				out, sa->tmpl, l->tos,
 				(uint16_t)(l->total - VPE_IPV6_HLEN), proto);
 		} else {
-			write_outer4(out, sa, l->tos, (uint16_t)l->total,
-				     l->ip_id, l->df, proto);
+			vpe_esp_write_outer4(out, sa, l->tos,
+					     (uint16_t)l->total, l->ip_id,
+					     l->df, proto);
 		}
 		return;
 	}

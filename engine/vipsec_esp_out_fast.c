@@ -127,27 +127,6 @@ static uint8_t fast_check(const struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	return st;
 }
 
-/* write_outer4(): the template, the per-packet fields, RFC 1071 sum. */
-static void fast_outer4(uint8_t *out, const struct vpe_sa *sa,
-			const struct fast_pkt *f, uint16_t id)
-{
-	uint16_t frag = f->df ? VPE_IP_DF : 0;
-	uint32_t sum;
-
-	/* The template's constant words' sum (vpe_esp_tmpl_init). */
-	memcpy(&sum, sa->tmpl + VPE_IPV4_HLEN, sizeof(sum));
-	sum += f->tos + f->total + id + frag + VPE_IPPROTO_ESP;
-	memcpy(out, sa->tmpl, VPE_IPV4_HLEN);
-	out[1] = f->tos;
-	vpe_put_be16(out + 2, f->total);
-	vpe_put_be16(out + 4, id);
-	vpe_put_be16(out + 6, frag);
-	out[9] = VPE_IPPROTO_ESP;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	vpe_put_be16(out + 10, (uint16_t)~sum);
-}
-
 /*
  * Second pass, one numbered packet: padding, trailer, ESP header, IV
  * and outer header written, the op that seals it filled.
@@ -175,7 +154,8 @@ static void fast_build(const struct vpe_sa *sa, const struct vpe_esp_pkt *p,
 	vpe_put_be32(esp, sa->spi);
 	vpe_put_be32(esp + 4, (uint32_t)seq);
 	memcpy(esp + VPE_ESP_HLEN, &be, 8); /* RFC 4106: IV = seq */
-	fast_outer4(p->out, sa, f, id);
+	vpe_esp_write_outer4(p->out, sa, f->tos, f->total, id, f->df,
+			     VPE_IPPROTO_ESP);
 	op->key = sa->key;
 	op->esp = esp;
 	op->pt = pt;
