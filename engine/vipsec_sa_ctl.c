@@ -126,7 +126,17 @@ static uint8_t mod_replay(struct vpe_core *core, struct vpe_sa *sa,
 /*
  * LIFETIME: the lifetime used so far, forward only (going back would let
  * a key be used past its limits). Without the flag the fields are zero.
+ *
+ * Ages are whole seconds of clocks that tick out of phase (each device's
+ * own, another host's): a primary's age read at a checkpoint can stand a
+ * second below the age a standby SA, added after it, has already reached
+ * (read 0 at 0.9 s on one clock; added at 0.95 s, 1 on the other at 1.0 s).
+ * That is no step back, so an age up to VPE_AGE_SLACK below the SA's own
+ * is taken and the SA keeps its own (mod_life_apply); one further below
+ * is refused as any other value that goes back.
  */
+#define VPE_AGE_SLACK 1
+
 static uint8_t mod_life_check(const struct vpe_core *core,
 			      const struct vpe_sa *sa, const uint8_t *body,
 			      uint32_t flags)
@@ -142,7 +152,7 @@ static uint8_t mod_life_check(const struct vpe_core *core,
 		return VIRTIO_IPSEC_NOTSUPP;
 	if (bytes < sa->st.stats[VPE_STAT_BYTES] ||
 	    packets < sa->st.stats[VPE_STAT_PACKETS] ||
-	    secs < core->now - sa->st.added)
+	    (uint64_t)secs + VPE_AGE_SLACK < core->now - sa->st.added)
 		return VIRTIO_IPSEC_INVAL;
 	return VIRTIO_IPSEC_OK;
 }
@@ -163,6 +173,9 @@ static void mod_life_apply(struct vpe_core *core, struct vpe_sa *sa,
 	s[VPE_STAT_BYTES] = vpe_ld64(M(life_bytes));
 	s[VPE_STAT_PACKETS] = vpe_ld64(M(life_packets));
 	age = vpe_ld32(M(life_seconds));
+	/* never younger than it is (mod_life_check: the slack) */
+	if (age < core->now - sa->st.added)
+		age = core->now - sa->st.added;
 	sa->st.added = core->now - age;
 	if ((l->soft_bytes && s[VPE_STAT_BYTES] >= l->soft_bytes) ||
 	    (l->soft_packets && s[VPE_STAT_PACKETS] >= l->soft_packets) ||

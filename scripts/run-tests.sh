@@ -68,8 +68,24 @@ run_suite() {
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
-	summary+=("$(printf '%-14s %5d passed %5d failed %4d skipped  (exit %d, log %s)' "$name" "$p" "$f" "$s" "$rc" "$log")")
+	summary+=("$(printf '%-14s %5d passed %5d failed %4d skipped  (exit %d)' "$name" "$p" "$f" "$s" "$rc")")
+	[ "$f" -eq 0 ] || why_failed "$name" "$log"
 }
+
+# why_failed NAME LOG: the lines that say why, for the digest after the
+# summary. CI keeps only the end of the output, so the reasons must come
+# last and be short: Check's failure lines (file:line:F|E:...), the VM
+# judge's verdict, a harness's FAIL lines, QEMU's and the kernel's last
+# words; at most 6 lines a suite, each cut to 200 characters.
+why_failed() {
+	local name=$1 log=$2 lines line
+	lines=$(tr -d '\r' <"$log" | grep -aE ':[FE]:[^:]*:[^:]*:[0-9]+: |^VIPSEC-VM: FAIL|^  (kernel|guest): |^--- FAIL|^[a-z-]+: FAIL|FAIL: |^run\.sh: (the |no )|Assertion|Segmentation|Kernel panic|BUG:|WARNING:|timed out|Timeout' |
+		grep -av '^run\.sh: accelerator' | awk '!seen[$0]++' | head -n 6 | cut -c1-200)
+	[ -n "$lines" ] || lines=$(tr -d '\r' <"$log" | grep -av '^\s*$' | tail -n 3 | cut -c1-200)
+	digest+=("$name:")
+	while IFS= read -r line; do digest+=("  $line"); done <<<"$lines"
+}
+digest=()
 
 if [ "$debug" -eq 1 ]; then
 	run_suite vm-selftest "$top/tests/vm/selftest.sh"
@@ -111,7 +127,13 @@ else
 fi
 
 echo
-echo "=== Summary"
+echo "=== Summary (logs in $logs)"
 printf '%s\n' "${summary[@]}"
+if [ ${#digest[@]} -gt 0 ]; then
+	echo "=== Why the failed suites failed"
+	printf '%s\n' "${digest[@]}"
+fi
+# the VM suites' accelerator (tests/vm/accel.sh's cached verdict)
+[ ! -r "$build/vm/accel.cache" ] || echo "vm accel: $(sed -n 3p "$build/vm/accel.cache" | cut -c1-160)"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]
