@@ -46,8 +46,8 @@ void vipsec_file_ev_post(struct vipsec_file *f, const struct vipsec_event *ev)
 		list_add_tail(&item->node, &f->events);
 		f->nevents++;
 	}
+	wake_up_interruptible(&f->ev_wait);	/* see vipsec_file_ev_post_item() */
 	spin_unlock_irqrestore(&f->ev_lock, flags);
-	wake_up_interruptible(&f->ev_wait);
 }
 
 /* Queues an XFORM_DONE item; false when the file is closed (caller frees). */
@@ -59,11 +59,16 @@ bool vipsec_file_ev_post_item(struct vipsec_file *f,
 
 	spin_lock_irqsave(&f->ev_lock, flags);
 	ok = !f->closed;
-	if (ok)
+	if (ok) {
 		list_add_tail(&item->node, &f->events);
-	spin_unlock_irqrestore(&f->ev_lock, flags);
-	if (ok)
+		/*
+		 * Wake under the lock: once it is dropped, a read() or the
+		 * close() on another CPU can take the item and free its batch
+		 * with the batch's reference to @f, which may be the last.
+		 */
 		wake_up_interruptible(&f->ev_wait);
+	}
+	spin_unlock_irqrestore(&f->ev_lock, flags);
 	return ok;
 }
 
@@ -83,10 +88,9 @@ bool vipsec_file_ev_post_done(struct vipsec_file *f,
 	if (ok) {
 		list_add_tail(&item->node, &f->events);
 		f->nevents++;
+		wake_up_interruptible(&f->ev_wait);	/* as above */
 	}
 	spin_unlock_irq(&f->ev_lock);
-	if (ok)
-		wake_up_interruptible(&f->ev_wait);
 	return ok;
 }
 

@@ -513,6 +513,12 @@ void vipsec_queue_reclaim(struct vipsec_queue *q, int err)
  */
 void vipsec_queue_forget_vq(struct vipsec_queue *q)
 {
+	/*
+	 * An interrupt between the reclaim's tasklet_kill() and del_vqs()
+	 * scheduled the tasklet again (it finds the queue dead): let it
+	 * run now, while the queue lives, not after remove freed it.
+	 */
+	tasklet_kill(&q->tasklet);
 	spin_lock_bh(&q->lock);
 	WARN_ON_ONCE(!q->dead);
 	q->vq = NULL;

@@ -29,9 +29,11 @@
 #                      booted once more (default 240, against 10-25 s seen
 #                      under TCG, debug kernel included; 0 = no watchdog; not in
 #                      shell mode). A loaded host can stall a TCG guest in early
-#                      boot (seen with the debug kernel); this turns that into
-#                      one more boot instead of a whole-run timeout. --timeout
-#                      applies to each boot.
+#                      boot (seen with the debug kernel, once with a KASAN
+#                      report from an interrupt taken in cpu_detect, before
+#                      any driver loads); this turns that into one more boot
+#                      instead of a whole-run timeout, and prints the stalled
+#                      boot's kernel reports. --timeout applies to each boot.
 #   VIPSEC_TEST_STALL_BOOTS=N the first N boots hang before user space
 #                      (vipsec.stall_boot=1): the watchdog's own test only
 #   --qmp              gives the device id=vipsec0 (unless the -device string
@@ -221,6 +223,13 @@ boot 1
 if [ -e "$stalled" ]; then
 	mv "$log" "$log.stalled"
 	echo "run.sh: the guest did not reach user space within ${boot_wd}s (kernel stalled in boot; console in $log.stalled): booting once more" >&2
+	# What the stalled kernel said before it stopped (before /init, so
+	# before any code of ours ran); the verdict is the next boot's.
+	stall_said=$(tr -d '\r' <"$log.stalled" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' |
+		sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' | grep -aE -f "$here/splat.pat" | head -n 3 || true)
+	while IFS= read -r line; do
+		[ -z "$line" ] || echo "run.sh: the stalled boot reported: $line" >&2
+	done <<<"$stall_said"
 	boot 2
 	if [ -e "$stalled" ]; then
 		echo "run.sh: the second boot stalled too (no user space within ${boot_wd}s)" >&2
