@@ -223,13 +223,10 @@ boot 1
 if [ -e "$stalled" ]; then
 	mv "$log" "$log.stalled"
 	echo "run.sh: the guest did not reach user space within ${boot_wd}s (kernel stalled in boot; console in $log.stalled): booting once more" >&2
-	# What the stalled kernel said before it stopped (before /init, so
-	# before any code of ours ran); the verdict is the next boot's.
-	stall_said=$(tr -d '\r' <"$log.stalled" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' |
-		sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' | grep -aE -f "$here/splat.pat" | head -n 3 || true)
-	while IFS= read -r line; do
-		[ -z "$line" ] || echo "run.sh: the stalled boot reported: $line" >&2
-	done <<<"$stall_said"
+	# What the stalled kernel reported before it stopped, as the judge
+	# finds it (before /init, so before any code of ours ran); the
+	# verdict is the next boot's.
+	"$here/judge.sh" "$log.stalled" | sed -n 's/^  kernel: /run.sh: the stalled boot reported: /p' | head -n 3 >&2 || true
 	boot 2
 	if [ -e "$stalled" ]; then
 		echo "run.sh: the second boot stalled too (no user space within ${boot_wd}s)" >&2
